@@ -1,0 +1,130 @@
+// Every error text a client can see, with Redis 7's exact wording. Replies
+// are written as "-" + text + "\r\n" by ReplyBuilder::Error. Texts that take
+// an argument are format strings filled with absl::StrFormat-style "%s" by
+// the caller (see server/).
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace stashd::errors {
+
+// Protocol
+inline constexpr std::string_view kProtoInvalidMultibulk =
+    "ERR Protocol error: invalid multibulk length";
+inline constexpr std::string_view kProtoInvalidBulk = "ERR Protocol error: invalid bulk length";
+inline constexpr std::string_view kProtoExpectedDollar =
+    "ERR Protocol error: expected '$', got '%c'";
+inline constexpr std::string_view kProtoTooBigInline = "ERR Protocol error: too big inline request";
+inline constexpr std::string_view kProtoTooBigMbulk =
+    "ERR Protocol error: too big mbulk count string";
+inline constexpr std::string_view kProtoTooBigBulk =
+    "ERR Protocol error: too big bulk count string";
+inline constexpr std::string_view kProtoUnbalancedQuotes =
+    "ERR Protocol error: unbalanced quotes in request";
+
+// Dispatcher
+inline constexpr std::string_view kUnknownCommand =
+    "ERR unknown command '%s', with args beginning with: %s";
+inline constexpr std::string_view kWrongArgs = "ERR wrong number of arguments for '%s' command";
+inline constexpr std::string_view kUnknownSubcommand = "ERR unknown subcommand '%s'. Try %s HELP.";
+inline constexpr std::string_view kNoAuth = "NOAUTH Authentication required.";
+inline constexpr std::string_view kWrongPass =
+    "WRONGPASS invalid username-password pair or user is disabled.";
+inline constexpr std::string_view kAuthNotConfigured =
+    "ERR AUTH <password> called without any password configured for the default user. Are you sure "
+    "your configuration is correct?";
+
+// Values and types
+inline constexpr std::string_view kWrongType =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view kSyntax = "ERR syntax error";
+inline constexpr std::string_view kNotInteger = "ERR value is not an integer or out of range";
+inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
+inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kIncrFloatNaN = "ERR increment would produce NaN or Infinity";
+inline constexpr std::string_view kInvalidExpire = "ERR invalid expire time in '%s' command";
+inline constexpr std::string_view kStringTooLong =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of range";
+inline constexpr std::string_view kNoSuchKey = "ERR no such key";
+inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of range";
+inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
+inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
+
+// Keyspace family (EXPIRE options, SWAPDB)
+inline constexpr std::string_view kExpireNxConflict =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr std::string_view kExpireGtLtConflict =
+    "ERR GT and LT options at the same time are not compatible";
+inline constexpr std::string_view kUnsupportedOption = "ERR Unsupported option %s";
+inline constexpr std::string_view kInvalidFirstDbIndex = "ERR invalid first DB index";
+inline constexpr std::string_view kInvalidSecondDbIndex = "ERR invalid second DB index";
+
+// String family (DECRBY with -2^63, whose negation overflows)
+inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
+
+// Transactions
+inline constexpr std::string_view kMultiNested = "ERR MULTI calls can not be nested";
+inline constexpr std::string_view kExecWithoutMulti = "ERR EXEC without MULTI";
+inline constexpr std::string_view kDiscardWithoutMulti = "ERR DISCARD without MULTI";
+inline constexpr std::string_view kWatchInMulti = "ERR WATCH inside MULTI is not allowed";
+inline constexpr std::string_view kExecAbort =
+    "EXECABORT Transaction discarded because of previous errors.";
+inline constexpr std::string_view kCommandNotAllowedInMulti =
+    "ERR Command not allowed inside a transaction";
+
+// Connection family (HELLO, CLIENT)
+inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
+inline constexpr std::string_view kHelloProtoNotInteger =
+    "ERR Protocol version is not an integer or out of range";
+inline constexpr std::string_view kHelloSyntax = "ERR Syntax error in HELLO option '%s'";
+inline constexpr std::string_view kHelloNoAuth =
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+    "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+    "protocol version at the same time";
+inline constexpr std::string_view kClientNameInvalid =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+// CLIENT SETINFO (Redis 7.2); %s is the attribute as the client spelled it.
+inline constexpr std::string_view kClientAttrInvalid =
+    "ERR %s cannot contain spaces, newlines or special characters.";
+inline constexpr std::string_view kClientUnrecognizedOption = "ERR Unrecognized option '%s'";
+inline constexpr std::string_view kUnknownClientType = "ERR Unknown client type '%s'";
+inline constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
+inline constexpr std::string_view kClientIdNotPositive = "ERR client-id should be greater than 0";
+inline constexpr std::string_view kNoSuchClient = "ERR No such client";
+inline constexpr std::string_view kNoSuchUser = "ERR No such user '%s'";
+
+// Server family (CONFIG, COMMAND)
+inline constexpr std::string_view kConfigUnknownOption =
+    "ERR Unknown option or number of arguments for CONFIG SET - '%s'";
+inline constexpr std::string_view kConfigSetFailed =
+    "ERR CONFIG SET failed (possibly related to argument '%s') - %s";
+inline constexpr std::string_view kConfigDuplicateParameter = "duplicate parameter";
+inline constexpr std::string_view kConfigNoFile = "ERR The server is running without a config file";
+inline constexpr std::string_view kConfigRewriteFailed = "ERR Rewriting config file: %s";
+inline constexpr std::string_view kInvalidCommandSpecified = "ERR Invalid command specified";
+inline constexpr std::string_view kCommandHasNoKeys = "ERR The command has no key arguments";
+inline constexpr std::string_view kCommandInvalidArgCount =
+    "ERR Invalid number of arguments specified for command";
+inline constexpr std::string_view kCommandInvalidArgs = "ERR Invalid arguments specified for command";
+
+// Fills each "%s" (or "%c") of `fmt` with the next argument, in order.
+inline std::string Format(std::string_view fmt, std::initializer_list<std::string_view> args) {
+  std::string out;
+  out.reserve(fmt.size() + 32);
+  auto arg = args.begin();
+  for (size_t i = 0; i < fmt.size(); ++i) {
+    if (fmt[i] == '%' && i + 1 < fmt.size() && (fmt[i + 1] == 's' || fmt[i + 1] == 'c') &&
+        arg != args.end()) {
+      out.append(*arg++);
+      ++i;
+    } else {
+      out.push_back(fmt[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace stashd::errors
