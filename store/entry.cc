@@ -1,0 +1,116 @@
+#include "store/entry.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace stashd::store {
+namespace {
+
+// Smallest width code whose field holds both lengths.
+uint8_t WidthCodeFor(size_t max_len) {
+  if (max_len <= UINT8_MAX) return 0;
+  if (max_len <= UINT16_MAX) return 1;
+  if (max_len <= UINT32_MAX) return 2;
+  return 3;
+}
+
+void StoreLength(char* dst, size_t width, size_t len) {
+  switch (width) {
+    case 1: {
+      uint8_t v = static_cast<uint8_t>(len);
+      std::memcpy(dst, &v, 1);
+      break;
+    }
+    case 2: {
+      uint16_t v = static_cast<uint16_t>(len);
+      std::memcpy(dst, &v, 2);
+      break;
+    }
+    case 4: {
+      uint32_t v = static_cast<uint32_t>(len);
+      std::memcpy(dst, &v, 4);
+      break;
+    }
+    default: {
+      uint64_t v = len;
+      std::memcpy(dst, &v, 8);
+      break;
+    }
+  }
+}
+
+size_t LoadLength(const char* src, size_t width) {
+  switch (width) {
+    case 1:
+      return static_cast<uint8_t>(*src);
+    case 2: {
+      uint16_t v;
+      std::memcpy(&v, src, 2);
+      return v;
+    }
+    case 4: {
+      uint32_t v;
+      std::memcpy(&v, src, 4);
+      return v;
+    }
+    default: {
+      uint64_t v;
+      std::memcpy(&v, src, 8);
+      return static_cast<size_t>(v);
+    }
+  }
+}
+
+}  // namespace
+
+Entry* Entry::Make(std::string_view key, ValueType type, std::string_view value,
+                   int64_t expire_at_ms) {
+  const bool has_deadline = expire_at_ms >= 0;
+  const uint8_t code = WidthCodeFor(key.size() > value.size() ? key.size() : value.size());
+  const size_t width = size_t{1} << code;
+  const size_t header = 1 + 2 * width + (has_deadline ? 8 : 0);
+  const size_t total = header + key.size() + value.size();
+
+  // malloc rather than new[]: the bytes are the object, and glibc's chunk
+  // sizes are what the memory budget was computed against.
+  char* mem = static_cast<char*>(std::malloc(total));
+  if (mem == nullptr) throw std::bad_alloc();
+
+  const uint8_t tag = static_cast<uint8_t>((static_cast<uint8_t>(type) << 4) |
+                                           (has_deadline ? kDeadlineBit : 0) | code);
+  Entry* entry = new (mem) Entry(tag);
+  StoreLength(mem + 1, width, key.size());
+  StoreLength(mem + 1 + width, width, value.size());
+  if (has_deadline) std::memcpy(mem + 1 + 2 * width, &expire_at_ms, 8);
+  if (!key.empty()) std::memcpy(mem + header, key.data(), key.size());
+  if (!value.empty()) std::memcpy(mem + header + key.size(), value.data(), value.size());
+  return entry;
+}
+
+void Entry::Destroy(Entry* entry) {
+  if (entry == nullptr) return;
+  entry->~Entry();
+  std::free(entry);
+}
+
+size_t Entry::key_size() const { return LoadLength(bytes() + 1, width()); }
+
+size_t Entry::value_size() const { return LoadLength(bytes() + 1 + width(), width()); }
+
+int64_t Entry::expire_at_ms() const {
+  if (!has_deadline()) return kNoExpiry;
+  int64_t deadline;
+  std::memcpy(&deadline, bytes() + 1 + 2 * width(), 8);
+  return deadline;
+}
+
+std::string_view Entry::key() const { return {bytes() + header_size(), key_size()}; }
+
+std::string_view Entry::value() const {
+  return {bytes() + header_size() + key_size(), value_size()};
+}
+
+size_t Entry::ByteSize() const { return header_size() + key_size() + value_size(); }
+
+}  // namespace stashd::store

@@ -1,0 +1,71 @@
+// Entry: one key and its value in a single heap block.
+//
+// Memory is the point of this type. A keyspace holds millions of small keys,
+// so each key costs one malloc and nothing else: indexes hold an `Entry*`.
+// Layout, little overhead first:
+//
+//   byte 0       tag: bits 0-1 width code w (lengths take 1, 2, 4 or 8 bytes),
+//                bit 2 set if a deadline follows, bits 4-7 the ValueType
+//   1            key length   (2^w bytes, native byte order)
+//   1 + 2^w      value length (2^w bytes)
+//   1 + 2*2^w    deadline, 8 bytes, only if the tag says so
+//   ...          key bytes, then value bytes
+//
+// For `user:bot1:u123456:age` -> `123456` that is 3 + 21 + 6 = 30 bytes, one
+// 48-byte glibc chunk.
+//
+// An Entry is immutable once made: writers build a new one and swap the
+// pointer, so a reader holding an old Entry (a snapshot) never sees it change.
+// Changing only the deadline also makes a new Entry, for the same reason.
+//
+// Thread safety: an Entry is immutable, so concurrent reads are safe; freeing
+// it is the owner's business (the keyspace, under the shard lock).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "store/keyspace.h"
+
+namespace stashd::store {
+
+class Entry {
+ public:
+  // Allocates an entry. `expire_at_ms` < 0 (kNoExpiry) means no deadline.
+  // Throws std::bad_alloc if memory is exhausted.
+  static Entry* Make(std::string_view key, ValueType type, std::string_view value,
+                     int64_t expire_at_ms);
+  // Frees an entry made by Make(). Accepts nullptr.
+  static void Destroy(Entry* entry);
+
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
+
+  ValueType type() const { return static_cast<ValueType>(tag_ >> 4); }
+  bool has_deadline() const { return (tag_ & kDeadlineBit) != 0; }
+  // The absolute deadline in ms, or kNoExpiry.
+  int64_t expire_at_ms() const;
+  std::string_view key() const;
+  std::string_view value() const;
+  // Bytes requested from malloc for this entry (header, key and value).
+  size_t ByteSize() const;
+
+ private:
+  static constexpr uint8_t kWidthMask = 0x3;
+  static constexpr uint8_t kDeadlineBit = 0x4;
+
+  explicit Entry(uint8_t tag) : tag_(tag) {}
+  ~Entry() = default;
+
+  size_t width() const { return size_t{1} << (tag_ & kWidthMask); }
+  size_t key_size() const;
+  size_t value_size() const;
+  size_t header_size() const { return 1 + 2 * width() + (has_deadline() ? 8 : 0); }
+  const char* bytes() const { return reinterpret_cast<const char*>(this); }
+
+  uint8_t tag_;
+  // Followed by the variable-size part described above.
+};
+
+}  // namespace stashd::store

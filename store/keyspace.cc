@@ -1,0 +1,657 @@
+#include "store/keyspace.h"
+
+#include <absl/container/btree_map.h>
+#include <absl/container/btree_set.h>
+#include <absl/container/flat_hash_map.h>
+
+#include <algorithm>
+#include <bit>
+#include <cassert>
+#include <cstring>
+#include <mutex>
+#include <utility>
+
+#include "store/entry.h"
+
+namespace stashd::store {
+
+std::string_view TypeName(ValueType t) {
+  switch (t) {
+    case ValueType::kString:
+      return "string";
+  }
+  return "none";
+}
+
+namespace {
+
+// ---- Hashing ----
+//
+// The hash orders the keyspace and is the SCAN cursor, so it is part of the
+// external interface: these constants and steps must never change.
+
+constexpr uint64_t kSeed = 0x2545F4914F6CDD1DULL;
+constexpr uint64_t kMulA = 0x9E3779B97F4A7C15ULL;
+constexpr uint64_t kMulB = 0xC2B2AE3D27D4EB4FULL;
+constexpr uint64_t kAddC = 0x165667B19E3779F9ULL;
+constexpr uint64_t kFinA = 0xBF58476D1CE4E5B9ULL;
+constexpr uint64_t kFinB = 0x94D049BB133111EBULL;
+
+uint64_t LoadLittleEndian64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v;
+}
+
+uint64_t LoadTail(const char* p, size_t n) {  // n < 8, little endian
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) v |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
+  return v;
+}
+
+// Spreads a word over all 64 bits before folding it into the state, so that
+// words differing in one bit move the state far apart.
+uint64_t Absorb(uint64_t state, uint64_t word) {
+  word *= kMulB;
+  word = std::rotl(word, 31);
+  word *= kMulA;
+  state ^= word;
+  return std::rotl(state, 27) * kMulA + kAddC;
+}
+
+// Full avalanche: SCAN takes the top bits as the shard and relies on the
+// whole range being used evenly.
+uint64_t Finalize(uint64_t h) {
+  h ^= h >> 31;
+  h *= kFinA;
+  h ^= h >> 29;
+  h *= kFinB;
+  h ^= h >> 32;
+  return h;
+}
+
+// ---- Indexes ----
+
+// The key index: hash -> entry, owning the entries. Keyed by the hash alone
+// (keys sharing a hash sit side by side in insertion order, and SCAN never
+// splits them) because an integer key lets absl search nodes linearly: this
+// measured 1.2-1.8x faster than comparing (hash, key) pairs, for the same 16
+// bytes a key. The value is mutable, so an overwrite swaps the blob in place.
+using KeyIndex = absl::btree_multimap<uint64_t, Entry*>;
+
+// The slot of `key` in `keys`, or keys.end().
+KeyIndex::iterator FindSlot(KeyIndex& keys, uint64_t hash, std::string_view key) {
+  for (auto it = keys.lower_bound(hash); it != keys.end() && it->first == hash; ++it) {
+    if (it->second->key() == key) return it;
+  }
+  return keys.end();
+}
+
+// An element of the expiry index. The entry pointer breaks ties between equal
+// deadlines: it is unique while the entry lives, and an entry is unlinked
+// from both indexes before it is freed.
+struct ExpirySlot {
+  int64_t deadline;
+  Entry* entry;
+};
+
+struct ExpiryOrder {
+  bool operator()(const ExpirySlot& a, const ExpirySlot& b) const {
+    if (a.deadline != b.deadline) return a.deadline < b.deadline;
+    return reinterpret_cast<uintptr_t>(a.entry) < reinterpret_cast<uintptr_t>(b.entry);
+  }
+};
+
+using ExpiryIndex = absl::btree_set<ExpirySlot, ExpiryOrder>;
+
+using WatcherList = std::vector<std::weak_ptr<WatchFlag>>;
+
+// Transparent over std::string_view (absl's default string hash takes
+// absl::string_view, which this absl build keeps distinct).
+struct WatchKeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const { return Keyspace::HashKey(key); }
+};
+struct WatchKeyEq {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+};
+
+// Redis's rule: a key is still alive at its deadline, gone one ms later.
+bool Expired(const Entry& e, int64_t now) { return e.has_deadline() && e.expire_at_ms() < now; }
+
+ValueView ViewOf(const Entry& e) { return ValueView{e.type(), e.value(), e.expire_at_ms()}; }
+
+void FlagAll(WatcherList& watchers) {
+  for (const auto& weak : watchers) {
+    if (auto flag = weak.lock()) flag->dirty.store(true);
+  }
+}
+
+}  // namespace
+
+// One database's share of a shard.
+struct DbShard {
+  KeyIndex keys;
+  ExpiryIndex expiries;  // the keys that have a deadline
+  // Watched keys of this database that hash to this shard. Almost always
+  // empty, and checking that is all WATCH costs everybody else.
+  absl::flat_hash_map<std::string, WatcherList, WatchKeyHash, WatchKeyEq> watchers;
+
+  bool Contains(std::string_view key) {
+    return FindSlot(keys, Keyspace::HashKey(key), key) != keys.end();
+  }
+};
+
+// A shard: its lock, its data for every database and its counters. Methods
+// REQUIRE mu held.
+class Shard {
+ public:
+  using Iter = KeyIndex::iterator;
+
+  explicit Shard(int databases) : dbs(static_cast<size_t>(databases)) {}
+  ~Shard() {
+    for (DbShard& d : dbs) DestroyAll(d);
+  }
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  // The slot of `key` if it is live, else keys.end(). An expired key found
+  // here is deleted.
+  Iter FindLive(DbShard& d, uint64_t hash, std::string_view key, int64_t now) {
+    Iter it = FindSlot(d.keys, hash, key);
+    if (it != d.keys.end() && Expired(*it->second, now)) {
+      ExpireAt(d, it);
+      return d.keys.end();
+    }
+    return it;
+  }
+
+  // Links a new entry whose key is absent.
+  void Insert(DbShard& d, uint64_t hash, Entry* e) {
+    d.keys.emplace(hash, e);
+    if (e->has_deadline()) d.expiries.insert(ExpirySlot{e->expire_at_ms(), e});
+  }
+
+  // Puts `fresh` (same key) in place of the entry at `it` and frees the old one.
+  void Replace(DbShard& d, Iter it, Entry* fresh) {
+    Entry* old = it->second;
+    if (old->has_deadline()) d.expiries.erase(ExpirySlot{old->expire_at_ms(), old});
+    if (fresh->has_deadline()) d.expiries.insert(ExpirySlot{fresh->expire_at_ms(), fresh});
+    it->second = fresh;
+    Entry::Destroy(old);
+  }
+
+  // Unlinks the entry at `it` and returns it, still allocated.
+  Entry* Unlink(DbShard& d, Iter it) {
+    Entry* e = it->second;
+    if (e->has_deadline()) d.expiries.erase(ExpirySlot{e->expire_at_ms(), e});
+    d.keys.erase(it);
+    return e;
+  }
+
+  void Erase(DbShard& d, Iter it) { Entry::Destroy(Unlink(d, it)); }
+
+  // Deletes a key because its deadline passed.
+  void ExpireAt(DbShard& d, Iter it) {
+    Touch(d, it->second->key());
+    ++expired_keys;
+    Erase(d, it);
+  }
+
+  // Flags the watchers of `key`, if any, and drops those whose client is gone.
+  void Touch(DbShard& d, std::string_view key) {
+    if (d.watchers.empty()) return;
+    auto it = d.watchers.find(key);
+    if (it == d.watchers.end()) return;
+    FlagAll(it->second);
+    std::erase_if(it->second, [](const std::weak_ptr<WatchFlag>& w) { return w.expired(); });
+    if (it->second.empty()) d.watchers.erase(it);
+  }
+
+  // Frees every entry of `d`; returns how many there were.
+  static size_t DestroyAll(DbShard& d) {
+    const size_t n = d.keys.size();
+    for (const auto& [hash, e] : d.keys) Entry::Destroy(e);
+    d.keys.clear();
+    d.expiries.clear();
+    return n;
+  }
+
+  std::mutex mu;
+  std::vector<DbShard> dbs;  // indexed by database number
+  uint64_t expired_keys = 0;
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t changes = 0;
+};
+
+// ---- Construction, hashing, locking ----
+
+Keyspace::Keyspace(const Options& options)
+    : databases_(options.databases), shard_bits_(options.shard_bits), clock_(options.clock) {
+  assert(clock_ != nullptr);
+  assert(databases_ >= 1);
+  assert(shard_bits_ >= 0 && shard_bits_ <= 6);  // masks are 64 bits
+  const size_t count = size_t{1} << shard_bits_;
+  shards_.reserve(count);
+  for (size_t i = 0; i < count; ++i) shards_.push_back(std::make_unique<Shard>(databases_));
+}
+
+Keyspace::~Keyspace() = default;
+
+uint64_t Keyspace::HashKey(std::string_view key) {
+  const char* p = key.data();
+  size_t n = key.size();
+  uint64_t h = kSeed + static_cast<uint64_t>(n) * kMulB;
+  for (; n >= 8; n -= 8, p += 8) h = Absorb(h, LoadLittleEndian64(p));
+  if (n > 0) h = Absorb(h, LoadTail(p, n));
+  return Finalize(h);
+}
+
+size_t Keyspace::ShardOfHash(uint64_t hash) const {
+  return shard_bits_ == 0 ? 0 : static_cast<size_t>(hash >> (64 - shard_bits_));
+}
+
+size_t Keyspace::ShardOf(std::string_view key) const { return ShardOfHash(HashKey(key)); }
+
+uint64_t Keyspace::AllShardsMask() const {
+  return shards_.size() == 64 ? ~uint64_t{0} : (uint64_t{1} << shards_.size()) - 1;
+}
+
+Shard& Keyspace::ShardFor(std::string_view key) { return *shards_[ShardOf(key)]; }
+
+Keyspace::Locks Keyspace::Lock(uint64_t mask) {
+  mask &= AllShardsMask();
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    if (mask & (uint64_t{1} << i)) shards_[i]->mu.lock();
+  }
+  Locks locks;
+  locks.keyspace_ = this;
+  locks.mask_ = mask;
+  return locks;
+}
+
+Keyspace::Locks::Locks(Locks&& other) noexcept
+    : keyspace_(std::exchange(other.keyspace_, nullptr)), mask_(std::exchange(other.mask_, 0)) {}
+
+Keyspace::Locks& Keyspace::Locks::operator=(Locks&& other) noexcept {
+  if (this != &other) {
+    Release();
+    keyspace_ = std::exchange(other.keyspace_, nullptr);
+    mask_ = std::exchange(other.mask_, 0);
+  }
+  return *this;
+}
+
+Keyspace::Locks::~Locks() { Release(); }
+
+void Keyspace::Locks::Release() {
+  if (keyspace_ != nullptr) {
+    for (size_t i = keyspace_->shards_.size(); i-- > 0;) {
+      if (mask_ & (uint64_t{1} << i)) keyspace_->shards_[i]->mu.unlock();
+    }
+  }
+  keyspace_ = nullptr;
+  mask_ = 0;
+}
+
+// ---- Per-key operations ----
+
+std::optional<ValueView> Keyspace::Find(int db, std::string_view key, Lookup mode) {
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& d = shard.dbs[db];
+  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
+  if (it == d.keys.end()) {
+    if (mode == Lookup::kRead) ++shard.misses;
+    return std::nullopt;
+  }
+  if (mode == Lookup::kRead) ++shard.hits;
+  return ViewOf(*it->second);
+}
+
+void Keyspace::SetString(int db, std::string_view key, std::string_view value,
+                         int64_t expire_at_ms) {
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& d = shard.dbs[db];
+  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
+  const bool exists = it != d.keys.end();
+  if (expire_at_ms == kKeepTtl) expire_at_ms = exists ? it->second->expire_at_ms() : kNoExpiry;
+  // Built before the old entry is freed: `value` may point into it.
+  Entry* fresh = Entry::Make(key, ValueType::kString, value, expire_at_ms);
+  shard.Touch(d, key);  // before the old blob goes, in case `key` points into it
+  if (exists) {
+    shard.Replace(d, it, fresh);
+  } else {
+    shard.Insert(d, hash, fresh);
+  }
+  ++shard.changes;
+}
+
+bool Keyspace::Delete(int db, std::string_view key) {
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& d = shard.dbs[db];
+  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
+  if (it == d.keys.end()) return false;
+  shard.Touch(d, key);
+  shard.Erase(d, it);
+  ++shard.changes;
+  return true;
+}
+
+bool Keyspace::SetExpire(int db, std::string_view key, int64_t expire_at_ms) {
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& d = shard.dbs[db];
+  const int64_t now = clock_->NowMs();
+  auto it = shard.FindLive(d, hash, key, now);
+  if (it == d.keys.end()) return false;
+  shard.Touch(d, key);
+  ++shard.changes;
+  if (expire_at_ms <= now) {
+    shard.Erase(d, it);
+    return true;
+  }
+  const Entry& old = *it->second;
+  shard.Replace(d, it, Entry::Make(old.key(), old.type(), old.value(), expire_at_ms));
+  return true;
+}
+
+bool Keyspace::Persist(int db, std::string_view key) {
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& d = shard.dbs[db];
+  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
+  if (it == d.keys.end() || !it->second->has_deadline()) return false;
+  shard.Touch(d, key);
+  const Entry& old = *it->second;
+  shard.Replace(d, it, Entry::Make(old.key(), old.type(), old.value(), kNoExpiry));
+  ++shard.changes;
+  return true;
+}
+
+bool Keyspace::Rename(int db, std::string_view from, std::string_view to) {
+  const int64_t now = clock_->NowMs();
+  const uint64_t from_hash = HashKey(from);
+  Shard& from_shard = *shards_[ShardOfHash(from_hash)];
+  DbShard& from_db = from_shard.dbs[db];
+  auto it = from_shard.FindLive(from_db, from_hash, from, now);
+  if (it == from_db.keys.end()) return false;
+  if (from == to) return true;  // Redis leaves the key untouched
+
+  // The key is part of the blob, so the value moves into a new one.
+  const Entry& old = *it->second;
+  Entry* fresh = Entry::Make(to, old.type(), old.value(), old.expire_at_ms());
+  from_shard.Touch(from_db, from);
+  from_shard.Erase(from_db, it);
+
+  const uint64_t to_hash = HashKey(to);
+  Shard& to_shard = *shards_[ShardOfHash(to_hash)];
+  DbShard& to_db = to_shard.dbs[db];
+  auto jt = to_shard.FindLive(to_db, to_hash, to, now);
+  to_shard.Touch(to_db, to);
+  if (jt != to_db.keys.end()) {
+    to_shard.Replace(to_db, jt, fresh);
+  } else {
+    to_shard.Insert(to_db, to_hash, fresh);
+  }
+  ++from_shard.changes;
+  return true;
+}
+
+bool Keyspace::Copy(int src_db, std::string_view src, int dst_db, std::string_view dst,
+                    bool replace) {
+  if (src_db == dst_db && src == dst) return false;  // the caller rejects this
+  const int64_t now = clock_->NowMs();
+  const uint64_t src_hash = HashKey(src);
+  Shard& src_shard = *shards_[ShardOfHash(src_hash)];
+  DbShard& src_d = src_shard.dbs[src_db];
+  auto it = src_shard.FindLive(src_d, src_hash, src, now);
+  if (it == src_d.keys.end()) return false;
+  // Keep the entry, not the iterator: the lookup of dst may erase an expired
+  // key from the same index, which invalidates iterators.
+  const Entry* source = it->second;
+
+  const uint64_t dst_hash = HashKey(dst);
+  Shard& dst_shard = *shards_[ShardOfHash(dst_hash)];
+  DbShard& dst_d = dst_shard.dbs[dst_db];
+  auto jt = dst_shard.FindLive(dst_d, dst_hash, dst, now);
+  const bool exists = jt != dst_d.keys.end();
+  if (exists && !replace) return false;
+  Entry* fresh = Entry::Make(dst, source->type(), source->value(), source->expire_at_ms());
+  dst_shard.Touch(dst_d, dst);
+  if (exists) {
+    dst_shard.Replace(dst_d, jt, fresh);
+  } else {
+    dst_shard.Insert(dst_d, dst_hash, fresh);
+  }
+  ++dst_shard.changes;
+  return true;
+}
+
+bool Keyspace::Move(int src_db, int dst_db, std::string_view key) {
+  if (src_db == dst_db) return false;  // the key "already exists" in dst_db
+  const int64_t now = clock_->NowMs();
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& src = shard.dbs[src_db];
+  DbShard& dst = shard.dbs[dst_db];
+  if (shard.FindLive(dst, hash, key, now) != dst.keys.end()) return false;
+  auto it = shard.FindLive(src, hash, key, now);
+  if (it == src.keys.end()) return false;
+  // The blob does not record its database: relink the same one.
+  shard.Insert(dst, hash, shard.Unlink(src, it));
+  shard.Touch(src, key);
+  shard.Touch(dst, key);
+  ++shard.changes;
+  return true;
+}
+
+void Keyspace::Watch(int db, std::string_view key, const std::shared_ptr<WatchFlag>& flag) {
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& d = shard.dbs[db];
+  // A key already expired is deleted now, so its later reaping does not look
+  // like a change made after WATCH.
+  shard.FindLive(d, hash, key, clock_->NowMs());
+  auto it = d.watchers.find(key);
+  if (it == d.watchers.end()) it = d.watchers.emplace(std::string(key), WatcherList()).first;
+  for (const auto& weak : it->second) {
+    if (weak.lock() == flag) return;
+  }
+  it->second.push_back(flag);
+}
+
+void Keyspace::Unwatch(int db, std::string_view key, const WatchFlag* flag) {
+  DbShard& d = ShardFor(key).dbs[db];
+  auto it = d.watchers.find(key);
+  if (it == d.watchers.end()) return;
+  std::erase_if(it->second, [flag](const std::weak_ptr<WatchFlag>& weak) {
+    auto strong = weak.lock();
+    return strong == nullptr || strong.get() == flag;
+  });
+  if (it->second.empty()) d.watchers.erase(it);
+}
+
+// ---- Whole-database operations ----
+
+uint64_t Keyspace::DbSize(int db) {
+  uint64_t n = 0;
+  for (auto& shard : shards_) n += shard->dbs[db].keys.size();
+  return n;
+}
+
+void Keyspace::FlushDb(int db) {
+  for (auto& shard : shards_) {
+    DbShard& d = shard->dbs[db];
+    for (auto& [key, watchers] : d.watchers) {
+      if (d.Contains(key)) FlagAll(watchers);
+    }
+    shard->changes += Shard::DestroyAll(d);
+  }
+}
+
+void Keyspace::FlushAll() {
+  for (int db = 0; db < databases_; ++db) FlushDb(db);
+}
+
+void Keyspace::SwapDb(int a, int b) {
+  if (a == b) return;
+  for (auto& shard : shards_) {
+    DbShard& da = shard->dbs[a];
+    DbShard& db = shard->dbs[b];
+    // Watches stay with the database number; the data under them changes if
+    // the key exists on either side.
+    for (DbShard* watched : {&da, &db}) {
+      for (auto& [key, watchers] : watched->watchers) {
+        if (da.Contains(key) || db.Contains(key)) FlagAll(watchers);
+      }
+    }
+    std::swap(da.keys, db.keys);
+    std::swap(da.expiries, db.expiries);
+  }
+  ++shards_[0]->changes;
+}
+
+std::optional<std::string> Keyspace::RandomKey(int db) {
+  uint64_t remaining = DbSize(db);
+  const int64_t now = clock_->NowMs();
+  // Every failed attempt deletes an expired key, so this ends; the deletions
+  // are work active expiry would have done anyway.
+  while (remaining > 0) {
+    // splitmix64: the callers hold every shard lock, so the state is ours.
+    random_state_ += 0x9E3779B97F4A7C15ULL;
+    const uint64_t target = Finalize(random_state_);
+    size_t s = ShardOfHash(target);
+    Shard* shard = shards_[s].get();
+    DbShard* d = &shard->dbs[db];
+    auto it = d->keys.lower_bound(target);
+    while (it == d->keys.end()) {  // wrap to the first key of the next shards
+      s = (s + 1) % shards_.size();
+      shard = shards_[s].get();
+      d = &shard->dbs[db];
+      it = d->keys.begin();
+    }
+    if (!Expired(*it->second, now)) return std::string(it->second->key());
+    shard->ExpireAt(*d, it);
+    --remaining;
+  }
+  return std::nullopt;
+}
+
+void Keyspace::ForEachKey(int db,
+                          absl::FunctionRef<void(std::string_view key, const ValueView&)> fn) {
+  const int64_t now = clock_->NowMs();
+  for (auto& shard : shards_) {
+    for (const auto& [hash, e] : shard->dbs[db].keys) {
+      if (!Expired(*e, now)) fn(e->key(), ViewOf(*e));
+    }
+  }
+}
+
+// ---- Operations that lock by themselves ----
+
+uint64_t Keyspace::Scan(int db, uint64_t cursor, size_t count,
+                        absl::FunctionRef<void(std::string_view key, const ValueView&)> visit) {
+  if (count == 0) count = 1;
+  size_t visited = 0;
+  size_t s = ShardOfHash(cursor);
+  std::vector<Entry*> expired;
+  while (true) {
+    Shard& shard = *shards_[s];
+    std::lock_guard<std::mutex> lock(shard.mu);
+    DbShard& d = shard.dbs[db];
+    const int64_t now = clock_->NowMs();
+    uint64_t last_hash = 0;
+    auto it = d.keys.lower_bound(cursor);
+    for (; it != d.keys.end(); ++it) {
+      // Stop only between two hashes: the cursor cannot point inside a group
+      // of keys sharing one.
+      if (visited >= count && it->first != last_hash) break;
+      if (Expired(*it->second, now)) {
+        expired.push_back(it->second);
+      } else {
+        visit(it->second->key(), ViewOf(*it->second));
+      }
+      last_hash = it->first;
+      ++visited;
+    }
+    const bool shard_done = it == d.keys.end();
+    // Reaped after the walk, which erasing would have invalidated.
+    for (Entry* e : expired) {
+      shard.ExpireAt(d, FindSlot(d.keys, Keyspace::HashKey(e->key()), e->key()));
+    }
+    expired.clear();
+    // Some key with a larger hash follows, so last_hash + 1 cannot wrap to 0.
+    if (!shard_done) return last_hash + 1;
+    if (s + 1 == shards_.size()) return 0;
+    ++s;
+    cursor = uint64_t{s} << (64 - shard_bits_);  // first hash of shard s
+    if (visited >= count) return cursor;
+  }
+}
+
+size_t Keyspace::ActiveExpireCycle(size_t budget) {
+  // Work is spread over (shard, database) cells, each cycle starting at the
+  // cell after the one where the previous cycle ran out of budget, so a cell
+  // full of expired keys cannot starve the others. Locks are dropped every
+  // kBatch deletions to bound latency.
+  constexpr size_t kBatch = 128;
+  const size_t dbs = static_cast<size_t>(databases_);
+  const size_t cells = shards_.size() * dbs;
+  if (budget == 0) return 0;
+  const size_t start = expire_cursor_.load(std::memory_order_relaxed) % cells;
+  size_t deleted = 0;
+  for (size_t i = 0; i < cells; ++i) {
+    const size_t cell = (start + i) % cells;
+    Shard& shard = *shards_[cell / dbs];
+    const int db = static_cast<int>(cell % dbs);
+    bool more = true;
+    while (more && deleted < budget) {
+      std::lock_guard<std::mutex> lock(shard.mu);
+      DbShard& d = shard.dbs[db];
+      const int64_t now = clock_->NowMs();
+      size_t batch = 0;
+      while (true) {
+        if (d.expiries.empty() || d.expiries.begin()->deadline >= now) {
+          more = false;
+          break;
+        }
+        if (batch == kBatch || deleted == budget) break;
+        Entry* e = d.expiries.begin()->entry;
+        shard.ExpireAt(d, FindSlot(d.keys, HashKey(e->key()), e->key()));
+        ++batch;
+        ++deleted;
+      }
+    }
+    if (deleted == budget) {
+      expire_cursor_.store(cell + 1, std::memory_order_relaxed);
+      return deleted;
+    }
+  }
+  expire_cursor_.store(start + 1, std::memory_order_relaxed);
+  return deleted;
+}
+
+KeyspaceStats Keyspace::Stats() {
+  KeyspaceStats stats;
+  stats.dbs.resize(static_cast<size_t>(databases_));
+  for (auto& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard->mu);
+    for (int db = 0; db < databases_; ++db) {
+      stats.dbs[db].keys += shard->dbs[db].keys.size();
+      stats.dbs[db].expires += shard->dbs[db].expiries.size();
+    }
+    stats.expired_keys += shard->expired_keys;
+    stats.keyspace_hits += shard->hits;
+    stats.keyspace_misses += shard->misses;
+    stats.changes += shard->changes;
+  }
+  return stats;
+}
+
+}  // namespace stashd::store
