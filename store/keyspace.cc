@@ -3,6 +3,7 @@
 #include <absl/container/btree_map.h>
 #include <absl/container/btree_set.h>
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 
 #include <algorithm>
 #include <bit>
@@ -105,6 +106,19 @@ struct ExpiryOrder {
 
 using ExpiryIndex = absl::btree_set<ExpirySlot, ExpiryOrder>;
 
+// The key-order index: the same entries sorted by key, for prefix scans and
+// deletes. Transparent, so a lookup by string_view allocates nothing.
+struct KeyOrder {
+  using is_transparent = void;
+  static std::string_view K(const Entry* e) { return e->key(); }
+  static std::string_view K(std::string_view k) { return k; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return K(a) < K(b);
+  }
+};
+using OrderedIndex = absl::btree_set<Entry*, KeyOrder>;
+
 using WatcherList = std::vector<std::weak_ptr<WatchFlag>>;
 
 // Transparent over std::string_view (absl's default string hash takes
@@ -135,6 +149,9 @@ void FlagAll(WatcherList& watchers) {
 struct DbShard {
   KeyIndex keys;
   ExpiryIndex expiries;  // the keys that have a deadline
+  OrderedIndex ordered;  // the same keys in key order
+  // Keys changed since the last snapshot cut (see TakeCut).
+  absl::flat_hash_set<std::string, WatchKeyHash, WatchKeyEq> dirty;
   // Watched keys of this database that hash to this shard. Almost always
   // empty, and checking that is all WATCH costs everybody else.
   absl::flat_hash_map<std::string, WatcherList, WatchKeyHash, WatchKeyEq> watchers;
@@ -150,9 +167,15 @@ class Shard {
  public:
   using Iter = KeyIndex::iterator;
 
-  explicit Shard(int databases) : dbs(static_cast<size_t>(databases)) {}
+  Shard(int databases, const std::vector<ScopeConfig>* scopes, ChangeListener* const* listener)
+      : dbs(static_cast<size_t>(databases)),
+        scope_stats(scopes->size()),
+        scopes_(scopes),
+        listener_(listener) {}
   ~Shard() {
+    pinned = false;
     for (DbShard& d : dbs) DestroyAll(d);
+    for (Entry* e : retired) Entry::Destroy(e);
   }
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
@@ -168,10 +191,17 @@ class Shard {
     return it;
   }
 
+  // Every change to a key goes through Insert, Replace or Unlink, which keep
+  // the indexes, the scope counters, the snapshot's dirty set and the change
+  // listener in step.
+
   // Links a new entry whose key is absent.
   void Insert(DbShard& d, uint64_t hash, Entry* e) {
     d.keys.emplace(hash, e);
     if (e->has_deadline()) d.expiries.insert(ExpirySlot{e->expire_at_ms(), e});
+    d.ordered.insert(e);
+    Account(*e, +1);
+    Changed(d, *e);
   }
 
   // Puts `fresh` (same key) in place of the entry at `it` and frees the old one.
@@ -180,18 +210,86 @@ class Shard {
     if (old->has_deadline()) d.expiries.erase(ExpirySlot{old->expire_at_ms(), old});
     if (fresh->has_deadline()) d.expiries.insert(ExpirySlot{fresh->expire_at_ms(), fresh});
     it->second = fresh;
-    Entry::Destroy(old);
+    // Same key, same place in key order: swap the pointer in the slot.
+    auto ot = d.ordered.find(old->key());
+    assert(ot != d.ordered.end());
+    const_cast<Entry*&>(*ot) = fresh;
+    Account(*old, -1);
+    Account(*fresh, +1);
+    Changed(d, *fresh);
+    Retire(old);
   }
 
   // Unlinks the entry at `it` and returns it, still allocated.
   Entry* Unlink(DbShard& d, Iter it) {
     Entry* e = it->second;
     if (e->has_deadline()) d.expiries.erase(ExpirySlot{e->expire_at_ms(), e});
+    d.ordered.erase(e->key());
     d.keys.erase(it);
+    Account(*e, -1);
+    Deleted(d, e->key());
     return e;
   }
 
-  void Erase(DbShard& d, Iter it) { Entry::Destroy(Unlink(d, it)); }
+  void Erase(DbShard& d, Iter it) { Retire(Unlink(d, it)); }
+
+  // Frees an entry, or keeps it for the snapshot that pinned the shard.
+  void Retire(Entry* e) {
+    if (pinned) {
+      retired.push_back(e);
+    } else {
+      Entry::Destroy(e);
+    }
+  }
+
+  int DbIndex(const DbShard& d) const { return static_cast<int>(&d - dbs.data()); }
+
+  void Changed(DbShard& d, const Entry& e) {
+    d.dirty.emplace(e.key());
+    ++changes_since_cut;
+    if (ChangeListener* l = *listener_) {
+      Change c;
+      c.kind = Change::Kind::kSet;
+      c.db = DbIndex(d);
+      c.key = e.key();
+      c.type = e.type();
+      c.value = e.value();
+      c.expire_at_ms = e.expire_at_ms();
+      l->OnChange(c);
+    }
+  }
+
+  void Deleted(DbShard& d, std::string_view key) {
+    d.dirty.emplace(key);
+    ++changes_since_cut;
+    if (ChangeListener* l = *listener_) {
+      Change c;
+      c.kind = Change::Kind::kDelete;
+      c.db = DbIndex(d);
+      c.key = key;
+      l->OnChange(c);
+    }
+  }
+
+  int ScopeOf(std::string_view key) const {
+    for (size_t i = 0; i < scopes_->size(); ++i) {
+      const std::string& p = (*scopes_)[i].prefix;
+      if (key.size() >= p.size() && std::memcmp(key.data(), p.data(), p.size()) == 0) {
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  }
+
+  void Account(const Entry& e, int sign) {
+    if (scope_stats.empty()) return;
+    const int s = ScopeOf(e.key());
+    if (s < 0) return;
+    ScopeStats& st = scope_stats[s];
+    st.keys += sign;
+    if (e.has_deadline()) st.expires += sign;
+    st.bytes += sign * static_cast<int64_t>(e.ByteSize());
+  }
 
   // Deletes a key because its deadline passed.
   void ExpireAt(DbShard& d, Iter it) {
@@ -210,33 +308,52 @@ class Shard {
     if (it->second.empty()) d.watchers.erase(it);
   }
 
-  // Frees every entry of `d`; returns how many there were.
-  static size_t DestroyAll(DbShard& d) {
+  // Frees every entry of `d` (no change is reported: flushes are reported
+  // once by the keyspace); returns how many there were.
+  size_t DestroyAll(DbShard& d) {
     const size_t n = d.keys.size();
-    for (const auto& [hash, e] : d.keys) Entry::Destroy(e);
+    for (const auto& [hash, e] : d.keys) {
+      Account(*e, -1);
+      Retire(e);
+    }
     d.keys.clear();
     d.expiries.clear();
+    d.ordered.clear();
+    d.dirty.clear();
     return n;
   }
 
   std::mutex mu;
   std::vector<DbShard> dbs;  // indexed by database number
+  std::vector<ScopeStats> scope_stats;  // counts only; names filled by Stats()
+  bool pinned = false;           // a snapshot cut holds views into entries
+  std::vector<Entry*> retired;   // entries unlinked while pinned
+  uint64_t changes_since_cut = 0;
   uint64_t expired_keys = 0;
   uint64_t hits = 0;
   uint64_t misses = 0;
   uint64_t changes = 0;
+
+ private:
+  const std::vector<ScopeConfig>* scopes_;
+  ChangeListener* const* listener_;
 };
 
 // ---- Construction, hashing, locking ----
 
 Keyspace::Keyspace(const Options& options)
-    : databases_(options.databases), shard_bits_(options.shard_bits), clock_(options.clock) {
+    : databases_(options.databases),
+      shard_bits_(options.shard_bits),
+      clock_(options.clock),
+      scopes_(options.scopes) {
   assert(clock_ != nullptr);
   assert(databases_ >= 1);
   assert(shard_bits_ >= 0 && shard_bits_ <= 6);  // masks are 64 bits
   const size_t count = size_t{1} << shard_bits_;
   shards_.reserve(count);
-  for (size_t i = 0; i < count; ++i) shards_.push_back(std::make_unique<Shard>(databases_));
+  for (size_t i = 0; i < count; ++i) {
+    shards_.push_back(std::make_unique<Shard>(databases_, &scopes_, &listener_));
+  }
 }
 
 Keyspace::~Keyspace() = default;
@@ -304,11 +421,15 @@ std::optional<ValueView> Keyspace::Find(int db, std::string_view key, Lookup mod
   Shard& shard = *shards_[ShardOfHash(hash)];
   DbShard& d = shard.dbs[db];
   auto it = shard.FindLive(d, hash, key, clock_->NowMs());
-  if (it == d.keys.end()) {
-    if (mode == Lookup::kRead) ++shard.misses;
-    return std::nullopt;
+  const bool found = it != d.keys.end();
+  if (mode == Lookup::kRead) {
+    ++(found ? shard.hits : shard.misses);
+    if (!scopes_.empty()) {
+      const int s = shard.ScopeOf(key);
+      if (s >= 0) ++(found ? shard.scope_stats[s].hits : shard.scope_stats[s].misses);
+    }
   }
-  if (mode == Lookup::kRead) ++shard.hits;
+  if (!found) return std::nullopt;
   return ViewOf(*it->second);
 }
 
@@ -320,6 +441,12 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
   auto it = shard.FindLive(d, hash, key, clock_->NowMs());
   const bool exists = it != d.keys.end();
   if (expire_at_ms == kKeepTtl) expire_at_ms = exists ? it->second->expire_at_ms() : kNoExpiry;
+  if (expire_at_ms == kNoExpiry && !scopes_.empty()) {
+    const int s = shard.ScopeOf(key);
+    if (s >= 0 && scopes_[s].default_ttl_ms > 0) {
+      expire_at_ms = clock_->NowMs() + scopes_[s].default_ttl_ms;
+    }
+  }
   // Built before the old entry is freed: `value` may point into it.
   Entry* fresh = Entry::Make(key, ValueType::kString, value, expire_at_ms);
   shard.Touch(d, key);  // before the old blob goes, in case `key` points into it
@@ -485,18 +612,36 @@ uint64_t Keyspace::DbSize(int db) {
   return n;
 }
 
-void Keyspace::FlushDb(int db) {
+void Keyspace::FlushShards(int db) {
   for (auto& shard : shards_) {
     DbShard& d = shard->dbs[db];
     for (auto& [key, watchers] : d.watchers) {
       if (d.Contains(key)) FlagAll(watchers);
     }
-    shard->changes += Shard::DestroyAll(d);
+    const size_t n = shard->DestroyAll(d);
+    shard->changes += n;
+    shard->changes_since_cut += n;
+  }
+  full_cut_needed_.store(true);
+}
+
+void Keyspace::FlushDb(int db) {
+  FlushShards(db);
+  if (listener_ != nullptr) {
+    Change c;
+    c.kind = Change::Kind::kFlushDb;
+    c.db = db;
+    listener_->OnChange(c);
   }
 }
 
 void Keyspace::FlushAll() {
-  for (int db = 0; db < databases_; ++db) FlushDb(db);
+  for (int db = 0; db < databases_; ++db) FlushShards(db);
+  if (listener_ != nullptr) {
+    Change c;
+    c.kind = Change::Kind::kFlushAll;
+    listener_->OnChange(c);
+  }
 }
 
 void Keyspace::SwapDb(int a, int b) {
@@ -513,8 +658,20 @@ void Keyspace::SwapDb(int a, int b) {
     }
     std::swap(da.keys, db.keys);
     std::swap(da.expiries, db.expiries);
+    std::swap(da.ordered, db.ordered);
+    da.dirty.clear();
+    db.dirty.clear();
   }
   ++shards_[0]->changes;
+  ++shards_[0]->changes_since_cut;
+  full_cut_needed_.store(true);
+  if (listener_ != nullptr) {
+    Change c;
+    c.kind = Change::Kind::kSwapDb;
+    c.db = a;
+    c.db2 = b;
+    listener_->OnChange(c);
+  }
 }
 
 std::optional<std::string> Keyspace::RandomKey(int db) {
@@ -553,6 +710,20 @@ void Keyspace::ForEachKey(int db,
   }
 }
 
+void Keyspace::ForEachKeyWithPrefix(
+    int db, std::string_view prefix,
+    absl::FunctionRef<void(std::string_view key, const ValueView&)> fn) {
+  const int64_t now = clock_->NowMs();
+  for (auto& shard : shards_) {
+    const OrderedIndex& ordered = shard->dbs[db].ordered;
+    for (auto it = ordered.lower_bound(prefix); it != ordered.end(); ++it) {
+      const Entry& e = **it;
+      if (e.key().substr(0, prefix.size()) != prefix) break;
+      if (!Expired(e, now)) fn(e.key(), ViewOf(e));
+    }
+  }
+}
+
 // ---- Operations that lock by themselves ----
 
 uint64_t Keyspace::Scan(int db, uint64_t cursor, size_t count,
@@ -585,6 +756,7 @@ uint64_t Keyspace::Scan(int db, uint64_t cursor, size_t count,
     for (Entry* e : expired) {
       shard.ExpireAt(d, FindSlot(d.keys, Keyspace::HashKey(e->key()), e->key()));
     }
+    if (!expired.empty() && listener_ != nullptr) listener_->OnUnlock();
     expired.clear();
     // Some key with a larger hash follows, so last_hash + 1 cannot wrap to 0.
     if (!shard_done) return last_hash + 1;
@@ -627,6 +799,7 @@ size_t Keyspace::ActiveExpireCycle(size_t budget) {
         ++batch;
         ++deleted;
       }
+      if (batch > 0 && listener_ != nullptr) listener_->OnUnlock();
     }
     if (deleted == budget) {
       expire_cursor_.store(cell + 1, std::memory_order_relaxed);
@@ -650,8 +823,207 @@ KeyspaceStats Keyspace::Stats() {
     stats.keyspace_hits += shard->hits;
     stats.keyspace_misses += shard->misses;
     stats.changes += shard->changes;
+    if (stats.scopes.empty()) stats.scopes.resize(scopes_.size());
+    for (size_t i = 0; i < scopes_.size(); ++i) {
+      const ScopeStats& from = shard->scope_stats[i];
+      ScopeStats& to = stats.scopes[i];
+      to.keys += from.keys;
+      to.expires += from.expires;
+      to.hits += from.hits;
+      to.misses += from.misses;
+      to.bytes += from.bytes;
+    }
   }
+  for (size_t i = 0; i < scopes_.size(); ++i) stats.scopes[i].name = scopes_[i].name;
   return stats;
+}
+
+// ---- Scopes and prefixes ----
+
+int Keyspace::ScopeOf(std::string_view key) const {
+  return scopes_.empty() ? -1 : shards_[0]->ScopeOf(key);
+}
+
+const ScopeConfig* Keyspace::ValueTooLarge(std::string_view key, size_t size) const {
+  const int s = ScopeOf(key);
+  if (s < 0 || scopes_[s].max_value_size == 0 || size <= scopes_[s].max_value_size) {
+    return nullptr;
+  }
+  return &scopes_[s];
+}
+
+namespace {
+bool HasPrefix(std::string_view key, std::string_view prefix) {
+  return key.size() >= prefix.size() && std::memcmp(key.data(), prefix.data(), prefix.size()) == 0;
+}
+}  // namespace
+
+uint64_t Keyspace::ScanPrefix(int db, uint64_t cursor, std::string_view prefix, size_t count,
+                              absl::FunctionRef<void(std::string_view, const ValueView&)> visit) {
+  if (count == 0) count = 1;
+  // How many keys of one shard a call may walk in key order before it falls
+  // back to a hash-order Scan() for that shard.
+  const size_t walk_limit = std::max<size_t>(1024, count * 16);
+  size_t s = ShardOfHash(cursor);
+  size_t returned = 0;
+  std::vector<const Entry*> found;
+  std::vector<Entry*> expired;
+  while (true) {
+    bool fallback = false;
+    {
+      Shard& shard = *shards_[s];
+      std::lock_guard<std::mutex> lock(shard.mu);
+      DbShard& d = shard.dbs[db];
+      const int64_t now = clock_->NowMs();
+      size_t walked = 0;
+      found.clear();
+      for (auto it = d.ordered.lower_bound(prefix); it != d.ordered.end(); ++it) {
+        Entry* e = *it;
+        if (!HasPrefix(e->key(), prefix)) break;
+        if (++walked > walk_limit) {
+          fallback = true;
+          break;
+        }
+        if (HashKey(e->key()) < cursor) continue;  // visited by an earlier call
+        if (Expired(*e, now)) {
+          expired.push_back(e);
+        } else {
+          found.push_back(e);
+        }
+      }
+      // Enough returned already: stop before a shard that has more, but
+      // skip empty ones (cheap), so a small prefix takes one call.
+      const bool stop = returned >= count && (fallback || !found.empty());
+      if (!fallback && !stop) {
+        for (const Entry* e : found) visit(e->key(), ViewOf(*e));
+        returned += found.size();
+      }
+      if (!fallback) {
+        for (Entry* e : expired) {
+          shard.ExpireAt(d, FindSlot(d.keys, HashKey(e->key()), e->key()));
+        }
+        if (!expired.empty() && listener_ != nullptr) listener_->OnUnlock();
+      }
+      expired.clear();
+      if (stop) return cursor;
+    }
+    if (fallback) {
+      // Scan() filters nothing: the caller's visit applies the pattern. Keep
+      // the hash-order walk inside this shard so the cursor stays exact.
+      const uint64_t next = Scan(db, cursor, walk_limit, [&](std::string_view k, const ValueView& v) {
+        if (HasPrefix(k, prefix)) visit(k, v);
+      });
+      return next;
+    }
+    if (s + 1 == shards_.size()) return 0;
+    ++s;
+    cursor = uint64_t{s} << (64 - shard_bits_);
+  }
+}
+
+uint64_t Keyspace::DeletePrefix(int db, std::string_view prefix, size_t batch) {
+  if (batch == 0) batch = 1;
+  uint64_t deleted = 0;
+  std::vector<Entry*> victims;
+  for (auto& shard_ptr : shards_) {
+    Shard& shard = *shard_ptr;
+    bool more = true;
+    while (more) {
+      std::lock_guard<std::mutex> lock(shard.mu);
+      DbShard& d = shard.dbs[db];
+      const int64_t now = clock_->NowMs();
+      victims.clear();
+      for (auto it = d.ordered.lower_bound(prefix);
+           it != d.ordered.end() && HasPrefix((*it)->key(), prefix); ++it) {
+        if (victims.size() == batch) break;
+        victims.push_back(*it);
+      }
+      more = victims.size() == batch;
+      for (Entry* e : victims) {
+        auto slot = FindSlot(d.keys, HashKey(e->key()), e->key());
+        if (Expired(*e, now)) {
+          shard.ExpireAt(d, slot);
+          continue;
+        }
+        shard.Touch(d, e->key());
+        shard.Erase(d, slot);
+        ++shard.changes;
+        ++deleted;
+      }
+      if (!victims.empty() && listener_ != nullptr) listener_->OnUnlock();
+    }
+  }
+  return deleted;
+}
+
+// ---- Persistence support ----
+
+void Keyspace::SetChangeListener(ChangeListener* listener) { listener_ = listener; }
+
+SnapshotCut Keyspace::TakeCut(bool full) {
+  SnapshotCut cut;
+  cut.full = full || full_cut_needed_.load();
+  for (auto& shard_ptr : shards_) {
+    Shard& shard = *shard_ptr;
+    assert(!shard.pinned);
+    shard.pinned = true;
+    for (DbShard& d : shard.dbs) {
+      const int db = shard.DbIndex(d);
+      auto pin = [&](const Entry& e) {
+        cut.upserts.push_back(PinnedValue{db, e.key(), e.type(), e.value(), e.expire_at_ms()});
+      };
+      if (cut.full) {
+        for (const auto& [hash, e] : d.keys) pin(*e);
+      } else {
+        for (const std::string& key : d.dirty) {
+          auto it = FindSlot(d.keys, HashKey(key), key);
+          if (it == d.keys.end()) {
+            cut.deletes.emplace_back(db, key);
+          } else {
+            pin(*it->second);
+          }
+        }
+      }
+      d.dirty.clear();
+    }
+    shard.changes_since_cut = 0;
+  }
+  full_cut_needed_.store(false);
+  return cut;
+}
+
+void Keyspace::ReleaseCut(SnapshotCut& cut, bool written) {
+  cut.upserts.clear();
+  cut.deletes.clear();
+  if (!written) full_cut_needed_.store(true);
+  std::vector<Entry*> to_free;
+  for (auto& shard_ptr : shards_) {
+    Shard& shard = *shard_ptr;
+    {
+      std::lock_guard<std::mutex> lock(shard.mu);
+      shard.pinned = false;
+      to_free.swap(shard.retired);
+    }
+    for (Entry* e : to_free) Entry::Destroy(e);  // unreachable now: no lock needed
+    to_free.clear();
+  }
+}
+
+void Keyspace::ResetChangeTracking() {
+  for (auto& shard : shards_) {
+    for (DbShard& d : shard->dbs) d.dirty.clear();
+    shard->changes_since_cut = 0;
+  }
+  full_cut_needed_.store(false);
+}
+
+uint64_t Keyspace::ChangesSinceCut() {
+  uint64_t n = 0;
+  for (auto& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard->mu);
+    n += shard->changes_since_cut;
+  }
+  return n;
 }
 
 }  // namespace stashd::store

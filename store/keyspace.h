@@ -57,6 +57,23 @@ struct WatchFlag {
   std::atomic<bool> dirty{false};
 };
 
+// A bot scope: keys starting with `prefix` (see README "Bot scopes").
+struct ScopeConfig {
+  std::string name;               // "state", "user", "global"
+  std::string prefix;             // "state:", "user:", "global:"
+  int64_t default_ttl_ms = 0;     // applied when a write gives no TTL; 0 = none
+  uint64_t max_value_size = 0;    // larger values are refused; 0 = no limit
+};
+
+struct ScopeStats {
+  std::string name;
+  uint64_t keys = 0;
+  uint64_t expires = 0;
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t bytes = 0;  // heap bytes of the entries (key, value, header)
+};
+
 struct DbStats {
   uint64_t keys = 0;
   uint64_t expires = 0;  // keys with a deadline
@@ -68,9 +85,62 @@ struct KeyspaceStats {
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   uint64_t changes = 0;  // total number of key modifications since start
+  std::vector<ScopeStats> scopes;  // in the order of Options::scopes
 };
 
 class Shard;
+
+// One change to the dataset, as a ChangeListener sees it. Views point into
+// the keyspace and are valid only during the callback.
+struct Change {
+  enum class Kind {
+    kSet,       // `key` now holds `value` with deadline `expire_at_ms` (kNoExpiry: none)
+    kDelete,    // `key` was deleted (by a command or because it expired)
+    kFlushDb,   // every key of `db` was deleted
+    kFlushAll,  // every key of every database was deleted
+    kSwapDb,    // databases `db` and `db2` were swapped
+  };
+  Kind kind = Kind::kSet;
+  int db = 0;
+  int db2 = 0;
+  std::string_view key;
+  ValueType type = ValueType::kString;
+  std::string_view value;
+  int64_t expire_at_ms = kNoExpiry;
+};
+
+// Receives every change, in the order changes are applied to each key: it is
+// called while the shard lock of the key (all shard locks for flushes and
+// swaps) is held, so it must be quick and must not call into the keyspace.
+// Changes of different shards may arrive concurrently from several threads.
+class ChangeListener {
+ public:
+  virtual ~ChangeListener() = default;
+  virtual void OnChange(const Change& change) = 0;
+  // Called by the operations that lock by themselves (Scan, DeletePrefix,
+  // ActiveExpireCycle) just before they release a shard lock, after changes
+  // made under it: whatever the listener buffered must be ordered now.
+  virtual void OnUnlock() {}
+};
+
+
+// A live value pinned for a snapshot: the views stay valid until
+// Keyspace::ReleaseCut(), however the key is changed or deleted meanwhile.
+struct PinnedValue {
+  int db;
+  std::string_view key;
+  ValueType type;
+  std::string_view value;
+  int64_t expire_at_ms;
+};
+
+// What a snapshot must write to bring the previous one up to date: a
+// point-in-time view of every key changed since the previous cut.
+struct SnapshotCut {
+  bool full = false;  // rewrite everything: upserts holds every key
+  std::vector<PinnedValue> upserts;
+  std::vector<std::pair<int, std::string>> deletes;  // (db, key) gone since the last cut
+};
 
 class Keyspace {
  public:
@@ -78,6 +148,7 @@ class Keyspace {
     int databases = 16;
     int shard_bits = 4;            // 2^shard_bits shards, at most 64
     const Clock* clock = nullptr;  // required; must outlive the keyspace
+    std::vector<ScopeConfig> scopes;  // prefixes must not be prefixes of one another
   };
 
   explicit Keyspace(const Options& options);
@@ -125,8 +196,18 @@ class Keyspace {
   // The live value, or nullopt if absent. An expired key is deleted here.
   std::optional<ValueView> Find(int db, std::string_view key, Lookup mode = Lookup::kWrite);
 
+  // The scope `key` belongs to (index into Options::scopes), or -1.
+  int ScopeOf(std::string_view key) const;
+  const std::vector<ScopeConfig>& scopes() const { return scopes_; }
+
+  // If the key's scope limits value sizes and `size` exceeds the limit,
+  // returns the scope; else nullptr. Writers check this before writing.
+  const ScopeConfig* ValueTooLarge(std::string_view key, size_t size) const;
+
   // Creates or overwrites a string. `expire_at_ms` is an absolute deadline,
-  // kNoExpiry (drop any TTL) or kKeepTtl (keep the existing one).
+  // kNoExpiry (drop any TTL) or kKeepTtl (keep the existing one). When the
+  // write gives no deadline (kNoExpiry, or kKeepTtl on a new key) and the
+  // key's scope has a default TTL, that TTL applies.
   void SetString(int db, std::string_view key, std::string_view value, int64_t expire_at_ms);
 
   // Deletes the key; false if it did not exist (or had expired).
@@ -171,6 +252,10 @@ class Keyspace {
   std::optional<std::string> RandomKey(int db);
   // Calls fn for every live key of `db`, in no particular order.
   void ForEachKey(int db, absl::FunctionRef<void(std::string_view key, const ValueView&)> fn);
+  // Calls fn for every live key of `db` starting with `prefix`, through the
+  // key-ordered index: O(log n + matches) per shard.
+  void ForEachKeyWithPrefix(int db, std::string_view prefix,
+                            absl::FunctionRef<void(std::string_view key, const ValueView&)> fn);
 
   // ---- Operations that lock by themselves. REQUIRE no shard lock held. ----
 
@@ -182,20 +267,68 @@ class Keyspace {
   uint64_t Scan(int db, uint64_t cursor, size_t count,
                 absl::FunctionRef<void(std::string_view key, const ValueView&)> visit);
 
+  // SCAN with a literal-prefix MATCH: the same cursor space and guarantee as
+  // Scan(), but visiting only keys that start with `prefix`, found through the
+  // key-ordered index in O(log n + matches) per shard. A shard whose matches
+  // are few is returned whole in one call; one with very many falls back to
+  // Scan() over that stretch (with a larger count), so one call never walks
+  // far without returning.
+  uint64_t ScanPrefix(int db, uint64_t cursor, std::string_view prefix, size_t count,
+                      absl::FunctionRef<void(std::string_view key, const ValueView&)> visit);
+
+  // Deletes every key of `db` starting with `prefix` (glob characters are
+  // literal), shard by shard, in batches of at most `batch` keys per lock
+  // hold, so other clients wait at most one batch. Atomic per batch, not as a
+  // whole: a key created under the prefix while it runs may survive. Returns
+  // how many keys were deleted.
+  uint64_t DeletePrefix(int db, std::string_view prefix, size_t batch = 1024);
+
   // Deletes keys whose deadline has passed, at most `budget` of them, across
   // all databases and shards. Returns how many were deleted.
   size_t ActiveExpireCycle(size_t budget);
 
   KeyspaceStats Stats();
 
+  // ---- Persistence support ----
+
+  // Sets (or clears, with nullptr) the listener told of every change. The
+  // listener must outlive the keyspace or be cleared first. REQUIRES all
+  // shards locked.
+  void SetChangeListener(ChangeListener* listener);
+
+  // Takes the changes since the previous cut (everything if `full`, after a
+  // flush or swap, or before the first cut) and pins their values. Until
+  // ReleaseCut(), entries replaced or deleted are kept alive instead of freed.
+  // A cut is point in time when no command runs meanwhile (the caller holds
+  // the dispatcher's exec lock exclusively). REQUIRES all shards locked.
+  SnapshotCut TakeCut(bool full);
+
+  // Unpins the cut's values and frees what was kept alive for it. If the
+  // snapshot failed (`written` false), the next cut is a full one. Locks
+  // shards itself: REQUIRES no shard lock held.
+  void ReleaseCut(SnapshotCut& cut, bool written);
+
+  // Forgets changes made so far (after loading a snapshot, the memory equals
+  // the file). REQUIRES all shards locked.
+  void ResetChangeTracking();
+
+  // Number of key changes not yet taken by a cut (rdb_changes_since_last_save).
+  // Locks shards itself: REQUIRES no shard lock held.
+  uint64_t ChangesSinceCut();
+
  private:
   friend class Locks;
   Shard& ShardFor(std::string_view key);
   size_t ShardOfHash(uint64_t hash) const;
+  // Empties `db` in every shard without telling the listener.
+  void FlushShards(int db);
 
   int databases_;
   int shard_bits_;
   const Clock* clock_;
+  std::vector<ScopeConfig> scopes_;
+  ChangeListener* listener_ = nullptr;  // set under all shard locks
+  std::atomic<bool> full_cut_needed_{true};
   std::vector<std::unique_ptr<Shard>> shards_;
   uint64_t random_state_ = 0;             // RandomKey; guarded by all shard locks
   std::atomic<size_t> expire_cursor_{0};  // where ActiveExpireCycle resumes

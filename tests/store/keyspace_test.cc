@@ -76,7 +76,7 @@ class KeyspaceTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  Keyspace ks_{Keyspace::Options{.databases = 16, .shard_bits = 4, .clock = &clock_}};
+  Keyspace ks_{Keyspace::Options{.databases = 16, .shard_bits = 4, .clock = &clock_, .scopes = {}}};
 };
 
 // ---- Basics ----
@@ -707,7 +707,7 @@ TEST_F(KeyspaceTest, ScanSkipsAndReapsExpired) {
 
 TEST(KeyspaceSingleShardTest, ScanAndLockWithOneShard) {
   FakeClock clock;
-  Keyspace ks(Keyspace::Options{.databases = 1, .shard_bits = 0, .clock = &clock});
+  Keyspace ks(Keyspace::Options{.databases = 1, .shard_bits = 0, .clock = &clock, .scopes = {}});
   EXPECT_EQ(ks.shard_count(), 1u);
   EXPECT_EQ(ks.AllShardsMask(), 1u);
   {
@@ -726,7 +726,7 @@ TEST(KeyspaceSingleShardTest, ScanAndLockWithOneShard) {
 
 TEST(KeyspaceManyShardsTest, SixtyFourShards) {
   FakeClock clock;
-  Keyspace ks(Keyspace::Options{.databases = 2, .shard_bits = 6, .clock = &clock});
+  Keyspace ks(Keyspace::Options{.databases = 2, .shard_bits = 6, .clock = &clock, .scopes = {}});
   EXPECT_EQ(ks.shard_count(), 64u);
   EXPECT_EQ(ks.AllShardsMask(), ~uint64_t{0});
   {
@@ -794,7 +794,7 @@ TEST_F(KeyspaceTest, ScanGuaranteeUnderChurn) {
 
 TEST(KeyspaceConcurrencyTest, LockedWritersAndAScanner) {
   FakeClock clock;
-  Keyspace ks(Keyspace::Options{.databases = 2, .shard_bits = 4, .clock = &clock});
+  Keyspace ks(Keyspace::Options{.databases = 2, .shard_bits = 4, .clock = &clock, .scopes = {}});
   constexpr int kKeys = 2000;
   constexpr int kOpsPerThread = 30000;
   std::atomic<bool> writers_done{false};
@@ -867,7 +867,7 @@ TEST(KeyspaceMemoryTest, PrintsBytesPerKey) {
   FakeClock clock;
   const size_t before = mallinfo2().uordblks;
   {
-    Keyspace ks(Keyspace::Options{.clock = &clock});
+    Keyspace ks(Keyspace::Options{.clock = &clock, .scopes = {}});
     for (int i = 1; i <= kKeys; ++i) {
       const std::string key = "user:bot1:u" + std::to_string(i) + ":age";
       auto locks = ks.Lock(ks.ShardMaskOf(key));
