@@ -53,7 +53,7 @@ inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of r
 inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 
-// Keyspace family (EXPIRE options, SWAPDB)
+// Keyspace family (EXPIRE options, COPY/MOVE/SWAPDB indexes)
 inline constexpr std::string_view kExpireNxConflict =
     "ERR NX and XX, GT or LT options at the same time are not compatible";
 inline constexpr std::string_view kExpireGtLtConflict =
@@ -61,6 +61,10 @@ inline constexpr std::string_view kExpireGtLtConflict =
 inline constexpr std::string_view kUnsupportedOption = "ERR Unsupported option %s";
 inline constexpr std::string_view kInvalidFirstDbIndex = "ERR invalid first DB index";
 inline constexpr std::string_view kInvalidSecondDbIndex = "ERR invalid second DB index";
+// An integer argument outside a narrower range (Redis's getRangeLongFromObject),
+// e.g. a DB index beyond int: filled with the bounds.
+inline constexpr std::string_view kValueOutOfRange =
+    "ERR value is out of range, value must between %s and %s";
 
 // String family (DECRBY with -2^63, whose negation overflows)
 inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
@@ -109,6 +113,31 @@ inline constexpr std::string_view kCommandHasNoKeys = "ERR The command has no ke
 inline constexpr std::string_view kCommandInvalidArgCount =
     "ERR Invalid number of arguments specified for command";
 inline constexpr std::string_view kCommandInvalidArgs = "ERR Invalid arguments specified for command";
+
+// Persistence (SAVE, BGSAVE, SHUTDOWN, MISCONF). A failed SAVE replies a
+// bare "ERR", as Redis does.
+inline constexpr std::string_view kMisconfSnapshot =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
+inline constexpr std::string_view kMisconfLog = "MISCONF Errors writing to the AOF file: %s";
+inline constexpr std::string_view kExecAbortBecause =
+    "EXECABORT Transaction discarded because of: %s";
+inline constexpr std::string_view kSaveFailed = "ERR";
+inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+inline constexpr std::string_view kBgrewriteInProgress =
+    "ERR Background append only file rewriting already in progress";
+inline constexpr std::string_view kShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
+inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";
+inline constexpr std::string_view kPersistenceUnavailable =
+    "ERR persistence is not set up on this server";
+
+// Bot scopes
+inline constexpr std::string_view kEmptyPrefix = "ERR DELPREFIX prefix must not be empty";
+inline constexpr std::string_view kScopeValueTooLarge =
+    "ERR value too large: scope '%s' (keys starting with '%s') allows at most %s bytes";
 
 // Fills each "%s" (or "%c") of `fmt` with the next argument, in order.
 inline std::string Format(std::string_view fmt, std::initializer_list<std::string_view> args) {

@@ -1,0 +1,373 @@
+#include "persistence/snapshot.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "persistence/log_format.h"
+
+namespace stashd::persistence {
+namespace {
+
+constexpr char kSchema[] =
+    "CREATE TABLE keys("
+    "  db INTEGER NOT NULL,"
+    "  key BLOB NOT NULL,"
+    "  type INTEGER NOT NULL,"
+    "  value BLOB NOT NULL,"
+    "  expire_at INTEGER,"
+    "  PRIMARY KEY(db, key)) WITHOUT ROWID;"
+    "CREATE TABLE meta(name TEXT PRIMARY KEY, value);";
+
+// An open SQLite connection; closes on destruction.
+class Database {
+ public:
+  Database() = default;
+  ~Database() { Close(); }
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  Status Open(const std::string& path, int flags, const std::string& vfs) {
+    path_ = path;
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, vfs.empty() ? nullptr : vfs.c_str());
+    if (rc != SQLITE_OK) return Error("open", rc);
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, 5000);
+    return Status::Ok();
+  }
+
+  void Close() {
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+    db_ = nullptr;
+  }
+
+  Status Exec(const char* sql) {
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+    return rc == SQLITE_OK ? Status::Ok() : Error(sql, rc);
+  }
+
+  // A status for a failed call: I/O errors keep an errno (for MISCONF).
+  Status Error(const std::string& what, int rc) const {
+    std::string msg = "snapshot '" + path_ + "': " + what + ": ";
+    msg += db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    int primary = rc & 0xff;
+    if (primary == SQLITE_NOTADB) {
+      return Status::NotSupported("'" + path_ + "' is not a stashd snapshot (not an SQLite database)");
+    }
+    if (primary == SQLITE_CORRUPT) return Status::Corruption(msg);
+    int err = db_ != nullptr ? sqlite3_system_errno(db_) : 0;
+    if (primary == SQLITE_FULL && err == 0) err = ENOSPC;
+    if (err == 0) err = EIO;
+    return Status::IoError(msg, err);
+  }
+
+  sqlite3* get() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+class Statement {
+ public:
+  Statement() = default;
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Status Prepare(Database& db, const char* sql) {
+    db_ = &db;
+    int rc = sqlite3_prepare_v3(db.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+    return rc == SQLITE_OK ? Status::Ok() : db.Error(sql, rc);
+  }
+  void BindInt(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+  // A BLOB even when empty (never NULL). `s` must outlive the step.
+  void BindBlob(int i, std::string_view s) {
+    if (s.empty()) {
+      sqlite3_bind_zeroblob(stmt_, i, 0);
+    } else {
+      sqlite3_bind_blob64(stmt_, i, s.data(), s.size(), SQLITE_STATIC);
+    }
+  }
+  void BindText(int i, std::string_view s) {
+    sqlite3_bind_text64(stmt_, i, s.data(), s.size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+  // Runs a statement that returns no row, then resets it for reuse.
+  Status Run() {
+    int rc = sqlite3_step(stmt_);
+    sqlite3_reset(stmt_);
+    return rc == SQLITE_DONE ? Status::Ok() : db_->Error("write", rc);
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  Database* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::string_view ColumnBlob(sqlite3_stmt* stmt, int i) {
+  const void* p = sqlite3_column_blob(stmt, i);
+  int n = sqlite3_column_bytes(stmt, i);
+  return p == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(p), n);
+}
+
+// Checks that `db` is a stashd snapshot we can read, and reads its meta.
+Status CheckSnapshot(Database& db, const std::string& path, SnapshotMeta* meta) {
+  Statement app;
+  Status s = app.Prepare(db, "PRAGMA application_id");
+  if (!s.ok()) return s;
+  int rc = app.Step();
+  if (rc != SQLITE_ROW) return db.Error("read header", rc);
+  int64_t app_id = sqlite3_column_int64(app.get(), 0);
+  if (app_id != kSnapshotApplicationId) {
+    return Status::NotSupported("'" + path +
+                                "' is not a stashd snapshot (an SQLite database of another "
+                                "application, application_id " +
+                                std::to_string(app_id) + "); refusing to load or overwrite it");
+  }
+  Statement q;
+  s = q.Prepare(db, "SELECT name, value FROM meta");
+  if (!s.ok()) return s;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    std::string_view name(reinterpret_cast<const char*>(sqlite3_column_text(q.get(), 0)),
+                          sqlite3_column_bytes(q.get(), 0));
+    if (name == "format_version") {
+      meta->format_version = sqlite3_column_int(q.get(), 1);
+    } else if (name == "server_version") {
+      const unsigned char* v = sqlite3_column_text(q.get(), 1);
+      meta->server_version = v != nullptr ? reinterpret_cast<const char*>(v) : "";
+    } else if (name == "last_save_ms") {
+      meta->last_save_ms = sqlite3_column_int64(q.get(), 1);
+    } else if (name == "log_seq") {
+      meta->log_seq = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 1));
+    }
+  }
+  if (rc != SQLITE_DONE) return db.Error("read meta", rc);
+  if (meta->format_version > kSnapshotFormatVersion) {
+    return Status::NotSupported("'" + path + "' has snapshot format version " +
+                                std::to_string(meta->format_version) + " (written by stashd " +
+                                meta->server_version + "); this stashd reads up to version " +
+                                std::to_string(kSnapshotFormatVersion) +
+                                ". Refusing to load or overwrite it");
+  }
+  if (meta->format_version < 1) {
+    return Status::Corruption("'" + path + "' is a stashd snapshot without a format_version");
+  }
+  return Status::Ok();
+}
+
+Status WriteMeta(Database& db, const std::string& server_version, uint64_t log_seq,
+                 int64_t now_ms) {
+  Statement m;
+  Status s = m.Prepare(db, "INSERT OR REPLACE INTO meta(name, value) VALUES(?, ?)");
+  if (!s.ok()) return s;
+  auto put_int = [&](const char* name, int64_t v) {
+    m.BindText(1, name);
+    m.BindInt(2, v);
+    return m.Run();
+  };
+  s = put_int("format_version", kSnapshotFormatVersion);
+  if (s.ok()) {
+    m.BindText(1, "server_version");
+    m.BindText(2, server_version);
+    s = m.Run();
+  }
+  if (s.ok()) s = put_int("last_save_ms", now_ms);
+  if (s.ok()) s = put_int("log_seq", static_cast<int64_t>(log_seq));
+  return s;
+}
+
+bool Expired(int64_t expire_at_ms, int64_t now_ms) {
+  return expire_at_ms != store::kNoExpiry && expire_at_ms <= now_ms;
+}
+
+// Inserts/replaces the cut's rows and deletes its deleted keys.
+Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms,
+                 SnapshotWriteStats* stats) {
+  Statement upsert;
+  Statement del;
+  Status s = upsert.Prepare(
+      db, "INSERT OR REPLACE INTO keys(db, key, type, value, expire_at) VALUES(?, ?, ?, ?, ?)");
+  if (s.ok()) s = del.Prepare(db, "DELETE FROM keys WHERE db = ? AND key = ?");
+  if (!s.ok()) return s;
+  auto remove = [&](int dbi, std::string_view key) {
+    del.BindInt(1, dbi);
+    del.BindBlob(2, key);
+    ++stats->deletes;
+    return del.Run();
+  };
+  for (const auto& [dbi, key] : cut->deletes) {
+    s = remove(dbi, key);
+    if (!s.ok()) return s;
+  }
+  // In primary-key order, every insert lands next to the previous one.
+  std::sort(cut->upserts.begin(), cut->upserts.end(),
+            [](const store::PinnedValue& a, const store::PinnedValue& b) {
+              return a.db != b.db ? a.db < b.db : a.key < b.key;
+            });
+  for (const store::PinnedValue& v : cut->upserts) {
+    if (Expired(v.expire_at_ms, now_ms)) {
+      if (!cut->full) {
+        s = remove(v.db, v.key);
+        if (!s.ok()) return s;
+      }
+      continue;
+    }
+    upsert.BindInt(1, v.db);
+    upsert.BindBlob(2, v.key);
+    upsert.BindInt(3, static_cast<int>(v.type));
+    upsert.BindBlob(4, v.value);
+    if (v.expire_at_ms == store::kNoExpiry) {
+      upsert.BindNull(5);
+    } else {
+      upsert.BindInt(5, v.expire_at_ms);
+    }
+    s = upsert.Run();
+    if (!s.ok()) return s;
+    ++stats->upserts;
+  }
+  return Status::Ok();
+}
+
+// Size of a file, or -1 if it does not exist.
+int64_t FileSize(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return st.st_size;
+}
+
+}  // namespace
+
+SnapshotWriter::SnapshotWriter(Options options)
+    : options_(std::move(options)),
+      fs_(options_.fs != nullptr ? options_.fs : FileSystem::Default()) {}
+
+Status SnapshotWriter::Write(store::SnapshotCut* cut, uint64_t log_seq, int64_t now_ms,
+                             SnapshotWriteStats* stats) {
+  *stats = SnapshotWriteStats();
+  stats->full = cut->full;
+  if (FileSize(options_.path) <= 0) {
+    // No snapshot yet: every key the keyspace holds must be in the cut.
+    stats->full = true;
+    return WriteNewFile(cut, log_seq, now_ms, stats);
+  }
+  return UpdateFile(cut, log_seq, now_ms, stats);
+}
+
+Status SnapshotWriter::WriteNewFile(store::SnapshotCut* cut, uint64_t log_seq, int64_t now_ms,
+                                    SnapshotWriteStats* stats) {
+  const std::string tmp = options_.path + ".tmp";
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs_->Remove(tmp + suffix);
+  Status s;
+  {
+    Database db;
+    s = db.Open(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options_.sqlite_vfs);
+    // Nobody else sees this file until the rename: no journal, no fsync
+    // until the end.
+    if (s.ok()) s = db.Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                            " PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-262144");
+    if (s.ok()) {
+      s = db.Exec(("PRAGMA application_id=" + std::to_string(kSnapshotApplicationId)).c_str());
+    }
+    if (s.ok()) s = db.Exec(kSchema);
+    if (s.ok()) s = db.Exec("BEGIN");
+    if (s.ok()) s = WriteRows(db, cut, now_ms, stats);
+    if (s.ok()) s = WriteMeta(db, options_.server_version, log_seq, now_ms);
+    if (s.ok()) s = db.Exec("COMMIT");
+    if (s.ok()) s = db.Exec("PRAGMA journal_mode=WAL");
+  }
+  if (s.ok()) s = fs_->SyncFile(tmp);
+  if (s.ok()) {
+    // A -wal or -shm file without its database belongs to nothing; left in
+    // place, SQLite would apply it to the new file.
+    fs_->Remove(options_.path + "-wal");
+    fs_->Remove(options_.path + "-shm");
+    s = fs_->Rename(tmp, options_.path);
+  }
+  if (s.ok()) s = fs_->SyncDir(DirName(options_.path));
+  if (!s.ok()) {
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs_->Remove(tmp + suffix);
+  }
+  return s;
+}
+
+Status SnapshotWriter::UpdateFile(store::SnapshotCut* cut, uint64_t log_seq, int64_t now_ms,
+                                  SnapshotWriteStats* stats) {
+  Database db;
+  Status s = db.Open(options_.path, SQLITE_OPEN_READWRITE, options_.sqlite_vfs);
+  SnapshotMeta meta;
+  if (s.ok()) s = CheckSnapshot(db, options_.path, &meta);
+  // synchronous=FULL: the commit is durable when Write returns, because the
+  // caller then deletes the log files it replaces.
+  if (s.ok()) s = db.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                          " PRAGMA cache_size=-262144");
+  if (s.ok()) s = db.Exec("BEGIN IMMEDIATE");
+  if (!s.ok()) return s;
+  if (cut->full) s = db.Exec("DELETE FROM keys");
+  if (s.ok()) s = WriteRows(db, cut, now_ms, stats);
+  if (s.ok()) s = WriteMeta(db, options_.server_version, log_seq, now_ms);
+  if (s.ok()) s = db.Exec("COMMIT");
+  if (!s.ok()) {
+    db.Exec("ROLLBACK");
+    return s;
+  }
+  // Keep the WAL small; a reader holding it open only delays this.
+  sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  return Status::Ok();
+}
+
+Status ReadSnapshotMeta(const std::string& path, const std::string& sqlite_vfs,
+                        SnapshotMeta* meta) {
+  Database db;
+  Status s = db.Open(path, SQLITE_OPEN_READONLY, sqlite_vfs);
+  if (s.ok()) s = CheckSnapshot(db, path, meta);
+  return s;
+}
+
+Status LoadSnapshot(const std::string& path, const std::string& sqlite_vfs,
+                    store::Keyspace* keyspace, int64_t now_ms, LoadResult* result) {
+  *result = LoadResult();
+  if (FileSize(path) <= 0) return Status::Ok();
+  result->found = true;
+  Database db;
+  Status s = db.Open(path, SQLITE_OPEN_READWRITE, sqlite_vfs);
+  if (s.ok()) s = CheckSnapshot(db, path, &result->meta);
+  Statement q;
+  if (s.ok()) s = q.Prepare(db, "SELECT db, key, type, value, expire_at FROM keys");
+  if (!s.ok()) return s;
+  auto locks = keyspace->Lock(keyspace->AllShardsMask());
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    sqlite3_stmt* row = q.get();
+    int64_t dbi = sqlite3_column_int64(row, 0);
+    if (dbi < 0 || dbi >= keyspace->databases()) {
+      return Status::Invalid("snapshot '" + path + "' has keys in database " +
+                             std::to_string(dbi) + " but 'databases' is " +
+                             std::to_string(keyspace->databases()));
+    }
+    int64_t type = sqlite3_column_int64(row, 2);
+    if (type != static_cast<int>(store::ValueType::kString)) {
+      return Status::NotSupported("snapshot '" + path + "' holds a value of unknown type " +
+                                  std::to_string(type));
+    }
+    int64_t expire = sqlite3_column_type(row, 4) == SQLITE_NULL
+                         ? store::kNoExpiry
+                         : sqlite3_column_int64(row, 4);
+    if (Expired(expire, now_ms)) {
+      ++result->keys_expired;
+      continue;
+    }
+    log::RestoreValue(keyspace, static_cast<int>(dbi), ColumnBlob(row, 1), ColumnBlob(row, 3),
+                      expire, now_ms);
+    ++result->keys_loaded;
+  }
+  if (rc != SQLITE_DONE) return db.Error("read keys", rc);
+  return Status::Ok();
+}
+
+}  // namespace stashd::persistence

@@ -1,0 +1,95 @@
+// The snapshot file: one SQLite database (WAL mode) holding every key, so an
+// operator can read it with the sqlite3 shell. Schema in persistence/FORMAT.md.
+//
+// SnapshotWriter brings the file up to date with a SnapshotCut. An
+// incremental cut (the keys changed since the previous one) is applied as
+// upserts and deletes in one transaction, so a snapshot costs what changed,
+// not the dataset. A full cut rewrites every row in one transaction; when
+// the file does not exist yet it is built as "<path>.tmp", fsynced and
+// renamed into place. Either way a failure leaves the previous snapshot
+// exactly as it was.
+//
+// LoadSnapshot reads a snapshot into a keyspace at start-up, skipping keys
+// whose deadline has passed. A file that is not a stashd snapshot, or has a
+// newer format version, is refused and left untouched.
+//
+// Thread safety: a SnapshotWriter is used by one thread at a time.
+// LoadSnapshot locks the keyspace's shards itself (REQUIRES none held).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "persistence/file_system.h"
+#include "persistence/status.h"
+#include "store/keyspace.h"
+
+namespace stashd::persistence {
+
+inline constexpr int kSnapshotFormatVersion = 1;
+// PRAGMA application_id of a stashd snapshot ("SThD").
+inline constexpr int32_t kSnapshotApplicationId = 0x53546844;
+
+struct SnapshotMeta {
+  int format_version = 0;
+  std::string server_version;
+  int64_t last_save_ms = 0;
+  // Log files with this seq or higher hold the changes made after the
+  // snapshot; older ones are obsolete.
+  uint64_t log_seq = 0;
+};
+
+struct SnapshotWriteStats {
+  uint64_t upserts = 0;
+  uint64_t deletes = 0;
+  bool full = false;
+};
+
+class SnapshotWriter {
+ public:
+  struct Options {
+    std::string path;                 // the database file
+    FileSystem* fs = nullptr;         // nullptr: FileSystem::Default() (fsync, rename)
+    std::string sqlite_vfs;           // empty: SQLite's default VFS (tests inject faults)
+    std::string server_version;       // stored in meta
+  };
+  explicit SnapshotWriter(Options options);
+  SnapshotWriter(const SnapshotWriter&) = delete;
+  SnapshotWriter& operator=(const SnapshotWriter&) = delete;
+
+  // Applies `cut` (sorted in place by key for locality) and records
+  // `log_seq` and `now_ms` in meta. Keys whose deadline is not after
+  // `now_ms` are written as deletes. REQUIRES: the cut's values still pinned
+  // (before Keyspace::ReleaseCut).
+  Status Write(store::SnapshotCut* cut, uint64_t log_seq, int64_t now_ms,
+               SnapshotWriteStats* stats);
+
+  const std::string& path() const { return options_.path; }
+
+ private:
+  Status WriteNewFile(store::SnapshotCut* cut, uint64_t log_seq, int64_t now_ms,
+                      SnapshotWriteStats* stats);
+  Status UpdateFile(store::SnapshotCut* cut, uint64_t log_seq, int64_t now_ms,
+                    SnapshotWriteStats* stats);
+
+  Options options_;
+  FileSystem* fs_;
+};
+
+struct LoadResult {
+  bool found = false;  // false: no snapshot file (an empty dataset)
+  SnapshotMeta meta;
+  uint64_t keys_loaded = 0;
+  uint64_t keys_expired = 0;  // skipped: deadline passed
+};
+
+// Loads the snapshot at `path` into `keyspace` (which should be empty).
+// A missing file is not an error (result->found = false).
+Status LoadSnapshot(const std::string& path, const std::string& sqlite_vfs,
+                    store::Keyspace* keyspace, int64_t now_ms, LoadResult* result);
+
+// Reads only the meta table (and checks the file is a stashd snapshot).
+Status ReadSnapshotMeta(const std::string& path, const std::string& sqlite_vfs,
+                        SnapshotMeta* meta);
+
+}  // namespace stashd::persistence

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages stashd needs. `deps.sh build` for building and
+# running; `deps.sh test` adds what the test suite uses (redis-cli, redis-py).
+# Idempotent: installs only what is missing.
+set -euo pipefail
+build_pkgs=(cmake ninja-build g++ pkg-config libboost-dev libabsl-dev libspdlog-dev libfmt-dev
+            libsqlite3-dev sqlite3 libhiredis-dev libsystemd-dev libgtest-dev libgmock-dev)
+test_pkgs=(redis-tools python3 python3-redis)
+pkgs=("${build_pkgs[@]}")
+if [ "${1:-build}" = "test" ]; then pkgs+=("${test_pkgs[@]}"); fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+  echo "Installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Debian 12 machine: installs what it
+# needs, builds (Release), runs unit, command and end-to-end tests with ctest,
+# then the redis-py end-to-end tests. STASHD_SANITIZE=1 builds with ASan+UBSan
+# into build-asan/ instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh test
+if [ "${STASHD_SANITIZE:-0}" = 1 ]; then
+  export STASHD_BUILD_DIR=build-asan STASHD_CMAKE_ARGS="-DSTASHD_SANITIZE=ON"
+fi
+build_dir=${STASHD_BUILD_DIR:-build}
+scripts/build.sh
+ctest --test-dir "$build_dir" --output-on-failure -j2
+# redis-py end-to-end tests (Debian's python3-redis lives in /usr/bin/python3).
+/usr/bin/python3 tests/e2e_py/run_tests.py --binary "$build_dir/server/stashd"

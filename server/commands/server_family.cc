@@ -1,0 +1,902 @@
+// The server commands: COMMAND (COUNT LIST INFO DOCS GETKEYS GETKEYSANDFLAGS
+// HELP), INFO, CONFIG (GET SET RESETSTAT REWRITE HELP) and TIME.
+//
+// None of them takes a key; INFO reads the keyspace through
+// Keyspace::Stats(), which locks shards itself.
+#include <fcntl.h>
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "protocol/errors.h"
+#include "protocol/reply_builder.h"
+#include "protocol/resp_parser.h"
+#include "server/command.h"
+#include "server/commands/command_docs.h"
+#include "server/commands/redis_compat.h"
+#include "server/config.h"
+#include "server/persistence.h"
+#include "server/server_state.h"
+#include "store/glob.h"
+
+namespace stashd::server {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return absl::ascii_tolower(static_cast<unsigned char>(x)) ==
+                  absl::ascii_tolower(static_cast<unsigned char>(y));
+         });
+}
+
+void ReplyHelp(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
+  ctx.reply.ArrayLen(lines.size());
+  for (std::string_view line : lines) ctx.reply.SimpleString(line);
+}
+
+// ---- COMMAND ----
+
+void ReplyAllCommandInfo(CommandContext& ctx) {
+  const auto& all = ctx.server.commands().all();
+  ctx.reply.ArrayLen(all.size());
+  for (const auto& [name, spec] : all) ReplyCommandInfo(spec, ctx.reply);
+}
+
+// COMMAND alone: every command's COMMAND INFO entry. A subcommand we do not
+// have lands here too (the dispatcher falls back to the parent's handler).
+void CmdCommand(CommandContext& ctx) {
+  if (ctx.args.size() > 1) {
+    ctx.reply.Error(errors::Format(errors::kUnknownSubcommand,
+                                   {std::string_view(ctx.args[1]).substr(0, 128), "COMMAND"}));
+    return;
+  }
+  ReplyAllCommandInfo(ctx);
+}
+
+void CmdCommandCount(CommandContext& ctx) {
+  ctx.reply.Integer(static_cast<int64_t>(ctx.server.commands().all().size()));
+}
+
+// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]:
+// full names of commands and subcommands. There are no modules, so a module
+// filter matches nothing.
+void CmdCommandList(CommandContext& ctx) {
+  const Args& args = ctx.args;
+  enum class Filter { kNone, kModule, kAclCat, kPattern } filter = Filter::kNone;
+  std::string_view arg;
+  if (args.size() == 5 && EqualsIgnoreCase(args[2], "filterby")) {
+    arg = args[4];
+    if (EqualsIgnoreCase(args[3], "module")) {
+      filter = Filter::kModule;
+    } else if (EqualsIgnoreCase(args[3], "aclcat")) {
+      filter = Filter::kAclCat;
+    } else if (EqualsIgnoreCase(args[3], "pattern")) {
+      filter = Filter::kPattern;
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  } else if (args.size() != 2) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  auto keep = [&](const CommandSpec& spec) {
+    switch (filter) {
+      case Filter::kNone:
+        return true;
+      case Filter::kModule:
+        return false;
+      case Filter::kAclCat:
+        return HasAclCategory(spec, arg);
+      case Filter::kPattern:
+        return store::GlobMatch(arg, spec.name, /*nocase=*/true);
+    }
+    return false;
+  };
+  std::vector<const std::string*> names;
+  for (const auto& [name, spec] : ctx.server.commands().all()) {
+    if (keep(spec)) names.push_back(&spec.name);
+    for (const CommandSpec& sub : spec.subcommands) {
+      if (keep(sub)) names.push_back(&sub.name);
+    }
+  }
+  ctx.reply.ArrayLen(names.size());
+  for (const std::string* n : names) ctx.reply.Bulk(*n);
+}
+
+// COMMAND INFO [name ...]: an entry per name, null for unknown ones; all
+// commands without names.
+void CmdCommandInfo(CommandContext& ctx) {
+  if (ctx.args.size() == 2) {
+    ReplyAllCommandInfo(ctx);
+    return;
+  }
+  ctx.reply.ArrayLen(ctx.args.size() - 2);
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    const CommandSpec* spec = FindCommandByFullName(ctx.server.commands(), ctx.args[i]);
+    if (spec == nullptr) {
+      ctx.reply.Null();
+    } else {
+      ReplyCommandInfo(*spec, ctx.reply);
+    }
+  }
+}
+
+// COMMAND DOCS [name ...]: a map of full name to docs; unknown names are
+// left out; all commands without names.
+void CmdCommandDocs(CommandContext& ctx) {
+  std::vector<const CommandSpec*> specs;
+  if (ctx.args.size() == 2) {
+    for (const auto& [name, spec] : ctx.server.commands().all()) specs.push_back(&spec);
+  } else {
+    for (size_t i = 2; i < ctx.args.size(); ++i) {
+      const CommandSpec* spec = FindCommandByFullName(ctx.server.commands(), ctx.args[i]);
+      if (spec != nullptr) specs.push_back(spec);
+    }
+  }
+  ctx.reply.MapLen(specs.size());
+  for (const CommandSpec* spec : specs) {
+    ctx.reply.Bulk(spec->name);
+    ReplyCommandDocs(*spec, ctx.reply);
+  }
+}
+
+// COMMAND GETKEYS / GETKEYSANDFLAGS command arg...: the keys of a full
+// command line, found with the command's key specs.
+template <bool kWithFlags>
+void CmdCommandGetKeys(CommandContext& ctx) {
+  Args target(ctx.args.begin() + 2, ctx.args.end());
+  const CommandSpec* spec = ctx.server.commands().Find(target[0]);
+  if (spec != nullptr && !spec->subcommands.empty() && target.size() >= 2) {
+    spec = spec->FindSubcommand(absl::AsciiStrToLower(target[1]));
+  }
+  if (spec == nullptr) {
+    ctx.reply.Error(errors::kInvalidCommandSpecified);
+    return;
+  }
+  if (!spec->HasKeys()) {
+    ctx.reply.Error(errors::kCommandHasNoKeys);
+    return;
+  }
+  int argc = static_cast<int>(target.size());
+  if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
+    ctx.reply.Error(errors::kCommandInvalidArgCount);
+    return;
+  }
+  std::vector<KeyArg> keys = KeyArgs(*spec, target);
+  if (keys.empty()) {
+    ctx.reply.Error(errors::kCommandInvalidArgs);
+    return;
+  }
+  ctx.reply.ArrayLen(keys.size());
+  for (const KeyArg& key : keys) {
+    if (!kWithFlags) {
+      ctx.reply.Bulk(target[key.index]);
+      continue;
+    }
+    ctx.reply.ArrayLen(2);
+    ctx.reply.Bulk(target[key.index]);
+    std::vector<std::string_view> flags = SplitKeySpecFlags(*key.flags);
+    ctx.reply.SetLen(flags.size());
+    for (std::string_view f : flags) ctx.reply.SimpleString(f);
+  }
+}
+
+void CmdCommandHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {
+                     "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                     "(no subcommand)",
+                     "    Return details about all Redis commands.",
+                     "COUNT",
+                     "    Return the total number of commands in this Redis server.",
+                     "LIST",
+                     "    Return a list of all commands in this Redis server.",
+                     "INFO [<command-name> ...]",
+                     "    Return details about multiple Redis commands.",
+                     "    If no command names are given, documentation details for all",
+                     "    commands are returned.",
+                     "DOCS [<command-name> ...]",
+                     "    Return documentation details about multiple Redis commands.",
+                     "    If no command names are given, documentation details for all",
+                     "    commands are returned.",
+                     "GETKEYS <full-command>",
+                     "    Return the keys from a full Redis command.",
+                     "GETKEYSANDFLAGS <full-command>",
+                     "    Return the keys and the access flags from a full Redis command.",
+                     "HELP",
+                     "    Prints this help.",
+                 });
+}
+
+// ---- INFO ----
+
+// expired_keys, keyspace_hits and keyspace_misses are counted by the
+// keyspace, which has no way to reset them. CONFIG RESETSTAT records their
+// values instead and INFO subtracts them. Keyed by run id, which is unique
+// to each ServerState.
+struct KeyspaceCounters {
+  uint64_t expired_keys = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+};
+
+class KeyspaceCounterBaselines {
+ public:
+  void Set(const std::string& run_id, const KeyspaceCounters& c) {
+    std::lock_guard lock(mu_);
+    baselines_[run_id] = c;
+  }
+  KeyspaceCounters Get(const std::string& run_id) const {
+    std::lock_guard lock(mu_);
+    auto it = baselines_.find(run_id);
+    return it == baselines_.end() ? KeyspaceCounters{} : it->second;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  absl::flat_hash_map<std::string, KeyspaceCounters> baselines_;
+};
+
+KeyspaceCounterBaselines& Baselines() {
+  static auto* baselines = new KeyspaceCounterBaselines();
+  return *baselines;
+}
+
+KeyspaceCounters CountersSinceReset(ServerState& server, const store::KeyspaceStats& stats) {
+  KeyspaceCounters base = Baselines().Get(server.run_id());
+  auto since = [](uint64_t now, uint64_t then) { return now >= then ? now - then : 0; };
+  return {since(stats.expired_keys, base.expired_keys),
+          since(stats.keyspace_hits, base.keyspace_hits),
+          since(stats.keyspace_misses, base.keyspace_misses)};
+}
+
+// Redis bytesToHuman().
+std::string BytesToHuman(uint64_t n) {
+  constexpr double kK = 1024;
+  double d = static_cast<double>(n);
+  if (n < 1024) return absl::StrCat(n, "B");
+  if (d < kK * kK) return absl::StrFormat("%.2fK", d / kK);
+  if (d < kK * kK * kK) return absl::StrFormat("%.2fM", d / (kK * kK));
+  if (d < kK * kK * kK * kK) return absl::StrFormat("%.2fG", d / (kK * kK * kK));
+  if (d < kK * kK * kK * kK * kK) return absl::StrFormat("%.2fT", d / (kK * kK * kK * kK));
+  if (d < kK * kK * kK * kK * kK * kK) {
+    return absl::StrFormat("%.2fP", d / (kK * kK * kK * kK * kK));
+  }
+  return absl::StrCat(n, "B");
+}
+
+// Bytes allocated through malloc (Redis's used_memory: what the allocator
+// handed out, not what the process maps).
+uint64_t UsedMemory() {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+uint64_t ResidentSetSize() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size = 0;
+  uint64_t resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::string TimevalSeconds(const timeval& tv) {
+  return absl::StrFormat("%d.%06d", static_cast<int64_t>(tv.tv_sec),
+                         static_cast<int64_t>(tv.tv_usec));
+}
+
+using Lines = std::vector<std::pair<std::string, std::string>>;
+
+void ServerSection(CommandContext& ctx, Lines* out) {
+  ServerState& s = ctx.server;
+  struct utsname name;
+  std::string os = "unknown";
+  if (uname(&name) == 0) os = absl::StrCat(name.sysname, " ", name.release, " ", name.machine);
+  int64_t now = s.clock().NowMs();
+  int64_t uptime = std::max<int64_t>(0, now - s.start_ms()) / 1000;
+  int io_threads = s.config().io_threads;
+  if (io_threads <= 0) io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int64_t hz = s.config().hz.load();
+  *out = {
+      {"redis_version", std::string(kRedisCompatVersion)},
+      {"stashd_version", STASHD_VERSION},
+      {"redis_mode", "standalone"},
+      {"os", os},
+      {"arch_bits", absl::StrCat(sizeof(void*) * 8)},
+      {"multiplexing_api", "epoll"},
+      {"gcc_version", absl::StrCat(__GNUC__, ".", __GNUC_MINOR__, ".", __GNUC_PATCHLEVEL__)},
+      {"process_id", absl::StrCat(getpid())},
+      {"run_id", s.run_id()},
+      {"tcp_port", absl::StrCat(s.tcp_port())},
+      {"server_time_usec", absl::StrCat(now * 1000)},
+      {"uptime_in_seconds", absl::StrCat(uptime)},
+      {"uptime_in_days", absl::StrCat(uptime / 86400)},
+      {"hz", absl::StrCat(hz)},
+      {"configured_hz", absl::StrCat(hz)},
+      {"executable", s.executable()},
+      {"config_file", s.config().config_file},
+      {"io_threads_active", io_threads > 1 ? "1" : "0"},
+  };
+}
+
+void ClientsSection(CommandContext& ctx, Lines* out) {
+  *out = {
+      {"connected_clients", absl::StrCat(ctx.server.clients().size())},
+      {"cluster_connections", "0"},
+      {"maxclients", absl::StrCat(ctx.server.config().maxclients.load())},
+      {"blocked_clients", "0"},
+      {"tracking_clients", "0"},
+      {"clients_in_timeout_table", "0"},
+  };
+}
+
+void MemorySection(CommandContext&, Lines* out) {
+  uint64_t used = UsedMemory();
+  uint64_t rss = ResidentSetSize();
+  uint64_t total = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                   static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  double frag = used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0;
+  *out = {
+      {"used_memory", absl::StrCat(used)},
+      {"used_memory_human", BytesToHuman(used)},
+      {"used_memory_rss", absl::StrCat(rss)},
+      {"used_memory_rss_human", BytesToHuman(rss)},
+      {"total_system_memory", absl::StrCat(total)},
+      {"total_system_memory_human", BytesToHuman(total)},
+      {"maxmemory", "0"},
+      {"maxmemory_human", "0B"},
+      {"maxmemory_policy", "noeviction"},
+      {"mem_fragmentation_ratio", absl::StrFormat("%.2f", frag)},
+      {"mem_fragmentation_bytes", absl::StrCat(static_cast<int64_t>(rss - used))},
+      {"mem_allocator", "libc"},
+  };
+}
+
+void PersistenceSection(CommandContext& ctx, Lines* out) {
+  if (Persistence* p = ctx.server.persistence()) {
+    p->AppendInfo(out);
+    return;
+  }
+  *out = {{"loading", "0"}, {"async_loading", "0"}};
+}
+
+void StatsSection(CommandContext& ctx, Lines* out) {
+  const ServerStats& st = ctx.server.stats();
+  store::KeyspaceStats ks = ctx.keyspace.Stats();
+  KeyspaceCounters kc = CountersSinceReset(ctx.server, ks);
+  *out = {
+      {"total_connections_received", absl::StrCat(st.total_connections_received.load())},
+      {"total_commands_processed", absl::StrCat(st.total_commands_processed.load())},
+      {"total_net_input_bytes", absl::StrCat(st.total_net_input_bytes.load())},
+      {"total_net_output_bytes", absl::StrCat(st.total_net_output_bytes.load())},
+      {"rejected_connections", absl::StrCat(st.rejected_connections.load())},
+      {"expired_keys", absl::StrCat(kc.expired_keys)},
+      {"evicted_keys", "0"},
+      {"keyspace_hits", absl::StrCat(kc.keyspace_hits)},
+      {"keyspace_misses", absl::StrCat(kc.keyspace_misses)},
+      {"unexpected_error_replies", absl::StrCat(st.unexpected_error_replies.load())},
+      {"total_error_replies", absl::StrCat(st.total_error_replies.load())},
+      // Redis 7.2's name for failed AUTH / HELLO AUTH attempts.
+      {"acl_access_denied_auth", absl::StrCat(st.auth_failures.load())},
+  };
+}
+
+void ReplicationSection(CommandContext&, Lines* out) {
+  *out = {{"role", "master"}, {"connected_slaves", "0"}};
+}
+
+void CpuSection(CommandContext&, Lines* out) {
+  struct rusage self;
+  struct rusage children;
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  *out = {
+      {"used_cpu_sys", TimevalSeconds(self.ru_stime)},
+      {"used_cpu_user", TimevalSeconds(self.ru_utime)},
+      {"used_cpu_sys_children", TimevalSeconds(children.ru_stime)},
+      {"used_cpu_user_children", TimevalSeconds(children.ru_utime)},
+  };
+}
+
+void ModulesSection(CommandContext&, Lines* out) { out->clear(); }
+
+void CommandStatsSection(CommandContext& ctx, Lines* out) {
+  out->clear();
+  auto add = [&](const CommandSpec& spec) {
+    const CommandStats& cs = ctx.server.command_stats(&spec);
+    uint64_t calls = cs.calls.load();
+    uint64_t usec = cs.usec.load();
+    uint64_t rejected = cs.rejected_calls.load();
+    uint64_t failed = cs.failed_calls.load();
+    if (calls == 0 && rejected == 0 && failed == 0) return;
+    double per_call = calls == 0 ? 0 : static_cast<double>(usec) / static_cast<double>(calls);
+    out->emplace_back(absl::StrCat("cmdstat_", spec.name),
+                      absl::StrFormat("calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,"
+                                      "failed_calls=%d",
+                                      calls, usec, per_call, rejected, failed));
+  };
+  for (const auto& [name, spec] : ctx.server.commands().all()) {
+    add(spec);
+    for (const CommandSpec& sub : spec.subcommands) add(sub);
+  }
+}
+
+void ClusterSection(CommandContext&, Lines* out) { *out = {{"cluster_enabled", "0"}}; }
+
+void KeyspaceSection(CommandContext& ctx, Lines* out) {
+  out->clear();
+  store::KeyspaceStats ks = ctx.keyspace.Stats();
+  for (size_t db = 0; db < ks.dbs.size(); ++db) {
+    if (ks.dbs[db].keys == 0) continue;
+    out->emplace_back(absl::StrCat("db", db),
+                      absl::StrCat("keys=", ks.dbs[db].keys, ",expires=", ks.dbs[db].expires,
+                                   ",avg_ttl=0"));
+  }
+}
+
+struct InfoSection {
+  std::string_view name;   // as INFO <section> selects it
+  std::string_view title;  // the "# Title" line
+  bool in_default;
+  void (*fill)(CommandContext& ctx, Lines* out);
+};
+
+// In Redis's order, which the output follows whatever the order asked.
+constexpr InfoSection kInfoSections[] = {
+    {"server", "Server", true, ServerSection},
+    {"clients", "Clients", true, ClientsSection},
+    {"memory", "Memory", true, MemorySection},
+    {"persistence", "Persistence", true, PersistenceSection},
+    {"stats", "Stats", true, StatsSection},
+    {"replication", "Replication", true, ReplicationSection},
+    {"cpu", "CPU", true, CpuSection},
+    {"modules", "Modules", true, ModulesSection},
+    {"commandstats", "Commandstats", false, CommandStatsSection},
+    {"cluster", "Cluster", true, ClusterSection},
+    {"keyspace", "Keyspace", true, KeyspaceSection},
+};
+
+// INFO [section ...]: "default" (also with no argument), "all",
+// "everything" or section names; unknown names select nothing.
+void CmdInfo(CommandContext& ctx) {
+  absl::flat_hash_set<std::string> wanted;
+  bool all = false;
+  bool defaults = ctx.args.size() == 1;
+  std::vector<std::string> lowered;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    lowered.push_back(absl::AsciiStrToLower(ctx.args[i]));
+  }
+  for (const std::string& name : lowered) {
+    if (name == "all" || name == "everything") {
+      all = true;
+    } else if (name == "default") {
+      defaults = true;
+    } else {
+      wanted.insert(name);
+    }
+  }
+  std::string text;
+  Lines lines;
+  for (const InfoSection& section : kInfoSections) {
+    if (!all && !(defaults && section.in_default) && !wanted.contains(std::string(section.name))) continue;
+    section.fill(ctx, &lines);
+    if (!text.empty()) text += "\r\n";
+    absl::StrAppend(&text, "# ", std::string(section.title), "\r\n");
+    for (const auto& [key, value] : lines) absl::StrAppend(&text, key, ":", value, "\r\n");
+  }
+  ctx.reply.Verbatim(text);
+}
+
+// ---- CONFIG ----
+
+std::vector<std::string_view> SplitWords(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t end = s.find(' ', pos);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > pos) out.push_back(s.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+std::string_view StripWhitespace(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool HasGlobChars(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+
+// CONFIG GET pattern [pattern ...]: each matching directive once, with its
+// value. An exact name is answered in the spelling it was asked in.
+void CmdConfigGet(CommandContext& ctx) {
+  const ConfigTable& table = ctx.server.config_table();
+  absl::flat_hash_set<std::string> seen;
+  std::vector<std::pair<std::string, std::string>> found;
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    const std::string& pattern = ctx.args[i];
+    if (!HasGlobChars(pattern)) {
+      std::optional<std::string> value = table.Get(pattern);
+      if (value && seen.insert(absl::AsciiStrToLower(pattern)).second) {
+        found.emplace_back(pattern, std::move(*value));
+      }
+      continue;
+    }
+    for (std::string& name : table.Match(pattern)) {
+      if (!seen.insert(name).second) continue;
+      std::optional<std::string> value = table.Get(name);
+      if (value) found.emplace_back(std::move(name), std::move(*value));
+    }
+  }
+  ctx.reply.MapLen(found.size());
+  for (const auto& [name, value] : found) {
+    ctx.reply.Bulk(name);
+    ctx.reply.Bulk(value);
+  }
+}
+
+// CONFIG SET name value [name value ...]: all or nothing. Names are checked
+// first (unknown, repeated); then values are applied in order, and if one is
+// refused the ones already applied get their old values back.
+void CmdConfigSet(CommandContext& ctx) {
+  const Args& args = ctx.args;
+  if (args.size() % 2 != 0) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  ConfigTable& table = ctx.server.config_table();
+  absl::flat_hash_set<std::string> names;
+  for (size_t i = 2; i < args.size(); i += 2) {
+    if (!table.Known(args[i])) {
+      ctx.reply.Error(errors::Format(errors::kConfigUnknownOption, {args[i]}));
+      return;
+    }
+    if (!names.insert(absl::AsciiStrToLower(args[i])).second) {
+      ctx.reply.Error(
+          errors::Format(errors::kConfigSetFailed, {args[i], errors::kConfigDuplicateParameter}));
+      return;
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> applied;  // name, old value
+  for (size_t i = 2; i < args.size(); i += 2) {
+    std::string old = table.Get(args[i]).value_or("");
+    if (ConfigError err = table.Set(args[i], {args[i + 1]}, /*at_startup=*/false)) {
+      for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
+        table.Set(it->first, {it->second}, /*at_startup=*/false);
+      }
+      ctx.reply.Error(errors::Format(errors::kConfigSetFailed, {args[i], *err}));
+      return;
+    }
+    applied.emplace_back(args[i], std::move(old));
+  }
+  ctx.reply.Ok();
+}
+
+// CONFIG RESETSTAT: zeroes what INFO stats and commandstats count.
+void CmdConfigResetStat(CommandContext& ctx) {
+  ServerStats& st = ctx.server.stats();
+  for (std::atomic<uint64_t>* counter :
+       {&st.total_connections_received, &st.total_commands_processed, &st.rejected_connections,
+        &st.total_net_input_bytes, &st.total_net_output_bytes, &st.total_error_replies,
+        &st.unexpected_error_replies, &st.auth_failures}) {
+    counter->store(0);
+  }
+  auto reset = [&](const CommandSpec& spec) {
+    CommandStats& cs = ctx.server.command_stats(&spec);
+    cs.calls.store(0);
+    cs.usec.store(0);
+    cs.rejected_calls.store(0);
+    cs.failed_calls.store(0);
+  };
+  for (const auto& [name, spec] : ctx.server.commands().all()) {
+    reset(spec);
+    for (const CommandSpec& sub : spec.subcommands) reset(sub);
+  }
+  store::KeyspaceStats ks = ctx.keyspace.Stats();
+  Baselines().Set(ctx.server.run_id(), {ks.expired_keys, ks.keyspace_hits, ks.keyspace_misses});
+  ctx.reply.Ok();
+}
+
+// A value as a config file line argument: bare when SplitArgs would read it
+// back unchanged, else double-quoted with escapes.
+std::string ConfigFileValue(std::string_view value) {
+  bool bare = !value.empty() && std::all_of(value.begin(), value.end(), [](char ch) {
+    return ch > ' ' && ch <= '~' && ch != '"' && ch != '\'' && ch != '\\';
+  });
+  if (bare) return std::string(value);
+  std::string out = "\"";
+  for (char ch : value) {
+    switch (ch) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      default:
+        if (ch >= ' ' && ch <= '~') {
+          out += ch;
+        } else {
+          out += absl::StrFormat("\\x%02x", static_cast<unsigned char>(ch));
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// The config file line for a directive's current value. "bind" holds a list
+// (CONFIG GET joins it with spaces): one argument per address.
+std::string ConfigFileLine(const std::string& name, const std::string& value) {
+  std::string line = name;
+  if (name == "bind") {
+    for (std::string_view addr : SplitWords(value)) {
+      absl::StrAppend(&line, " ", ConfigFileValue(addr));
+    }
+  } else {
+    absl::StrAppend(&line, " ", ConfigFileValue(value));
+  }
+  return line;
+}
+
+constexpr std::string_view kRewriteSignature = "# Generated by CONFIG REWRITE";
+
+// Writes `content` to `path` atomically: a temporary file next to it,
+// fsync, rename over it, fsync the directory. Returns errno on failure.
+int ReplaceFile(const std::string& path, const std::string& content) {
+  static std::atomic<uint64_t> counter{0};
+  std::string tmp = absl::StrCat(path, ".tmp-", getpid(), "-", counter.fetch_add(1));
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return errno;
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      close(fd);
+      unlink(tmp.c_str());
+      return err;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0 || close(fd) != 0) {
+    int err = errno;
+    unlink(tmp.c_str());
+    return err;
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    unlink(tmp.c_str());
+    return err;
+  }
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  return 0;
+}
+
+// CONFIG REWRITE: rewrites the config file the server was started with so
+// that it holds the running configuration. Comments, blank lines and lines
+// we do not understand are kept; the first line of each directive gets the
+// current value and later ones are dropped; directives missing from the file
+// whose value differs from the default are appended after a signature line,
+// as Redis does.
+void CmdConfigRewrite(CommandContext& ctx) {
+  const std::string& path = ctx.server.config().config_file;
+  if (path.empty()) {
+    ctx.reply.Error(errors::kConfigNoFile);
+    return;
+  }
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(path);
+    if (!in && errno != ENOENT) {
+      ctx.reply.Error(errors::Format(errors::kConfigRewriteFailed, {std::strerror(errno)}));
+      return;
+    }
+    for (std::string line; std::getline(in, line);) lines.push_back(std::move(line));
+  }
+  const ConfigTable& table = ctx.server.config_table();
+  Config defaults;
+  ConfigTable default_table(&defaults);
+
+  absl::flat_hash_set<std::string> written;
+  bool has_signature = false;
+  std::string out;
+  for (const std::string& line : lines) {
+    std::string_view trimmed = StripWhitespace(line);
+    if (trimmed == kRewriteSignature) has_signature = true;
+    std::optional<std::vector<std::string>> words;
+    if (!trimmed.empty() && trimmed[0] != '#') words = protocol::SplitArgs(trimmed);
+    if (!words || words->empty() || !table.Known((*words)[0])) {
+      absl::StrAppend(&out, line, "\n");
+      continue;
+    }
+    std::string name = absl::AsciiStrToLower((*words)[0]);
+    if (!written.insert(name).second) continue;
+    absl::StrAppend(&out, ConfigFileLine(name, table.Get(name).value_or("")), "\n");
+  }
+  std::vector<std::string> appended;
+  for (const std::string& name : table.Match("*")) {
+    if (written.contains(name)) continue;
+    std::string value = table.Get(name).value_or("");
+    if (value == default_table.Get(name).value_or("")) continue;
+    appended.push_back(ConfigFileLine(name, value));
+  }
+  if (!appended.empty() && !has_signature) absl::StrAppend(&out, std::string(kRewriteSignature), "\n");
+  for (const std::string& line : appended) absl::StrAppend(&out, line, "\n");
+
+  if (int err = ReplaceFile(path, out)) {
+    ctx.reply.Error(errors::Format(errors::kConfigRewriteFailed, {std::strerror(err)}));
+    return;
+  }
+  ctx.reply.Ok();
+}
+
+void CmdConfigHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {
+                     "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                     "GET <pattern>",
+                     "    Return parameters matching the glob-like <pattern> and their values.",
+                     "SET <directive> <value>",
+                     "    Set the configuration <directive> to <value>.",
+                     "RESETSTAT",
+                     "    Reset statistics reported by the INFO command.",
+                     "REWRITE",
+                     "    Rewrite the configuration file.",
+                     "HELP",
+                     "    Prints this help.",
+                 });
+}
+
+// ---- TIME ----
+
+// [unix seconds, microseconds] as bulk strings. The clock has millisecond
+// resolution, so the microseconds are a multiple of 1000.
+void CmdTime(CommandContext& ctx) {
+  int64_t ms = ctx.server.clock().NowMs();
+  ctx.reply.ArrayLen(2);
+  ctx.reply.Bulk(absl::StrCat(ms / 1000));
+  ctx.reply.Bulk(absl::StrCat((ms % 1000) * 1000));
+}
+
+struct Docs {
+  std::string summary;
+  std::string since;
+  std::string complexity;
+};
+
+CommandSpec Row(std::string name, int arity, uint32_t flags, Handler handler, Docs docs,
+                std::vector<std::string> acl = {}, std::vector<std::string> tips = {}) {
+  CommandSpec s;
+  s.name = std::move(name);
+  s.arity = arity;
+  s.flags = flags;
+  s.handler = handler;
+  s.acl_categories = std::move(acl);
+  s.summary = std::move(docs.summary);
+  s.since = std::move(docs.since);
+  s.group = "server";
+  s.complexity = std::move(docs.complexity);
+  s.tips = std::move(tips);
+  return s;
+}
+
+}  // namespace
+
+void RegisterServerFamily(CommandRegistry& r) {
+  constexpr uint32_t kLoadingStale = kLoading | kStale;
+  constexpr uint32_t kConfigAdmin = kAdmin | kNoScript | kLoading | kStale;
+  const std::vector<std::string> conn = {"@connection"};
+  const std::vector<std::string> unordered = {"nondeterministic_output_order"};
+
+  CommandSpec command =
+      Row("command", -1, kLoadingStale, CmdCommand,
+          {"Get array of Redis command details", "2.8.13",
+           "O(N) where N is the total number of Redis commands"},
+          conn, unordered);
+  command.subcommands.push_back(Row("command|count", 2, kLoadingStale, CmdCommandCount,
+                                    {"Get total number of Redis commands", "2.8.13", "O(1)"},
+                                    conn));
+  command.subcommands.push_back(Row("command|list", -2, kLoadingStale, CmdCommandList,
+                                    {"Get an array of Redis command names", "7.0.0",
+                                     "O(N) where N is the total number of Redis commands"},
+                                    conn, unordered));
+  command.subcommands.push_back(
+      Row("command|info", -2, kLoadingStale, CmdCommandInfo,
+          {"Get array of specific Redis command details, or all when no argument is given.",
+           "2.8.13", "O(N) where N is the number of commands to look up"},
+          conn, unordered));
+  command.subcommands.push_back(Row("command|docs", -2, kLoadingStale, CmdCommandDocs,
+                                    {"Get array of specific Redis command documentation",
+                                     "7.0.0",
+                                     "O(N) where N is the number of commands to look up"},
+                                    conn, unordered));
+  command.subcommands.push_back(Row("command|getkeys", -4, kLoadingStale, CmdCommandGetKeys<false>,
+                                    {"Extract keys given a full Redis command", "2.8.13",
+                                     "O(N) where N is the number of arguments to the command"},
+                                    conn));
+  command.subcommands.push_back(
+      Row("command|getkeysandflags", -4, kLoadingStale, CmdCommandGetKeys<true>,
+          {"Extract keys and access flags given a full Redis command", "7.0.0",
+           "O(N) where N is the number of arguments to the command"},
+          conn));
+  command.subcommands.push_back(
+      Row("command|help", 2, kLoadingStale, CmdCommandHelp,
+          {"Show helpful text about the different subcommands", "5.0.0", "O(1)"}, conn));
+  r.Register(std::move(command));
+
+  r.Register(Row("info", -1, kLoadingStale, CmdInfo,
+                 {"Get information and statistics about the server", "1.0.0", "O(1)"},
+                 {"@dangerous"},
+                 {"nondeterministic_output", "request_policy:all_shards",
+                  "response_policy:special"}));
+
+  CommandSpec config = Row("config", -2, 0, nullptr,
+                           {"A container for server configuration commands", "2.0.0",
+                            "Depends on subcommand."});
+  config.subcommands.push_back(
+      Row("config|get", -3, kConfigAdmin, CmdConfigGet,
+          {"Get the values of configuration parameters", "2.0.0",
+           "O(N) when N is the number of configuration parameters provided"}));
+  config.subcommands.push_back(
+      Row("config|set", -4, kConfigAdmin, CmdConfigSet,
+          {"Set configuration parameters to the given values", "2.0.0",
+           "O(N) when N is the number of configuration parameters provided"},
+          {}, {"request_policy:all_nodes", "response_policy:all_succeeded"}));
+  config.subcommands.push_back(Row("config|resetstat", 2, kConfigAdmin, CmdConfigResetStat,
+                                   {"Reset the stats returned by INFO", "2.0.0", "O(1)"}));
+  config.subcommands.push_back(
+      Row("config|rewrite", 2, kConfigAdmin, CmdConfigRewrite,
+          {"Rewrite the configuration file with the in memory configuration", "2.8.0", "O(1)"}));
+  config.subcommands.push_back(
+      Row("config|help", 2, kLoadingStale, CmdConfigHelp,
+          {"Show helpful text about the different subcommands", "5.0.0", "O(1)"}));
+  r.Register(std::move(config));
+
+  r.Register(Row("time", 1, kLoadingStale | kFast, CmdTime,
+                 {"Return the current server time", "2.6.0", "O(1)"}, {},
+                 {"nondeterministic_output"}));
+}
+
+}  // namespace stashd::server

@@ -1,0 +1,430 @@
+#include "server/config.h"
+
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_join.h"
+#include "protocol/resp_parser.h"
+#include "server/ascii.h"
+#include "store/glob.h"
+
+namespace stashd::server {
+namespace {
+
+std::optional<int64_t> ParseInt(std::string_view s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+// Redis memtoll: "1gb", "512mb", "64k", plain bytes.
+std::optional<int64_t> ParseMemory(std::string_view s) {
+  std::string lower = ToLower(s);
+  int64_t mul = 1;
+  struct Unit {
+    const char* suffix;
+    int64_t mul;
+  };
+  static constexpr Unit kUnits[] = {{"gb", 1024ll * 1024 * 1024}, {"mb", 1024ll * 1024},
+                                    {"kb", 1024},                 {"g", 1000ll * 1000 * 1000},
+                                    {"m", 1000ll * 1000},         {"k", 1000},
+                                    {"b", 1}};
+  std::string_view num = lower;
+  for (const Unit& u : kUnits) {
+    std::string_view suf = u.suffix;
+    if (num.size() > suf.size() && num.substr(num.size() - suf.size()) == suf) {
+      num.remove_suffix(suf.size());
+      mul = u.mul;
+      break;
+    }
+  }
+  auto v = ParseInt(num);
+  if (!v || *v < 0) return std::nullopt;
+  return *v * mul;
+}
+
+std::optional<bool> ParseBool(std::string_view s) {
+  std::string lower = ToLower(s);
+  if (lower == "yes") return true;
+  if (lower == "no") return false;
+  return std::nullopt;
+}
+
+// A duration: plain seconds, or a number with a unit: ms, s, m, h, d.
+std::optional<int64_t> ParseDuration(std::string_view s) {
+  struct Unit {
+    const char* suffix;
+    int64_t ms;
+  };
+  static constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000},
+                                    {"d", 86'400'000}};
+  for (const Unit& u : kUnits) {
+    std::string_view suf = u.suffix;
+    if (s.size() > suf.size() && s.substr(s.size() - suf.size()) == suf) {
+      auto n = ParseInt(s.substr(0, s.size() - suf.size()));
+      if (!n || *n < 0 || *n > INT64_MAX / u.ms) return std::nullopt;
+      return *n * u.ms;
+    }
+  }
+  auto n = ParseInt(s);
+  if (!n || *n < 0 || *n > INT64_MAX / 1000) return std::nullopt;
+  return *n * 1000;
+}
+
+// The shortest exact form: "0", "90s", "30m", "6h", "1d", or "<n>ms".
+std::string FormatDuration(int64_t ms) {
+  if (ms == 0) return "0";
+  if (ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
+  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+ConfigError Need1(const std::vector<std::string>& v) {
+  if (v.size() != 1) return "wrong number of arguments";
+  return std::nullopt;
+}
+
+}  // namespace
+
+ConfigTable::ConfigTable(Config* config) : config_(config) {
+  Config* c = config_;
+  auto int_directive = [this](std::string name, bool runtime, std::atomic<int64_t>* field,
+                              int64_t min, int64_t max, bool memory) {
+    directives_.push_back(
+        {std::move(name), runtime,
+         [field, min, max, memory](const std::vector<std::string>& v) -> ConfigError {
+           if (auto e = Need1(v)) return e;
+           auto n = memory ? ParseMemory(v[0]) : ParseInt(v[0]);
+           if (!n) return "argument couldn't be parsed into an integer";
+           if (*n < min || *n > max) {
+             return "argument must be between " + std::to_string(min) + " and " +
+                    std::to_string(max) + " inclusive";
+           }
+           field->store(*n);
+           return std::nullopt;
+         },
+         [field] { return std::to_string(field->load()); }});
+  };
+  auto fixed_int = [this](std::string name, int* field, int min, int max) {
+    directives_.push_back(
+        {std::move(name), false,
+         [field, min, max](const std::vector<std::string>& v) -> ConfigError {
+           if (auto e = Need1(v)) return e;
+           auto n = ParseInt(v[0]);
+           if (!n) return "argument couldn't be parsed into an integer";
+           if (*n < min || *n > max) {
+             return "argument must be between " + std::to_string(min) + " and " +
+                    std::to_string(max) + " inclusive";
+           }
+           *field = static_cast<int>(*n);
+           return std::nullopt;
+         },
+         [field] { return std::to_string(*field); }});
+  };
+  auto string_directive = [this](std::string name, bool runtime, std::string* field,
+                                 std::function<ConfigError(const std::string&)> check) {
+    directives_.push_back({std::move(name), runtime,
+                           [this, field, check](const std::vector<std::string>& v) -> ConfigError {
+                             if (auto e = Need1(v)) return e;
+                             if (check) {
+                               if (auto e = check(v[0])) return e;
+                             }
+                             std::lock_guard lock(mu_);
+                             *field = v[0];
+                             return std::nullopt;
+                           },
+                           [this, field] {
+                             std::lock_guard lock(mu_);
+                             return *field;
+                           }});
+  };
+
+  fixed_int("port", &c->port, 0, 65535);
+  fixed_int("tcp-backlog", &c->tcp_backlog, 0, 65535);
+  fixed_int("databases", &c->databases, 1, 1024);
+  fixed_int("io-threads", &c->io_threads, 0, 128);
+  directives_.push_back({"bind", false,
+                         [c](const std::vector<std::string>& v) -> ConfigError {
+                           if (v.empty()) return "wrong number of arguments";
+                           c->bind = v;
+                           return std::nullopt;
+                         },
+                         [c] { return absl::StrJoin(c->bind, " "); }});
+  int_directive("timeout", true, &c->timeout_s, 0, INT32_MAX, false);
+  int_directive("tcp-keepalive", true, &c->tcp_keepalive_s, 0, INT32_MAX, false);
+  int_directive("maxclients", true, &c->maxclients, 1, INT32_MAX, false);
+  int_directive("hz", true, &c->hz, 1, 500, false);
+  int_directive("proto-max-bulk-len", true, &c->proto_max_bulk_len, 1024 * 1024, INT64_MAX,
+                true);
+  int_directive("client-query-buffer-limit", true, &c->client_query_buffer_limit, 1024 * 1024,
+                INT64_MAX, true);
+  directives_.push_back({"protected-mode", true,
+                         [c](const std::vector<std::string>& v) -> ConfigError {
+                           if (auto e = Need1(v)) return e;
+                           auto b = ParseBool(v[0]);
+                           if (!b) return "argument must be 'yes' or 'no'";
+                           c->protected_mode.store(*b);
+                           return std::nullopt;
+                         },
+                         [c] { return std::string(c->protected_mode.load() ? "yes" : "no"); }});
+  string_directive("requirepass", true, &c->requirepass, nullptr);
+  string_directive("dir", false, &c->dir, [](const std::string& s) -> ConfigError {
+    if (s.empty()) return "directory name cannot be empty";
+    return std::nullopt;
+  });
+  string_directive("dbfilename", false, &c->dbfilename, [](const std::string& s) -> ConfigError {
+    if (s.empty() || s.find('/') != std::string::npos) {
+      return "dbfilename can't be a path, just a filename";
+    }
+    return std::nullopt;
+  });
+  string_directive("logfile", false, &c->logfile, nullptr);
+  for (Config::Scope& scope : c->scopes) {
+    Config::Scope* sc = &scope;
+    const std::string base = "scope-" + scope.name + "-";
+    directives_.push_back({base + "prefix", false,
+                           [sc](const std::vector<std::string>& v) -> ConfigError {
+                             if (auto e = Need1(v)) return e;
+                             if (v[0].empty()) return "the prefix cannot be empty";
+                             sc->prefix = v[0];
+                             return std::nullopt;
+                           },
+                           [sc] { return sc->prefix; }});
+    directives_.push_back({base + "default-ttl", false,
+                           [sc](const std::vector<std::string>& v) -> ConfigError {
+                             if (auto e = Need1(v)) return e;
+                             auto ms = ParseDuration(v[0]);
+                             if (!ms) {
+                               return "argument must be a duration such as 0, 3600, 30m, 6h or 1d";
+                             }
+                             sc->default_ttl_ms = *ms;
+                             return std::nullopt;
+                           },
+                           [sc] { return FormatDuration(sc->default_ttl_ms); }});
+    directives_.push_back({base + "max-value-size", false,
+                           [sc](const std::vector<std::string>& v) -> ConfigError {
+                             if (auto e = Need1(v)) return e;
+                             auto n = ParseMemory(v[0]);
+                             if (!n) return "argument must be a memory value such as 0, 4096 or 1mb";
+                             sc->max_value_size = *n;
+                             return std::nullopt;
+                           },
+                           [sc] { return std::to_string(sc->max_value_size); }});
+  }
+  string_directive("loglevel", true, &c->loglevel, [](const std::string& s) -> ConfigError {
+    static const char* kLevels[] = {"debug", "verbose", "notice", "warning", "nothing"};
+    for (const char* l : kLevels) {
+      if (ToLower(s) == l) return std::nullopt;
+    }
+    return "argument(s) must be one of the following: debug, verbose, notice, warning, nothing";
+  });
+
+  // Persistence
+  auto bool_directive = [this](std::string name, std::atomic<bool>* field) {
+    directives_.push_back({std::move(name), true,
+                           [field](const std::vector<std::string>& v) -> ConfigError {
+                             if (auto e = Need1(v)) return e;
+                             auto b = ParseBool(v[0]);
+                             if (!b) return "argument must be 'yes' or 'no'";
+                             field->store(*b);
+                             return std::nullopt;
+                           },
+                           [field] { return std::string(field->load() ? "yes" : "no"); }});
+  };
+  // CONFIG SET save "3600 1 300 100" replaces the rules; config-file lines
+  // (`save 3600 1`, several values) add to each other, the first one
+  // replacing the defaults, as in redis.conf.
+  directives_.push_back(
+      {"save", true,
+       [this, c](const std::vector<std::string>& v) -> ConfigError {
+         if (v.empty()) return "wrong number of arguments";
+         std::vector<std::string> tokens;
+         for (const std::string& arg : v) {
+           std::istringstream in(arg);
+           for (std::string t; in >> t;) tokens.push_back(t);
+         }
+         if (tokens.size() % 2 != 0) return "Invalid save parameters";
+         for (const std::string& t : tokens) {
+           auto n = ParseInt(t);
+           if (!n || *n < 0) return "Invalid save parameters";
+         }
+         std::string joined = absl::StrJoin(tokens, " ");
+         std::lock_guard lock(mu_);
+         if (v.size() > 1 && c->save_set_at_startup && !c->save.empty() && !joined.empty()) {
+           c->save += " " + joined;
+         } else {
+           c->save = joined;
+         }
+         if (v.size() > 1) c->save_set_at_startup = true;
+         return std::nullopt;
+       },
+       [this, c] {
+         std::lock_guard lock(mu_);
+         return c->save;
+       }});
+  bool_directive("appendonly", &c->appendonly);
+  directives_.push_back({"appendfsync", true,
+                         [c](const std::vector<std::string>& v) -> ConfigError {
+                           if (auto e = Need1(v)) return e;
+                           static const char* kPolicies[] = {"always", "everysec", "no"};
+                           for (int i = 0; i < 3; ++i) {
+                             if (ToLower(v[0]) == kPolicies[i]) {
+                               c->appendfsync.store(i);
+                               return std::nullopt;
+                             }
+                           }
+                           return "argument(s) must be one of the following: everysec, always, no";
+                         },
+                         [c] {
+                           static const char* kPolicies[] = {"always", "everysec", "no"};
+                           return std::string(kPolicies[c->appendfsync.load()]);
+                         }});
+  string_directive("appendfilename", false, &c->appendfilename,
+                   [](const std::string& s) -> ConfigError {
+                     if (s.empty() || s.find('/') != std::string::npos) {
+                       return "appendfilename can't be a path, just a filename";
+                     }
+                     return std::nullopt;
+                   });
+  string_directive("appenddirname", false, &c->appenddirname,
+                   [](const std::string& s) -> ConfigError {
+                     if (s.empty() || s.find('/') != std::string::npos) {
+                       return "appenddirname can't be a path, just a dirname";
+                     }
+                     return std::nullopt;
+                   });
+  bool_directive("stop-writes-on-bgsave-error", &c->stop_writes_on_bgsave_error);
+  int_directive("auto-aof-rewrite-percentage", true, &c->auto_aof_rewrite_percentage, 0,
+                INT32_MAX, false);
+  int_directive("auto-aof-rewrite-min-size", true, &c->auto_aof_rewrite_min_size, 0, INT64_MAX,
+                true);
+}
+
+const ConfigTable::Directive* ConfigTable::FindDirective(std::string_view name) const {
+  std::string lower = ToLower(name);
+  for (const Directive& d : directives_) {
+    if (d.name == lower) return &d;
+  }
+  return nullptr;
+}
+
+bool ConfigTable::Known(std::string_view name) const { return FindDirective(name) != nullptr; }
+
+ConfigError ConfigTable::Set(std::string_view name, const std::vector<std::string>& values,
+                             bool at_startup) {
+  const Directive* d = FindDirective(name);
+  if (d == nullptr) return "Unknown option or number of arguments for CONFIG SET - '" + std::string(name) + "'";
+  if (!at_startup && !d->mutable_at_runtime) {
+    return "can't set immutable config";
+  }
+  if (auto e = d->set(values)) return e;
+  if (!at_startup && on_change_) on_change_(d->name);
+  return std::nullopt;
+}
+
+std::optional<std::string> ConfigTable::Get(std::string_view name) const {
+  const Directive* d = FindDirective(name);
+  if (d == nullptr) return std::nullopt;
+  return d->get();
+}
+
+std::vector<std::string> ConfigTable::Match(std::string_view pattern) const {
+  std::vector<std::string> out;
+  for (const Directive& d : directives_) {
+    if (store::GlobMatch(pattern, d.name, /*nocase=*/true)) out.push_back(d.name);
+  }
+  return out;
+}
+
+std::string ConfigTable::requirepass() const {
+  std::lock_guard lock(mu_);
+  return config_->requirepass;
+}
+
+ConfigError ConfigTable::LoadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return "cannot open config file '" + path + "'";
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    std::string_view sv = line;
+    while (!sv.empty() && std::isspace(static_cast<unsigned char>(sv.front()))) sv.remove_prefix(1);
+    while (!sv.empty() && std::isspace(static_cast<unsigned char>(sv.back()))) sv.remove_suffix(1);
+    if (sv.empty() || sv[0] == '#') continue;
+    auto where = [&] { return path + ":" + std::to_string(lineno) + ": "; };
+    auto args = protocol::SplitArgs(sv);
+    if (!args) return where() + "unbalanced quotes in configuration line";
+    if (args->empty()) continue;
+    std::string name = ToLower((*args)[0]);
+    std::vector<std::string> values(args->begin() + 1, args->end());
+    if (!Known(name)) return where() + "bad directive or wrong number of arguments: '" + name + "'";
+    if (auto e = Set(name, values, /*at_startup=*/true)) {
+      return where() + "'" + name + "': " + *e;
+    }
+  }
+  return std::nullopt;
+}
+
+ConfigError ConfigTable::ParseCommandLine(int argc, char** argv, bool* show_help,
+                                          bool* show_version) {
+  *show_help = false;
+  *show_version = false;
+  int i = 1;
+  if (i < argc) {
+    std::string_view first = argv[i];
+    if (first == "--help" || first == "-h") {
+      *show_help = true;
+      return std::nullopt;
+    }
+    if (first == "--version" || first == "-v") {
+      *show_version = true;
+      return std::nullopt;
+    }
+    if (first.substr(0, 2) != "--") {
+      config_->config_file = std::string(first);
+      if (auto e = LoadFile(config_->config_file)) return e;
+      ++i;
+    }
+  }
+  while (i < argc) {
+    std::string_view arg = argv[i];
+    if (arg.substr(0, 2) != "--" || arg.size() == 2) {
+      return "unexpected argument '" + std::string(arg) + "' (directives are given as --name value)";
+    }
+    std::string name = ToLower(arg.substr(2));
+    if (name == "help") {
+      *show_help = true;
+      return std::nullopt;
+    }
+    if (name == "version") {
+      *show_version = true;
+      return std::nullopt;
+    }
+    std::vector<std::string> values;
+    ++i;
+    while (i < argc && std::string_view(argv[i]).substr(0, 2) != "--") values.emplace_back(argv[i++]);
+    if (!Known(name)) return "unknown directive '--" + name + "'";
+    if (auto e = Set(name, values, /*at_startup=*/true)) {
+      return "directive '--" + name + "': " + *e;
+    }
+  }
+  // Scope prefixes must not overlap, or a key would belong to two scopes.
+  for (const Config::Scope& a : config_->scopes) {
+    for (const Config::Scope& b : config_->scopes) {
+      if (&a != &b && b.prefix.compare(0, a.prefix.size(), a.prefix) == 0) {
+        return "scope-" + b.name + "-prefix '" + b.prefix + "' starts with scope-" + a.name +
+               "-prefix '" + a.prefix + "': scope prefixes must not overlap";
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace stashd::server

@@ -1,0 +1,125 @@
+// Server configuration: the directives, their defaults, and parsing from the
+// command line (`stashd [config-file] [--directive value ...]`), from a config
+// file (redis.conf syntax) and from CONFIG SET.
+//
+// Directive names follow redis.conf where the meaning is the same.
+//
+// Thread safety: Config is read by every io thread. Fields that CONFIG SET
+// may change at run time are atomics or guarded by ConfigTable's mutex;
+// the rest are fixed after start-up.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stashd::server {
+
+struct Config {
+  // Network
+  std::vector<std::string> bind = {"127.0.0.1", "-::1"};
+  int port = 6379;
+  int tcp_backlog = 511;
+  std::atomic<int64_t> timeout_s{0};  // idle client timeout, 0 = never
+  std::atomic<int64_t> tcp_keepalive_s{300};
+  std::atomic<int64_t> maxclients{10000};
+  std::atomic<bool> protected_mode{true};
+
+  // Threads and keyspace
+  int io_threads = 0;  // 0 = number of cores
+  int databases = 16;
+  std::atomic<int64_t> hz{10};
+
+  // Limits
+  std::atomic<int64_t> proto_max_bulk_len{512ll * 1024 * 1024};
+  std::atomic<int64_t> client_query_buffer_limit{1024ll * 1024 * 1024};
+
+  // Security (guarded by ConfigTable's mutex)
+  std::string requirepass;
+
+  // Files
+  std::string dir = "./data";
+  std::string dbfilename = "stashd.db";
+  std::string logfile;  // empty = stdout
+  std::string loglevel = "notice";
+  std::string config_file;  // absolute path of the file we were started with
+
+  // Bot scopes (README "Bot scopes"): keys starting with `prefix` belong to
+  // the scope; a write that gives no TTL gets `default_ttl_ms` (0 = none); a
+  // value over `max_value_size` bytes (0 = no limit) is refused. Fixed after
+  // start-up. Directives: scope-<name>-prefix, scope-<name>-default-ttl,
+  // scope-<name>-max-value-size.
+  struct Scope {
+    std::string name;
+    std::string prefix;
+    int64_t default_ttl_ms = 0;
+    int64_t max_value_size = 0;
+  };
+  std::vector<Scope> scopes = {{"state", "state:"}, {"user", "user:"}, {"global", "global:"}};
+
+  // Persistence (see server/persistence.h). `save` is guarded by
+  // ConfigTable's mutex: read it with ConfigTable::Get("save").
+  std::string save = "3600 1 300 100 60 10000";  // "<seconds> <changes>" pairs; "" = none
+  bool save_set_at_startup = false;  // later `save` lines of the config file add rules
+  std::atomic<bool> appendonly{true};
+  std::atomic<int> appendfsync{1};  // 0 always, 1 everysec, 2 no
+  std::string appendfilename = "appendonly.slog";
+  std::string appenddirname = "appendonlydir";
+  std::atomic<bool> stop_writes_on_bgsave_error{true};
+  std::atomic<int64_t> auto_aof_rewrite_percentage{100};
+  std::atomic<int64_t> auto_aof_rewrite_min_size{64ll * 1024 * 1024};
+};
+
+// Result of applying a directive: empty on success, else the reason.
+using ConfigError = std::optional<std::string>;
+
+class ConfigTable {
+ public:
+  explicit ConfigTable(Config* config);
+
+  // Applies `name value...` (name case-insensitive). `at_startup` allows
+  // directives that cannot change at run time.
+  ConfigError Set(std::string_view name, const std::vector<std::string>& values, bool at_startup);
+
+  // Current value of a directive as CONFIG GET shows it; nullopt if unknown.
+  std::optional<std::string> Get(std::string_view name) const;
+
+  // Names of all directives matching a glob pattern (CONFIG GET pattern).
+  std::vector<std::string> Match(std::string_view pattern) const;
+
+  bool Known(std::string_view name) const;
+
+  // Parses argv as redis-server does: an optional config file first, then
+  // "--name value [value...]" pairs. Sets *show_help / *show_version for
+  // --help / --version. Returns an error message naming the directive.
+  ConfigError ParseCommandLine(int argc, char** argv, bool* show_help, bool* show_version);
+
+  // Loads a redis.conf-style file. Errors carry "file:line".
+  ConfigError LoadFile(const std::string& path);
+
+  std::string requirepass() const;
+
+  // Called after a directive changed at run time (e.g. to resize limits).
+  void set_on_change(std::function<void(std::string_view name)> fn) { on_change_ = std::move(fn); }
+
+ private:
+  struct Directive {
+    std::string name;
+    bool mutable_at_runtime;
+    std::function<ConfigError(const std::vector<std::string>&)> set;
+    std::function<std::string()> get;
+  };
+  const Directive* FindDirective(std::string_view name) const;
+
+  Config* config_;
+  std::vector<Directive> directives_;
+  mutable std::mutex mu_;  // guards string fields changed at run time
+  std::function<void(std::string_view)> on_change_;
+};
+
+}  // namespace stashd::server

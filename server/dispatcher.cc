@@ -1,0 +1,247 @@
+#include "server/dispatcher.h"
+
+#include <chrono>
+#include <mutex>
+
+#include "server/ascii.h"
+#include "protocol/errors.h"
+#include "server/persistence.h"
+#include "server/server_state.h"
+
+namespace stashd::server {
+namespace {
+
+std::string UnknownCommandError(const Args& args) {
+  std::string name = args[0].substr(0, 128);
+  std::string rest;
+  for (size_t i = 1; i < args.size() && rest.size() < 128; ++i) {
+    rest += '\'';
+    rest += std::string_view(args[i]).substr(0, 128 - rest.size() + 1);
+    rest += "' ";
+  }
+  return errors::Format(errors::kUnknownCommand, {name, rest});
+}
+
+// Set while this thread runs the commands of an EXEC (it holds exec_mutex_
+// exclusively).
+thread_local bool in_exec = false;
+
+// Brackets a command for the write log: its changes become one record,
+// appended by End() while the command's locks are still held.
+class LogScope {
+ public:
+  explicit LogScope(Persistence* p) : p_(p) {
+    if (p_ != nullptr) p_->BeginCommand();
+  }
+  ~LogScope() { End(); }
+  LogScope(const LogScope&) = delete;
+  LogScope& operator=(const LogScope&) = delete;
+  void End() {
+    if (p_ != nullptr) p_->EndCommand();
+    p_ = nullptr;
+  }
+
+ private:
+  Persistence* p_;
+};
+
+// Redis refuses these while persistence is failing (MISCONF): writes, EXEC
+// of a transaction with a write, and PING.
+bool DeniedOnDiskError(const CommandSpec& spec, const ClientState& client) {
+  if (spec.flags & kWrite) return true;
+  if (spec.name == "ping") return true;
+  if (spec.name == "exec" && client.in_multi) {
+    for (const QueuedCommand& q : client.queued) {
+      if (q.spec->flags & kWrite) return true;
+    }
+  }
+  return false;
+}
+
+bool ArityOk(const CommandSpec& spec, size_t argc) {
+  int n = static_cast<int>(argc);
+  return spec.arity >= 0 ? n == spec.arity : n >= -spec.arity;
+}
+
+}  // namespace
+
+void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder& reply) {
+  ServerStats& stats = server_.stats();
+  const CommandSpec* spec = server_.commands().Find(args[0]);
+  auto reject = [&](std::string_view error) {
+    reply.Error(error);
+    stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+    if (client.in_multi) client.multi_failed = true;
+  };
+  if (spec == nullptr) {
+    reject(UnknownCommandError(args));
+    return;
+  }
+  if (!spec->subcommands.empty()) {
+    if (args.size() < 2) {
+      reject(errors::Format(errors::kWrongArgs, {spec->name}));
+      server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    const CommandSpec* sub = spec->FindSubcommand(ToLower(args[1]));
+    if (sub == nullptr && spec->handler == nullptr) {
+      std::string upper = ToUpper(spec->name);
+      reject(errors::Format(errors::kUnknownSubcommand, {args[1].substr(0, 128), upper}));
+      return;
+    }
+    if (sub != nullptr) spec = sub;
+  }
+  if (!ArityOk(*spec, args.size())) {
+    reject(errors::Format(errors::kWrongArgs, {spec->name}));
+    server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (!client.authenticated && !(spec->flags & kNoAuth)) {
+    if (server_.config_table().requirepass().empty()) {
+      client.authenticated = true;
+    } else {
+      reject(errors::kNoAuth);
+      server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  if (Persistence* p = server_.persistence();
+      p != nullptr && p->refusing_writes() && DeniedOnDiskError(*spec, client)) {
+    if (auto error = p->WriteRefusal()) {
+      server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      if (spec->name == "exec") {
+        // The transaction is discarded, and says why.
+        client.queued.clear();
+        client.in_multi = false;
+        client.multi_failed = false;
+        UnwatchAll(client);
+        reply.Error(errors::Format(errors::kExecAbortBecause, {*error}));
+        stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      reject(*error);
+      return;
+    }
+  }
+  if (client.in_multi && !(spec->flags & kMultiControl)) {
+    if (spec->flags & kNoMulti) {
+      reject(errors::kCommandNotAllowedInMulti);
+      return;
+    }
+    client.queued.push_back({spec, std::move(args)});
+    reply.SimpleString("QUEUED");
+    return;
+  }
+  std::shared_lock exec_lock(exec_mutex_, std::defer_lock);
+  // EXEC takes the mutex exclusively itself; kNoExecLock commands pause
+  // every other command themselves when they need to (PauseCommands).
+  if (spec->name != "exec" && !(spec->flags & kNoExecLock)) exec_lock.lock();
+  Call(*spec, client, args, reply);
+}
+
+void Dispatcher::Call(const CommandSpec& spec, ClientState& client, const Args& args,
+                      protocol::ReplyBuilder& reply) {
+  store::Keyspace& keyspace = server_.keyspace();
+  store::Keyspace::Locks locks;
+  if (spec.flags & kLockAll) {
+    locks = keyspace.Lock(keyspace.AllShardsMask());
+  } else if (spec.HasKeys() && !(spec.flags & kSelfLocking)) {
+    uint64_t mask = 0;
+    int argc = static_cast<int>(args.size());
+    int last = spec.last_key >= 0 ? spec.last_key : argc + spec.last_key;
+    int step = spec.step > 0 ? spec.step : 1;
+    for (int i = spec.first_key; i <= last && i < argc; i += step) {
+      mask |= keyspace.ShardMaskOf(args[i]);
+    }
+    locks = keyspace.Lock(mask);
+  }
+  size_t reply_start = reply.size();
+  auto start = std::chrono::steady_clock::now();
+  CommandContext ctx{args, client, server_, keyspace, reply};
+  // EXEC brackets its commands itself, inside its exclusive lock.
+  LogScope log_scope(spec.name == "exec" ? nullptr : server_.persistence());
+  spec.handler(ctx);
+  auto usec = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+  log_scope.End();  // before the locks go: the log's order is the apply order
+  locks.Release();
+
+  CommandStats& cs = server_.command_stats(&spec);
+  cs.calls.fetch_add(1, std::memory_order_relaxed);
+  cs.usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
+  ServerStats& stats = server_.stats();
+  stats.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
+  // A reply that is a top-level error counts as a failed call (EXEC's
+  // array of replies does not).
+  if (reply.size() > reply_start && reply.buffer()[reply_start] == '-') {
+    cs.failed_calls.fetch_add(1, std::memory_order_relaxed);
+    stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (client.last_command != spec.name) {
+    std::lock_guard lock(server_.clients().mutex());
+    client.last_command = spec.name;
+  }
+}
+
+void Dispatcher::ExecTransaction(CommandContext& ctx) {
+  ClientState& client = ctx.client;
+  if (!client.in_multi) {
+    ctx.reply.Error(errors::kExecWithoutMulti);
+    return;
+  }
+  std::vector<QueuedCommand> queued = std::move(client.queued);
+  bool failed = client.multi_failed;
+  client.queued.clear();
+  client.in_multi = false;
+  client.multi_failed = false;
+  if (failed) {
+    UnwatchAll(client);
+    ctx.reply.Error(errors::kExecAbort);
+    return;
+  }
+  std::unique_lock exec_lock(exec_mutex_);
+  in_exec = true;
+  // The whole transaction is one log record, appended before the lock goes.
+  LogScope log_scope(server_.persistence());
+  struct ExecEnd {
+    ~ExecEnd() { in_exec = false; }
+  } exec_end;
+  // A watched key that expired since WATCH counts as modified: looking it up
+  // deletes it, which sets the flag.
+  if (client.watch_flag) {
+    for (const auto& [db, key] : client.watched) {
+      auto locks = ctx.keyspace.Lock(ctx.keyspace.ShardMaskOf(key));
+      ctx.keyspace.Find(db, key);
+    }
+  }
+  bool dirty = client.watch_flag && client.watch_flag->dirty.load();
+  UnwatchAll(client);
+  if (dirty) {
+    ctx.reply.NullArray();
+    return;
+  }
+  ctx.reply.ArrayLen(queued.size());
+  for (QueuedCommand& q : queued) {
+    Call(*q.spec, client, q.args, ctx.reply);
+  }
+}
+
+std::unique_lock<std::shared_mutex> Dispatcher::PauseCommands() {
+  return std::unique_lock<std::shared_mutex>(exec_mutex_);
+}
+
+bool Dispatcher::InExec() { return in_exec; }
+
+void Dispatcher::UnwatchAll(ClientState& client) {
+  if (!client.watch_flag) return;
+  store::Keyspace& keyspace = server_.keyspace();
+  for (const auto& [db, key] : client.watched) {
+    auto locks = keyspace.Lock(keyspace.ShardMaskOf(key));
+    keyspace.Unwatch(db, key, client.watch_flag.get());
+  }
+  client.watched.clear();
+  client.watch_flag.reset();
+}
+
+}  // namespace stashd::server

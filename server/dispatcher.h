@@ -1,0 +1,57 @@
+// The one place that looks up commands and checks arity, authentication and
+// transaction state before a handler runs, and that locks the shards of the
+// command's keys around it.
+//
+// Atomicity: every command holds `exec_mutex_` shared while it runs; EXEC
+// holds it exclusively, so a transaction never interleaves with another
+// client's command. Multi-key commands are atomic through their shard locks.
+//
+// Thread safety: Execute() may be called concurrently from any io thread,
+// each call with its own client.
+#pragma once
+
+#include <mutex>
+#include <shared_mutex>
+
+#include "protocol/reply_builder.h"
+#include "server/client.h"
+#include "server/command.h"
+
+namespace stashd::server {
+
+class ServerState;
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(ServerState& server) : server_(server) {}
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Runs one command (args[0] is its name) and appends its reply.
+  void Execute(ClientState& client, Args& args, protocol::ReplyBuilder& reply);
+
+  // EXEC: runs the client's queued commands atomically, or replies a null
+  // array when a watched key changed. REQUIRES: called from a handler.
+  void ExecTransaction(CommandContext& ctx);
+
+  // Forgets the client's watched keys (UNWATCH, EXEC, DISCARD, RESET, close).
+  void UnwatchAll(ClientState& client);
+
+  // Waits for every running command to finish and keeps new ones from
+  // starting until the lock is released (a snapshot cut). REQUIRES: the
+  // calling thread runs no command, or one flagged kNoExecLock.
+  std::unique_lock<std::shared_mutex> PauseCommands();
+
+  // True while the calling thread runs the commands of an EXEC.
+  static bool InExec();
+
+ private:
+  // Locks the command's shards, calls the handler, records statistics.
+  void Call(const CommandSpec& spec, ClientState& client, const Args& args,
+            protocol::ReplyBuilder& reply);
+
+  ServerState& server_;
+  std::shared_mutex exec_mutex_;
+};
+
+}  // namespace stashd::server

@@ -1,0 +1,157 @@
+#include "server/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+
+#include <boost/asio/ip/v6_only.hpp>
+
+#include "server/connection.h"
+#include "server/server_state.h"
+
+namespace stashd::server {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+  if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::unique_ptr<asio::io_context>> v;
+  for (int i = 0; i < n; ++i) v.push_back(std::make_unique<asio::io_context>());
+  return v;
+}
+
+// How many expired keys one cron step may delete before yielding.
+constexpr size_t kExpireBudget = 200;
+
+}  // namespace
+
+Server::Server(ServerState& state)
+    : state_(state),
+      contexts_(MakeContexts(state.config().io_threads)),
+      signals_(*contexts_[0]),
+      cron_timer_(*contexts_[0]) {}
+
+Server::~Server() = default;
+
+std::optional<std::string> Server::Listen() {
+  const Config& config = state_.config();
+  int port = config.port;
+  for (const std::string& raw : config.bind) {
+    bool optional = !raw.empty() && raw[0] == '-';
+    std::string addr = optional ? raw.substr(1) : raw;
+    if (addr == "*") addr = "0.0.0.0";
+    if (addr == "::*") addr = "::";
+    boost::system::error_code ec;
+    auto ip = asio::ip::make_address(addr, ec);
+    if (ec) return "bind: invalid address '" + raw + "'";
+    tcp::endpoint ep(ip, static_cast<unsigned short>(port));
+    auto acceptor = std::make_unique<tcp::acceptor>(*contexts_[0]);
+    acceptor->open(ep.protocol(), ec);
+    if (!ec && ip.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(ep, ec);
+    if (!ec) acceptor->listen(config.tcp_backlog, ec);
+    if (ec) {
+      if (optional) {
+        spdlog::warn("Could not listen on {}:{} ({}); skipped (optional address)", addr, port,
+                     ec.message());
+        continue;
+      }
+      return "Could not create server TCP listening socket " + addr + ":" + std::to_string(port) +
+             ": " + ec.message();
+    }
+    // With --port 0 every further address reuses the first ephemeral port.
+    port = acceptor->local_endpoint().port();
+    acceptors_.push_back(std::move(acceptor));
+  }
+  if (acceptors_.empty()) return "no address to listen on (check 'bind')";
+  port_ = port;
+  state_.set_tcp_port(port);
+  return std::nullopt;
+}
+
+void Server::Accept(tcp::acceptor& acceptor) {
+  asio::io_context& target = *contexts_[next_context_];
+  next_context_ = (next_context_ + 1) % contexts_.size();
+  acceptor.async_accept(target, [this, &acceptor](const boost::system::error_code& ec,
+                                                  tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      if (static_cast<int64_t>(state_.clients().size()) >= state_.config().maxclients.load()) {
+        state_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+        static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
+        boost::system::error_code ignored;
+        socket.write_some(asio::buffer(kMsg, sizeof(kMsg) - 1), ignored);
+        socket.close(ignored);
+      } else {
+        std::make_shared<Connection>(std::move(socket), state_)->Start();
+      }
+    } else {
+      spdlog::warn("accept failed: {}", ec.message());
+    }
+    Accept(acceptor);
+  });
+}
+
+void Server::ScheduleCron() {
+  int64_t hz = std::max<int64_t>(1, state_.config().hz.load());
+  cron_timer_.expires_after(std::chrono::milliseconds(1000 / hz));
+  cron_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    Cron();
+    ScheduleCron();
+  });
+}
+
+void Server::Cron() {
+  // Active expiry: keep deleting while whole budgets are used up, for at most
+  // ~25 ms, as Redis's slow cycle does.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(25);
+  while (state_.keyspace().ActiveExpireCycle(kExpireBudget) == kExpireBudget &&
+         std::chrono::steady_clock::now() < deadline) {
+  }
+  // Idle clients.
+  int64_t timeout = state_.config().timeout_s.load();
+  if (timeout > 0) {
+    int64_t now = state_.clock().NowMs();
+    state_.clients().ForEach([&](ClientState& c, const std::function<void()>& close) {
+      if (now - c.last_interaction_ms > timeout * 1000 && !c.in_multi) close();
+    });
+  }
+}
+
+void Server::Run() {
+  std::signal(SIGPIPE, SIG_IGN);
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("Received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    Stop();
+  });
+  for (auto& acceptor : acceptors_) Accept(*acceptor);
+  ScheduleCron();
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& ctx : contexts_) guards.push_back(asio::make_work_guard(*ctx));
+  for (size_t i = 1; i < contexts_.size(); ++i) {
+    threads_.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
+  }
+  contexts_[0]->run();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void Server::Stop() {
+  asio::post(*contexts_[0], [this] {
+    boost::system::error_code ec;
+    for (auto& a : acceptors_) a->close(ec);
+    cron_timer_.cancel();
+    signals_.cancel();
+    state_.clients().ForEach([](ClientState&, const std::function<void()>& close) { close(); });
+    for (auto& ctx : contexts_) ctx->stop();
+  });
+}
+
+}  // namespace stashd::server

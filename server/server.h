@@ -1,0 +1,56 @@
+// The network server: listens on the configured addresses, spreads
+// connections over `io-threads` io_contexts (one thread each), and runs the
+// periodic tasks (active expiry, idle timeouts) `hz` times a second.
+//
+// Thread safety: Run() blocks the calling thread until Stop(); Stop() may be
+// called from any thread, including a signal handler's asio callback.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <utility>  // before asio: Boost 1.74 headers miss it
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace stashd::server {
+
+class ServerState;
+
+class Server {
+ public:
+  explicit Server(ServerState& state);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds every `bind` address on `port`. Returns an error message on failure.
+  std::optional<std::string> Listen();
+  // Port actually bound (useful with --port 0).
+  int port() const { return port_; }
+
+  // Serves until Stop(); returns after every io thread has finished.
+  void Run();
+  void Stop();
+
+ private:
+  void Accept(boost::asio::ip::tcp::acceptor& acceptor);
+  void ScheduleCron();
+  void Cron();
+
+  ServerState& state_;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer cron_timer_;
+  std::vector<std::thread> threads_;
+  size_t next_context_ = 0;
+  int port_ = 0;
+};
+
+}  // namespace stashd::server

@@ -1,0 +1,82 @@
+#include "server/server_state.h"
+
+#include <algorithm>
+#include <random>
+
+#include "server/dispatcher.h"
+
+namespace stashd::server {
+
+void ClientRegistry::Add(ClientState* c, std::function<void()> close) {
+  std::lock_guard lock(mu_);
+  clients_.push_back({c, std::move(close)});
+}
+
+void ClientRegistry::Remove(ClientState* c) {
+  std::lock_guard lock(mu_);
+  auto it = std::find_if(clients_.begin(), clients_.end(),
+                         [c](const Entry& e) { return e.state == c; });
+  if (it != clients_.end()) {
+    *it = std::move(clients_.back());
+    clients_.pop_back();
+  }
+}
+
+size_t ClientRegistry::size() const {
+  std::lock_guard lock(mu_);
+  return clients_.size();
+}
+
+void ClientRegistry::ForEach(
+    const std::function<void(ClientState&, const std::function<void()>&)>& fn) const {
+  std::lock_guard lock(mu_);
+  std::vector<const Entry*> sorted;
+  sorted.reserve(clients_.size());
+  for (const Entry& e : clients_) sorted.push_back(&e);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Entry* a, const Entry* b) { return a->state->id < b->state->id; });
+  for (const Entry* e : sorted) fn(*e->state, e->close);
+}
+
+namespace {
+std::string RandomHex(size_t n) {
+  std::random_device rd;
+  std::mt19937_64 gen(rd());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(n, '0');
+  for (char& c : s) c = kHex[gen() % 16];
+  return s;
+}
+}  // namespace
+
+ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> config)
+    : clock_(clock),
+      config_(std::move(config)),
+      config_table_(config_.get()),
+      start_ms_(clock->NowMs()),
+      run_id_(RandomHex(40)) {
+  store::Keyspace::Options opts;
+  opts.databases = config_->databases;
+  opts.clock = clock_;
+  for (const Config::Scope& sc : config_->scopes) {
+    opts.scopes.push_back({sc.name, sc.prefix, sc.default_ttl_ms,
+                           static_cast<uint64_t>(sc.max_value_size)});
+  }
+  keyspace_ = std::make_unique<store::Keyspace>(opts);
+  RegisterAllCommands(commands_);
+  for (const auto& [name, spec] : commands_.all()) {
+    command_stats_[&spec] = std::make_unique<CommandStats>();
+    for (const CommandSpec& sub : spec.subcommands) {
+      command_stats_[&sub] = std::make_unique<CommandStats>();
+    }
+  }
+  dispatcher_ = std::make_unique<Dispatcher>(*this);
+}
+
+ServerState::~ServerState() = default;
+
+CommandStats& ServerState::command_stats(const CommandSpec* spec) {
+  return *command_stats_.at(spec);
+}
+
+}  // namespace stashd::server

@@ -1,0 +1,118 @@
+// State shared by every connection: configuration, the keyspace, the command
+// table, the client registry and server-wide statistics.
+//
+// Thread safety: the command table is immutable after start-up; counters are
+// atomics; ClientRegistry has its own mutex; the keyspace follows its own
+// shard-locking rules (store/keyspace.h).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "server/client.h"
+#include "server/command.h"
+#include "server/config.h"
+#include "store/clock.h"
+#include "store/keyspace.h"
+
+namespace stashd::server {
+
+struct CommandStats {
+  std::atomic<uint64_t> calls{0};
+  std::atomic<uint64_t> usec{0};
+  std::atomic<uint64_t> rejected_calls{0};
+  std::atomic<uint64_t> failed_calls{0};
+};
+
+struct ServerStats {
+  std::atomic<uint64_t> total_connections_received{0};
+  std::atomic<uint64_t> total_commands_processed{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> total_net_input_bytes{0};
+  std::atomic<uint64_t> total_net_output_bytes{0};
+  std::atomic<uint64_t> total_error_replies{0};
+  std::atomic<uint64_t> unexpected_error_replies{0};
+  std::atomic<uint64_t> auth_failures{0};
+};
+
+// Live connections, for CLIENT LIST / KILL / INFO clients.
+class ClientRegistry {
+ public:
+  struct Entry {
+    ClientState* state;
+    std::function<void()> close;  // asks the connection to close (thread-safe)
+  };
+  void Add(ClientState* c, std::function<void()> close);
+  void Remove(ClientState* c);
+  size_t size() const;
+  uint64_t NextId() { return next_id_.fetch_add(1) + 1; }
+  // Calls fn for each client under the registry mutex.
+  void ForEach(const std::function<void(ClientState&, const std::function<void()>&)>& fn) const;
+  // Guards the CLIENT LIST fields of every ClientState (name, lib, last command, db).
+  std::mutex& mutex() const { return mu_; }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<Entry> clients_;
+  std::atomic<uint64_t> next_id_{0};
+};
+
+class Dispatcher;
+class Persistence;
+
+class ServerState {
+ public:
+  ServerState(const store::Clock* clock, std::unique_ptr<Config> config);
+  ~ServerState();
+  ServerState(const ServerState&) = delete;
+  ServerState& operator=(const ServerState&) = delete;
+
+  const store::Clock& clock() const { return *clock_; }
+  Config& config() { return *config_; }
+  ConfigTable& config_table() { return config_table_; }
+  store::Keyspace& keyspace() { return *keyspace_; }
+  CommandRegistry& commands() { return commands_; }
+  Dispatcher& dispatcher() { return *dispatcher_; }
+  ClientRegistry& clients() { return clients_; }
+  ServerStats& stats() { return stats_; }
+  CommandStats& command_stats(const CommandSpec* spec);
+
+  int64_t start_ms() const { return start_ms_; }
+  const std::string& run_id() const { return run_id_; }
+  int tcp_port() const { return tcp_port_; }
+  void set_tcp_port(int port) { tcp_port_ = port; }
+  const std::string& executable() const { return executable_; }
+  void set_executable(std::string path) { executable_ = std::move(path); }
+
+  // Asks the server to stop (SHUTDOWN, signals). Set by server.cc.
+  std::function<void()> request_shutdown;
+
+  // Snapshots and the write log; nullptr when the server runs without them
+  // (command tests). Owned by main(), set before clients are accepted.
+  Persistence* persistence() const { return persistence_; }
+  void set_persistence(Persistence* p) { persistence_ = p; }
+
+ private:
+  const store::Clock* clock_;
+  std::unique_ptr<Config> config_;
+  ConfigTable config_table_;
+  std::unique_ptr<store::Keyspace> keyspace_;
+  CommandRegistry commands_;
+  ClientRegistry clients_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  ServerStats stats_;
+  absl::flat_hash_map<const CommandSpec*, std::unique_ptr<CommandStats>> command_stats_;
+  int64_t start_ms_;
+  std::string run_id_;
+  int tcp_port_ = 0;
+  std::string executable_;
+  Persistence* persistence_ = nullptr;
+};
+
+}  // namespace stashd::server

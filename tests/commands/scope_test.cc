@@ -1,0 +1,122 @@
+// Bot scopes (default TTL, value size limit) and DELPREFIX / prefix SCAN and
+// KEYS through the dispatcher.
+#include "commands/command_fixture.h"
+
+namespace stashd::test {
+namespace {
+
+class ScopeCommandTest : public CommandTest {
+ protected:
+  ScopeCommandTest()
+      : CommandTest([](server::Config& c) {
+          c.scopes[0].default_ttl_ms = 86'400'000;  // state: 24 h
+          c.scopes[1].max_value_size = 16;          // user: 16 bytes
+        }) {}
+};
+
+TEST_F(ScopeCommandTest, StateKeysGetDefaultTtlWhenNoneGiven) {
+  EXPECT_EQ(Run({"set", "state:bot1:s1", "{}"}), "OK");
+  EXPECT_THAT(Run({"ttl", "state:bot1:s1"}), IsInt(86400));
+  EXPECT_EQ(Run({"set", "state:bot1:s2", "{}", "EX", "60"}), "OK");
+  EXPECT_THAT(Run({"ttl", "state:bot1:s2"}), IsInt(60));
+  EXPECT_EQ(Run({"mset", "state:bot1:a", "1", "plain", "2"}), "OK");
+  EXPECT_THAT(Run({"ttl", "state:bot1:a"}), IsInt(86400));
+  EXPECT_THAT(Run({"ttl", "plain"}), IsInt(-1));
+  EXPECT_THAT(Run({"incr", "state:bot1:n"}), IsInt(1));
+  EXPECT_THAT(Run({"ttl", "state:bot1:n"}), IsInt(86400));
+  // An explicit PERSIST is obeyed.
+  EXPECT_THAT(Run({"persist", "state:bot1:n"}), IsInt(1));
+  EXPECT_THAT(Run({"ttl", "state:bot1:n"}), IsInt(-1));
+  AdvanceTime(86'400'001);
+  EXPECT_THAT(Run({"get", "state:bot1:s1"}), IsNil());
+}
+
+TEST_F(ScopeCommandTest, KeepTtlKeepsAnExistingDeadline) {
+  Run({"set", "state:b:s", "v", "EX", "100"});
+  Run({"set", "state:b:s", "w", "KEEPTTL"});
+  EXPECT_THAT(Run({"ttl", "state:b:s"}), IsInt(100));
+  Run({"append", "state:b:s", "x"});
+  EXPECT_THAT(Run({"ttl", "state:b:s"}), IsInt(100));
+}
+
+TEST_F(ScopeCommandTest, OversizedUserValueIsRefusedAndNothingStored) {
+  const char* kErr =
+      "ERR value too large: scope 'user' (keys starting with 'user:') allows at most 16 bytes";
+  EXPECT_EQ(Run({"set", "user:b:u1:bio", std::string(16, 'x')}), "OK");
+  EXPECT_THAT(Run({"set", "user:b:u1:bio", std::string(17, 'x')}), ErrorIs(kErr));
+  EXPECT_EQ(Run({"get", "user:b:u1:bio"}), std::string(16, 'x'));
+  EXPECT_THAT(Run({"set", "user:b:u2", std::string(17, 'x'), "GET"}), ErrorIs(kErr));
+  EXPECT_THAT(Run({"append", "user:b:u1:bio", "y"}), ErrorIs(kErr));
+  EXPECT_EQ(Run({"get", "user:b:u1:bio"}), std::string(16, 'x'));
+  EXPECT_THAT(Run({"setrange", "user:b:u1:bio", "16", "y"}), ErrorIs(kErr));
+  EXPECT_THAT(Run({"mset", "a", "1", "user:b:u3", std::string(20, 'z')}), ErrorIs(kErr));
+  EXPECT_THAT(Run({"get", "a"}), IsNil());  // MSET is all or nothing
+  EXPECT_THAT(Run({"getset", "user:b:u1:bio", std::string(17, 'x')}), ErrorIs(kErr));
+  // Other scopes and plain keys are not limited.
+  EXPECT_EQ(Run({"set", "global:b:big", std::string(1000, 'g')}), "OK");
+}
+
+class DelPrefixTest : public CommandTest {};
+
+TEST_F(DelPrefixTest, DeletesOnlyMatchingKeysOfCurrentDb) {
+  for (int i = 0; i < 50; ++i) Run({"set", "user:bot1:u" + std::to_string(i) + ":age", "1"});
+  Run({"set", "user:bot10:u1:age", "1"});
+  Run({"set", "global:bot1:winner", "{}"});
+  Run({"select", "1"});
+  Run({"set", "user:bot1:u1:age", "in-db1"});
+  Run({"select", "0"});
+  EXPECT_THAT(Run({"delprefix", "user:bot1:"}), IsInt(50));
+  EXPECT_THAT(Run({"dbsize"}), IsInt(2));
+  EXPECT_THAT(Run({"delprefix", "user:bot1:"}), IsInt(0));
+  Run({"select", "1"});
+  EXPECT_EQ(Run({"get", "user:bot1:u1:age"}), "in-db1");
+}
+
+TEST_F(DelPrefixTest, SeveralPrefixesAndLiteralGlobCharacters) {
+  Run({"set", "a*:1", "x"});
+  Run({"set", "ab:1", "x"});
+  Run({"set", "[x]:1", "x"});
+  Run({"set", "x:1", "x"});
+  EXPECT_THAT(Run({"delprefix", "a*", "[x]"}), IsInt(2));
+  EXPECT_EQ(Run({"get", "ab:1"}), "x");
+  EXPECT_EQ(Run({"get", "x:1"}), "x");
+}
+
+TEST_F(DelPrefixTest, ErrorsAndExpiredKeys) {
+  EXPECT_THAT(Run({"delprefix"}), ErrorIs("ERR wrong number of arguments for 'delprefix' command"));
+  EXPECT_THAT(Run({"delprefix", ""}), ErrorIs("ERR DELPREFIX prefix must not be empty"));
+  Run({"set", "s:1", "x", "PX", "10"});
+  Run({"set", "s:2", "x"});
+  AdvanceTime(11);
+  EXPECT_THAT(Run({"delprefix", "s:"}), IsInt(1));
+}
+
+TEST_F(DelPrefixTest, InsideTransactionAndWatch) {
+  Run({"set", "state:b:s1", "x"});
+  Run({"watch", "state:b:s1"});
+  TestClient& other = NewClient();
+  Run(other, {"delprefix", "state:b:"});
+  Run({"multi"});
+  Run({"get", "state:b:s1"});
+  EXPECT_EQ(RunRaw({"exec"}), "*-1\r\n");
+  Run({"set", "state:b:s2", "x"});
+  Run({"multi"});
+  Run({"delprefix", "state:"});
+  EXPECT_EQ(RunRaw({"exec"}), "*1\r\n:1\r\n");
+}
+
+TEST_F(DelPrefixTest, PrefixScanAndKeysVisitOnlyMatches) {
+  for (int i = 0; i < 300; ++i) Run({"set", "user:b:u" + std::to_string(i), "1"});
+  for (int i = 0; i < 10; ++i) Run({"set", "state:b:s" + std::to_string(i), "1"});
+  RespValue r = Run({"scan", "0", "match", "state:b:*", "count", "10"});
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0], "0");  // ten matches: one call
+  EXPECT_EQ(r[1].size(), 10u);
+  EXPECT_EQ(Run({"keys", "state:b:*"}).size(), 10u);
+  // "state:b:*" also matches "state:b:" itself, as Redis's glob does.
+  Run({"set", "state:b:", "edge"});
+  EXPECT_EQ(Run({"keys", "state:b:*"}).size(), 11u);
+}
+
+}  // namespace
+}  // namespace stashd::test

@@ -1,0 +1,436 @@
+// End-to-end persistence tests against the real binary: restart, SIGKILL at
+// random moments with writers recording what was acknowledged, a full disk,
+// and the --check-log tool.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "persistence/temp_dir.h"
+#include "support/server_process.h"
+
+namespace stashd::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct RedisDeleter {
+  void operator()(redisContext* c) const { redisFree(c); }
+};
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using Conn = std::unique_ptr<redisContext, RedisDeleter>;
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+Conn Connect(int port, int timeout_ms = 5000) {
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  Conn c(redisConnectWithTimeout("127.0.0.1", port, tv));
+  if (c && !c->err) redisSetTimeout(c.get(), tv);
+  return c;
+}
+
+Reply Cmd(redisContext* c, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  return Reply(static_cast<redisReply*>(
+      redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data())));
+}
+
+std::string Str(const Reply& r) {
+  if (!r) return "<no reply>";
+  if (r->type == REDIS_REPLY_NIL) return "<nil>";
+  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
+  return std::string(r->str, r->len);
+}
+
+std::string Info(int port, const std::string& field) {
+  Conn c = Connect(port);
+  Reply r = Cmd(c.get(), {"INFO", "persistence"});
+  std::string text = Str(r);
+  auto pos = text.find(field + ":");
+  if (pos == std::string::npos) return "";
+  auto end = text.find("\r\n", pos);
+  return text.substr(pos + field.size() + 1, end - pos - field.size() - 1);
+}
+
+std::string Shell(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+// ---- Restart ----
+
+TEST(PersistenceE2E, DataSurvivesRestartWithAndWithoutTheLog) {
+  TempDir dir;
+  for (const char* appendonly : {"yes", "no"}) {
+    std::filesystem::remove_all(dir.path());
+    std::filesystem::create_directories(dir.path());
+    {
+      ServerProcess server({"--appendonly", appendonly}, dir.path());
+      Conn c = Connect(server.port());
+      EXPECT_EQ(Str(Cmd(c.get(), {"SET", "plain", "v1"})), "OK");
+      EXPECT_EQ(Str(Cmd(c.get(), {"SET", "ttl", "v2", "EX", "1000"})), "OK");
+      EXPECT_EQ(Str(Cmd(c.get(), {"SELECT", "5"})), "OK");
+      EXPECT_EQ(Str(Cmd(c.get(), {"SET", "in5", std::string("b\0in", 4)})), "OK");
+      EXPECT_EQ(server.Stop(SIGTERM), 0) << appendonly;  // saves, then exits 0
+    }
+    ServerProcess server({"--appendonly", appendonly}, dir.path());
+    Conn c = Connect(server.port());
+    EXPECT_EQ(Str(Cmd(c.get(), {"GET", "plain"})), "v1") << appendonly;
+    Reply ttl = Cmd(c.get(), {"TTL", "ttl"});
+    EXPECT_GT(ttl->integer, 990);
+    EXPECT_LE(ttl->integer, 1000);
+    EXPECT_EQ(Str(Cmd(c.get(), {"SELECT", "5"})), "OK");
+    EXPECT_EQ(Str(Cmd(c.get(), {"GET", "in5"})), std::string("b\0in", 4));
+    EXPECT_EQ(Info(server.port(), "aof_enabled"), std::string(appendonly) == "yes" ? "1" : "0");
+  }
+}
+
+TEST(PersistenceE2E, SnapshotCommandsAndTheFileIsPlainSql) {
+  TempDir dir;
+  ServerProcess server({"--save", ""}, dir.path());
+  Conn c = Connect(server.port());
+  Reply last = Cmd(c.get(), {"LASTSAVE"});
+  for (int i = 0; i < 100; ++i) Cmd(c.get(), {"SET", "key:" + std::to_string(i), "v"});
+  EXPECT_EQ(Str(Cmd(c.get(), {"SAVE"})), "OK");
+  EXPECT_EQ(Info(server.port(), "rdb_changes_since_last_save"), "0");
+  EXPECT_EQ(Info(server.port(), "snapshot_last_kind"), "full");
+  Cmd(c.get(), {"SET", "key:1", "changed"});
+  Cmd(c.get(), {"DEL", "key:2"});
+  EXPECT_EQ(Info(server.port(), "rdb_changes_since_last_save"), "2");
+  EXPECT_EQ(Str(Cmd(c.get(), {"BGSAVE"})), "Background saving started");
+  for (int i = 0; i < 100 && Info(server.port(), "rdb_bgsave_in_progress") != "0"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(Info(server.port(), "rdb_last_bgsave_status"), "ok");
+  EXPECT_EQ(Info(server.port(), "snapshot_last_kind"), "incremental");
+  EXPECT_EQ(Info(server.port(), "snapshot_last_keys_written"), "1");
+  EXPECT_EQ(Info(server.port(), "snapshot_last_keys_deleted"), "1");
+  EXPECT_GE(Cmd(c.get(), {"LASTSAVE"})->integer, last->integer);
+  EXPECT_EQ(Str(Cmd(c.get(), {"BGSAVE", "NOW"})), "ERR syntax error");
+  // Inside a transaction BGSAVE is scheduled, as in Redis.
+  Cmd(c.get(), {"MULTI"});
+  Cmd(c.get(), {"BGSAVE"});
+  Reply exec = Cmd(c.get(), {"EXEC"});
+  ASSERT_EQ(exec->type, REDIS_REPLY_ARRAY);
+  EXPECT_EQ(std::string(exec->element[0]->str), "Background saving scheduled");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(Info(server.port(), "rdb_saves"), "3");
+  const std::string db = dir.File("stashd.db");
+  EXPECT_EQ(Shell("sqlite3 " + db + " \"SELECT CAST(value AS TEXT) FROM keys WHERE key = "
+                  "CAST('key:1' AS BLOB)\""),
+            "changed\n");
+  EXPECT_EQ(Shell("sqlite3 " + db + " 'SELECT COUNT(*) FROM keys'"), "99\n");
+}
+
+TEST(PersistenceE2E, ShutdownSavesAndNosaveStillKeepsTheLog) {
+  TempDir dir;
+  {
+    ServerProcess server({"--save", ""}, dir.path());
+    Conn c = Connect(server.port());
+    Cmd(c.get(), {"SET", "a", "1"});
+    EXPECT_EQ(Str(Cmd(c.get(), {"SHUTDOWN", "SAVE", "NOSAVE"})), "ERR syntax error");
+    EXPECT_EQ(Str(Cmd(c.get(), {"SHUTDOWN", "ABORT"})), "ERR No shutdown in progress.");
+    Reply r = Cmd(c.get(), {"SHUTDOWN", "NOSAVE"});
+    EXPECT_EQ(r, nullptr);  // the connection closes without a reply
+    EXPECT_EQ(server.Stop(SIGTERM), 0);
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.File("stashd.db")));
+  {
+    ServerProcess server({"--save", ""}, dir.path());
+    Conn c = Connect(server.port());
+    EXPECT_EQ(Str(Cmd(c.get(), {"GET", "a"})), "1");  // from the log
+    Cmd(c.get(), {"SHUTDOWN", "SAVE"});
+    server.Stop(SIGTERM);
+  }
+  EXPECT_EQ(Shell("sqlite3 " + dir.File("stashd.db") + " 'SELECT CAST(value AS TEXT) FROM keys'"),
+            "1\n");
+}
+
+// ---- SIGKILL at random moments ----
+
+// What writers were told succeeded. A key acknowledged must be there after
+// any crash; a counter must be at least its last acknowledged value; the two
+// keys of an acknowledged MULTI/EXEC are both there.
+struct Acked {
+  std::mutex mu;
+  std::map<std::string, std::string> values;  // SET (and EXEC pairs)
+  std::set<std::string> deleted;              // DEL acknowledged
+  std::map<std::string, int64_t> counters;    // INCR: last acknowledged value
+};
+
+void Writer(int port, int id, std::atomic<int64_t>* next, Acked* acked, std::mt19937 rng) {
+  Conn c = Connect(port, 3000);
+  if (!c || c->err) return;
+  std::vector<std::string> mine;
+  while (true) {
+    const int64_t n = (*next)++;
+    const int op = static_cast<int>(rng() % 10);
+    const std::string key = "w" + std::to_string(id) + ":" + std::to_string(n);
+    if (op < 5) {
+      std::string value = "v" + std::to_string(n) + std::string(rng() % 64, 'x');
+      Reply r = op == 4 ? Cmd(c.get(), {"SET", key, value, "EX", "100000"})
+                        : Cmd(c.get(), {"SET", key, value});
+      if (!r || Str(r) != "OK") return;
+      std::lock_guard lock(acked->mu);
+      acked->values[key] = value;
+      mine.push_back(key);
+    } else if (op < 7) {
+      const std::string counter = "counter:" + std::to_string(id);
+      Reply r = Cmd(c.get(), {"INCR", counter});
+      if (!r || r->type != REDIS_REPLY_INTEGER) return;
+      std::lock_guard lock(acked->mu);
+      acked->counters[counter] = r->integer;
+    } else if (op < 9) {
+      // MULTI/EXEC sent as one pipeline; acknowledged by EXEC's reply.
+      const std::string a = key + ":a";
+      const std::string b = key + ":b";
+      redisAppendCommand(c.get(), "MULTI");
+      redisAppendCommand(c.get(), "SET %s %s", a.c_str(), "pa");
+      redisAppendCommand(c.get(), "SET %s %s", b.c_str(), "pb");
+      redisAppendCommand(c.get(), "EXEC");
+      redisReply* r = nullptr;
+      for (int i = 0; i < 4; ++i) {
+        if (r != nullptr) freeReplyObject(r);
+        r = nullptr;
+        if (redisGetReply(c.get(), reinterpret_cast<void**>(&r)) != REDIS_OK) return;
+      }
+      Reply exec(r);
+      if (!exec || exec->type != REDIS_REPLY_ARRAY || exec->elements != 2) return;
+      std::lock_guard lock(acked->mu);
+      acked->values[a] = "pa";
+      acked->values[b] = "pb";
+    } else if (!mine.empty()) {
+      const std::string victim = mine[rng() % mine.size()];
+      Reply r = Cmd(c.get(), {"DEL", victim});
+      if (!r || r->type != REDIS_REPLY_INTEGER) return;
+      std::lock_guard lock(acked->mu);
+      acked->values.erase(victim);
+      acked->deleted.insert(victim);
+      std::erase(mine, victim);
+    }
+  }
+}
+
+// Checks every acknowledged write against a fresh server; returns the
+// number of keys checked.
+size_t Verify(int port, Acked* acked, const std::string& where) {
+  Conn c = Connect(port);
+  std::lock_guard lock(acked->mu);
+  size_t missing = 0;
+  for (const auto& [key, value] : acked->values) {
+    std::string got = Str(Cmd(c.get(), {"GET", key}));
+    if (got != value && ++missing <= 5) {
+      ADD_FAILURE() << where << ": acknowledged " << key << " = " << value.substr(0, 20)
+                    << ", found " << got.substr(0, 20);
+    }
+  }
+  for (const std::string& key : acked->deleted) {
+    std::string got = Str(Cmd(c.get(), {"GET", key}));
+    EXPECT_EQ(got, "<nil>") << where << ": deleted " << key << " came back";
+  }
+  for (auto& [counter, value] : acked->counters) {
+    Reply r = Cmd(c.get(), {"GET", counter});
+    int64_t got = r && r->type == REDIS_REPLY_STRING ? std::stoll(Str(r)) : 0;
+    // The INCR in flight when the server died may or may not have landed.
+    EXPECT_GE(got, value) << where << ": " << counter;
+    EXPECT_LE(got, value + 1) << where << ": " << counter;
+    value = got;
+  }
+  EXPECT_EQ(missing, 0u) << where;
+  return acked->values.size();
+}
+
+void CrashLoop(const std::string& fsync_policy, int rounds, uint32_t seed) {
+  TempDir dir;
+  Acked acked;
+  std::atomic<int64_t> next{0};
+  std::mt19937 rng(seed);
+  // Frequent snapshots, so crashes also land during snapshots and rotations.
+  const std::vector<std::string> args = {"--appendfsync", fsync_policy, "--save", "1 50",
+                                         "--io-threads", "2"};
+  for (int round = 0; round < rounds; ++round) {
+    ServerProcess server(args, dir.path());
+    if (round > 0) Verify(server.port(), &acked, "round " + std::to_string(round));
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back(Writer, server.port(), w, &next, &acked, std::mt19937(rng()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 900));
+    server.Stop(SIGKILL);
+    for (auto& t : writers) t.join();
+  }
+  ServerProcess server(args, dir.path());
+  size_t keys = Verify(server.port(), &acked, "final");
+  EXPECT_GT(keys, 100u);
+  std::printf("[ %s ] %d crashes, %zu acknowledged keys all present\n", fsync_policy.c_str(),
+              rounds, keys);
+}
+
+TEST(PersistenceE2E, SigkillLosesNothingAcknowledgedAppendfsyncAlways) {
+  CrashLoop("always", 10, 1);
+}
+
+TEST(PersistenceE2E, SigkillLosesNothingAcknowledgedAppendfsyncEverysec) {
+  CrashLoop("everysec", 10, 2);
+}
+
+TEST(PersistenceE2E, SigkillLosesNothingAcknowledgedAppendfsyncNo) { CrashLoop("no", 5, 3); }
+
+// ---- Corruption and the checker ----
+
+TEST(PersistenceE2E, CorruptLogStopsStartupAndCheckLogRepairsIt) {
+  TempDir dir;
+  {
+    ServerProcess server({"--save", ""}, dir.path());
+    Conn c = Connect(server.port());
+    for (int i = 0; i < 20; ++i) Cmd(c.get(), {"SET", "k" + std::to_string(i), "value"});
+    server.Stop(SIGKILL);
+  }
+  const std::string log = dir.File("appendonlydir/appendonly.slog.000001");
+  ASSERT_TRUE(std::filesystem::exists(log));
+  {
+    std::fstream f(log, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('\x7f');
+  }
+  EXPECT_THROW(ServerProcess({"--save", ""}, dir.path()), std::runtime_error);
+  std::ifstream server_log(dir.File("stashd.log"));
+  std::string text((std::istreambuf_iterator<char>(server_log)), {});
+  EXPECT_THAT(text, HasSubstr("is corrupt at byte offset"));
+  EXPECT_THAT(text, HasSubstr(log));
+
+  std::string check = Shell(std::string(STASHD_BINARY) + " --check-log " + log + " 2>&1");
+  EXPECT_THAT(check, HasSubstr("Run with --repair"));
+  std::string repair =
+      Shell(std::string(STASHD_BINARY) + " --check-log " + log + " --repair 2>&1");
+  EXPECT_THAT(repair, HasSubstr("Repaired"));
+  ServerProcess server({"--save", ""}, dir.path());
+  Conn c = Connect(server.port());
+  EXPECT_EQ(Str(Cmd(c.get(), {"GET", "k0"})), "value");  // before the damage
+}
+
+TEST(PersistenceE2E, ForeignSnapshotFileIsRefusedAndKept) {
+  TempDir dir;
+  { std::ofstream(dir.File("stashd.db")) << "not a database at all, just text\n"; }
+  EXPECT_THROW(ServerProcess({}, dir.path()), std::runtime_error);
+  std::ifstream f(dir.File("stashd.db"));
+  std::string text((std::istreambuf_iterator<char>(f)), {});
+  EXPECT_EQ(text, "not a database at all, just text\n");
+  std::ifstream server_log(dir.File("stashd.log"));
+  std::string log((std::istreambuf_iterator<char>(server_log)), {});
+  EXPECT_THAT(log, HasSubstr("is not a stashd snapshot"));
+}
+
+// ---- A full disk ----
+
+// A small tmpfs; skipped where mounting is not allowed (not root).
+class SmallDisk {
+ public:
+  explicit SmallDisk(const std::string& path, const std::string& size) : path_(path) {
+    std::filesystem::create_directories(path);
+    mounted_ = ::mount("tmpfs", path.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(path_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  // Fills the disk with a file; returns its path.
+  std::string Fill() {
+    std::string filler = path_ + "/filler";
+    FILE* f = std::fopen(filler.c_str(), "w");
+    std::string block(4096, 'f');
+    while (f != nullptr && std::fwrite(block.data(), 1, block.size(), f) == block.size()) {
+      if (std::fflush(f) != 0) break;
+    }
+    if (f != nullptr) std::fclose(f);
+    return filler;
+  }
+
+ private:
+  std::string path_;
+  bool mounted_ = false;
+};
+
+TEST(PersistenceE2E, FullDiskRefusesWritesWithMisconfAndKeepsTheSnapshot) {
+  TempDir dir;
+  SmallDisk disk(dir.File("disk"), "4m");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
+  const std::string data = dir.File("disk");
+  std::unique_ptr<ServerProcess> server = std::make_unique<ServerProcess>(
+      std::vector<std::string>{"--save", "3600 1", "--logfile", dir.File("stashd.log")}, data);
+  Conn c = Connect(server->port());
+  for (int i = 0; i < 200; ++i) Cmd(c.get(), {"SET", "k" + std::to_string(i), "before"});
+  ASSERT_EQ(Str(Cmd(c.get(), {"SAVE"})), "OK");
+  const std::string filler = disk.Fill();
+
+  // This write cannot reach the log: its reply is held back, not sent.
+  Conn held = Connect(server->port(), 10000);
+  redisAppendCommand(held.get(), "SET %s %s", "held", std::string(64 * 1024, 'h').c_str());
+  int done = 0;
+  while (!done) redisBufferWrite(held.get(), &done);
+  for (int i = 0; i < 100 && Info(server->port(), "aof_last_write_status") != "err"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(Info(server->port(), "aof_last_write_status"), "err");
+  EXPECT_EQ(Str(Cmd(c.get(), {"SET", "x", "1"})),
+            "MISCONF Errors writing to the AOF file: No space left on device");
+  EXPECT_EQ(Str(Cmd(c.get(), {"GET", "k1"})), "before");  // reads still work
+  // The snapshot cannot be written either; the previous one survives.
+  Cmd(c.get(), {"SET", "k1", "after"});  // refused
+  EXPECT_EQ(Str(Cmd(c.get(), {"SAVE"})), "ERR");
+  EXPECT_EQ(Info(server->port(), "rdb_last_bgsave_status"), "err");
+  EXPECT_THAT(Str(Cmd(c.get(), {"SET", "x", "1"})),
+              HasSubstr("MISCONF Redis is configured to save RDB snapshots"));
+  EXPECT_EQ(Shell("sqlite3 " + data + "/stashd.db \"SELECT COUNT(*) FROM keys WHERE "
+                  "CAST(value AS TEXT) = 'before'\""),
+            "200\n");
+
+  // Space comes back: the held write is retried and acknowledged.
+  std::filesystem::remove(filler);
+  redisReply* r = nullptr;
+  ASSERT_EQ(redisGetReply(held.get(), reinterpret_cast<void**>(&r)), REDIS_OK);
+  EXPECT_STREQ(r->str, "OK");
+  freeReplyObject(r);
+  EXPECT_EQ(Info(server->port(), "aof_last_write_status"), "ok");
+  // Writes stay refused until a snapshot succeeds (stop-writes-on-bgsave-error).
+  EXPECT_THAT(Str(Cmd(c.get(), {"SET", "x", "1"})), HasSubstr("MISCONF"));
+  EXPECT_EQ(Str(Cmd(c.get(), {"SAVE"})), "OK");
+  EXPECT_EQ(Str(Cmd(c.get(), {"SET", "x", "1"})), "OK");
+  server->Stop(SIGKILL);
+  server = std::make_unique<ServerProcess>(
+      std::vector<std::string>{"--save", "3600 1", "--logfile", dir.File("stashd.log")}, data);
+  c = Connect(server->port());
+  EXPECT_EQ(Str(Cmd(c.get(), {"GET", "x"})), "1");
+  EXPECT_EQ(Str(Cmd(c.get(), {"STRLEN", "held"})), std::to_string(64 * 1024));
+  server->Stop(SIGKILL);
+}
+
+}  // namespace
+}  // namespace stashd::test

@@ -1,0 +1,235 @@
+#!/usr/bin/python3
+"""End-to-end tests with redis-py (Debian's python3-redis) against the real binary.
+
+    /usr/bin/python3 tests/e2e_py/run_tests.py --binary build/server/stashd
+"""
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import redis
+
+BINARY = None
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    def __init__(self, *extra):
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="stashd-py-")
+        self.proc = subprocess.Popen(
+            [BINARY, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
+             "--logfile", os.path.join(self.dir, "stashd.log"), *extra])
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("stashd exited at start-up")
+                time.sleep(0.02)
+        raise RuntimeError("stashd did not start")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class RedisPyTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.r = redis.Redis(host="127.0.0.1", port=self.server.port, decode_responses=True)
+        self.r.flushall()
+
+    def tearDown(self):
+        self.r.close()
+
+    def test_strings(self):
+        self.assertTrue(self.r.set("user:bot1:u1:name", "Joe"))
+        self.assertEqual(self.r.get("user:bot1:u1:name"), "Joe")
+        self.assertIsNone(self.r.get("nope"))
+        self.assertIsNone(self.r.set("user:bot1:u1:name", "X", nx=True))
+        self.assertEqual(self.r.incr("n"), 1)
+        self.assertEqual(self.r.incrby("n", 10), 11)
+        self.assertAlmostEqual(self.r.incrbyfloat("f", 1.5), 1.5)
+        self.assertEqual(self.r.mget(["user:bot1:u1:name", "nope", "n"]), ["Joe", None, "11"])
+        self.assertEqual(self.r.append("user:bot1:u1:name", "!"), 4)
+        self.assertEqual(self.r.getrange("user:bot1:u1:name", 0, 1), "Jo")
+
+    def test_expiry(self):
+        self.r.set("state:bot1:s1", "{}", ex=100)
+        ttl = self.r.ttl("state:bot1:s1")
+        self.assertTrue(99 <= ttl <= 100, ttl)
+        self.r.set("short", "x", px=50)
+        time.sleep(0.2)
+        self.assertIsNone(self.r.get("short"))
+        self.assertTrue(self.r.persist("state:bot1:s1"))
+        self.assertEqual(self.r.ttl("state:bot1:s1"), -1)
+        self.assertEqual(self.r.ttl("missing"), -2)
+
+    def test_active_expiry_reclaims_unread_keys(self):
+        for i in range(100):
+            self.r.set(f"tmp:{i}", "x", px=30)
+        time.sleep(1.0)
+        # Never read: the active sweep must have removed them.
+        self.assertEqual(self.r.dbsize(), 0)
+
+    def test_pipeline_transaction(self):
+        pipe = self.r.pipeline()  # transaction=True: MULTI/EXEC
+        pipe.set("a", "1").incr("a").get("a")
+        self.assertEqual(pipe.execute(), [True, 2, "2"])
+
+    def test_pipeline_without_transaction(self):
+        pipe = self.r.pipeline(transaction=False)
+        for i in range(500):
+            pipe.set(f"k{i}", i)
+        self.assertEqual(len(pipe.execute()), 500)
+        self.assertEqual(self.r.dbsize(), 500)
+
+    def test_watch_optimistic_lock(self):
+        self.r.set("counter", 0)
+        other = redis.Redis(host="127.0.0.1", port=self.server.port, decode_responses=True)
+        with self.r.pipeline() as pipe:
+            pipe.watch("counter")
+            other.set("counter", 5)
+            pipe.multi()
+            pipe.incr("counter")
+            with self.assertRaises(redis.WatchError):
+                pipe.execute()
+        other.close()
+        self.assertEqual(self.r.get("counter"), "5")
+
+    def test_transaction_helper_retries(self):
+        self.r.set("c", 0)
+
+        def incr(pipe):
+            v = int(pipe.get("c"))
+            pipe.multi()
+            pipe.set("c", v + 1)
+
+        self.r.transaction(incr, "c")
+        self.assertEqual(self.r.get("c"), "1")
+
+    def test_exec_abort_on_queue_error(self):
+        conn = self.r.connection_pool.get_connection("MULTI")
+        try:
+            conn.send_command("MULTI")
+            self.assertEqual(conn.read_response(), "OK")
+            conn.send_command("SET", "only-one-arg")
+            with self.assertRaises(redis.ResponseError) as e:
+                conn.read_response()
+            self.assertIn("wrong number of arguments for 'set' command", str(e.exception))
+            conn.send_command("EXEC")
+            with self.assertRaises(redis.ResponseError) as e:
+                conn.read_response()
+            self.assertIn("EXECABORT", str(e.exception))
+        finally:
+            self.r.connection_pool.release(conn)
+
+    def test_scan_iter_and_keys(self):
+        for i in range(300):
+            self.r.set(f"user:bot1:u{i}:age", i)
+            self.r.set(f"global:bot1:v{i}", i)
+        keys = set(self.r.scan_iter(match="user:bot1:*", count=17))
+        self.assertEqual(len(keys), 300)
+        self.assertEqual(len(self.r.keys("global:*")), 300)
+        cursor, batch = self.r.scan(0, count=5)
+        self.assertIsInstance(cursor, int)
+
+    def test_wrongtype_and_errors(self):
+        self.r.set("s", "abc")
+        with self.assertRaises(redis.ResponseError) as e:
+            self.r.incr("s")
+        self.assertEqual(str(e.exception), "value is not an integer or out of range")
+
+    def test_keyspace_commands(self):
+        self.r.set("a", "1")
+        self.assertTrue(self.r.rename("a", "b"))
+        self.assertEqual(self.r.type("b"), "string")
+        self.assertTrue(self.r.copy("b", "c"))
+        self.assertEqual(self.r.exists("a", "b", "c"), 2)
+        self.assertEqual(self.r.delete("b", "c"), 2)
+        self.assertTrue(self.r.expire("missing", 10) is False)
+
+    def test_client_name_and_info(self):
+        self.r.client_setname("bot1-worker")
+        self.assertEqual(self.r.client_getname(), "bot1-worker")
+        info = self.r.info()
+        self.assertIn("redis_version", info)
+        self.assertEqual(info["maxmemory_policy"], "noeviction")
+        self.assertTrue(any(c.get("name") == "bot1-worker" for c in self.r.client_list()))
+
+    def test_select_databases(self):
+        r1 = redis.Redis(host="127.0.0.1", port=self.server.port, db=1, decode_responses=True)
+        r1.set("x", "in-db1")
+        self.assertIsNone(self.r.get("x"))
+        self.assertEqual(r1.get("x"), "in-db1")
+        self.assertTrue(self.r.move("nothing", 1) is False)
+        r1.close()
+
+    def test_config_get(self):
+        cfg = self.r.config_get("maxclients")
+        self.assertEqual(cfg, {"maxclients": "10000"})
+
+
+class AuthTest(unittest.TestCase):
+    def test_requirepass(self):
+        server = Server("--requirepass", "s3cret")
+        try:
+            r = redis.Redis(host="127.0.0.1", port=server.port, decode_responses=True)
+            with self.assertRaises(redis.AuthenticationError):
+                r.get("x")
+            ok = redis.Redis(host="127.0.0.1", port=server.port, password="s3cret",
+                             decode_responses=True)
+            self.assertTrue(ok.set("x", "1"))
+            bad = redis.Redis(host="127.0.0.1", port=server.port, password="wrong")
+            with self.assertRaises(redis.AuthenticationError):
+                bad.ping()
+        finally:
+            server.stop()
+
+
+def main():
+    global BINARY
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    args, rest = parser.parse_known_args()
+    BINARY = os.path.abspath(args.binary)
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    passed = result.testsRun - failed - len(result.skipped)
+    print(f"redis-py: {passed} passed, {failed} failed, {len(result.skipped)} skipped")
+    sys.exit(0 if failed == 0 else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,319 @@
+// The SQLite snapshot: round trips, expiry, incremental and full writes,
+// refusal of foreign and newer files, and failures that must leave the
+// previous snapshot intact.
+#include "persistence/snapshot.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "persistence/fault_vfs.h"
+#include "persistence/keyspace_dump.h"
+#include "persistence/temp_dir.h"
+#include "store/clock.h"
+#include "store/keyspace.h"
+
+namespace stashd::persistence {
+namespace {
+
+using ::testing::HasSubstr;
+using test::DumpKeyspace;
+using test::FaultVfs;
+using test::TempDir;
+
+constexpr int64_t kNow = 1'700'000'000'000;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Runs SQL on a database file; returns the rows as "a|b|c" lines.
+std::vector<std::string> Sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::vector<std::string> rows;
+  char* err = nullptr;
+  sqlite3_exec(
+      db, sql.c_str(),
+      [](void* out, int n, char** values, char**) {
+        std::string row;
+        for (int i = 0; i < n; ++i) {
+          if (i > 0) row += "|";
+          row += values[i] != nullptr ? values[i] : "NULL";
+        }
+        static_cast<std::vector<std::string>*>(out)->push_back(row);
+        return 0;
+      },
+      &rows, &err);
+  EXPECT_EQ(err, nullptr) << err;
+  sqlite3_free(err);
+  sqlite3_close(db);
+  return rows;
+}
+
+class SnapshotTest : public ::testing::Test {
+ protected:
+  SnapshotTest() : clock_(kNow) {
+    FaultVfs::Register();
+    FaultVfs::Reset();
+    ks_ = NewKeyspace();
+  }
+  ~SnapshotTest() override { FaultVfs::Reset(); }
+
+  std::unique_ptr<store::Keyspace> NewKeyspace(std::vector<store::ScopeConfig> scopes = {}) {
+    store::Keyspace::Options o;
+    o.clock = &clock_;
+    o.scopes = std::move(scopes);
+    return std::make_unique<store::Keyspace>(o);
+  }
+
+  void Set(int db, std::string_view key, std::string_view value,
+           int64_t expire = store::kNoExpiry) {
+    auto locks = ks_->Lock(ks_->ShardMaskOf(key));
+    ks_->SetString(db, key, value, expire);
+  }
+  void Del(int db, std::string_view key) {
+    auto locks = ks_->Lock(ks_->ShardMaskOf(key));
+    ks_->Delete(db, key);
+  }
+
+  // Takes a cut of ks_ and writes it with the fault VFS.
+  Status Save(SnapshotWriteStats* stats = nullptr, uint64_t log_seq = 1) {
+    store::SnapshotCut cut;
+    {
+      auto locks = ks_->Lock(ks_->AllShardsMask());
+      cut = ks_->TakeCut(false);
+    }
+    SnapshotWriter::Options o;
+    o.path = path_;
+    o.sqlite_vfs = FaultVfs::kName;
+    o.server_version = "test";
+    SnapshotWriter writer(o);
+    SnapshotWriteStats local;
+    Status s = writer.Write(&cut, log_seq, clock_.NowMs(), stats != nullptr ? stats : &local);
+    ks_->ReleaseCut(cut, s.ok());
+    return s;
+  }
+
+  Status Load(store::Keyspace* into, LoadResult* result) {
+    return LoadSnapshot(path_, FaultVfs::kName, into, clock_.NowMs(), result);
+  }
+
+  test::Dump Loaded() {
+    auto fresh = NewKeyspace();
+    LoadResult r;
+    Status s = Load(fresh.get(), &r);
+    EXPECT_TRUE(s.ok()) << s.message();
+    return DumpKeyspace(*fresh);
+  }
+
+  store::FakeClock clock_;
+  std::unique_ptr<store::Keyspace> ks_;
+  TempDir dir_;
+  std::string path_ = dir_.File("stashd.db");
+};
+
+TEST_F(SnapshotTest, MissingFileLoadsNothing) {
+  LoadResult r;
+  ASSERT_TRUE(Load(ks_.get(), &r).ok());
+  EXPECT_FALSE(r.found);
+}
+
+TEST_F(SnapshotTest, EveryKindOfEntryRoundTrips) {
+  Set(0, "plain", "value");
+  Set(0, "", "empty key");
+  Set(0, "empty value", "");
+  Set(1, std::string("bin\0key\xff", 8), std::string("\0\x01\x02\xfe\xff", 5));
+  Set(15, "last db", "x");
+  Set(3, "big", std::string(1 << 20, 'b'));
+  Set(0, "ttl", "soon", kNow + 60'000);
+  Set(2, "ttl far", "later", kNow + 86'400'000LL * 365);
+  for (int i = 0; i < 1000; ++i) Set(i % 16, "k" + std::to_string(i), std::to_string(i * i));
+  SnapshotWriteStats stats;
+  ASSERT_TRUE(Save(&stats, 7).ok());
+  EXPECT_TRUE(stats.full);
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".tmp"));
+  auto fresh = NewKeyspace();
+  LoadResult r;
+  ASSERT_TRUE(Load(fresh.get(), &r).ok());
+  EXPECT_TRUE(r.found);
+  EXPECT_EQ(r.keys_loaded, 1008u);
+  EXPECT_EQ(r.meta.log_seq, 7u);
+  EXPECT_EQ(r.meta.format_version, kSnapshotFormatVersion);
+  EXPECT_EQ(r.meta.server_version, "test");
+  EXPECT_EQ(r.meta.last_save_ms, kNow);
+  EXPECT_EQ(DumpKeyspace(*fresh), DumpKeyspace(*ks_));
+}
+
+TEST_F(SnapshotTest, ReadableWithPlainSql) {
+  Set(0, "user:1", "alice", kNow + 5000);
+  Set(0, "user:2", "bob");
+  Set(4, "other", "db4");
+  ASSERT_TRUE(Save().ok());
+  EXPECT_THAT(Sql(path_, "SELECT db, CAST(key AS TEXT), CAST(value AS TEXT), expire_at FROM keys "
+                         "ORDER BY db, key"),
+              ::testing::ElementsAre("0|user:1|alice|" + std::to_string(kNow + 5000),
+                                     "0|user:2|bob|NULL", "4|other|db4|NULL"));
+  EXPECT_THAT(Sql(path_, "SELECT value FROM meta WHERE name = 'format_version'"),
+              ::testing::ElementsAre("1"));
+  EXPECT_THAT(Sql(path_, "PRAGMA journal_mode"), ::testing::ElementsAre("wal"));
+}
+
+TEST_F(SnapshotTest, ExpiredKeysAreSkippedAtLoadAndNotWritten) {
+  Set(0, "short", "a", kNow + 100);
+  Set(0, "long", "b", kNow + 10'000);
+  ASSERT_TRUE(Save().ok());
+  clock_.Advance(500);
+  auto fresh = NewKeyspace();
+  LoadResult r;
+  ASSERT_TRUE(Load(fresh.get(), &r).ok());
+  EXPECT_EQ(r.keys_loaded, 1u);
+  EXPECT_EQ(r.keys_expired, 1u);
+  test::Dump expected = {{{0, "long"}, {"b", kNow + 10'000}}};
+  EXPECT_EQ(DumpKeyspace(*fresh), expected);
+  // A key already expired when the cut is written is not written.
+  Set(0, "dying", "c", kNow + 600);
+  clock_.Advance(200);
+  Set(0, "unrelated", "d");
+  ASSERT_TRUE(Save().ok());
+  EXPECT_THAT(Sql(path_, "SELECT CAST(key AS TEXT) FROM keys ORDER BY key"),
+              ::testing::ElementsAre("long", "short", "unrelated"));
+}
+
+TEST_F(SnapshotTest, IncrementalSnapshotWritesOnlyTheChanges) {
+  for (int i = 0; i < 500; ++i) Set(0, "k" + std::to_string(i), "v" + std::to_string(i));
+  SnapshotWriteStats stats;
+  ASSERT_TRUE(Save(&stats).ok());
+  EXPECT_EQ(stats.upserts, 500u);
+  Set(0, "k1", "changed");
+  Set(0, "k2", "changed", kNow + 9999);
+  Set(0, "new", "n");
+  Del(0, "k3");
+  Del(0, "k4");
+  Del(0, "never existed");
+  ASSERT_TRUE(Save(&stats).ok());
+  EXPECT_FALSE(stats.full);
+  EXPECT_EQ(stats.upserts, 3u);
+  EXPECT_EQ(stats.deletes, 2u);
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+  // Set then deleted between two cuts: a delete of a key the file never had.
+  Set(0, "ephemeral", "x");
+  Del(0, "ephemeral");
+  ASSERT_TRUE(Save(&stats).ok());
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+}
+
+TEST_F(SnapshotTest, FullCutReplacesEverything) {
+  for (int i = 0; i < 100; ++i) Set(i % 3, "k" + std::to_string(i), "old");
+  ASSERT_TRUE(Save().ok());
+  {
+    auto locks = ks_->Lock(ks_->AllShardsMask());
+    ks_->FlushAll();
+  }
+  Set(0, "k1", "new");
+  SnapshotWriteStats stats;
+  ASSERT_TRUE(Save(&stats).ok());
+  EXPECT_TRUE(stats.full);
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+  EXPECT_EQ(Loaded().size(), 1u);
+}
+
+TEST_F(SnapshotTest, RestoredKeyWithoutDeadlineGetsNoScopeDefault) {
+  ks_ = NewKeyspace({{"state", "state:", 60'000, 0}});
+  Set(0, "state:a", "defaulted");  // gets the scope's default TTL
+  {
+    auto locks = ks_->Lock(ks_->ShardMaskOf("state:b"));
+    ks_->SetString(0, "state:b", "persisted", store::kNoExpiry);
+    ks_->Persist(0, "state:b");
+  }
+  ASSERT_TRUE(Save().ok());
+  auto fresh = NewKeyspace({{"state", "state:", 60'000, 0}});
+  LoadResult r;
+  ASSERT_TRUE(Load(fresh.get(), &r).ok());
+  test::Dump expected = {{{0, "state:a"}, {"defaulted", kNow + 60'000}},
+                         {{0, "state:b"}, {"persisted", store::kNoExpiry}}};
+  EXPECT_EQ(DumpKeyspace(*fresh), expected);
+}
+
+TEST_F(SnapshotTest, ForeignFilesAreRefusedAndLeftUntouched) {
+  const std::string text = "this is a text file that someone named stashd.db\n";
+  {
+    std::ofstream(path_) << text;
+  }
+  LoadResult r;
+  Status s = Load(ks_.get(), &r);
+  EXPECT_EQ(s.code(), Status::Code::kNotSupported);
+  EXPECT_THAT(s.message(), HasSubstr("is not a stashd snapshot"));
+  Set(0, "k", "v");
+  EXPECT_EQ(Save().code(), Status::Code::kNotSupported);
+  EXPECT_EQ(ReadAll(path_), text);
+
+  std::filesystem::remove(path_);
+  Sql(path_, "CREATE TABLE keys(x); INSERT INTO keys VALUES(1)");
+  const std::string other = ReadAll(path_);
+  s = Load(ks_.get(), &r);
+  EXPECT_EQ(s.code(), Status::Code::kNotSupported);
+  EXPECT_THAT(s.message(), HasSubstr("another application"));
+  EXPECT_EQ(Save().code(), Status::Code::kNotSupported);
+  EXPECT_EQ(ReadAll(path_), other);
+}
+
+TEST_F(SnapshotTest, NewerFormatIsRefusedAndLeftUntouched) {
+  Set(0, "k", "v");
+  ASSERT_TRUE(Save().ok());
+  Sql(path_, "UPDATE meta SET value = 99 WHERE name = 'format_version'");
+  Sql(path_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  const std::string before = ReadAll(path_);
+  auto fresh = NewKeyspace();
+  LoadResult r;
+  Status s = Load(fresh.get(), &r);
+  EXPECT_EQ(s.code(), Status::Code::kNotSupported);
+  EXPECT_THAT(s.message(), HasSubstr("format version 99"));
+  Set(0, "k2", "v2");
+  EXPECT_EQ(Save().code(), Status::Code::kNotSupported);
+  EXPECT_EQ(ReadAll(path_), before);
+}
+
+TEST_F(SnapshotTest, FailedWriteLeavesThePreviousSnapshot) {
+  for (int i = 0; i < 300; ++i) Set(0, "k" + std::to_string(i), "first");
+  ASSERT_TRUE(Save().ok());
+  const test::Dump first = DumpKeyspace(*ks_);
+  for (int n : {0, 1, 2, 5, 20, 60}) {
+    for (int i = 0; i < 3000; ++i) Set(0, "k" + std::to_string(i), "second" + std::to_string(n) + std::string(100, 'x'));
+    FaultVfs::FailWritesAfter(n);
+    Status s = Save();
+    FaultVfs::Reset();
+    ASSERT_FALSE(s.ok()) << n;
+    EXPECT_EQ(s.code(), Status::Code::kIoError) << s.message();
+    EXPECT_EQ(s.error_number(), ENOSPC) << s.message();
+    EXPECT_EQ(Loaded(), first) << "after failing at write " << n;
+  }
+  Set(0, "k1", "third");
+  FaultVfs::FailSyncs(true);
+  EXPECT_FALSE(Save().ok());
+  FaultVfs::Reset();
+  EXPECT_EQ(Loaded(), first);
+  // The failed cuts made the keyspace ask for a full one: it succeeds now.
+  SnapshotWriteStats stats;
+  ASSERT_TRUE(Save(&stats).ok());
+  EXPECT_TRUE(stats.full);
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+}
+
+TEST_F(SnapshotTest, FailedFirstSnapshotLeavesNoFile) {
+  Set(0, "k", "v");
+  FaultVfs::FailWritesAfter(3);
+  EXPECT_FALSE(Save().ok());
+  FaultVfs::Reset();
+  EXPECT_FALSE(std::filesystem::exists(path_));
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".tmp"));
+}
+
+}  // namespace
+}  // namespace stashd::persistence
