@@ -43,6 +43,11 @@ struct SnapshotWriteStats {
   uint64_t upserts = 0;
   uint64_t deletes = 0;
   bool full = false;
+  // Where the time went (ms): putting the cut in key order, writing the
+  // rows, and committing (fsync, and for a new file the rename).
+  int64_t order_ms = 0;
+  int64_t rows_ms = 0;
+  int64_t commit_ms = 0;
 };
 
 class SnapshotWriter {
@@ -52,6 +57,7 @@ class SnapshotWriter {
     FileSystem* fs = nullptr;         // nullptr: FileSystem::Default() (fsync, rename)
     std::string sqlite_vfs;           // empty: SQLite's default VFS (tests inject faults)
     std::string server_version;       // stored in meta
+    int page_size = 1024;             // SQLite page size of a new file
   };
   explicit SnapshotWriter(Options options);
   SnapshotWriter(const SnapshotWriter&) = delete;

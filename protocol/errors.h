@@ -139,6 +139,80 @@ inline constexpr std::string_view kEmptyPrefix = "ERR DELPREFIX prefix must not 
 inline constexpr std::string_view kScopeValueTooLarge =
     "ERR value too large: scope '%s' (keys starting with '%s') allows at most %s bytes";
 
+// ACL: permission checks (dispatcher), ACL SETUSER rule errors (the %s after
+// "modifier '%s': " is one of the kAclRule* reasons), the ACL command.
+inline constexpr std::string_view kNoPermCommand =
+    "NOPERM this user has no permissions to run the '%s' command";
+inline constexpr std::string_view kNoPermKey =
+    "NOPERM this user has no permissions to access one of the keys used as arguments";
+inline constexpr std::string_view kNoPermExecChanged =
+    "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC "
+    "call. This command is no longer allowed for the following reason: %s";
+inline constexpr std::string_view kNoPermExecCommandReason =
+    "no permission to execute the command or subcommand";
+inline constexpr std::string_view kNoPermExecKeyReason = "no permission to touch the specified keys";
+inline constexpr std::string_view kAclSetUserModifier = "ERR Error in ACL SETUSER modifier '%s': %s";
+inline constexpr std::string_view kAclUsernameSpaces =
+    "ERR Usernames can't contain spaces or null characters";
+inline constexpr std::string_view kAclUnmatchedParenthesis =
+    "ERR Unmatched parenthesis in acl selector starting at '%s'.";
+inline constexpr std::string_view kAclRuleUnknownName = "Unknown command or category name in ACL";
+inline constexpr std::string_view kAclRuleSyntax = "Syntax error";
+inline constexpr std::string_view kAclRulePatternAfterAllKeys =
+    "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have "
+    "any effect. Try 'resetkeys' to start with an empty list of patterns";
+inline constexpr std::string_view kAclRulePatternAfterAllChannels =
+    "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not "
+    "have any effect. Try 'resetchannels' to start with an empty list of channels";
+inline constexpr std::string_view kAclRuleNoSuchPassword =
+    "The password you are trying to remove from the user does not exist";
+inline constexpr std::string_view kAclRuleBadHash =
+    "The password hash must be exactly 64 characters and contain only lowercase hexadecimal "
+    "characters";
+inline constexpr std::string_view kAclRuleFirstArgOfSubcommand =
+    "Allowing first-arg of a subcommand is not supported";
+inline constexpr std::string_view kAclDefaultUserUndeletable =
+    "ERR The 'default' user cannot be removed";
+inline constexpr std::string_view kAclNoFile =
+    "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
+    "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
+    "configuration file set) in order to store users in the Redis configuration.";
+inline constexpr std::string_view kAclSaveFailed =
+    "ERR There was an error trying to save the ACLs. Please check the server logs for more "
+    "information";
+inline constexpr std::string_view kAclUnknownCategory = "ERR Unknown category '%s'";
+// A subcommand given too many arguments for its handler (%s: the
+// subcommand as typed, then the command).
+inline constexpr std::string_view kSubcommandSyntax =
+    "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.";
+inline constexpr std::string_view kAclGenpassBits =
+    "ERR ACL GENPASS argument must be the number of bits for the output password, a positive "
+    "number up to 4096";
+inline constexpr std::string_view kAclUserNotFound = "ERR User '%s' not found";
+inline constexpr std::string_view kAclCommandNotFound = "ERR Command '%s' not found";
+// ACL DRYRUN answers these as bulk strings, not errors.
+inline constexpr std::string_view kAclDryrunDeniedCommand =
+    "This user has no permissions to run the '%s' command";
+inline constexpr std::string_view kAclDryrunDeniedKey =
+    "This user has no permissions to access the '%s' key";
+
+// Connections refused at accept time (written before closing).
+inline constexpr std::string_view kMaxClients = "ERR max number of clients reached";
+// Redis 7.0.15's text, typos included.
+inline constexpr std::string_view kProtectedMode =
+    "DENIED Redis is running in protected mode because protected mode is enabled and no password "
+    "is set for the default user. In this mode connections are only accepted from the loopback "
+    "interface. If you want to connect from external computers to Redis you may adopt one of the "
+    "following solutions: 1) Just disable protected mode sending the command 'CONFIG SET "
+    "protected-mode no' from the loopback interface by connecting to Redis from the same host the "
+    "server is running, however MAKE SURE Redis is not publicly accessible from internet if you "
+    "do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just "
+    "disable the protected mode by editing the Redis configuration file, and setting the "
+    "protected mode option to 'no', and then restarting the server. 3) If you started the server "
+    "manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an "
+    "authentication password for the default user. NOTE: You only need to do one of the above "
+    "things in order for the server to start accepting connections from the outside.";
+
 // Fills each "%s" (or "%c") of `fmt` with the next argument, in order.
 inline std::string Format(std::string_view fmt, std::initializer_list<std::string_view> args) {
   std::string out;

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages stashd needs. `deps.sh build` for building and
-# running; `deps.sh test` adds what the test suite uses (redis-cli, redis-py).
+# running; `deps.sh test` adds what the test suite uses (redis-cli, redis-py, and
+# Debian's nodejs + npm for the examples/ tests when no `node` is on the PATH).
 # Idempotent: installs only what is missing.
 set -euo pipefail
 build_pkgs=(cmake ninja-build g++ pkg-config libboost-dev libabsl-dev libspdlog-dev libfmt-dev
             libsqlite3-dev sqlite3 libhiredis-dev libsystemd-dev libgtest-dev libgmock-dev)
 test_pkgs=(redis-tools python3 python3-redis)
 pkgs=("${build_pkgs[@]}")
-if [ "${1:-build}" = "test" ]; then pkgs+=("${test_pkgs[@]}"); fi
+if [ "${1:-build}" = "test" ]; then
+  pkgs+=("${test_pkgs[@]}")
+  # Any Node.js >= 18 will do; do not fight one installed another way (e.g. NodeSource).
+  if ! command -v node >/dev/null; then pkgs+=(nodejs npm); fi
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian 12 machine: installs what it
 # needs, builds (Release), runs unit, command and end-to-end tests with ctest,
-# then the redis-py end-to-end tests. STASHD_SANITIZE=1 builds with ASan+UBSan
-# into build-asan/ instead.
+# then the redis-py end-to-end tests and the examples/ tests (the Python and
+# Node.js bot storage clients against stashd, and against redis-server when it
+# is installed). STASHD_SANITIZE=1 builds with ASan+UBSan into build-asan/
+# instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
@@ -14,3 +16,8 @@ scripts/build.sh
 ctest --test-dir "$build_dir" --output-on-failure -j2
 # redis-py end-to-end tests (Debian's python3-redis lives in /usr/bin/python3).
 /usr/bin/python3 tests/e2e_py/run_tests.py --binary "$build_dir/server/stashd"
+# examples/ end-to-end tests: the Python client (redis-py) and the Node.js client (ioredis
+# pinned in examples/node/package-lock.json).
+/usr/bin/python3 tests/examples/test_python_example.py --binary "$build_dir/server/stashd"
+npm ci --prefix examples/node --no-audit --no-fund
+STASHD_BINARY="$build_dir/server/stashd" node --test tests/examples/

@@ -20,6 +20,8 @@
 
 namespace stashd::server {
 
+struct AclUser;
+
 struct QueuedCommand {
   const CommandSpec* spec;  // the command (or subcommand) to run
   Args args;
@@ -31,6 +33,10 @@ struct ClientState {
   int resp = 2;
   bool authenticated = false;
   std::string user = "default";
+  // The ACL rules of `user` as of Acl::version() == acl_version; the
+  // dispatcher refreshes them when the ACL changed (see server/acl.h).
+  std::shared_ptr<const AclUser> acl_user;
+  uint64_t acl_version = 0;
   std::string name;
   std::string lib_name;
   std::string lib_ver;

@@ -54,6 +54,7 @@ void RegisterAllCommands(CommandRegistry& registry) {
   RegisterServerFamily(registry);
   RegisterTransactionFamily(registry);
   RegisterPersistenceFamily(registry);
+  RegisterAclFamily(registry);
 }
 
 }  // namespace stashd::server

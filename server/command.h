@@ -131,6 +131,7 @@ void RegisterConnectionFamily(CommandRegistry& registry);
 void RegisterServerFamily(CommandRegistry& registry);
 void RegisterTransactionFamily(CommandRegistry& registry);
 void RegisterPersistenceFamily(CommandRegistry& registry);
+void RegisterAclFamily(CommandRegistry& registry);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& registry);

@@ -1,6 +1,8 @@
 #include "server/config.h"
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -174,6 +176,62 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
                          },
                          [c] { return std::string(c->protected_mode.load() ? "yes" : "no"); }});
   string_directive("requirepass", true, &c->requirepass, nullptr);
+  string_directive("aclfile", false, &c->aclfile, nullptr);
+  int_directive("acllog-max-len", true, &c->acllog_max_len, 0, INT32_MAX, false);
+  // "normal <hard> <soft> <seconds> [replica|slave|pubsub ...]": in a config
+  // file as separate arguments, in CONFIG SET as one; classes not named keep
+  // their limits.
+  directives_.push_back(
+      {"client-output-buffer-limit", true,
+       [c](const std::vector<std::string>& v) -> ConfigError {
+         std::vector<std::string> words;
+         for (const std::string& arg : v) {
+           std::istringstream in(arg);
+           for (std::string w; in >> w;) words.push_back(w);
+         }
+         if (words.empty() || words.size() % 4 != 0) {
+           return "Wrong number of arguments in buffer limit configuration.";
+         }
+         struct Parsed {
+           int cls;
+           int64_t hard, soft, seconds;
+         };
+         std::vector<Parsed> parsed;
+         for (size_t i = 0; i < words.size(); i += 4) {
+           std::string cls = ToLower(words[i]);
+           int index = cls == "normal"                       ? Config::kNormalClients
+                       : cls == "slave" || cls == "replica" ? Config::kReplicaClients
+                       : cls == "pubsub"                     ? Config::kPubSubClients
+                                                             : -1;
+           if (index < 0) return "Invalid client class specified in buffer limit configuration.";
+           auto hard = ParseMemory(words[i + 1]);
+           auto soft = ParseMemory(words[i + 2]);
+           auto seconds = ParseInt(words[i + 3]);
+           if (!hard || !soft || !seconds || *seconds < 0) {
+             return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+           }
+           parsed.push_back({index, *hard, *soft, *seconds});
+         }
+         for (const Parsed& p : parsed) {
+           Config::OutputBufferLimit& limit = c->output_buffer_limits[p.cls];
+           limit.hard.store(p.hard);
+           limit.soft.store(p.soft);
+           limit.soft_seconds.store(p.seconds);
+         }
+         return std::nullopt;
+       },
+       [c] {
+         static const char* kNames[] = {"normal", "slave", "pubsub"};
+         std::string out;
+         for (int i = 0; i < 3; ++i) {
+           const Config::OutputBufferLimit& limit = c->output_buffer_limits[i];
+           if (i > 0) out += ' ';
+           out += std::string(kNames[i]) + " " + std::to_string(limit.hard.load()) + " " +
+                  std::to_string(limit.soft.load()) + " " +
+                  std::to_string(limit.soft_seconds.load());
+         }
+         return out;
+       }});
   string_directive("dir", false, &c->dir, [](const std::string& s) -> ConfigError {
     if (s.empty()) return "directory name cannot be empty";
     return std::nullopt;
@@ -222,7 +280,8 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
     for (const char* l : kLevels) {
       if (ToLower(s) == l) return std::nullopt;
     }
-    return "argument(s) must be one of the following: debug, verbose, notice, warning, nothing";
+    // Redis 7.0's wording; "nothing" (Redis 7.2) is accepted too.
+    return "argument(s) must be one of the following: debug, verbose, notice, warning";
   });
 
   // Persistence
@@ -324,7 +383,9 @@ ConfigError ConfigTable::Set(std::string_view name, const std::vector<std::strin
     return "can't set immutable config";
   }
   if (auto e = d->set(values)) return e;
-  if (!at_startup && on_change_) on_change_(d->name);
+  if (!at_startup) {
+    for (const auto& listener : on_change_) listener(d->name);
+  }
   return std::nullopt;
 }
 
@@ -349,7 +410,7 @@ std::string ConfigTable::requirepass() const {
 
 ConfigError ConfigTable::LoadFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return "cannot open config file '" + path + "'";
+  if (!in) return "cannot open config file '" + path + "': " + std::strerror(errno);
   std::string line;
   int lineno = 0;
   while (std::getline(in, line)) {
@@ -364,7 +425,7 @@ ConfigError ConfigTable::LoadFile(const std::string& path) {
     if (args->empty()) continue;
     std::string name = ToLower((*args)[0]);
     std::vector<std::string> values(args->begin() + 1, args->end());
-    if (!Known(name)) return where() + "bad directive or wrong number of arguments: '" + name + "'";
+    if (!Known(name)) return where() + "unknown directive '" + name + "'";
     if (auto e = Set(name, values, /*at_startup=*/true)) {
       return where() + "'" + name + "': " + *e;
     }

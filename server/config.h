@@ -41,6 +41,23 @@ struct Config {
 
   // Security (guarded by ConfigTable's mutex)
   std::string requirepass;
+  std::string aclfile;  // users file for ACL LOAD / SAVE; fixed after start-up
+  std::atomic<int64_t> acllog_max_len{128};
+
+  // client-output-buffer-limit, per client class: a client whose pending
+  // replies exceed `hard` bytes, or stay above `soft` bytes for
+  // `soft_seconds`, is disconnected (0 = no limit). Only normal clients
+  // exist in stashd; the replica and pubsub classes are kept for CONFIG GET.
+  struct OutputBufferLimit {
+    std::atomic<int64_t> hard{0};
+    std::atomic<int64_t> soft{0};
+    std::atomic<int64_t> soft_seconds{0};
+  };
+  enum OutputBufferClass { kNormalClients = 0, kReplicaClients = 1, kPubSubClients = 2 };
+  OutputBufferLimit output_buffer_limits[3] = {
+      {256ll * 1024 * 1024, 0, 0},  // normal: see conf/stashd.conf
+      {256ll * 1024 * 1024, 64ll * 1024 * 1024, 60},
+      {32ll * 1024 * 1024, 8ll * 1024 * 1024, 60}};
 
   // Files
   std::string dir = "./data";
@@ -104,8 +121,12 @@ class ConfigTable {
 
   std::string requirepass() const;
 
-  // Called after a directive changed at run time (e.g. to resize limits).
-  void set_on_change(std::function<void(std::string_view name)> fn) { on_change_ = std::move(fn); }
+  // Adds a callback run after a directive changed at run time (CONFIG SET),
+  // with the directive's name, e.g. to apply a new loglevel. Listeners are
+  // added before clients are served (not thread-safe against Set).
+  void AddChangeListener(std::function<void(std::string_view name)> fn) {
+    on_change_.push_back(std::move(fn));
+  }
 
  private:
   struct Directive {
@@ -119,7 +140,7 @@ class ConfigTable {
   Config* config_;
   std::vector<Directive> directives_;
   mutable std::mutex mu_;  // guards string fields changed at run time
-  std::function<void(std::string_view)> on_change_;
+  std::vector<std::function<void(std::string_view)>> on_change_;
 };
 
 }  // namespace stashd::server

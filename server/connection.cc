@@ -104,6 +104,8 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
   in_end_ += n;
   server_.stats().total_net_input_bytes.fetch_add(n, std::memory_order_relaxed);
   client_.last_interaction_ms = server_.clock().NowMs();
+  Persistence* persistence = server_.persistence();
+  const uint64_t log_before = persistence != nullptr ? persistence->ThreadLogPosition() : 0;
   bool keep_open = ProcessInput();
   if (keep_open && in_end_ - in_begin_ >
                        static_cast<size_t>(server_.config().client_query_buffer_limit.load())) {
@@ -121,10 +123,10 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
   }
   // A reply goes out only once the write log holds what it acknowledges
   // (written to the OS; with appendfsync always, fsynced).
-  if (Persistence* p = server_.persistence()) {
+  if (persistence != nullptr) {
     const bool close_after = !keep_open;
     auto self = shared_from_this();
-    if (!p->ReadyToReply([self, close_after] {
+    if (!persistence->ReadyToReply(log_before, [self, close_after] {
           asio::post(self->socket_.get_executor(), [self, close_after] { self->Flush(close_after); });
         })) {
       return;

@@ -2,9 +2,12 @@
 
 #include <chrono>
 #include <mutex>
+#include <shared_mutex>
 
-#include "server/ascii.h"
 #include "protocol/errors.h"
+#include "server/acl.h"
+#include "server/ascii.h"
+#include "server/commands/client_info.h"
 #include "server/persistence.h"
 #include "server/server_state.h"
 
@@ -77,12 +80,10 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
     reject(UnknownCommandError(args));
     return;
   }
-  if (!spec->subcommands.empty()) {
-    if (args.size() < 2) {
-      reject(errors::Format(errors::kWrongArgs, {spec->name}));
-      server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
-      return;
-    }
+  // A container command (CONFIG, CLIENT, COMMAND) dispatches on its second
+  // word; alone, it is checked against its own arity (COMMAND runs, CONFIG
+  // is "wrong number of arguments").
+  if (!spec->subcommands.empty() && args.size() >= 2) {
     const CommandSpec* sub = spec->FindSubcommand(ToLower(args[1]));
     if (sub == nullptr && spec->handler == nullptr) {
       std::string upper = ToUpper(spec->name);
@@ -96,14 +97,26 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
     server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  Acl& acl = server_.acl();
+  if (client.acl_version != acl.version() && !RefreshUser(client)) {
+    // Its user was deleted: the connection is being closed.
+    client.close_after_reply = true;
+    reject(errors::kNoAuth);
+    return;
+  }
   if (!client.authenticated && !(spec->flags & kNoAuth)) {
-    if (server_.config_table().requirepass().empty()) {
+    if (acl.DefaultUserIsOpen()) {
       client.authenticated = true;
     } else {
       reject(errors::kNoAuth);
       server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
       return;
     }
+  }
+  if (auto denied = AclDenial(*spec, client, args, /*in_exec=*/false)) {
+    reject(*denied);
+    server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    return;
   }
   if (Persistence* p = server_.persistence();
       p != nullptr && p->refusing_writes() && DeniedOnDiskError(*spec, client)) {
@@ -223,12 +236,63 @@ void Dispatcher::ExecTransaction(CommandContext& ctx) {
   }
   ctx.reply.ArrayLen(queued.size());
   for (QueuedCommand& q : queued) {
+    // The ACL may have changed since the command was queued.
+    if (client.acl_version != server_.acl().version() && !RefreshUser(client)) {
+      client.close_after_reply = true;
+      ctx.reply.Error(errors::kNoAuth);
+      server_.stats().total_error_replies.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    if (auto denied = AclDenial(*q.spec, client, q.args, /*in_exec=*/true)) {
+      ctx.reply.Error(*denied);
+      server_.stats().total_error_replies.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
     Call(*q.spec, client, q.args, ctx.reply);
   }
 }
 
-std::unique_lock<std::shared_mutex> Dispatcher::PauseCommands() {
-  return std::unique_lock<std::shared_mutex>(exec_mutex_);
+bool Dispatcher::RefreshUser(ClientState& client) {
+  Acl& acl = server_.acl();
+  acl.Refresh(client);
+  if (client.acl_user != nullptr) return true;
+  // The user was deleted (its connections are being closed): back to the
+  // default user, not authenticated, as Redis does.
+  {
+    std::lock_guard lock(server_.clients().mutex());
+    client.user = "default";
+  }
+  client.authenticated = false;
+  acl.Refresh(client);
+  return false;
+}
+
+std::optional<std::string> Dispatcher::AclDenial(const CommandSpec& spec, ClientState& client,
+                                                 const Args& args, bool in_exec) {
+  const AclUser* user = client.acl_user.get();
+  if (user == nullptr || user->unrestricted) return std::nullopt;
+  int denied_arg = 0;
+  AclResult result = server_.acl().Check(*user, spec, args, &denied_arg);
+  if (result == AclResult::kOk) return std::nullopt;
+  const bool key = result == AclResult::kDeniedKey;
+  Acl::LogEntry entry;
+  entry.reason = key ? Acl::LogReason::kKey : Acl::LogReason::kCommand;
+  entry.context = in_exec || client.in_multi ? Acl::LogContext::kMulti : Acl::LogContext::kToplevel;
+  entry.object = key ? args[denied_arg] : spec.name;
+  entry.username = client.user;
+  entry.ctime_ms = server_.clock().NowMs();
+  entry.client_info = ClientInfoLine(client, entry.ctime_ms, /*self=*/true, spec.name);
+  server_.acl().AddLogEntry(std::move(entry),
+                            static_cast<size_t>(server_.config().acllog_max_len.load()));
+  if (in_exec) {
+    return errors::Format(errors::kNoPermExecChanged, {key ? errors::kNoPermExecKeyReason
+                                                           : errors::kNoPermExecCommandReason});
+  }
+  return key ? std::string(errors::kNoPermKey) : errors::Format(errors::kNoPermCommand, {spec.name});
+}
+
+std::unique_lock<ExecGate> Dispatcher::PauseCommands() {
+  return std::unique_lock<ExecGate>(exec_mutex_);
 }
 
 bool Dispatcher::InExec() { return in_exec; }

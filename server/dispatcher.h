@@ -11,11 +11,13 @@
 #pragma once
 
 #include <mutex>
-#include <shared_mutex>
+#include <optional>
+#include <string>
 
 #include "protocol/reply_builder.h"
 #include "server/client.h"
 #include "server/command.h"
+#include "server/exec_gate.h"
 
 namespace stashd::server {
 
@@ -40,7 +42,7 @@ class Dispatcher {
   // Waits for every running command to finish and keeps new ones from
   // starting until the lock is released (a snapshot cut). REQUIRES: the
   // calling thread runs no command, or one flagged kNoExecLock.
-  std::unique_lock<std::shared_mutex> PauseCommands();
+  std::unique_lock<ExecGate> PauseCommands();
 
   // True while the calling thread runs the commands of an EXEC.
   static bool InExec();
@@ -50,8 +52,16 @@ class Dispatcher {
   void Call(const CommandSpec& spec, ClientState& client, const Args& args,
             protocol::ReplyBuilder& reply);
 
+  // Points the client at the current version of its ACL user. False if the
+  // user was deleted: the client is then the default user, unauthenticated.
+  bool RefreshUser(ClientState& client);
+  // The error to reply if the ACL denies the command (after recording it in
+  // ACL LOG), or nullopt. `in_exec`: checked again when EXEC runs it.
+  std::optional<std::string> AclDenial(const CommandSpec& spec, ClientState& client,
+                                       const Args& args, bool in_exec);
+
   ServerState& server_;
-  std::shared_mutex exec_mutex_;
+  ExecGate exec_mutex_;
 };
 
 }  // namespace stashd::server

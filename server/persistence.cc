@@ -171,12 +171,19 @@ void Persistence::SetLogEnabled(bool enabled) {
 
 void Persistence::TakeCut(Cut* c) {
   store::Keyspace& ks = server_.keyspace();
-  auto pause = server_.dispatcher().PauseCommands();
-  c->changes = ks.ChangesSinceCut();  // locks shards itself; no command runs now
-  auto locks = ks.Lock(ks.AllShardsMask());
-  c->cut = ks.TakeCut(false);
-  c->log_seq = log_.Rotate(&c->log_lsn);
+  // Without a snapshot file (first save, or the file was removed) the cut
+  // must hold every key.
+  const bool full = FileSizeOf(SnapshotPath()) <= 0;
+  const int64_t t0 = SteadyMs();
+  {
+    auto pause = server_.dispatcher().PauseCommands();
+    c->changes = ks.ChangesSinceCut();  // locks shards itself; no command runs now
+    auto locks = ks.Lock(ks.AllShardsMask());
+    c->cut = ks.TakeCut(full);
+    c->log_seq = log_.Rotate(&c->log_lsn);
+  }
   c->started_ms = server_.clock().NowMs();
+  c->pause_ms = SteadyMs() - t0;
 }
 
 Status Persistence::WriteCut(Cut* c, bool background) {
@@ -198,9 +205,10 @@ Status Persistence::WriteCut(Cut* c, bool background) {
         if (seq < c->log_seq) fs->Remove(log_.FilePath(seq));
       }
     }
-    spdlog::info("{} saved on disk: {} snapshot, {} keys written, {} deleted, {} ms",
+    spdlog::info("{} saved on disk: {} snapshot, {} keys written, {} deleted, {} ms "
+                 "(commands paused {} ms for the cut)",
                  background ? "Background snapshot" : "DB", stats.full ? "full" : "incremental",
-                 stats.upserts, stats.deletes, elapsed);
+                 stats.upserts, stats.deletes, elapsed, c->pause_ms);
   } else {
     spdlog::warn("{} failed: {}", background ? "Background saving" : "Saving the DB",
                  s.message());
@@ -430,26 +438,26 @@ bool Persistence::refusing_writes() const {
 }
 
 std::optional<std::string> Persistence::WriteRefusal() const {
-  {
-    std::lock_guard lock(mu_);
-    if (server_.config().stop_writes_on_bgsave_error.load() && !save_rules_.empty() &&
-        !last_save_ok_) {
-      return std::string(errors::kMisconfSnapshot);
-    }
-  }
+  // A failing log is named first: it is the root cause when the snapshot
+  // tried in its place fails too.
   if (log_enabled_.load() && log_.failing()) {
     Status s = log_.write_status();
     if (s.ok()) s = log_.sync_status();
     int err = s.error_number() != 0 ? s.error_number() : EIO;
     return errors::Format(errors::kMisconfLog, {std::strerror(err)});
   }
+  std::lock_guard lock(mu_);
+  if (server_.config().stop_writes_on_bgsave_error.load() && !save_rules_.empty() &&
+      !last_save_ok_) {
+    return std::string(errors::kMisconfSnapshot);
+  }
   return std::nullopt;
 }
 
-bool Persistence::ReadyToReply(std::function<void()> resume) {
+bool Persistence::ReadyToReply(uint64_t before, std::function<void()> resume) {
   if (!log_enabled_.load(std::memory_order_relaxed)) return true;
   const uint64_t lsn = recorder_.ThreadLsn();
-  if (lsn == 0) return true;
+  if (lsn == before) return true;  // these commands changed nothing
   const bool always = log_.fsync_policy() == FsyncPolicy::kAlways;
   if (!always && log_.written_lsn() >= lsn) return true;
   // The reply must not leave before its record reached the OS (and, with

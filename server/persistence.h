@@ -105,9 +105,15 @@ class Persistence {
   void BeginCommand() { recorder_.BeginCommand(); }
   void EndCommand() { recorder_.EndCommand(); }
 
-  // True if the replies of the commands this thread ran may be sent now;
-  // otherwise `resume` will be called (from another thread) once they may.
-  bool ReadyToReply(std::function<void()> resume);
+  // The position of the last log record this thread appended. A connection
+  // reads it before running a batch of commands: if it moved, the batch
+  // appended records and its replies must wait for them.
+  uint64_t ThreadLogPosition() const { return recorder_.ThreadLsn(); }
+
+  // True if the replies of the commands this thread ran since
+  // ThreadLogPosition() was `before` may be sent now; otherwise `resume`
+  // will be called (from another thread) once they may.
+  bool ReadyToReply(uint64_t before, std::function<void()> resume);
 
   persistence::WriteLog& write_log() { return log_; }
 
@@ -118,6 +124,7 @@ class Persistence {
     uint64_t log_lsn = 0;     // where that file starts
     uint64_t changes = 0;     // changes the snapshot takes in
     int64_t started_ms = 0;
+    int64_t pause_ms = 0;     // how long commands were paused for the cut
   };
 
   void LoadConfig();

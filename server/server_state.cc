@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "server/acl.h"
 #include "server/dispatcher.h"
 
 namespace stashd::server {
@@ -71,6 +72,13 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
     }
   }
   dispatcher_ = std::make_unique<Dispatcher>(*this);
+  // requirepass is the default user's password, at start-up and after
+  // CONFIG SET (Redis's ACLUpdateDefaultUserPassword).
+  acl_ = std::make_unique<Acl>(commands_);
+  acl_->SetDefaultPassword(config_table_.requirepass());
+  config_table_.AddChangeListener([this](std::string_view name) {
+    if (name == "requirepass") acl_->SetDefaultPassword(config_table_.requirepass());
+  });
 }
 
 ServerState::~ServerState() = default;

@@ -63,6 +63,7 @@ class ClientRegistry {
   std::atomic<uint64_t> next_id_{0};
 };
 
+class Acl;
 class Dispatcher;
 class Persistence;
 
@@ -79,6 +80,7 @@ class ServerState {
   store::Keyspace& keyspace() { return *keyspace_; }
   CommandRegistry& commands() { return commands_; }
   Dispatcher& dispatcher() { return *dispatcher_; }
+  Acl& acl() { return *acl_; }
   ClientRegistry& clients() { return clients_; }
   ServerStats& stats() { return stats_; }
   CommandStats& command_stats(const CommandSpec* spec);
@@ -106,6 +108,7 @@ class ServerState {
   CommandRegistry commands_;
   ClientRegistry clients_;
   std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<Acl> acl_;
   ServerStats stats_;
   absl::flat_hash_map<const CommandSpec*, std::unique_ptr<CommandStats>> command_stats_;
   int64_t start_ms_;

@@ -167,11 +167,13 @@ class Shard {
  public:
   using Iter = KeyIndex::iterator;
 
-  Shard(int databases, const std::vector<ScopeConfig>* scopes, ChangeListener* const* listener)
+  Shard(int databases, const std::vector<ScopeConfig>* scopes, ChangeListener* const* listener,
+        const std::atomic<bool>* full_cut_needed)
       : dbs(static_cast<size_t>(databases)),
         scope_stats(scopes->size()),
         scopes_(scopes),
-        listener_(listener) {}
+        listener_(listener),
+        full_cut_needed_(full_cut_needed) {}
   ~Shard() {
     pinned = false;
     for (DbShard& d : dbs) DestroyAll(d);
@@ -244,8 +246,15 @@ class Shard {
 
   int DbIndex(const DbShard& d) const { return static_cast<int>(&d - dbs.data()); }
 
+  // Dirty keys are tracked only while the next cut is incremental: a full
+  // cut (before the first snapshot, after a flush) writes everything anyway,
+  // and tracking a bulk load would cost memory for nothing.
+  void MarkDirty(DbShard& d, std::string_view key) {
+    if (!full_cut_needed_->load(std::memory_order_relaxed)) d.dirty.emplace(key);
+  }
+
   void Changed(DbShard& d, const Entry& e) {
-    d.dirty.emplace(e.key());
+    MarkDirty(d, e.key());
     ++changes_since_cut;
     if (ChangeListener* l = *listener_) {
       Change c;
@@ -260,7 +269,7 @@ class Shard {
   }
 
   void Deleted(DbShard& d, std::string_view key) {
-    d.dirty.emplace(key);
+    MarkDirty(d, key);
     ++changes_since_cut;
     if (ChangeListener* l = *listener_) {
       Change c;
@@ -337,6 +346,7 @@ class Shard {
  private:
   const std::vector<ScopeConfig>* scopes_;
   ChangeListener* const* listener_;
+  const std::atomic<bool>* full_cut_needed_;
 };
 
 // ---- Construction, hashing, locking ----
@@ -352,7 +362,8 @@ Keyspace::Keyspace(const Options& options)
   const size_t count = size_t{1} << shard_bits_;
   shards_.reserve(count);
   for (size_t i = 0; i < count; ++i) {
-    shards_.push_back(std::make_unique<Shard>(databases_, &scopes_, &listener_));
+    shards_.push_back(
+        std::make_unique<Shard>(databases_, &scopes_, &listener_, &full_cut_needed_));
   }
 }
 

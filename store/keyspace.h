@@ -308,8 +308,11 @@ class Keyspace {
   // shards itself: REQUIRES no shard lock held.
   void ReleaseCut(SnapshotCut& cut, bool written);
 
-  // Forgets changes made so far (after loading a snapshot, the memory equals
-  // the file). REQUIRES all shards locked.
+  // Forgets changes made so far and starts tracking changed keys for an
+  // incremental next cut: call it after loading a snapshot file, when memory
+  // equals the file (without a file, the first cut must be full: don't call
+  // it). Until then, and whenever a full cut is pending, changed keys are
+  // not tracked. REQUIRES all shards locked.
   void ResetChangeTracking();
 
   // Number of key changes not yet taken by a cut (rdb_changes_since_last_save).

@@ -36,9 +36,9 @@ constexpr FlagName kFlagNames[] = {
 
 // Redis's ACL category table (acl.c), whose order COMMAND INFO follows.
 constexpr std::array<std::string_view, 21> kCategories = {
-    "keyspace",  "read",     "write", "set",       "sortedset",  "list",        "hash",
-    "string",    "bitmap",   "hyperloglog", "geo", "stream",     "pubsub",      "admin",
-    "fast",      "slow",     "blocking",    "dangerous", "connection", "transaction", "scripting"};
+    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
+    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -166,6 +166,10 @@ std::vector<std::string_view> AclCategories(const CommandSpec& spec) {
     if (bits.test(i)) out.push_back(kWithAt[i]);
   }
   return out;
+}
+
+std::vector<std::string_view> AclCategoryNames() {
+  return std::vector<std::string_view>(kCategories.begin(), kCategories.end());
 }
 
 bool HasAclCategory(const CommandSpec& spec, std::string_view category) {

@@ -30,6 +30,9 @@ std::vector<std::string_view> AclCategories(const CommandSpec& spec);
 // True if `category` (without '@', case-insensitive) is one of AclCategories.
 bool HasAclCategory(const CommandSpec& spec, std::string_view category);
 
+// Every ACL category name (without '@') in Redis's order, as ACL CAT lists them.
+std::vector<std::string_view> AclCategoryNames();
+
 // Looks up "name" or "parent|sub", case-insensitively; nullptr if unknown.
 const CommandSpec* FindCommandByFullName(const CommandRegistry& registry, std::string_view name);
 

@@ -19,8 +19,10 @@
 #include "absl/strings/str_cat.h"
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
+#include "server/acl.h"
 #include "server/client.h"
 #include "server/command.h"
+#include "server/commands/client_info.h"
 #include "server/commands/redis_compat.h"
 #include "server/dispatcher.h"
 #include "server/server_state.h"
@@ -55,33 +57,35 @@ bool ValidClientAttr(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '!' && ch <= '~'; });
 }
 
-// Checks a username/password pair against the only user, "default", whose
-// password is `requirepass` (none when empty: then any password is
-// accepted, as for Redis's "nopass" default user). On success the client is
-// authenticated; on failure INFO's acl_access_denied_auth counts it.
+// Authenticates the client as `user` through the ACL (a nopass user takes
+// any password). A failure is counted in INFO (acl_access_denied_auth) and
+// recorded in ACL LOG.
 bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view password) {
-  bool ok = false;
-  if (user == "default") {
-    std::string required = ctx.server.config_table().requirepass();
-    if (required.empty()) {
-      ok = true;
-    } else if (required.size() == password.size()) {
-      // Constant time in the content, so the reply time does not reveal how
-      // many leading bytes were right.
-      unsigned char diff = 0;
-      for (size_t i = 0; i < required.size(); ++i) {
-        diff |= static_cast<unsigned char>(required[i] ^ password[i]);
-      }
-      ok = diff == 0;
-    }
-  }
-  if (ok) {
+  Acl& acl = ctx.server.acl();
+  if (std::shared_ptr<const AclUser> u = acl.Authenticate(user, password)) {
     ctx.client.authenticated = true;
-    ctx.client.user = "default";
-  } else {
-    ctx.server.stats().auth_failures.fetch_add(1, std::memory_order_relaxed);
+    {
+      std::lock_guard lock(ctx.server.clients().mutex());
+      ctx.client.user = u->name;
+    }
+    acl.Refresh(ctx.client);
+    return true;
   }
-  return ok;
+  ctx.server.stats().auth_failures.fetch_add(1, std::memory_order_relaxed);
+  Acl::LogEntry entry;
+  entry.reason = Acl::LogReason::kAuth;
+  entry.context = ctx.client.in_multi ? Acl::LogContext::kMulti : Acl::LogContext::kToplevel;
+  entry.object = ctx.args[0];
+  entry.username = std::string(user);
+  entry.ctime_ms = ctx.server.clock().NowMs();
+  {
+    std::lock_guard lock(ctx.server.clients().mutex());
+    entry.client_info = ClientInfoLine(ctx.client, entry.ctime_ms, /*self=*/true,
+                                       absl::AsciiStrToLower(ctx.args[0]));
+  }
+  acl.AddLogEntry(std::move(entry),
+                  static_cast<size_t>(ctx.server.config().acllog_max_len.load()));
+  return false;
 }
 
 // The full name of the running command as CLIENT LIST shows it in cmd=.
@@ -90,6 +94,8 @@ std::string FullName(const CommandContext& ctx) {
   if (ctx.args.size() > 1) absl::StrAppend(&name, "|", absl::AsciiStrToLower(ctx.args[1]));
   return name;
 }
+
+}  // namespace
 
 // One CLIENT LIST / CLIENT INFO line, fields in Redis 7.2's order (7.0's
 // plus lib-name and lib-ver). `self` is the connection running the command:
@@ -123,6 +129,8 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms, bool self,
       tot_mem, " events=r cmd=", std::string(cmd), " user=", c.user, " redir=-1 resp=", c.resp,
       " lib-name=", c.lib_name, " lib-ver=", c.lib_ver);
 }
+
+namespace {
 
 // Redis client types. Every stashd connection is a normal client: there is no
 // replication, and no Pub/Sub yet.
@@ -177,8 +185,12 @@ void CmdReset(CommandContext& ctx) {
     c.name.clear();
   }
   ctx.reply.set_resp3(false);
-  c.user = "default";
-  c.authenticated = ctx.server.config_table().requirepass().empty();
+  {
+    std::lock_guard lock(ctx.server.clients().mutex());
+    c.user = "default";
+  }
+  ctx.server.acl().Refresh(c);
+  c.authenticated = ctx.server.acl().DefaultUserIsOpen();
   ctx.reply.SimpleString("RESET");
 }
 
@@ -237,7 +249,7 @@ void CmdHello(CommandContext& ctx) {
     return;
   }
   if (!ctx.client.authenticated) {
-    if (!ctx.server.config_table().requirepass().empty()) {
+    if (!ctx.server.acl().DefaultUserIsOpen()) {
       ctx.reply.Error(errors::kHelloNoAuth);
       return;
     }
@@ -284,7 +296,7 @@ void CmdAuth(CommandContext& ctx) {
   std::string_view user = "default";
   std::string_view password;
   if (args.size() == 2) {
-    if (ctx.server.config_table().requirepass().empty()) {
+    if (ctx.server.acl().Find("default")->nopass) {
       ctx.reply.Error(errors::kAuthNotConfigured);
       return;
     }
@@ -443,7 +455,7 @@ void CmdClientKill(CommandContext& ctx) {
       } else if (EqualsIgnoreCase(opt, "laddr")) {
         laddr = &value;
       } else if (EqualsIgnoreCase(opt, "user")) {
-        if (value != "default") {
+        if (ctx.server.acl().Find(value) == nullptr) {
           ctx.reply.Error(errors::Format(errors::kNoSuchUser, {value}));
           return;
         }
@@ -577,8 +589,8 @@ void RegisterConnectionFamily(CommandRegistry& r) {
   constexpr uint32_t kClientSub = kNoScript | kLoading | kStale;
   constexpr uint32_t kClientAdmin = kAdmin | kNoScript | kLoading | kStale;
 
-  r.Register(Row("ping", -1, kFast, CmdPing, {"Ping the server", "1.0.0", "O(1)"},
-                 {"@connection"}, {"request_policy:all_shards", "response_policy:all_succeeded"}));
+  r.Register(Row("ping", -1, kFast, CmdPing, {"Ping the server", "1.0.0", "O(1)"}, {"@connection"},
+                 {"request_policy:all_shards", "response_policy:all_succeeded"}));
   r.Register(Row("echo", 2, kLoading | kStale | kFast, CmdEcho,
                  {"Echo the given string", "1.0.0", "O(1)"}));
   r.Register(Row("quit", -1, kHandshake | kMultiControl, CmdQuit,
@@ -592,13 +604,12 @@ void RegisterConnectionFamily(CommandRegistry& r) {
                  {"Authenticate to the server", "1.0.0",
                   "O(N) where N is the number of passwords defined for the user"}));
 
-  CommandSpec client = Row("client", -2, 0, nullptr,
-                           {"A container for client connection commands", "2.4.0",
-                            "Depends on subcommand."},
-                           {});
-  client.subcommands.push_back(Row("client|id", 2, kClientSub, CmdClientId,
-                                   {"Returns the client ID for the current connection", "5.0.0",
-                                    "O(1)"}));
+  CommandSpec client =
+      Row("client", -2, 0, nullptr,
+          {"A container for client connection commands", "2.4.0", "Depends on subcommand."}, {});
+  client.subcommands.push_back(
+      Row("client|id", 2, kClientSub, CmdClientId,
+          {"Returns the client ID for the current connection", "5.0.0", "O(1)"}));
   client.subcommands.push_back(Row("client|getname", 2, kClientSub, CmdClientGetName,
                                    {"Get the current connection name", "2.6.9", "O(1)"}));
   client.subcommands.push_back(Row("client|setname", 3, kClientSub, CmdClientSetName,

@@ -18,6 +18,7 @@
 #include "absl/strings/ascii.h"
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
+#include "server/acl.h"
 #include "server/command.h"
 #include "server/server_state.h"
 #include "store/glob.h"
@@ -238,11 +239,16 @@ void ReplyKeys(CommandContext& ctx, const std::vector<std::string>& keys) {
   for (const std::string& key : keys) ctx.reply.Bulk(key);
 }
 
+// KEYS, SCAN and RANDOMKEY show a user restricted by key patterns only the
+// keys it may read (a deliberate difference from Redis, see server/acl.h).
 void CmdKeys(CommandContext& ctx) {
   KeyPattern pattern(ctx.args[1]);
+  const AclUser* acl_filter = AclKeyFilter(ctx.client);
   std::vector<std::string> keys;
   auto collect = [&](std::string_view key, const store::ValueView&) {
-    if (pattern.Matches(key)) keys.emplace_back(key);
+    if (!pattern.Matches(key)) return;
+    if (acl_filter != nullptr && !acl_filter->CanReadKey(key)) return;
+    keys.emplace_back(key);
   };
   if (pattern.prefix()) {
     ctx.keyspace.ForEachKeyWithPrefix(ctx.db(), *pattern.prefix(), collect);
@@ -284,10 +290,12 @@ void CmdScan(CommandContext& ctx) {
     }
   }
 
+  const AclUser* acl_filter = AclKeyFilter(ctx.client);
   std::vector<std::string> keys;
   auto collect = [&](std::string_view key, const store::ValueView& value) {
     if (pattern && !pattern->Matches(key)) return;
     if (type && !EqualsIgnoreCase(*type, store::TypeName(value.type))) return;
+    if (acl_filter != nullptr && !acl_filter->CanReadKey(key)) return;
     keys.emplace_back(key);
   };
   // A literal-prefix MATCH visits only matching keys (same cursor space).
@@ -319,6 +327,26 @@ void CmdDelPrefix(CommandContext& ctx) {
 
 void CmdRandomKey(CommandContext& ctx) {
   std::optional<std::string> key = ctx.keyspace.RandomKey(ctx.db());
+  if (const AclUser* acl_filter = AclKeyFilter(ctx.client); acl_filter != nullptr && key) {
+    // A few random draws, then one pass choosing uniformly among the
+    // readable keys (reservoir sampling), so that a readable key is found
+    // whenever one exists.
+    for (int tries = 0; tries < 16 && key && !acl_filter->CanReadKey(*key); ++tries) {
+      key = ctx.keyspace.RandomKey(ctx.db());
+    }
+    if (key && !acl_filter->CanReadKey(*key)) {
+      key.reset();
+      uint64_t seen = 0;
+      uint64_t state = static_cast<uint64_t>(ctx.server.clock().NowMs()) | 1;
+      ctx.keyspace.ForEachKey(ctx.db(), [&](std::string_view k, const store::ValueView&) {
+        if (!acl_filter->CanReadKey(k)) return;
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        if (state % ++seen == 0) key = std::string(k);
+      });
+    }
+  }
   if (key) {
     ctx.reply.Bulk(*key);
   } else {

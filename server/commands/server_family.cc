@@ -312,7 +312,8 @@ void ServerSection(CommandContext& ctx, Lines* out) {
   int64_t now = s.clock().NowMs();
   int64_t uptime = std::max<int64_t>(0, now - s.start_ms()) / 1000;
   int io_threads = s.config().io_threads;
-  if (io_threads <= 0) io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (io_threads <= 0)
+    io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int64_t hz = s.config().hz.load();
   *out = {
       {"redis_version", std::string(kRedisCompatVersion)},
@@ -350,8 +351,8 @@ void ClientsSection(CommandContext& ctx, Lines* out) {
 void MemorySection(CommandContext&, Lines* out) {
   uint64_t used = UsedMemory();
   uint64_t rss = ResidentSetSize();
-  uint64_t total = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
-                   static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  uint64_t total =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   double frag = used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0;
   *out = {
       {"used_memory", absl::StrCat(used)},
@@ -445,9 +446,26 @@ void KeyspaceSection(CommandContext& ctx, Lines* out) {
   store::KeyspaceStats ks = ctx.keyspace.Stats();
   for (size_t db = 0; db < ks.dbs.size(); ++db) {
     if (ks.dbs[db].keys == 0) continue;
-    out->emplace_back(absl::StrCat("db", db),
-                      absl::StrCat("keys=", ks.dbs[db].keys, ",expires=", ks.dbs[db].expires,
-                                   ",avg_ttl=0"));
+    out->emplace_back(
+        absl::StrCat("db", db),
+        absl::StrCat("keys=", ks.dbs[db].keys, ",expires=", ks.dbs[db].expires, ",avg_ttl=0"));
+  }
+}
+
+// The bot scopes (README "Bot scopes"): one line each, in the keyspace
+// section's key=value style; memory is the bytes of the scope's entries.
+void ScopesSection(CommandContext& ctx, Lines* out) {
+  out->clear();
+  store::KeyspaceStats ks = ctx.keyspace.Stats();
+  const auto& configs = ctx.keyspace.scopes();
+  for (size_t i = 0; i < ks.scopes.size() && i < configs.size(); ++i) {
+    const store::ScopeStats& st = ks.scopes[i];
+    out->emplace_back(absl::StrCat("scope_", st.name),
+                      absl::StrCat("keys=", st.keys, ",expires=", st.expires, ",hits=", st.hits,
+                                   ",misses=", st.misses, ",memory=", st.bytes,
+                                   ",default_ttl_ms=", configs[i].default_ttl_ms,
+                                   ",max_value_size=", configs[i].max_value_size,
+                                   ",prefix=", configs[i].prefix));
   }
 }
 
@@ -471,6 +489,7 @@ constexpr InfoSection kInfoSections[] = {
     {"commandstats", "Commandstats", false, CommandStatsSection},
     {"cluster", "Cluster", true, ClusterSection},
     {"keyspace", "Keyspace", true, KeyspaceSection},
+    {"scopes", "Scopes", true, ScopesSection},
 };
 
 // INFO [section ...]: "default" (also with no argument), "all",
@@ -495,7 +514,8 @@ void CmdInfo(CommandContext& ctx) {
   std::string text;
   Lines lines;
   for (const InfoSection& section : kInfoSections) {
-    if (!all && !(defaults && section.in_default) && !wanted.contains(std::string(section.name))) continue;
+    if (!all && !(defaults && section.in_default) && !wanted.contains(std::string(section.name)))
+      continue;
     section.fill(ctx, &lines);
     if (!text.empty()) text += "\r\n";
     absl::StrAppend(&text, "# ", std::string(section.title), "\r\n");
@@ -763,7 +783,8 @@ void CmdConfigRewrite(CommandContext& ctx) {
     if (value == default_table.Get(name).value_or("")) continue;
     appended.push_back(ConfigFileLine(name, value));
   }
-  if (!appended.empty() && !has_signature) absl::StrAppend(&out, std::string(kRewriteSignature), "\n");
+  if (!appended.empty() && !has_signature)
+    absl::StrAppend(&out, std::string(kRewriteSignature), "\n");
   for (const std::string& line : appended) absl::StrAppend(&out, line, "\n");
 
   if (int err = ReplaceFile(path, out)) {
@@ -830,11 +851,10 @@ void RegisterServerFamily(CommandRegistry& r) {
   const std::vector<std::string> conn = {"@connection"};
   const std::vector<std::string> unordered = {"nondeterministic_output_order"};
 
-  CommandSpec command =
-      Row("command", -1, kLoadingStale, CmdCommand,
-          {"Get array of Redis command details", "2.8.13",
-           "O(N) where N is the total number of Redis commands"},
-          conn, unordered);
+  CommandSpec command = Row("command", -1, kLoadingStale, CmdCommand,
+                            {"Get array of Redis command details", "2.8.13",
+                             "O(N) where N is the total number of Redis commands"},
+                            conn, unordered);
   command.subcommands.push_back(Row("command|count", 2, kLoadingStale, CmdCommandCount,
                                     {"Get total number of Redis commands", "2.8.13", "O(1)"},
                                     conn));
@@ -848,8 +868,7 @@ void RegisterServerFamily(CommandRegistry& r) {
            "2.8.13", "O(N) where N is the number of commands to look up"},
           conn, unordered));
   command.subcommands.push_back(Row("command|docs", -2, kLoadingStale, CmdCommandDocs,
-                                    {"Get array of specific Redis command documentation",
-                                     "7.0.0",
+                                    {"Get array of specific Redis command documentation", "7.0.0",
                                      "O(N) where N is the number of commands to look up"},
                                     conn, unordered));
   command.subcommands.push_back(Row("command|getkeys", -4, kLoadingStale, CmdCommandGetKeys<false>,
@@ -866,15 +885,14 @@ void RegisterServerFamily(CommandRegistry& r) {
           {"Show helpful text about the different subcommands", "5.0.0", "O(1)"}, conn));
   r.Register(std::move(command));
 
-  r.Register(Row("info", -1, kLoadingStale, CmdInfo,
-                 {"Get information and statistics about the server", "1.0.0", "O(1)"},
-                 {"@dangerous"},
-                 {"nondeterministic_output", "request_policy:all_shards",
-                  "response_policy:special"}));
+  r.Register(
+      Row("info", -1, kLoadingStale, CmdInfo,
+          {"Get information and statistics about the server", "1.0.0", "O(1)"}, {"@dangerous"},
+          {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}));
 
-  CommandSpec config = Row("config", -2, 0, nullptr,
-                           {"A container for server configuration commands", "2.0.0",
-                            "Depends on subcommand."});
+  CommandSpec config =
+      Row("config", -2, 0, nullptr,
+          {"A container for server configuration commands", "2.0.0", "Depends on subcommand."});
   config.subcommands.push_back(
       Row("config|get", -3, kConfigAdmin, CmdConfigGet,
           {"Get the values of configuration parameters", "2.0.0",

@@ -339,12 +339,12 @@ TEST_F(ConnectionTest, ClientInfoLine) {
     if (pos == std::string::npos) break;
     ++pos;
   }
-  EXPECT_EQ(order, (std::vector<std::string>{
-                       "id",       "addr",     "laddr",     "fd",        "name",     "age",
-                       "idle",     "flags",    "db",        "sub",       "psub",     "ssub",
-                       "multi",    "qbuf",     "qbuf-free", "argv-mem",  "multi-mem", "rbs",
-                       "rbp",      "obl",      "oll",       "omem",      "tot-mem",  "events",
-                       "cmd",      "user",     "redir",     "resp",      "lib-name", "lib-ver"}));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{
+                "id",        "addr", "laddr", "fd",   "name",     "age",    "idle",      "flags",
+                "db",        "sub",  "psub",  "ssub", "multi",    "qbuf",   "qbuf-free", "argv-mem",
+                "multi-mem", "rbs",  "rbp",   "obl",  "oll",      "omem",   "tot-mem",   "events",
+                "cmd",       "user", "redir", "resp", "lib-name", "lib-ver"}));
   auto f = Fields(line);
   EXPECT_EQ(f["id"], std::to_string(client().id));
   EXPECT_EQ(f["addr"], client().addr);

@@ -56,6 +56,26 @@ TEST_F(ScopeCommandTest, OversizedUserValueIsRefusedAndNothingStored) {
   EXPECT_EQ(Run({"set", "global:b:big", std::string(1000, 'g')}), "OK");
 }
 
+TEST_F(ScopeCommandTest, InfoScopesSection) {
+  Run({"set", "state:b:s1", "{}"});
+  Run({"set", "user:b:u1:age", "31"});
+  Run({"set", "user:b:u2:age", "32", "EX", "100"});
+  Run({"get", "user:b:u1:age"});
+  Run({"get", "user:b:u9:age"});
+  RespValue info = Run({"info", "scopes"});
+  ASSERT_TRUE(info.IsString());
+  EXPECT_THAT(info.str, ::testing::StartsWith("# Scopes\r\n"));
+  EXPECT_THAT(info.str, ::testing::HasSubstr(
+                            "scope_state:keys=1,expires=1,hits=0,misses=0,memory="));
+  EXPECT_THAT(info.str, ::testing::HasSubstr(",default_ttl_ms=86400000,max_value_size=0,"
+                                             "prefix=state:\r\n"));
+  EXPECT_THAT(info.str, ::testing::HasSubstr("scope_user:keys=2,expires=1,hits=1,misses=1,"));
+  EXPECT_THAT(info.str, ::testing::HasSubstr("scope_global:keys=0,expires=0,hits=0,misses=0,"
+                                             "memory=0,"));
+  // Part of the default INFO.
+  EXPECT_THAT(Run({"info"}).str, ::testing::HasSubstr("# Scopes\r\n"));
+}
+
 class DelPrefixTest : public CommandTest {};
 
 TEST_F(DelPrefixTest, DeletesOnlyMatchingKeysOfCurrentDb) {

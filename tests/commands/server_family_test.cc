@@ -285,9 +285,8 @@ TEST_F(ServerTest, CommandInfoOfContainerNestsSubcommands) {
   EXPECT_THAT(config[6], StrArray(std::vector<std::string>{"@slow"}));
   std::vector<std::string> subs;
   for (const RespValue& sub : config[9].elems) subs.push_back(sub[0].str);
-  EXPECT_THAT(subs, ::testing::UnorderedElementsAre("config|get", "config|set",
-                                                    "config|resetstat", "config|rewrite",
-                                                    "config|help"));
+  EXPECT_THAT(subs, ::testing::UnorderedElementsAre("config|get", "config|set", "config|resetstat",
+                                                    "config|rewrite", "config|help"));
 }
 
 TEST_F(ServerTest, CommandCountAndAll) {
@@ -323,10 +322,10 @@ TEST_F(ServerTest, CommandListHasCommandsAndSubcommands) {
 }
 
 TEST_F(ServerTest, CommandListFilters) {
-  EXPECT_THAT(Run({"command", "list", "filterby", "pattern", "CONFIG*"}),
-              StrSet(std::vector<std::string>{"config", "config|get", "config|set",
-                                              "config|resetstat", "config|rewrite",
-                                              "config|help"}));
+  EXPECT_THAT(
+      Run({"command", "list", "filterby", "pattern", "CONFIG*"}),
+      StrSet(std::vector<std::string>{"config", "config|get", "config|set", "config|resetstat",
+                                      "config|rewrite", "config|help"}));
   EXPECT_THAT(Run({"command", "list", "filterby", "pattern", "config|?et"}),
               StrSet(std::vector<std::string>{"config|get", "config|set"}));
   RespValue conn = Run({"command", "list", "filterby", "aclcat", "connection"});
@@ -377,8 +376,7 @@ TEST_F(ServerTest, CommandDocsOfContainerHasSubcommandMap) {
   ASSERT_NE(subs, nullptr);
   ASSERT_EQ(subs->kind, RespValue::Kind::kMap);
   ASSERT_NE(subs->Get("config|get"), nullptr);
-  EXPECT_EQ(*subs->Get("config|get")->Get("summary"),
-            "Get the values of configuration parameters");
+  EXPECT_EQ(*subs->Get("config|get")->Get("summary"), "Get the values of configuration parameters");
 }
 
 TEST_F(ServerTest, CommandDocsOfEverything) {
@@ -450,15 +448,15 @@ TEST_F(ServerTest, InfoDefaultSectionsInRedisOrder) {
   RespValue v = Run({"info"});
   EXPECT_EQ(v.kind, RespValue::Kind::kBulk);
   EXPECT_EQ(v.str.substr(0, 32), "# Server\r\nredis_version:7.0.15\r\n");
-  EXPECT_EQ(Titles(v.str), (std::vector<std::string>{"Server", "Clients", "Memory",
-                                                      "Persistence", "Stats", "Replication",
-                                                      "CPU", "Modules", "Cluster",
-                                                      "Keyspace"}));
+  EXPECT_EQ(Titles(v.str),
+            (std::vector<std::string>{"Server", "Clients", "Memory", "Persistence", "Stats",
+                                      "Replication", "CPU", "Modules", "Cluster", "Keyspace",
+                                      "Scopes"}));
   EXPECT_EQ(Run({"info", "default"}).str.substr(0, 8), "# Server");
   EXPECT_EQ(Titles(Run({"info", "all"}).str),
             (std::vector<std::string>{"Server", "Clients", "Memory", "Persistence", "Stats",
-                                      "Replication", "CPU", "Modules", "Commandstats",
-                                      "Cluster", "Keyspace"}));
+                                      "Replication", "CPU", "Modules", "Commandstats", "Cluster",
+                                      "Keyspace", "Scopes"}));
   EXPECT_EQ(Titles(Run({"info", "everything"}).str), Titles(Run({"info", "all"}).str));
 }
 
@@ -466,7 +464,7 @@ TEST_F(ServerTest, InfoSelectedSections) {
   // Redis's order, not the order asked.
   EXPECT_EQ(Titles(Run({"info", "CPU", "server"}).str),
             (std::vector<std::string>{"Server", "CPU"}));
-  EXPECT_EQ(Titles(Run({"info", "commandstats", "default"}).str).size(), 11u);
+  EXPECT_EQ(Titles(Run({"info", "commandstats", "default"}).str).size(), 12u);
   EXPECT_EQ(RunRaw({"info", "nosuch"}), "$0\r\n\r\n");
   EXPECT_EQ(RunRaw({"info", "cluster"}), "$30\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n");
   EXPECT_EQ(RunRaw({"info", "keyspace"}), "$12\r\n# Keyspace\r\n\r\n");
@@ -583,7 +581,8 @@ TEST_F(ServerTest, ConfigGet) {
   EXPECT_EQ(RunRaw({"config", "get", "nosuch"}), "*0\r\n");
   EXPECT_THAT(Run({"config", "get", "max*", "timeout", "maxclients"}),
               StrArray(std::vector<std::string>{"maxclients", "10000", "timeout", "0"}));
-  EXPECT_THAT(Run({"config", "get", "*"}), ArrayOfSize(2 * server().config_table().Match("*").size()));
+  EXPECT_THAT(Run({"config", "get", "*"}),
+              ArrayOfSize(2 * server().config_table().Match("*").size()));
   EXPECT_THAT(Run({"config", "get"}),
               ErrorIs("ERR wrong number of arguments for 'config|get' command"));
   Run({"hello", "3"});
@@ -670,8 +669,8 @@ TEST_F(ServerTest, ConfigRewriteWithoutConfigFile) {
 }
 
 TEST_F(ServerTest, ConfigRewriteKeepsCommentsAndWritesCurrentValues) {
-  std::string path = ::testing::TempDir() + "/stashd_rewrite_test_" +
-                     std::to_string(getpid()) + ".conf";
+  std::string path =
+      ::testing::TempDir() + "/stashd_rewrite_test_" + std::to_string(getpid()) + ".conf";
   {
     std::ofstream out(path);
     out << "# stashd test config\n"
@@ -684,8 +683,8 @@ TEST_F(ServerTest, ConfigRewriteKeepsCommentsAndWritesCurrentValues) {
   server().config().config_file = path;
   ASSERT_FALSE(server().config_table().LoadFile(path).has_value());
   EXPECT_EQ(server().config().maxclients.load(), 60);
-  EXPECT_EQ(Run({"config", "set", "maxclients", "77", "timeout", "9", "hz", "15",
-                 "requirepass", "with space"}),
+  EXPECT_EQ(Run({"config", "set", "maxclients", "77", "timeout", "9", "hz", "15", "requirepass",
+                 "with space"}),
             "OK");
   EXPECT_EQ(RunRaw({"config", "rewrite"}), "+OK\r\n");
   std::stringstream content;
@@ -700,7 +699,8 @@ TEST_F(ServerTest, ConfigRewriteKeepsCommentsAndWritesCurrentValues) {
             "hz 15\n"
             "requirepass \"with space\"\n"
             // The fixture runs with dir set to the test's temporary directory.
-            "dir " + server().config().dir + "\n");
+            "dir " +
+                server().config().dir + "\n");
   // The file reads back to the same configuration.
   server::Config reread;
   server::ConfigTable table(&reread);

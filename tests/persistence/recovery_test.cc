@@ -88,7 +88,7 @@ class RecoveryTest : public ::testing::Test {
     uint64_t seq = 0;
     {
       auto locks = ks_->Lock(ks_->AllShardsMask());
-      cut = ks_->TakeCut(false);
+      cut = ks_->TakeCut(!std::filesystem::exists(dir_.File("stashd.db")));
       seq = log_->Rotate(&at);
     }
     SnapshotWriter writer({dir_.File("stashd.db"), nullptr, "", "test"});

@@ -88,7 +88,8 @@ class SnapshotTest : public ::testing::Test {
     store::SnapshotCut cut;
     {
       auto locks = ks_->Lock(ks_->AllShardsMask());
-      cut = ks_->TakeCut(false);
+      // As the server does: a missing file needs every key.
+      cut = ks_->TakeCut(!std::filesystem::exists(path_));
     }
     SnapshotWriter::Options o;
     o.path = path_;
@@ -303,6 +304,27 @@ TEST_F(SnapshotTest, FailedWriteLeavesThePreviousSnapshot) {
   SnapshotWriteStats stats;
   ASSERT_TRUE(Save(&stats).ok());
   EXPECT_TRUE(stats.full);
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+}
+
+TEST_F(SnapshotTest, IncrementalCutCannotRecreateAMissingFile) {
+  Set(0, "a", "1");
+  ASSERT_TRUE(Save().ok());
+  Set(0, "b", "2");
+  std::filesystem::remove(path_);
+  store::SnapshotCut cut;
+  {
+    auto locks = ks_->Lock(ks_->AllShardsMask());
+    cut = ks_->TakeCut(false);
+  }
+  SnapshotWriter writer({path_, nullptr, "", "test"});
+  SnapshotWriteStats stats;
+  Status s = writer.Write(&cut, 1, kNow, &stats);
+  ks_->ReleaseCut(cut, s.ok());
+  EXPECT_EQ(s.code(), Status::Code::kInvalid);
+  EXPECT_THAT(s.message(), HasSubstr("is missing"));
+  EXPECT_FALSE(std::filesystem::exists(path_));
+  ASSERT_TRUE(Save().ok());  // the server's next cut is a full one
   EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
 }
 
