@@ -29,8 +29,9 @@ Status Recover(const RecoveryOptions& options, store::Keyspace* keyspace, int64_
   Status s = LoadSnapshot(options.snapshot_path, options.sqlite_vfs, keyspace, now_ms,
                           &result->snapshot);
   if (!s.ok()) return s;
-  {
+  if (result->snapshot.found) {
     // Memory now equals the snapshot file; what the log replays is new.
+    // (Without a file the first snapshot is a full one anyway.)
     auto locks = keyspace->Lock(keyspace->AllShardsMask());
     keyspace->ResetChangeTracking();
   }

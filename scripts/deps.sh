@@ -6,7 +6,8 @@
 set -euo pipefail
 build_pkgs=(cmake ninja-build g++ pkg-config libboost-dev libabsl-dev libspdlog-dev libfmt-dev
             libsqlite3-dev sqlite3 libhiredis-dev libsystemd-dev libgtest-dev libgmock-dev)
-test_pkgs=(redis-tools python3 python3-redis)
+# redis-server: the reference the examples are also tested against (and bench/ uses).
+test_pkgs=(redis-tools redis-server python3 python3-redis)
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-build}" = "test" ]; then
   pkgs+=("${test_pkgs[@]}")

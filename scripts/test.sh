@@ -13,11 +13,22 @@ if [ "${STASHD_SANITIZE:-0}" = 1 ]; then
 fi
 build_dir=${STASHD_BUILD_DIR:-build}
 scripts/build.sh
-ctest --test-dir "$build_dir" --output-on-failure -j2
+# Every suite runs even if an earlier one failed; the exit status says whether all passed.
+failed=()
+run() {
+  echo "==> $*"
+  "$@" || failed+=("$1 $2")
+}
+run ctest --test-dir "$build_dir" --output-on-failure -j2
 # redis-py end-to-end tests (Debian's python3-redis lives in /usr/bin/python3).
-/usr/bin/python3 tests/e2e_py/run_tests.py --binary "$build_dir/server/stashd"
+run /usr/bin/python3 tests/e2e_py/run_tests.py --binary "$build_dir/server/stashd"
 # examples/ end-to-end tests: the Python client (redis-py) and the Node.js client (ioredis
 # pinned in examples/node/package-lock.json).
-/usr/bin/python3 tests/examples/test_python_example.py --binary "$build_dir/server/stashd"
-npm ci --prefix examples/node --no-audit --no-fund
-STASHD_BINARY="$build_dir/server/stashd" node --test tests/examples/
+run /usr/bin/python3 tests/examples/test_python_example.py --binary "$build_dir/server/stashd"
+run npm ci --prefix examples/node --no-audit --no-fund
+run env STASHD_BINARY="$build_dir/server/stashd" node --test tests/examples/
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "All test suites passed."
