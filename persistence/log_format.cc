@@ -159,8 +159,7 @@ std::string EncodeRecordHeader(std::string_view payload) {
   return h;
 }
 
-Status DecodeRecord(std::string_view payload,
-                    absl::FunctionRef<Status(const store::Change&)> fn) {
+Status DecodeRecord(std::string_view payload, absl::FunctionRef<Status(const store::Change&)> fn) {
   using Kind = store::Change::Kind;
   Decoder d(payload);
   auto bad = [] { return Status::Corruption("malformed change in a record"); };

@@ -50,8 +50,7 @@ std::string EncodeRecordHeader(std::string_view payload);
 // Calls `fn` for each change of a record payload, in order; views point into
 // `payload`. Corruption if the payload is malformed (the CRC matched, so this
 // means a bug or a newer format).
-Status DecodeRecord(std::string_view payload,
-                    absl::FunctionRef<Status(const store::Change&)> fn);
+Status DecodeRecord(std::string_view payload, absl::FunctionRef<Status(const store::Change&)> fn);
 
 // Applies one change during replay. A set whose deadline is not after
 // `now_ms` deletes the key instead (replay never resurrects an expired key).

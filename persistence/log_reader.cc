@@ -84,9 +84,10 @@ Status ReadLogFile(const std::string& path,
     return Status::Ok();
   }
   s = log::DecodeFileHeader(data, &scan->seq);
-  if (!s.ok()) return Status(s.code() == Status::Code::kCorruption
-                                 ? Status::Corruption(path + ": " + s.message() + " at offset 0")
-                                 : Status::NotSupported(path + ": " + s.message()));
+  if (!s.ok())
+    return Status(s.code() == Status::Code::kCorruption
+                      ? Status::Corruption(path + ": " + s.message() + " at offset 0")
+                      : Status::NotSupported(path + ": " + s.message()));
   size_t off = log::kFileHeaderSize;
   scan->valid_size = off;
   auto corrupt = [&](const std::string& what) {

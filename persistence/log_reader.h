@@ -17,8 +17,8 @@
 namespace stashd::persistence {
 
 struct LogScan {
-  uint64_t seq = 0;         // from the file header; 0 if the header is missing
-  uint64_t records = 0;     // intact records read
+  uint64_t seq = 0;      // from the file header; 0 if the header is missing
+  uint64_t records = 0;  // intact records read
   uint64_t file_size = 0;
   uint64_t valid_size = 0;  // offset just past the last intact record
   bool torn_tail = false;   // the bytes from valid_size on are an incomplete last record

@@ -26,8 +26,8 @@ Status Recover(const RecoveryOptions& options, store::Keyspace* keyspace, int64_
                RecoveryResult* result) {
   *result = RecoveryResult();
   FileSystem* fs = options.fs != nullptr ? options.fs : FileSystem::Default();
-  Status s = LoadSnapshot(options.snapshot_path, options.sqlite_vfs, keyspace, now_ms,
-                          &result->snapshot);
+  Status s =
+      LoadSnapshot(options.snapshot_path, options.sqlite_vfs, keyspace, now_ms, &result->snapshot);
   if (!s.ok()) return s;
   if (result->snapshot.found) {
     // Memory now equals the snapshot file; what the log replays is new.
@@ -66,7 +66,8 @@ Status Recover(const RecoveryOptions& options, store::Keyspace* keyspace, int64_
     if (!scan.torn_tail) continue;
     const uint64_t dropped = scan.file_size - scan.valid_size;
     if (i + 1 != seqs.size()) {
-      return Status::Corruption("write log '" + path + "' ends with an incomplete record at byte offset " +
+      return Status::Corruption("write log '" + path +
+                                "' ends with an incomplete record at byte offset " +
                                 std::to_string(scan.valid_size) +
                                 " but is not the newest log file. Inspect it with 'stashd "
                                 "--check-log " +

@@ -13,17 +13,7 @@
 #include "persistence/log_format.h"
 
 namespace stashd::persistence {
-namespace {
-
-constexpr char kSchema[] =
-    "CREATE TABLE keys("
-    "  db INTEGER NOT NULL,"
-    "  key BLOB NOT NULL,"
-    "  type INTEGER NOT NULL,"
-    "  value BLOB NOT NULL,"
-    "  expire_at INTEGER,"
-    "  PRIMARY KEY(db, key)) WITHOUT ROWID;"
-    "CREATE TABLE meta(name TEXT PRIMARY KEY, value);";
+namespace internal {
 
 // An open SQLite connection; closes on destruction.
 class Database {
@@ -60,7 +50,8 @@ class Database {
     msg += db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     int primary = rc & 0xff;
     if (primary == SQLITE_NOTADB) {
-      return Status::NotSupported("'" + path_ + "' is not a stashd snapshot (not an SQLite database)");
+      return Status::NotSupported("'" + path_ +
+                                  "' is not a stashd snapshot (not an SQLite database)");
     }
     if (primary == SQLITE_CORRUPT) return Status::Corruption(msg);
     int err = db_ != nullptr ? sqlite3_system_errno(db_) : 0;
@@ -75,6 +66,22 @@ class Database {
   sqlite3* db_ = nullptr;
   std::string path_;
 };
+
+}  // namespace internal
+
+namespace {
+
+using internal::Database;
+
+constexpr char kSchema[] =
+    "CREATE TABLE keys("
+    "  db INTEGER NOT NULL,"
+    "  key BLOB NOT NULL,"
+    "  type INTEGER NOT NULL,"
+    "  value BLOB NOT NULL,"
+    "  expire_at INTEGER,"
+    "  PRIMARY KEY(db, key)) WITHOUT ROWID;"
+    "CREATE TABLE meta(name TEXT PRIMARY KEY, value);";
 
 class Statement {
  public:
@@ -155,11 +162,10 @@ Status CheckSnapshot(Database& db, const std::string& path, SnapshotMeta* meta) 
   }
   if (rc != SQLITE_DONE) return db.Error("read meta", rc);
   if (meta->format_version > kSnapshotFormatVersion) {
-    return Status::NotSupported("'" + path + "' has snapshot format version " +
-                                std::to_string(meta->format_version) + " (written by stashd " +
-                                meta->server_version + "); this stashd reads up to version " +
-                                std::to_string(kSnapshotFormatVersion) +
-                                ". Refusing to load or overwrite it");
+    return Status::NotSupported(
+        "'" + path + "' has snapshot format version " + std::to_string(meta->format_version) +
+        " (written by stashd " + meta->server_version + "); this stashd reads up to version " +
+        std::to_string(kSnapshotFormatVersion) + ". Refusing to load or overwrite it");
   }
   if (meta->format_version < 1) {
     return Status::Corruption("'" + path + "' is a stashd snapshot without a format_version");
@@ -192,7 +198,8 @@ bool Expired(int64_t expire_at_ms, int64_t now_ms) {
   return expire_at_ms != store::kNoExpiry && expire_at_ms <= now_ms;
 }
 
-int64_t MsBetween(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+int64_t MsBetween(std::chrono::steady_clock::time_point a,
+                  std::chrono::steady_clock::time_point b) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
 }
 
@@ -201,10 +208,59 @@ constexpr int64_t kCheckpointWalBytes = 64ll << 20;
 
 // Rows per multi-row INSERT / keys per DELETE ... IN: one statement step
 // for many rows is about twice as fast as one per row.
-constexpr size_t kBatchRows = 64;
+constexpr size_t kBatchRows = 128;
 
 bool KeyLess(const store::PinnedValue& a, const store::PinnedValue& b) {
   return a.db != b.db ? a.db < b.db : a.key < b.key;
+}
+
+// Sorts pointers to `values` by (db, key). Each entry carries its db and the
+// key's first 24 bytes as big-endian integers, so most comparisons are
+// integer compares within the array rather than memcmp through pointers to
+// scattered keys; only keys sharing their first 24 bytes compare in full.
+// Big inputs are sorted by two threads, a half each, then merged.
+void SortByKey(const std::vector<store::PinnedValue>& values,
+               std::vector<const store::PinnedValue*>* out) {
+  struct Entry {
+    uint64_t db;
+    uint64_t head[3];
+    const store::PinnedValue* v;
+  };
+  std::vector<Entry> entries(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const store::PinnedValue& v = values[i];
+    Entry& e = entries[i];
+    e.db = static_cast<uint64_t>(v.db);
+    e.v = &v;
+    for (size_t w = 0; w < 3; ++w) {
+      uint64_t word = 0;
+      for (size_t b = 0; b < 8; ++b) {
+        const size_t at = w * 8 + b;
+        const uint64_t byte = at < v.key.size() ? static_cast<unsigned char>(v.key[at]) : 0;
+        word = (word << 8) | byte;
+      }
+      e.head[w] = word;
+    }
+  }
+  auto less = [](const Entry& a, const Entry& b) {
+    if (a.db != b.db) return a.db < b.db;
+    for (size_t w = 0; w < 3; ++w) {
+      if (a.head[w] != b.head[w]) return a.head[w] < b.head[w];
+    }
+    return KeyLess(*a.v, *b.v);  // same first 24 bytes (zero padding included)
+  };
+  if (entries.size() < 200'000) {
+    std::sort(entries.begin(), entries.end(), less);
+  } else {
+    auto middle = entries.begin() + static_cast<std::ptrdiff_t>(entries.size() / 2);
+    std::thread helper([&] { std::sort(entries.begin(), middle, less); });
+    std::sort(middle, entries.end(), less);
+    helper.join();
+    std::inplace_merge(entries.begin(), middle, entries.end(), less);
+  }
+  out->clear();
+  out->reserve(entries.size());
+  for (const Entry& e : entries) out->push_back(e.v);
 }
 
 // The values in primary-key order, so that every insert lands next to the
@@ -224,20 +280,7 @@ std::vector<const store::PinnedValue*> InKeyOrder(const std::vector<store::Pinne
     }
   }
   if (runs.size() > kMaxRuns) {
-    for (const store::PinnedValue& v : values) out.push_back(&v);
-    auto less = [](const store::PinnedValue* a, const store::PinnedValue* b) {
-      return KeyLess(*a, *b);
-    };
-    if (out.size() < 200'000) {
-      std::sort(out.begin(), out.end(), less);
-      return out;
-    }
-    // A big cut (a full snapshot): two threads sort a half each, then merge.
-    auto middle = out.begin() + static_cast<std::ptrdiff_t>(out.size() / 2);
-    std::thread helper([&] { std::sort(out.begin(), middle, less); });
-    std::sort(middle, out.end(), less);
-    helper.join();
-    std::inplace_merge(out.begin(), middle, out.end(), less);
+    SortByKey(values, &out);
     return out;
   }
   // k-way merge: a heap of the runs, the one with the smallest head on top.
@@ -349,8 +392,7 @@ class RowDeleter {
 };
 
 // Inserts/replaces the cut's rows and deletes its deleted keys.
-Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms,
-                 SnapshotWriteStats* stats) {
+Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms, SnapshotWriteStats* stats) {
   RowDeleter deleter(db);
   Status s;
   std::sort(cut->deletes.begin(), cut->deletes.end());
@@ -401,11 +443,14 @@ SnapshotWriter::SnapshotWriter(Options options)
     : options_(std::move(options)),
       fs_(options_.fs != nullptr ? options_.fs : FileSystem::Default()) {}
 
+SnapshotWriter::~SnapshotWriter() = default;
+
 Status SnapshotWriter::Write(store::SnapshotCut* cut, uint64_t log_seq, int64_t now_ms,
                              SnapshotWriteStats* stats) {
   *stats = SnapshotWriteStats();
   stats->full = cut->full;
   if (FileSize(options_.path) <= 0) {
+    db_.reset();  // it was open on a file that is gone
     // A new file must receive every key, not just the changes.
     if (!cut->full) {
       return Status::Invalid("snapshot '" + options_.path +
@@ -464,25 +509,37 @@ Status SnapshotWriter::WriteNewFile(store::SnapshotCut* cut, uint64_t log_seq, i
 
 Status SnapshotWriter::UpdateFile(store::SnapshotCut* cut, uint64_t log_seq, int64_t now_ms,
                                   SnapshotWriteStats* stats) {
-  Database db;
-  Status s = db.Open(options_.path, SQLITE_OPEN_READWRITE, options_.sqlite_vfs);
-  SnapshotMeta meta;
-  if (s.ok()) s = CheckSnapshot(db, options_.path, &meta);
-  // synchronous=FULL: the commit is durable when Write returns, because the
-  // caller then deletes the log files it replaces. No automatic checkpoint,
-  // not even on close: see below.
-  if (s.ok()) s = db.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                          " PRAGMA cache_size=-262144; PRAGMA wal_autocheckpoint=0");
-  if (s.ok()) sqlite3_db_config(db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-  if (s.ok()) s = db.Exec("BEGIN IMMEDIATE");
-  if (!s.ok()) return s;
-  if (cut->full) s = db.Exec("DELETE FROM keys");
+  Status s;
+  if (db_ == nullptr) {
+    db_ = std::make_unique<Database>();
+    s = db_->Open(options_.path, SQLITE_OPEN_READWRITE, options_.sqlite_vfs);
+    SnapshotMeta meta;
+    if (s.ok()) s = CheckSnapshot(*db_, options_.path, &meta);
+    // synchronous=FULL: the commit is durable when Write returns, because
+    // the caller then deletes the log files it replaces. No automatic
+    // checkpoint, not even on close: see below. A bounded cache: the
+    // connection stays open between saves.
+    if (s.ok()) {
+      s = db_->Exec(
+          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+          " PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=0");
+    }
+    if (s.ok()) sqlite3_db_config(db_->get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    if (!s.ok()) {
+      db_.reset();
+      return s;
+    }
+  }
+  Database& db = *db_;
+  s = db.Exec("BEGIN IMMEDIATE");
+  if (s.ok() && cut->full) s = db.Exec("DELETE FROM keys");
   if (s.ok()) s = WriteRows(db, cut, now_ms, stats);
   if (s.ok()) s = WriteMeta(db, options_.server_version, log_seq, now_ms);
   const auto commit_start = std::chrono::steady_clock::now();
   if (s.ok()) s = db.Exec("COMMIT");
   if (!s.ok()) {
     db.Exec("ROLLBACK");
+    db_.reset();  // start afresh next time
     return s;
   }
   stats->commit_ms = MsBetween(commit_start, std::chrono::steady_clock::now());
@@ -492,6 +549,19 @@ Status SnapshotWriter::UpdateFile(store::SnapshotCut* cut, uint64_t log_seq, int
     sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   }
   return Status::Ok();
+}
+
+Status SnapshotWriter::Checkpoint() {
+  db_.reset();  // the last connection to close checkpoints and removes the WAL
+  if (FileSize(options_.path) <= 0) return Status::Ok();
+  Database db;
+  Status s = db.Open(options_.path, SQLITE_OPEN_READWRITE, options_.sqlite_vfs);
+  SnapshotMeta meta;
+  if (s.ok()) s = CheckSnapshot(db, options_.path, &meta);
+  if (!s.ok()) return s;
+  int rc =
+      sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  return rc == SQLITE_OK ? Status::Ok() : db.Error("checkpoint", rc);
 }
 
 Status ReadSnapshotMeta(const std::string& path, const std::string& sqlite_vfs,
@@ -519,18 +589,16 @@ Status LoadSnapshot(const std::string& path, const std::string& sqlite_vfs,
     sqlite3_stmt* row = q.get();
     int64_t dbi = sqlite3_column_int64(row, 0);
     if (dbi < 0 || dbi >= keyspace->databases()) {
-      return Status::Invalid("snapshot '" + path + "' has keys in database " +
-                             std::to_string(dbi) + " but 'databases' is " +
-                             std::to_string(keyspace->databases()));
+      return Status::Invalid("snapshot '" + path + "' has keys in database " + std::to_string(dbi) +
+                             " but 'databases' is " + std::to_string(keyspace->databases()));
     }
     int64_t type = sqlite3_column_int64(row, 2);
     if (type != static_cast<int>(store::ValueType::kString)) {
       return Status::NotSupported("snapshot '" + path + "' holds a value of unknown type " +
                                   std::to_string(type));
     }
-    int64_t expire = sqlite3_column_type(row, 4) == SQLITE_NULL
-                         ? store::kNoExpiry
-                         : sqlite3_column_int64(row, 4);
+    int64_t expire = sqlite3_column_type(row, 4) == SQLITE_NULL ? store::kNoExpiry
+                                                                : sqlite3_column_int64(row, 4);
     if (Expired(expire, now_ms)) {
       ++result->keys_expired;
       continue;

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "persistence/file_system.h"
@@ -50,16 +51,21 @@ struct SnapshotWriteStats {
   int64_t commit_ms = 0;
 };
 
+namespace internal {
+class Database;
+}
+
 class SnapshotWriter {
  public:
   struct Options {
-    std::string path;                 // the database file
-    FileSystem* fs = nullptr;         // nullptr: FileSystem::Default() (fsync, rename)
-    std::string sqlite_vfs;           // empty: SQLite's default VFS (tests inject faults)
-    std::string server_version;       // stored in meta
-    int page_size = 1024;             // SQLite page size of a new file
+    std::string path;            // the database file
+    FileSystem* fs = nullptr;    // nullptr: FileSystem::Default() (fsync, rename)
+    std::string sqlite_vfs;      // empty: SQLite's default VFS (tests inject faults)
+    std::string server_version;  // stored in meta
+    int page_size = 1024;        // SQLite page size of a new file
   };
   explicit SnapshotWriter(Options options);
+  ~SnapshotWriter();
   SnapshotWriter(const SnapshotWriter&) = delete;
   SnapshotWriter& operator=(const SnapshotWriter&) = delete;
 
@@ -69,6 +75,11 @@ class SnapshotWriter {
   // (before Keyspace::ReleaseCut).
   Status Write(store::SnapshotCut* cut, uint64_t log_seq, int64_t now_ms,
                SnapshotWriteStats* stats);
+
+  // Copies the WAL into the database file and removes it, leaving one
+  // self-contained file (at shutdown, so that copying stashd.db alone is a
+  // complete backup). A missing file is not an error.
+  Status Checkpoint();
 
   const std::string& path() const { return options_.path; }
 
@@ -80,6 +91,9 @@ class SnapshotWriter {
 
   Options options_;
   FileSystem* fs_;
+  // Kept open between incremental saves: its page cache makes the next one
+  // cheaper. Closed on any error and before a new file replaces the old.
+  std::unique_ptr<internal::Database> db_;
 };
 
 struct LoadResult {
@@ -95,7 +109,6 @@ Status LoadSnapshot(const std::string& path, const std::string& sqlite_vfs,
                     store::Keyspace* keyspace, int64_t now_ms, LoadResult* result);
 
 // Reads only the meta table (and checks the file is a stashd snapshot).
-Status ReadSnapshotMeta(const std::string& path, const std::string& sqlite_vfs,
-                        SnapshotMeta* meta);
+Status ReadSnapshotMeta(const std::string& path, const std::string& sqlite_vfs, SnapshotMeta* meta);
 
 }  // namespace stashd::persistence

@@ -351,8 +351,6 @@ uint64_t WriteLog::current_seq() const {
   return file_seq_;
 }
 
-uint64_t WriteLog::current_file_size() const {
-  return file_size_.load(std::memory_order_relaxed);
-}
+uint64_t WriteLog::current_file_size() const { return file_size_.load(std::memory_order_relaxed); }
 
 }  // namespace stashd::persistence

@@ -167,7 +167,7 @@ class WriteLog {
 
   // Guards the file and what is being written to it. Taken before mu_.
   mutable std::mutex write_mu_;
-  std::string pending_;              // taken from buffer_, not yet written; starts at written_lsn_
+  std::string pending_;  // taken from buffer_, not yet written; starts at written_lsn_
   std::deque<Rotation> pending_rotations_;
   std::shared_ptr<WritableFile> file_;
   uint64_t file_seq_ = 0;

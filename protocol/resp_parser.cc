@@ -148,6 +148,7 @@ void RequestParser::Reset() {
   bulk_len_ = -1;
   crlf_left_ = 0;
   args_.clear();
+  partial_bytes_ = 0;
   line_scanned_ = 0;
 }
 
@@ -278,6 +279,7 @@ ParseStatus RequestParser::Parse(std::span<const char> input, size_t* consumed,
                 std::min<size_t>(bulk_len_, std::max(2 * arg.capacity(), arg.size() + take)));
           }
           arg.append(in.data() + pos, take);
+          partial_bytes_ += take;
           pos += take;
         }
         if (arg.size() == static_cast<size_t>(bulk_len_)) {
@@ -298,6 +300,7 @@ ParseStatus RequestParser::Parse(std::span<const char> input, size_t* consumed,
         state_ = State::kStart;
         out->swap(args_);
         args_.clear();
+        partial_bytes_ = 0;
         return ParseStatus::kOk;
       }
     }

@@ -81,6 +81,11 @@ class RequestParser {
   // input).
   void Reset();
 
+  // Bytes of the command being read that Parse() has already copied out of
+  // the input (bulk bodies): with the unconsumed input, the client's query
+  // buffer (client-query-buffer-limit).
+  size_t partial_command_bytes() const { return partial_bytes_; }
+
   const ParserLimits& limits() const { return limits_; }
   void set_limits(const ParserLimits& limits) { limits_ = limits; }
 
@@ -98,6 +103,7 @@ class RequestParser {
   long long bulk_len_ = -1;        // declared length of the bulk being read
   size_t crlf_left_ = 0;           // bytes after the bulk body still to skip
   std::vector<std::string> args_;  // elements read so far
+  size_t partial_bytes_ = 0;       // bytes of bulk bodies in args_
   // Bytes of the current unfinished line already searched for its end.
   size_t line_scanned_ = 0;
   char bad_char_ = 0;

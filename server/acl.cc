@@ -83,7 +83,15 @@ void SetAllCommands(AclSelector& s, bool allow) {
 // The permissions a key argument needs, from its key spec flags: read if
 // the key is accessed, write if it is inserted, updated or deleted. Without
 // key spec flags, from the command's flags.
-uint8_t NeededPerms(const CommandSpec& spec, const std::string* flags) {
+uint8_t NeededPerms(const CommandSpec& spec, const Args& args, const std::string* flags) {
+  // SET's key spec has variable flags: it reads the key only with GET
+  // (Redis's setGetKeys).
+  if (spec.name == "set") {
+    for (size_t i = 3; i < args.size(); ++i) {
+      if (EqualsIgnoreCase(args[i], "get")) return kAclKeyRead | kAclKeyWrite;
+    }
+    return kAclKeyWrite;
+  }
   if (flags == nullptr || flags->empty()) {
     if (spec.flags & kWrite) return kAclKeyWrite;
     if (spec.flags & kReadonly) return kAclKeyRead;
@@ -382,7 +390,8 @@ std::optional<std::string> Acl::ApplySelectorRule(AclSelector& s, std::string_vi
       std::string_view arg = name.substr(bar + 1);
       int base_id = commands_.Find(base);
       if (base_id < 0) return std::string(errors::kAclRuleUnknownName);
-      if (commands_.at(base_id).parent >= 0) return std::string(errors::kAclRuleFirstArgOfSubcommand);
+      if (commands_.at(base_id).parent >= 0)
+        return std::string(errors::kAclRuleFirstArgOfSubcommand);
       if (arg.empty()) return std::string(errors::kAclRuleSyntax);
       if (!commands_.at(base_id).children.empty()) {
         int id = commands_.Find(name);
@@ -463,9 +472,8 @@ std::optional<std::string> Acl::ApplyRule(AclUser& u, std::string_view op) const
   } else if (EqualsIgnoreCase(op, "clearselectors")) {
     u.selectors.resize(1);
   } else if (EqualsIgnoreCase(op, "reset")) {
-    for (std::string_view rule :
-         {"resetpass", "resetkeys", "resetchannels", "off", "sanitize-payload", "clearselectors",
-          "-@all"}) {
+    for (std::string_view rule : {"resetpass", "resetkeys", "resetchannels", "off",
+                                  "sanitize-payload", "clearselectors", "-@all"}) {
       ApplyRule(u, rule);
     }
   } else {
@@ -547,6 +555,11 @@ bool Acl::DefaultUserIsOpen() const {
   return u.enabled && u.nopass;
 }
 
+bool Acl::DefaultUserHasNoPassword() const {
+  std::lock_guard lock(mu_);
+  return users_.at("default")->nopass;
+}
+
 std::shared_ptr<const AclUser> Acl::Authenticate(std::string_view name,
                                                  std::string_view password) const {
   std::shared_ptr<const AclUser> user = Find(name);
@@ -601,8 +614,8 @@ std::string Acl::DescribeCommandRules(const AclSelector& selector) const {
     if (best < 0) break;
     ApplyCategory(commands_, fake, best, additive);
     ApplyCategory(commands_, temp, best, !additive);
-    rules += std::string(additive ? "+@" : "-@") + std::string(commands_.category_names()[best]) +
-             " ";
+    rules +=
+        std::string(additive ? "+@" : "-@") + std::string(commands_.category_names()[best]) + " ";
     applied[best] = true;
   }
   std::function<void(int)> fix = [&](int id) {
@@ -692,7 +705,7 @@ AclResult Acl::Check(const AclUser& user, const CommandSpec& spec, const Args& a
     }
     if (s.all_keys) return AclResult::kOk;
     for (const KeyArg& key : keys) {
-      if (!KeyAllowed(s, args[key.index], NeededPerms(spec, key.flags))) {
+      if (!KeyAllowed(s, args[key.index], NeededPerms(spec, args, key.flags))) {
         *idx = key.index;
         return AclResult::kDeniedKey;
       }
@@ -758,14 +771,14 @@ std::optional<std::string> Acl::ParseFile(const std::string& path, UserMap* user
       continue;
     }
     if (users->count(argv[1]) != 0) {
-      errors += "WARNING: Duplicate user '" + argv[1] + "' found on line " +
-                std::to_string(i + 1) + ". ";
+      errors +=
+          "WARNING: Duplicate user '" + argv[1] + "' found on line " + std::to_string(i + 1) + ". ";
       continue;
     }
     AclUser user = NewUser(argv[1]);
     size_t open_index = 0;
-    auto merged = MergeSelectorArgs(std::vector<std::string>(argv.begin() + 2, argv.end()),
-                                    &open_index);
+    auto merged =
+        MergeSelectorArgs(std::vector<std::string>(argv.begin() + 2, argv.end()), &open_index);
     if (!merged) {
       errors += where + ": Unmatched parenthesis in selector definition.";
       continue;

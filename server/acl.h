@@ -73,7 +73,9 @@ class AclCommandTable {
   // Ids of the commands and subcommands in a category, each command before
   // its subcommands. +@category allows each of them (a container with all
   // its subcommands).
-  const std::vector<int>& CategoryMembers(int category) const { return category_members_[category]; }
+  const std::vector<int>& CategoryMembers(int category) const {
+    return category_members_[category];
+  }
 
  private:
   std::vector<Command> commands_;
@@ -160,6 +162,9 @@ class Acl {
   // True when new connections are authenticated at once: the default user
   // is on and has nopass.
   bool DefaultUserIsOpen() const;
+  // True if the default user has nopass, on or off (protected mode and
+  // one-argument AUTH look at this alone, as in Redis).
+  bool DefaultUserHasNoPassword() const;
 
   // AUTH / HELLO AUTH: the user if it is on and the password matches (any
   // password for a nopass user), else nullptr.

@@ -60,6 +60,9 @@ struct ClientState {
   bool close_after_reply = false;
   // Set by CLIENT KILL from another thread.
   std::atomic<bool> kill_requested{false};
+  // When the replies being written went over the soft output buffer limit
+  // (0: they are not); the server's cron closes the client once that lasts.
+  std::atomic<int64_t> output_soft_limit_since_ms{0};
 };
 
 }  // namespace stashd::server

@@ -2,8 +2,9 @@
 
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <charconv>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -449,8 +450,11 @@ ConfigError ConfigTable::ParseCommandLine(int argc, char** argv, bool* show_help
       return std::nullopt;
     }
     if (first.substr(0, 2) != "--") {
-      config_->config_file = std::string(first);
-      if (auto e = LoadFile(config_->config_file)) return e;
+      if (auto e = LoadFile(std::string(first))) return e;
+      // Absolute, as Redis keeps it: CONFIG REWRITE and INFO use it.
+      std::error_code ec;
+      std::filesystem::path absolute = std::filesystem::absolute(std::string(first), ec);
+      config_->config_file = ec ? std::string(first) : absolute.lexically_normal().string();
       ++i;
     }
   }

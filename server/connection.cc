@@ -1,10 +1,17 @@
 #include "server/connection.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstdint>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "server/acl.h"
 #include "server/dispatcher.h"
 #include "server/persistence.h"
 #include "server/server_state.h"
@@ -14,6 +21,8 @@ namespace asio = boost::asio;
 
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
+// Reply buffers larger than this are freed once written.
+constexpr size_t kKeepBufferBytes = 1024 * 1024;
 
 std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
   auto addr = ep.address();
@@ -21,6 +30,21 @@ std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
     addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
   }
   return addr.to_string() + ":" + std::to_string(ep.port());
+}
+
+// TCP keepalive as Redis's anetKeepAlive: probes after `interval` seconds
+// of silence, then every interval/3 seconds; 3 unanswered probes close the
+// connection. 0 disables it.
+void SetKeepAlive(int fd, int64_t interval) {
+  if (interval <= 0) return;
+  int on = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) != 0) return;
+  int idle = static_cast<int>(std::min<int64_t>(interval, INT32_MAX));
+  int probe_interval = std::max(1, idle / 3);
+  int count = 3;
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &probe_interval, sizeof(probe_interval));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
 }
 
 protocol::ParserLimits LimitsFrom(const Config& config) {
@@ -41,8 +65,10 @@ Connection::~Connection() {
 void Connection::Start() {
   boost::system::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  int64_t keepalive = server_.config().tcp_keepalive_s.load();
-  if (keepalive > 0) socket_.set_option(asio::socket_base::keep_alive(true), ec);
+  SetKeepAlive(socket_.native_handle(), server_.config().tcp_keepalive_s.load());
+  // As in Redis, a connection made while the default user needs no password
+  // is authenticated from the start.
+  client_.authenticated = server_.acl().DefaultUserIsOpen();
   client_.id = server_.clients().NextId();
   client_.created_ms = server_.clock().NowMs();
   client_.last_interaction_ms = client_.created_ms;
@@ -107,10 +133,15 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
   Persistence* persistence = server_.persistence();
   const uint64_t log_before = persistence != nullptr ? persistence->ThreadLogPosition() : 0;
   bool keep_open = ProcessInput();
-  if (keep_open && in_end_ - in_begin_ >
-                       static_cast<size_t>(server_.config().client_query_buffer_limit.load())) {
-    spdlog::warn("Closing client id={} addr={}: query buffer over client-query-buffer-limit",
-                 client_.id, client_.addr);
+  // The query buffer: unparsed input plus what the parser holds of the
+  // command being read.
+  const size_t query_bytes = in_end_ - in_begin_ + parser_.partial_command_bytes();
+  if (keep_open &&
+      query_bytes > static_cast<size_t>(server_.config().client_query_buffer_limit.load())) {
+    spdlog::warn(
+        "Closing client that reached max query buffer length: id={} addr={} ({} bytes, "
+        "client-query-buffer-limit {})",
+        client_.id, client_.addr, query_bytes, server_.config().client_query_buffer_limit.load());
     keep_open = false;
   }
   if (reply_.size() == 0) {
@@ -122,15 +153,20 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
     return;
   }
   // A reply goes out only once the write log holds what it acknowledges
-  // (written to the OS; with appendfsync always, fsynced).
-  if (persistence != nullptr) {
+  // (written to the OS; with appendfsync always, fsynced). The check is
+  // posted, so that the other connections this thread serves right now
+  // append their records first and one write(2) carries them all, as Redis
+  // writes its AOF once per event loop iteration.
+  if (persistence != nullptr && persistence->ThreadLogPosition() != log_before) {
     const bool close_after = !keep_open;
     auto self = shared_from_this();
-    if (!persistence->ReadyToReply(log_before, [self, close_after] {
-          asio::post(self->socket_.get_executor(), [self, close_after] { self->Flush(close_after); });
-        })) {
-      return;
-    }
+    asio::post(socket_.get_executor(), [self, persistence, close_after, log_before] {
+      auto resume = [self, close_after] {
+        asio::post(self->socket_.get_executor(), [self, close_after] { self->Flush(close_after); });
+      };
+      if (persistence->ReadyToReply(log_before, resume)) self->Flush(close_after);
+    });
+    return;
   }
   Flush(!keep_open);
 }
@@ -151,6 +187,18 @@ bool Connection::ProcessInput() {
     }
     dispatcher.Execute(client_, args_, reply_);
     args_.clear();
+    // client-output-buffer-limit: a client whose pending replies pass the
+    // hard limit is closed now, and the replies freed, before a pipeline of
+    // large reads can fill the memory.
+    const int64_t hard = server_.config().output_buffer_limits[Config::kNormalClients].hard.load();
+    if (hard > 0 && reply_.size() > static_cast<size_t>(hard)) {
+      spdlog::warn(
+          "Client id={} addr={} closed for overcoming of output buffer limits ({} bytes of "
+          "replies, client-output-buffer-limit normal hard limit {}).",
+          client_.id, client_.addr, reply_.size(), hard);
+      std::string().swap(reply_.buffer());
+      return false;
+    }
     if (client_.close_after_reply || client_.kill_requested.load(std::memory_order_relaxed)) {
       return false;
     }
@@ -162,16 +210,28 @@ void Connection::Flush(bool close_after) {
   out_.swap(reply_.buffer());
   reply_.Clear();
   server_.stats().total_net_output_bytes.fetch_add(out_.size(), std::memory_order_relaxed);
-  asio::async_write(socket_, asio::buffer(out_),
-                    [self = shared_from_this(), close_after](const boost::system::error_code& ec,
-                                                             size_t) {
-                      if (ec || close_after) {
-                        self->Shutdown();
-                        return;
-                      }
-                      self->out_.clear();
-                      self->DoRead();
-                    });
+  // The soft output limit: the server's cron closes a client whose replies
+  // stay above it for longer than its seconds.
+  const int64_t soft = server_.config().output_buffer_limits[Config::kNormalClients].soft.load();
+  if (soft > 0 && out_.size() > static_cast<size_t>(soft)) {
+    client_.output_soft_limit_since_ms.store(server_.clock().NowMs(), std::memory_order_relaxed);
+  }
+  asio::async_write(
+      socket_, asio::buffer(out_),
+      [self = shared_from_this(), close_after](const boost::system::error_code& ec, size_t) {
+        self->client_.output_soft_limit_since_ms.store(0, std::memory_order_relaxed);
+        if (ec || close_after) {
+          self->Shutdown();
+          return;
+        }
+        // Give back the memory of a large reply.
+        if (self->out_.capacity() > kKeepBufferBytes) {
+          std::string().swap(self->out_);
+        } else {
+          self->out_.clear();
+        }
+        self->DoRead();
+      });
 }
 
 }  // namespace stashd::server

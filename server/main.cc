@@ -1,21 +1,30 @@
 // stashd: a Redis-protocol storage server for chatbots.
 //
 //   stashd [config-file] [--directive value ...]
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "persistence/log_reader.h"
+#include "server/acl.h"
 #include "server/config.h"
+#include "server/logging.h"
 #include "server/persistence.h"
 #include "server/server.h"
 #include "server/server_state.h"
+#include "server/systemd_notify.h"
 #include "store/clock.h"
 
 namespace {
@@ -24,6 +33,9 @@ constexpr char kUsage[] =
     "Usage: stashd [/path/to/stashd.conf] [--directive value ...]\n"
     "       stashd --version\n"
     "       stashd --help\n"
+    "       stashd --test-config /path/to/stashd.conf [--directive value ...]\n"
+    "                                            (check a config file, and its aclfile, and exit:\n"
+    "                                            status 0 if valid, 1 with the error if not)\n"
     "       stashd --check-log FILE [--repair]   (check a write log file; --repair cuts\n"
     "                                            it after its last intact record)\n"
     "\n"
@@ -35,12 +47,82 @@ constexpr char kUsage[] =
     "Directives use redis.conf names (port, bind, dir, databases, io-threads,\n"
     "requirepass, ...); see conf/stashd.conf for every one of them.\n";
 
-spdlog::level::level_enum LevelFor(const std::string& name) {
-  if (name == "debug") return spdlog::level::debug;
-  if (name == "verbose") return spdlog::level::debug;
-  if (name == "warning") return spdlog::level::warn;
-  if (name == "nothing") return spdlog::level::off;
-  return spdlog::level::info;
+// Open files needed besides one per client (listening sockets, log, the
+// snapshot and write log files...), as Redis's CONFIG_MIN_RESERVED_FDS.
+constexpr int64_t kReservedFds = 32;
+
+// Raises RLIMIT_NOFILE to maxclients + kReservedFds if needed; if the limit
+// cannot be raised that far, lowers maxclients to what fits (as Redis's
+// adjustOpenFilesLimit). Returns a warning to log, if any.
+std::optional<std::string> AdjustOpenFilesLimit(stashd::server::Config& config) {
+  const int64_t maxclients = config.maxclients.load();
+  const rlim_t wanted = static_cast<rlim_t>(maxclients + kReservedFds);
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return std::nullopt;
+  if (limit.rlim_cur >= wanted) return std::nullopt;
+  const rlim_t old = limit.rlim_cur;
+  // Try the wanted limit, then smaller ones, down to the current one.
+  for (rlim_t target = wanted; target > old;) {
+    struct rlimit attempt = {target, std::max(target, limit.rlim_max)};
+    if (setrlimit(RLIMIT_NOFILE, &attempt) == 0) {
+      if (target == wanted) return std::nullopt;
+      break;
+    }
+    attempt.rlim_max = limit.rlim_max;
+    if (target <= limit.rlim_max && setrlimit(RLIMIT_NOFILE, &attempt) == 0) {
+      if (target == wanted) return std::nullopt;
+      break;
+    }
+    target = target > old + 16 ? target - 16 : old;
+  }
+  getrlimit(RLIMIT_NOFILE, &limit);
+  const int64_t fit = static_cast<int64_t>(limit.rlim_cur) - kReservedFds;
+  if (fit < 1) {
+    return "Your current 'ulimit -n' of " + std::to_string(limit.rlim_cur) +
+           " is not enough for the server to start. Please increase your open file limit to at "
+           "least " +
+           std::to_string(wanted) + ".";
+  }
+  config.maxclients.store(fit);
+  return "You requested maxclients of " + std::to_string(maxclients) + " requiring at least " +
+         std::to_string(wanted) + " max file descriptors. Server can't set maximum open files to " +
+         std::to_string(wanted) + " because of OS error: " + std::strerror(EPERM) +
+         ". Current maximum open files is " + std::to_string(limit.rlim_cur) +
+         ". maxclients has been reduced to " + std::to_string(fit) +
+         " to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n' (under "
+         "systemd: LimitNOFILE= in the unit).";
+}
+
+// `stashd --test-config FILE [--directive value ...]`: parses the file (and
+// the ACL file it names) as start-up would, without starting.
+int TestConfig(int argc, char** argv) {
+  if (argc < 3) {
+    std::fputs("Usage: stashd --test-config /path/to/stashd.conf [--directive value ...]\n",
+               stderr);
+    return 2;
+  }
+  std::vector<char*> args = {argv[0]};
+  args.insert(args.end(), argv + 2, argv + argc);
+  stashd::server::Config config;
+  stashd::server::ConfigTable table(&config);
+  bool help = false;
+  bool version = false;
+  if (auto err =
+          table.ParseCommandLine(static_cast<int>(args.size()), args.data(), &help, &version)) {
+    std::fprintf(stderr, "stashd: %s\n", err->c_str());
+    return 1;
+  }
+  if (!config.aclfile.empty()) {
+    stashd::server::CommandRegistry registry;
+    stashd::server::RegisterAllCommands(registry);
+    stashd::server::Acl acl(registry);
+    if (auto err = acl.CheckFile(config.aclfile)) {
+      std::fprintf(stderr, "stashd: aclfile: %s\n", err->c_str());
+      return 1;
+    }
+  }
+  std::printf("stashd: configuration file %s is OK\n", argv[2]);
+  return 0;
 }
 
 // `stashd --check-log FILE [--repair]`, like redis-check-aof.
@@ -61,6 +143,7 @@ int CheckLog(int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace stashd;
   if (argc >= 2 && std::string_view(argv[1]) == "--check-log") return CheckLog(argc, argv);
+  if (argc >= 2 && std::string_view(argv[1]) == "--test-config") return TestConfig(argc, argv);
   auto config = std::make_unique<server::Config>();
   {
     server::ConfigTable table(config.get());
@@ -81,22 +164,11 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::shared_ptr<spdlog::logger> logger;
-  try {
-    if (config->logfile.empty()) {
-      logger = spdlog::stdout_logger_mt("stashd");
-    } else {
-      logger = spdlog::basic_logger_mt("stashd", config->logfile);
-    }
-  } catch (const spdlog::spdlog_ex& e) {
-    std::fprintf(stderr, "stashd: cannot open logfile '%s': %s\n", config->logfile.c_str(),
-                 e.what());
+  if (auto err = server::SetUpLogging(config->logfile, config->loglevel)) {
+    std::fprintf(stderr, "stashd: %s\n", err->c_str());
     return 1;
   }
-  logger->set_pattern(fmt::format("{}:M %d %b %Y %H:%M:%S.%e %^%L%$ %v", getpid()));
-  logger->set_level(LevelFor(config->loglevel));
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
+  if (auto warning = AdjustOpenFilesLimit(*config)) spdlog::warn("{}", *warning);
 
   std::error_code ec;
   std::filesystem::create_directories(config->dir, ec);
@@ -109,33 +181,73 @@ int main(int argc, char** argv) {
     config->dir.pop_back();
   }
 
+  // systemd (Type=notify): STATUS= while loading, READY=1 once clients are
+  // served, STOPPING=1 at shutdown. Nothing outside systemd.
+  server::SystemdNotifier systemd;
+  auto fail = [&systemd](const std::string& what) {
+    spdlog::critical("{}", what);
+    systemd.Status("Failed to start: " + what);
+    return 1;
+  };
+
   store::SystemClock clock;
   server::ServerState state(&clock, std::move(config));
   state.set_executable(std::filesystem::absolute(argv[0]).string());
+  state.config_table().AddChangeListener([&state](std::string_view name) {
+    if (name == "loglevel") {
+      server::SetLogLevel(state.config_table().Get("loglevel").value_or("notice"));
+    }
+  });
+  spdlog::info("stashd {} starting, pid={}, config file: {}", STASHD_VERSION, getpid(),
+               state.config().config_file.empty() ? "(none, built-in defaults)"
+                                                  : state.config().config_file);
+  // The ACL file's users replace the built-in ones (and so the default
+  // user's requirepass), as in Redis.
+  if (const std::string& aclfile = state.config().aclfile; !aclfile.empty()) {
+    if (auto err = state.acl().LoadFile(aclfile)) {
+      return fail("Aborting startup because of errors in the ACL file (aclfile " + aclfile +
+                  "): " + *err);
+    }
+    spdlog::info("ACL users loaded from {}", aclfile);
+  }
   server::Server srv(state);
   state.request_shutdown = [&srv] { srv.Stop(); };
   if (auto err = srv.Listen()) {
-    spdlog::critical("{}", *err);
-    return 1;
+    return fail(*err + " (check 'bind' and 'port', and that no other server uses the port)");
   }
-  spdlog::info("stashd {} starting, pid={}, port={}, config file: {}", STASHD_VERSION, getpid(),
-               srv.port(),
-               state.config().config_file.empty() ? "(none, built-in defaults)"
-                                                  : state.config().config_file);
+  spdlog::info("Listening on port {} ({}), data directory {}", srv.port(),
+               state.config_table().Get("bind").value_or(""), state.config().dir);
+  if (state.config().protected_mode.load() && state.acl().DefaultUserHasNoPassword()) {
+    spdlog::info(
+        "Protected mode is on and the default user has no password: only clients on the "
+        "loopback interface are accepted");
+  }
   // Load the snapshot and replay the write log before any client is served.
+  systemd.Status("Loading the data from " + state.config().dir);
+  const auto load_start = std::chrono::steady_clock::now();
   server::Persistence persistence(state);
   if (auto st = persistence.Start(); !st.ok()) {
-    spdlog::critical("Can't load the data: {}", st.message());
-    return 1;
+    return fail("Can't load the data from " + state.config().dir + ": " + st.message());
   }
   state.set_persistence(&persistence);
+  uint64_t keys = 0;
+  for (const auto& db : state.keyspace().Stats().dbs) keys += db.keys;
+  const double load_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
+  spdlog::info("Data loaded: {} keys in {:.3f} seconds", keys, load_seconds);
+  srv.set_on_sighup([] {
+    if (auto err = server::ReopenLogFile()) spdlog::warn("Can't reopen the log file: {}", *err);
+  });
   spdlog::info("Ready to accept connections tcp");
+  systemd.Ready("Ready to accept connections: " + std::to_string(keys) + " keys loaded");
   srv.Run();
   // SHUTDOWN, SIGTERM or SIGINT: the final save, then the log is closed.
+  systemd.Stopping("Saving the final snapshot");
   auto st = persistence.Stop();
   state.set_persistence(nullptr);
   if (!st.ok()) {
     spdlog::warn("Errors trying to shut down the server: {}", st.message());
+    systemd.Status("Shutdown failed: " + st.message());
     return 1;
   }
   spdlog::info("stashd is now ready to exit, bye bye...");

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <sstream>
 
-#include "protocol/errors.h"
 #include "persistence/recovery.h"
+#include "protocol/errors.h"
 #include "server/dispatcher.h"
 #include "server/server_state.h"
 
@@ -111,13 +111,14 @@ Status Persistence::Start() {
   if (!s.ok()) return s;
   for (const std::string& w : r.warnings) spdlog::warn("{}", w);
   if (r.snapshot.found) {
-    spdlog::info("Snapshot {} (format {}, saved by stashd {}): {} keys loaded, {} expired keys skipped",
-                 ro.snapshot_path, r.snapshot.meta.format_version, r.snapshot.meta.server_version,
-                 r.snapshot.keys_loaded, r.snapshot.keys_expired);
+    spdlog::info(
+        "Snapshot {} (format {}, saved by stashd {}): {} keys loaded, {} expired keys skipped",
+        ro.snapshot_path, r.snapshot.meta.format_version, r.snapshot.meta.server_version,
+        r.snapshot.keys_loaded, r.snapshot.keys_expired);
   }
   if (r.log_files > 0) {
-    spdlog::info("Write log replayed: {} records ({} changes) from {} file(s) in {}",
-                 r.log_records, r.log_changes, r.log_files, ro.log_dir);
+    spdlog::info("Write log replayed: {} records ({} changes) from {} file(s) in {}", r.log_records,
+                 r.log_changes, r.log_files, ro.log_dir);
   }
   spdlog::info("DB loaded from disk: {:.3f} seconds", static_cast<double>(SteadyMs() - t0) / 1000);
   keys_loaded_ = r.snapshot.keys_loaded;
@@ -140,10 +141,12 @@ Status Persistence::Start() {
 void Persistence::SetLogEnabled(bool enabled) {
   store::Keyspace& ks = server_.keyspace();
   if (enabled) {
+    if (SteadyMs() < log_retry_at_ms_) return;
     uint64_t at = 0;
     Status s = log_.Open(log_.Rotate(&at));
     if (!s.ok()) {
-      spdlog::warn("Can't turn the write log on: {}", s.message());
+      spdlog::warn("Can't turn the write log on (trying again in a second): {}", s.message());
+      log_retry_at_ms_ = SteadyMs() + 1000;
       return;
     }
     {
@@ -205,13 +208,13 @@ Status Persistence::WriteCut(Cut* c, bool background) {
         if (seq < c->log_seq) fs->Remove(log_.FilePath(seq));
       }
     }
-    spdlog::info("{} saved on disk: {} snapshot, {} keys written, {} deleted, {} ms "
-                 "(commands paused {} ms for the cut)",
-                 background ? "Background snapshot" : "DB", stats.full ? "full" : "incremental",
-                 stats.upserts, stats.deletes, elapsed, c->pause_ms);
+    spdlog::info(
+        "{} saved on disk: {} snapshot, {} keys written, {} deleted, {} ms "
+        "(commands paused {} ms for the cut)",
+        background ? "Background snapshot" : "DB", stats.full ? "full" : "incremental",
+        stats.upserts, stats.deletes, elapsed, c->pause_ms);
   } else {
-    spdlog::warn("{} failed: {}", background ? "Background saving" : "Saving the DB",
-                 s.message());
+    spdlog::warn("{} failed: {}", background ? "Background saving" : "Saving the DB", s.message());
   }
   {
     std::lock_guard lock(mu_);
@@ -414,6 +417,10 @@ Status Persistence::Stop() {
   if (wanted && needed) {
     spdlog::info("Saving the final snapshot before exiting.");
     if (Save() != SaveResult::kOk) result = Status::IoError("the final snapshot failed", EIO);
+  }
+  // One self-contained file after a clean shutdown (no -wal beside it).
+  if (Status c = writer_->Checkpoint(); !c.ok()) {
+    spdlog::warn("Checkpointing the snapshot: {}", c.message());
   }
   if (log_enabled_.load()) {
     {

@@ -120,11 +120,11 @@ class Persistence {
  private:
   struct Cut {
     store::SnapshotCut cut;
-    uint64_t log_seq = 0;     // first log file the snapshot does not cover
-    uint64_t log_lsn = 0;     // where that file starts
-    uint64_t changes = 0;     // changes the snapshot takes in
+    uint64_t log_seq = 0;  // first log file the snapshot does not cover
+    uint64_t log_lsn = 0;  // where that file starts
+    uint64_t changes = 0;  // changes the snapshot takes in
     int64_t started_ms = 0;
-    int64_t pause_ms = 0;     // how long commands were paused for the cut
+    int64_t pause_ms = 0;  // how long commands were paused for the cut
   };
 
   void LoadConfig();
@@ -148,6 +148,7 @@ class Persistence {
   persistence::ChangeRecorder recorder_;
   std::unique_ptr<persistence::SnapshotWriter> writer_;
   std::atomic<bool> log_enabled_{false};
+  int64_t log_retry_at_ms_ = 0;  // background thread only
   std::atomic<bool> refusing_writes_{false};
   bool started_ = false;
 
@@ -156,20 +157,20 @@ class Persistence {
   std::condition_variable cv_;
   bool stop_ = false;
   bool stopped_ = false;
-  std::thread thread_;         // ticks: save rules, config changes, retries
-  std::thread save_thread_;    // the running (or finished) background save
-  bool saving_ = false;        // a SAVE or BGSAVE is between its cut and its commit
+  std::thread thread_;       // ticks: save rules, config changes, retries
+  std::thread save_thread_;  // the running (or finished) background save
+  bool saving_ = false;      // a SAVE or BGSAVE is between its cut and its commit
   bool bgsave_running_ = false;
   bool bgsave_scheduled_ = false;
   ShutdownMode shutdown_mode_ = ShutdownMode::kDefault;
   std::vector<std::pair<int64_t, int64_t>> save_rules_;  // (seconds, changes)
-  int64_t last_save_ms_ = 0;        // last successful save (start-up time before any)
-  int64_t last_try_ms_ = 0;         // last save attempt
+  int64_t last_save_ms_ = 0;  // last successful save (start-up time before any)
+  int64_t last_try_ms_ = 0;   // last save attempt
   bool last_save_ok_ = true;
   int64_t last_bgsave_secs_ = -1;
   int64_t bgsave_started_ms_ = 0;
   uint64_t saves_ = 0;
-  uint64_t unsaved_changes_ = 0;    // taken by cuts whose snapshot failed
+  uint64_t unsaved_changes_ = 0;  // taken by cuts whose snapshot failed
   uint64_t lsn_at_last_cut_ = 0;
   uint64_t keys_loaded_ = 0;
   uint64_t keys_expired_at_load_ = 0;

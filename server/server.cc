@@ -3,9 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <optional>
+#include <string_view>
 
 #include <boost/asio/ip/v6_only.hpp>
 
+#include "protocol/errors.h"
+#include "server/acl.h"
 #include "server/connection.h"
 #include "server/server_state.h"
 
@@ -24,6 +28,22 @@ std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
 
 // How many expired keys one cron step may delete before yielding.
 constexpr size_t kExpireBudget = 200;
+
+// protected-mode, as Redis: while the default user needs no password, only
+// clients connecting from a loopback address are served.
+bool ProtectedModeRefuses(ServerState& state, const tcp::socket& socket) {
+  if (!state.config().protected_mode.load() || !state.acl().DefaultUserHasNoPassword()) {
+    return false;
+  }
+  boost::system::error_code ec;
+  tcp::endpoint remote = socket.remote_endpoint(ec);
+  if (ec) return false;
+  asio::ip::address addr = remote.address();
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+    addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+  }
+  return !addr.is_loopback();
+}
 
 }  // namespace
 
@@ -79,11 +99,17 @@ void Server::Accept(tcp::acceptor& acceptor) {
                                                   tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
+      std::optional<std::string_view> refusal;
       if (static_cast<int64_t>(state_.clients().size()) >= state_.config().maxclients.load()) {
+        refusal = errors::kMaxClients;
+      } else if (ProtectedModeRefuses(state_, socket)) {
+        refusal = errors::kProtectedMode;
+      }
+      if (refusal) {
         state_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
-        static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
+        std::string msg = "-" + std::string(*refusal) + "\r\n";
         boost::system::error_code ignored;
-        socket.write_some(asio::buffer(kMsg, sizeof(kMsg) - 1), ignored);
+        socket.write_some(asio::buffer(msg), ignored);
         socket.close(ignored);
       } else {
         std::make_shared<Connection>(std::move(socket), state_)->Start();
@@ -112,12 +138,27 @@ void Server::Cron() {
   while (state_.keyspace().ActiveExpireCycle(kExpireBudget) == kExpireBudget &&
          std::chrono::steady_clock::now() < deadline) {
   }
-  // Idle clients.
+  // Idle clients, and clients whose replies stayed over the soft output
+  // buffer limit for too long.
   int64_t timeout = state_.config().timeout_s.load();
-  if (timeout > 0) {
+  const Config::OutputBufferLimit& obuf =
+      state_.config().output_buffer_limits[Config::kNormalClients];
+  int64_t soft_ms = obuf.soft.load() > 0 ? obuf.soft_seconds.load() * 1000 : 0;
+  if (timeout > 0 || soft_ms > 0) {
     int64_t now = state_.clock().NowMs();
     state_.clients().ForEach([&](ClientState& c, const std::function<void()>& close) {
-      if (now - c.last_interaction_ms > timeout * 1000 && !c.in_multi) close();
+      if (timeout > 0 && now - c.last_interaction_ms > timeout * 1000 && !c.in_multi) {
+        close();
+        return;
+      }
+      int64_t since = c.output_soft_limit_since_ms.load(std::memory_order_relaxed);
+      if (soft_ms > 0 && since > 0 && now - since > soft_ms) {
+        spdlog::warn(
+            "Client id={} addr={} closed for overcoming of output buffer limits (over the soft "
+            "limit for {} seconds).",
+            c.id, c.addr, soft_ms / 1000);
+        close();
+      }
     });
   }
 }
@@ -126,11 +167,8 @@ void Server::Run() {
   std::signal(SIGPIPE, SIG_IGN);
   signals_.add(SIGINT);
   signals_.add(SIGTERM);
-  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    spdlog::info("Received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    Stop();
-  });
+  signals_.add(SIGHUP);
+  WaitForSignal();
   for (auto& acceptor : acceptors_) Accept(*acceptor);
   ScheduleCron();
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -141,6 +179,20 @@ void Server::Run() {
   contexts_[0]->run();
   for (auto& t : threads_) t.join();
   threads_.clear();
+}
+
+void Server::WaitForSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      spdlog::info("Received SIGHUP, reopening the log file");
+      if (on_sighup_) on_sighup_();
+      WaitForSignal();
+      return;
+    }
+    spdlog::info("Received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    Stop();
+  });
 }
 
 void Server::Stop() {

@@ -6,6 +6,7 @@
 // called from any thread, including a signal handler's asio callback.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,10 +36,15 @@ class Server {
   int port() const { return port_; }
 
   // Serves until Stop(); returns after every io thread has finished.
+  // SIGINT and SIGTERM call Stop(); SIGHUP calls the on_sighup callback.
   void Run();
   void Stop();
 
+  // Called on the io thread when SIGHUP arrives (reopen the log file).
+  void set_on_sighup(std::function<void()> fn) { on_sighup_ = std::move(fn); }
+
  private:
+  void WaitForSignal();
   void Accept(boost::asio::ip::tcp::acceptor& acceptor);
   void ScheduleCron();
   void Cron();
@@ -51,6 +57,7 @@ class Server {
   std::vector<std::thread> threads_;
   size_t next_context_ = 0;
   int port_ = 0;
+  std::function<void()> on_sighup_;
 };
 
 }  // namespace stashd::server

@@ -4,6 +4,8 @@
 // None of them takes a key. Deleting or reloading users disconnects the
 // clients authenticated as them, as Redis does: the calling client after
 // its reply, the others at once.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
@@ -13,8 +15,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "absl/container/flat_hash_set.h"
 #include "protocol/errors.h"
@@ -166,8 +166,8 @@ void CmdAclCat(CommandContext& ctx) {
   }
   int category = table.CategoryIndex(ctx.args[2]);
   if (category < 0) {
-    ctx.reply.Error(
-        errors::Format(errors::kAclUnknownCategory, {std::string_view(ctx.args[2]).substr(0, 128)}));
+    ctx.reply.Error(errors::Format(errors::kAclUnknownCategory,
+                                   {std::string_view(ctx.args[2]).substr(0, 128)}));
     return;
   }
   const std::vector<int>& members = table.CategoryMembers(category);
@@ -348,16 +348,16 @@ void RegisterAclFamily(CommandRegistry& r) {
   constexpr uint32_t kAdminInfo = kAdmin | kNoScript | kLoading | kStale;
   const std::string users_n = "O(N). Where N is the number of configured users.";
 
-  CommandSpec acl = Row("acl", -2, 0, nullptr,
-                        {"A container for Access List Control commands", "6.0.0",
-                         "Depends on subcommand."});
-  acl.subcommands.push_back(Row("acl|cat", -2, kInfo, CmdAclCat,
-                                {"List the ACL categories or the commands inside a category",
-                                 "6.0.0",
-                                 "O(1) since the categories and commands are a fixed set."}));
+  CommandSpec acl =
+      Row("acl", -2, 0, nullptr,
+          {"A container for Access List Control commands", "6.0.0", "Depends on subcommand."});
+  acl.subcommands.push_back(
+      Row("acl|cat", -2, kInfo, CmdAclCat,
+          {"List the ACL categories or the commands inside a category", "6.0.0",
+           "O(1) since the categories and commands are a fixed set."}));
   acl.subcommands.push_back(Row("acl|deluser", -3, kAdminInfo, CmdAclDelUser,
-                                {"Remove the specified ACL users and the associated rules",
-                                 "6.0.0", "O(1) amortized time considering the typical user."}));
+                                {"Remove the specified ACL users and the associated rules", "6.0.0",
+                                 "O(1) amortized time considering the typical user."}));
   acl.subcommands.push_back(
       Row("acl|dryrun", -4, kAdminInfo, CmdAclDryRun,
           {"Returns whether the user can execute the given command without executing the "
@@ -374,28 +374,27 @@ void RegisterAclFamily(CommandRegistry& r) {
   acl.subcommands.push_back(
       Row("acl|help", 2, kLoading | kStale, CmdAclHelp,
           {"Show helpful text about the different subcommands", "6.0.0", "O(1)"}));
-  acl.subcommands.push_back(Row("acl|list", 2, kAdminInfo, CmdAclList,
-                                {"List the current ACL rules in ACL config file format", "6.0.0",
-                                 users_n}));
-  acl.subcommands.push_back(Row("acl|load", 2, kAdminInfo, CmdAclLoad,
-                                {"Reload the ACLs from the configured ACL file", "6.0.0",
-                                 users_n}));
+  acl.subcommands.push_back(
+      Row("acl|list", 2, kAdminInfo, CmdAclList,
+          {"List the current ACL rules in ACL config file format", "6.0.0", users_n}));
+  acl.subcommands.push_back(
+      Row("acl|load", 2, kAdminInfo, CmdAclLoad,
+          {"Reload the ACLs from the configured ACL file", "6.0.0", users_n}));
   acl.subcommands.push_back(Row("acl|log", -2, kAdminInfo, CmdAclLog,
                                 {"List latest events denied because of ACLs in place", "6.0.0",
                                  "O(N) with N being the number of entries shown."}));
-  acl.subcommands.push_back(Row("acl|save", 2, kAdminInfo, CmdAclSave,
-                                {"Save the current ACL rules in the configured ACL file",
-                                 "6.0.0", users_n}));
+  acl.subcommands.push_back(
+      Row("acl|save", 2, kAdminInfo, CmdAclSave,
+          {"Save the current ACL rules in the configured ACL file", "6.0.0", users_n}));
   acl.subcommands.push_back(Row("acl|setuser", -3, kAdminInfo, CmdAclSetUser,
                                 {"Modify or create the rules for a specific ACL user", "6.0.0",
                                  "O(N). Where N is the number of rules provided."}));
-  acl.subcommands.push_back(Row("acl|users", 2, kAdminInfo, CmdAclUsers,
-                                {"List the username of all the configured ACL rules", "6.0.0",
-                                 users_n}));
+  acl.subcommands.push_back(
+      Row("acl|users", 2, kAdminInfo, CmdAclUsers,
+          {"List the username of all the configured ACL rules", "6.0.0", users_n}));
   acl.subcommands.push_back(
       Row("acl|whoami", 2, kInfo, CmdAclWhoAmI,
-          {"Return the name of the user associated to the current connection", "6.0.0",
-           "O(1)"}));
+          {"Return the name of the user associated to the current connection", "6.0.0", "O(1)"}));
   r.Register(std::move(acl));
 }
 

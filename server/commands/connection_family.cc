@@ -296,7 +296,7 @@ void CmdAuth(CommandContext& ctx) {
   std::string_view user = "default";
   std::string_view password;
   if (args.size() == 2) {
-    if (ctx.server.acl().Find("default")->nopass) {
+    if (ctx.server.acl().DefaultUserHasNoPassword()) {
       ctx.reply.Error(errors::kAuthNotConfigured);
       return;
     }

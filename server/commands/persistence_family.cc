@@ -44,8 +44,7 @@ void CmdSave(CommandContext& ctx) {
 // BGSAVE [SCHEDULE]. Inside EXEC every command is paused already, so the
 // save is scheduled, as Redis does.
 void CmdBgsave(CommandContext& ctx) {
-  if (ctx.args.size() > 2 ||
-      (ctx.args.size() == 2 && ToLower(ctx.args[1]) != "schedule")) {
+  if (ctx.args.size() > 2 || (ctx.args.size() == 2 && ToLower(ctx.args[1]) != "schedule")) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
@@ -131,9 +130,9 @@ void CmdShutdown(CommandContext& ctx) {
   if (ctx.server.request_shutdown) ctx.server.request_shutdown();
 }
 
-CommandSpec Row(std::string name, int arity, uint32_t flags, Handler handler,
-                std::string summary, std::string complexity,
-                std::vector<std::string> acl = {}, std::vector<std::string> tips = {}) {
+CommandSpec Row(std::string name, int arity, uint32_t flags, Handler handler, std::string summary,
+                std::string complexity, std::vector<std::string> acl = {},
+                std::vector<std::string> tips = {}) {
   CommandSpec s;
   s.name = std::move(name);
   s.arity = arity;
@@ -157,16 +156,16 @@ void RegisterPersistenceFamily(CommandRegistry& r) {
                  "O(N) where N is the total number of keys in all databases"));
   r.Register(Row("bgsave", -1, kAdminNoScript | kNoAsyncLoading | kNoExecLock, CmdBgsave,
                  "Asynchronously save the dataset to disk", "O(1)"));
-  r.Register(Row("bgrewriteaof", 1, kAdminNoScript | kNoAsyncLoading | kNoExecLock,
-                 CmdBgrewriteaof, "Asynchronously rewrite the append-only file", "O(1)"));
+  r.Register(Row("bgrewriteaof", 1, kAdminNoScript | kNoAsyncLoading | kNoExecLock, CmdBgrewriteaof,
+                 "Asynchronously rewrite the append-only file", "O(1)"));
   r.Register(Row("lastsave", 1, kLoading | kStale | kFast, CmdLastsave,
                  "Get the UNIX time stamp of the last successful save to disk", "O(1)",
                  {"@admin", "@dangerous"}, {"nondeterministic_output"}));
-  r.Register(Row("shutdown", -1,
-                 kAdminNoScript | kLoading | kStale | kNoMulti | kAllowBusy | kNoExecLock,
-                 CmdShutdown, "Synchronously save the dataset to disk and then shut down the server",
-                 "O(N) when saving, where N is the total number of keys in all databases when "
-                 "saving data, otherwise O(1)"));
+  r.Register(
+      Row("shutdown", -1, kAdminNoScript | kLoading | kStale | kNoMulti | kAllowBusy | kNoExecLock,
+          CmdShutdown, "Synchronously save the dataset to disk and then shut down the server",
+          "O(N) when saving, where N is the total number of keys in all databases when "
+          "saving data, otherwise O(1)"));
 }
 
 }  // namespace stashd::server

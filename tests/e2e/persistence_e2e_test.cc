@@ -140,10 +140,13 @@ TEST(PersistenceE2E, SnapshotCommandsAndTheFileIsPlainSql) {
   Reply exec = Cmd(c.get(), {"EXEC"});
   ASSERT_EQ(exec->type, REDIS_REPLY_ARRAY);
   EXPECT_EQ(std::string(exec->element[0]->str), "Background saving scheduled");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (int i = 0; i < 250 && Info(server.port(), "rdb_saves") != "3"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   EXPECT_EQ(Info(server.port(), "rdb_saves"), "3");
   const std::string db = dir.File("stashd.db");
-  EXPECT_EQ(Shell("sqlite3 " + db + " \"SELECT CAST(value AS TEXT) FROM keys WHERE key = "
+  EXPECT_EQ(Shell("sqlite3 " + db +
+                  " \"SELECT CAST(value AS TEXT) FROM keys WHERE key = "
                   "CAST('key:1' AS BLOB)\""),
             "changed\n");
   EXPECT_EQ(Shell("sqlite3 " + db + " 'SELECT COUNT(*) FROM keys'"), "99\n");
@@ -293,8 +296,8 @@ void CrashLoop(const std::string& fsync_policy, int rounds, uint32_t seed) {
   std::atomic<int64_t> next{0};
   std::mt19937 rng(seed);
   // Frequent snapshots, so crashes also land during snapshots and rotations.
-  const std::vector<std::string> args = {"--appendfsync", fsync_policy, "--save", "0 500",
-                                         "--io-threads", "2"};
+  const std::vector<std::string> args = {"--appendfsync", fsync_policy,   "--save",
+                                         "0 500",         "--io-threads", "2"};
   for (int round = 0; round < rounds; ++round) {
     ServerProcess server(args, dir.path());
     if (round > 0) Verify(server.port(), &acked, "round " + std::to_string(round));
@@ -356,8 +359,7 @@ TEST(PersistenceE2E, CorruptLogStopsStartupAndCheckLogRepairsIt) {
 
   std::string check = Shell(std::string(STASHD_BINARY) + " --check-log " + log + " 2>&1");
   EXPECT_THAT(check, HasSubstr("Run with --repair"));
-  std::string repair =
-      Shell(std::string(STASHD_BINARY) + " --check-log " + log + " --repair 2>&1");
+  std::string repair = Shell(std::string(STASHD_BINARY) + " --check-log " + log + " --repair 2>&1");
   EXPECT_THAT(repair, HasSubstr("Repaired"));
   ServerProcess server({"--save", ""}, dir.path());
   Conn c = Connect(server.port());

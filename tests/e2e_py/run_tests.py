@@ -148,9 +148,10 @@ class RedisPyTest(unittest.TestCase):
                 conn.read_response()
             self.assertIn("wrong number of arguments for 'set' command", str(e.exception))
             conn.send_command("EXEC")
-            with self.assertRaises(redis.ResponseError) as e:
+            # redis-py maps the EXECABORT prefix to ExecAbortError and strips it.
+            with self.assertRaises(redis.exceptions.ExecAbortError) as e:
                 conn.read_response()
-            self.assertIn("EXECABORT", str(e.exception))
+            self.assertEqual(str(e.exception), "Transaction discarded because of previous errors.")
         finally:
             self.r.connection_pool.release(conn)
 
@@ -211,8 +212,12 @@ class AuthTest(unittest.TestCase):
                              decode_responses=True)
             self.assertTrue(ok.set("x", "1"))
             bad = redis.Redis(host="127.0.0.1", port=server.port, password="wrong")
-            with self.assertRaises(redis.AuthenticationError):
+            # redis-py 4.3 surfaces WRONGPASS at connect time as a ResponseError
+            # (the same happens against redis-server 7).
+            with self.assertRaises(redis.ResponseError) as e:
                 bad.ping()
+            self.assertEqual(str(e.exception),
+                             "WRONGPASS invalid username-password pair or user is disabled.")
         finally:
             server.stop()
 

@@ -134,7 +134,8 @@ class FaultFileSystem final : public persistence::FileSystem {
       ++fs_->writes_;
       fs_->bytes_written_ += data.size();
       auto it = fs_->files_.find(path_);
-      if (it != fs_->files_.end()) it->second.size = std::max(it->second.size, offset + data.size());
+      if (it != fs_->files_.end())
+        it->second.size = std::max(it->second.size, offset + data.size());
       return s;
     }
     Status Sync() override {

@@ -11,21 +11,21 @@
 #include <vector>
 
 #include "persistence/change_recorder.h"
+#include "persistence/fault_file_system.h"
 #include "persistence/log_format.h"
 #include "persistence/log_reader.h"
-#include "persistence/write_log.h"
-#include "persistence/fault_file_system.h"
 #include "persistence/temp_dir.h"
+#include "persistence/write_log.h"
 #include "store/clock.h"
 #include "store/keyspace.h"
 
 namespace stashd::persistence {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using test::FaultFileSystem;
 using test::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -74,8 +74,8 @@ std::string Describe(const store::Change& c) {
   using Kind = store::Change::Kind;
   switch (c.kind) {
     case Kind::kSet:
-      return "set " + std::to_string(c.db) + " " + std::string(c.key) + "=" +
-             std::string(c.value) + " @" + std::to_string(c.expire_at_ms);
+      return "set " + std::to_string(c.db) + " " + std::string(c.key) + "=" + std::string(c.value) +
+             " @" + std::to_string(c.expire_at_ms);
     case Kind::kDelete:
       return "del " + std::to_string(c.db) + " " + std::string(c.key);
     case Kind::kFlushDb:
@@ -121,10 +121,9 @@ TEST(LogFormatTest, EveryChangeKindRoundTrips) {
   swap.db = 1;
   swap.db2 = 9;
   log::EncodeChange(swap, &payload);
-  EXPECT_THAT(Decode(payload),
-              ElementsAre("set 0 k=v @-1", "set 15 " + binary + "= @1700000000123",
-                          "set 3 =" + std::string(70000, 'x') + " @0", "del 2 gone", "flushdb 7",
-                          "flushall", "swapdb 1 9"));
+  EXPECT_THAT(Decode(payload), ElementsAre("set 0 k=v @-1", "set 15 " + binary + "= @1700000000123",
+                                           "set 3 =" + std::string(70000, 'x') + " @0",
+                                           "del 2 gone", "flushdb 7", "flushall", "swapdb 1 9"));
 }
 
 TEST(LogFormatTest, TruncatedOrUnknownPayloadIsRefused) {
@@ -533,10 +532,9 @@ TEST_F(ChangeRecorderTest, OneRecordPerCommandAndPerExec) {
   recorder_.EndCommand();
 
   Set("e", "5");  // outside any command (active expiry): appended at once
-  EXPECT_THAT(LoggedRecords(),
-              ElementsAre(ElementsAre("set 0 a=1 @-1", "set 0 b=2 @-1"),
-                          ElementsAre("set 0 c=3 @-1", "set 0 d=4 @-1"),
-                          ElementsAre("set 0 e=5 @-1")));
+  EXPECT_THAT(LoggedRecords(), ElementsAre(ElementsAre("set 0 a=1 @-1", "set 0 b=2 @-1"),
+                                           ElementsAre("set 0 c=3 @-1", "set 0 d=4 @-1"),
+                                           ElementsAre("set 0 e=5 @-1")));
 }
 
 TEST_F(ChangeRecorderTest, ThreadLsnIsPerThread) {

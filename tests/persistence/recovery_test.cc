@@ -22,9 +22,9 @@
 namespace stashd::persistence {
 namespace {
 
-using ::testing::HasSubstr;
 using test::DumpKeyspace;
 using test::TempDir;
+using ::testing::HasSubstr;
 
 constexpr int64_t kNow = 1'700'000'000'000;
 

@@ -2,8 +2,6 @@
 // dispatcher, the write log on a fault-injecting file system. Power cuts
 // (every byte not fsynced is lost), fsync and write failures, MISCONF, and
 // the persistence commands.
-#include "server/persistence.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -27,6 +25,7 @@
 #include "server/client.h"
 #include "server/config.h"
 #include "server/dispatcher.h"
+#include "server/persistence.h"
 #include "server/server_state.h"
 #include "store/clock.h"
 #include "support/resp_value.h"
@@ -217,8 +216,8 @@ TEST_P(PowerLossTest, RecoveredStateIsAPrefixHoldingWhatThePolicyPromised) {
       ++lost_total;
       const int64_t age = cut_ms - logs[w].ack_ms[static_cast<size_t>(n)];
       if (policy == "always") {
-        ADD_FAILURE() << "acknowledged under appendfsync always and lost: writer " << w
-                      << " op " << n;
+        ADD_FAILURE() << "acknowledged under appendfsync always and lost: writer " << w << " op "
+                      << n;
       } else if (policy == "everysec") {
         EXPECT_LT(age, 2000) << "lost a write acknowledged " << age
                              << " ms before the power cut: writer " << w << " op " << n;
@@ -226,8 +225,8 @@ TEST_P(PowerLossTest, RecoveredStateIsAPrefixHoldingWhatThePolicyPromised) {
     }
   }
   EXPECT_GT(acked_total, 50u);
-  std::printf("[ %s ] %zu acknowledged, %zu lost to the power cut\n", policy.c_str(),
-              acked_total, lost_total);
+  std::printf("[ %s ] %zu acknowledged, %zu lost to the power cut\n", policy.c_str(), acked_total,
+              lost_total);
 }
 
 INSTANTIATE_TEST_SUITE_P(Policies, PowerLossTest, ::testing::Values("always", "everysec", "no"));
@@ -302,9 +301,8 @@ TEST_F(ServerPersistenceTest, ExecIsRefusedWholeWhenPersistenceFailsAfterQueuing
   FaultVfs::FailWritesAfter(0);
   EXPECT_THAT(admin.Run({"SAVE"}), ErrorIs("ERR"));
   FaultVfs::Reset();
-  EXPECT_THAT(c.Run({"EXEC"}),
-              ErrorIs("EXECABORT Transaction discarded because of: " +
-                      std::string(errors::kMisconfSnapshot)));
+  EXPECT_THAT(c.Run({"EXEC"}), ErrorIs("EXECABORT Transaction discarded because of: " +
+                                       std::string(errors::kMisconfSnapshot)));
   EXPECT_THAT(c.Run({"EXEC"}), ErrorIs("ERR EXEC without MULTI"));
   EXPECT_THAT(c.Run({"GET", "k"}), IsNil());
   // A transaction of reads still runs.

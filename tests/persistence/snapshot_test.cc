@@ -21,10 +21,10 @@
 namespace stashd::persistence {
 namespace {
 
-using ::testing::HasSubstr;
 using test::DumpKeyspace;
 using test::FaultVfs;
 using test::TempDir;
+using ::testing::HasSubstr;
 
 constexpr int64_t kNow = 1'700'000'000'000;
 
@@ -157,8 +157,9 @@ TEST_F(SnapshotTest, ReadableWithPlainSql) {
   Set(0, "user:2", "bob");
   Set(4, "other", "db4");
   ASSERT_TRUE(Save().ok());
-  EXPECT_THAT(Sql(path_, "SELECT db, CAST(key AS TEXT), CAST(value AS TEXT), expire_at FROM keys "
-                         "ORDER BY db, key"),
+  EXPECT_THAT(Sql(path_,
+                  "SELECT db, CAST(key AS TEXT), CAST(value AS TEXT), expire_at FROM keys "
+                  "ORDER BY db, key"),
               ::testing::ElementsAre("0|user:1|alice|" + std::to_string(kNow + 5000),
                                      "0|user:2|bob|NULL", "4|other|db4|NULL"));
   EXPECT_THAT(Sql(path_, "SELECT value FROM meta WHERE name = 'format_version'"),
@@ -244,9 +245,7 @@ TEST_F(SnapshotTest, RestoredKeyWithoutDeadlineGetsNoScopeDefault) {
 
 TEST_F(SnapshotTest, ForeignFilesAreRefusedAndLeftUntouched) {
   const std::string text = "this is a text file that someone named stashd.db\n";
-  {
-    std::ofstream(path_) << text;
-  }
+  { std::ofstream(path_) << text; }
   LoadResult r;
   Status s = Load(ks_.get(), &r);
   EXPECT_EQ(s.code(), Status::Code::kNotSupported);
@@ -286,7 +285,8 @@ TEST_F(SnapshotTest, FailedWriteLeavesThePreviousSnapshot) {
   ASSERT_TRUE(Save().ok());
   const test::Dump first = DumpKeyspace(*ks_);
   for (int n : {0, 1, 2, 5, 20, 60}) {
-    for (int i = 0; i < 3000; ++i) Set(0, "k" + std::to_string(i), "second" + std::to_string(n) + std::string(100, 'x'));
+    for (int i = 0; i < 3000; ++i)
+      Set(0, "k" + std::to_string(i), "second" + std::to_string(n) + std::string(100, 'x'));
     FaultVfs::FailWritesAfter(n);
     Status s = Save();
     FaultVfs::Reset();

@@ -1,0 +1,337 @@
+// Configuration: conf/stashd.conf itself, every directive's values and
+// errors, config file and command line errors (file:line, directive, what is
+// wrong), CONFIG SET side effects (requirepass, client-output-buffer-limit).
+#include "server/config.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "commands/command_fixture.h"
+#include "protocol/resp_parser.h"
+#include "server/ascii.h"
+
+namespace stashd::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::filesystem::path SourceDir() {
+  // tests/commands/config_test.cc → the repository root.
+  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+}
+
+std::string TempFile(const std::string& name, const std::string& content) {
+  std::string path = ::testing::TempDir() + "/config-test-" + std::to_string(getpid()) + "-" + name;
+  std::ofstream(path) << content;
+  return path;
+}
+
+// Runs ParseCommandLine on `args` (without argv[0]).
+server::ConfigError ParseArgs(server::ConfigTable& table, std::vector<std::string> args) {
+  args.insert(args.begin(), "stashd");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  bool help = false;
+  bool version = false;
+  return table.ParseCommandLine(static_cast<int>(argv.size()), argv.data(), &help, &version);
+}
+
+TEST(ConfFileTest, ShippedConfigParsesAndMentionsEveryDirective) {
+  const std::string path = (SourceDir() / "conf" / "stashd.conf").string();
+  server::Config config;
+  server::ConfigTable table(&config);
+  ASSERT_EQ(table.LoadFile(path), std::nullopt);
+
+  // Each directive has a line of its own, not commented out.
+  std::set<std::string> in_file;
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << path;
+  for (std::string line; std::getline(in, line);) {
+    auto words = protocol::SplitArgs(line);
+    if (!words || words->empty() || (*words)[0][0] == '#') continue;
+    in_file.insert((*words)[0]);
+  }
+  for (const std::string& name : table.Match("*")) {
+    EXPECT_TRUE(in_file.count(name)) << "conf/stashd.conf does not set '" << name << "'";
+  }
+  for (const std::string& name : in_file) EXPECT_TRUE(table.Known(name)) << name;
+
+  // And its values are the built-in defaults, as the file says.
+  server::Config defaults;
+  server::ConfigTable default_table(&defaults);
+  for (const std::string& name : table.Match("*")) {
+    EXPECT_EQ(table.Get(name), default_table.Get(name)) << name;
+  }
+}
+
+TEST(ConfFileTest, CommandLineOverridesTheFile) {
+  std::string path = TempFile("override.conf", "port 7000\nmaxclients 5\n");
+  server::Config config;
+  server::ConfigTable table(&config);
+  ASSERT_EQ(ParseArgs(table, {path, "--port", "7001", "--bind", "10.0.0.1", "-::1"}), std::nullopt);
+  EXPECT_EQ(config.port, 7001);
+  EXPECT_EQ(config.maxclients.load(), 5);
+  EXPECT_EQ(table.Get("bind"), "10.0.0.1 -::1");
+  EXPECT_TRUE(std::filesystem::path(config.config_file).is_absolute());
+  EXPECT_EQ(std::filesystem::canonical(config.config_file), std::filesystem::canonical(path));
+  std::filesystem::remove(path);
+}
+
+// ---- Every directive ----
+
+struct DirectiveCase {
+  std::string name;
+  std::vector<std::string> good;  // values to set
+  std::string shown;              // what CONFIG GET shows then
+  std::vector<std::string> bad;   // a value to refuse
+  std::string error;              // and why
+};
+
+const std::vector<DirectiveCase>& Cases() {
+  static const auto* cases = new std::vector<DirectiveCase>{
+      {"port", {"7001"}, "7001", {"65536"}, "argument must be between 0 and 65535 inclusive"},
+      {"tcp-backlog", {"128"}, "128", {"x"}, "argument couldn't be parsed into an integer"},
+      {"databases", {"4"}, "4", {"0"}, "argument must be between 1 and 1024 inclusive"},
+      {"io-threads", {"2"}, "2", {"-1"}, "argument must be between 0 and 128 inclusive"},
+      {"bind", {"0.0.0.0", "-::"}, "0.0.0.0 -::", {}, "wrong number of arguments"},
+      {"timeout", {"30"}, "30", {"-1"}, "argument must be between 0 and 2147483647 inclusive"},
+      {"tcp-keepalive", {"60"}, "60", {"1.5"}, "argument couldn't be parsed into an integer"},
+      {"maxclients", {"100"}, "100", {"0"}, "argument must be between 1 and 2147483647 inclusive"},
+      {"hz", {"100"}, "100", {"501"}, "argument must be between 1 and 500 inclusive"},
+      {"proto-max-bulk-len",
+       {"2mb"},
+       "2097152",
+       {"1000"},
+       "argument must be between 1048576 and 9223372036854775807 inclusive"},
+      {"client-query-buffer-limit",
+       {"1gb"},
+       "1073741824",
+       {"abc"},
+       "argument couldn't be parsed into an integer"},
+      {"protected-mode", {"no"}, "no", {"maybe"}, "argument must be 'yes' or 'no'"},
+      {"requirepass", {"s3cret"}, "s3cret", {"a", "b"}, "wrong number of arguments"},
+      {"aclfile",
+       {"/etc/stashd/users.acl"},
+       "/etc/stashd/users.acl",
+       {},
+       "wrong number of arguments"},
+      {"acllog-max-len",
+       {"10"},
+       "10",
+       {"-1"},
+       "argument must be between 0 and 2147483647 inclusive"},
+      {"client-output-buffer-limit",
+       {"normal", "1mb", "512kb", "10"},
+       "normal 1048576 524288 10 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+       {"normal", "1", "2"},
+       "Wrong number of arguments in buffer limit configuration."},
+      {"dir", {"/var/lib/stashd"}, "/var/lib/stashd", {""}, "directory name cannot be empty"},
+      {"dbfilename", {"x.db"}, "x.db", {"a/b.db"}, "dbfilename can't be a path, just a filename"},
+      {"logfile", {"/var/log/stashd.log"}, "/var/log/stashd.log", {}, "wrong number of arguments"},
+      {"loglevel",
+       {"verbose"},
+       "verbose",
+       {"loud"},
+       "argument(s) must be one of the following: debug, verbose, notice, warning"},
+      {"scope-state-prefix", {"st:"}, "st:", {""}, "the prefix cannot be empty"},
+      {"scope-state-default-ttl",
+       {"6h"},
+       "6h",
+       {"6x"},
+       "argument must be a duration such as 0, 3600, 30m, 6h or 1d"},
+      {"scope-state-max-value-size",
+       {"1mb"},
+       "1048576",
+       {"big"},
+       "argument must be a memory value such as 0, 4096 or 1mb"},
+      {"scope-user-prefix", {"u:"}, "u:", {""}, "the prefix cannot be empty"},
+      {"scope-user-default-ttl",
+       {"90"},
+       "90s",
+       {"-1"},
+       "argument must be a duration such as 0, 3600, 30m, 6h or 1d"},
+      {"scope-user-max-value-size",
+       {"4096"},
+       "4096",
+       {"-5"},
+       "argument must be a memory value such as 0, 4096 or 1mb"},
+      {"scope-global-prefix", {"g:"}, "g:", {""}, "the prefix cannot be empty"},
+      {"scope-global-default-ttl",
+       {"1d"},
+       "1d",
+       {"d"},
+       "argument must be a duration such as 0, 3600, 30m, 6h or 1d"},
+      {"scope-global-max-value-size",
+       {"0"},
+       "0",
+       {"1x"},
+       "argument must be a memory value such as 0, 4096 or 1mb"},
+      {"save", {"900", "1"}, "900 1", {"900"}, "Invalid save parameters"},
+      {"appendonly", {"no"}, "no", {"1"}, "argument must be 'yes' or 'no'"},
+      {"appendfsync",
+       {"always"},
+       "always",
+       {"sometimes"},
+       "argument(s) must be one of the following: everysec, always, no"},
+      {"appendfilename",
+       {"log.slog"},
+       "log.slog",
+       {"a/b"},
+       "appendfilename can't be a path, just a filename"},
+      {"appenddirname", {"logs"}, "logs", {"a/b"}, "appenddirname can't be a path, just a dirname"},
+      {"stop-writes-on-bgsave-error", {"no"}, "no", {"nope"}, "argument must be 'yes' or 'no'"},
+      {"auto-aof-rewrite-percentage",
+       {"50"},
+       "50",
+       {"-1"},
+       "argument must be between 0 and 2147483647 inclusive"},
+      {"auto-aof-rewrite-min-size",
+       {"1mb"},
+       "1048576",
+       {"x"},
+       "argument couldn't be parsed into an integer"},
+  };
+  return *cases;
+}
+
+TEST(DirectiveTest, EveryDirectiveIsCovered) {
+  server::Config config;
+  server::ConfigTable table(&config);
+  std::set<std::string> covered;
+  for (const DirectiveCase& c : Cases()) covered.insert(c.name);
+  for (const std::string& name : table.Match("*")) {
+    EXPECT_TRUE(covered.count(name)) << "no test case for directive '" << name << "'";
+  }
+}
+
+TEST(DirectiveTest, ValuesAndErrors) {
+  for (const DirectiveCase& c : Cases()) {
+    server::Config config;
+    server::ConfigTable table(&config);
+    EXPECT_EQ(table.Set(c.name, c.good, /*at_startup=*/true), std::nullopt) << c.name;
+    EXPECT_EQ(table.Get(c.name), c.shown) << c.name;
+    EXPECT_EQ(table.Set(c.name, c.bad, /*at_startup=*/true), c.error) << c.name;
+    // A refused value changes nothing.
+    EXPECT_EQ(table.Get(c.name), c.shown) << c.name;
+    // Names are case-insensitive.
+    EXPECT_TRUE(table.Known(server::ToUpper(c.name))) << c.name;
+  }
+}
+
+TEST(DirectiveTest, ImmutableAtRunTime) {
+  server::Config config;
+  server::ConfigTable table(&config);
+  for (const char* name : {"port", "bind", "databases", "io-threads", "dir", "dbfilename",
+                           "logfile", "aclfile", "scope-user-prefix", "appendfilename"}) {
+    EXPECT_EQ(table.Set(name, {"x"}, /*at_startup=*/false), "can't set immutable config") << name;
+  }
+  EXPECT_EQ(table.Set("maxclients", {"7"}, /*at_startup=*/false), std::nullopt);
+  EXPECT_EQ(config.maxclients.load(), 7);
+}
+
+TEST(DirectiveTest, OutputBufferLimitSyntax) {
+  server::Config config;
+  server::ConfigTable table(&config);
+  EXPECT_EQ(table.Set("client-output-buffer-limit", {"normal 0 0 0 replica 1 2 3"}, false),
+            std::nullopt);
+  EXPECT_EQ(table.Get("client-output-buffer-limit"),
+            "normal 0 0 0 slave 1 2 3 pubsub 33554432 8388608 60");
+  EXPECT_EQ(table.Set("client-output-buffer-limit", {"foo 1 2 3"}, false),
+            "Invalid client class specified in buffer limit configuration.");
+  EXPECT_EQ(table.Set("client-output-buffer-limit", {"normal x 2 3"}, false),
+            "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+  EXPECT_EQ(table.Set("client-output-buffer-limit", {"normal -1 2 3"}, false),
+            "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+  EXPECT_EQ(table.Set("client-output-buffer-limit", {"normal 1 2 -3"}, false),
+            "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+  // A bad class later in the list changes no class.
+  EXPECT_EQ(table.Set("client-output-buffer-limit", {"normal 5 5 5 foo 1 2 3"}, false),
+            "Invalid client class specified in buffer limit configuration.");
+  EXPECT_EQ(config.output_buffer_limits[server::Config::kNormalClients].hard.load(), 0);
+}
+
+// ---- Config file and command line errors ----
+
+TEST(ConfigErrorsTest, FileErrorsNameFileLineAndDirective) {
+  struct Case {
+    std::string content;
+    std::string error;  // after "<path>:"
+  };
+  const std::vector<Case> cases = {
+      {"port 6379\n\n  # comment\nfoo bar\n", "4: unknown directive 'foo'"},
+      {"port 99999\n", "1: 'port': argument must be between 0 and 65535 inclusive"},
+      {"requirepass \"unterminated\n", "1: unbalanced quotes in configuration line"},
+      {"maxclients\n", "1: 'maxclients': wrong number of arguments"},
+      {"protected-mode maybe\n", "1: 'protected-mode': argument must be 'yes' or 'no'"},
+      {"save 900\n", "1: 'save': Invalid save parameters"},
+      {"client-output-buffer-limit normal 1mb\n",
+       "1: 'client-output-buffer-limit': Wrong number of arguments in buffer limit "
+       "configuration."},
+      {"loglevel loud\n",
+       "1: 'loglevel': argument(s) must be one of the following: debug, verbose, notice, "
+       "warning"},
+  };
+  for (const Case& c : cases) {
+    std::string path = TempFile("bad.conf", c.content);
+    server::Config config;
+    server::ConfigTable table(&config);
+    EXPECT_EQ(table.LoadFile(path), path + ":" + c.error) << c.content;
+    std::filesystem::remove(path);
+  }
+  server::Config config;
+  server::ConfigTable table(&config);
+  EXPECT_EQ(table.LoadFile("/nonexistent/stashd.conf"),
+            "cannot open config file '/nonexistent/stashd.conf': No such file or directory");
+}
+
+TEST(ConfigErrorsTest, CommandLineErrors) {
+  server::Config config;
+  server::ConfigTable table(&config);
+  EXPECT_EQ(ParseArgs(table, {"--nosuch", "1"}), "unknown directive '--nosuch'");
+  EXPECT_EQ(ParseArgs(table, {"--port", "1", "2"}),
+            "directive '--port': wrong number of arguments");
+  EXPECT_EQ(ParseArgs(table, {"--port", "x"}),
+            "directive '--port': argument couldn't be parsed into an integer");
+  EXPECT_EQ(ParseArgs(table, {"--port", "1", "--"}),
+            "unexpected argument '--' (directives are given as --name value)");
+  EXPECT_EQ(ParseArgs(table, {"/nonexistent.conf", "--port", "1"}),
+            "cannot open config file '/nonexistent.conf': No such file or directory");
+  server::Config c2;
+  server::ConfigTable t2(&c2);
+  EXPECT_EQ(ParseArgs(t2, {"--scope-user-prefix", "state:x"}),
+            "scope-user-prefix 'state:x' starts with scope-state-prefix 'state:': scope prefixes "
+            "must not overlap");
+}
+
+// ---- CONFIG SET side effects ----
+
+class ConfigCommandTest : public CommandTest {};
+
+TEST_F(ConfigCommandTest, ConfigGetAndSetTheNewDirectives) {
+  RespValue v = Run({"config", "get", "client-output-buffer-limit"});
+  ASSERT_THAT(v, ArrayOfSize(2));
+  EXPECT_EQ(v[1].str,
+            "normal 268435456 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+  EXPECT_EQ(Run({"config", "set", "client-output-buffer-limit", "normal 1mb 0 0"}), "OK");
+  EXPECT_EQ(server().config().output_buffer_limits[0].hard.load(), 1024 * 1024);
+  EXPECT_THAT(Run({"config", "set", "client-output-buffer-limit", "normal 1 2"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument "
+                      "'client-output-buffer-limit') - Wrong number of arguments in buffer limit "
+                      "configuration."));
+  EXPECT_THAT(Run({"config", "set", "aclfile", "x"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'aclfile') - can't set "
+                      "immutable config"));
+  EXPECT_EQ(Run({"config", "set", "acllog-max-len", "1"}), "OK");
+  EXPECT_THAT(Run({"config", "get", "acllog-max-len"}).Strings(),
+              ::testing::ElementsAre("acllog-max-len", "1"));
+}
+
+}  // namespace
+}  // namespace stashd::test
