@@ -69,7 +69,7 @@ class SnapshotWriter {
   SnapshotWriter(const SnapshotWriter&) = delete;
   SnapshotWriter& operator=(const SnapshotWriter&) = delete;
 
-  // Applies `cut` (sorted in place by key for locality) and records
+  // Applies `cut` (its deletes are sorted in place) and records
   // `log_seq` and `now_ms` in meta. Keys whose deadline is not after
   // `now_ms` are written as deletes. REQUIRES: the cut's values still pinned
   // (before Keyspace::ReleaseCut).

@@ -18,27 +18,28 @@
 #include "server/client.h"
 #include "server/command.h"
 #include "server/config.h"
+#include "server/stat_counter.h"
 #include "store/clock.h"
 #include "store/keyspace.h"
 
 namespace stashd::server {
 
 struct CommandStats {
-  std::atomic<uint64_t> calls{0};
-  std::atomic<uint64_t> usec{0};
-  std::atomic<uint64_t> rejected_calls{0};
-  std::atomic<uint64_t> failed_calls{0};
+  StatCounter calls;
+  StatCounter usec;
+  StatCounter rejected_calls;
+  StatCounter failed_calls;
 };
 
 struct ServerStats {
-  std::atomic<uint64_t> total_connections_received{0};
-  std::atomic<uint64_t> total_commands_processed{0};
-  std::atomic<uint64_t> rejected_connections{0};
-  std::atomic<uint64_t> total_net_input_bytes{0};
-  std::atomic<uint64_t> total_net_output_bytes{0};
-  std::atomic<uint64_t> total_error_replies{0};
-  std::atomic<uint64_t> unexpected_error_replies{0};
-  std::atomic<uint64_t> auth_failures{0};
+  StatCounter total_connections_received;
+  StatCounter total_commands_processed;
+  StatCounter rejected_connections;
+  StatCounter total_net_input_bytes;
+  StatCounter total_net_output_bytes;
+  StatCounter total_error_replies;
+  StatCounter unexpected_error_replies;
+  StatCounter auth_failures;
 };
 
 // Live connections, for CLIENT LIST / KILL / INFO clients.

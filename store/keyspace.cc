@@ -974,6 +974,13 @@ void Keyspace::SetChangeListener(ChangeListener* listener) { listener_ = listene
 SnapshotCut Keyspace::TakeCut(bool full) {
   SnapshotCut cut;
   cut.full = full || full_cut_needed_.load();
+  // Sized first: growing by doubling while every shard is locked would
+  // lengthen the pause clients see.
+  size_t n = 0;
+  for (auto& shard_ptr : shards_) {
+    for (const DbShard& d : shard_ptr->dbs) n += cut.full ? d.keys.size() : d.dirty.size();
+  }
+  cut.upserts.reserve(n);
   for (auto& shard_ptr : shards_) {
     Shard& shard = *shard_ptr;
     assert(!shard.pinned);

@@ -615,7 +615,7 @@ void CmdConfigSet(CommandContext& ctx) {
 // CONFIG RESETSTAT: zeroes what INFO stats and commandstats count.
 void CmdConfigResetStat(CommandContext& ctx) {
   ServerStats& st = ctx.server.stats();
-  for (std::atomic<uint64_t>* counter :
+  for (StatCounter* counter :
        {&st.total_connections_received, &st.total_commands_processed, &st.rejected_connections,
         &st.total_net_input_bytes, &st.total_net_output_bytes, &st.total_error_replies,
         &st.unexpected_error_replies, &st.auth_failures}) {
