@@ -23,7 +23,10 @@ SPORT=7391
 start_servers() {
   redis-server --port $RPORT --save '' --appendonly no --dir "$work" --daemonize no >"$work/redis.log" 2>&1 &
   RPID=$!
-  "$STASHD" --port $SPORT --bind 127.0.0.1 --dir "$work/stashd" --logfile "$work/stashd.log" &
+  # Same durability as the redis-server above (no AOF, no RDB saves).
+  rm -rf "$work/stashd"
+  "$STASHD" --port $SPORT --bind 127.0.0.1 --dir "$work/stashd" --logfile "$work/stashd.log" \
+    --appendonly no --save "" &
   SPID=$!
   for p in $RPORT $SPORT; do
     for _ in $(seq 100); do redis-cli -p $p ping >/dev/null 2>&1 && break; sleep 0.05; done

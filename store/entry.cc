@@ -111,6 +111,16 @@ std::string_view Entry::value() const {
   return {bytes() + header_size() + key_size(), value_size()};
 }
 
+bool Entry::OverwriteInPlace(ValueType t, std::string_view value, int64_t expire_at_ms) {
+  if (t != type() || value.size() != value_size() || has_deadline() != (expire_at_ms >= 0)) {
+    return false;
+  }
+  char* mem = reinterpret_cast<char*>(this);
+  if (has_deadline()) std::memcpy(mem + 1 + 2 * width(), &expire_at_ms, 8);
+  if (!value.empty()) std::memmove(mem + header_size() + key_size(), value.data(), value.size());
+  return true;
+}
+
 size_t Entry::ByteSize() const { return header_size() + key_size() + value_size(); }
 
 }  // namespace stashd::store

@@ -14,9 +14,11 @@
 // For `user:bot1:u123456:age` -> `123456` that is 3 + 21 + 6 = 30 bytes, one
 // 48-byte glibc chunk.
 //
-// An Entry is immutable once made: writers build a new one and swap the
-// pointer, so a reader holding an old Entry (a snapshot) never sees it change.
-// Changing only the deadline also makes a new Entry, for the same reason.
+// An Entry is immutable while anything outside the shard may hold it: when a
+// snapshot has pinned the shard, writers build a new one and swap the
+// pointer, so the snapshot never sees it change. Otherwise an overwrite with
+// a value of the same size reuses the blob in place (OverwriteInPlace), which
+// spares SET a malloc, a free and the key-ordered index update.
 //
 // Thread safety: an Entry is immutable, so concurrent reads are safe; freeing
 // it is the owner's business (the keyspace, under the shard lock).
@@ -48,6 +50,11 @@ class Entry {
   int64_t expire_at_ms() const;
   std::string_view key() const;
   std::string_view value() const;
+  // Replaces value and deadline in place if the blob's layout allows it:
+  // same type, same value size, and a deadline present in both or neither.
+  // Returns false (changing nothing) otherwise. `value` may alias the old
+  // value. REQUIRES: nothing else holds a view of this entry's value.
+  bool OverwriteInPlace(ValueType type, std::string_view value, int64_t expire_at_ms);
   // Bytes requested from malloc for this entry (header, key and value).
   size_t ByteSize() const;
 

@@ -458,6 +458,20 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
       expire_at_ms = clock_->NowMs() + scopes_[s].default_ttl_ms;
     }
   }
+  if (exists && !shard.pinned) {
+    Entry* e = it->second;
+    const int64_t old_deadline = e->expire_at_ms();
+    if (e->type() == ValueType::kString && e->has_deadline() == (expire_at_ms >= 0) &&
+        e->value().size() == value.size()) {
+      shard.Touch(d, key);
+      if (old_deadline != expire_at_ms) d.expiries.erase(ExpirySlot{old_deadline, e});
+      e->OverwriteInPlace(ValueType::kString, value, expire_at_ms);
+      if (old_deadline != expire_at_ms) d.expiries.insert(ExpirySlot{expire_at_ms, e});
+      shard.Changed(d, *e);  // same size: the scope's byte count is unchanged
+      ++shard.changes;
+      return;
+    }
+  }
   // Built before the old entry is freed: `value` may point into it.
   Entry* fresh = Entry::Make(key, ValueType::kString, value, expire_at_ms);
   shard.Touch(d, key);  // before the old blob goes, in case `key` points into it

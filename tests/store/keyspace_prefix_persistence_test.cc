@@ -426,3 +426,32 @@ TEST_F(PersistenceHooksTest, FlushForcesFullCutAndResetForgetsChanges) {
 
 }  // namespace
 }  // namespace stashd::store
+
+namespace stashd::store {
+namespace {
+
+// Same-size overwrites reuse the blob; the indexes must stay right.
+TEST_F(PrefixTest, SameSizeOverwriteKeepsIndexesConsistent) {
+  const int64_t t = clock_.NowMs();
+  Set("k", "aaa", t + 100);
+  Set("k", "bbb", t + 50);  // same size, new deadline
+  {
+    auto l = ks_.Lock(ks_.ShardMaskOf("k"));
+    auto v = ks_.Find(0, "k");
+    ASSERT_TRUE(v.has_value());
+    EXPECT_EQ(v->str, "bbb");
+    EXPECT_EQ(v->expire_at_ms, t + 50);
+  }
+  Set("k", "ccc", kKeepTtl);
+  EXPECT_THAT(ScanAll("k", 10), ElementsAre("k"));
+  clock_.Advance(51);
+  EXPECT_EQ(ks_.ActiveExpireCycle(10), 1u);  // the expiry index saw the new deadline
+  EXPECT_FALSE(Exists("k"));
+  Set("p", "xy");
+  Set("p", "zw");
+  EXPECT_EQ(ks_.DeletePrefix(0, "p"), 1u);
+  EXPECT_EQ(ks_.Stats().dbs[0].keys, 0u);
+}
+
+}  // namespace
+}  // namespace stashd::store
