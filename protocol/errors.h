@@ -112,7 +112,8 @@ inline constexpr std::string_view kInvalidCommandSpecified = "ERR Invalid comman
 inline constexpr std::string_view kCommandHasNoKeys = "ERR The command has no key arguments";
 inline constexpr std::string_view kCommandInvalidArgCount =
     "ERR Invalid number of arguments specified for command";
-inline constexpr std::string_view kCommandInvalidArgs = "ERR Invalid arguments specified for command";
+inline constexpr std::string_view kCommandInvalidArgs =
+    "ERR Invalid arguments specified for command";
 
 // Persistence (SAVE, BGSAVE, SHUTDOWN, MISCONF). A failed SAVE replies a
 // bare "ERR", as Redis does.
@@ -150,8 +151,10 @@ inline constexpr std::string_view kNoPermExecChanged =
     "call. This command is no longer allowed for the following reason: %s";
 inline constexpr std::string_view kNoPermExecCommandReason =
     "no permission to execute the command or subcommand";
-inline constexpr std::string_view kNoPermExecKeyReason = "no permission to touch the specified keys";
-inline constexpr std::string_view kAclSetUserModifier = "ERR Error in ACL SETUSER modifier '%s': %s";
+inline constexpr std::string_view kNoPermExecKeyReason =
+    "no permission to touch the specified keys";
+inline constexpr std::string_view kAclSetUserModifier =
+    "ERR Error in ACL SETUSER modifier '%s': %s";
 inline constexpr std::string_view kAclUsernameSpaces =
     "ERR Usernames can't contain spaces or null characters";
 inline constexpr std::string_view kAclUnmatchedParenthesis =

@@ -54,8 +54,8 @@ enum CommandFlag : uint32_t {
   kOnlySentinel = 1 << 17,
   kNoAsyncLoading = 1 << 18,
   // stashd-internal, never reported:
-  kLockAll = 1 << 24,     // needs every shard locked (KEYS, FLUSHALL, ...)
-  kSelfLocking = 1 << 25, // the handler locks what it needs (SCAN)
+  kLockAll = 1 << 24,       // needs every shard locked (KEYS, FLUSHALL, ...)
+  kSelfLocking = 1 << 25,   // the handler locks what it needs (SCAN)
   kMultiControl = 1 << 26,  // runs immediately inside MULTI (EXEC, DISCARD, ...)
   kNoExecLock = 1 << 27,    // runs without the exec lock: pauses other commands itself (SAVE)
 };

@@ -32,9 +32,12 @@ std::optional<int64_t> ParseMemory(std::string_view s) {
     const char* suffix;
     int64_t mul;
   };
-  static constexpr Unit kUnits[] = {{"gb", 1024ll * 1024 * 1024}, {"mb", 1024ll * 1024},
-                                    {"kb", 1024},                 {"g", 1000ll * 1000 * 1000},
-                                    {"m", 1000ll * 1000},         {"k", 1000},
+  static constexpr Unit kUnits[] = {{"gb", 1024ll * 1024 * 1024},
+                                    {"mb", 1024ll * 1024},
+                                    {"kb", 1024},
+                                    {"g", 1000ll * 1000 * 1000},
+                                    {"m", 1000ll * 1000},
+                                    {"k", 1000},
                                     {"b", 1}};
   std::string_view num = lower;
   for (const Unit& u : kUnits) {
@@ -63,8 +66,8 @@ std::optional<int64_t> ParseDuration(std::string_view s) {
     const char* suffix;
     int64_t ms;
   };
-  static constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000},
-                                    {"d", 86'400'000}};
+  static constexpr Unit kUnits[] = {
+      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
   for (const Unit& u : kUnits) {
     std::string_view suf = u.suffix;
     if (s.size() > suf.size() && s.substr(s.size() - suf.size()) == suf) {
@@ -115,20 +118,19 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
          [field] { return std::to_string(field->load()); }});
   };
   auto fixed_int = [this](std::string name, int* field, int min, int max) {
-    directives_.push_back(
-        {std::move(name), false,
-         [field, min, max](const std::vector<std::string>& v) -> ConfigError {
-           if (auto e = Need1(v)) return e;
-           auto n = ParseInt(v[0]);
-           if (!n) return "argument couldn't be parsed into an integer";
-           if (*n < min || *n > max) {
-             return "argument must be between " + std::to_string(min) + " and " +
-                    std::to_string(max) + " inclusive";
-           }
-           *field = static_cast<int>(*n);
-           return std::nullopt;
-         },
-         [field] { return std::to_string(*field); }});
+    directives_.push_back({std::move(name), false,
+                           [field, min, max](const std::vector<std::string>& v) -> ConfigError {
+                             if (auto e = Need1(v)) return e;
+                             auto n = ParseInt(v[0]);
+                             if (!n) return "argument couldn't be parsed into an integer";
+                             if (*n < min || *n > max) {
+                               return "argument must be between " + std::to_string(min) + " and " +
+                                      std::to_string(max) + " inclusive";
+                             }
+                             *field = static_cast<int>(*n);
+                             return std::nullopt;
+                           },
+                           [field] { return std::to_string(*field); }});
   };
   auto string_directive = [this](std::string name, bool runtime, std::string* field,
                                  std::function<ConfigError(const std::string&)> check) {
@@ -163,8 +165,7 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
   int_directive("tcp-keepalive", true, &c->tcp_keepalive_s, 0, INT32_MAX, false);
   int_directive("maxclients", true, &c->maxclients, 1, INT32_MAX, false);
   int_directive("hz", true, &c->hz, 1, 500, false);
-  int_directive("proto-max-bulk-len", true, &c->proto_max_bulk_len, 1024 * 1024, INT64_MAX,
-                true);
+  int_directive("proto-max-bulk-len", true, &c->proto_max_bulk_len, 1024 * 1024, INT64_MAX, true);
   int_directive("client-query-buffer-limit", true, &c->client_query_buffer_limit, 1024 * 1024,
                 INT64_MAX, true);
   directives_.push_back({"protected-mode", true,
@@ -200,10 +201,10 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
          std::vector<Parsed> parsed;
          for (size_t i = 0; i < words.size(); i += 4) {
            std::string cls = ToLower(words[i]);
-           int index = cls == "normal"                       ? Config::kNormalClients
+           int index = cls == "normal"                      ? Config::kNormalClients
                        : cls == "slave" || cls == "replica" ? Config::kReplicaClients
-                       : cls == "pubsub"                     ? Config::kPubSubClients
-                                                             : -1;
+                       : cls == "pubsub"                    ? Config::kPubSubClients
+                                                            : -1;
            if (index < 0) return "Invalid client class specified in buffer limit configuration.";
            auto hard = ParseMemory(words[i + 1]);
            auto soft = ParseMemory(words[i + 2]);
@@ -270,7 +271,8 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
                            [sc](const std::vector<std::string>& v) -> ConfigError {
                              if (auto e = Need1(v)) return e;
                              auto n = ParseMemory(v[0]);
-                             if (!n) return "argument must be a memory value such as 0, 4096 or 1mb";
+                             if (!n)
+                               return "argument must be a memory value such as 0, 4096 or 1mb";
                              sc->max_value_size = *n;
                              return std::nullopt;
                            },
@@ -300,34 +302,34 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
   // CONFIG SET save "3600 1 300 100" replaces the rules; config-file lines
   // (`save 3600 1`, several values) add to each other, the first one
   // replacing the defaults, as in redis.conf.
-  directives_.push_back(
-      {"save", true,
-       [this, c](const std::vector<std::string>& v) -> ConfigError {
-         if (v.empty()) return "wrong number of arguments";
-         std::vector<std::string> tokens;
-         for (const std::string& arg : v) {
-           std::istringstream in(arg);
-           for (std::string t; in >> t;) tokens.push_back(t);
-         }
-         if (tokens.size() % 2 != 0) return "Invalid save parameters";
-         for (const std::string& t : tokens) {
-           auto n = ParseInt(t);
-           if (!n || *n < 0) return "Invalid save parameters";
-         }
-         std::string joined = absl::StrJoin(tokens, " ");
-         std::lock_guard lock(mu_);
-         if (v.size() > 1 && c->save_set_at_startup && !c->save.empty() && !joined.empty()) {
-           c->save += " " + joined;
-         } else {
-           c->save = joined;
-         }
-         if (v.size() > 1) c->save_set_at_startup = true;
-         return std::nullopt;
-       },
-       [this, c] {
-         std::lock_guard lock(mu_);
-         return c->save;
-       }});
+  directives_.push_back({"save", true,
+                         [this, c](const std::vector<std::string>& v) -> ConfigError {
+                           if (v.empty()) return "wrong number of arguments";
+                           std::vector<std::string> tokens;
+                           for (const std::string& arg : v) {
+                             std::istringstream in(arg);
+                             for (std::string t; in >> t;) tokens.push_back(t);
+                           }
+                           if (tokens.size() % 2 != 0) return "Invalid save parameters";
+                           for (const std::string& t : tokens) {
+                             auto n = ParseInt(t);
+                             if (!n || *n < 0) return "Invalid save parameters";
+                           }
+                           std::string joined = absl::StrJoin(tokens, " ");
+                           std::lock_guard lock(mu_);
+                           if (v.size() > 1 && c->save_set_at_startup && !c->save.empty() &&
+                               !joined.empty()) {
+                             c->save += " " + joined;
+                           } else {
+                             c->save = joined;
+                           }
+                           if (v.size() > 1) c->save_set_at_startup = true;
+                           return std::nullopt;
+                         },
+                         [this, c] {
+                           std::lock_guard lock(mu_);
+                           return c->save;
+                         }});
   bool_directive("appendonly", &c->appendonly);
   directives_.push_back({"appendfsync", true,
                          [c](const std::vector<std::string>& v) -> ConfigError {
@@ -360,8 +362,8 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
                      return std::nullopt;
                    });
   bool_directive("stop-writes-on-bgsave-error", &c->stop_writes_on_bgsave_error);
-  int_directive("auto-aof-rewrite-percentage", true, &c->auto_aof_rewrite_percentage, 0,
-                INT32_MAX, false);
+  int_directive("auto-aof-rewrite-percentage", true, &c->auto_aof_rewrite_percentage, 0, INT32_MAX,
+                false);
   int_directive("auto-aof-rewrite-min-size", true, &c->auto_aof_rewrite_min_size, 0, INT64_MAX,
                 true);
 }
@@ -379,7 +381,8 @@ bool ConfigTable::Known(std::string_view name) const { return FindDirective(name
 ConfigError ConfigTable::Set(std::string_view name, const std::vector<std::string>& values,
                              bool at_startup) {
   const Directive* d = FindDirective(name);
-  if (d == nullptr) return "Unknown option or number of arguments for CONFIG SET - '" + std::string(name) + "'";
+  if (d == nullptr)
+    return "Unknown option or number of arguments for CONFIG SET - '" + std::string(name) + "'";
   if (!at_startup && !d->mutable_at_runtime) {
     return "can't set immutable config";
   }
@@ -461,7 +464,8 @@ ConfigError ConfigTable::ParseCommandLine(int argc, char** argv, bool* show_help
   while (i < argc) {
     std::string_view arg = argv[i];
     if (arg.substr(0, 2) != "--" || arg.size() == 2) {
-      return "unexpected argument '" + std::string(arg) + "' (directives are given as --name value)";
+      return "unexpected argument '" + std::string(arg) +
+             "' (directives are given as --name value)";
     }
     std::string name = ToLower(arg.substr(2));
     if (name == "help") {
@@ -474,7 +478,8 @@ ConfigError ConfigTable::ParseCommandLine(int argc, char** argv, bool* show_help
     }
     std::vector<std::string> values;
     ++i;
-    while (i < argc && std::string_view(argv[i]).substr(0, 2) != "--") values.emplace_back(argv[i++]);
+    while (i < argc && std::string_view(argv[i]).substr(0, 2) != "--")
+      values.emplace_back(argv[i++]);
     if (!Known(name)) return "unknown directive '--" + name + "'";
     if (auto e = Set(name, values, /*at_startup=*/true)) {
       return "directive '--" + name + "': " + *e;

@@ -82,7 +82,7 @@ struct Config {
   // Persistence (see server/persistence.h). `save` is guarded by
   // ConfigTable's mutex: read it with ConfigTable::Get("save").
   std::string save = "3600 1 300 100 60 10000";  // "<seconds> <changes>" pairs; "" = none
-  bool save_set_at_startup = false;  // later `save` lines of the config file add rules
+  bool save_set_at_startup = false;              // later `save` lines of the config file add rules
   std::atomic<bool> appendonly{true};
   std::atomic<int> appendfsync{1};  // 0 always, 1 everysec, 2 no
   std::string appendfilename = "appendonly.slog";

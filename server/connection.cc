@@ -6,10 +6,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cstdint>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <cstdint>
 
 #include "server/acl.h"
 #include "server/dispatcher.h"
@@ -115,7 +114,8 @@ void Connection::DoRead() {
       in_end_ -= in_begin_;
       in_begin_ = 0;
     }
-    if (in_.size() - in_end_ < kReadChunk) in_.resize(std::max(in_.size() * 2, in_end_ + kReadChunk));
+    if (in_.size() - in_end_ < kReadChunk)
+      in_.resize(std::max(in_.size() * 2, in_end_ + kReadChunk));
   }
   socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
                           [self = shared_from_this()](const boost::system::error_code& ec,

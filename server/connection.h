@@ -6,12 +6,11 @@
 // may be called from any thread and posts to that thread.
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
-
-#include <utility>  // before asio: Boost 1.74 headers miss it
-#include <boost/asio/ip/tcp.hpp>
 
 #include "protocol/reply_builder.h"
 #include "protocol/resp_parser.h"

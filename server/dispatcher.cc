@@ -285,10 +285,11 @@ std::optional<std::string> Dispatcher::AclDenial(const CommandSpec& spec, Client
   server_.acl().AddLogEntry(std::move(entry),
                             static_cast<size_t>(server_.config().acllog_max_len.load()));
   if (in_exec) {
-    return errors::Format(errors::kNoPermExecChanged, {key ? errors::kNoPermExecKeyReason
-                                                           : errors::kNoPermExecCommandReason});
+    return errors::Format(errors::kNoPermExecChanged,
+                          {key ? errors::kNoPermExecKeyReason : errors::kNoPermExecCommandReason});
   }
-  return key ? std::string(errors::kNoPermKey) : errors::Format(errors::kNoPermCommand, {spec.name});
+  return key ? std::string(errors::kNoPermKey)
+             : errors::Format(errors::kNoPermCommand, {spec.name});
 }
 
 std::unique_lock<ExecGate> Dispatcher::PauseCommands() {

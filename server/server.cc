@@ -2,11 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/ip/v6_only.hpp>
 #include <csignal>
 #include <optional>
 #include <string_view>
-
-#include <boost/asio/ip/v6_only.hpp>
 
 #include "protocol/errors.h"
 #include "server/acl.h"
@@ -95,30 +94,30 @@ std::optional<std::string> Server::Listen() {
 void Server::Accept(tcp::acceptor& acceptor) {
   asio::io_context& target = *contexts_[next_context_];
   next_context_ = (next_context_ + 1) % contexts_.size();
-  acceptor.async_accept(target, [this, &acceptor](const boost::system::error_code& ec,
-                                                  tcp::socket socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      std::optional<std::string_view> refusal;
-      if (static_cast<int64_t>(state_.clients().size()) >= state_.config().maxclients.load()) {
-        refusal = errors::kMaxClients;
-      } else if (ProtectedModeRefuses(state_, socket)) {
-        refusal = errors::kProtectedMode;
-      }
-      if (refusal) {
-        state_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
-        std::string msg = "-" + std::string(*refusal) + "\r\n";
-        boost::system::error_code ignored;
-        socket.write_some(asio::buffer(msg), ignored);
-        socket.close(ignored);
-      } else {
-        std::make_shared<Connection>(std::move(socket), state_)->Start();
-      }
-    } else {
-      spdlog::warn("accept failed: {}", ec.message());
-    }
-    Accept(acceptor);
-  });
+  acceptor.async_accept(
+      target, [this, &acceptor](const boost::system::error_code& ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) {
+          std::optional<std::string_view> refusal;
+          if (static_cast<int64_t>(state_.clients().size()) >= state_.config().maxclients.load()) {
+            refusal = errors::kMaxClients;
+          } else if (ProtectedModeRefuses(state_, socket)) {
+            refusal = errors::kProtectedMode;
+          }
+          if (refusal) {
+            state_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+            std::string msg = "-" + std::string(*refusal) + "\r\n";
+            boost::system::error_code ignored;
+            socket.write_some(asio::buffer(msg), ignored);
+            socket.close(ignored);
+          } else {
+            std::make_shared<Connection>(std::move(socket), state_)->Start();
+          }
+        } else {
+          spdlog::warn("accept failed: {}", ec.message());
+        }
+        Accept(acceptor);
+      });
 }
 
 void Server::ScheduleCron() {

@@ -15,8 +15,8 @@ void ClientRegistry::Add(ClientState* c, std::function<void()> close) {
 
 void ClientRegistry::Remove(ClientState* c) {
   std::lock_guard lock(mu_);
-  auto it = std::find_if(clients_.begin(), clients_.end(),
-                         [c](const Entry& e) { return e.state == c; });
+  auto it =
+      std::find_if(clients_.begin(), clients_.end(), [c](const Entry& e) { return e.state == c; });
   if (it != clients_.end()) {
     *it = std::move(clients_.back());
     clients_.pop_back();
@@ -60,8 +60,8 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
   opts.databases = config_->databases;
   opts.clock = clock_;
   for (const Config::Scope& sc : config_->scopes) {
-    opts.scopes.push_back({sc.name, sc.prefix, sc.default_ttl_ms,
-                           static_cast<uint64_t>(sc.max_value_size)});
+    opts.scopes.push_back(
+        {sc.name, sc.prefix, sc.default_ttl_ms, static_cast<uint64_t>(sc.max_value_size)});
   }
   keyspace_ = std::make_unique<store::Keyspace>(opts);
   RegisterAllCommands(commands_);

@@ -333,10 +333,10 @@ class Shard {
   }
 
   std::mutex mu;
-  std::vector<DbShard> dbs;  // indexed by database number
+  std::vector<DbShard> dbs;             // indexed by database number
   std::vector<ScopeStats> scope_stats;  // counts only; names filled by Stats()
-  bool pinned = false;           // a snapshot cut holds views into entries
-  std::vector<Entry*> retired;   // entries unlinked while pinned
+  bool pinned = false;                  // a snapshot cut holds views into entries
+  std::vector<Entry*> retired;          // entries unlinked while pinned
   uint64_t changes_since_cut = 0;
   uint64_t expired_keys = 0;
   uint64_t hits = 0;
@@ -362,8 +362,7 @@ Keyspace::Keyspace(const Options& options)
   const size_t count = size_t{1} << shard_bits_;
   shards_.reserve(count);
   for (size_t i = 0; i < count; ++i) {
-    shards_.push_back(
-        std::make_unique<Shard>(databases_, &scopes_, &listener_, &full_cut_needed_));
+    shards_.push_back(std::make_unique<Shard>(databases_, &scopes_, &listener_, &full_cut_needed_));
   }
 }
 
@@ -935,9 +934,10 @@ uint64_t Keyspace::ScanPrefix(int db, uint64_t cursor, std::string_view prefix, 
     if (fallback) {
       // Scan() filters nothing: the caller's visit applies the pattern. Keep
       // the hash-order walk inside this shard so the cursor stays exact.
-      const uint64_t next = Scan(db, cursor, walk_limit, [&](std::string_view k, const ValueView& v) {
-        if (HasPrefix(k, prefix)) visit(k, v);
-      });
+      const uint64_t next =
+          Scan(db, cursor, walk_limit, [&](std::string_view k, const ValueView& v) {
+            if (HasPrefix(k, prefix)) visit(k, v);
+          });
       return next;
     }
     if (s + 1 == shards_.size()) return 0;

@@ -59,10 +59,10 @@ struct WatchFlag {
 
 // A bot scope: keys starting with `prefix` (see README "Bot scopes").
 struct ScopeConfig {
-  std::string name;               // "state", "user", "global"
-  std::string prefix;             // "state:", "user:", "global:"
-  int64_t default_ttl_ms = 0;     // applied when a write gives no TTL; 0 = none
-  uint64_t max_value_size = 0;    // larger values are refused; 0 = no limit
+  std::string name;             // "state", "user", "global"
+  std::string prefix;           // "state:", "user:", "global:"
+  int64_t default_ttl_ms = 0;   // applied when a write gives no TTL; 0 = none
+  uint64_t max_value_size = 0;  // larger values are refused; 0 = no limit
 };
 
 struct ScopeStats {
@@ -84,7 +84,7 @@ struct KeyspaceStats {
   uint64_t expired_keys = 0;  // deleted because their deadline passed
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
-  uint64_t changes = 0;  // total number of key modifications since start
+  uint64_t changes = 0;            // total number of key modifications since start
   std::vector<ScopeStats> scopes;  // in the order of Options::scopes
 };
 
@@ -123,7 +123,6 @@ class ChangeListener {
   virtual void OnUnlock() {}
 };
 
-
 // A live value pinned for a snapshot: the views stay valid until
 // Keyspace::ReleaseCut(), however the key is changed or deleted meanwhile.
 struct PinnedValue {
@@ -146,8 +145,8 @@ class Keyspace {
  public:
   struct Options {
     int databases = 16;
-    int shard_bits = 4;            // 2^shard_bits shards, at most 64
-    const Clock* clock = nullptr;  // required; must outlive the keyspace
+    int shard_bits = 4;               // 2^shard_bits shards, at most 64
+    const Clock* clock = nullptr;     // required; must outlive the keyspace
     std::vector<ScopeConfig> scopes;  // prefixes must not be prefixes of one another
   };
 

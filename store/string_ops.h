@@ -94,7 +94,7 @@ std::optional<OpError> StoreString(Keyspace& ks, int db, std::string_view key,
 // already past leaves the key deleted, as if it had expired at once. Returns
 // whether the value was written.
 OpResult<bool> SetIf(Keyspace& ks, int db, std::string_view key, std::string_view value,
-           SetCondition condition, int64_t expire_at_ms);
+                     SetCondition condition, int64_t expire_at_ms);
 
 // INCRBY: adds `delta` to the integer at `key` (0 if missing) and returns the
 // result. Keeps the key's TTL.

@@ -83,8 +83,7 @@ bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view p
     entry.client_info = ClientInfoLine(ctx.client, entry.ctime_ms, /*self=*/true,
                                        absl::AsciiStrToLower(ctx.args[0]));
   }
-  acl.AddLogEntry(std::move(entry),
-                  static_cast<size_t>(ctx.server.config().acllog_max_len.load()));
+  acl.AddLogEntry(std::move(entry), static_cast<size_t>(ctx.server.config().acllog_max_len.load()));
   return false;
 }
 

@@ -460,12 +460,11 @@ void ScopesSection(CommandContext& ctx, Lines* out) {
   const auto& configs = ctx.keyspace.scopes();
   for (size_t i = 0; i < ks.scopes.size() && i < configs.size(); ++i) {
     const store::ScopeStats& st = ks.scopes[i];
-    out->emplace_back(absl::StrCat("scope_", st.name),
-                      absl::StrCat("keys=", st.keys, ",expires=", st.expires, ",hits=", st.hits,
-                                   ",misses=", st.misses, ",memory=", st.bytes,
-                                   ",default_ttl_ms=", configs[i].default_ttl_ms,
-                                   ",max_value_size=", configs[i].max_value_size,
-                                   ",prefix=", configs[i].prefix));
+    out->emplace_back(
+        absl::StrCat("scope_", st.name),
+        absl::StrCat("keys=", st.keys, ",expires=", st.expires, ",hits=", st.hits, ",misses=",
+                     st.misses, ",memory=", st.bytes, ",default_ttl_ms=", configs[i].default_ttl_ms,
+                     ",max_value_size=", configs[i].max_value_size, ",prefix=", configs[i].prefix));
   }
 }
 

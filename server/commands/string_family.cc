@@ -32,9 +32,9 @@ using store::SetCondition;
 void ReplyScopeLimit(CommandContext& ctx, std::string_view key) {
   const store::ScopeConfig* scope = ctx.keyspace.ValueTooLarge(key, SIZE_MAX);
   if (scope == nullptr) return ctx.reply.Error(errors::kSyntax);  // unreachable
-  ctx.reply.Error(errors::Format(errors::kScopeValueTooLarge,
-                                 {scope->name, scope->prefix,
-                                  std::to_string(scope->max_value_size)}));
+  ctx.reply.Error(
+      errors::Format(errors::kScopeValueTooLarge,
+                     {scope->name, scope->prefix, std::to_string(scope->max_value_size)}));
 }
 
 void ReplyOpError(CommandContext& ctx, OpError error) {

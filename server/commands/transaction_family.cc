@@ -93,12 +93,14 @@ CommandSpec Row(std::string name, int arity, uint32_t flags, int first, int last
 }  // namespace
 
 void RegisterTransactionFamily(CommandRegistry& r) {
-  r.Register(Row("multi", 1, kFast | kAllowBusy, 0, 0, 0, CmdMulti,
-                 "Start a transaction block", "O(1)"));
+  r.Register(
+      Row("multi", 1, kFast | kAllowBusy, 0, 0, 0, CmdMulti, "Start a transaction block", "O(1)"));
   r.Register(Row("exec", 1, kSkipSlowlog, 0, 0, 0, CmdExec,
-                 "Execute all commands issued after MULTI", "Depends on commands in the transaction"));
+                 "Execute all commands issued after MULTI",
+                 "Depends on commands in the transaction"));
   r.Register(Row("discard", 1, kFast | kAllowBusy, 0, 0, 0, CmdDiscard,
-                 "Discard all commands issued after MULTI", "O(N), when N is the number of queued commands"));
+                 "Discard all commands issued after MULTI",
+                 "O(N), when N is the number of queued commands"));
   r.Register(Row("watch", -2, kFast | kAllowBusy, 1, -1, 1, CmdWatch,
                  "Watch the given keys to determine execution of the MULTI/EXEC block",
                  "O(1) for every key."));

@@ -65,8 +65,8 @@ TEST_F(ScopeCommandTest, InfoScopesSection) {
   RespValue info = Run({"info", "scopes"});
   ASSERT_TRUE(info.IsString());
   EXPECT_THAT(info.str, ::testing::StartsWith("# Scopes\r\n"));
-  EXPECT_THAT(info.str, ::testing::HasSubstr(
-                            "scope_state:keys=1,expires=1,hits=0,misses=0,memory="));
+  EXPECT_THAT(info.str,
+              ::testing::HasSubstr("scope_state:keys=1,expires=1,hits=0,misses=0,memory="));
   EXPECT_THAT(info.str, ::testing::HasSubstr(",default_ttl_ms=86400000,max_value_size=0,"
                                              "prefix=state:\r\n"));
   EXPECT_THAT(info.str, ::testing::HasSubstr("scope_user:keys=2,expires=1,hits=1,misses=1,"));

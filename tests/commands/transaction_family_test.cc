@@ -37,8 +37,7 @@ TEST_F(TransactionTest, RuntimeErrorsDoNotAbort) {
   Run({"multi"});
   Run({"incr", "s"});
   Run({"set", "b", "2"});
-  EXPECT_EQ(RunRaw({"exec"}),
-            "*2\r\n-ERR value is not an integer or out of range\r\n+OK\r\n");
+  EXPECT_EQ(RunRaw({"exec"}), "*2\r\n-ERR value is not an integer or out of range\r\n+OK\r\n");
   EXPECT_EQ(Run({"get", "b"}), "2");
 }
 

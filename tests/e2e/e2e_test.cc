@@ -59,7 +59,9 @@ class RawConn {
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   }
   ~RawConn() { ::close(fd_); }
-  void Send(const std::string& s) { ASSERT_EQ(::send(fd_, s.data(), s.size(), MSG_NOSIGNAL), (ssize_t)s.size()); }
+  void Send(const std::string& s) {
+    ASSERT_EQ(::send(fd_, s.data(), s.size(), MSG_NOSIGNAL), (ssize_t)s.size());
+  }
   // Reads until `want` bytes arrived, the peer closed, or the timeout.
   std::string Read(size_t want = SIZE_MAX) {
     std::string out;
@@ -252,7 +254,8 @@ TEST_F(E2ETest, RedisCliPipeMassInsertion) {
     for (int i = 0; i < 20000; ++i) {
       std::string k = "user:bot1:u" + std::to_string(i) + ":age";
       std::string v = std::to_string(i);
-      f << "*3\r\n$3\r\nSET\r\n$" << k.size() << "\r\n" << k << "\r\n$" << v.size() << "\r\n"
+      f << "*3\r\n$3\r\nSET\r\n$" << k.size() << "\r\n"
+        << k << "\r\n$" << v.size() << "\r\n"
         << v << "\r\n";
     }
   }

@@ -171,7 +171,8 @@ class ScopeTest : public ::testing::Test {
   Keyspace::Options Opts() {
     Keyspace::Options o;
     o.clock = &clock_;
-    o.scopes = {{"state", "state:", 1000, 0}, {"user", "user:", 0, 10}, {"global", "global:", 0, 0}};
+    o.scopes = {
+        {"state", "state:", 1000, 0}, {"user", "user:", 0, 10}, {"global", "global:", 0, 0}};
     return o;
   }
   void Set(std::string_view k, std::string_view v, int64_t at = kNoExpiry) {
@@ -302,9 +303,9 @@ TEST_F(PersistenceHooksTest, ListenerSeesEveryChangeInOrder) {
     ks_.FlushDb(0);
     ks_.FlushAll();
   }
-  EXPECT_THAT(l.log, ElementsAre("set 0 a=1", "set 0 a=2 @" + std::to_string(t + 100),
-                                 "del 0 a", "set 0 b=2 @" + std::to_string(t + 100), "set 0 b=2",
-                                 "del 0 b", "set 1 b=2", "swapdb 0 1", "flushdb 0", "flushall"));
+  EXPECT_THAT(l.log, ElementsAre("set 0 a=1", "set 0 a=2 @" + std::to_string(t + 100), "del 0 a",
+                                 "set 0 b=2 @" + std::to_string(t + 100), "set 0 b=2", "del 0 b",
+                                 "set 1 b=2", "swapdb 0 1", "flushdb 0", "flushall"));
   auto all = All();
   ks_.SetChangeListener(nullptr);
 }

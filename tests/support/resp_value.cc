@@ -40,18 +40,44 @@ std::optional<RespValue> ParseResp(std::string_view in, size_t* pos) {
     return v;
   };
   switch (type) {
-    case '+': v.kind = K::kSimple; v.str = *line; return v;
-    case '-': v.kind = K::kError; v.str = *line; return v;
-    case ':': { auto n = Int(*line); if (!n) return std::nullopt; v.kind = K::kInteger; v.integer = *n; return v; }
-    case ',': v.kind = K::kDouble; v.str = *line; return v;
-    case '(': v.kind = K::kBigNumber; v.str = *line; return v;
-    case '#': v.kind = K::kBool; v.integer = (*line == "t"); return v;
-    case '_': v.kind = K::kNil; return v;
+    case '+':
+      v.kind = K::kSimple;
+      v.str = *line;
+      return v;
+    case '-':
+      v.kind = K::kError;
+      v.str = *line;
+      return v;
+    case ':': {
+      auto n = Int(*line);
+      if (!n) return std::nullopt;
+      v.kind = K::kInteger;
+      v.integer = *n;
+      return v;
+    }
+    case ',':
+      v.kind = K::kDouble;
+      v.str = *line;
+      return v;
+    case '(':
+      v.kind = K::kBigNumber;
+      v.str = *line;
+      return v;
+    case '#':
+      v.kind = K::kBool;
+      v.integer = (*line == "t");
+      return v;
+    case '_':
+      v.kind = K::kNil;
+      return v;
     case '$':
     case '=': {
       auto n = Int(*line);
       if (!n) return std::nullopt;
-      if (*n < 0) { v.kind = K::kNil; return v; }
+      if (*n < 0) {
+        v.kind = K::kNil;
+        return v;
+      }
       if (*pos + *n + 2 > in.size()) return std::nullopt;
       v.kind = type == '$' ? K::kBulk : K::kVerbatim;
       v.str = in.substr(*pos, *n);
@@ -65,7 +91,10 @@ std::optional<RespValue> ParseResp(std::string_view in, size_t* pos) {
     case '%': {
       auto n = Int(*line);
       if (!n) return std::nullopt;
-      if (*n < 0) { v.kind = K::kNil; return v; }
+      if (*n < 0) {
+        v.kind = K::kNil;
+        return v;
+      }
       if (type == '*') return aggregate(K::kArray, *n);
       if (type == '~') return aggregate(K::kSet, *n);
       if (type == '>') return aggregate(K::kPush, *n);
@@ -79,17 +108,29 @@ std::optional<RespValue> ParseResp(std::string_view in, size_t* pos) {
 std::string DebugString(const RespValue& v) {
   using K = RespValue::Kind;
   switch (v.kind) {
-    case K::kSimple: return "+" + v.str;
-    case K::kError: return "-" + v.str;
-    case K::kInteger: return ":" + std::to_string(v.integer);
-    case K::kBulk: return "\"" + v.str + "\"";
-    case K::kVerbatim: return "verbatim\"" + v.str + "\"";
-    case K::kNil: return "(nil)";
-    case K::kDouble: return "," + v.str;
-    case K::kBigNumber: return "(" + v.str;
-    case K::kBool: return v.integer ? "#t" : "#f";
+    case K::kSimple:
+      return "+" + v.str;
+    case K::kError:
+      return "-" + v.str;
+    case K::kInteger:
+      return ":" + std::to_string(v.integer);
+    case K::kBulk:
+      return "\"" + v.str + "\"";
+    case K::kVerbatim:
+      return "verbatim\"" + v.str + "\"";
+    case K::kNil:
+      return "(nil)";
+    case K::kDouble:
+      return "," + v.str;
+    case K::kBigNumber:
+      return "(" + v.str;
+    case K::kBool:
+      return v.integer ? "#t" : "#f";
     default: {
-      std::string open = v.kind == K::kMap ? "%{" : v.kind == K::kSet ? "~{" : v.kind == K::kPush ? ">[" : "[";
+      std::string open = v.kind == K::kMap    ? "%{"
+                         : v.kind == K::kSet  ? "~{"
+                         : v.kind == K::kPush ? ">["
+                                              : "[";
       std::string s = open;
       for (size_t i = 0; i < v.elems.size(); ++i) {
         if (i) s += ", ";

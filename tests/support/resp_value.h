@@ -18,13 +18,29 @@
 namespace stashd::test {
 
 struct RespValue {
-  enum class Kind { kSimple, kError, kInteger, kBulk, kNil, kArray, kMap, kSet, kPush, kDouble, kBool, kVerbatim, kBigNumber };
+  enum class Kind {
+    kSimple,
+    kError,
+    kInteger,
+    kBulk,
+    kNil,
+    kArray,
+    kMap,
+    kSet,
+    kPush,
+    kDouble,
+    kBool,
+    kVerbatim,
+    kBigNumber
+  };
   Kind kind = Kind::kNil;
   std::string str;  // simple, error, bulk, verbatim (without "txt:"), double text
   int64_t integer = 0;
   std::vector<RespValue> elems;  // array, set, push; map: key, value, key, value ...
 
-  bool IsString() const { return kind == Kind::kSimple || kind == Kind::kBulk || kind == Kind::kVerbatim; }
+  bool IsString() const {
+    return kind == Kind::kSimple || kind == Kind::kBulk || kind == Kind::kVerbatim;
+  }
   size_t size() const { return elems.size(); }
   const RespValue& operator[](size_t i) const { return elems.at(i); }
   // Map lookup by string key (maps, or RESP2 flat arrays of pairs).
@@ -45,9 +61,13 @@ struct RespValue {
 std::optional<RespValue> ParseResp(std::string_view in, size_t* pos);
 std::string DebugString(const RespValue& v);
 
-inline bool operator==(const RespValue& v, std::string_view s) { return v.IsString() && v.str == s; }
+inline bool operator==(const RespValue& v, std::string_view s) {
+  return v.IsString() && v.str == s;
+}
 inline bool operator==(const RespValue& v, const char* s) { return v == std::string_view(s); }
-inline bool operator==(const RespValue& v, const std::string& s) { return v == std::string_view(s); }
+inline bool operator==(const RespValue& v, const std::string& s) {
+  return v == std::string_view(s);
+}
 inline void PrintTo(const RespValue& v, std::ostream* os) { *os << DebugString(v); }
 
 MATCHER(IsNil, "is a null reply") { return arg.kind == RespValue::Kind::kNil; }

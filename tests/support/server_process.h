@@ -57,9 +57,9 @@ class ServerProcess {
     }
     dir_ = dir;
     std::filesystem::create_directories(dir_);
-    std::vector<std::string> args = {STASHD_BINARY, "--port", std::to_string(port_), "--bind",
-                                     "127.0.0.1", "--dir", dir_, "--logfile",
-                                     dir_ + "/stashd.log"};
+    std::vector<std::string> args = {STASHD_BINARY, "--port",    std::to_string(port_),
+                                     "--bind",      "127.0.0.1", "--dir",
+                                     dir_,          "--logfile", dir_ + "/stashd.log"};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -76,7 +76,8 @@ class ServerProcess {
         pid_ = -1;
         throw std::runtime_error("stashd exited at start-up; see " + dir_ + "/stashd.log");
       }
-      if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("stashd did not start");
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error("stashd did not start");
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
