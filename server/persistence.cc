@@ -182,11 +182,13 @@ void Persistence::TakeCut(Cut* c) {
     auto pause = server_.dispatcher().PauseCommands();
     c->changes = ks.ChangesSinceCut();  // locks shards itself; no command runs now
     auto locks = ks.Lock(ks.AllShardsMask());
-    c->cut = ks.TakeCut(full);
+    c->cut = ks.TakeCut(full, /*resolve=*/false);
     c->log_seq = log_.Rotate(&c->log_lsn);
   }
   c->started_ms = server_.clock().NowMs();
   c->pause_ms = SteadyMs() - t0;
+  // Reading the pinned entries needs no lock: done after commands resume.
+  store::Keyspace::ResolveCut(c->cut);
 }
 
 Status Persistence::WriteCut(Cut* c, bool background) {

@@ -985,7 +985,16 @@ uint64_t Keyspace::DeletePrefix(int db, std::string_view prefix, size_t batch) {
 
 void Keyspace::SetChangeListener(ChangeListener* listener) { listener_ = listener; }
 
-SnapshotCut Keyspace::TakeCut(bool full) {
+void Keyspace::ResolveCut(SnapshotCut& cut) {
+  cut.upserts.reserve(cut.upserts.size() + cut.unresolved.size());
+  for (const auto& [db, e] : cut.unresolved) {
+    cut.upserts.push_back(PinnedValue{db, e->key(), e->type(), e->value(), e->expire_at_ms()});
+  }
+  cut.unresolved.clear();
+  cut.unresolved.shrink_to_fit();
+}
+
+SnapshotCut Keyspace::TakeCut(bool full, bool resolve) {
   SnapshotCut cut;
   cut.full = full || full_cut_needed_.load();
   // Sized first: growing by doubling while every shard is locked would
@@ -994,16 +1003,14 @@ SnapshotCut Keyspace::TakeCut(bool full) {
   for (auto& shard_ptr : shards_) {
     for (const DbShard& d : shard_ptr->dbs) n += cut.full ? d.keys.size() : d.dirty.size();
   }
-  cut.upserts.reserve(n);
+  cut.unresolved.reserve(n);
   for (auto& shard_ptr : shards_) {
     Shard& shard = *shard_ptr;
     assert(!shard.pinned);
     shard.pinned = true;
     for (DbShard& d : shard.dbs) {
       const int db = shard.DbIndex(d);
-      auto pin = [&](const Entry& e) {
-        cut.upserts.push_back(PinnedValue{db, e.key(), e.type(), e.value(), e.expire_at_ms()});
-      };
+      auto pin = [&](const Entry& e) { cut.unresolved.emplace_back(db, &e); };
       if (cut.full) {
         for (const auto& [hash, e] : d.keys) pin(*e);
       } else {
@@ -1021,11 +1028,13 @@ SnapshotCut Keyspace::TakeCut(bool full) {
     shard.changes_since_cut = 0;
   }
   full_cut_needed_.store(false);
+  if (resolve) ResolveCut(cut);
   return cut;
 }
 
 void Keyspace::ReleaseCut(SnapshotCut& cut, bool written) {
   cut.upserts.clear();
+  cut.unresolved.clear();
   cut.deletes.clear();
   if (!written) full_cut_needed_.store(true);
   std::vector<Entry*> to_free;

@@ -135,10 +135,15 @@ struct PinnedValue {
 
 // What a snapshot must write to bring the previous one up to date: a
 // point-in-time view of every key changed since the previous cut.
+class Entry;
+
 struct SnapshotCut {
   bool full = false;  // rewrite everything: upserts holds every key
   std::vector<PinnedValue> upserts;
   std::vector<std::pair<int, std::string>> deletes;  // (db, key) gone since the last cut
+  // Pinned entries whose views are not built yet (TakeCut with
+  // resolve=false); Keyspace::ResolveCut turns them into `upserts`.
+  std::vector<std::pair<int, const Entry*>> unresolved;
 };
 
 class Keyspace {
@@ -300,7 +305,14 @@ class Keyspace {
   // ReleaseCut(), entries replaced or deleted are kept alive instead of freed.
   // A cut is point in time when no command runs meanwhile (the caller holds
   // the dispatcher's exec lock exclusively). REQUIRES all shards locked.
-  SnapshotCut TakeCut(bool full);
+  // With `resolve` false, only the entry pointers are gathered (no entry is
+  // read under the locks, which keeps the pause short for a full cut); call
+  // ResolveCut() after releasing the locks.
+  SnapshotCut TakeCut(bool full, bool resolve = true);
+
+  // Builds `upserts` from a cut's pinned entries. Needs no lock: pinned
+  // entries are neither changed nor freed until ReleaseCut().
+  static void ResolveCut(SnapshotCut& cut);
 
   // Unpins the cut's values and frees what was kept alive for it. If the
   // snapshot failed (`written` false), the next cut is a full one. Locks

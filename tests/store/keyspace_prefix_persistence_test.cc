@@ -456,3 +456,33 @@ TEST_F(PrefixTest, SameSizeOverwriteKeepsIndexesConsistent) {
 
 }  // namespace
 }  // namespace stashd::store
+
+namespace stashd::store {
+namespace {
+
+// The persistence path: pointers only under the locks, views built later.
+TEST_F(PersistenceHooksTest, UnresolvedCutReadsValuesAsOfTheCut) {
+  Set("a", "old");
+  Set("b", "gone");
+  SnapshotCut cut;
+  {
+    auto all = All();
+    cut = ks_.TakeCut(true, /*resolve=*/false);
+  }
+  EXPECT_TRUE(cut.upserts.empty());
+  EXPECT_EQ(cut.unresolved.size(), 2u);
+  Set("a", "new");  // same size, but the shard is pinned: a new blob
+  {
+    auto l = ks_.Lock(ks_.ShardMaskOf("b"));
+    ks_.Delete(0, "b");
+  }
+  Keyspace::ResolveCut(cut);
+  EXPECT_TRUE(cut.unresolved.empty());
+  EXPECT_THAT(CutKeys(cut), ElementsAre("a=old", "b=gone"));
+  ks_.ReleaseCut(cut, true);
+  auto l = ks_.Lock(ks_.ShardMaskOf("a"));
+  EXPECT_EQ(ks_.Find(0, "a")->str, "new");
+}
+
+}  // namespace
+}  // namespace stashd::store
