@@ -55,6 +55,12 @@ Server::Server(ServerState& state)
 Server::~Server() = default;
 
 std::optional<std::string> Server::Listen() {
+  // Before the port accepts anyone: a SIGTERM sent as soon as clients can
+  // connect must find the handler (asio queues it until Run() waits).
+  std::signal(SIGPIPE, SIG_IGN);
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.add(SIGHUP);
   const Config& config = state_.config();
   int port = config.port;
   for (const std::string& raw : config.bind) {
@@ -163,10 +169,6 @@ void Server::Cron() {
 }
 
 void Server::Run() {
-  std::signal(SIGPIPE, SIG_IGN);
-  signals_.add(SIGINT);
-  signals_.add(SIGTERM);
-  signals_.add(SIGHUP);
   WaitForSignal();
   for (auto& acceptor : acceptors_) Accept(*acceptor);
   ScheduleCron();

@@ -284,17 +284,20 @@ std::string BytesToHuman(uint64_t n) {
 
 // Bytes allocated through malloc (Redis's used_memory: what the allocator
 // handed out, not what the process maps).
-uint64_t UsedMemory() {
-  struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
-}
-
 uint64_t ResidentSetSize() {
   std::ifstream statm("/proc/self/statm");
   uint64_t size = 0;
   uint64_t resident = 0;
   if (!(statm >> size >> resident)) return 0;
   return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+// An allocator that does not report through mallinfo2 (a sanitizer build's)
+// shows 0: then the resident size is the best figure we have.
+uint64_t UsedMemory() {
+  struct mallinfo2 mi = mallinfo2();
+  const uint64_t used = mi.uordblks + mi.hblkhd;
+  return used > 0 ? used : ResidentSetSize();
 }
 
 std::string TimevalSeconds(const timeval& tv) {
