@@ -2,12 +2,18 @@
 
 #include <cassert>
 
+#include "protocol/reply_builder.h"
 #include "server/ascii.h"
 #include "server/client.h"
 
 namespace stashd::server {
 
 int CommandContext::db() const { return client.db; }
+
+void ReplyHelp(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
+  ctx.reply.ArrayLen(lines.size());
+  for (std::string_view line : lines) ctx.reply.SimpleString(line);
+}
 
 void CommandSpec::KeyIndexes(const Args& args, std::vector<int>* out) const {
   if (first_key <= 0) return;

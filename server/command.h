@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -123,6 +124,9 @@ class CommandRegistry {
   // node_hash_map: specs keep their address, the dispatcher and stats hold pointers.
   absl::node_hash_map<std::string, CommandSpec> commands_;
 };
+
+// Replies a subcommand HELP text: an array of status lines, as Redis does.
+void ReplyHelp(CommandContext& ctx, std::initializer_list<std::string_view> lines);
 
 // Family registration functions, one per file under server/commands/.
 void RegisterStringFamily(CommandRegistry& registry);

@@ -17,6 +17,8 @@
 #include <mutex>
 #include <thread>
 
+#include "server/thread_slot.h"
+
 namespace stashd::server {
 
 class ExecGate {
@@ -61,11 +63,7 @@ class ExecGate {
     std::atomic<uint32_t> readers{0};
   };
 
-  static size_t SlotIndex() {
-    static std::atomic<size_t> next{0};
-    thread_local const size_t index = next.fetch_add(1, std::memory_order_relaxed) % kSlots;
-    return index;
-  }
+  static size_t SlotIndex() { return ThreadSlot() % kSlots; }
 
   std::array<Slot, kSlots> slots_{};
   alignas(64) std::atomic<bool> writer_{false};

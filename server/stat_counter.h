@@ -14,6 +14,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "server/thread_slot.h"
+
 namespace stashd::server {
 
 class StatCounter {
@@ -23,7 +25,7 @@ class StatCounter {
   StatCounter& operator=(const StatCounter&) = delete;
 
   void fetch_add(uint64_t n, std::memory_order = std::memory_order_relaxed) {
-    slots_[ThreadSlot()].v.fetch_add(n, std::memory_order_relaxed);
+    slots_[ThreadSlot() % kSlots].v.fetch_add(n, std::memory_order_relaxed);
   }
   uint64_t load(std::memory_order = std::memory_order_relaxed) const {
     uint64_t sum = 0;
@@ -41,11 +43,6 @@ class StatCounter {
   struct alignas(64) Slot {
     std::atomic<uint64_t> v{0};
   };
-  static size_t ThreadSlot() {
-    static std::atomic<size_t> next{0};
-    thread_local const size_t slot = next.fetch_add(1, std::memory_order_relaxed) % kSlots;
-    return slot;
-  }
   std::array<Slot, kSlots> slots_{};
 };
 

@@ -46,11 +46,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
-void ReplyHelp(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
-  ctx.reply.ArrayLen(lines.size());
-  for (std::string_view line : lines) ctx.reply.SimpleString(line);
-}
-
 // ---- COMMAND ----
 
 void ReplyAllCommandInfo(CommandContext& ctx) {
