@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "support/hiredis_client.h"
 #include "support/resp_value.h"
 #include "support/server_process.h"
 
@@ -21,14 +22,6 @@ namespace stashd::test {
 namespace {
 
 using ::testing::HasSubstr;
-
-struct RedisDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 // Runs a shell command, returns its stdout.
 std::string Shell(const std::string& cmd) {

@@ -22,39 +22,13 @@
 #include <vector>
 
 #include "persistence/temp_dir.h"
+#include "support/hiredis_client.h"
 #include "support/server_process.h"
 
 namespace stashd::test {
 namespace {
 
 using ::testing::HasSubstr;
-
-struct RedisDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Conn = std::unique_ptr<redisContext, RedisDeleter>;
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-Conn Connect(int port, int timeout_ms = 5000) {
-  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-  Conn c(redisConnectWithTimeout("127.0.0.1", port, tv));
-  if (c && !c->err) redisSetTimeout(c.get(), tv);
-  return c;
-}
-
-Reply Cmd(redisContext* c, const std::vector<std::string>& args) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  return Reply(static_cast<redisReply*>(
-      redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data())));
-}
 
 std::string Str(const Reply& r) {
   if (!r) return "<no reply>";

@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/hiredis_client.h"
 #include "support/server_process.h"
 
 namespace stashd::test {
@@ -41,33 +42,6 @@ using ::testing::StartsWith;
 using ::testing::UnorderedElementsAre;
 
 namespace fs = std::filesystem;
-
-struct RedisDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Conn = std::unique_ptr<redisContext, RedisDeleter>;
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-Conn Connect(int port, const char* host = "127.0.0.1") {
-  timeval tv{5, 0};
-  Conn c(redisConnectWithTimeout(host, port, tv));
-  if (c && !c->err) redisSetTimeout(c.get(), tv);
-  return c;
-}
-
-Reply Cmd(redisContext* c, const std::vector<std::string>& args) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  return Reply(static_cast<redisReply*>(
-      redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data())));
-}
 
 // The reply as text: a string, "(integer) n", "(error) ...", "(nil)", or the
 // elements of an array joined by ','.
