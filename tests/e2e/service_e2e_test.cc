@@ -168,27 +168,8 @@ std::string Resp(const std::vector<std::string>& args) {
 // waits until `port` accepts connections.
 class Launched {
  public:
-  Launched(std::vector<std::string> args, int port) : port_(port) {
-    args.insert(args.begin(), STASHD_BINARY);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      std::_Exit(127);
-    }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!CanConnect(port_)) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("stashd exited at start-up");
-      }
-      if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("no start");
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
+  Launched(std::vector<std::string> args, int port)
+      : pid_(SpawnStashd(std::move(args), port, "see its log")) {}
   ~Launched() { Stop(SIGKILL); }
   // Sends `sig` and waits; returns the exit status (-1 if killed by a signal).
   int Stop(int sig = SIGTERM) {
@@ -203,7 +184,6 @@ class Launched {
 
  private:
   pid_t pid_ = -1;
-  int port_;
 };
 
 // ---- Configuration ----

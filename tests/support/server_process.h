@@ -45,6 +45,35 @@ inline bool CanConnect(int port) {
   return ok;
 }
 
+// Starts the stashd binary with `args` (after argv[0]) and waits until it
+// accepts connections on `port`; returns its pid. Throws if it exits first or
+// does not start within 20 s (`hint` says where to look).
+inline pid_t SpawnStashd(std::vector<std::string> args, int port, const std::string& hint) {
+  args.insert(args.begin(), STASHD_BINARY);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    std::_Exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!CanConnect(port)) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      throw std::runtime_error("stashd exited at start-up; " + hint);
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      throw std::runtime_error("stashd did not start; " + hint);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pid;
+}
+
 class ServerProcess {
  public:
   // Extra arguments are passed after --port/--bind/--dir.
@@ -57,29 +86,11 @@ class ServerProcess {
     }
     dir_ = dir;
     std::filesystem::create_directories(dir_);
-    std::vector<std::string> args = {STASHD_BINARY, "--port",    std::to_string(port_),
-                                     "--bind",      "127.0.0.1", "--dir",
-                                     dir_,          "--logfile", dir_ + "/stashd.log"};
+    std::vector<std::string> args = {
+        "--port",    std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_,
+        "--logfile", dir_ + "/stashd.log"};
     args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      std::_Exit(127);
-    }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!CanConnect(port_)) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("stashd exited at start-up; see " + dir_ + "/stashd.log");
-      }
-      if (std::chrono::steady_clock::now() > deadline)
-        throw std::runtime_error("stashd did not start");
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    pid_ = SpawnStashd(std::move(args), port_, "see " + dir_ + "/stashd.log");
   }
   ~ServerProcess() { Stop(); }
   ServerProcess(const ServerProcess&) = delete;
