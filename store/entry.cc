@@ -88,8 +88,35 @@ Entry* Entry::Make(std::string_view key, ValueType type, std::string_view value,
   return entry;
 }
 
+Entry* Entry::MakeObject(std::string_view key, Object* object, int64_t expire_at_ms) {
+  char ptr[sizeof(Object*)];
+  std::memcpy(ptr, &object, sizeof(ptr));
+  Entry* e = Make(key, object->type(), std::string_view(ptr, sizeof(ptr)), expire_at_ms);
+  object->Ref();
+  return e;
+}
+
+Entry* Entry::Rebuild(const Entry& from, std::string_view key, int64_t expire_at_ms) {
+  if (from.is_object()) return MakeObject(key, from.object(), expire_at_ms);
+  return Make(key, from.type(), from.value(), expire_at_ms);
+}
+
+Object* Entry::object() const {
+  if (!is_object()) return nullptr;
+  Object* o;
+  std::memcpy(&o, bytes() + header_size() + key_size(), sizeof(o));
+  return o;
+}
+
+bool Entry::SetDeadlineInPlace(int64_t expire_at_ms) {
+  if (!has_deadline() || expire_at_ms < 0) return false;
+  std::memcpy(reinterpret_cast<char*>(this) + 1 + 2 * width(), &expire_at_ms, 8);
+  return true;
+}
+
 void Entry::Destroy(Entry* entry) {
   if (entry == nullptr) return;
+  if (Object* o = entry->object()) o->Unref();
   entry->~Entry();
   std::free(entry);
 }
@@ -112,7 +139,7 @@ std::string_view Entry::value() const {
 }
 
 bool Entry::OverwriteInPlace(ValueType t, std::string_view value, int64_t expire_at_ms) {
-  if (t != type() || value.size() != value_size() || has_deadline() != (expire_at_ms >= 0)) {
+  if (is_object() || t != type() || value.size() != value_size() || has_deadline() != (expire_at_ms >= 0)) {
     return false;
   }
   char* mem = reinterpret_cast<char*>(this);
@@ -121,6 +148,10 @@ bool Entry::OverwriteInPlace(ValueType t, std::string_view value, int64_t expire
   return true;
 }
 
-size_t Entry::ByteSize() const { return header_size() + key_size() + value_size(); }
+size_t Entry::ByteSize() const {
+  const size_t own = header_size() + key_size() + value_size();
+  const Object* o = object();
+  return o == nullptr ? own : own + o->MemoryUsage();
+}
 
 }  // namespace stashd::store

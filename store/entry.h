@@ -1,5 +1,10 @@
 // Entry: one key and its value in a single heap block.
 //
+// A string's bytes are stored inline. Any other type is an Object (value.h)
+// owned through a pointer stored in the value field (8 bytes): the entry
+// holds one reference to it, so a key-level operation (EXPIRE, RENAME, MOVE)
+// builds a new entry around the same object without copying it.
+//
 // Memory is the point of this type. A keyspace holds millions of small keys,
 // so each key costs one malloc and nothing else: indexes hold an `Entry*`.
 // Layout, little overhead first:
@@ -28,7 +33,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "store/keyspace.h"
+#include "store/value.h"
 
 namespace stashd::store {
 
@@ -38,6 +43,12 @@ class Entry {
   // Throws std::bad_alloc if memory is exhausted.
   static Entry* Make(std::string_view key, ValueType type, std::string_view value,
                      int64_t expire_at_ms);
+  // Allocates an entry holding `object` (not a string), taking a new
+  // reference to it. Throws std::bad_alloc if memory is exhausted.
+  static Entry* MakeObject(std::string_view key, Object* object, int64_t expire_at_ms);
+  // The same key and value with another deadline: the object is shared
+  // (see MakeObject), a string's bytes are copied.
+  static Entry* Rebuild(const Entry& from, std::string_view key, int64_t expire_at_ms);
   // Frees an entry made by Make(). Accepts nullptr.
   static void Destroy(Entry* entry);
 
@@ -49,13 +60,22 @@ class Entry {
   // The absolute deadline in ms, or kNoExpiry.
   int64_t expire_at_ms() const;
   std::string_view key() const;
+  // The string's bytes. REQUIRES: type() == kString.
   std::string_view value() const;
+  bool is_object() const { return type() != ValueType::kString; }
+  // The object of a non-string entry (nullptr for a string).
+  Object* object() const;
+  // Replaces the deadline in place if the entry already has one and
+  // `expire_at_ms` is a deadline too; false (changing nothing) otherwise.
+  // REQUIRES: nothing else holds a view of this entry.
+  bool SetDeadlineInPlace(int64_t expire_at_ms);
   // Replaces value and deadline in place if the blob's layout allows it:
   // same type, same value size, and a deadline present in both or neither.
   // Returns false (changing nothing) otherwise. `value` may alias the old
   // value. REQUIRES: nothing else holds a view of this entry's value.
   bool OverwriteInPlace(ValueType type, std::string_view value, int64_t expire_at_ms);
-  // Bytes requested from malloc for this entry (header, key and value).
+  // Bytes requested from malloc for this entry (header, key and value),
+  // plus the memory of its object, if any.
   size_t ByteSize() const;
 
  private:

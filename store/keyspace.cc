@@ -16,14 +16,6 @@
 
 namespace stashd::store {
 
-std::string_view TypeName(ValueType t) {
-  switch (t) {
-    case ValueType::kString:
-      return "string";
-  }
-  return "none";
-}
-
 namespace {
 
 // ---- Hashing ----
@@ -135,7 +127,10 @@ struct WatchKeyEq {
 // Redis's rule: a key is still alive at its deadline, gone one ms later.
 bool Expired(const Entry& e, int64_t now) { return e.has_deadline() && e.expire_at_ms() < now; }
 
-ValueView ViewOf(const Entry& e) { return ValueView{e.type(), e.value(), e.expire_at_ms()}; }
+ValueView ViewOf(const Entry& e) {
+  if (e.is_object()) return ValueView{e.type(), {}, e.expire_at_ms(), e.object()};
+  return ValueView{e.type(), e.value(), e.expire_at_ms(), nullptr};
+}
 
 void FlagAll(WatcherList& watchers) {
   for (const auto& weak : watchers) {
@@ -150,6 +145,9 @@ struct DbShard {
   KeyIndex keys;
   ExpiryIndex expiries;  // the keys that have a deadline
   OrderedIndex ordered;  // the same keys in key order
+  // The entries holding collections: a full snapshot cut pins their objects
+  // without visiting every string.
+  absl::flat_hash_set<Entry*> objects;
   // Keys changed since the last snapshot cut (see TakeCut).
   absl::flat_hash_set<std::string, WatchKeyHash, WatchKeyEq> dirty;
   // Watched keys of this database that hash to this shard. Almost always
@@ -197,17 +195,22 @@ class Shard {
   // the indexes, the scope counters, the snapshot's dirty set and the change
   // listener in step.
 
+  // `notify`: tell the listener the whole new value (kSet) / the deletion.
+  // Key-level operations on collections pass false and report their own
+  // change (kExpire, kRename, kMove) instead.
+
   // Links a new entry whose key is absent.
-  void Insert(DbShard& d, uint64_t hash, Entry* e) {
+  void Insert(DbShard& d, uint64_t hash, Entry* e, bool notify = true) {
     d.keys.emplace(hash, e);
     if (e->has_deadline()) d.expiries.insert(ExpirySlot{e->expire_at_ms(), e});
     d.ordered.insert(e);
+    if (e->is_object()) d.objects.insert(e);
     Account(*e, +1);
-    Changed(d, *e);
+    Changed(d, *e, notify);
   }
 
   // Puts `fresh` (same key) in place of the entry at `it` and frees the old one.
-  void Replace(DbShard& d, Iter it, Entry* fresh) {
+  void Replace(DbShard& d, Iter it, Entry* fresh, bool notify = true) {
     Entry* old = it->second;
     if (old->has_deadline()) d.expiries.erase(ExpirySlot{old->expire_at_ms(), old});
     if (fresh->has_deadline()) d.expiries.insert(ExpirySlot{fresh->expire_at_ms(), fresh});
@@ -216,24 +219,48 @@ class Shard {
     auto ot = d.ordered.find(old->key());
     assert(ot != d.ordered.end());
     const_cast<Entry*&>(*ot) = fresh;
+    if (old->is_object()) d.objects.erase(old);
+    if (fresh->is_object()) d.objects.insert(fresh);
     Account(*old, -1);
     Account(*fresh, +1);
-    Changed(d, *fresh);
+    Changed(d, *fresh, notify);
     Retire(old);
   }
 
   // Unlinks the entry at `it` and returns it, still allocated.
-  Entry* Unlink(DbShard& d, Iter it) {
+  Entry* Unlink(DbShard& d, Iter it, bool notify = true) {
     Entry* e = it->second;
     if (e->has_deadline()) d.expiries.erase(ExpirySlot{e->expire_at_ms(), e});
     d.ordered.erase(e->key());
     d.keys.erase(it);
+    if (e->is_object()) d.objects.erase(e);
     Account(*e, -1);
-    Deleted(d, e->key());
+    Deleted(d, e->key(), notify);
     return e;
   }
 
   void Erase(DbShard& d, Iter it) { Retire(Unlink(d, it)); }
+
+  // Moves an entry's deadline. In place when nothing pins the entry and its
+  // blob has room; otherwise a new entry around the same value.
+  // Returns the entry now holding the key.
+  Entry* Redeadline(DbShard& d, Iter it, int64_t expire_at_ms, bool notify) {
+    Entry* e = it->second;
+    if (!pinned && e->has_deadline() && expire_at_ms >= 0) {
+      d.expiries.erase(ExpirySlot{e->expire_at_ms(), e});
+      e->SetDeadlineInPlace(expire_at_ms);
+      d.expiries.insert(ExpirySlot{expire_at_ms, e});
+      Changed(d, *e, notify);
+      return e;
+    }
+    Entry* fresh = Entry::Rebuild(*e, e->key(), expire_at_ms);
+    Replace(d, it, fresh, notify);
+    return fresh;
+  }
+
+  void Notify(const Change& c) {
+    if (ChangeListener* l = *listener_) l->OnChange(c);
+  }
 
   // Frees an entry, or keeps it for the snapshot that pinned the shard.
   void Retire(Entry* e) {
@@ -253,25 +280,29 @@ class Shard {
     if (!full_cut_needed_->load(std::memory_order_relaxed)) d.dirty.emplace(key);
   }
 
-  void Changed(DbShard& d, const Entry& e) {
+  void Changed(DbShard& d, const Entry& e, bool notify = true) {
     MarkDirty(d, e.key());
     ++changes_since_cut;
-    if (ChangeListener* l = *listener_) {
+    if (ChangeListener* l = *listener_; l != nullptr && notify) {
       Change c;
       c.kind = Change::Kind::kSet;
       c.db = DbIndex(d);
       c.key = e.key();
       c.type = e.type();
-      c.value = e.value();
+      if (e.is_object()) {
+        c.object = e.object();
+      } else {
+        c.value = e.value();
+      }
       c.expire_at_ms = e.expire_at_ms();
       l->OnChange(c);
     }
   }
 
-  void Deleted(DbShard& d, std::string_view key) {
+  void Deleted(DbShard& d, std::string_view key, bool notify = true) {
     MarkDirty(d, key);
     ++changes_since_cut;
-    if (ChangeListener* l = *listener_) {
+    if (ChangeListener* l = *listener_; l != nullptr && notify) {
       Change c;
       c.kind = Change::Kind::kDelete;
       c.db = DbIndex(d);
@@ -328,6 +359,7 @@ class Shard {
     d.keys.clear();
     d.expiries.clear();
     d.ordered.clear();
+    d.objects.clear();
     d.dirty.clear();
     return n;
   }
@@ -426,6 +458,26 @@ void Keyspace::Locks::Release() {
 
 // ---- Per-key operations ----
 
+namespace {
+
+// Gives the key at `it` a new deadline (kNoExpiry: none). A string is logged
+// whole (it is no bigger than the operation); a collection only by its new
+// deadline.
+void SetDeadline(Shard& shard, DbShard& d, Shard::Iter it, int64_t expire_at_ms) {
+  const bool object = it->second->is_object();
+  Entry* e = shard.Redeadline(d, it, expire_at_ms, /*notify=*/!object);
+  if (object) {
+    Change c;
+    c.kind = Change::Kind::kExpire;
+    c.db = shard.DbIndex(d);
+    c.key = e->key();
+    c.expire_at_ms = expire_at_ms;
+    shard.Notify(c);
+  }
+}
+
+}  // namespace
+
 std::optional<ValueView> Keyspace::Find(int db, std::string_view key, Lookup mode) {
   const uint64_t hash = HashKey(key);
   Shard& shard = *shards_[ShardOfHash(hash)];
@@ -507,8 +559,7 @@ bool Keyspace::SetExpire(int db, std::string_view key, int64_t expire_at_ms) {
     shard.Erase(d, it);
     return true;
   }
-  const Entry& old = *it->second;
-  shard.Replace(d, it, Entry::Make(old.key(), old.type(), old.value(), expire_at_ms));
+  SetDeadline(shard, d, it, expire_at_ms);
   return true;
 }
 
@@ -519,13 +570,38 @@ bool Keyspace::Persist(int db, std::string_view key) {
   auto it = shard.FindLive(d, hash, key, clock_->NowMs());
   if (it == d.keys.end() || !it->second->has_deadline()) return false;
   shard.Touch(d, key);
-  const Entry& old = *it->second;
-  shard.Replace(d, it, Entry::Make(old.key(), old.type(), old.value(), kNoExpiry));
+  SetDeadline(shard, d, it, kNoExpiry);
   ++shard.changes;
   return true;
 }
 
-bool Keyspace::Rename(int db, std::string_view from, std::string_view to) {
+const ScopeConfig* Keyspace::ScopeRefuses(std::string_view key, size_t payload) const {
+  return ValueTooLarge(key, payload);
+}
+
+int64_t Keyspace::ArrivalDeadline(std::string_view key, int64_t expire_at_ms) const {
+  if (expire_at_ms != kNoExpiry || scopes_.empty()) return expire_at_ms;
+  const int s = ScopeOf(key);
+  if (s >= 0 && scopes_[s].default_ttl_ms > 0) return clock_->NowMs() + scopes_[s].default_ttl_ms;
+  return expire_at_ms;
+}
+
+namespace {
+size_t PayloadOf(const Entry& e) {
+  return e.is_object() ? e.object()->PayloadBytes() : e.value().size();
+}
+}  // namespace
+
+size_t Keyspace::PayloadSize(int db, std::string_view key) {
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& d = shard.dbs[db];
+  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
+  return it == d.keys.end() ? 0 : PayloadOf(*it->second);
+}
+
+bool Keyspace::Rename(int db, std::string_view from, std::string_view to,
+                      const ScopeConfig** refused) {
   const int64_t now = clock_->NowMs();
   const uint64_t from_hash = HashKey(from);
   Shard& from_shard = *shards_[ShardOfHash(from_hash)];
@@ -533,12 +609,19 @@ bool Keyspace::Rename(int db, std::string_view from, std::string_view to) {
   auto it = from_shard.FindLive(from_db, from_hash, from, now);
   if (it == from_db.keys.end()) return false;
   if (from == to) return true;  // Redis leaves the key untouched
+  if (const ScopeConfig* scope = ScopeRefuses(to, PayloadOf(*it->second))) {
+    if (refused != nullptr) *refused = scope;
+    return false;
+  }
 
-  // The key is part of the blob, so the value moves into a new one.
+  // The key is part of the blob, so the value moves into a new one (a
+  // collection's object is shared, not copied).
   const Entry& old = *it->second;
-  Entry* fresh = Entry::Make(to, old.type(), old.value(), old.expire_at_ms());
+  const bool object = old.is_object();
+  const int64_t deadline = ArrivalDeadline(to, old.expire_at_ms());
+  Entry* fresh = Entry::Rebuild(old, to, deadline);
   from_shard.Touch(from_db, from);
-  from_shard.Erase(from_db, it);
+  from_shard.Retire(from_shard.Unlink(from_db, it, /*notify=*/!object));
 
   const uint64_t to_hash = HashKey(to);
   Shard& to_shard = *shards_[ShardOfHash(to_hash)];
@@ -546,16 +629,29 @@ bool Keyspace::Rename(int db, std::string_view from, std::string_view to) {
   auto jt = to_shard.FindLive(to_db, to_hash, to, now);
   to_shard.Touch(to_db, to);
   if (jt != to_db.keys.end()) {
-    to_shard.Replace(to_db, jt, fresh);
+    to_shard.Replace(to_db, jt, fresh, /*notify=*/!object);
   } else {
-    to_shard.Insert(to_db, to_hash, fresh);
+    to_shard.Insert(to_db, to_hash, fresh, /*notify=*/!object);
+  }
+  if (object) {
+    Change c;
+    c.kind = Change::Kind::kRename;
+    c.db = db;
+    c.key = from;
+    c.key2 = to;
+    to_shard.Notify(c);
+    // The deadline it arrived with, whatever the scope rules are at replay.
+    c.kind = Change::Kind::kExpire;
+    c.key = to;
+    c.expire_at_ms = deadline;
+    to_shard.Notify(c);
   }
   ++from_shard.changes;
   return true;
 }
 
 bool Keyspace::Copy(int src_db, std::string_view src, int dst_db, std::string_view dst,
-                    bool replace) {
+                    bool replace, const ScopeConfig** refused) {
   if (src_db == dst_db && src == dst) return false;  // the caller rejects this
   const int64_t now = clock_->NowMs();
   const uint64_t src_hash = HashKey(src);
@@ -573,7 +669,20 @@ bool Keyspace::Copy(int src_db, std::string_view src, int dst_db, std::string_vi
   auto jt = dst_shard.FindLive(dst_d, dst_hash, dst, now);
   const bool exists = jt != dst_d.keys.end();
   if (exists && !replace) return false;
-  Entry* fresh = Entry::Make(dst, source->type(), source->value(), source->expire_at_ms());
+  if (const ScopeConfig* scope = ScopeRefuses(dst, PayloadOf(*source))) {
+    if (refused != nullptr) *refused = scope;
+    return false;
+  }
+  const int64_t deadline = ArrivalDeadline(dst, source->expire_at_ms());
+  Entry* fresh;
+  if (source->is_object()) {
+    // A copy is a new value: the two keys change independently from now on.
+    Object* copy = source->object()->Clone();
+    fresh = Entry::MakeObject(dst, copy, deadline);
+    copy->Unref();
+  } else {
+    fresh = Entry::Make(dst, source->type(), source->value(), deadline);
+  }
   dst_shard.Touch(dst_d, dst);
   if (exists) {
     dst_shard.Replace(dst_d, jt, fresh);
@@ -595,11 +704,155 @@ bool Keyspace::Move(int src_db, int dst_db, std::string_view key) {
   auto it = shard.FindLive(src, hash, key, now);
   if (it == src.keys.end()) return false;
   // The blob does not record its database: relink the same one.
-  shard.Insert(dst, hash, shard.Unlink(src, it));
+  const bool object = it->second->is_object();
+  Entry* e = shard.Unlink(src, it, /*notify=*/!object);
+  shard.Insert(dst, hash, e, /*notify=*/!object);
+  if (object) {
+    Change c;
+    c.kind = Change::Kind::kMove;
+    c.db = src_db;
+    c.db2 = dst_db;
+    c.key = e->key();
+    shard.Notify(c);
+  }
   shard.Touch(src, key);
   shard.Touch(dst, key);
   ++shard.changes;
   return true;
+}
+
+void Keyspace::RestoreObject(int db, std::string_view key, Object* object, int64_t expire_at_ms) {
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& d = shard.dbs[db];
+  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
+  Entry* fresh = Entry::MakeObject(key, object, expire_at_ms);
+  shard.Touch(d, key);
+  if (it != d.keys.end()) {
+    shard.Replace(d, it, fresh);
+  } else {
+    shard.Insert(d, hash, fresh);
+  }
+  ++shard.changes;
+}
+
+// ---- The collection write path ----
+
+KeyWriter Keyspace::Write(int db, std::string_view key, ValueType type, Missing missing,
+                          bool restore) {
+  KeyWriter w;
+  w.keyspace_ = this;
+  w.db_ = db;
+  w.key_ = key;
+  w.hash_ = HashKey(key);
+  w.restore_ = restore;
+  Shard& shard = *shards_[ShardOfHash(w.hash_)];
+  DbShard& d = shard.dbs[db];
+  w.shard_ = &shard;
+  w.d_ = &d;
+  auto it = shard.FindLive(d, w.hash_, key, clock_->NowMs());
+  if (it == d.keys.end()) {
+    if (missing == Missing::kFail) {
+      w.status_ = KeyWriter::Status::kMissing;
+      return w;
+    }
+    w.object_ = NewObject(type);
+    assert(w.object_ != nullptr);
+    w.created_ = true;
+  } else {
+    Entry* e = it->second;
+    if (e->type() != type) {
+      w.status_ = KeyWriter::Status::kWrongType;
+      return w;
+    }
+    // Copy-on-write: another holder (a snapshot cut, or an old entry a cut
+    // pinned) must keep seeing the value as it was.
+    if (e->object()->refs() > 1) {
+      Object* copy = e->object()->Clone();
+      Entry* fresh = Entry::MakeObject(e->key(), copy, e->expire_at_ms());
+      copy->Unref();
+      shard.Replace(d, it, fresh, /*notify=*/false);
+      e = fresh;
+    }
+    shard.Account(*e, -1);  // re-added by Commit with the new size
+    w.entry_ = e;
+    w.object_ = e->object();
+  }
+  w.status_ = KeyWriter::Status::kOk;
+  w.done_ = false;
+  return w;
+}
+
+KeyWriter::KeyWriter(KeyWriter&& o) noexcept
+    : keyspace_(o.keyspace_),
+      shard_(o.shard_),
+      d_(o.d_),
+      db_(o.db_),
+      key_(o.key_),
+      hash_(o.hash_),
+      entry_(o.entry_),
+      object_(o.object_),
+      status_(o.status_),
+      created_(o.created_),
+      restore_(o.restore_),
+      recorded_(o.recorded_),
+      done_(std::exchange(o.done_, true)) {
+  o.object_ = nullptr;
+  o.status_ = Status::kMissing;
+}
+
+bool KeyWriter::Fits(size_t payload_bytes) const {
+  return restore_ || keyspace_->ScopeRefuses(key_, payload_bytes) == nullptr;
+}
+
+void KeyWriter::Record(uint8_t op, std::span<const std::string_view> args) {
+  recorded_ = true;
+  Change c;
+  c.kind = Change::Kind::kUpdate;
+  c.db = db_;
+  c.key = key_;
+  c.type = object_->type();
+  c.op = op;
+  c.args = args;
+  shard_->Notify(c);
+}
+
+void KeyWriter::Commit() {
+  if (done_) return;
+  done_ = true;
+  Shard& shard = *shard_;
+  DbShard& d = *d_;
+  if (created_) {
+    Object* object = std::exchange(object_, nullptr);
+    if (object->Size() == 0) {
+      object->Unref();  // nothing was added: the key never existed
+      return;
+    }
+    const int64_t deadline = restore_ ? kNoExpiry : keyspace_->ArrivalDeadline(key_, kNoExpiry);
+    Entry* e = Entry::MakeObject(key_, object, deadline);
+    object->Unref();
+    shard.Touch(d, key_);
+    shard.Insert(d, hash_, e, /*notify=*/false);
+    ++shard.changes;
+    if (deadline != kNoExpiry) {
+      Change c;
+      c.kind = Change::Kind::kExpire;
+      c.db = db_;
+      c.key = e->key();
+      c.expire_at_ms = deadline;
+      shard.Notify(c);
+    }
+    return;
+  }
+  shard.Account(*entry_, +1);
+  if (!recorded_) return;
+  shard.Touch(d, key_);
+  ++shard.changes;
+  if (object_->Size() == 0) {
+    shard.Erase(d, FindSlot(d.keys, hash_, entry_->key()));
+  } else {
+    shard.Changed(d, *entry_, /*notify=*/false);
+  }
 }
 
 void Keyspace::Watch(int db, std::string_view key, const std::shared_ptr<WatchFlag>& flag) {
@@ -683,6 +936,7 @@ void Keyspace::SwapDb(int a, int b) {
     std::swap(da.keys, db.keys);
     std::swap(da.expiries, db.expiries);
     std::swap(da.ordered, db.ordered);
+    std::swap(da.objects, db.objects);
     da.dirty.clear();
     db.dirty.clear();
   }
@@ -988,7 +1242,13 @@ void Keyspace::SetChangeListener(ChangeListener* listener) { listener_ = listene
 void Keyspace::ResolveCut(SnapshotCut& cut) {
   cut.upserts.reserve(cut.upserts.size() + cut.unresolved.size());
   for (const auto& [db, e] : cut.unresolved) {
-    cut.upserts.push_back(PinnedValue{db, e->key(), e->type(), e->value(), e->expire_at_ms()});
+    if (e->is_object()) {
+      cut.upserts.push_back(
+          PinnedValue{db, e->key(), e->type(), {}, e->expire_at_ms(), e->object()});
+    } else {
+      cut.upserts.push_back(
+          PinnedValue{db, e->key(), e->type(), e->value(), e->expire_at_ms(), nullptr});
+    }
   }
   cut.unresolved.clear();
   cut.unresolved.shrink_to_fit();
@@ -1010,9 +1270,16 @@ SnapshotCut Keyspace::TakeCut(bool full, bool resolve) {
     shard.pinned = true;
     for (DbShard& d : shard.dbs) {
       const int db = shard.DbIndex(d);
+      auto pin_object = [&](const Entry& e) {
+        e.object()->Ref();
+        cut.pinned_objects.push_back(e.object());
+      };
       auto pin = [&](const Entry& e) { cut.unresolved.emplace_back(db, &e); };
       if (cut.full) {
         for (const auto& [hash, e] : d.keys) pin(*e);
+        // Only the collections are visited: strings are never changed in
+        // place while the shard is pinned.
+        for (const Entry* e : d.objects) pin_object(*e);
       } else {
         for (const std::string& key : d.dirty) {
           auto it = FindSlot(d.keys, HashKey(key), key);
@@ -1020,6 +1287,7 @@ SnapshotCut Keyspace::TakeCut(bool full, bool resolve) {
             cut.deletes.emplace_back(db, key);
           } else {
             pin(*it->second);
+            if (it->second->is_object()) pin_object(*it->second);
           }
         }
       }
@@ -1033,6 +1301,8 @@ SnapshotCut Keyspace::TakeCut(bool full, bool resolve) {
 }
 
 void Keyspace::ReleaseCut(SnapshotCut& cut, bool written) {
+  for (Object* o : cut.pinned_objects) o->Unref();
+  cut.pinned_objects.clear();
   cut.upserts.clear();
   cut.unresolved.clear();
   cut.deletes.clear();

@@ -9,9 +9,10 @@
 // present for a whole iteration is returned at least once, whatever is
 // inserted or deleted meanwhile.
 //
-// Values are compact heap blobs (see entry.h); a write to a string replaces
-// the blob rather than mutating it, so a reader holding an old blob (a
-// snapshot, later) is never disturbed.
+// Values are compact heap blobs (see entry.h): a string inline, any other
+// type an Object behind a pointer (value.h). While a snapshot has pinned a
+// shard, a write to a string replaces the blob, and a write to a collection
+// the cut holds copies it first, so the snapshot is never disturbed.
 //
 // Thread safety. Each shard has a mutex. Every per-key operation REQUIRES the
 // shard of each key it touches to be locked by the caller (see Lock()).
@@ -27,21 +28,17 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/clock.h"
+#include "store/value.h"
 
 namespace stashd::store {
 
-enum class ValueType : uint8_t { kString = 0 };
-
-// Name as TYPE reports it ("string").
-std::string_view TypeName(ValueType t);
-
-inline constexpr int64_t kNoExpiry = -1;  // the key has no deadline
-inline constexpr int64_t kKeepTtl = -2;   // SetString: keep the current deadline
+inline constexpr int64_t kKeepTtl = -2;  // SetString: keep the current deadline
 
 // A read-only view of a live value. Valid while the caller holds the shard
 // lock and does not write to that key.
@@ -49,6 +46,13 @@ struct ValueView {
   ValueType type = ValueType::kString;
   std::string_view str;  // the string's bytes when type == kString
   int64_t expire_at_ms = kNoExpiry;
+  const Object* object = nullptr;  // the value when type != kString
+
+  // The object as its concrete type. REQUIRES: type is T's type.
+  template <typename T>
+  const T& As() const {
+    return static_cast<const T&>(*object);
+  }
 };
 
 // Set by the keyspace when a watched key is modified, deleted or expires
@@ -88,25 +92,38 @@ struct KeyspaceStats {
   std::vector<ScopeStats> scopes;  // in the order of Options::scopes
 };
 
-class Shard;
-
 // One change to the dataset, as a ChangeListener sees it. Views point into
 // the keyspace and are valid only during the callback.
+//
+// A string's changes are always whole values (kSet): the bytes are no bigger
+// than the operation. A collection is never logged whole except when it is
+// created whole (COPY, a restore): a change inside it is a kUpdate (one
+// delta op of its type, e.g. HashObject::kSet with field/value pairs) and a
+// key-level operation on it is kExpire / kRename / kMove.
 struct Change {
   enum class Kind {
-    kSet,       // `key` now holds `value` with deadline `expire_at_ms` (kNoExpiry: none)
+    kSet,       // `key` now holds `value` (a string) or `object`, deadline `expire_at_ms`
     kDelete,    // `key` was deleted (by a command or because it expired)
     kFlushDb,   // every key of `db` was deleted
     kFlushAll,  // every key of every database was deleted
     kSwapDb,    // databases `db` and `db2` were swapped
+    kUpdate,    // delta `op` with `args` applied to the `type` collection at `key`
+                // (created empty first if missing)
+    kExpire,    // the deadline of `key` is now `expire_at_ms` (kNoExpiry: none)
+    kRename,    // `key` was renamed to `key2` in `db`, replacing it, deadline kept
+    kMove,      // `key` moved from `db` to `db2`
   };
   Kind kind = Kind::kSet;
   int db = 0;
   int db2 = 0;
   std::string_view key;
+  std::string_view key2;
   ValueType type = ValueType::kString;
   std::string_view value;
+  const Object* object = nullptr;  // kSet of a collection
   int64_t expire_at_ms = kNoExpiry;
+  uint8_t op = 0;                         // kUpdate
+  std::span<const std::string_view> args;  // kUpdate
 };
 
 // Receives every change, in the order changes are applied to each key: it is
@@ -129,8 +146,9 @@ struct PinnedValue {
   int db;
   std::string_view key;
   ValueType type;
-  std::string_view value;
+  std::string_view value;  // a string's bytes
   int64_t expire_at_ms;
+  const Object* object = nullptr;  // a collection (held unchanged until ReleaseCut)
 };
 
 // What a snapshot must write to bring the previous one up to date: a
@@ -144,6 +162,77 @@ struct SnapshotCut {
   // Pinned entries whose views are not built yet (TakeCut with
   // resolve=false); Keyspace::ResolveCut turns them into `upserts`.
   std::vector<std::pair<int, const Entry*>> unresolved;
+  // Collections pinned by the cut: each holds a reference, so a writer
+  // copies it before changing it (copy-on-write) until ReleaseCut.
+  std::vector<Object*> pinned_objects;
+};
+
+class Keyspace;
+class Shard;
+struct DbShard;
+
+// Mutable access to one collection key, from Keyspace::Write() to Commit():
+// the one path every write to a collection takes. Write() applies WRONGTYPE
+// and copy-on-write; the caller changes object() through its type's API and
+// reports each change with Record(); Commit() (also run by the destructor)
+// applies the scope's default TTL to a new key, updates memory accounting,
+// flags WATCHers, marks the key for the next snapshot, and deletes the key
+// if the collection is left empty.
+//
+// REQUIRES: the key's shard locked for the writer's whole life, and no other
+// keyspace call on the same key meanwhile.
+class KeyWriter {
+ public:
+  enum class Status : uint8_t {
+    kOk,         // object() is the key's value (possibly created empty)
+    kMissing,    // the key does not exist and creation was not asked for
+    kWrongType,  // the key holds a value of another type
+  };
+
+  KeyWriter(KeyWriter&& other) noexcept;
+  KeyWriter& operator=(KeyWriter&&) = delete;
+  KeyWriter(const KeyWriter&) = delete;
+  KeyWriter& operator=(const KeyWriter&) = delete;
+  ~KeyWriter() { Commit(); }
+
+  Status status() const { return status_; }
+  bool ok() const { return status_ == Status::kOk; }
+  // True if the key did not exist: it exists once Commit() finds it non-empty.
+  bool created() const { return created_; }
+  Object* object() const { return object_; }
+  template <typename T>
+  T& As() const {
+    return static_cast<T&>(*object_);
+  }
+
+  // False if the key's scope limits value sizes (max-value-size) and a
+  // collection of `payload_bytes` would exceed it. Check before changing.
+  bool Fits(size_t payload_bytes) const;
+
+  // Reports one change made to object(): what the write log records and
+  // what replay hands to Object::ApplyDelta. Call after the change.
+  void Record(uint8_t op, std::span<const std::string_view> args);
+
+  // Finishes the write (see above). Idempotent.
+  void Commit();
+
+ private:
+  friend class Keyspace;
+  KeyWriter() = default;
+
+  Keyspace* keyspace_ = nullptr;
+  Shard* shard_ = nullptr;
+  DbShard* d_ = nullptr;
+  int db_ = 0;
+  std::string_view key_;
+  uint64_t hash_ = 0;
+  Entry* entry_ = nullptr;    // the live entry, or nullptr while created_
+  Object* object_ = nullptr;  // owned by the writer while created_
+  Status status_ = Status::kMissing;
+  bool created_ = false;
+  bool restore_ = false;   // replay: no scope policy
+  bool recorded_ = false;  // Record() was called
+  bool done_ = true;
 };
 
 class Keyspace {
@@ -214,6 +303,24 @@ class Keyspace {
   // key's scope has a default TTL, that TTL applies.
   void SetString(int db, std::string_view key, std::string_view value, int64_t expire_at_ms);
 
+  // How Write() treats a missing key.
+  enum class Missing { kCreate, kFail };
+  // Opens `key` for writing as a collection of `type` (see KeyWriter). A
+  // missing key is created empty with kCreate (inserted at Commit, with its
+  // scope's default TTL). `restore`: replaying a log, so no scope policy
+  // applies (the log says which deadline the key had).
+  KeyWriter Write(int db, std::string_view key, ValueType type, Missing missing,
+                  bool restore = false);
+
+  // Stores `object` (taking a reference) at `key` with `expire_at_ms`
+  // exactly, replacing any value: a restore from a snapshot or a log, or
+  // the destination of a copy. No scope policy applies.
+  void RestoreObject(int db, std::string_view key, Object* object, int64_t expire_at_ms);
+
+  // Payload size of the key's value (string bytes, or the collection's
+  // PayloadBytes()), or 0 if it is missing: what max-value-size limits.
+  size_t PayloadSize(int db, std::string_view key);
+
   // Deletes the key; false if it did not exist (or had expired).
   bool Delete(int db, std::string_view key);
 
@@ -224,18 +331,28 @@ class Keyspace {
   // Removes the deadline; false if the key does not exist or had none.
   bool Persist(int db, std::string_view key);
 
+  // Scope policy for RENAME and COPY: a value that arrives in a scope obeys
+  // it as a new write would. If `to`'s scope limits sizes below the value's
+  // PayloadSize, the operation does nothing, returns false and sets
+  // *refused to the scope. If the value has no deadline and `to`'s scope has
+  // a default TTL, that TTL applies. (MOVE keeps the key, and so its scope.)
+
   // Moves `from` to `to` in the same database, keeping its deadline and
-  // replacing `to`. False if `from` does not exist. REQUIRES both shards.
-  bool Rename(int db, std::string_view from, std::string_view to);
+  // replacing `to`. False if `from` does not exist, or the scope refuses
+  // it (see above). The value is not copied. REQUIRES both shards.
+  bool Rename(int db, std::string_view from, std::string_view to,
+              const ScopeConfig** refused = nullptr);
 
   // Copies a value (and its deadline) to another key, possibly in another
   // database. Returns false, doing nothing, if `src` is missing or if `dst`
-  // exists and !replace, or if src and dst are the same key of the same
-  // database (the caller is expected to reject that). REQUIRES both shards.
-  bool Copy(int src_db, std::string_view src, int dst_db, std::string_view dst, bool replace);
+  // exists and !replace, if src and dst are the same key of the same
+  // database (the caller is expected to reject that), or if the scope
+  // refuses it (see above). REQUIRES both shards.
+  bool Copy(int src_db, std::string_view src, int dst_db, std::string_view dst, bool replace,
+            const ScopeConfig** refused = nullptr);
 
   // Moves a key to another database; false if it is missing in `src_db` or
-  // already exists in `dst_db`.
+  // already exists in `dst_db`. The value is not copied.
   bool Move(int src_db, int dst_db, std::string_view key);
 
   // Registers / removes a watch: any later change to the key sets flag->dirty.
@@ -332,6 +449,12 @@ class Keyspace {
 
  private:
   friend class Locks;
+  friend class KeyWriter;
+  // The scope that refuses a value of `payload` bytes at `key`, or nullptr.
+  const ScopeConfig* ScopeRefuses(std::string_view key, size_t payload) const;
+  // Deadline for a value arriving at `key` with `expire_at_ms`: the scope's
+  // default TTL if it has none.
+  int64_t ArrivalDeadline(std::string_view key, int64_t expire_at_ms) const;
   Shard& ShardFor(std::string_view key);
   size_t ShardOfHash(uint64_t hash) const;
   // Empties `db` in every shard without telling the listener.

@@ -263,6 +263,22 @@ class RecordingListener : public ChangeListener {
       case Change::Kind::kSwapDb:
         s = "swapdb " + std::to_string(c.db) + " " + std::to_string(c.db2);
         break;
+      case Change::Kind::kUpdate: {
+        s = "update " + std::to_string(c.db) + " " + std::string(c.key) + " op" +
+            std::to_string(c.op);
+        for (std::string_view a : c.args) s += " " + std::string(a);
+        break;
+      }
+      case Change::Kind::kExpire:
+        s = "expire " + std::to_string(c.db) + " " + std::string(c.key) +
+            (c.expire_at_ms == kNoExpiry ? " none" : " @" + std::to_string(c.expire_at_ms));
+        break;
+      case Change::Kind::kRename:
+        s = "rename " + std::to_string(c.db) + " " + std::string(c.key) + " " + std::string(c.key2);
+        break;
+      case Change::Kind::kMove:
+        s = "move " + std::to_string(c.db) + " " + std::string(c.key) + " " + std::to_string(c.db2);
+        break;
     }
     log.push_back(s);
   }
