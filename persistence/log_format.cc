@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "persistence/crc32c.h"
+#include "store/codec.h"
 
 namespace stashd::persistence::log {
 namespace {
@@ -32,63 +33,31 @@ uint64_t GetFixed64(const char* p) {
   return v;
 }
 
-void PutVarint(std::string* out, uint64_t v) {
-  char b[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    b[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  b[n++] = static_cast<char>(v);
-  out->append(b, n);
-}
-
-void PutBytes(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
-  out->append(s);
-}
+using store::codec::PutBytes;
+using store::codec::PutVarint;
 
 // Reads the fields of a payload; any read past the end fails the decoder.
-class Decoder {
+class Decoder : public store::codec::ByteReader {
  public:
-  explicit Decoder(std::string_view in) : in_(in) {}
-  bool done() const { return in_.empty(); }
-  bool Byte(uint8_t* v) {
-    if (in_.empty()) return false;
-    *v = static_cast<uint8_t>(in_[0]);
-    in_.remove_prefix(1);
-    return true;
-  }
-  bool Varint(uint64_t* v) {
-    uint64_t result = 0;
-    for (int shift = 0; shift <= 63 && !in_.empty(); shift += 7) {
-      auto byte = static_cast<uint8_t>(in_[0]);
-      in_.remove_prefix(1);
-      result |= uint64_t{byte & 0x7fu} << shift;
-      if ((byte & 0x80) == 0) {
-        *v = result;
-        return true;
-      }
-    }
-    return false;
-  }
+  using ByteReader::ByteReader;
   bool Db(int* db) {
     uint64_t v = 0;
     if (!Varint(&v) || v > 0x7fffffff) return false;
     *db = static_cast<int>(v);
     return true;
   }
-  bool Bytes(std::string_view* s) {
-    uint64_t n = 0;
-    if (!Varint(&n) || n > in_.size()) return false;
-    *s = in_.substr(0, n);
-    in_.remove_prefix(n);
+  bool Deadline(int64_t* expire_at_ms) {
+    uint64_t v = 0;
+    if (!Varint(&v) || v > static_cast<uint64_t>(INT64_MAX)) return false;
+    *expire_at_ms = v == 0 ? store::kNoExpiry : static_cast<int64_t>(v - 1);
     return true;
   }
-
- private:
-  std::string_view in_;
 };
+
+// 0 = no deadline, else deadline + 1 (deadlines are never negative).
+void PutDeadline(std::string* out, int64_t expire_at_ms) {
+  PutVarint(out, expire_at_ms < 0 ? 0 : static_cast<uint64_t>(expire_at_ms) + 1);
+}
 
 }  // namespace
 
@@ -126,9 +95,41 @@ void EncodeChange(const store::Change& c, std::string* payload) {
       PutVarint(payload, static_cast<uint64_t>(c.db));
       PutBytes(payload, c.key);
       payload->push_back(static_cast<char>(c.type));
-      PutBytes(payload, c.value);
-      // 0 = no deadline, else deadline + 1 (deadlines are never negative).
-      PutVarint(payload, c.expire_at_ms < 0 ? 0 : static_cast<uint64_t>(c.expire_at_ms) + 1);
+      if (c.object != nullptr) {
+        std::string value;
+        c.object->Serialize(&value);
+        PutBytes(payload, value);
+      } else {
+        PutBytes(payload, c.value);
+      }
+      PutDeadline(payload, c.expire_at_ms);
+      break;
+    case Kind::kUpdate:
+      payload->push_back(static_cast<char>(Op::kUpdate));
+      PutVarint(payload, static_cast<uint64_t>(c.db));
+      PutBytes(payload, c.key);
+      payload->push_back(static_cast<char>(c.type));
+      payload->push_back(static_cast<char>(c.op));
+      PutVarint(payload, c.args.size());
+      for (std::string_view arg : c.args) PutBytes(payload, arg);
+      break;
+    case Kind::kExpire:
+      payload->push_back(static_cast<char>(Op::kExpire));
+      PutVarint(payload, static_cast<uint64_t>(c.db));
+      PutBytes(payload, c.key);
+      PutDeadline(payload, c.expire_at_ms);
+      break;
+    case Kind::kRename:
+      payload->push_back(static_cast<char>(Op::kRename));
+      PutVarint(payload, static_cast<uint64_t>(c.db));
+      PutBytes(payload, c.key);
+      PutBytes(payload, c.key2);
+      break;
+    case Kind::kMove:
+      payload->push_back(static_cast<char>(Op::kMove));
+      PutVarint(payload, static_cast<uint64_t>(c.db));
+      PutBytes(payload, c.key);
+      PutVarint(payload, static_cast<uint64_t>(c.db2));
       break;
     case Kind::kDelete:
       payload->push_back(static_cast<char>(Op::kDelete));
@@ -163,6 +164,11 @@ Status DecodeRecord(std::string_view payload, absl::FunctionRef<Status(const sto
   using Kind = store::Change::Kind;
   Decoder d(payload);
   auto bad = [] { return Status::Corruption("malformed change in a record"); };
+  auto unknown_type = [](uint8_t type) {
+    return Status::NotSupported("record holds a value of unknown type " + std::to_string(type) +
+                                " (written by a newer stashd?)");
+  };
+  std::vector<std::string_view> args;
   if (d.done()) return bad();
   while (!d.done()) {
     uint8_t op = 0;
@@ -171,21 +177,46 @@ Status DecodeRecord(std::string_view payload, absl::FunctionRef<Status(const sto
     switch (static_cast<Op>(op)) {
       case Op::kSet: {
         uint8_t type = 0;
-        uint64_t expire = 0;
         c.kind = Kind::kSet;
         if (!d.Db(&c.db) || !d.Bytes(&c.key) || !d.Byte(&type) || !d.Bytes(&c.value) ||
-            !d.Varint(&expire)) {
+            !d.Deadline(&c.expire_at_ms)) {
           return bad();
         }
-        if (type != static_cast<uint8_t>(store::ValueType::kString)) {
-          return Status::NotSupported("record holds a value of unknown type " +
-                                      std::to_string(type) + " (written by a newer stashd?)");
-        }
+        if (!store::KnownType(type)) return unknown_type(type);
         c.type = static_cast<store::ValueType>(type);
-        if (expire > static_cast<uint64_t>(INT64_MAX)) return bad();
-        c.expire_at_ms = expire == 0 ? store::kNoExpiry : static_cast<int64_t>(expire - 1);
         break;
       }
+      case Op::kUpdate: {
+        uint8_t type = 0;
+        uint64_t argc = 0;
+        c.kind = Kind::kUpdate;
+        if (!d.Db(&c.db) || !d.Bytes(&c.key) || !d.Byte(&type) || !d.Byte(&c.op) ||
+            !d.Varint(&argc) || argc > payload.size()) {
+          return bad();
+        }
+        if (!store::KnownType(type) || type == static_cast<uint8_t>(store::ValueType::kString)) {
+          return unknown_type(type);
+        }
+        c.type = static_cast<store::ValueType>(type);
+        args.resize(argc);
+        for (auto& arg : args) {
+          if (!d.Bytes(&arg)) return bad();
+        }
+        c.args = args;
+        break;
+      }
+      case Op::kExpire:
+        c.kind = Kind::kExpire;
+        if (!d.Db(&c.db) || !d.Bytes(&c.key) || !d.Deadline(&c.expire_at_ms)) return bad();
+        break;
+      case Op::kRename:
+        c.kind = Kind::kRename;
+        if (!d.Db(&c.db) || !d.Bytes(&c.key) || !d.Bytes(&c.key2)) return bad();
+        break;
+      case Op::kMove:
+        c.kind = Kind::kMove;
+        if (!d.Db(&c.db) || !d.Bytes(&c.key) || !d.Db(&c.db2)) return bad();
+        break;
       case Op::kDelete:
         c.kind = Kind::kDelete;
         if (!d.Db(&c.db) || !d.Bytes(&c.key)) return bad();
@@ -220,11 +251,36 @@ Status ApplyChange(const store::Change& c, store::Keyspace* ks, int64_t now_ms) 
                                  " but 'databases' is " + std::to_string(ks->databases()));
   };
   Status s = check_db(c.db);
-  if (s.ok() && c.kind == Kind::kSwapDb) s = check_db(c.db2);
+  if (s.ok() && (c.kind == Kind::kSwapDb || c.kind == Kind::kMove)) s = check_db(c.db2);
   if (!s.ok()) return s;
+  auto inconsistent = [&c](const char* what) {
+    return Status::Corruption("replaying the log: " + std::string(what) + " at key '" +
+                              std::string(c.key.substr(0, 128)) + "' in database " +
+                              std::to_string(c.db));
+  };
   switch (c.kind) {
     case Kind::kSet:
-      RestoreValue(ks, c.db, c.key, c.value, c.expire_at_ms, now_ms);
+      return RestoreValue(ks, c.db, c.key, c.type, c.value, c.expire_at_ms, now_ms);
+    case Kind::kUpdate: {
+      store::KeyWriter w =
+          ks->Write(c.db, c.key, c.type, store::Keyspace::Missing::kCreate, /*restore=*/true);
+      if (!w.ok()) return inconsistent("a change for a value of another type");
+      if (!w.object()->ApplyDelta(c.op, c.args)) return inconsistent("a malformed change");
+      w.Record(c.op, c.args);
+      break;
+    }
+    case Kind::kExpire:
+      if (c.expire_at_ms == store::kNoExpiry) {
+        ks->Persist(c.db, c.key);
+      } else {
+        ks->SetExpire(c.db, c.key, c.expire_at_ms);  // a past deadline deletes
+      }
+      break;
+    case Kind::kRename:
+      ks->Rename(c.db, c.key, c.key2);
+      break;
+    case Kind::kMove:
+      ks->Move(c.db, c.db2, c.key);
       break;
     case Kind::kDelete:
       ks->Delete(c.db, c.key);
@@ -242,11 +298,21 @@ Status ApplyChange(const store::Change& c, store::Keyspace* ks, int64_t now_ms) 
   return Status::Ok();
 }
 
-void RestoreValue(store::Keyspace* ks, int db, std::string_view key, std::string_view value,
-                  int64_t expire_at_ms, int64_t now_ms) {
+Status RestoreValue(store::Keyspace* ks, int db, std::string_view key, store::ValueType type,
+                    std::string_view value, int64_t expire_at_ms, int64_t now_ms) {
   if (expire_at_ms != store::kNoExpiry && expire_at_ms <= now_ms) {
     ks->Delete(db, key);
-    return;
+    return Status::Ok();
+  }
+  if (type != store::ValueType::kString) {
+    store::Object* object = store::DeserializeObject(type, value);
+    if (object == nullptr) {
+      return Status::Corruption("malformed " + std::string(store::TypeName(type)) +
+                                " value at key '" + std::string(key.substr(0, 128)) + "'");
+    }
+    ks->RestoreObject(db, key, object, expire_at_ms);
+    object->Unref();
+    return Status::Ok();
   }
   ks->SetString(db, key, value, expire_at_ms);
   // SetString gives a key without a deadline its scope's default TTL; a
@@ -257,6 +323,7 @@ void RestoreValue(store::Keyspace* ks, int db, std::string_view key, std::string
       ks->Persist(db, key);
     }
   }
+  return Status::Ok();
 }
 
 std::string LogFileName(const std::string& base, uint64_t seq) {

@@ -17,7 +17,9 @@
 namespace stashd::persistence::log {
 
 inline constexpr char kMagic[8] = {'S', 'T', 'A', 'S', 'H', 'L', 'O', 'G'};
-inline constexpr uint32_t kFormatVersion = 1;
+// 2: adds collection values (kSet of a collection type) and the ops kUpdate,
+// kExpire, kRename and kMove. Version 1 files are a subset and still load.
+inline constexpr uint32_t kFormatVersion = 2;
 // magic (8) | format version u32 | reserved u32 | file sequence number u64 |
 // CRC-32C of the preceding 24 bytes u32
 inline constexpr size_t kFileHeaderSize = 28;
@@ -33,6 +35,10 @@ enum class Op : uint8_t {
   kFlushDb = 3,
   kFlushAll = 4,
   kSwapDb = 5,
+  kUpdate = 6,
+  kExpire = 7,
+  kRename = 8,
+  kMove = 9,
 };
 
 std::string EncodeFileHeader(uint64_t seq);
@@ -60,9 +66,11 @@ Status ApplyChange(const store::Change& change, store::Keyspace* keyspace, int64
 
 // Stores a value exactly as it was saved: a deadline not after `now_ms`
 // deletes the key; no deadline stays none (no scope default TTL is applied).
+// `value` is a string's bytes, or a collection's serialized form
+// (Object::Serialize); Corruption if that does not parse.
 // REQUIRES: the key's shard locked.
-void RestoreValue(store::Keyspace* keyspace, int db, std::string_view key, std::string_view value,
-                  int64_t expire_at_ms, int64_t now_ms);
+Status RestoreValue(store::Keyspace* keyspace, int db, std::string_view key, store::ValueType type,
+                    std::string_view value, int64_t expire_at_ms, int64_t now_ms);
 
 // Log files are named "<base>.<seq>", seq in decimal, zero-padded to 6 digits.
 std::string LogFileName(const std::string& base, uint64_t seq);

@@ -29,9 +29,10 @@ Status Recover(const RecoveryOptions& options, store::Keyspace* keyspace, int64_
   Status s =
       LoadSnapshot(options.snapshot_path, options.sqlite_vfs, keyspace, now_ms, &result->snapshot);
   if (!s.ok()) return s;
-  if (result->snapshot.found) {
+  if (result->snapshot.found && result->snapshot.meta.format_version == kSnapshotFormatVersion) {
     // Memory now equals the snapshot file; what the log replays is new.
-    // (Without a file the first snapshot is a full one anyway.)
+    // (Without a file the first snapshot is a full one anyway, and so it is
+    // after loading an older format: every row is rewritten in this one.)
     auto locks = keyspace->Lock(keyspace->AllShardsMask());
     keyspace->ResetChangeTracking();
   }

@@ -4,13 +4,18 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <map>
 #include <cerrno>
 #include <chrono>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "persistence/crc32c.h"
 #include "persistence/log_format.h"
+#include "store/codec.h"
 
 namespace stashd::persistence {
 namespace internal {
@@ -80,8 +85,103 @@ constexpr char kSchema[] =
     "  type INTEGER NOT NULL,"
     "  value BLOB NOT NULL,"
     "  expire_at INTEGER,"
+    "  crc INTEGER,"
     "  PRIMARY KEY(db, key)) WITHOUT ROWID;"
     "CREATE TABLE meta(name TEXT PRIMARY KEY, value);";
+
+// Tables added by format version 2; also created in a version 1 file the
+// first time this version writes to it.
+constexpr char kCompanionSchema[] =
+    "CREATE TABLE IF NOT EXISTS hash_fields("
+    "  db INTEGER NOT NULL,"
+    "  key BLOB NOT NULL,"
+    "  field BLOB NOT NULL,"
+    "  value BLOB NOT NULL,"
+    "  crc INTEGER NOT NULL,"
+    "  PRIMARY KEY(db, key, field)) WITHOUT ROWID;";
+
+// Companion tables, one per collection type: the rows of a collection key.
+constexpr const char* kCompanionTables[] = {"hash_fields"};
+
+// True if `s` is valid UTF-8 without NUL bytes: such bytes are stored as
+// TEXT, so `WHERE key = 'user:1'` matches as written; anything else is a BLOB.
+bool IsPlainText(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // truncated sequence
+    for (size_t k = 1; k <= n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+// The checksum of a row: CRC-32C over its fields in a fixed encoding
+// (FORMAT.md), so a flipped bit in a key or value is noticed at load.
+class RowCrc {
+ public:
+  RowCrc& Int(int64_t v) {
+    buf_.clear();
+    store::codec::PutVarint(&buf_, static_cast<uint64_t>(v));
+    crc_ = crc32c::Extend(crc_, buf_.data(), buf_.size());
+    return *this;
+  }
+  RowCrc& Bytes(std::string_view b) {
+    Int(static_cast<int64_t>(b.size()));
+    crc_ = crc32c::Extend(crc_, b.data(), b.size());
+    return *this;
+  }
+  int64_t value() const { return crc_; }
+
+ private:
+  uint32_t crc_ = 0;
+  std::string buf_;
+};
+
+// keys row: db, key, type, value (a string's bytes, or a collection's
+// element count as decimal digits), deadline + 1 (0 = none).
+int64_t KeyRowCrc(int db, std::string_view key, int type, std::string_view value,
+                  int64_t expire_at_ms) {
+  return RowCrc()
+      .Int(db)
+      .Bytes(key)
+      .Int(type)
+      .Bytes(value)
+      .Int(expire_at_ms == store::kNoExpiry ? 0 : expire_at_ms + 1)
+      .value();
+}
+
+int64_t ElementRowCrc(int db, std::string_view key, const store::ElementView& e) {
+  return RowCrc().Int(db).Bytes(key).Bytes(e.member).Bytes(e.value).value();
+}
 
 class Statement {
  public:
@@ -107,6 +207,15 @@ class Statement {
   }
   void BindText(int i, std::string_view s) {
     sqlite3_bind_text64(stmt_, i, s.data(), s.size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+  // Keys and values: TEXT when they are plain text (see IsPlainText), so
+  // they compare equal to SQL string literals; BLOB otherwise.
+  void BindBytes(int i, std::string_view s) {
+    if (IsPlainText(s)) {
+      BindText(i, s);
+    } else {
+      BindBlob(i, s);
+    }
   }
   // Runs a statement that returns no row, then resets it for reuse.
   Status Run() {
@@ -305,61 +414,85 @@ std::vector<const store::PinnedValue*> InKeyOrder(const std::vector<store::Pinne
   return out;
 }
 
-// Writes rows with INSERT OR REPLACE, kBatchRows per statement.
+// One column value of a row to insert.
+struct Cell {
+  enum class Kind : uint8_t { kNull, kInt, kBytes } kind;
+  int64_t i = 0;
+  std::string_view b;  // must outlive the flush
+  static Cell Null() { return {Kind::kNull, 0, {}}; }
+  static Cell Int(int64_t v) { return {Kind::kInt, v, {}}; }
+  static Cell Bytes(std::string_view v) { return {Kind::kBytes, 0, v}; }
+};
+
+// Writes rows of one table with INSERT OR REPLACE, kBatchRows per statement.
 class RowWriter {
  public:
-  explicit RowWriter(Database& db) : db_(db) {}
+  // `head` is "INSERT OR REPLACE INTO t(c1, c2, ...) VALUES ".
+  RowWriter(Database& db, std::string head, size_t columns)
+      : db_(db), head_(std::move(head)), columns_(columns) {}
 
-  Status Add(const store::PinnedValue* v) {
-    pending_.push_back(v);
-    return pending_.size() == kBatchRows ? Flush() : Status::Ok();
+  Status Add(std::initializer_list<Cell> row) {
+    cells_.insert(cells_.end(), row.begin(), row.end());
+    return cells_.size() == kBatchRows * columns_ ? Flush() : Status::Ok();
   }
 
   Status Flush() {
-    if (pending_.empty()) return Status::Ok();
+    if (cells_.empty()) return Status::Ok();
+    const size_t rows = cells_.size() / columns_;
     Statement tail;
     Statement* st = &full_;
     Status s;
-    if (pending_.size() == kBatchRows) {
+    if (rows == kBatchRows) {
       if (full_.get() == nullptr) s = full_.Prepare(db_, Sql(kBatchRows).c_str());
     } else {
-      s = tail.Prepare(db_, Sql(pending_.size()).c_str());
+      s = tail.Prepare(db_, Sql(rows).c_str());
       st = &tail;
     }
     if (!s.ok()) return s;
     int i = 1;
-    for (const store::PinnedValue* v : pending_) {
-      st->BindInt(i++, v->db);
-      st->BindBlob(i++, v->key);
-      st->BindInt(i++, static_cast<int>(v->type));
-      st->BindBlob(i++, v->value);
-      if (v->expire_at_ms == store::kNoExpiry) {
-        st->BindNull(i++);
-      } else {
-        st->BindInt(i++, v->expire_at_ms);
+    for (const Cell& c : cells_) {
+      switch (c.kind) {
+        case Cell::Kind::kNull:
+          st->BindNull(i++);
+          break;
+        case Cell::Kind::kInt:
+          st->BindInt(i++, c.i);
+          break;
+        case Cell::Kind::kBytes:
+          st->BindBytes(i++, c.b);
+          break;
       }
     }
-    pending_.clear();
+    cells_.clear();
     return st->Run();
   }
 
  private:
-  static std::string Sql(size_t rows) {
-    std::string sql = "INSERT OR REPLACE INTO keys(db, key, type, value, expire_at) VALUES ";
-    for (size_t r = 0; r < rows; ++r) sql += r == 0 ? "(?,?,?,?,?)" : ",(?,?,?,?,?)";
+  std::string Sql(size_t rows) const {
+    std::string one = "(?";
+    for (size_t c = 1; c < columns_; ++c) one += ",?";
+    one += ")";
+    std::string sql = head_;
+    for (size_t r = 0; r < rows; ++r) {
+      if (r > 0) sql += ",";
+      sql += one;
+    }
     return sql;
   }
 
   Database& db_;
+  std::string head_;
+  size_t columns_;
   Statement full_;
-  std::vector<const store::PinnedValue*> pending_;
+  std::vector<Cell> cells_;
 };
 
-// Deletes keys of one database at a time, kBatchRows per statement
-// ("db = ? AND key IN (...)" is a primary-key search).
+// Deletes the rows of keys of one database at a time from one table,
+// kBatchRows keys per statement ("db = ? AND key IN (...)" is a primary-key
+// search).
 class RowDeleter {
  public:
-  explicit RowDeleter(Database& db) : db_(db) {}
+  RowDeleter(Database& db, std::string table) : db_(db), table_(std::move(table)) {}
 
   Status Add(int dbi, std::string_view key) {
     if (!keys_.empty() && dbi != db_index_) {
@@ -373,27 +506,54 @@ class RowDeleter {
 
   Status Flush() {
     if (keys_.empty()) return Status::Ok();
-    std::string sql = "DELETE FROM keys WHERE db = ? AND key IN (";
+    std::string sql = "DELETE FROM " + table_ + " WHERE db = ? AND key IN (";
     for (size_t i = 0; i < keys_.size(); ++i) sql += i == 0 ? "?" : ",?";
     sql += ")";
     Statement st;
     Status s = st.Prepare(db_, sql.c_str());
     if (!s.ok()) return s;
     st.BindInt(1, db_index_);
-    for (size_t i = 0; i < keys_.size(); ++i) st.BindBlob(static_cast<int>(i) + 2, keys_[i]);
+    for (size_t i = 0; i < keys_.size(); ++i) st.BindBytes(static_cast<int>(i) + 2, keys_[i]);
     keys_.clear();
     return st.Run();
   }
 
  private:
   Database& db_;
+  std::string table_;
   int db_index_ = 0;
   std::vector<std::string_view> keys_;
 };
 
+// Deletes keys from `keys` and from every companion table.
+class KeyDeleter {
+ public:
+  explicit KeyDeleter(Database& db, bool with_keys = true) {
+    if (with_keys) deleters_.emplace_back(db, "keys");
+    for (const char* t : kCompanionTables) deleters_.emplace_back(db, t);
+  }
+  Status Add(int dbi, std::string_view key) {
+    for (RowDeleter& d : deleters_) {
+      Status s = d.Add(dbi, key);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+  Status Flush() {
+    for (RowDeleter& d : deleters_) {
+      Status s = d.Flush();
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::vector<RowDeleter> deleters_;
+};
+
 // Inserts/replaces the cut's rows and deletes its deleted keys.
 Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms, SnapshotWriteStats* stats) {
-  RowDeleter deleter(db);
+  KeyDeleter deleter(db);
   Status s;
   std::sort(cut->deletes.begin(), cut->deletes.end());
   for (const auto& [dbi, key] : cut->deletes) {
@@ -401,23 +561,60 @@ Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms, Snapshot
     if (!s.ok()) return s;
     ++stats->deletes;
   }
-  // Keys whose deadline has passed are not written (deleted if present).
-  std::vector<const store::PinnedValue*> expired;
-  RowWriter writer(db);
   auto t0 = std::chrono::steady_clock::now();
   const std::vector<const store::PinnedValue*> ordered = InKeyOrder(cut->upserts);
   auto t1 = std::chrono::steady_clock::now();
   stats->order_ms = MsBetween(t0, t1);
+  if (!cut->full) {
+    // A changed key may have held a collection (or another type) before:
+    // its old element rows go first, before any new ones are inserted.
+    KeyDeleter elements(db, /*with_keys=*/false);
+    for (const store::PinnedValue* v : ordered) {
+      s = elements.Add(v->db, v->key);
+      if (!s.ok()) return s;
+    }
+    s = elements.Flush();
+    if (!s.ok()) return s;
+  }
+  // Keys whose deadline has passed are not written (deleted if present).
+  std::vector<const store::PinnedValue*> expired;
+  RowWriter keys(db, "INSERT OR REPLACE INTO keys(db, key, type, value, expire_at, crc) VALUES ",
+                 6);
+  RowWriter hash_fields(
+      db, "INSERT OR REPLACE INTO hash_fields(db, key, field, value, crc) VALUES ", 5);
   for (const store::PinnedValue* v : ordered) {
     if (Expired(v->expire_at_ms, now_ms)) {
       if (!cut->full) expired.push_back(v);
       continue;
     }
-    s = writer.Add(v);
+    const int type = static_cast<int>(v->type);
+    const Cell deadline =
+        v->expire_at_ms == store::kNoExpiry ? Cell::Null() : Cell::Int(v->expire_at_ms);
+    if (v->object == nullptr) {
+      s = keys.Add({Cell::Int(v->db), Cell::Bytes(v->key), Cell::Int(type), Cell::Bytes(v->value),
+                    deadline,
+                    Cell::Int(KeyRowCrc(v->db, v->key, type, v->value, v->expire_at_ms))});
+    } else {
+      // A collection: its element count here, its elements in the type's
+      // companion table.
+      const auto count = static_cast<int64_t>(v->object->Size());
+      s = keys.Add({Cell::Int(v->db), Cell::Bytes(v->key), Cell::Int(type), Cell::Int(count),
+                    deadline,
+                    Cell::Int(KeyRowCrc(v->db, v->key, type, std::to_string(count),
+                                        v->expire_at_ms))});
+      RowWriter* elements = v->type == store::ValueType::kHash ? &hash_fields : nullptr;
+      if (elements == nullptr) return Status::Invalid("no snapshot table for this value type");
+      v->object->ForEachElement([&](const store::ElementView& e) {
+        if (!s.ok()) return;
+        s = elements->Add({Cell::Int(v->db), Cell::Bytes(v->key), Cell::Bytes(e.member),
+                           Cell::Bytes(e.value), Cell::Int(ElementRowCrc(v->db, v->key, e))});
+      });
+    }
     if (!s.ok()) return s;
     ++stats->upserts;
   }
-  s = writer.Flush();
+  s = keys.Flush();
+  if (s.ok()) s = hash_fields.Flush();
   if (!s.ok()) return s;
   s = deleter.Flush();
   for (const store::PinnedValue* v : expired) {
@@ -428,6 +625,15 @@ Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms, Snapshot
   if (s.ok()) s = deleter.Flush();
   stats->rows_ms = MsBetween(t1, std::chrono::steady_clock::now());
   return s;
+}
+
+bool HasColumn(Database& db, const char* table, const char* column) {
+  Statement q;
+  const std::string sql =
+      "SELECT COUNT(*) FROM pragma_table_info('" + std::string(table) + "') WHERE name = ?";
+  if (!q.Prepare(db, sql.c_str()).ok()) return false;
+  q.BindText(1, column);
+  return q.Step() == SQLITE_ROW && sqlite3_column_int(q.get(), 0) > 0;
 }
 
 // Size of a file, or -1 if it does not exist.
@@ -484,6 +690,7 @@ Status SnapshotWriter::WriteNewFile(store::SnapshotCut* cut, uint64_t log_seq, i
       s = db.Exec(("PRAGMA application_id=" + std::to_string(kSnapshotApplicationId)).c_str());
     }
     if (s.ok()) s = db.Exec(kSchema);
+    if (s.ok()) s = db.Exec(kCompanionSchema);
     if (s.ok()) s = db.Exec("BEGIN");
     if (s.ok()) s = WriteRows(db, cut, now_ms, stats);
     if (s.ok()) s = WriteMeta(db, options_.server_version, log_seq, now_ms);
@@ -525,6 +732,12 @@ Status SnapshotWriter::UpdateFile(store::SnapshotCut* cut, uint64_t log_seq, int
           " PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=0");
     }
     if (s.ok()) sqlite3_db_config(db_->get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    // A file of an older format gains what this one adds (its rows are
+    // rewritten by the full cut that follows loading it; see Recover).
+    if (s.ok() && !HasColumn(*db_, "keys", "crc")) {
+      s = db_->Exec("ALTER TABLE keys ADD COLUMN crc INTEGER");
+    }
+    if (s.ok()) s = db_->Exec(kCompanionSchema);
     if (!s.ok()) {
       db_.reset();
       return s;
@@ -533,6 +746,9 @@ Status SnapshotWriter::UpdateFile(store::SnapshotCut* cut, uint64_t log_seq, int
   Database& db = *db_;
   s = db.Exec("BEGIN IMMEDIATE");
   if (s.ok() && cut->full) s = db.Exec("DELETE FROM keys");
+  for (const char* table : kCompanionTables) {
+    if (s.ok() && cut->full) s = db.Exec(("DELETE FROM " + std::string(table)).c_str());
+  }
   if (s.ok()) s = WriteRows(db, cut, now_ms, stats);
   if (s.ok()) s = WriteMeta(db, options_.server_version, log_seq, now_ms);
   const auto commit_start = std::chrono::steady_clock::now();
@@ -572,6 +788,141 @@ Status ReadSnapshotMeta(const std::string& path, const std::string& sqlite_vfs,
   return s;
 }
 
+namespace {
+
+std::string Printable(std::string_view key) {
+  std::string out;
+  for (char c : key.substr(0, 128)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f && c != '\\' && c != '\'') {
+      out += c;
+    } else {
+      char hex[8];
+      std::snprintf(hex, sizeof(hex), "\\x%02x", u);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+// Reads every row of a snapshot in order, checking checksums. For each
+// string key calls on_string; for each collection, once all its elements
+// are read, on_object. A damaged row is reported to on_damage (which may
+// stop the read by returning a non-ok status) and skipped.
+struct RowSink {
+  std::function<Status(int db, std::string_view key, std::string_view value, int64_t expire)>
+      on_string;
+  std::function<Status(int db, std::string_view key, store::Object* object, int64_t expire)>
+      on_object;
+  std::function<Status(const std::string& what)> on_damage;
+};
+
+Status ReadRows(Database& db, const std::string& path, const SnapshotMeta& meta, int databases,
+                RowSink& sink, uint64_t* rows) {
+  const bool checked = meta.format_version >= 2;
+  Statement q;
+  Status s = q.Prepare(db, checked ? "SELECT db, key, type, value, expire_at, crc FROM keys"
+                                   : "SELECT db, key, type, value, expire_at FROM keys");
+  if (!s.ok()) return s;
+  struct Pending {
+    int db;
+    std::string key;
+    store::ValueType type;
+    int64_t expected;
+    int64_t expire;
+    std::unique_ptr<store::ObjectBuilder> builder;
+    int64_t added = 0;
+  };
+  std::map<std::pair<int, std::string>, Pending> collections;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    sqlite3_stmt* row = q.get();
+    ++*rows;
+    const int64_t dbi = sqlite3_column_int64(row, 0);
+    const std::string_view key = ColumnBlob(row, 1);
+    const int64_t type = sqlite3_column_int64(row, 2);
+    const std::string_view value = ColumnBlob(row, 3);
+    const int64_t expire = sqlite3_column_type(row, 4) == SQLITE_NULL
+                               ? store::kNoExpiry
+                               : sqlite3_column_int64(row, 4);
+    if (checked && (sqlite3_column_type(row, 5) == SQLITE_NULL ||
+                    sqlite3_column_int64(row, 5) !=
+                        KeyRowCrc(static_cast<int>(dbi), key, static_cast<int>(type), value,
+                                  expire))) {
+      s = sink.on_damage("table keys, db " + std::to_string(dbi) + ", key '" + Printable(key) +
+                         "': checksum mismatch");
+      if (!s.ok()) return s;
+      continue;
+    }
+    if (dbi < 0 || dbi >= databases) {
+      return Status::Invalid("snapshot '" + path + "' has keys in database " + std::to_string(dbi) +
+                             " but 'databases' is " + std::to_string(databases));
+    }
+    if (type < 0 || type > 255 || !store::KnownType(static_cast<uint8_t>(type))) {
+      return Status::NotSupported("snapshot '" + path + "' holds a value of unknown type " +
+                                  std::to_string(type));
+    }
+    const auto vtype = static_cast<store::ValueType>(type);
+    if (vtype == store::ValueType::kString) {
+      s = sink.on_string(static_cast<int>(dbi), key, value, expire);
+      if (!s.ok()) return s;
+      continue;
+    }
+    Pending p{static_cast<int>(dbi), std::string(key), vtype, sqlite3_column_int64(row, 3),
+              expire, store::NewObjectBuilder(vtype)};
+    collections.emplace(std::make_pair(p.db, p.key), std::move(p));
+  }
+  if (rc != SQLITE_DONE) return db.Error("read keys", rc);
+  if (!collections.empty() || checked) {
+    Statement e;
+    s = e.Prepare(db, "SELECT db, key, field, value, crc FROM hash_fields");
+    if (!s.ok()) return s;
+    std::string lookup;
+    while ((rc = e.Step()) == SQLITE_ROW) {
+      sqlite3_stmt* row = e.get();
+      ++*rows;
+      const int dbi = static_cast<int>(sqlite3_column_int64(row, 0));
+      const std::string_view key = ColumnBlob(row, 1);
+      const store::ElementView ev{ColumnBlob(row, 2), ColumnBlob(row, 3), 0, 0};
+      if (sqlite3_column_int64(row, 4) != ElementRowCrc(dbi, key, ev)) {
+        s = sink.on_damage("table hash_fields, db " + std::to_string(dbi) + ", key '" +
+                           Printable(key) + "', field '" + Printable(ev.member) +
+                           "': checksum mismatch");
+        if (!s.ok()) return s;
+        continue;
+      }
+      auto it = collections.find(std::make_pair(dbi, std::string(key)));
+      if (it == collections.end() || it->second.type != store::ValueType::kHash) {
+        s = sink.on_damage("table hash_fields, db " + std::to_string(dbi) + ", key '" +
+                           Printable(key) + "': a field of a key that is not a hash");
+        if (!s.ok()) return s;
+        continue;
+      }
+      it->second.builder->Add(ev);
+      ++it->second.added;
+    }
+    if (rc != SQLITE_DONE) return db.Error("read hash_fields", rc);
+  }
+  for (auto& [id, p] : collections) {
+    store::Object* object = p.builder->Finish();
+    if (object == nullptr || p.added != p.expected ||
+        static_cast<int64_t>(object->Size()) != p.expected) {
+      if (object != nullptr) object->Unref();
+      s = sink.on_damage("db " + std::to_string(p.db) + ", key '" + Printable(p.key) + "': " +
+                         std::string(store::TypeName(p.type)) + " has " + std::to_string(p.added) +
+                         " element rows, its keys row says " + std::to_string(p.expected));
+      if (!s.ok()) return s;
+      continue;
+    }
+    s = sink.on_object(p.db, p.key, object, p.expire);
+    object->Unref();
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status LoadSnapshot(const std::string& path, const std::string& sqlite_vfs,
                     store::Keyspace* keyspace, int64_t now_ms, LoadResult* result) {
   *result = LoadResult();
@@ -580,35 +931,56 @@ Status LoadSnapshot(const std::string& path, const std::string& sqlite_vfs,
   Database db;
   Status s = db.Open(path, SQLITE_OPEN_READWRITE, sqlite_vfs);
   if (s.ok()) s = CheckSnapshot(db, path, &result->meta);
-  Statement q;
-  if (s.ok()) s = q.Prepare(db, "SELECT db, key, type, value, expire_at FROM keys");
   if (!s.ok()) return s;
   auto locks = keyspace->Lock(keyspace->AllShardsMask());
-  int rc;
-  while ((rc = q.Step()) == SQLITE_ROW) {
-    sqlite3_stmt* row = q.get();
-    int64_t dbi = sqlite3_column_int64(row, 0);
-    if (dbi < 0 || dbi >= keyspace->databases()) {
-      return Status::Invalid("snapshot '" + path + "' has keys in database " + std::to_string(dbi) +
-                             " but 'databases' is " + std::to_string(keyspace->databases()));
-    }
-    int64_t type = sqlite3_column_int64(row, 2);
-    if (type != static_cast<int>(store::ValueType::kString)) {
-      return Status::NotSupported("snapshot '" + path + "' holds a value of unknown type " +
-                                  std::to_string(type));
-    }
-    int64_t expire = sqlite3_column_type(row, 4) == SQLITE_NULL ? store::kNoExpiry
-                                                                : sqlite3_column_int64(row, 4);
+  RowSink sink;
+  sink.on_string = [&](int dbi, std::string_view key, std::string_view value, int64_t expire) {
     if (Expired(expire, now_ms)) {
       ++result->keys_expired;
-      continue;
+      return Status::Ok();
     }
-    log::RestoreValue(keyspace, static_cast<int>(dbi), ColumnBlob(row, 1), ColumnBlob(row, 3),
-                      expire, now_ms);
     ++result->keys_loaded;
-  }
-  if (rc != SQLITE_DONE) return db.Error("read keys", rc);
-  return Status::Ok();
+    return log::RestoreValue(keyspace, dbi, key, store::ValueType::kString, value, expire, now_ms);
+  };
+  sink.on_object = [&](int dbi, std::string_view key, store::Object* object, int64_t expire) {
+    if (Expired(expire, now_ms)) {
+      ++result->keys_expired;
+      return Status::Ok();
+    }
+    ++result->keys_loaded;
+    keyspace->RestoreObject(dbi, key, object, expire);
+    return Status::Ok();
+  };
+  sink.on_damage = [&](const std::string& what) {
+    return Status::Corruption("snapshot '" + path + "' is damaged: " + what +
+                              ". Refusing to start; 'stashd --check-snapshot " + path +
+                              "' lists every damaged row");
+  };
+  uint64_t rows = 0;
+  return ReadRows(db, path, result->meta, keyspace->databases(), sink, &rows);
+}
+
+Status VerifySnapshot(const std::string& path, const std::string& sqlite_vfs,
+                      SnapshotCheck* check) {
+  *check = SnapshotCheck();
+  Database db;
+  Status s = db.Open(path, SQLITE_OPEN_READONLY, sqlite_vfs);
+  if (s.ok()) s = CheckSnapshot(db, path, &check->meta);
+  if (!s.ok()) return s;
+  RowSink sink;
+  sink.on_string = [&](int, std::string_view, std::string_view, int64_t) {
+    ++check->keys;
+    return Status::Ok();
+  };
+  sink.on_object = [&](int, std::string_view, store::Object*, int64_t) {
+    ++check->keys;
+    return Status::Ok();
+  };
+  sink.on_damage = [&](const std::string& what) {
+    check->damaged.push_back(what);
+    return Status::Ok();
+  };
+  return ReadRows(db, path, check->meta, INT32_MAX, sink, &check->rows);
 }
 
 }  // namespace stashd::persistence

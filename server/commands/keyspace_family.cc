@@ -20,6 +20,7 @@
 #include "protocol/reply_builder.h"
 #include "server/acl.h"
 #include "server/command.h"
+#include "server/commands/scope_reply.h"
 #include "server/server_state.h"
 #include "store/glob.h"
 #include "store/keyspace.h"
@@ -376,7 +377,10 @@ void CmdRename(CommandContext& ctx) {
     }
     return;
   }
-  ctx.keyspace.Rename(ctx.db(), from, to);
+  const store::ScopeConfig* refused = nullptr;
+  if (!ctx.keyspace.Rename(ctx.db(), from, to, &refused)) {
+    return ReplyScopeValueTooLarge(ctx.reply, *refused);
+  }
   if (nx) {
     ctx.reply.Integer(1);
   } else {
@@ -424,7 +428,9 @@ void CmdCopy(CommandContext& ctx) {
     ctx.reply.Error(errors::kSameObject);
     return;
   }
-  bool copied = ctx.keyspace.Copy(ctx.db(), ctx.args[1], dst_db, ctx.args[2], replace);
+  const store::ScopeConfig* refused = nullptr;
+  bool copied = ctx.keyspace.Copy(ctx.db(), ctx.args[1], dst_db, ctx.args[2], replace, &refused);
+  if (refused != nullptr) return ReplyScopeValueTooLarge(ctx.reply, *refused);
   ctx.reply.Integer(copied ? 1 : 0);
 }
 

@@ -18,6 +18,7 @@
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "server/command.h"
+#include "server/commands/scope_reply.h"
 #include "server/server_state.h"
 #include "store/keyspace.h"
 #include "store/string_ops.h"
@@ -32,9 +33,7 @@ using store::SetCondition;
 void ReplyScopeLimit(CommandContext& ctx, std::string_view key) {
   const store::ScopeConfig* scope = ctx.keyspace.ValueTooLarge(key, SIZE_MAX);
   if (scope == nullptr) return ctx.reply.Error(errors::kSyntax);  // unreachable
-  ctx.reply.Error(
-      errors::Format(errors::kScopeValueTooLarge,
-                     {scope->name, scope->prefix, std::to_string(scope->max_value_size)}));
+  ReplyScopeValueTooLarge(ctx.reply, *scope);
 }
 
 void ReplyOpError(CommandContext& ctx, OpError error) {

@@ -56,6 +56,47 @@ TEST_F(ScopeCommandTest, OversizedUserValueIsRefusedAndNothingStored) {
   EXPECT_EQ(Run({"set", "global:b:big", std::string(1000, 'g')}), "OK");
 }
 
+// A value that arrives in a scope by RENAME or COPY obeys the scope as a
+// new write would: its size limit, and its default TTL when it has none.
+TEST_F(ScopeCommandTest, RenameAndCopyIntoAScopeObeyItsSizeLimit) {
+  const char* kErr =
+      "ERR value too large: scope 'user' (keys starting with 'user:') allows at most 16 bytes";
+  EXPECT_EQ(Run({"set", "plain", std::string(17, 'p')}), "OK");
+  EXPECT_THAT(Run({"rename", "plain", "user:b:x"}), ErrorIs(kErr));
+  EXPECT_THAT(Run({"renamenx", "plain", "user:b:x"}), ErrorIs(kErr));
+  EXPECT_THAT(Run({"copy", "plain", "user:b:x"}), ErrorIs(kErr));
+  EXPECT_THAT(Run({"copy", "plain", "user:b:x", "DB", "3"}), ErrorIs(kErr));
+  // Nothing moved, nothing created.
+  EXPECT_EQ(Run({"get", "plain"}), std::string(17, 'p'));
+  EXPECT_THAT(Run({"exists", "user:b:x"}), IsInt(0));
+  // A value within the limit moves as usual.
+  EXPECT_EQ(Run({"set", "small", std::string(16, 's')}), "OK");
+  EXPECT_THAT(Run({"copy", "small", "user:b:c"}), IsInt(1));
+  EXPECT_EQ(Run({"rename", "small", "user:b:r"}), "OK");
+  EXPECT_EQ(Run({"get", "user:b:r"}), std::string(16, 's'));
+  EXPECT_EQ(Run({"get", "user:b:c"}), std::string(16, 's'));
+}
+
+TEST_F(ScopeCommandTest, RenameAndCopyIntoAScopeGetItsDefaultTtl) {
+  EXPECT_EQ(Run({"set", "plain", "v"}), "OK");
+  EXPECT_THAT(Run({"copy", "plain", "state:b:c"}), IsInt(1));
+  EXPECT_THAT(Run({"ttl", "state:b:c"}), IsInt(86400));
+  EXPECT_EQ(Run({"rename", "plain", "state:b:r"}), "OK");
+  EXPECT_THAT(Run({"ttl", "state:b:r"}), IsInt(86400));
+  // A deadline the value already has is kept.
+  EXPECT_EQ(Run({"set", "timed", "v", "EX", "50"}), "OK");
+  EXPECT_EQ(Run({"rename", "timed", "state:b:t"}), "OK");
+  EXPECT_THAT(Run({"ttl", "state:b:t"}), IsInt(50));
+  // Leaving the scope keeps the deadline too (RENAME keeps TTLs, as Redis).
+  EXPECT_EQ(Run({"rename", "state:b:r", "elsewhere"}), "OK");
+  EXPECT_THAT(Run({"ttl", "elsewhere"}), IsInt(86400));
+  // MOVE keeps the key, and so its scope: a persisted state key stays so.
+  EXPECT_THAT(Run({"persist", "state:b:c"}), IsInt(1));
+  EXPECT_THAT(Run({"move", "state:b:c", "2"}), IsInt(1));
+  Run({"select", "2"});
+  EXPECT_THAT(Run({"ttl", "state:b:c"}), IsInt(-1));
+}
+
 TEST_F(ScopeCommandTest, InfoScopesSection) {
   Run({"set", "state:b:s1", "{}"});
   Run({"set", "user:b:u1:age", "31"});

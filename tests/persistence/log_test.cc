@@ -84,6 +84,21 @@ std::string Describe(const store::Change& c) {
       return "flushall";
     case Kind::kSwapDb:
       return "swapdb " + std::to_string(c.db) + " " + std::to_string(c.db2);
+    case Kind::kUpdate: {
+      std::string s = "update " + std::to_string(c.db) + " " + std::string(c.key) + " t" +
+                      std::to_string(static_cast<int>(c.type)) + " op" + std::to_string(c.op);
+      for (std::string_view a : c.args) s += " " + std::string(a);
+      return s;
+    }
+    case Kind::kExpire:
+      return "expire " + std::to_string(c.db) + " " + std::string(c.key) + " @" +
+             std::to_string(c.expire_at_ms);
+    case Kind::kRename:
+      return "rename " + std::to_string(c.db) + " " + std::string(c.key) + " " +
+             std::string(c.key2);
+    case Kind::kMove:
+      return "move " + std::to_string(c.db) + " " + std::string(c.key) + " " +
+             std::to_string(c.db2);
   }
   return "?";
 }

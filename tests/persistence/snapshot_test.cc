@@ -163,7 +163,10 @@ TEST_F(SnapshotTest, ReadableWithPlainSql) {
               ::testing::ElementsAre("0|user:1|alice|" + std::to_string(kNow + 5000),
                                      "0|user:2|bob|NULL", "4|other|db4|NULL"));
   EXPECT_THAT(Sql(path_, "SELECT value FROM meta WHERE name = 'format_version'"),
-              ::testing::ElementsAre("1"));
+              ::testing::ElementsAre("2"));
+  // Format 2: text keys and values compare with SQL literals as written.
+  EXPECT_THAT(Sql(path_, "SELECT value FROM keys WHERE key = 'user:2'"),
+              ::testing::ElementsAre("bob"));
   EXPECT_THAT(Sql(path_, "PRAGMA journal_mode"), ::testing::ElementsAre("wal"));
 }
 
