@@ -12,12 +12,14 @@
 
 #include "persistence/change_recorder.h"
 #include "persistence/fault_file_system.h"
+#include "persistence/keyspace_dump.h"
 #include "persistence/log_format.h"
 #include "persistence/log_reader.h"
 #include "persistence/temp_dir.h"
 #include "persistence/write_log.h"
 #include "store/clock.h"
 #include "store/keyspace.h"
+#include "store/types/hash.h"
 
 namespace stashd::persistence {
 namespace {
@@ -139,6 +141,98 @@ TEST(LogFormatTest, EveryChangeKindRoundTrips) {
   EXPECT_THAT(Decode(payload), ElementsAre("set 0 k=v @-1", "set 15 " + binary + "= @1700000000123",
                                            "set 3 =" + std::string(70000, 'x') + " @0",
                                            "del 2 gone", "flushdb 7", "flushall", "swapdb 1 9"));
+}
+
+TEST(LogFormatTest, CollectionChangesRoundTrip) {
+  std::string payload;
+  std::vector<std::string_view> args = {"f1", "v1", std::string_view("f\0", 2), ""};
+  store::Change u;
+  u.kind = store::Change::Kind::kUpdate;
+  u.db = 1;
+  u.key = "h";
+  u.type = store::ValueType::kHash;
+  u.op = store::HashObject::kSet;
+  u.args = args;
+  log::EncodeChange(u, &payload);
+  store::Change e;
+  e.kind = store::Change::Kind::kExpire;
+  e.key = "h";
+  e.expire_at_ms = 42;
+  log::EncodeChange(e, &payload);
+  e.expire_at_ms = store::kNoExpiry;
+  log::EncodeChange(e, &payload);
+  store::Change r;
+  r.kind = store::Change::Kind::kRename;
+  r.key = "h";
+  r.key2 = "h2";
+  log::EncodeChange(r, &payload);
+  store::Change m;
+  m.kind = store::Change::Kind::kMove;
+  m.key = "h2";
+  m.db = 0;
+  m.db2 = 9;
+  log::EncodeChange(m, &payload);
+  EXPECT_THAT(Decode(payload),
+              ::testing::ElementsAre("update 1 h t4 op1 f1 v1 " + std::string("f\0", 2) + " ",
+                                     "expire 0 h @42", "expire 0 h @-1", "rename 0 h h2",
+                                     "move 0 h2 9"));
+}
+
+// Replaying what the keyspace reported rebuilds the same keyspace: strings
+// and collections, element changes and key-level operations.
+TEST(LogFormatTest, ReplayingReportedChangesRebuildsTheKeyspace) {
+  store::FakeClock clock(1'000'000);
+  store::Keyspace::Options o;
+  o.clock = &clock;
+  o.scopes = {{"state", "state:", 60'000, 0}};
+  store::Keyspace live(o), replayed(o);
+  struct Encoder : store::ChangeListener {
+    void OnChange(const store::Change& c) override { log::EncodeChange(c, &payload); }
+    std::string payload;
+  } encoder;
+  auto all = live.Lock(live.AllShardsMask());
+  live.SetChangeListener(&encoder);
+  auto hset = [&](int db, std::string_view key, std::vector<std::string_view> pairs) {
+    store::KeyWriter w =
+        live.Write(db, key, store::ValueType::kHash, store::Keyspace::Missing::kCreate);
+    for (size_t i = 0; i < pairs.size(); i += 2) w.As<store::HashObject>().Set(pairs[i], pairs[i + 1]);
+    w.Record(store::HashObject::kSet, pairs);
+  };
+  auto hdel = [&](int db, std::string_view key, std::vector<std::string_view> fields) {
+    store::KeyWriter w =
+        live.Write(db, key, store::ValueType::kHash, store::Keyspace::Missing::kFail);
+    for (auto f : fields) w.As<store::HashObject>().Delete(f);
+    w.Record(store::HashObject::kDelete, fields);
+  };
+  hset(0, "state:c1", {"step", "1", "lang", "fr"});  // default TTL on creation
+  hset(0, "h", {"a", "1", "b", "2"});
+  hset(0, "h", {"a", "3"});
+  hdel(0, "h", {"b"});
+  live.SetString(0, "s", "str", store::kNoExpiry);
+  live.SetExpire(0, "h", 5'000'000);
+  live.Rename(0, "h", "h2");
+  live.Persist(0, "state:c1");
+  live.Copy(0, "h2", 2, "copy", false);
+  live.Move(0, 1, "h2");
+  hset(1, "gone", {"x", "y"});
+  hdel(1, "gone", {"x"});  // emptied: deleted
+  hset(2, "copy", {"extra", "z"});
+  live.SetChangeListener(nullptr);
+  auto all2 = replayed.Lock(replayed.AllShardsMask());
+  Status s = log::DecodeRecord(encoder.payload, [&](const store::Change& c) {
+    return log::ApplyChange(c, &replayed, clock.NowMs());
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
+  all.Release();
+  all2.Release();
+  EXPECT_EQ(test::DumpKeyspace(replayed), test::DumpKeyspace(live));
+  auto dump = test::DumpKeyspace(live);
+  EXPECT_EQ(dump.size(), 4u);  // state:c1, s, h2 (db 1), copy (db 2)
+  const std::pair<int, std::string> h2{1, "h2"}, c1{0, "state:c1"}, copy{2, "copy"};
+  EXPECT_EQ(dump[h2].value, "hash{a=3,}");
+  EXPECT_EQ(dump[h2].expire_at_ms, 5'000'000);
+  EXPECT_EQ(dump[c1].expire_at_ms, store::kNoExpiry);
+  EXPECT_EQ(dump[copy].value, "hash{a=3,extra=z,}");
 }
 
 TEST(LogFormatTest, TruncatedOrUnknownPayloadIsRefused) {

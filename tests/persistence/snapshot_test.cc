@@ -17,6 +17,7 @@
 #include "persistence/temp_dir.h"
 #include "store/clock.h"
 #include "store/keyspace.h"
+#include "store/types/hash.h"
 
 namespace stashd::persistence {
 namespace {
@@ -77,6 +78,22 @@ class SnapshotTest : public ::testing::Test {
            int64_t expire = store::kNoExpiry) {
     auto locks = ks_->Lock(ks_->ShardMaskOf(key));
     ks_->SetString(db, key, value, expire);
+  }
+  void HSet(int db, std::string_view key, std::vector<std::string_view> pairs) {
+    auto locks = ks_->Lock(ks_->ShardMaskOf(key));
+    store::KeyWriter w =
+        ks_->Write(db, key, store::ValueType::kHash, store::Keyspace::Missing::kCreate);
+    for (size_t i = 0; i < pairs.size(); i += 2) {
+      w.As<store::HashObject>().Set(pairs[i], pairs[i + 1]);
+    }
+    w.Record(store::HashObject::kSet, pairs);
+  }
+  void HDel(int db, std::string_view key, std::vector<std::string_view> fields) {
+    auto locks = ks_->Lock(ks_->ShardMaskOf(key));
+    store::KeyWriter w =
+        ks_->Write(db, key, store::ValueType::kHash, store::Keyspace::Missing::kFail);
+    for (auto f : fields) w.As<store::HashObject>().Delete(f);
+    w.Record(store::HashObject::kDelete, fields);
   }
   void Del(int db, std::string_view key) {
     auto locks = ks_->Lock(ks_->ShardMaskOf(key));
@@ -168,6 +185,109 @@ TEST_F(SnapshotTest, ReadableWithPlainSql) {
   EXPECT_THAT(Sql(path_, "SELECT value FROM keys WHERE key = 'user:2'"),
               ::testing::ElementsAre("bob"));
   EXPECT_THAT(Sql(path_, "PRAGMA journal_mode"), ::testing::ElementsAre("wal"));
+}
+
+TEST_F(SnapshotTest, HashesRoundTripFullAndIncrementally) {
+  HSet(0, "user:bot1:u42", {"name", "Joe", "lang", "fr"});
+  HSet(3, std::string("bin\0", 4), {std::string("f\xff", 2), std::string("\0", 1)});
+  Set(0, "becomes hash", "string first");
+  ASSERT_TRUE(Save().ok());
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+  // Readable as plain SQL: one row per field, the key row holds the count.
+  EXPECT_THAT(Sql(path_, "SELECT field, value FROM hash_fields WHERE key = 'user:bot1:u42' "
+                         "ORDER BY field"),
+              ::testing::ElementsAre("lang|fr", "name|Joe"));
+  EXPECT_THAT(Sql(path_, "SELECT type, value FROM keys WHERE key = 'user:bot1:u42'"),
+              ::testing::ElementsAre("4|2"));
+  // Incremental: a changed field, a removed field, a type change, a delete.
+  HSet(0, "user:bot1:u42", {"name", "Joseph"});
+  HDel(0, "user:bot1:u42", {"lang"});
+  Del(0, "becomes hash");
+  HSet(0, "becomes hash", {"now", "a hash"});
+  HDel(3, std::string("bin\0", 4), {std::string("f\xff", 2)});  // emptied: deleted
+  SnapshotWriteStats stats;
+  ASSERT_TRUE(Save(&stats).ok());
+  EXPECT_FALSE(stats.full);
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+  EXPECT_THAT(Sql(path_, "SELECT COUNT(*) FROM hash_fields"), ::testing::ElementsAre("2"));
+  // And back to a string.
+  Del(0, "becomes hash");
+  Set(0, "becomes hash", "string again");
+  ASSERT_TRUE(Save().ok());
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+  EXPECT_THAT(Sql(path_, "SELECT COUNT(*) FROM hash_fields"), ::testing::ElementsAre("1"));
+}
+
+TEST_F(SnapshotTest, AFlippedByteInARowIsCaughtAtLoadAndByTheCheck) {
+  for (int i = 0; i < 100; ++i) Set(0, "a:" + std::to_string(i), "v" + std::to_string(i));
+  HSet(0, "h", {"f", "value"});
+  ASSERT_TRUE(Save().ok());
+  SnapshotCheck check;
+  ASSERT_TRUE(VerifySnapshot(path_, "", &check).ok());
+  EXPECT_EQ(check.keys, 101u);
+  EXPECT_TRUE(check.damaged.empty());
+  // Damage the data, not SQLite's structures: the row checksum no longer matches.
+  Sql(path_, "UPDATE keys SET value = 'A50' WHERE key = 'a:50'");
+  Sql(path_, "UPDATE hash_fields SET value = 'valuf' WHERE key = 'h'");
+  auto fresh = NewKeyspace();
+  LoadResult r;
+  Status s = Load(fresh.get(), &r);
+  EXPECT_EQ(s.code(), Status::Code::kCorruption);
+  EXPECT_THAT(s.message(), HasSubstr("key 'a:50': checksum mismatch"));
+  EXPECT_THAT(s.message(), HasSubstr("--check-snapshot"));
+  ASSERT_TRUE(VerifySnapshot(path_, "", &check).ok());
+  EXPECT_THAT(check.damaged,
+              ::testing::UnorderedElementsAre(
+                  "table keys, db 0, key 'a:50': checksum mismatch",
+                  "table hash_fields, db 0, key 'h', field 'f': checksum mismatch",
+                  "db 0, key 'h': hash has 0 element rows, its keys row says 1"));
+  EXPECT_EQ(check.keys, 99u);
+  // A missing field row is caught by the count in the keys row.
+  Sql(path_, "DELETE FROM hash_fields");
+  ASSERT_TRUE(VerifySnapshot(path_, "", &check).ok());
+  EXPECT_THAT(check.damaged, ::testing::Contains(HasSubstr("hash has 0 element rows")));
+}
+
+TEST_F(SnapshotTest, AFormatOneFileLoadsAndIsRewrittenWhole) {
+  // What stashd 0.1 wrote: BLOB keys and values, no checksums, no companion table.
+  Sql(path_,
+      "PRAGMA application_id=" + std::to_string(kSnapshotApplicationId) +
+          "; CREATE TABLE keys(db INTEGER NOT NULL, key BLOB NOT NULL, type INTEGER NOT NULL,"
+          " value BLOB NOT NULL, expire_at INTEGER, PRIMARY KEY(db, key)) WITHOUT ROWID;"
+          " CREATE TABLE meta(name TEXT PRIMARY KEY, value);"
+          " INSERT INTO keys VALUES(0, CAST('old' AS BLOB), 0, CAST('v1' AS BLOB), NULL);"
+          " INSERT INTO meta VALUES('format_version', 1), ('log_seq', 3);");
+  auto fresh = NewKeyspace();
+  LoadResult r;
+  ASSERT_TRUE(Load(fresh.get(), &r).ok());
+  EXPECT_EQ(r.meta.format_version, 1);
+  test::Dump expected = {{{0, "old"}, {"v1", store::kNoExpiry}}};
+  EXPECT_EQ(DumpKeyspace(*fresh), expected);
+  // The next save (full, since the file is older) brings it to format 2.
+  ks_ = std::move(fresh);
+  HSet(0, "h", {"f", "v"});
+  SnapshotWriteStats stats;
+  {
+    store::SnapshotCut cut;
+    {
+      auto locks = ks_->Lock(ks_->AllShardsMask());
+      cut = ks_->TakeCut(/*full=*/true);
+    }
+    SnapshotWriter::Options o;
+    o.path = path_;
+    o.server_version = "test";
+    SnapshotWriter writer(o);
+    ASSERT_TRUE(writer.Write(&cut, 4, clock_.NowMs(), &stats).ok());
+    ks_->ReleaseCut(cut, true);
+  }
+  EXPECT_THAT(Sql(path_, "SELECT value FROM keys WHERE key = 'old'"), ::testing::ElementsAre("v1"));
+  EXPECT_THAT(Sql(path_, "SELECT value FROM meta WHERE name = 'format_version'"),
+              ::testing::ElementsAre("2"));
+  SnapshotCheck check;
+  ASSERT_TRUE(VerifySnapshot(path_, "", &check).ok());
+  EXPECT_EQ(check.keys, 2u);
+  EXPECT_TRUE(check.damaged.empty());
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
 }
 
 TEST_F(SnapshotTest, ExpiredKeysAreSkippedAtLoadAndNotWritten) {
