@@ -340,6 +340,32 @@ TEST(PersistenceE2E, CorruptLogStopsStartupAndCheckLogRepairsIt) {
   EXPECT_EQ(Str(Cmd(c.get(), {"GET", "k0"})), "value");  // before the damage
 }
 
+// A bit flipped inside a value (SQLite's own structures intact) is caught by
+// the row checksum: the server refuses to start, --check-snapshot names it.
+TEST(PersistenceE2E, DamagedSnapshotRowIsRefusedAndReported) {
+  TempDir dir;
+  {
+    ServerProcess server({"--save", "", "--appendonly", "no"}, dir.path());
+    Conn c = Connect(server.port());
+    for (int i = 0; i < 1000; ++i) {
+      Cmd(c.get(), {"SET", "a:" + std::to_string(i), "A" + std::to_string(i)});
+    }
+    EXPECT_EQ(Str(Cmd(c.get(), {"SAVE"})), "OK");
+  }
+  const std::string db = dir.File("stashd.db");
+  const std::string check = std::string(STASHD_BINARY) + " --check-snapshot " + db;
+  EXPECT_THAT(Shell(check + " 2>&1; echo status=$?"),
+              HasSubstr("1000 intact keys, 0 damaged\nstatus=0"));
+  Shell("sqlite3 " + db + " \"UPDATE keys SET value = 'A100' WHERE key = 'a:500'\"");
+  std::string out = Shell(check + " 2>&1; echo status=$?");
+  EXPECT_THAT(out, HasSubstr("damaged: table keys, db 0, key 'a:500': checksum mismatch"));
+  EXPECT_THAT(out, HasSubstr("status=1"));
+  EXPECT_THROW(ServerProcess({"--save", ""}, dir.path()), std::runtime_error);
+  std::ifstream server_log(dir.File("stashd.log"));
+  std::string log((std::istreambuf_iterator<char>(server_log)), {});
+  EXPECT_THAT(log, HasSubstr("key 'a:500': checksum mismatch"));
+}
+
 TEST(PersistenceE2E, ForeignSnapshotFileIsRefusedAndKept) {
   TempDir dir;
   { std::ofstream(dir.File("stashd.db")) << "not a database at all, just text\n"; }
