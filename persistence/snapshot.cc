@@ -4,11 +4,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <map>
-#include <cerrno>
-#include <chrono>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -267,6 +267,15 @@ Status CheckSnapshot(Database& db, const std::string& path, SnapshotMeta* meta) 
       meta->last_save_ms = sqlite3_column_int64(q.get(), 1);
     } else if (name == "log_seq") {
       meta->log_seq = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 1));
+    } else if (name == "hash_seed") {
+      const unsigned char* v = sqlite3_column_text(q.get(), 1);
+      unsigned long long k0 = 0, k1 = 0;
+      if (v == nullptr ||
+          std::sscanf(reinterpret_cast<const char*>(v), "%16llx%16llx", &k0, &k1) != 2) {
+        return Status::Corruption("'" + path + "' has a malformed hash_seed");
+      }
+      meta->has_hash_seed = true;
+      meta->hash_seed = {k0, k1};
     }
   }
   if (rc != SQLITE_DONE) return db.Error("read meta", rc);
@@ -282,8 +291,8 @@ Status CheckSnapshot(Database& db, const std::string& path, SnapshotMeta* meta) 
   return Status::Ok();
 }
 
-Status WriteMeta(Database& db, const std::string& server_version, uint64_t log_seq,
-                 int64_t now_ms) {
+Status WriteMeta(Database& db, const std::string& server_version, uint64_t log_seq, int64_t now_ms,
+                 const store::HashSeed& seed) {
   Statement m;
   Status s = m.Prepare(db, "INSERT OR REPLACE INTO meta(name, value) VALUES(?, ?)");
   if (!s.ok()) return s;
@@ -300,6 +309,14 @@ Status WriteMeta(Database& db, const std::string& server_version, uint64_t log_s
   }
   if (s.ok()) s = put_int("last_save_ms", now_ms);
   if (s.ok()) s = put_int("log_seq", static_cast<int64_t>(log_seq));
+  if (s.ok()) {
+    char hex[40];
+    std::snprintf(hex, sizeof(hex), "%016llx%016llx", static_cast<unsigned long long>(seed.k0),
+                  static_cast<unsigned long long>(seed.k1));
+    m.BindText(1, "hash_seed");
+    m.BindText(2, hex);
+    s = m.Run();
+  }
   return s;
 }
 
@@ -598,10 +615,9 @@ Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms, Snapshot
       // A collection: its element count here, its elements in the type's
       // companion table.
       const auto count = static_cast<int64_t>(v->object->Size());
-      s = keys.Add({Cell::Int(v->db), Cell::Bytes(v->key), Cell::Int(type), Cell::Int(count),
-                    deadline,
-                    Cell::Int(KeyRowCrc(v->db, v->key, type, std::to_string(count),
-                                        v->expire_at_ms))});
+      s = keys.Add(
+          {Cell::Int(v->db), Cell::Bytes(v->key), Cell::Int(type), Cell::Int(count), deadline,
+           Cell::Int(KeyRowCrc(v->db, v->key, type, std::to_string(count), v->expire_at_ms))});
       RowWriter* elements = v->type == store::ValueType::kHash ? &hash_fields : nullptr;
       if (elements == nullptr) return Status::Invalid("no snapshot table for this value type");
       v->object->ForEachElement([&](const store::ElementView& e) {
@@ -693,7 +709,7 @@ Status SnapshotWriter::WriteNewFile(store::SnapshotCut* cut, uint64_t log_seq, i
     if (s.ok()) s = db.Exec(kCompanionSchema);
     if (s.ok()) s = db.Exec("BEGIN");
     if (s.ok()) s = WriteRows(db, cut, now_ms, stats);
-    if (s.ok()) s = WriteMeta(db, options_.server_version, log_seq, now_ms);
+    if (s.ok()) s = WriteMeta(db, options_.server_version, log_seq, now_ms, cut->hash_seed);
     commit_start = std::chrono::steady_clock::now();
     if (s.ok()) s = db.Exec("COMMIT");
     if (s.ok()) s = db.Exec("PRAGMA journal_mode=WAL");
@@ -750,7 +766,7 @@ Status SnapshotWriter::UpdateFile(store::SnapshotCut* cut, uint64_t log_seq, int
     if (s.ok() && cut->full) s = db.Exec(("DELETE FROM " + std::string(table)).c_str());
   }
   if (s.ok()) s = WriteRows(db, cut, now_ms, stats);
-  if (s.ok()) s = WriteMeta(db, options_.server_version, log_seq, now_ms);
+  if (s.ok()) s = WriteMeta(db, options_.server_version, log_seq, now_ms, cut->hash_seed);
   const auto commit_start = std::chrono::steady_clock::now();
   if (s.ok()) s = db.Exec("COMMIT");
   if (!s.ok()) {
@@ -845,10 +861,10 @@ Status ReadRows(Database& db, const std::string& path, const SnapshotMeta& meta,
     const int64_t expire = sqlite3_column_type(row, 4) == SQLITE_NULL
                                ? store::kNoExpiry
                                : sqlite3_column_int64(row, 4);
-    if (checked && (sqlite3_column_type(row, 5) == SQLITE_NULL ||
-                    sqlite3_column_int64(row, 5) !=
-                        KeyRowCrc(static_cast<int>(dbi), key, static_cast<int>(type), value,
-                                  expire))) {
+    if (checked &&
+        (sqlite3_column_type(row, 5) == SQLITE_NULL ||
+         sqlite3_column_int64(row, 5) !=
+             KeyRowCrc(static_cast<int>(dbi), key, static_cast<int>(type), value, expire))) {
       s = sink.on_damage("table keys, db " + std::to_string(dbi) + ", key '" + Printable(key) +
                          "': checksum mismatch");
       if (!s.ok()) return s;
@@ -868,8 +884,8 @@ Status ReadRows(Database& db, const std::string& path, const SnapshotMeta& meta,
       if (!s.ok()) return s;
       continue;
     }
-    Pending p{static_cast<int>(dbi), std::string(key), vtype, sqlite3_column_int64(row, 3),
-              expire, store::NewObjectBuilder(vtype)};
+    Pending p{static_cast<int>(dbi),        std::string(key), vtype,
+              sqlite3_column_int64(row, 3), expire,           store::NewObjectBuilder(vtype)};
     collections.emplace(std::make_pair(p.db, p.key), std::move(p));
   }
   if (rc != SQLITE_DONE) return db.Error("read keys", rc);
@@ -933,6 +949,9 @@ Status LoadSnapshot(const std::string& path, const std::string& sqlite_vfs,
   if (s.ok()) s = CheckSnapshot(db, path, &result->meta);
   if (!s.ok()) return s;
   auto locks = keyspace->Lock(keyspace->AllShardsMask());
+  // Keys hash as they did when the file was written: SCAN cursors and
+  // shard placement carry over.
+  if (result->meta.has_hash_seed) keyspace->SetHashSeed(result->meta.hash_seed);
   RowSink sink;
   sink.on_string = [&](int dbi, std::string_view key, std::string_view value, int64_t expire) {
     if (Expired(expire, now_ms)) {

@@ -39,6 +39,9 @@ struct SnapshotMeta {
   // Log files with this seq or higher hold the changes made after the
   // snapshot; older ones are obsolete.
   uint64_t log_seq = 0;
+  // The keyspace's hash seed (format 2); absent in format 1 files.
+  bool has_hash_seed = false;
+  store::HashSeed hash_seed;
 };
 
 struct SnapshotWriteStats {

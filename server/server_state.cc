@@ -63,6 +63,10 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
     opts.scopes.push_back(
         {sc.name, sc.prefix, sc.default_ttl_ms, static_cast<uint64_t>(sc.max_value_size)});
   }
+  // A secret key for the key hash (see Keyspace::HashKey); a snapshot
+  // written with another one brings its own at load.
+  std::random_device random;
+  opts.hash_seed = {(uint64_t{random()} << 32) | random(), (uint64_t{random()} << 32) | random()};
   keyspace_ = std::make_unique<store::Keyspace>(opts);
   RegisterAllCommands(commands_);
   for (const auto& [name, spec] : commands_.all()) {

@@ -139,7 +139,8 @@ std::string_view Entry::value() const {
 }
 
 bool Entry::OverwriteInPlace(ValueType t, std::string_view value, int64_t expire_at_ms) {
-  if (is_object() || t != type() || value.size() != value_size() || has_deadline() != (expire_at_ms >= 0)) {
+  if (is_object() || t != type() || value.size() != value_size() ||
+      has_deadline() != (expire_at_ms >= 0)) {
     return false;
   }
   char* mem = reinterpret_cast<char*>(this);

@@ -13,53 +13,18 @@
 #include <utility>
 
 #include "store/entry.h"
+#include "store/string_hash.h"
 
 namespace stashd::store {
 
 namespace {
 
-// ---- Hashing ----
-//
-// The hash orders the keyspace and is the SCAN cursor, so it is part of the
-// external interface: these constants and steps must never change.
-
-constexpr uint64_t kSeed = 0x2545F4914F6CDD1DULL;
-constexpr uint64_t kMulA = 0x9E3779B97F4A7C15ULL;
-constexpr uint64_t kMulB = 0xC2B2AE3D27D4EB4FULL;
-constexpr uint64_t kAddC = 0x165667B19E3779F9ULL;
-constexpr uint64_t kFinA = 0xBF58476D1CE4E5B9ULL;
-constexpr uint64_t kFinB = 0x94D049BB133111EBULL;
-
-uint64_t LoadLittleEndian64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
-  return v;
-}
-
-uint64_t LoadTail(const char* p, size_t n) {  // n < 8, little endian
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
-  return v;
-}
-
-// Spreads a word over all 64 bits before folding it into the state, so that
-// words differing in one bit move the state far apart.
-uint64_t Absorb(uint64_t state, uint64_t word) {
-  word *= kMulB;
-  word = std::rotl(word, 31);
-  word *= kMulA;
-  state ^= word;
-  return std::rotl(state, 27) * kMulA + kAddC;
-}
-
-// Full avalanche: SCAN takes the top bits as the shard and relies on the
-// whole range being used evenly.
+// A splitmix64 step: RandomKey's generator.
 uint64_t Finalize(uint64_t h) {
   h ^= h >> 31;
-  h *= kFinA;
+  h *= 0xBF58476D1CE4E5B9ULL;
   h ^= h >> 29;
-  h *= kFinB;
+  h *= 0x94D049BB133111EBULL;
   h ^= h >> 32;
   return h;
 }
@@ -113,16 +78,8 @@ using OrderedIndex = absl::btree_set<Entry*, KeyOrder>;
 
 using WatcherList = std::vector<std::weak_ptr<WatchFlag>>;
 
-// Transparent over std::string_view (absl's default string hash takes
-// absl::string_view, which this absl build keeps distinct).
-struct WatchKeyHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view key) const { return Keyspace::HashKey(key); }
-};
-struct WatchKeyEq {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-};
+using WatchKeyHash = StringViewHash;
+using WatchKeyEq = StringViewEq;
 
 // Redis's rule: a key is still alive at its deadline, gone one ms later.
 bool Expired(const Entry& e, int64_t now) { return e.has_deadline() && e.expire_at_ms() < now; }
@@ -154,8 +111,8 @@ struct DbShard {
   // empty, and checking that is all WATCH costs everybody else.
   absl::flat_hash_map<std::string, WatcherList, WatchKeyHash, WatchKeyEq> watchers;
 
-  bool Contains(std::string_view key) {
-    return FindSlot(keys, Keyspace::HashKey(key), key) != keys.end();
+  bool Contains(uint64_t hash, std::string_view key) {
+    return FindSlot(keys, hash, key) != keys.end();
   }
 };
 
@@ -386,6 +343,7 @@ class Shard {
 Keyspace::Keyspace(const Options& options)
     : databases_(options.databases),
       shard_bits_(options.shard_bits),
+      seed_(options.hash_seed),
       clock_(options.clock),
       scopes_(options.scopes) {
   assert(clock_ != nullptr);
@@ -400,13 +358,10 @@ Keyspace::Keyspace(const Options& options)
 
 Keyspace::~Keyspace() = default;
 
-uint64_t Keyspace::HashKey(std::string_view key) {
-  const char* p = key.data();
-  size_t n = key.size();
-  uint64_t h = kSeed + static_cast<uint64_t>(n) * kMulB;
-  for (; n >= 8; n -= 8, p += 8) h = Absorb(h, LoadLittleEndian64(p));
-  if (n > 0) h = Absorb(h, LoadTail(p, n));
-  return Finalize(h);
+void Keyspace::SetHashSeed(const HashSeed& seed) {
+  if (seed == seed_) return;
+  for (int db = 0; db < databases_; ++db) assert(DbSize(db) == 0);
+  seed_ = seed;
 }
 
 size_t Keyspace::ShardOfHash(uint64_t hash) const {
@@ -893,7 +848,7 @@ void Keyspace::FlushShards(int db) {
   for (auto& shard : shards_) {
     DbShard& d = shard->dbs[db];
     for (auto& [key, watchers] : d.watchers) {
-      if (d.Contains(key)) FlagAll(watchers);
+      if (d.Contains(HashKey(key), key)) FlagAll(watchers);
     }
     const size_t n = shard->DestroyAll(d);
     shard->changes += n;
@@ -930,7 +885,8 @@ void Keyspace::SwapDb(int a, int b) {
     // the key exists on either side.
     for (DbShard* watched : {&da, &db}) {
       for (auto& [key, watchers] : watched->watchers) {
-        if (da.Contains(key) || db.Contains(key)) FlagAll(watchers);
+        const uint64_t h = HashKey(key);
+        if (da.Contains(h, key) || db.Contains(h, key)) FlagAll(watchers);
       }
     }
     std::swap(da.keys, db.keys);
@@ -1032,7 +988,7 @@ uint64_t Keyspace::Scan(int db, uint64_t cursor, size_t count,
     const bool shard_done = it == d.keys.end();
     // Reaped after the walk, which erasing would have invalidated.
     for (Entry* e : expired) {
-      shard.ExpireAt(d, FindSlot(d.keys, Keyspace::HashKey(e->key()), e->key()));
+      shard.ExpireAt(d, FindSlot(d.keys, HashKey(e->key()), e->key()));
     }
     if (!expired.empty() && listener_ != nullptr) listener_->OnUnlock();
     expired.clear();
@@ -1256,6 +1212,7 @@ void Keyspace::ResolveCut(SnapshotCut& cut) {
 
 SnapshotCut Keyspace::TakeCut(bool full, bool resolve) {
   SnapshotCut cut;
+  cut.hash_seed = seed_;
   cut.full = full || full_cut_needed_.load();
   // Sized first: growing by doubling while every shard is locked would
   // lengthen the pause clients see.

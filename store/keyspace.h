@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "store/clock.h"
+#include "store/siphash.h"
 #include "store/value.h"
 
 namespace stashd::store {
@@ -122,7 +123,7 @@ struct Change {
   std::string_view value;
   const Object* object = nullptr;  // kSet of a collection
   int64_t expire_at_ms = kNoExpiry;
-  uint8_t op = 0;                         // kUpdate
+  uint8_t op = 0;                          // kUpdate
   std::span<const std::string_view> args;  // kUpdate
 };
 
@@ -165,6 +166,8 @@ struct SnapshotCut {
   // Collections pinned by the cut: each holds a reference, so a writer
   // copies it before changing it (copy-on-write) until ReleaseCut.
   std::vector<Object*> pinned_objects;
+  // The keyspace's hash seed, written into the snapshot's meta.
+  HashSeed hash_seed;
 };
 
 class Keyspace;
@@ -242,6 +245,9 @@ class Keyspace {
     int shard_bits = 4;               // 2^shard_bits shards, at most 64
     const Clock* clock = nullptr;     // required; must outlive the keyspace
     std::vector<ScopeConfig> scopes;  // prefixes must not be prefixes of one another
+    // The key of the key hash. The server draws a random one for a new data
+    // directory (and keeps the snapshot's otherwise); tests use a fixed one.
+    HashSeed hash_seed = {};
   };
 
   explicit Keyspace(const Options& options);
@@ -253,8 +259,15 @@ class Keyspace {
   size_t shard_count() const { return shards_.size(); }
   const Clock& clock() const { return *clock_; }
 
-  // Stable across processes and versions: SCAN cursors survive restarts.
-  static uint64_t HashKey(std::string_view key);
+  // The keyed hash of a key (SipHash-1-3 under hash_seed()): it orders the
+  // index and is the SCAN cursor. Clients cannot predict it, so they cannot
+  // make keys collide or test for the existence of keys they cannot read.
+  // The seed is kept in snapshots: cursors and shards survive restarts.
+  uint64_t HashKey(std::string_view key) const { return SipHash13(seed_, key); }
+  const HashSeed& hash_seed() const { return seed_; }
+  // Replaces the seed. REQUIRES: the keyspace is empty (before loading a
+  // snapshot written with that seed) and all shards locked.
+  void SetHashSeed(const HashSeed& seed);
   size_t ShardOf(std::string_view key) const;
   uint64_t ShardMaskOf(std::string_view key) const { return uint64_t{1} << ShardOf(key); }
   uint64_t AllShardsMask() const;
@@ -462,6 +475,7 @@ class Keyspace {
 
   int databases_;
   int shard_bits_;
+  HashSeed seed_;
   const Clock* clock_;
   std::vector<ScopeConfig> scopes_;
   ChangeListener* listener_ = nullptr;  // set under all shard locks

@@ -13,7 +13,7 @@ namespace stashd::server {
 inline void ReplyScopeValueTooLarge(protocol::ReplyBuilder& reply,
                                     const store::ScopeConfig& scope) {
   reply.Error(errors::Format(errors::kScopeValueTooLarge,
-                            {scope.name, scope.prefix, std::to_string(scope.max_value_size)}));
+                             {scope.name, scope.prefix, std::to_string(scope.max_value_size)}));
 }
 
 }  // namespace stashd::server

@@ -340,6 +340,40 @@ TEST(PersistenceE2E, CorruptLogStopsStartupAndCheckLogRepairsIt) {
   EXPECT_EQ(Str(Cmd(c.get(), {"GET", "k0"})), "value");  // before the damage
 }
 
+// The key hash is keyed by a secret drawn for each data directory: the same
+// keys give different SCAN cursors on two servers (a client cannot compute
+// them, nor probe for key names it cannot read), and a cursor stays valid
+// across a restart because the seed is kept in the snapshot.
+TEST(PersistenceE2E, ScanCursorsAreSecretPerServerAndSurviveRestart) {
+  TempDir dir_a, dir_b;
+  auto scan = [](redisContext* c, const std::string& cursor) {
+    Reply r = Cmd(c, {"SCAN", cursor, "COUNT", "10"});
+    std::vector<std::string> out = {r->element[0]->str};
+    for (size_t i = 0; i < r->element[1]->elements; ++i)
+      out.emplace_back(r->element[1]->element[i]->str);
+    return out;
+  };
+  std::vector<std::string> first_a, next_a;
+  {
+    ServerProcess a({"--save", ""}, dir_a.path());
+    ServerProcess b({"--save", ""}, dir_b.path());
+    Conn ca = Connect(a.port());
+    Conn cb = Connect(b.port());
+    for (int i = 0; i < 200; ++i) {
+      Cmd(ca.get(), {"SET", "k" + std::to_string(i), "v"});
+      Cmd(cb.get(), {"SET", "k" + std::to_string(i), "v"});
+    }
+    first_a = scan(ca.get(), "0");
+    EXPECT_NE(first_a, scan(cb.get(), "0"));
+    next_a = scan(ca.get(), first_a[0]);
+    EXPECT_EQ(Str(Cmd(ca.get(), {"SAVE"})), "OK");
+  }
+  ServerProcess a({"--save", ""}, dir_a.path());
+  Conn ca = Connect(a.port());
+  EXPECT_EQ(scan(ca.get(), "0"), first_a);
+  EXPECT_EQ(scan(ca.get(), first_a[0]), next_a);
+}
+
 // A bit flipped inside a value (SQLite's own structures intact) is caught by
 // the row checksum: the server refuses to start, --check-snapshot names it.
 TEST(PersistenceE2E, DamagedSnapshotRowIsRefusedAndReported) {

@@ -172,10 +172,10 @@ TEST(LogFormatTest, CollectionChangesRoundTrip) {
   m.db = 0;
   m.db2 = 9;
   log::EncodeChange(m, &payload);
-  EXPECT_THAT(Decode(payload),
-              ::testing::ElementsAre("update 1 h t4 op1 f1 v1 " + std::string("f\0", 2) + " ",
-                                     "expire 0 h @42", "expire 0 h @-1", "rename 0 h h2",
-                                     "move 0 h2 9"));
+  EXPECT_THAT(
+      Decode(payload),
+      ::testing::ElementsAre("update 1 h t4 op1 f1 v1 " + std::string("f\0", 2) + " ",
+                             "expire 0 h @42", "expire 0 h @-1", "rename 0 h h2", "move 0 h2 9"));
 }
 
 // Replaying what the keyspace reported rebuilds the same keyspace: strings
@@ -195,7 +195,8 @@ TEST(LogFormatTest, ReplayingReportedChangesRebuildsTheKeyspace) {
   auto hset = [&](int db, std::string_view key, std::vector<std::string_view> pairs) {
     store::KeyWriter w =
         live.Write(db, key, store::ValueType::kHash, store::Keyspace::Missing::kCreate);
-    for (size_t i = 0; i < pairs.size(); i += 2) w.As<store::HashObject>().Set(pairs[i], pairs[i + 1]);
+    for (size_t i = 0; i < pairs.size(); i += 2)
+      w.As<store::HashObject>().Set(pairs[i], pairs[i + 1]);
     w.Record(store::HashObject::kSet, pairs);
   };
   auto hdel = [&](int db, std::string_view key, std::vector<std::string_view> fields) {

@@ -194,8 +194,9 @@ TEST_F(SnapshotTest, HashesRoundTripFullAndIncrementally) {
   ASSERT_TRUE(Save().ok());
   EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
   // Readable as plain SQL: one row per field, the key row holds the count.
-  EXPECT_THAT(Sql(path_, "SELECT field, value FROM hash_fields WHERE key = 'user:bot1:u42' "
-                         "ORDER BY field"),
+  EXPECT_THAT(Sql(path_,
+                  "SELECT field, value FROM hash_fields WHERE key = 'user:bot1:u42' "
+                  "ORDER BY field"),
               ::testing::ElementsAre("lang|fr", "name|Joe"));
   EXPECT_THAT(Sql(path_, "SELECT type, value FROM keys WHERE key = 'user:bot1:u42'"),
               ::testing::ElementsAre("4|2"));
@@ -236,11 +237,10 @@ TEST_F(SnapshotTest, AFlippedByteInARowIsCaughtAtLoadAndByTheCheck) {
   EXPECT_THAT(s.message(), HasSubstr("key 'a:50': checksum mismatch"));
   EXPECT_THAT(s.message(), HasSubstr("--check-snapshot"));
   ASSERT_TRUE(VerifySnapshot(path_, "", &check).ok());
-  EXPECT_THAT(check.damaged,
-              ::testing::UnorderedElementsAre(
-                  "table keys, db 0, key 'a:50': checksum mismatch",
-                  "table hash_fields, db 0, key 'h', field 'f': checksum mismatch",
-                  "db 0, key 'h': hash has 0 element rows, its keys row says 1"));
+  EXPECT_THAT(check.damaged, ::testing::UnorderedElementsAre(
+                                 "table keys, db 0, key 'a:50': checksum mismatch",
+                                 "table hash_fields, db 0, key 'h', field 'f': checksum mismatch",
+                                 "db 0, key 'h': hash has 0 element rows, its keys row says 1"));
   EXPECT_EQ(check.keys, 99u);
   // A missing field row is caught by the count in the keys row.
   Sql(path_, "DELETE FROM hash_fields");
@@ -288,6 +288,30 @@ TEST_F(SnapshotTest, AFormatOneFileLoadsAndIsRewrittenWhole) {
   EXPECT_EQ(check.keys, 2u);
   EXPECT_TRUE(check.damaged.empty());
   EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+}
+
+TEST_F(SnapshotTest, TheHashSeedTravelsWithTheSnapshot) {
+  store::Keyspace::Options o;
+  o.clock = &clock_;
+  o.hash_seed = {0x1234, 0x5678};
+  ks_ = std::make_unique<store::Keyspace>(o);
+  for (int i = 0; i < 50; ++i) Set(0, "k" + std::to_string(i), "v");
+  ASSERT_TRUE(Save().ok());
+  EXPECT_THAT(Sql(path_, "SELECT value FROM meta WHERE name = 'hash_seed'"),
+              ::testing::ElementsAre("00000000000012340000000000005678"));
+  auto fresh = NewKeyspace();  // another seed
+  ASSERT_NE(fresh->hash_seed(), ks_->hash_seed());
+  LoadResult r;
+  ASSERT_TRUE(Load(fresh.get(), &r).ok());
+  EXPECT_EQ(fresh->hash_seed(), ks_->hash_seed());
+  // A SCAN cursor of the old process means the same in the new one.
+  const uint64_t cursor = ks_->HashKey("k7");
+  std::vector<std::string> a, b;
+  ks_->Scan(0, cursor, 5, [&](std::string_view k, const store::ValueView&) { a.emplace_back(k); });
+  fresh->Scan(0, cursor, 5,
+              [&](std::string_view k, const store::ValueView&) { b.emplace_back(k); });
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a.front(), "k7");
 }
 
 TEST_F(SnapshotTest, ExpiredKeysAreSkippedAtLoadAndNotWritten) {

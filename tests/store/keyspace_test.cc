@@ -138,12 +138,31 @@ TEST_F(KeyspaceTest, ValueViewReportsTypeAndDeadline) {
 
 // ---- Hashing and shards ----
 
-TEST_F(KeyspaceTest, HashIsStable) {
-  // SCAN cursors outlive processes: these values must never change.
-  EXPECT_EQ(Keyspace::HashKey(""), 0xda3a011c2c9acc45ULL);
-  EXPECT_EQ(Keyspace::HashKey("foo"), 0xd2b0f5e9a8232964ULL);
-  EXPECT_EQ(Keyspace::HashKey("user:bot1:u123456:age"), 0x8b6c6d4386e5524aULL);
-  EXPECT_NE(Keyspace::HashKey("a"), Keyspace::HashKey("a\0"sv));
+TEST_F(KeyspaceTest, HashIsKeyedAndStableUnderItsSeed) {
+  // SCAN cursors outlive processes: under one seed (kept in the snapshot)
+  // these values never change; under another seed every hash differs, so a
+  // client cannot compute them.
+  EXPECT_EQ(ks_.hash_seed(), HashSeed{});
+  EXPECT_EQ(ks_.HashKey(""), SipHash13({}, ""));
+  const HashSeed seed{0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
+  EXPECT_EQ(SipHash13(seed, ""), SipHash13(seed, ""));
+  EXPECT_NE(ks_.HashKey("a"), ks_.HashKey("a\0"sv));
+  Keyspace::Options o;
+  o.clock = &clock_;
+  o.hash_seed = seed;
+  Keyspace other(o);
+  int equal = 0;
+  for (std::string_view k : {"", "foo", "user:bot1:u123456:age", "a", "k42"}) {
+    EXPECT_EQ(other.HashKey(k), SipHash13(seed, k));
+    equal += other.HashKey(k) == ks_.HashKey(k) ? 1 : 0;
+  }
+  EXPECT_EQ(equal, 0);
+  // Every bit of the seed matters.
+  for (int bit = 0; bit < 128; ++bit) {
+    HashSeed s = seed;
+    (bit < 64 ? s.k0 : s.k1) ^= uint64_t{1} << (bit % 64);
+    EXPECT_NE(SipHash13(s, "user:bot2:u1:age"), SipHash13(seed, "user:bot2:u1:age")) << bit;
+  }
 }
 
 TEST_F(KeyspaceTest, ShardIsTopBitsOfHash) {
@@ -152,7 +171,7 @@ TEST_F(KeyspaceTest, ShardIsTopBitsOfHash) {
   std::set<size_t> used;
   for (int i = 0; i < 1000; ++i) {
     const std::string key = "key:" + std::to_string(i);
-    EXPECT_EQ(ks_.ShardOf(key), Keyspace::HashKey(key) >> 60);
+    EXPECT_EQ(ks_.ShardOf(key), ks_.HashKey(key) >> 60);
     EXPECT_EQ(ks_.ShardMaskOf(key), uint64_t{1} << ks_.ShardOf(key));
     used.insert(ks_.ShardOf(key));
   }
@@ -163,7 +182,7 @@ TEST_F(KeyspaceTest, HashSpreadsEvenly) {
   // 64k similar keys over 256 buckets of the top byte: every bucket is near
   // its mean of 256 (a bad mix leaves some empty and others doubled).
   std::vector<int> buckets(256);
-  for (int i = 0; i < 65536; ++i) ++buckets[Keyspace::HashKey("k" + std::to_string(i)) >> 56];
+  for (int i = 0; i < 65536; ++i) ++buckets[ks_.HashKey("k" + std::to_string(i)) >> 56];
   for (int n : buckets) {
     EXPECT_GT(n, 256 - 80);
     EXPECT_LT(n, 256 + 80);
@@ -684,7 +703,7 @@ TEST_F(KeyspaceTest, ScanReturnsEveryKeyOnce) {
 TEST_F(KeyspaceTest, ScanCursorIsAHash) {
   for (int i = 0; i < 100; ++i) Set("k" + std::to_string(i), "v");
   // Restarting from the hash of a key visits that key first.
-  const uint64_t cursor = Keyspace::HashKey("k42");
+  const uint64_t cursor = ks_.HashKey("k42");
   std::string first;
   ks_.Scan(0, cursor, 1, [&](std::string_view k, const ValueView&) {
     if (first.empty()) first = k;

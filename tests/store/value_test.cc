@@ -159,9 +159,9 @@ TEST_F(ValueTest, ScopePolicyAppliesToCollections) {
   EXPECT_EQ(HSet("state:b:s", {"step", "2"}), 0);
   EXPECT_EQ(Deadline("state:b:s"), clock_.NowMs() - 1000 + 60'000);
   // user: max-value-size 10 bytes for the whole collection.
-  EXPECT_EQ(HSet("user:b:u", {"name", "Joe"}), 1);      // 7 bytes
-  EXPECT_EQ(HSet("user:b:u", {"lang", "fr"}), -2);      // 13 bytes: refused
-  EXPECT_EQ(HGet("user:b:u", "lang"), "(nil)");         // nothing changed
+  EXPECT_EQ(HSet("user:b:u", {"name", "Joe"}), 1);          // 7 bytes
+  EXPECT_EQ(HSet("user:b:u", {"lang", "fr"}), -2);          // 13 bytes: refused
+  EXPECT_EQ(HGet("user:b:u", "lang"), "(nil)");             // nothing changed
   EXPECT_EQ(HSet("user:b:u", {"name", "Jo", "x", ""}), 1);  // 7 bytes
 }
 
@@ -234,10 +234,10 @@ TEST_F(ValueTest, ChangesReportedArePerElementAndPerKeyOperation) {
   }
   HDel("y", {"f"});
   const std::string ttl = std::to_string(clock_.NowMs() + 60'000);
-  EXPECT_THAT(r.log, ElementsAre("update state:b:h op1 f v", "expire state:b:h " + ttl,
-                                 "expire state:b:h 2000000", "rename state:b:h x",
-                                 "expire x 2000000", "move x 0->1", "set y <object>",
-                                 "update y op2 f", "del y"));
+  EXPECT_THAT(r.log,
+              ElementsAre("update state:b:h op1 f v", "expire state:b:h " + ttl,
+                          "expire state:b:h 2000000", "rename state:b:h x", "expire x 2000000",
+                          "move x 0->1", "set y <object>", "update y op2 f", "del y"));
   auto locks = All();
   ks_->SetChangeListener(nullptr);
 }
