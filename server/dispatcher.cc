@@ -51,9 +51,8 @@ class LogScope {
 // Redis refuses these while persistence is failing (MISCONF): writes, EXEC
 // of a transaction with a write, and PING.
 bool DeniedOnDiskError(const CommandSpec& spec, const ClientState& client) {
-  if (spec.flags & kWrite) return true;
-  if (spec.name == "ping") return true;
-  if (spec.name == "exec" && client.in_multi) {
+  if (spec.flags & (kWrite | kDeniedOnDiskError)) return true;
+  if ((spec.flags & kRunsQueued) && client.in_multi) {
     for (const QueuedCommand& q : client.queued) {
       if (q.spec->flags & kWrite) return true;
     }
@@ -122,7 +121,7 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
       p != nullptr && p->refusing_writes() && DeniedOnDiskError(*spec, client)) {
     if (auto error = p->WriteRefusal()) {
       server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
-      if (spec->name == "exec") {
+      if (spec->flags & kRunsQueued) {
         // The transaction is discarded, and says why.
         client.queued.clear();
         client.in_multi = false;
@@ -146,9 +145,9 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
     return;
   }
   std::shared_lock exec_lock(exec_mutex_, std::defer_lock);
-  // EXEC takes the mutex exclusively itself; kNoExecLock commands pause
-  // every other command themselves when they need to (PauseCommands).
-  if (spec->name != "exec" && !(spec->flags & kNoExecLock)) exec_lock.lock();
+  // kNoExecLock commands take the gate themselves: EXEC exclusively, SAVE
+  // and the like to pause every other command when they need to.
+  if (!(spec->flags & kNoExecLock)) exec_lock.lock();
   Call(*spec, client, args, reply);
 }
 
@@ -172,7 +171,7 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState& client, const Args& 
   auto start = std::chrono::steady_clock::now();
   CommandContext ctx{args, client, server_, keyspace, reply};
   // EXEC brackets its commands itself, inside its exclusive lock.
-  LogScope log_scope(spec.name == "exec" ? nullptr : server_.persistence());
+  LogScope log_scope((spec.flags & kOwnLogRecord) ? nullptr : server_.persistence());
   spec.handler(ctx);
   auto usec = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - start)

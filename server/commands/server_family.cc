@@ -28,6 +28,7 @@
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "protocol/resp_parser.h"
+#include "server/ascii.h"
 #include "server/command.h"
 #include "server/commands/command_docs.h"
 #include "server/commands/redis_compat.h"
@@ -38,13 +39,6 @@
 
 namespace stashd::server {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return absl::ascii_tolower(static_cast<unsigned char>(x)) ==
-                  absl::ascii_tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // ---- COMMAND ----
 
@@ -188,7 +182,7 @@ void CmdCommandGetKeys(CommandContext& ctx) {
     }
     ctx.reply.ArrayLen(2);
     ctx.reply.Bulk(target[key.index]);
-    std::vector<std::string_view> flags = SplitKeySpecFlags(*key.flags);
+    std::vector<std::string_view> flags = key.flags.Names();
     ctx.reply.SetLen(flags.size());
     for (std::string_view f : flags) ctx.reply.SimpleString(f);
   }
@@ -818,100 +812,180 @@ void CmdTime(CommandContext& ctx) {
   ctx.reply.Bulk(absl::StrCat((ms % 1000) * 1000));
 }
 
-struct Docs {
-  std::string summary;
-  std::string since;
-  std::string complexity;
-};
-
-CommandSpec Row(std::string name, int arity, uint32_t flags, Handler handler, Docs docs,
-                std::vector<std::string> acl = {}, std::vector<std::string> tips = {}) {
-  CommandSpec s;
-  s.name = std::move(name);
-  s.arity = arity;
-  s.flags = flags;
-  s.handler = handler;
-  s.acl_categories = std::move(acl);
-  s.summary = std::move(docs.summary);
-  s.since = std::move(docs.since);
-  s.group = "server";
-  s.complexity = std::move(docs.complexity);
-  s.tips = std::move(tips);
-  return s;
-}
+constexpr char kUnordered[] = "nondeterministic_output_order";
 
 }  // namespace
 
 void RegisterServerFamily(CommandRegistry& r) {
   constexpr uint32_t kLoadingStale = kLoading | kStale;
   constexpr uint32_t kConfigAdmin = kAdmin | kNoScript | kLoading | kStale;
-  const std::vector<std::string> conn = {"@connection"};
-  const std::vector<std::string> unordered = {"nondeterministic_output_order"};
-
-  CommandSpec command = Row("command", -1, kLoadingStale, CmdCommand,
-                            {"Get array of Redis command details", "2.8.13",
-                             "O(N) where N is the total number of Redis commands"},
-                            conn, unordered);
-  command.subcommands.push_back(Row("command|count", 2, kLoadingStale, CmdCommandCount,
-                                    {"Get total number of Redis commands", "2.8.13", "O(1)"},
-                                    conn));
-  command.subcommands.push_back(Row("command|list", -2, kLoadingStale, CmdCommandList,
-                                    {"Get an array of Redis command names", "7.0.0",
-                                     "O(N) where N is the total number of Redis commands"},
-                                    conn, unordered));
-  command.subcommands.push_back(
-      Row("command|info", -2, kLoadingStale, CmdCommandInfo,
-          {"Get array of specific Redis command details, or all when no argument is given.",
-           "2.8.13", "O(N) where N is the number of commands to look up"},
-          conn, unordered));
-  command.subcommands.push_back(Row("command|docs", -2, kLoadingStale, CmdCommandDocs,
-                                    {"Get array of specific Redis command documentation", "7.0.0",
-                                     "O(N) where N is the number of commands to look up"},
-                                    conn, unordered));
-  command.subcommands.push_back(Row("command|getkeys", -4, kLoadingStale, CmdCommandGetKeys<false>,
-                                    {"Extract keys given a full Redis command", "2.8.13",
-                                     "O(N) where N is the number of arguments to the command"},
-                                    conn));
-  command.subcommands.push_back(
-      Row("command|getkeysandflags", -4, kLoadingStale, CmdCommandGetKeys<true>,
-          {"Extract keys and access flags given a full Redis command", "7.0.0",
-           "O(N) where N is the number of arguments to the command"},
-          conn));
-  command.subcommands.push_back(
-      Row("command|help", 2, kLoadingStale, CmdCommandHelp,
-          {"Show helpful text about the different subcommands", "5.0.0", "O(1)"}, conn));
-  r.Register(std::move(command));
 
   r.Register(
-      Row("info", -1, kLoadingStale, CmdInfo,
-          {"Get information and statistics about the server", "1.0.0", "O(1)"}, {"@dangerous"},
-          {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}));
-
-  CommandSpec config =
-      Row("config", -2, 0, nullptr,
-          {"A container for server configuration commands", "2.0.0", "Depends on subcommand."});
-  config.subcommands.push_back(
-      Row("config|get", -3, kConfigAdmin, CmdConfigGet,
-          {"Get the values of configuration parameters", "2.0.0",
-           "O(N) when N is the number of configuration parameters provided"}));
-  config.subcommands.push_back(
-      Row("config|set", -4, kConfigAdmin, CmdConfigSet,
-          {"Set configuration parameters to the given values", "2.0.0",
-           "O(N) when N is the number of configuration parameters provided"},
-          {}, {"request_policy:all_nodes", "response_policy:all_succeeded"}));
-  config.subcommands.push_back(Row("config|resetstat", 2, kConfigAdmin, CmdConfigResetStat,
-                                   {"Reset the stats returned by INFO", "2.0.0", "O(1)"}));
-  config.subcommands.push_back(
-      Row("config|rewrite", 2, kConfigAdmin, CmdConfigRewrite,
-          {"Rewrite the configuration file with the in memory configuration", "2.8.0", "O(1)"}));
-  config.subcommands.push_back(
-      Row("config|help", 2, kLoadingStale, CmdConfigHelp,
-          {"Show helpful text about the different subcommands", "5.0.0", "O(1)"}));
-  r.Register(std::move(config));
-
-  r.Register(Row("time", 1, kLoadingStale | kFast, CmdTime,
-                 {"Return the current server time", "2.6.0", "O(1)"}, {},
-                 {"nondeterministic_output"}));
+      {.name = "command",
+       .arity = -1,
+       .flags = kLoadingStale,
+       .handler = CmdCommand,
+       .acl_categories = AclCategory::kConnection,
+       .tips = {kUnordered},
+       .summary = "Get array of Redis command details",
+       .since = "2.8.13",
+       .group = "server",
+       .complexity = "O(N) where N is the total number of Redis commands",
+       .subcommands = {
+           {.name = "command|count",
+            .arity = 2,
+            .flags = kLoadingStale,
+            .handler = CmdCommandCount,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Get total number of Redis commands",
+            .since = "2.8.13",
+            .group = "server",
+            .complexity = "O(1)"},
+           {.name = "command|list",
+            .arity = -2,
+            .flags = kLoadingStale,
+            .handler = CmdCommandList,
+            .acl_categories = AclCategory::kConnection,
+            .tips = {kUnordered},
+            .summary = "Get an array of Redis command names",
+            .since = "7.0.0",
+            .group = "server",
+            .complexity = "O(N) where N is the total number of Redis commands",
+            .arguments = {ArgOneOf("filterby", {ArgString("module-name").Token("MODULE"),
+                                                ArgString("category").Token("ACLCAT"),
+                                                ArgPattern("pattern").Token("PATTERN")})
+                              .Token("FILTERBY")
+                              .Optional()}},
+           {.name = "command|info",
+            .arity = -2,
+            .flags = kLoadingStale,
+            .handler = CmdCommandInfo,
+            .acl_categories = AclCategory::kConnection,
+            .tips = {kUnordered},
+            .summary =
+                "Get array of specific Redis command details, or all when no argument is given.",
+            .since = "2.8.13",
+            .group = "server",
+            .complexity = "O(N) where N is the number of commands to look up",
+            .history = {{"7.0.0",
+                         "Allowed to be called with no argument to get info on all commands."}},
+            .arguments = {ArgString("command-name").Optional().Multiple()}},
+           {.name = "command|docs",
+            .arity = -2,
+            .flags = kLoadingStale,
+            .handler = CmdCommandDocs,
+            .acl_categories = AclCategory::kConnection,
+            .tips = {kUnordered},
+            .summary = "Get array of specific Redis command documentation",
+            .since = "7.0.0",
+            .group = "server",
+            .complexity = "O(N) where N is the number of commands to look up",
+            .arguments = {ArgString("command-name").Optional().Multiple()}},
+           {.name = "command|getkeys",
+            .arity = -4,
+            .flags = kLoadingStale,
+            .handler = CmdCommandGetKeys<false>,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Extract keys given a full Redis command",
+            .since = "2.8.13",
+            .group = "server",
+            .complexity = "O(N) where N is the number of arguments to the command"},
+           {.name = "command|getkeysandflags",
+            .arity = -4,
+            .flags = kLoadingStale,
+            .handler = CmdCommandGetKeys<true>,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Extract keys and access flags given a full Redis command",
+            .since = "7.0.0",
+            .group = "server",
+            .complexity = "O(N) where N is the number of arguments to the command"},
+           {.name = "command|help",
+            .arity = 2,
+            .flags = kLoadingStale,
+            .handler = CmdCommandHelp,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Show helpful text about the different subcommands",
+            .since = "5.0.0",
+            .group = "server",
+            .complexity = "O(1)"}}});
+  r.Register(
+      {.name = "info",
+       .arity = -1,
+       .flags = kLoadingStale,
+       .handler = CmdInfo,
+       .acl_categories = AclCategory::kDangerous,
+       .tips = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"},
+       .summary = "Get information and statistics about the server",
+       .since = "1.0.0",
+       .group = "server",
+       .complexity = "O(1)",
+       .history = {{"7.0.0", "Added support for taking multiple section arguments."}},
+       .arguments = {ArgString("section").Optional().Multiple()}});
+  r.Register(
+      {.name = "config",
+       .arity = -2,
+       .handler = nullptr,
+       .summary = "A container for server configuration commands",
+       .since = "2.0.0",
+       .group = "server",
+       .complexity = "Depends on subcommand.",
+       .subcommands = {
+           {.name = "config|get",
+            .arity = -3,
+            .flags = kConfigAdmin,
+            .handler = CmdConfigGet,
+            .summary = "Get the values of configuration parameters",
+            .since = "2.0.0",
+            .group = "server",
+            .complexity = "O(N) when N is the number of configuration parameters provided",
+            .history = {{"7.0.0",
+                         "Added the ability to pass multiple pattern parameters in one call"}},
+            .arguments = {ArgBlock("parameter", {ArgString("parameter")}).Multiple()}},
+           {.name = "config|set",
+            .arity = -4,
+            .flags = kConfigAdmin,
+            .handler = CmdConfigSet,
+            .tips = {"request_policy:all_nodes", "response_policy:all_succeeded"},
+            .summary = "Set configuration parameters to the given values",
+            .since = "2.0.0",
+            .group = "server",
+            .complexity = "O(N) when N is the number of configuration parameters provided",
+            .history = {{"7.0.0", "Added the ability to set multiple parameters in one call."}},
+            .arguments = {ArgBlock("parameter_value", {ArgString("parameter"), ArgString("value")})
+                              .Multiple()}},
+           {.name = "config|resetstat",
+            .arity = 2,
+            .flags = kConfigAdmin,
+            .handler = CmdConfigResetStat,
+            .summary = "Reset the stats returned by INFO",
+            .since = "2.0.0",
+            .group = "server",
+            .complexity = "O(1)"},
+           {.name = "config|rewrite",
+            .arity = 2,
+            .flags = kConfigAdmin,
+            .handler = CmdConfigRewrite,
+            .summary = "Rewrite the configuration file with the in memory configuration",
+            .since = "2.8.0",
+            .group = "server",
+            .complexity = "O(1)"},
+           {.name = "config|help",
+            .arity = 2,
+            .flags = kLoadingStale,
+            .handler = CmdConfigHelp,
+            .summary = "Show helpful text about the different subcommands",
+            .since = "5.0.0",
+            .group = "server",
+            .complexity = "O(1)"}}});
+  r.Register({.name = "time",
+              .arity = 1,
+              .flags = kLoadingStale | kFast,
+              .handler = CmdTime,
+              .tips = {"nondeterministic_output"},
+              .summary = "Return the current server time",
+              .since = "2.6.0",
+              .group = "server",
+              .complexity = "O(1)"});
 }
 
 }  // namespace stashd::server

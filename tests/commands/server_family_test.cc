@@ -207,8 +207,8 @@ TEST_F(ServerTest, CommandInfoRendererMatchesRedisShapes) {
   get.arity = 2;
   get.flags = server::kReadonly | server::kFast;
   get.first_key = get.last_key = get.step = 1;
-  get.acl_categories = {"@string"};
-  get.key_spec_flags = {"RO access"};
+  get.acl_categories = server::AclCategory::kString;
+  get.key_spec_flags = {server::KeySpecFlag::kRO | server::KeySpecFlag::kAccess};
   protocol::ReplyBuilder reply;
   server::ReplyCommandInfo(get, reply);
   EXPECT_EQ(reply.buffer(), kInfoGet);
@@ -224,8 +224,10 @@ TEST_F(ServerTest, CommandInfoRendererMatchesRedisShapes) {
   rename.first_key = 1;
   rename.last_key = 2;
   rename.step = 1;
-  rename.acl_categories = {"@keyspace"};
-  rename.key_spec_flags = {"RW access delete", "OW update"};
+  rename.acl_categories = server::AclCategory::kKeyspace;
+  rename.key_spec_flags = {
+      server::KeySpecFlag::kRW | server::KeySpecFlag::kAccess | server::KeySpecFlag::kDelete,
+      server::KeySpecFlag::kOW | server::KeySpecFlag::kUpdate};
   reply = protocol::ReplyBuilder();
   server::ReplyCommandInfo(rename, reply);
   EXPECT_EQ(reply.buffer(), kInfoRename);
@@ -237,8 +239,8 @@ TEST_F(ServerTest, CommandInfoRendererMatchesRedisShapes) {
   mset.first_key = 1;
   mset.last_key = -1;
   mset.step = 2;
-  mset.acl_categories = {"@string"};
-  mset.key_spec_flags = {"OW update"};
+  mset.acl_categories = server::AclCategory::kString;
+  mset.key_spec_flags = {server::KeySpecFlag::kOW | server::KeySpecFlag::kUpdate};
   mset.tips = {"request_policy:multi_shard", "response_policy:all_succeeded"};
   reply.Clear();
   server::ReplyCommandInfo(mset, reply);
@@ -248,17 +250,17 @@ TEST_F(ServerTest, CommandInfoRendererMatchesRedisShapes) {
 TEST_F(ServerTest, AclCategoriesFollowRedisOrder) {
   server::CommandSpec flushall;
   flushall.flags = server::kWrite;
-  flushall.acl_categories = {"@keyspace", "@dangerous"};
+  flushall.acl_categories = server::AclCategory::kKeyspace | server::AclCategory::kDangerous;
   EXPECT_EQ(server::AclCategories(flushall),
             (std::vector<std::string_view>{"@keyspace", "@write", "@slow", "@dangerous"}));
   server::CommandSpec admin;
   admin.flags = server::kAdmin | server::kNoScript;
-  admin.acl_categories = {"@connection", "@dangerous"};
+  admin.acl_categories = server::AclCategory::kConnection | server::AclCategory::kDangerous;
   EXPECT_EQ(server::AclCategories(admin),
             (std::vector<std::string_view>{"@admin", "@slow", "@dangerous", "@connection"}));
   server::CommandSpec blocking;
   blocking.flags = server::kWrite | server::kBlocking;
-  blocking.acl_categories = {"@list"};
+  blocking.acl_categories = server::AclCategory::kList;
   EXPECT_EQ(server::AclCategories(blocking),
             (std::vector<std::string_view>{"@write", "@list", "@slow", "@blocking"}));
 }
