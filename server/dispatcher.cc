@@ -7,7 +7,6 @@
 #include "protocol/errors.h"
 #include "server/acl.h"
 #include "server/ascii.h"
-#include "server/commands/client_info.h"
 #include "server/persistence.h"
 #include "server/server_state.h"
 
