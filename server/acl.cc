@@ -1,12 +1,10 @@
 #include "server/acl.h"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -815,22 +813,8 @@ std::optional<std::string> Acl::CheckFile(const std::string& path) const {
 std::optional<std::string> Acl::SaveFile(const std::string& path) const {
   std::string content;
   for (const std::string& line : DescribeUsers()) content += line + "\n";
-  persistence::FileSystem* fs = persistence::FileSystem::Default();
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-  const std::string tmp = path + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(now_ms);
-  std::unique_ptr<persistence::WritableFile> file;
-  persistence::Status st = fs->OpenWritable(tmp, /*truncate=*/true, &file);
-  if (st.ok()) st = file->WriteAt(0, content);
-  if (st.ok()) st = file->Sync();
-  file.reset();
-  if (st.ok()) st = fs->Rename(tmp, path);
-  if (st.ok()) st = fs->SyncDir(persistence::DirName(path));
-  if (!st.ok()) {
-    fs->Remove(tmp);
-    return "Saving the ACL file '" + path + "': " + st.message();
-  }
+  persistence::Status st = persistence::ReplaceFileAtomically(nullptr, path, content);
+  if (!st.ok()) return "Saving the ACL file '" + path + "': " + st.message();
   return std::nullopt;
 }
 
