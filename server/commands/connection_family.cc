@@ -5,7 +5,6 @@
 // connections (name, lib-name, lib-ver, db, resp) are written under the
 // client registry's mutex, which CLIENT LIST holds while it reads them.
 #include <algorithm>
-#include <charconv>
 #include <climits>
 #include <cstdint>
 #include <functional>
@@ -26,23 +25,10 @@
 #include "server/commands/redis_compat.h"
 #include "server/dispatcher.h"
 #include "server/server_state.h"
+#include "store/string_ops.h"
 
 namespace stashd::server {
 namespace {
-
-// Redis's string2ll: an optional '-', then digits without leading zeros; no
-// '+', no spaces, no "-0"; must fit in 64 bits.
-bool ParseInt64(std::string_view s, int64_t* out) {
-  if (s.empty()) return false;
-  if (s == "0") {
-    *out = 0;
-    return true;
-  }
-  size_t digits = s[0] == '-' ? 1 : 0;
-  if (digits >= s.size() || s[digits] < '1' || s[digits] > '9') return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && end == s.data() + s.size();
-}
 
 // Client names and SETINFO attributes end up in CLIENT LIST, which must stay
 // splittable on spaces: only printable ASCII without space is allowed.
@@ -150,11 +136,12 @@ void CmdReset(CommandContext& ctx) {
 }
 
 void CmdSelect(CommandContext& ctx) {
-  int64_t db = 0;
-  if (!ParseInt64(ctx.args[1], &db) || db < INT_MIN || db > INT_MAX) {
+  std::optional<int64_t> parsed = store::ParseInt64(ctx.args[1]);
+  if (!parsed || *parsed < INT_MIN || *parsed > INT_MAX) {
     ctx.reply.Error(errors::kNotInteger);
     return;
   }
+  const int64_t db = *parsed;
   if (db < 0 || db >= ctx.keyspace.databases()) {
     ctx.reply.Error(errors::kDbIndexOutOfRange);
     return;
@@ -173,10 +160,12 @@ void CmdHello(CommandContext& ctx) {
   int64_t version = 0;
   size_t next = 1;
   if (args.size() >= 2) {
-    if (!ParseInt64(args[next++], &version)) {
+    std::optional<int64_t> parsed = store::ParseInt64(args[next++]);
+    if (!parsed) {
       ctx.reply.Error(errors::kHelloProtoNotInteger);
       return;
     }
+    version = *parsed;
     if (version < 2 || version > 3) {
       ctx.reply.Error(errors::kNoProto);
       return;
@@ -337,12 +326,12 @@ void CmdClientList(CommandContext& ctx) {
   } else if (args.size() > 3 && EqualsIgnoreCase(args[2], "id")) {
     by_id = true;
     for (size_t i = 3; i < args.size(); ++i) {
-      int64_t id = 0;
-      if (!ParseInt64(args[i], &id)) {
+      std::optional<int64_t> id = store::ParseInt64(args[i]);
+      if (!id) {
         ctx.reply.Error(errors::kInvalidClientId);
         return;
       }
-      ids.push_back(static_cast<uint64_t>(id));
+      ids.push_back(static_cast<uint64_t>(*id));
     }
   } else if (args.size() != 2) {
     ctx.reply.Error(errors::kSyntax);
@@ -393,12 +382,12 @@ void CmdClientKill(CommandContext& ctx) {
       const std::string& opt = args[i];
       const std::string& value = args[i + 1];
       if (EqualsIgnoreCase(opt, "id")) {
-        int64_t v = 0;
-        if (!ParseInt64(value, &v) || v < 1) {
+        std::optional<int64_t> v = store::ParseInt64(value);
+        if (!v || *v < 1) {
           ctx.reply.Error(errors::kClientIdNotPositive);
           return;
         }
-        id = static_cast<uint64_t>(v);
+        id = static_cast<uint64_t>(*v);
       } else if (EqualsIgnoreCase(opt, "type")) {
         type = ParseClientType(value);
         if (type == ClientType::kUnknown) {
