@@ -133,7 +133,6 @@ class Persistence final : public CommandJournal {
   void TakeCut(Cut* cut);
   // Writes the cut, releases it, and records the outcome.
   persistence::Status WriteCut(Cut* cut, bool background);
-  void StartBackgroundSaveLocked(std::unique_ptr<Cut> cut);
   void BackgroundLoop();
   void Tick();
   void SetLogEnabled(bool enabled);
