@@ -493,30 +493,38 @@ const char kAggSum[] = "response_policy:agg_sum";
 const char kAllSucceeded[] = "response_policy:all_succeeded";
 const char kNondeterministic[] = "nondeterministic_output";
 
+// EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT's last argument.
+CommandArg ExpireConditionArg() {
+  return ArgOneOf("condition", {ArgToken("nx", "NX"), ArgToken("xx", "XX"), ArgToken("gt", "GT"),
+                                ArgToken("lt", "LT")})
+      .Since("7.0.0")
+      .Optional();
+}
+
 }  // namespace
 
 void RegisterKeyspaceFamily(CommandRegistry& r) {
   using enum KeySpecFlag;
 
-  r.Register(
-      {.name = "del",
-       .arity = -2,
-       .flags = kWrite,
-       .first_key = 1,
-       .last_key = -1,
-       .step = 1,
-       .handler = CmdDel,
-       .acl_categories = AclCategory::kKeyspace,
-       .key_spec_flags = {kRM | kDelete},
-       .tips = {kMultiShard, kAggSum},
-       .summary = "Delete a key",
-       .since = "1.0.0",
-       .group = "generic",
-       .complexity = "O(N) where N is the number of keys that will be removed. When a key to "
-                     "remove holds a value other than a string, the individual complexity for this "
-                     "key is O(M) where M is the number of elements in the list, set, sorted set "
-                     "or hash. Removing a single key that holds a string value is O(1).",
-       .arguments = {ArgKey("key", 0).Multiple()}});
+  r.Register({.name = "del",
+              .arity = -2,
+              .flags = kWrite,
+              .first_key = 1,
+              .last_key = -1,
+              .step = 1,
+              .handler = CmdDel,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRM | kDelete},
+              .tips = {kMultiShard, kAggSum},
+              .summary = "Delete a key",
+              .since = "1.0.0",
+              .group = "generic",
+              .complexity =
+                  "O(N) where N is the number of keys that will be removed. When a key to "
+                  "remove holds a value other than a string, the individual complexity for this "
+                  "key is O(M) where M is the number of elements in the list, set, sorted set "
+                  "or hash. Removing a single key that holds a string value is O(1).",
+              .arguments = {ArgKey("key", 0).Multiple()}});
   r.Register(
       {.name = "unlink",
        .arity = -2,
@@ -596,11 +604,7 @@ void RegisterKeyspaceFamily(CommandRegistry& r) {
               .group = "generic",
               .complexity = "O(1)",
               .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
-              .arguments = {ArgKey("key", 0), ArgInteger("seconds"),
-                            ArgOneOf("condition", {ArgToken("nx", "NX"), ArgToken("xx", "XX"),
-                                                   ArgToken("gt", "GT"), ArgToken("lt", "LT")})
-                                .Since("7.0.0")
-                                .Optional()}});
+              .arguments = {ArgKey("key", 0), ArgInteger("seconds"), ExpireConditionArg()}});
   r.Register({.name = "pexpire",
               .arity = -3,
               .flags = kWrite | kFast,
@@ -615,30 +619,23 @@ void RegisterKeyspaceFamily(CommandRegistry& r) {
               .group = "generic",
               .complexity = "O(1)",
               .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
-              .arguments = {ArgKey("key", 0), ArgInteger("milliseconds"),
-                            ArgOneOf("condition", {ArgToken("nx", "NX"), ArgToken("xx", "XX"),
-                                                   ArgToken("gt", "GT"), ArgToken("lt", "LT")})
-                                .Since("7.0.0")
-                                .Optional()}});
-  r.Register({.name = "expireat",
-              .arity = -3,
-              .flags = kWrite | kFast,
-              .first_key = 1,
-              .last_key = 1,
-              .step = 1,
-              .handler = CmdExpire<kSec, kAbs>,
-              .acl_categories = AclCategory::kKeyspace,
-              .key_spec_flags = {kRW | kUpdate},
-              .summary = "Set the expiration for a key as a UNIX timestamp",
-              .since = "1.2.0",
-              .group = "generic",
-              .complexity = "O(1)",
-              .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
-              .arguments = {ArgKey("key", 0), ArgUnixTime("unix-time-seconds"),
-                            ArgOneOf("condition", {ArgToken("nx", "NX"), ArgToken("xx", "XX"),
-                                                   ArgToken("gt", "GT"), ArgToken("lt", "LT")})
-                                .Since("7.0.0")
-                                .Optional()}});
+              .arguments = {ArgKey("key", 0), ArgInteger("milliseconds"), ExpireConditionArg()}});
+  r.Register(
+      {.name = "expireat",
+       .arity = -3,
+       .flags = kWrite | kFast,
+       .first_key = 1,
+       .last_key = 1,
+       .step = 1,
+       .handler = CmdExpire<kSec, kAbs>,
+       .acl_categories = AclCategory::kKeyspace,
+       .key_spec_flags = {kRW | kUpdate},
+       .summary = "Set the expiration for a key as a UNIX timestamp",
+       .since = "1.2.0",
+       .group = "generic",
+       .complexity = "O(1)",
+       .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
+       .arguments = {ArgKey("key", 0), ArgUnixTime("unix-time-seconds"), ExpireConditionArg()}});
   r.Register(
       {.name = "pexpireat",
        .arity = -3,
@@ -655,10 +652,7 @@ void RegisterKeyspaceFamily(CommandRegistry& r) {
        .complexity = "O(1)",
        .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
        .arguments = {ArgKey("key", 0), ArgUnixTime("unix-time-milliseconds"),
-                     ArgOneOf("condition", {ArgToken("nx", "NX"), ArgToken("xx", "XX"),
-                                            ArgToken("gt", "GT"), ArgToken("lt", "LT")})
-                         .Since("7.0.0")
-                         .Optional()}});
+                     ExpireConditionArg()}});
   r.Register({.name = "ttl",
               .arity = 2,
               .flags = kReadonly | kFast,
