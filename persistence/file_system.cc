@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -125,6 +126,22 @@ class PosixFileSystem final : public FileSystem {
 FileSystem* FileSystem::Default() {
   static PosixFileSystem* fs = new PosixFileSystem();
   return fs;
+}
+
+Status ReplaceFileAtomically(FileSystem* fs, const std::string& path, std::string_view content) {
+  if (fs == nullptr) fs = FileSystem::Default();
+  static std::atomic<uint64_t> counter{0};
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" +
+                          std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
+  std::unique_ptr<WritableFile> file;
+  Status st = fs->OpenWritable(tmp, /*truncate=*/true, &file);
+  if (st.ok()) st = file->WriteAt(0, content);
+  if (st.ok()) st = file->Sync();
+  file.reset();
+  if (st.ok()) st = fs->Rename(tmp, path);
+  if (st.ok()) st = fs->SyncDir(DirName(path));
+  if (!st.ok()) fs->Remove(tmp);
+  return st;
 }
 
 }  // namespace stashd::persistence

@@ -61,4 +61,13 @@ std::string DirName(const std::string& path);
 // "<what> '<path>': <strerror(err)>", with err's errno kept in the status.
 Status ErrnoStatus(const std::string& what, const std::string& path, int err);
 
+// Replaces the file `path` with `content` atomically, as Redis's rdbSave
+// does: writes a temporary file next to it ("<path>.tmp-<pid>-<n>"), fsyncs
+// it, renames it over `path` and fsyncs the directory. On failure the
+// temporary file is removed and `path` is left as it was. Used for small
+// whole-file rewrites (CONFIG REWRITE, ACL SAVE); `fs` nullptr means
+// FileSystem::Default(). Thread-safe: concurrent calls use distinct
+// temporary names.
+Status ReplaceFileAtomically(FileSystem* fs, const std::string& path, std::string_view content);
+
 }  // namespace stashd::persistence

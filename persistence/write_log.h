@@ -138,7 +138,6 @@ class WriteLog {
   void BackgroundLoop();
   // Takes the waiters satisfied by the current LSNs. REQUIRES mu_ held.
   std::vector<std::function<void()>> TakeReadyLocked();
-  void SetFailing();
 
   Options options_;
   FileSystem* fs_;

@@ -1,12 +1,10 @@
 #include "server/acl.h"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -19,7 +17,6 @@
 #include "protocol/resp_parser.h"
 #include "server/ascii.h"
 #include "server/client.h"
-#include "server/commands/command_docs.h"
 #include "server/sha256.h"
 #include "store/glob.h"
 
@@ -81,26 +78,23 @@ void SetAllCommands(AclSelector& s, bool allow) {
 }
 
 // The permissions a key argument needs, from its key spec flags: read if
-// the key is accessed, write if it is inserted, updated or deleted. Without
-// key spec flags, from the command's flags.
-uint8_t NeededPerms(const CommandSpec& spec, const Args& args, const std::string* flags) {
-  // SET's key spec has variable flags: it reads the key only with GET
-  // (Redis's setGetKeys).
-  if (spec.name == "set") {
-    for (size_t i = 3; i < args.size(); ++i) {
-      if (EqualsIgnoreCase(args[i], "get")) return kAclKeyRead | kAclKeyWrite;
-    }
-    return kAclKeyWrite;
+// the key is accessed, write if it is inserted, updated or deleted. Flags
+// that vary with the command line come from the row (SET reads its key only
+// with GET). Without key spec flags, from the command's flags.
+uint8_t NeededPerms(const CommandSpec& spec, const Args& args, KeySpecFlags flags) {
+  if (flags.Has(KeySpecFlag::kVariableFlags) && spec.variable_key_flags != nullptr) {
+    flags = spec.variable_key_flags(args);
   }
-  if (flags == nullptr || flags->empty()) {
+  if (flags.empty()) {
     if (spec.flags & kWrite) return kAclKeyWrite;
     if (spec.flags & kReadonly) return kAclKeyRead;
     return 0;
   }
   uint8_t need = 0;
-  for (std::string_view word : SplitKeySpecFlags(*flags)) {
-    if (word == "access") need |= kAclKeyRead;
-    if (word == "insert" || word == "update" || word == "delete") need |= kAclKeyWrite;
+  if (flags.Has(KeySpecFlag::kAccess)) need |= kAclKeyRead;
+  if (flags.Has(KeySpecFlag::kInsert) || flags.Has(KeySpecFlag::kUpdate) ||
+      flags.Has(KeySpecFlag::kDelete)) {
+    need |= kAclKeyWrite;
   }
   return need;
 }
@@ -189,14 +183,8 @@ AclCommandTable::AclCommandTable(const CommandRegistry& registry)
   for (const auto& [name, spec] : registry.all()) specs.push_back(&spec);
   std::sort(specs.begin(), specs.end(),
             [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
-  auto categories_of = [this](const CommandSpec& spec) {
-    uint32_t bits = 0;
-    for (std::string_view c : AclCategories(spec)) {
-      int i = CategoryIndex(c.substr(1));
-      if (i >= 0) bits |= uint32_t{1} << i;
-    }
-    return bits;
-  };
+  // AclCategorySet bit i is category_names_[i].
+  auto categories_of = [](const CommandSpec& spec) { return AclCategoriesOf(spec).bits(); };
   auto add = [&](const CommandSpec* spec, int parent) {
     int id = static_cast<int>(commands_.size());
     commands_.push_back({spec, parent, {}, categories_of(*spec)});
@@ -688,7 +676,7 @@ AclResult Acl::Check(const AclUser& user, const CommandSpec& spec, const Args& a
   std::vector<KeyArg> keys;
   if (spec.HasKeys()) keys = KeyArgs(spec, args);
   // DELPREFIX names prefixes rather than keys (stashd extension).
-  const bool prefixes = spec.name == "delprefix";
+  const bool prefixes = spec.flags & kKeyPrefixArgs;
 
   auto check_selector = [&](const AclSelector& s, int* idx) {
     if (!(spec.flags & kNoAuth) && !GetBit(s, id)) {
@@ -825,22 +813,8 @@ std::optional<std::string> Acl::CheckFile(const std::string& path) const {
 std::optional<std::string> Acl::SaveFile(const std::string& path) const {
   std::string content;
   for (const std::string& line : DescribeUsers()) content += line + "\n";
-  persistence::FileSystem* fs = persistence::FileSystem::Default();
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-  const std::string tmp = path + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(now_ms);
-  std::unique_ptr<persistence::WritableFile> file;
-  persistence::Status st = fs->OpenWritable(tmp, /*truncate=*/true, &file);
-  if (st.ok()) st = file->WriteAt(0, content);
-  if (st.ok()) st = file->Sync();
-  file.reset();
-  if (st.ok()) st = fs->Rename(tmp, path);
-  if (st.ok()) st = fs->SyncDir(persistence::DirName(path));
-  if (!st.ok()) {
-    fs->Remove(tmp);
-    return "Saving the ACL file '" + path + "': " + st.message();
-  }
+  persistence::Status st = persistence::ReplaceFileAtomically(nullptr, path, content);
+  if (!st.ok()) return "Saving the ACL file '" + path + "': " + st.message();
   return std::nullopt;
 }
 

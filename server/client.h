@@ -2,25 +2,28 @@
 // version, transaction and watch state, names.
 //
 // Thread safety: a ClientState is owned by its connection and only touched on
-// that connection's io thread, except `kill_requested`, which CLIENT KILL sets
-// from any thread, and the fields read by CLIENT LIST / INFO, which are read
-// under ClientRegistry's mutex (see client_registry.h) and written by the
-// owner under the same mutex through ClientRegistry::Update*.
+// that connection's io thread, except `kill_requested` and
+// `output_soft_limit_since_ms`, atomics set from other threads, and the fields
+// CLIENT LIST / INFO read from other connections (name, lib_name, lib_ver,
+// user, db, last_command): their owner writes those under ClientRegistry's
+// mutex (server_state.h), and readers hold that mutex.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
-#include "server/command.h"
+#include "server/args.h"
 #include "store/keyspace.h"
 
 namespace stashd::server {
 
 struct AclUser;
+struct CommandSpec;
 
 struct QueuedCommand {
   const CommandSpec* spec;  // the command (or subcommand) to run
@@ -64,5 +67,14 @@ struct ClientState {
   // (0: they are not); the server's cron closes the client once that lasts.
   std::atomic<int64_t> output_soft_limit_since_ms{0};
 };
+
+// The one-line description of a client that CLIENT LIST, CLIENT INFO and
+// ACL LOG show ("id=7 addr=127.0.0.1:50000 laddr=... cmd=get user=bot1 ..."),
+// fields in Redis 7.2's order (7.0's plus lib-name and lib-ver). `self` is
+// the connection running the command `current_cmd`: its transaction state
+// and current command are shown as Redis does. REQUIRES: the client registry
+// mutex held when `c` is another connection.
+std::string ClientInfoLine(const ClientState& c, int64_t now_ms, bool self,
+                           std::string_view current_cmd);
 
 }  // namespace stashd::server

@@ -1,6 +1,14 @@
-// The command table: one row per command, as in Redis's commands.def.
+// The command table: one row per command, as in Redis's commands.def. Every
+// family declares its commands the same way, a CommandSpec written with
+// designated initializers (see docs/ARCHITECTURE.md "Declaring a command"):
 //
-//   {name, arity, flags, first_key, last_key, step, handler, acl categories}
+//   r.Register({.name = "get", .arity = 2, .flags = kReadonly | kFast,
+//               .first_key = 1, .last_key = 1, .step = 1, .handler = CmdGet,
+//               .acl_categories = AclCategory::kString,
+//               .key_spec_flags = {KeySpecFlag::kRO | KeySpecFlag::kAccess},
+//               .summary = "Get the value of a key", .since = "1.0.0",
+//               .group = "string", .complexity = "O(1)",
+//               .arguments = {ArgKey("key", 0)}});
 //
 // Arity follows Redis: a positive number is the exact argument count, a
 // negative one the minimum; the command name counts. Key positions follow
@@ -11,15 +19,22 @@
 //
 // A family of commands registers its rows with one function, e.g.
 // RegisterStringFamily(CommandRegistry&).
+//
+// Thread safety: the registry is filled before the server starts and is
+// immutable afterwards; every function here is then safe from any thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/container/node_hash_map.h"
+#include "server/args.h"
+#include "server/command_arg.h"
 
 namespace stashd::protocol {
 class ReplyBuilder;
@@ -58,11 +73,155 @@ enum CommandFlag : uint32_t {
   kLockAll = 1 << 24,       // needs every shard locked (KEYS, FLUSHALL, ...)
   kSelfLocking = 1 << 25,   // the handler locks what it needs (SCAN)
   kMultiControl = 1 << 26,  // runs immediately inside MULTI (EXEC, DISCARD, ...)
-  kNoExecLock = 1 << 27,    // runs without the exec lock: pauses other commands itself (SAVE)
+  // Runs without the shared exec lock: takes the exec gate itself, to pause
+  // other commands (SAVE) or to hold it exclusively (EXEC).
+  kNoExecLock = 1 << 27,
+  // Brackets its write-log record itself (EXEC: one record per transaction),
+  // so the dispatcher does not.
+  kOwnLogRecord = 1 << 28,
+  // Refused with MISCONF while persistence fails although it does not write
+  // (PING, as Redis does).
+  kDeniedOnDiskError = 1 << 29,
+  // Runs the client's queued transaction (EXEC): refused with MISCONF while
+  // persistence fails if a queued command writes, and the refusal discards
+  // the transaction (EXECABORT).
+  kRunsQueued = 1u << 30,
+  // Its arguments are key prefixes, not keys (DELPREFIX): the ACL requires
+  // write permission on every key a prefix can name.
+  kKeyPrefixArgs = 1u << 31,
 };
 
-// The arguments of one command, argv[0] being the name as the client sent it.
-using Args = std::vector<std::string>;
+// ACL categories, in Redis's order (acl.c), which COMMAND INFO and ACL CAT
+// follow. A row lists the categories its flags do not imply (see
+// AclCategories below).
+enum class AclCategory : uint32_t {
+  kKeyspace = 1u << 0,
+  kRead = 1u << 1,
+  kWrite = 1u << 2,
+  kSet = 1u << 3,
+  kSortedSet = 1u << 4,
+  kList = 1u << 5,
+  kHash = 1u << 6,
+  kString = 1u << 7,
+  kBitmap = 1u << 8,
+  kHyperLogLog = 1u << 9,
+  kGeo = 1u << 10,
+  kStream = 1u << 11,
+  kPubSub = 1u << 12,
+  kAdmin = 1u << 13,
+  kFast = 1u << 14,
+  kSlow = 1u << 15,
+  kBlocking = 1u << 16,
+  kDangerous = 1u << 17,
+  kConnection = 1u << 18,
+  kTransaction = 1u << 19,
+  kScripting = 1u << 20,
+};
+inline constexpr size_t kAclCategoryCount = 21;
+
+// A set of ACL categories. Iterating it yields the names with '@'
+// ("@keyspace", "@dangerous"), in Redis's order.
+class AclCategorySet {
+ public:
+  constexpr AclCategorySet() = default;
+  constexpr AclCategorySet(AclCategory c) : bits_(static_cast<uint32_t>(c)) {}  // NOLINT
+  static constexpr AclCategorySet FromBits(uint32_t bits) {
+    AclCategorySet s;
+    s.bits_ = bits;
+    return s;
+  }
+  constexpr uint32_t bits() const { return bits_; }
+  constexpr bool Has(AclCategory c) const { return bits_ & static_cast<uint32_t>(c); }
+  constexpr bool empty() const { return bits_ == 0; }
+  constexpr AclCategorySet operator|(AclCategorySet o) const { return FromBits(bits_ | o.bits_); }
+  constexpr AclCategorySet& operator|=(AclCategorySet o) {
+    bits_ |= o.bits_;
+    return *this;
+  }
+  bool operator==(const AclCategorySet&) const = default;
+
+  class const_iterator {
+   public:
+    using value_type = std::string_view;
+    using difference_type = std::ptrdiff_t;
+    using reference = std::string_view;
+    using pointer = void;
+    using iterator_category = std::forward_iterator_tag;
+    const_iterator() = default;
+    const_iterator(uint32_t bits, size_t i) : bits_(bits), i_(i) { Skip(); }
+    std::string_view operator*() const;
+    const_iterator& operator++() {
+      ++i_;
+      Skip();
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator old = *this;
+      ++*this;
+      return old;
+    }
+    bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+
+   private:
+    void Skip() {
+      while (i_ < kAclCategoryCount && !((bits_ >> i_) & 1)) ++i_;
+    }
+    uint32_t bits_ = 0;
+    size_t i_ = kAclCategoryCount;
+  };
+  using value_type = std::string_view;
+  using iterator = const_iterator;
+  const_iterator begin() const { return const_iterator(bits_, 0); }
+  const_iterator end() const { return const_iterator(bits_, kAclCategoryCount); }
+  size_t size() const { return static_cast<size_t>(__builtin_popcount(bits_)); }
+
+ private:
+  uint32_t bits_ = 0;
+};
+
+constexpr AclCategorySet operator|(AclCategory a, AclCategory b) {
+  return AclCategorySet(a) | AclCategorySet(b);
+}
+
+// The flags of one key spec (Redis's CMD_KEY_*), in the order COMMAND INFO
+// prints them.
+enum class KeySpecFlag : uint16_t {
+  kRO = 1 << 0,
+  kRW = 1 << 1,
+  kOW = 1 << 2,
+  kRM = 1 << 3,
+  kAccess = 1 << 4,
+  kUpdate = 1 << 5,
+  kInsert = 1 << 6,
+  kDelete = 1 << 7,
+  kNotKey = 1 << 8,
+  kIncomplete = 1 << 9,
+  kVariableFlags = 1 << 10,
+};
+inline constexpr size_t kKeySpecFlagCount = 11;
+
+class KeySpecFlags {
+ public:
+  constexpr KeySpecFlags() = default;
+  constexpr KeySpecFlags(KeySpecFlag f) : bits_(static_cast<uint16_t>(f)) {}  // NOLINT
+  constexpr bool Has(KeySpecFlag f) const { return bits_ & static_cast<uint16_t>(f); }
+  constexpr bool empty() const { return bits_ == 0; }
+  constexpr KeySpecFlags operator|(KeySpecFlags o) const {
+    KeySpecFlags r;
+    r.bits_ = static_cast<uint16_t>(bits_ | o.bits_);
+    return r;
+  }
+  bool operator==(const KeySpecFlags&) const = default;
+  // "RW", "access", "update" ... as COMMAND INFO prints them.
+  std::vector<std::string_view> Names() const;
+
+ private:
+  uint16_t bits_ = 0;
+};
+
+constexpr KeySpecFlags operator|(KeySpecFlag a, KeySpecFlag b) {
+  return KeySpecFlags(a) | KeySpecFlags(b);
+}
 
 // Everything a handler may touch while it runs. The shards of the command's
 // keys are locked for the whole call.
@@ -77,38 +236,57 @@ struct CommandContext {
 
 using Handler = void (*)(CommandContext& ctx);
 
+// For a key spec flagged kVariableFlags: the flags of the key in this command
+// line (Redis's getkeys_proc; SET reads its key only with GET). The ACL
+// checks keys with these; COMMAND INFO and GETKEYSANDFLAGS show the static
+// flags, as Redis does.
+using KeyFlagsFn = KeySpecFlags (*)(const Args& args);
+
+// One entry of a command's COMMAND DOCS "history".
+struct HistoryEntry {
+  std::string version = {};
+  std::string change = {};
+};
+
+// One row of the command table. Write it with designated initializers, in
+// this field order; leave out what does not apply.
 struct CommandSpec {
-  std::string name;  // lowercase; "config|get" for a subcommand
+  std::string name = {};  // lowercase; "config|get" for a subcommand
   int arity = 0;
-  uint32_t flags = 0;
+  uint32_t flags = 0;  // CommandFlag bits
   int first_key = 0;
   int last_key = 0;
   int step = 0;
   Handler handler = nullptr;
-  std::vector<std::string> acl_categories;  // beyond those implied by flags, e.g. "@string"
-  // COMMAND DOCS
-  std::string summary;
-  std::string since;
-  std::string group;
-  std::string complexity;
+  // Beyond those implied by flags (see AclCategories).
+  AclCategorySet acl_categories = {};
+  // Key specs: one entry per Redis key spec, with its flags. With one entry
+  // the spec covers first_key..last_key by step (GET, MSET, DEL); with
+  // several, entry i covers the key at first_key + i * step alone and the
+  // last one runs on to last_key (RENAME: {RW access delete, OW update};
+  // SINTERSTORE: {OW update, RO access}). A command with keys and no entry
+  // gets one spec with no flags.
+  std::vector<KeySpecFlags> key_spec_flags = {};
+  KeyFlagsFn variable_key_flags = nullptr;  // see KeyFlagsFn
+  // Command tips: "nondeterministic_output", "request_policy:all_shards"...
+  std::vector<std::string> tips = {};
+
+  // COMMAND DOCS, as in Redis's command JSON.
+  std::string summary = {};
+  std::string since = {};
+  std::string group = {};
+  std::string complexity = {};
+  bool deprecated = false;  // doc_flags: deprecated
+  std::string deprecated_since = {};
+  std::string replaced_by = {};
+  std::vector<HistoryEntry> history = {};
+  std::vector<CommandArg> arguments = {};
+
   // Subcommands (CONFIG GET, CLIENT LIST ...). A command with subcommands
   // dispatches on argv[1]; its own handler is only called when none matches.
-  std::vector<CommandSpec> subcommands;
-  // COMMAND INFO extras, both optional.
-  // Key specs: one entry per Redis key spec, holding its flags as COMMAND
-  // INFO prints them, in Redis's order ("RW access delete", "OW update").
-  // With one entry the spec covers first_key..last_key by step (GET, MSET,
-  // DEL); with several, entry i covers the key at first_key + i * step alone
-  // and the last one runs on to last_key (RENAME: {"RW access delete",
-  // "OW update"}; SINTERSTORE: {"OW update", "RO access"}). A command with
-  // keys and no entry gets one spec with no flags.
-  std::vector<std::string> key_spec_flags;
-  // Command tips: "nondeterministic_output", "request_policy:all_shards"...
-  std::vector<std::string> tips;
+  std::vector<CommandSpec> subcommands = {};
 
   bool HasKeys() const { return first_key > 0; }
-  // Appends the key argument indexes of `args` to `out`.
-  void KeyIndexes(const Args& args, std::vector<int>* out) const;
   const CommandSpec* FindSubcommand(std::string_view lowercase_name) const;
 };
 
@@ -127,6 +305,48 @@ class CommandRegistry {
 
 // Replies a subcommand HELP text: an array of status lines, as Redis does.
 void ReplyHelp(CommandContext& ctx, std::initializer_list<std::string_view> lines);
+
+// The ACL categories of `spec` as Redis reports them: the explicit ones plus
+// those its flags imply (write → @write, readonly → @read, admin → @admin
+// and @dangerous, pubsub → @pubsub, fast → @fast, blocking → @blocking, and
+// @slow when not @fast), without duplicates, in Redis's category order
+// (@keyspace @read @write @set @sortedset @list @hash @string ... @fast
+// @slow @blocking @dangerous @connection @transaction @scripting).
+AclCategorySet AclCategoriesOf(const CommandSpec& spec);
+// The same, as names with '@'.
+std::vector<std::string_view> AclCategories(const CommandSpec& spec);
+
+// True if `category` (without '@', case-insensitive) is one of AclCategories.
+bool HasAclCategory(const CommandSpec& spec, std::string_view category);
+
+// Every ACL category name (without '@') in Redis's order, as ACL CAT lists
+// them; index i names the category of bit i of AclCategorySet::bits().
+std::vector<std::string_view> AclCategoryNames();
+
+// Looks up "name" or "parent|sub", case-insensitively; nullptr if unknown.
+const CommandSpec* FindCommandByFullName(const CommandRegistry& registry, std::string_view name);
+
+// One key spec of a command in Redis's "range" form: the key at `index`
+// (begin_search), then up to `lastkey` (relative to index; < 0 counts from
+// the end of the command line) every `keystep` arguments.
+struct KeySpecRange {
+  int index;
+  int lastkey;
+  int keystep;
+  KeySpecFlags flags;
+};
+std::vector<KeySpecRange> KeySpecRanges(const CommandSpec& spec);
+
+// One key argument found by the key specs of a command.
+struct KeyArg {
+  int index;           // position in the command line (0 = name)
+  KeySpecFlags flags;  // the flags of the key spec that found it
+};
+
+// The key arguments of `args` (args[0] being the command name) according to
+// the key specs of `spec`, in key-spec order. Positions past the end of
+// `args` are skipped, as Redis does for variadic commands.
+std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args);
 
 // Family registration functions, one per file under server/commands/.
 void RegisterStringFamily(CommandRegistry& registry);

@@ -11,7 +11,6 @@
 #include <cstdint>
 
 #include "server/acl.h"
-#include "server/dispatcher.h"
 #include "server/persistence.h"
 #include "server/server_state.h"
 
@@ -172,7 +171,7 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
 }
 
 bool Connection::ProcessInput() {
-  Dispatcher& dispatcher = server_.dispatcher();
+  CommandRunner& dispatcher = server_.dispatcher();
   while (in_begin_ < in_end_) {
     size_t consumed = 0;
     protocol::ParseStatus st = parser_.Parse(

@@ -32,7 +32,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Closes the socket; thread-safe.
   void Close();
 
-  // Milliseconds since the last command, for the idle `timeout`.
+  // The state of this connection's client.
   ClientState& client() { return client_; }
 
  private:

@@ -7,8 +7,7 @@
 #include "protocol/errors.h"
 #include "server/acl.h"
 #include "server/ascii.h"
-#include "server/commands/client_info.h"
-#include "server/persistence.h"
+#include "server/command_journal.h"
 #include "server/server_state.h"
 
 namespace stashd::server {
@@ -33,7 +32,7 @@ thread_local bool in_exec = false;
 // appended by End() while the command's locks are still held.
 class LogScope {
  public:
-  explicit LogScope(Persistence* p) : p_(p) {
+  explicit LogScope(CommandJournal* p) : p_(p) {
     if (p_ != nullptr) p_->BeginCommand();
   }
   ~LogScope() { End(); }
@@ -45,15 +44,14 @@ class LogScope {
   }
 
  private:
-  Persistence* p_;
+  CommandJournal* p_;
 };
 
 // Redis refuses these while persistence is failing (MISCONF): writes, EXEC
 // of a transaction with a write, and PING.
 bool DeniedOnDiskError(const CommandSpec& spec, const ClientState& client) {
-  if (spec.flags & kWrite) return true;
-  if (spec.name == "ping") return true;
-  if (spec.name == "exec" && client.in_multi) {
+  if (spec.flags & (kWrite | kDeniedOnDiskError)) return true;
+  if ((spec.flags & kRunsQueued) && client.in_multi) {
     for (const QueuedCommand& q : client.queued) {
       if (q.spec->flags & kWrite) return true;
     }
@@ -118,11 +116,11 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
     server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  if (Persistence* p = server_.persistence();
+  if (CommandJournal* p = server_.command_journal();
       p != nullptr && p->refusing_writes() && DeniedOnDiskError(*spec, client)) {
     if (auto error = p->WriteRefusal()) {
       server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
-      if (spec->name == "exec") {
+      if (spec->flags & kRunsQueued) {
         // The transaction is discarded, and says why.
         client.queued.clear();
         client.in_multi = false;
@@ -146,9 +144,9 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
     return;
   }
   std::shared_lock exec_lock(exec_mutex_, std::defer_lock);
-  // EXEC takes the mutex exclusively itself; kNoExecLock commands pause
-  // every other command themselves when they need to (PauseCommands).
-  if (spec->name != "exec" && !(spec->flags & kNoExecLock)) exec_lock.lock();
+  // kNoExecLock commands take the gate themselves: EXEC exclusively, SAVE
+  // and the like to pause every other command when they need to.
+  if (!(spec->flags & kNoExecLock)) exec_lock.lock();
   Call(*spec, client, args, reply);
 }
 
@@ -172,7 +170,7 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState& client, const Args& 
   auto start = std::chrono::steady_clock::now();
   CommandContext ctx{args, client, server_, keyspace, reply};
   // EXEC brackets its commands itself, inside its exclusive lock.
-  LogScope log_scope(spec.name == "exec" ? nullptr : server_.persistence());
+  LogScope log_scope((spec.flags & kOwnLogRecord) ? nullptr : server_.command_journal());
   spec.handler(ctx);
   auto usec = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - start)
@@ -216,7 +214,7 @@ void Dispatcher::ExecTransaction(CommandContext& ctx) {
   std::unique_lock exec_lock(exec_mutex_);
   in_exec = true;
   // The whole transaction is one log record, appended before the lock goes.
-  LogScope log_scope(server_.persistence());
+  LogScope log_scope(server_.command_journal());
   struct ExecEnd {
     ~ExecEnd() { in_exec = false; }
   } exec_end;
@@ -297,6 +295,10 @@ std::unique_lock<ExecGate> Dispatcher::PauseCommands() {
 }
 
 bool Dispatcher::InExec() { return in_exec; }
+
+std::unique_ptr<CommandRunner> NewDispatcher(ServerState& server) {
+  return std::make_unique<Dispatcher>(server);
+}
 
 void Dispatcher::UnwatchAll(ClientState& client) {
   if (!client.watch_flag) return;

@@ -17,32 +17,24 @@
 #include "protocol/reply_builder.h"
 #include "server/client.h"
 #include "server/command.h"
+#include "server/command_runner.h"
 #include "server/exec_gate.h"
 
 namespace stashd::server {
 
 class ServerState;
 
-class Dispatcher {
+// The calls are documented on CommandRunner (server/command_runner.h).
+class Dispatcher final : public CommandRunner {
  public:
   explicit Dispatcher(ServerState& server) : server_(server) {}
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
-  // Runs one command (args[0] is its name) and appends its reply.
-  void Execute(ClientState& client, Args& args, protocol::ReplyBuilder& reply);
-
-  // EXEC: runs the client's queued commands atomically, or replies a null
-  // array when a watched key changed. REQUIRES: called from a handler.
-  void ExecTransaction(CommandContext& ctx);
-
-  // Forgets the client's watched keys (UNWATCH, EXEC, DISCARD, RESET, close).
-  void UnwatchAll(ClientState& client);
-
-  // Waits for every running command to finish and keeps new ones from
-  // starting until the lock is released (a snapshot cut). REQUIRES: the
-  // calling thread runs no command, or one flagged kNoExecLock.
-  std::unique_lock<ExecGate> PauseCommands();
+  void Execute(ClientState& client, Args& args, protocol::ReplyBuilder& reply) override;
+  void ExecTransaction(CommandContext& ctx) override;
+  void UnwatchAll(ClientState& client) override;
+  std::unique_lock<ExecGate> PauseCommands() override;
 
   // True while the calling thread runs the commands of an EXEC.
   static bool InExec();

@@ -9,10 +9,12 @@
 
 #include "persistence/recovery.h"
 #include "protocol/errors.h"
-#include "server/dispatcher.h"
 #include "server/server_state.h"
 
 namespace stashd::server {
+
+CommandJournal* AsCommandJournal(Persistence* p) { return p; }
+
 namespace {
 
 using persistence::FsyncPolicy;

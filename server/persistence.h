@@ -40,13 +40,14 @@
 #include "persistence/snapshot.h"
 #include "persistence/status.h"
 #include "persistence/write_log.h"
+#include "server/command_journal.h"
 #include "store/keyspace.h"
 
 namespace stashd::server {
 
 class ServerState;
 
-class Persistence {
+class Persistence final : public CommandJournal {
  public:
   struct Options {
     persistence::FileSystem* fs = nullptr;  // nullptr: the real file system
@@ -95,15 +96,15 @@ class Persistence {
 
   // True when writes must be refused (fast check); WriteRefusal() then gives
   // the MISCONF error text, or nullopt if the condition just cleared.
-  bool refusing_writes() const;
-  std::optional<std::string> WriteRefusal() const;
+  bool refusing_writes() const override;
+  std::optional<std::string> WriteRefusal() const override;
 
   // INFO persistence, in Redis's field order.
   void AppendInfo(std::vector<std::pair<std::string, std::string>>* out) const;
 
   // Dispatcher hooks, around every command (nested inside EXEC).
-  void BeginCommand() { recorder_.BeginCommand(); }
-  void EndCommand() { recorder_.EndCommand(); }
+  void BeginCommand() override { recorder_.BeginCommand(); }
+  void EndCommand() override { recorder_.EndCommand(); }
 
   // The position of the last log record this thread appended. A connection
   // reads it before running a batch of commands: if it moved, the batch
@@ -132,7 +133,6 @@ class Persistence {
   void TakeCut(Cut* cut);
   // Writes the cut, releases it, and records the outcome.
   persistence::Status WriteCut(Cut* cut, bool background);
-  void StartBackgroundSaveLocked(std::unique_ptr<Cut> cut);
   void BackgroundLoop();
   void Tick();
   void SetLogEnabled(bool enabled);

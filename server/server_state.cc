@@ -4,7 +4,6 @@
 #include <random>
 
 #include "server/acl.h"
-#include "server/dispatcher.h"
 
 namespace stashd::server {
 
@@ -75,7 +74,7 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
       command_stats_[&sub] = std::make_unique<CommandStats>();
     }
   }
-  dispatcher_ = std::make_unique<Dispatcher>(*this);
+  dispatcher_ = NewDispatcher(*this);
   // requirepass is the default user's password, at start-up and after
   // CONFIG SET (Redis's ACLUpdateDefaultUserPassword).
   acl_ = std::make_unique<Acl>(commands_);

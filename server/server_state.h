@@ -17,6 +17,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "server/client.h"
 #include "server/command.h"
+#include "server/command_journal.h"
+#include "server/command_runner.h"
 #include "server/config.h"
 #include "server/stat_counter.h"
 #include "store/clock.h"
@@ -65,8 +67,11 @@ class ClientRegistry {
 };
 
 class Acl;
-class Dispatcher;
 class Persistence;
+
+// `p` as the dispatcher sees it (defined in persistence.cc, where Persistence
+// is complete, so that this header need not include persistence.h).
+CommandJournal* AsCommandJournal(Persistence* p);
 
 class ServerState {
  public:
@@ -80,7 +85,7 @@ class ServerState {
   ConfigTable& config_table() { return config_table_; }
   store::Keyspace& keyspace() { return *keyspace_; }
   CommandRegistry& commands() { return commands_; }
-  Dispatcher& dispatcher() { return *dispatcher_; }
+  CommandRunner& dispatcher() { return *dispatcher_; }
   Acl& acl() { return *acl_; }
   ClientRegistry& clients() { return clients_; }
   ServerStats& stats() { return stats_; }
@@ -99,7 +104,12 @@ class ServerState {
   // Snapshots and the write log; nullptr when the server runs without them
   // (command tests). Owned by main(), set before clients are accepted.
   Persistence* persistence() const { return persistence_; }
-  void set_persistence(Persistence* p) { persistence_ = p; }
+  // The same, as the dispatcher uses it.
+  CommandJournal* command_journal() const { return command_journal_; }
+  void set_persistence(Persistence* p) {
+    persistence_ = p;
+    command_journal_ = p == nullptr ? nullptr : AsCommandJournal(p);
+  }
 
  private:
   const store::Clock* clock_;
@@ -108,7 +118,7 @@ class ServerState {
   std::unique_ptr<store::Keyspace> keyspace_;
   CommandRegistry commands_;
   ClientRegistry clients_;
-  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<CommandRunner> dispatcher_;
   std::unique_ptr<Acl> acl_;
   ServerStats stats_;
   absl::flat_hash_map<const CommandSpec*, std::unique_ptr<CommandStats>> command_stats_;
@@ -117,6 +127,7 @@ class ServerState {
   int tcp_port_ = 0;
   std::string executable_;
   Persistence* persistence_ = nullptr;
+  CommandJournal* command_journal_ = nullptr;
 };
 
 }  // namespace stashd::server

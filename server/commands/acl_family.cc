@@ -322,80 +322,142 @@ void CmdAclHelp(CommandContext& ctx) {
             });
 }
 
-struct Docs {
-  std::string summary;
-  std::string since;
-  std::string complexity;
-};
-
-CommandSpec Row(std::string name, int arity, uint32_t flags, Handler handler, Docs docs) {
-  CommandSpec s;
-  s.name = std::move(name);
-  s.arity = arity;
-  s.flags = flags;
-  s.handler = handler;
-  s.summary = std::move(docs.summary);
-  s.since = std::move(docs.since);
-  s.group = "server";
-  s.complexity = std::move(docs.complexity);
-  return s;
-}
-
 }  // namespace
 
 void RegisterAclFamily(CommandRegistry& r) {
   constexpr uint32_t kInfo = kNoScript | kLoading | kStale;
   constexpr uint32_t kAdminInfo = kAdmin | kNoScript | kLoading | kStale;
-  const std::string users_n = "O(N). Where N is the number of configured users.";
 
-  CommandSpec acl =
-      Row("acl", -2, 0, nullptr,
-          {"A container for Access List Control commands", "6.0.0", "Depends on subcommand."});
-  acl.subcommands.push_back(
-      Row("acl|cat", -2, kInfo, CmdAclCat,
-          {"List the ACL categories or the commands inside a category", "6.0.0",
-           "O(1) since the categories and commands are a fixed set."}));
-  acl.subcommands.push_back(Row("acl|deluser", -3, kAdminInfo, CmdAclDelUser,
-                                {"Remove the specified ACL users and the associated rules", "6.0.0",
-                                 "O(1) amortized time considering the typical user."}));
-  acl.subcommands.push_back(
-      Row("acl|dryrun", -4, kAdminInfo, CmdAclDryRun,
-          {"Returns whether the user can execute the given command without executing the "
-           "command.",
-           "7.0.0", "O(1)."}));
-  acl.subcommands.push_back(
-      Row("acl|genpass", -2, kInfo, CmdAclGenPass,
-          {"Generate a pseudorandom secure password to use for ACL users", "6.0.0", "O(1)"}));
-  acl.subcommands.push_back(
-      Row("acl|getuser", 3, kAdminInfo, CmdAclGetUser,
-          {"Get the rules for a specific ACL user", "6.0.0",
-           "O(N). Where N is the number of password, command and pattern rules that the user "
-           "has."}));
-  acl.subcommands.push_back(
-      Row("acl|help", 2, kLoading | kStale, CmdAclHelp,
-          {"Show helpful text about the different subcommands", "6.0.0", "O(1)"}));
-  acl.subcommands.push_back(
-      Row("acl|list", 2, kAdminInfo, CmdAclList,
-          {"List the current ACL rules in ACL config file format", "6.0.0", users_n}));
-  acl.subcommands.push_back(
-      Row("acl|load", 2, kAdminInfo, CmdAclLoad,
-          {"Reload the ACLs from the configured ACL file", "6.0.0", users_n}));
-  acl.subcommands.push_back(Row("acl|log", -2, kAdminInfo, CmdAclLog,
-                                {"List latest events denied because of ACLs in place", "6.0.0",
-                                 "O(N) with N being the number of entries shown."}));
-  acl.subcommands.push_back(
-      Row("acl|save", 2, kAdminInfo, CmdAclSave,
-          {"Save the current ACL rules in the configured ACL file", "6.0.0", users_n}));
-  acl.subcommands.push_back(Row("acl|setuser", -3, kAdminInfo, CmdAclSetUser,
-                                {"Modify or create the rules for a specific ACL user", "6.0.0",
-                                 "O(N). Where N is the number of rules provided."}));
-  acl.subcommands.push_back(
-      Row("acl|users", 2, kAdminInfo, CmdAclUsers,
-          {"List the username of all the configured ACL rules", "6.0.0", users_n}));
-  acl.subcommands.push_back(
-      Row("acl|whoami", 2, kInfo, CmdAclWhoAmI,
-          {"Return the name of the user associated to the current connection", "6.0.0", "O(1)"}));
-  r.Register(std::move(acl));
+  r.Register(
+      {.name = "acl",
+       .arity = -2,
+       .handler = nullptr,
+       .summary = "A container for Access List Control commands ",
+       .since = "6.0.0",
+       .group = "server",
+       .complexity = "Depends on subcommand.",
+       .subcommands = {
+           {.name = "acl|cat",
+            .arity = -2,
+            .flags = kInfo,
+            .handler = CmdAclCat,
+            .summary = "List the ACL categories or the commands inside a category",
+            .since = "6.0.0",
+            .group = "server",
+            .complexity = "O(1) since the categories and commands are a fixed set.",
+            .arguments = {ArgString("categoryname").Optional()}},
+           {.name = "acl|deluser",
+            .arity = -3,
+            .flags = kAdminInfo,
+            .handler = CmdAclDelUser,
+            .summary = "Remove the specified ACL users and the associated rules",
+            .since = "6.0.0",
+            .group = "server",
+            .complexity = "O(1) amortized time considering the typical user.",
+            .arguments = {ArgString("username").Multiple()}},
+           {.name = "acl|dryrun",
+            .arity = -4,
+            .flags = kAdminInfo,
+            .handler = CmdAclDryRun,
+            .summary = "Returns whether the user can execute the given command without executing "
+                       "the command.",
+            .since = "7.0.0",
+            .group = "server",
+            .complexity = "O(1).",
+            .arguments = {ArgString("username"), ArgString("command"),
+                          ArgString("arg").Optional().Multiple()}},
+           {.name = "acl|genpass",
+            .arity = -2,
+            .flags = kInfo,
+            .handler = CmdAclGenPass,
+            .summary = "Generate a pseudorandom secure password to use for ACL users",
+            .since = "6.0.0",
+            .group = "server",
+            .complexity = "O(1)",
+            .arguments = {ArgInteger("bits").Optional()}},
+           {.name = "acl|getuser",
+            .arity = 3,
+            .flags = kAdminInfo,
+            .handler = CmdAclGetUser,
+            .summary = "Get the rules for a specific ACL user",
+            .since = "6.0.0",
+            .group = "server",
+            .complexity = "O(N). Where N is the number of password, command and pattern rules that "
+                          "the user has.",
+            .history = {{"6.2.0", "Added Pub/Sub channel patterns."},
+                        {"7.0.0",
+                         "Added selectors and changed the format of key and channel patterns from "
+                         "a list to their rule representation."}},
+            .arguments = {ArgString("username")}},
+           {.name = "acl|help",
+            .arity = 2,
+            .flags = kLoading | kStale,
+            .handler = CmdAclHelp,
+            .summary = "Show helpful text about the different subcommands",
+            .since = "6.0.0",
+            .group = "server",
+            .complexity = "O(1)"},
+           {.name = "acl|list",
+            .arity = 2,
+            .flags = kAdminInfo,
+            .handler = CmdAclList,
+            .summary = "List the current ACL rules in ACL config file format",
+            .since = "6.0.0",
+            .group = "server",
+            .complexity = "O(N). Where N is the number of configured users."},
+           {.name = "acl|load",
+            .arity = 2,
+            .flags = kAdminInfo,
+            .handler = CmdAclLoad,
+            .summary = "Reload the ACLs from the configured ACL file",
+            .since = "6.0.0",
+            .group = "server",
+            .complexity = "O(N). Where N is the number of configured users."},
+           {.name = "acl|log",
+            .arity = -2,
+            .flags = kAdminInfo,
+            .handler = CmdAclLog,
+            .summary = "List latest events denied because of ACLs in place",
+            .since = "6.0.0",
+            .group = "server",
+            .complexity = "O(N) with N being the number of entries shown.",
+            .arguments = {ArgOneOf("operation", {ArgInteger("count"), ArgToken("reset", "RESET")})
+                              .Optional()}},
+           {.name = "acl|save",
+            .arity = 2,
+            .flags = kAdminInfo,
+            .handler = CmdAclSave,
+            .summary = "Save the current ACL rules in the configured ACL file",
+            .since = "6.0.0",
+            .group = "server",
+            .complexity = "O(N). Where N is the number of configured users."},
+           {.name = "acl|setuser",
+            .arity = -3,
+            .flags = kAdminInfo,
+            .handler = CmdAclSetUser,
+            .summary = "Modify or create the rules for a specific ACL user",
+            .since = "6.0.0",
+            .group = "server",
+            .complexity = "O(N). Where N is the number of rules provided.",
+            .history = {{"6.2.0", "Added Pub/Sub channel patterns."},
+                        {"7.0.0", "Added selectors and key based permissions."}},
+            .arguments = {ArgString("username"), ArgString("rule").Optional().Multiple()}},
+           {.name = "acl|users",
+            .arity = 2,
+            .flags = kAdminInfo,
+            .handler = CmdAclUsers,
+            .summary = "List the username of all the configured ACL rules",
+            .since = "6.0.0",
+            .group = "server",
+            .complexity = "O(N). Where N is the number of configured users."},
+           {.name = "acl|whoami",
+            .arity = 2,
+            .flags = kInfo,
+            .handler = CmdAclWhoAmI,
+            .summary = "Return the name of the user associated to the current connection",
+            .since = "6.0.0",
+            .group = "server",
+            .complexity = "O(1)"}}});
 }
 
 }  // namespace stashd::server

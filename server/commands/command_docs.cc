@@ -1,9 +1,9 @@
 #include "server/commands/command_docs.h"
 
-#include <array>
-#include <bitset>
+#include <string_view>
+#include <utility>
+#include <vector>
 
-#include "absl/strings/ascii.h"
 #include "protocol/reply_builder.h"
 
 namespace stashd::server {
@@ -34,100 +34,10 @@ constexpr FlagName kFlagNames[] = {
     {kAllowBusy, "allow_busy"},
 };
 
-// Redis's ACL category table (acl.c), whose order COMMAND INFO follows.
-constexpr std::array<std::string_view, 21> kCategories = {
-    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
-    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
-    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = absl::ascii_tolower(static_cast<unsigned char>(c));
-  return out;
-}
-
-constexpr size_t CategoryIndex(std::string_view name) {
-  for (size_t i = 0; i < kCategories.size(); ++i) {
-    if (kCategories[i] == name) return i;
-  }
-  return kCategories.size();
-}
-
-std::bitset<kCategories.size()> CategoryBits(const CommandSpec& spec) {
-  std::bitset<kCategories.size()> bits;
-  for (const std::string& explicit_category : spec.acl_categories) {
-    std::string_view name = explicit_category;
-    if (!name.empty() && name[0] == '@') name.remove_prefix(1);
-    size_t i = CategoryIndex(Lower(name));
-    if (i < bits.size()) bits.set(i);
-  }
-  // Redis setImplicitACLCategories().
-  if (spec.flags & kWrite) bits.set(CategoryIndex("write"));
-  if (spec.flags & kReadonly && !bits.test(CategoryIndex("scripting"))) {
-    bits.set(CategoryIndex("read"));
-  }
-  if (spec.flags & kAdmin) {
-    bits.set(CategoryIndex("admin"));
-    bits.set(CategoryIndex("dangerous"));
-  }
-  if (spec.flags & kPubSub) bits.set(CategoryIndex("pubsub"));
-  if (spec.flags & kFast) bits.set(CategoryIndex("fast"));
-  if (spec.flags & kBlocking) bits.set(CategoryIndex("blocking"));
-  if (!bits.test(CategoryIndex("fast"))) bits.set(CategoryIndex("slow"));
-  return bits;
-}
-
-// The range one key spec covers, relative to its begin_search index as
-// Redis's find_keys "range" spec is.
-struct KeyRange {
-  int index;
-  int lastkey;
-  int keystep;
-  const std::string* flags;
-};
-
-std::vector<KeyRange> KeyRanges(const CommandSpec& spec) {
-  std::vector<KeyRange> ranges;
-  if (!spec.HasKeys()) return ranges;
-  static const std::string kNoFlags;
-  int step = spec.step > 0 ? spec.step : 1;
-  size_t n = std::max<size_t>(1, spec.key_spec_flags.size());
-  for (size_t i = 0; i < n; ++i) {
-    KeyRange r;
-    r.index = spec.first_key + static_cast<int>(i) * step;
-    r.flags = spec.key_spec_flags.empty() ? &kNoFlags : &spec.key_spec_flags[i];
-    if (i + 1 < n) {
-      r.lastkey = 0;
-      r.keystep = 1;
-    } else {
-      r.lastkey = spec.last_key < 0 ? spec.last_key : spec.last_key - r.index;
-      r.keystep = step;
-    }
-    ranges.push_back(r);
-  }
-  return ranges;
-}
-
-}  // namespace
-
-std::vector<std::string_view> SplitKeySpecFlags(std::string_view flags) {
-  std::vector<std::string_view> out;
-  size_t pos = 0;
-  while (pos < flags.size()) {
-    size_t end = flags.find(' ', pos);
-    if (end == std::string_view::npos) end = flags.size();
-    if (end > pos) out.push_back(flags.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return out;
-}
-
-namespace {
-
-void ReplyKeySpec(const KeyRange& r, protocol::ReplyBuilder& reply) {
+void ReplyKeySpec(const KeySpecRange& r, protocol::ReplyBuilder& reply) {
   reply.MapLen(3);
   reply.Bulk("flags");
-  std::vector<std::string_view> flags = SplitKeySpecFlags(*r.flags);
+  std::vector<std::string_view> flags = r.flags.Names();
   reply.SetLen(flags.size());
   for (std::string_view f : flags) reply.SimpleString(f);
   reply.Bulk("begin_search");
@@ -152,39 +62,53 @@ void ReplyKeySpec(const KeyRange& r, protocol::ReplyBuilder& reply) {
   reply.Integer(0);
 }
 
-}  // namespace
+// A "name" / value pair of a docs map, left out when the value is empty.
+void BulkField(std::string_view name, std::string_view value, protocol::ReplyBuilder& reply) {
+  if (value.empty()) return;
+  reply.Bulk(name);
+  reply.Bulk(value);
+}
 
-std::vector<std::string_view> AclCategories(const CommandSpec& spec) {
-  std::bitset<kCategories.size()> bits = CategoryBits(spec);
-  std::vector<std::string_view> out;
-  static const std::array<std::string, kCategories.size()> kWithAt = [] {
-    std::array<std::string, kCategories.size()> a;
-    for (size_t i = 0; i < kCategories.size(); ++i) a[i] = "@" + std::string(kCategories[i]);
-    return a;
-  }();
-  for (size_t i = 0; i < kCategories.size(); ++i) {
-    if (bits.test(i)) out.push_back(kWithAt[i]);
+// Redis's addReplyCommandArgList.
+void ReplyArgs(const std::vector<CommandArg>& args, protocol::ReplyBuilder& reply) {
+  constexpr std::pair<uint8_t, std::string_view> kArgFlagNames[] = {
+      {kArgOptional, "optional"},
+      {kArgMultiple, "multiple"},
+      {kArgMultipleToken, "multiple_token"}};
+  reply.ArrayLen(args.size());
+  for (const CommandArg& arg : args) {
+    size_t fields = 2;  // name, type
+    fields += arg.key_spec_index >= 0 ? 1 : 0;
+    fields += arg.token.empty() ? 0 : 1;
+    fields += arg.since.empty() ? 0 : 1;
+    fields += arg.deprecated_since.empty() ? 0 : 1;
+    fields += arg.flags != 0 ? 1 : 0;
+    fields += arg.arguments.empty() ? 0 : 1;
+    reply.MapLen(fields);
+    BulkField("name", arg.name, reply);
+    BulkField("type", ArgTypeName(arg.type), reply);
+    if (arg.key_spec_index >= 0) {
+      reply.Bulk("key_spec_index");
+      reply.Integer(arg.key_spec_index);
+    }
+    BulkField("token", arg.token, reply);
+    BulkField("since", arg.since, reply);
+    BulkField("deprecated_since", arg.deprecated_since, reply);
+    if (arg.flags != 0) {
+      reply.Bulk("flags");
+      reply.SetLen(static_cast<size_t>(__builtin_popcount(arg.flags)));
+      for (const auto& [flag, name] : kArgFlagNames) {
+        if (arg.flags & flag) reply.SimpleString(name);
+      }
+    }
+    if (!arg.arguments.empty()) {
+      reply.Bulk("arguments");
+      ReplyArgs(arg.arguments, reply);
+    }
   }
-  return out;
 }
 
-std::vector<std::string_view> AclCategoryNames() {
-  return std::vector<std::string_view>(kCategories.begin(), kCategories.end());
-}
-
-bool HasAclCategory(const CommandSpec& spec, std::string_view category) {
-  size_t i = CategoryIndex(Lower(category));
-  return i < kCategories.size() && CategoryBits(spec).test(i);
-}
-
-const CommandSpec* FindCommandByFullName(const CommandRegistry& registry, std::string_view name) {
-  size_t bar = name.find('|');
-  if (bar == std::string_view::npos) return registry.Find(name);
-  const CommandSpec* parent = registry.Find(name.substr(0, bar));
-  std::string_view sub = name.substr(bar + 1);
-  if (parent == nullptr || sub.find('|') != std::string_view::npos) return nullptr;
-  return parent->FindSubcommand(Lower(sub));
-}
+}  // namespace
 
 void ReplyCommandInfo(const CommandSpec& spec, protocol::ReplyBuilder& reply) {
   reply.ArrayLen(10);
@@ -209,9 +133,9 @@ void ReplyCommandInfo(const CommandSpec& spec, protocol::ReplyBuilder& reply) {
   reply.SetLen(spec.tips.size());
   for (const std::string& tip : spec.tips) reply.Bulk(tip);
 
-  std::vector<KeyRange> ranges = KeyRanges(spec);
+  std::vector<KeySpecRange> ranges = KeySpecRanges(spec);
   reply.SetLen(ranges.size());
-  for (const KeyRange& r : ranges) ReplyKeySpec(r, reply);
+  for (const KeySpecRange& r : ranges) ReplyKeySpec(r, reply);
 
   if (spec.subcommands.empty()) {
     reply.SetLen(0);
@@ -226,21 +150,37 @@ void ReplyCommandDocs(const CommandSpec& spec, protocol::ReplyBuilder& reply) {
   fields += spec.summary.empty() ? 0 : 1;
   fields += spec.since.empty() ? 0 : 1;
   fields += spec.complexity.empty() ? 0 : 1;
+  fields += spec.deprecated ? 1 : 0;
+  fields += spec.deprecated_since.empty() ? 0 : 1;
+  fields += spec.replaced_by.empty() ? 0 : 1;
+  fields += spec.history.empty() ? 0 : 1;
+  fields += spec.arguments.empty() ? 0 : 1;
   fields += spec.subcommands.empty() ? 0 : 1;
   reply.MapLen(fields);
-  if (!spec.summary.empty()) {
-    reply.Bulk("summary");
-    reply.Bulk(spec.summary);
-  }
-  if (!spec.since.empty()) {
-    reply.Bulk("since");
-    reply.Bulk(spec.since);
-  }
+  BulkField("summary", spec.summary, reply);
+  BulkField("since", spec.since, reply);
   reply.Bulk("group");
   reply.Bulk(spec.group);
-  if (!spec.complexity.empty()) {
-    reply.Bulk("complexity");
-    reply.Bulk(spec.complexity);
+  BulkField("complexity", spec.complexity, reply);
+  if (spec.deprecated) {
+    reply.Bulk("doc_flags");
+    reply.SetLen(1);
+    reply.SimpleString("deprecated");
+  }
+  BulkField("deprecated_since", spec.deprecated_since, reply);
+  BulkField("replaced_by", spec.replaced_by, reply);
+  if (!spec.history.empty()) {
+    reply.Bulk("history");
+    reply.SetLen(spec.history.size());
+    for (const HistoryEntry& h : spec.history) {
+      reply.ArrayLen(2);
+      reply.Bulk(h.version);
+      reply.Bulk(h.change);
+    }
+  }
+  if (!spec.arguments.empty()) {
+    reply.Bulk("arguments");
+    ReplyArgs(spec.arguments, reply);
   }
   if (!spec.subcommands.empty()) {
     reply.Bulk("subcommands");
@@ -250,16 +190,6 @@ void ReplyCommandDocs(const CommandSpec& spec, protocol::ReplyBuilder& reply) {
       ReplyCommandDocs(sub, reply);
     }
   }
-}
-
-std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args) {
-  std::vector<KeyArg> keys;
-  int argc = static_cast<int>(args.size());
-  for (const KeyRange& r : KeyRanges(spec)) {
-    int last = r.lastkey >= 0 ? r.index + r.lastkey : argc + r.lastkey;
-    for (int i = r.index; i <= last && i < argc; i += r.keystep) keys.push_back({i, r.flags});
-  }
-  return keys;
 }
 
 }  // namespace stashd::server

@@ -5,7 +5,6 @@
 // connections (name, lib-name, lib-ver, db, resp) are written under the
 // client registry's mutex, which CLIENT LIST holds while it reads them.
 #include <algorithm>
-#include <charconv>
 #include <climits>
 #include <cstdint>
 #include <functional>
@@ -20,36 +19,16 @@
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "server/acl.h"
+#include "server/ascii.h"
 #include "server/client.h"
 #include "server/command.h"
-#include "server/commands/client_info.h"
 #include "server/commands/redis_compat.h"
 #include "server/dispatcher.h"
 #include "server/server_state.h"
+#include "store/string_ops.h"
 
 namespace stashd::server {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return absl::ascii_tolower(static_cast<unsigned char>(x)) ==
-                  absl::ascii_tolower(static_cast<unsigned char>(y));
-         });
-}
-
-// Redis's string2ll: an optional '-', then digits without leading zeros; no
-// '+', no spaces, no "-0"; must fit in 64 bits.
-bool ParseInt64(std::string_view s, int64_t* out) {
-  if (s.empty()) return false;
-  if (s == "0") {
-    *out = 0;
-    return true;
-  }
-  size_t digits = s[0] == '-' ? 1 : 0;
-  if (digits >= s.size() || s[digits] < '1' || s[digits] > '9') return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && end == s.data() + s.size();
-}
 
 // Client names and SETINFO attributes end up in CLIENT LIST, which must stay
 // splittable on spaces: only printable ASCII without space is allowed.
@@ -93,43 +72,6 @@ std::string FullName(const CommandContext& ctx) {
   if (ctx.args.size() > 1) absl::StrAppend(&name, "|", absl::AsciiStrToLower(ctx.args[1]));
   return name;
 }
-
-}  // namespace
-
-// One CLIENT LIST / CLIENT INFO line, fields in Redis 7.2's order (7.0's
-// plus lib-name and lib-ver). `self` is the connection running the command:
-// its transaction state and current command are shown as Redis does; for
-// others, the watch state is owned by their io thread and not shown. Query
-// and reply buffers are not tracked per client: their fields read as Redis
-// shows them for an idle client. REQUIRES: registry mutex held for other
-// clients.
-std::string ClientInfoLine(const ClientState& c, int64_t now_ms, bool self,
-                           std::string_view current_cmd) {
-  std::string flags;
-  if (c.in_multi) flags += 'x';
-  if (self && c.watch_flag && c.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
-  if (c.close_after_reply) flags += 'c';
-  if (c.kill_requested.load(std::memory_order_relaxed)) flags += 'A';
-  if (flags.empty()) flags = "N";
-  int64_t multi = c.in_multi ? static_cast<int64_t>(c.queued.size()) : -1;
-  std::string_view cmd = self ? current_cmd : std::string_view(c.last_command);
-  if (cmd.empty()) cmd = "NULL";
-  // Approximate memory of the client: its state plus the strings it owns and
-  // the 1 KiB reply buffer Redis counts for an idle client.
-  size_t tot_mem = sizeof(ClientState) + c.name.capacity() + c.lib_name.capacity() +
-                   c.lib_ver.capacity() + c.addr.capacity() + c.laddr.capacity() +
-                   c.last_command.capacity() + 1024;
-  return absl::StrCat(
-      "id=", c.id, " addr=", c.addr, " laddr=", c.laddr, " fd=", c.fd, " name=", c.name,
-      " age=", (now_ms - c.created_ms) / 1000,
-      " idle=", std::max<int64_t>(0, now_ms - c.last_interaction_ms) / 1000, " flags=", flags,
-      " db=", c.db, " sub=0 psub=0 ssub=0 multi=", multi,
-      " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=",
-      tot_mem, " events=r cmd=", std::string(cmd), " user=", c.user, " redir=-1 resp=", c.resp,
-      " lib-name=", c.lib_name, " lib-ver=", c.lib_ver);
-}
-
-namespace {
 
 // Redis client types. Every stashd connection is a normal client: there is no
 // replication, and no Pub/Sub yet.
@@ -194,11 +136,12 @@ void CmdReset(CommandContext& ctx) {
 }
 
 void CmdSelect(CommandContext& ctx) {
-  int64_t db = 0;
-  if (!ParseInt64(ctx.args[1], &db) || db < INT_MIN || db > INT_MAX) {
+  std::optional<int64_t> parsed = store::ParseInt64(ctx.args[1]);
+  if (!parsed || *parsed < INT_MIN || *parsed > INT_MAX) {
     ctx.reply.Error(errors::kNotInteger);
     return;
   }
+  const int64_t db = *parsed;
   if (db < 0 || db >= ctx.keyspace.databases()) {
     ctx.reply.Error(errors::kDbIndexOutOfRange);
     return;
@@ -217,10 +160,12 @@ void CmdHello(CommandContext& ctx) {
   int64_t version = 0;
   size_t next = 1;
   if (args.size() >= 2) {
-    if (!ParseInt64(args[next++], &version)) {
+    std::optional<int64_t> parsed = store::ParseInt64(args[next++]);
+    if (!parsed) {
       ctx.reply.Error(errors::kHelloProtoNotInteger);
       return;
     }
+    version = *parsed;
     if (version < 2 || version > 3) {
       ctx.reply.Error(errors::kNoProto);
       return;
@@ -381,12 +326,12 @@ void CmdClientList(CommandContext& ctx) {
   } else if (args.size() > 3 && EqualsIgnoreCase(args[2], "id")) {
     by_id = true;
     for (size_t i = 3; i < args.size(); ++i) {
-      int64_t id = 0;
-      if (!ParseInt64(args[i], &id)) {
+      std::optional<int64_t> id = store::ParseInt64(args[i]);
+      if (!id) {
         ctx.reply.Error(errors::kInvalidClientId);
         return;
       }
-      ids.push_back(static_cast<uint64_t>(id));
+      ids.push_back(static_cast<uint64_t>(*id));
     }
   } else if (args.size() != 2) {
     ctx.reply.Error(errors::kSyntax);
@@ -437,12 +382,12 @@ void CmdClientKill(CommandContext& ctx) {
       const std::string& opt = args[i];
       const std::string& value = args[i + 1];
       if (EqualsIgnoreCase(opt, "id")) {
-        int64_t v = 0;
-        if (!ParseInt64(value, &v) || v < 1) {
+        std::optional<int64_t> v = store::ParseInt64(value);
+        if (!v || *v < 1) {
           ctx.reply.Error(errors::kClientIdNotPositive);
           return;
         }
-        id = static_cast<uint64_t>(v);
+        id = static_cast<uint64_t>(*v);
       } else if (EqualsIgnoreCase(opt, "type")) {
         type = ParseClientType(value);
         if (type == ClientType::kUnknown) {
@@ -555,28 +500,7 @@ void CmdClientHelp(CommandContext& ctx) {
                  });
 }
 
-struct Docs {
-  std::string summary;
-  std::string since;
-  std::string complexity;
-};
-
-CommandSpec Row(std::string name, int arity, uint32_t flags, Handler handler, Docs docs,
-                std::vector<std::string> acl = {"@connection"},
-                std::vector<std::string> tips = {}) {
-  CommandSpec s;
-  s.name = std::move(name);
-  s.arity = arity;
-  s.flags = flags;
-  s.handler = handler;
-  s.acl_categories = std::move(acl);
-  s.summary = std::move(docs.summary);
-  s.since = std::move(docs.since);
-  s.group = "connection";
-  s.complexity = std::move(docs.complexity);
-  s.tips = std::move(tips);
-  return s;
-}
+constexpr char kNondeterministic[] = "nondeterministic_output";
 
 }  // namespace
 
@@ -586,50 +510,217 @@ void RegisterConnectionFamily(CommandRegistry& r) {
   constexpr uint32_t kClientSub = kNoScript | kLoading | kStale;
   constexpr uint32_t kClientAdmin = kAdmin | kNoScript | kLoading | kStale;
 
-  r.Register(Row("ping", -1, kFast, CmdPing, {"Ping the server", "1.0.0", "O(1)"}, {"@connection"},
-                 {"request_policy:all_shards", "response_policy:all_succeeded"}));
-  r.Register(Row("echo", 2, kLoading | kStale | kFast, CmdEcho,
-                 {"Echo the given string", "1.0.0", "O(1)"}));
-  r.Register(Row("quit", -1, kHandshake | kMultiControl, CmdQuit,
-                 {"Close the connection", "1.0.0", "O(1)"}));
-  r.Register(Row("reset", 1, kHandshake | kMultiControl, CmdReset,
-                 {"Reset the connection", "6.2.0", "O(1)"}));
-  r.Register(Row("select", 2, kLoading | kStale | kFast, CmdSelect,
-                 {"Change the selected database for the current connection", "1.0.0", "O(1)"}));
-  r.Register(Row("hello", -1, kHandshake, CmdHello, {"Handshake with Redis", "6.0.0", "O(1)"}));
-  r.Register(Row("auth", -2, kHandshake, CmdAuth,
-                 {"Authenticate to the server", "1.0.0",
-                  "O(N) where N is the number of passwords defined for the user"}));
-
-  CommandSpec client =
-      Row("client", -2, 0, nullptr,
-          {"A container for client connection commands", "2.4.0", "Depends on subcommand."}, {});
-  client.subcommands.push_back(
-      Row("client|id", 2, kClientSub, CmdClientId,
-          {"Returns the client ID for the current connection", "5.0.0", "O(1)"}));
-  client.subcommands.push_back(Row("client|getname", 2, kClientSub, CmdClientGetName,
-                                   {"Get the current connection name", "2.6.9", "O(1)"}));
-  client.subcommands.push_back(Row("client|setname", 3, kClientSub, CmdClientSetName,
-                                   {"Set the current connection name", "2.6.9", "O(1)"}));
-  client.subcommands.push_back(
-      Row("client|setinfo", 4, kClientSub, CmdClientSetInfo,
-          {"Sets information specific to the client or connection.", "7.2.0", "O(1)"},
-          {"@connection"}, {"request_policy:all_nodes", "response_policy:all_succeeded"}));
-  client.subcommands.push_back(
-      Row("client|info", 2, kClientSub, CmdClientInfo,
-          {"Returns information about the current client connection.", "6.2.0", "O(1)"},
-          {"@connection"}, {"nondeterministic_output"}));
-  client.subcommands.push_back(Row("client|list", -2, kClientAdmin, CmdClientList,
-                                   {"Get the list of client connections", "2.4.0",
-                                    "O(N) where N is the number of client connections"},
-                                   {"@connection"}, {"nondeterministic_output"}));
-  client.subcommands.push_back(Row("client|kill", -3, kClientAdmin, CmdClientKill,
-                                   {"Kill the connection of a client", "2.4.0",
-                                    "O(N) where N is the number of client connections"}));
-  client.subcommands.push_back(
-      Row("client|help", 2, kLoading | kStale, CmdClientHelp,
-          {"Show helpful text about the different subcommands", "5.0.0", "O(1)"}));
-  r.Register(std::move(client));
+  r.Register({.name = "ping",
+              .arity = -1,
+              .flags = kFast | kDeniedOnDiskError,
+              .handler = CmdPing,
+              .acl_categories = AclCategory::kConnection,
+              .tips = {"request_policy:all_shards", "response_policy:all_succeeded"},
+              .summary = "Ping the server",
+              .since = "1.0.0",
+              .group = "connection",
+              .complexity = "O(1)",
+              .arguments = {ArgString("message").Optional()}});
+  r.Register({.name = "echo",
+              .arity = 2,
+              .flags = kLoading | kStale | kFast,
+              .handler = CmdEcho,
+              .acl_categories = AclCategory::kConnection,
+              .summary = "Echo the given string",
+              .since = "1.0.0",
+              .group = "connection",
+              .complexity = "O(1)",
+              .arguments = {ArgString("message")}});
+  r.Register({.name = "quit",
+              .arity = -1,
+              .flags = kHandshake | kMultiControl,
+              .handler = CmdQuit,
+              .acl_categories = AclCategory::kConnection,
+              .summary = "Close the connection",
+              .since = "1.0.0",
+              .group = "connection",
+              .complexity = "O(1)"});
+  r.Register({.name = "reset",
+              .arity = 1,
+              .flags = kHandshake | kMultiControl,
+              .handler = CmdReset,
+              .acl_categories = AclCategory::kConnection,
+              .summary = "Reset the connection",
+              .since = "6.2.0",
+              .group = "connection",
+              .complexity = "O(1)"});
+  r.Register({.name = "select",
+              .arity = 2,
+              .flags = kLoading | kStale | kFast,
+              .handler = CmdSelect,
+              .acl_categories = AclCategory::kConnection,
+              .summary = "Change the selected database for the current connection",
+              .since = "1.0.0",
+              .group = "connection",
+              .complexity = "O(1)",
+              .arguments = {ArgInteger("index")}});
+  r.Register(
+      {.name = "hello",
+       .arity = -1,
+       .flags = kHandshake,
+       .handler = CmdHello,
+       .acl_categories = AclCategory::kConnection,
+       .summary = "Handshake with Redis",
+       .since = "6.0.0",
+       .group = "connection",
+       .complexity = "O(1)",
+       .history = {{"6.2.0",
+                    "`protover` made optional; when called without arguments the command reports "
+                    "the current connection's context."}},
+       .arguments = {ArgBlock("arguments", {ArgInteger("protover"),
+                                            ArgBlock("username_password",
+                                                     {ArgString("username"), ArgString("password")})
+                                                .Token("AUTH")
+                                                .Optional(),
+                                            ArgString("clientname").Token("SETNAME").Optional()})
+                         .Optional()}});
+  r.Register(
+      {.name = "auth",
+       .arity = -2,
+       .flags = kHandshake,
+       .handler = CmdAuth,
+       .acl_categories = AclCategory::kConnection,
+       .summary = "Authenticate to the server",
+       .since = "1.0.0",
+       .group = "connection",
+       .complexity = "O(N) where N is the number of passwords defined for the user",
+       .history = {{"6.0.0", "Added ACL style (username and password)."}},
+       .arguments = {ArgString("username").Since("6.0.0").Optional(), ArgString("password")}});
+  r.Register(
+      {.name = "client",
+       .arity = -2,
+       .handler = nullptr,
+       .summary = "A container for client connection commands",
+       .since = "2.4.0",
+       .group = "connection",
+       .complexity = "Depends on subcommand.",
+       .subcommands = {
+           {.name = "client|id",
+            .arity = 2,
+            .flags = kClientSub,
+            .handler = CmdClientId,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Returns the client ID for the current connection",
+            .since = "5.0.0",
+            .group = "connection",
+            .complexity = "O(1)"},
+           {.name = "client|getname",
+            .arity = 2,
+            .flags = kClientSub,
+            .handler = CmdClientGetName,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Get the current connection name",
+            .since = "2.6.9",
+            .group = "connection",
+            .complexity = "O(1)"},
+           {.name = "client|setname",
+            .arity = 3,
+            .flags = kClientSub,
+            .handler = CmdClientSetName,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Set the current connection name",
+            .since = "2.6.9",
+            .group = "connection",
+            .complexity = "O(1)",
+            .arguments = {ArgString("connection-name")}},
+           {.name = "client|setinfo",
+            .arity = 4,
+            .flags = kClientSub,
+            .handler = CmdClientSetInfo,
+            .acl_categories = AclCategory::kConnection,
+            .tips = {"request_policy:all_nodes", "response_policy:all_succeeded"},
+            .summary = "Sets information specific to the client or connection.",
+            .since = "7.2.0",
+            .group = "connection",
+            .complexity = "O(1)",
+            .arguments = {ArgOneOf("attr", {ArgString("libname").Token("LIB-NAME"),
+                                            ArgString("libver").Token("LIB-VER")})}},
+           {.name = "client|info",
+            .arity = 2,
+            .flags = kClientSub,
+            .handler = CmdClientInfo,
+            .acl_categories = AclCategory::kConnection,
+            .tips = {kNondeterministic},
+            .summary = "Returns information about the current client connection.",
+            .since = "6.2.0",
+            .group = "connection",
+            .complexity = "O(1)"},
+           {.name = "client|list",
+            .arity = -2,
+            .flags = kClientAdmin,
+            .handler = CmdClientList,
+            .acl_categories = AclCategory::kConnection,
+            .tips = {kNondeterministic},
+            .summary = "Get the list of client connections",
+            .since = "2.4.0",
+            .group = "connection",
+            .complexity = "O(N) where N is the number of client connections",
+            .history = {{"2.8.12", "Added unique client `id` field."},
+                        {"5.0.0", "Added optional `TYPE` filter."},
+                        {"6.0.0", "Added `user` field."},
+                        {"6.2.0",
+                         "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional "
+                         "`ID` filter."},
+                        {"7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."},
+                        {"7.0.3", "Added `ssub` field."}},
+            .arguments = {ArgOneOf("normal_master_replica_pubsub",
+                                   {ArgToken("normal", "NORMAL"), ArgToken("master", "MASTER"),
+                                    ArgToken("replica", "REPLICA"), ArgToken("pubsub", "PUBSUB")})
+                              .Token("TYPE")
+                              .Since("5.0.0")
+                              .Optional(),
+                          ArgBlock("id", {ArgInteger("client-id").Multiple()})
+                              .Token("ID")
+                              .Since("6.2.0")
+                              .Optional()}},
+           {.name = "client|kill",
+            .arity = -3,
+            .flags = kClientAdmin,
+            .handler = CmdClientKill,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Kill the connection of a client",
+            .since = "2.4.0",
+            .group = "connection",
+            .complexity = "O(N) where N is the number of client connections",
+            .history = {{"2.8.12", "Added new filter format."},
+                        {"2.8.12", "`ID` option."},
+                        {"3.2.0", "Added `master` type in for `TYPE` option."},
+                        {"5.0.0",
+                         "Replaced `slave` `TYPE` with `replica`. `slave` still supported for "
+                         "backward compatibility."},
+                        {"6.2.0", "`LADDR` option."}},
+            .arguments = {ArgOneOf(
+                "filter", {ArgString("ip:port").DeprecatedSince("2.8.12"),
+                           ArgOneOf("new-format",
+                                    {ArgInteger("client-id").Token("ID").Since("2.8.12").Optional(),
+                                     ArgOneOf("normal_master_slave_pubsub",
+                                              {ArgToken("normal", "NORMAL"),
+                                               ArgToken("master", "MASTER").Since("3.2.0"),
+                                               ArgToken("slave", "SLAVE"),
+                                               ArgToken("replica", "REPLICA").Since("5.0.0"),
+                                               ArgToken("pubsub", "PUBSUB")})
+                                         .Token("TYPE")
+                                         .Since("2.8.12")
+                                         .Optional(),
+                                     ArgString("username").Token("USER").Optional(),
+                                     ArgString("ip:port").Token("ADDR").Optional(),
+                                     ArgString("ip:port").Token("LADDR").Since("6.2.0").Optional(),
+                                     ArgString("yes/no").Token("SKIPME").Optional()})
+                               .Multiple()})}},
+           {.name = "client|help",
+            .arity = 2,
+            .flags = kLoading | kStale,
+            .handler = CmdClientHelp,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Show helpful text about the different subcommands",
+            .since = "5.0.0",
+            .group = "connection",
+            .complexity = "O(1)"}}});
 }
 
 }  // namespace stashd::server

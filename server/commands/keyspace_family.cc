@@ -19,6 +19,7 @@
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "server/acl.h"
+#include "server/ascii.h"
 #include "server/command.h"
 #include "server/commands/scope_reply.h"
 #include "server/server_state.h"
@@ -30,15 +31,6 @@ namespace stashd::server {
 namespace {
 
 using store::Keyspace;
-
-// ASCII case-insensitive equality, for option names (absl's takes
-// absl::string_view, which is not std::string_view on this platform).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return absl::ascii_tolower(static_cast<unsigned char>(x)) ==
-                  absl::ascii_tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Redis's getIntFromObject: a 64-bit integer that fits in an int.
 bool ParseInt(std::string_view s, int* out) {
@@ -495,40 +487,6 @@ void CmdSwapDb(CommandContext& ctx) {
 
 // ---- Registration ----
 
-struct Docs {
-  std::string summary;
-  std::string since;
-  std::string complexity;
-};
-
-// COMMAND INFO's key specs and tips, and the rest that is not the default.
-struct Info {
-  std::vector<std::string> key_specs = {};
-  std::vector<std::string> tips = {};
-  std::string group = "generic";
-  std::vector<std::string> acl = {"@keyspace"};
-};
-
-CommandSpec Row(std::string name, int arity, uint32_t flags, int first, int last, int step,
-                Handler handler, Docs docs, Info info) {
-  CommandSpec s;
-  s.name = std::move(name);
-  s.arity = arity;
-  s.flags = flags;
-  s.first_key = first;
-  s.last_key = last;
-  s.step = step;
-  s.handler = handler;
-  s.acl_categories = std::move(info.acl);
-  s.summary = std::move(docs.summary);
-  s.since = std::move(docs.since);
-  s.group = std::move(info.group);
-  s.complexity = std::move(docs.complexity);
-  s.key_spec_flags = std::move(info.key_specs);
-  s.tips = std::move(info.tips);
-  return s;
-}
-
 constexpr auto kSec = TimeUnit::kSeconds;
 constexpr auto kMs = TimeUnit::kMilliseconds;
 constexpr auto kRel = TimeBase::kRelative;
@@ -541,118 +499,406 @@ const char kAggSum[] = "response_policy:agg_sum";
 const char kAllSucceeded[] = "response_policy:all_succeeded";
 const char kNondeterministic[] = "nondeterministic_output";
 
+// EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT's last argument.
+CommandArg ExpireConditionArg() {
+  return ArgOneOf("condition", {ArgToken("nx", "NX"), ArgToken("xx", "XX"), ArgToken("gt", "GT"),
+                                ArgToken("lt", "LT")})
+      .Since("7.0.0")
+      .Optional();
+}
+
 }  // namespace
 
 void RegisterKeyspaceFamily(CommandRegistry& r) {
-  const std::vector<std::string> dangerous = {"@keyspace", "@dangerous"};
+  using enum KeySpecFlag;
 
-  r.Register(Row("del", -2, kWrite, 1, -1, 1, CmdDel,
-                 {"Delete a key", "1.0.0",
-                  "O(N) where N is the number of keys that will be removed. When a key to remove "
-                  "holds a value other than a string, the individual complexity for this key is "
-                  "O(M) where M is the number of elements in the list, set, sorted set or hash. "
-                  "Removing a single key that holds a string value is O(1)."},
-                 {.key_specs = {"RM delete"}, .tips = {kMultiShard, kAggSum}}));
-  r.Register(Row("unlink", -2, kWrite | kFast, 1, -1, 1, CmdDel,
-                 {"Delete a key asynchronously in another thread. Otherwise it is just as DEL, "
-                  "but non blocking.",
-                  "4.0.0",
-                  "O(1) for each key removed regardless of its size. Then the command does O(N) "
-                  "work in a different thread in order to reclaim memory, where N is the number "
-                  "of allocations the deleted objects where composed of."},
-                 {.key_specs = {"RM delete"}, .tips = {kMultiShard, kAggSum}}));
+  r.Register({.name = "del",
+              .arity = -2,
+              .flags = kWrite,
+              .first_key = 1,
+              .last_key = -1,
+              .step = 1,
+              .handler = CmdDel,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRM | kDelete},
+              .tips = {kMultiShard, kAggSum},
+              .summary = "Delete a key",
+              .since = "1.0.0",
+              .group = "generic",
+              .complexity =
+                  "O(N) where N is the number of keys that will be removed. When a key to "
+                  "remove holds a value other than a string, the individual complexity for this "
+                  "key is O(M) where M is the number of elements in the list, set, sorted set "
+                  "or hash. Removing a single key that holds a string value is O(1).",
+              .arguments = {ArgKey("key", 0).Multiple()}});
   r.Register(
-      Row("exists", -2, kReadonly | kFast, 1, -1, 1, CmdExists,
-          {"Determine if a key exists", "1.0.0", "O(N) where N is the number of keys to check."},
-          {.key_specs = {"RO"}, .tips = {kMultiShard, kAggSum}}));
-  r.Register(Row("touch", -2, kReadonly | kFast, 1, -1, 1, CmdExists,
-                 {"Alters the last access time of a key(s). Returns the number of existing keys "
-                  "specified.",
-                  "3.2.1", "O(N) where N is the number of keys that will be touched."},
-                 {.key_specs = {"RO"}, .tips = {kMultiShard, kAggSum}}));
-  r.Register(Row("type", 2, kReadonly | kFast, 1, 1, 1, CmdType,
-                 {"Determine the type stored at key", "1.0.0", "O(1)"}, {.key_specs = {"RO"}}));
-
-  const Info expire_info = {.key_specs = {"RW update"}};
-  r.Register(Row("expire", -3, kWrite | kFast, 1, 1, 1, CmdExpire<kSec, kRel>,
-                 {"Set a key's time to live in seconds", "1.0.0", "O(1)"}, expire_info));
-  r.Register(Row("pexpire", -3, kWrite | kFast, 1, 1, 1, CmdExpire<kMs, kRel>,
-                 {"Set a key's time to live in milliseconds", "2.6.0", "O(1)"}, expire_info));
-  r.Register(Row("expireat", -3, kWrite | kFast, 1, 1, 1, CmdExpire<kSec, kAbs>,
-                 {"Set the expiration for a key as a UNIX timestamp", "1.2.0", "O(1)"},
-                 expire_info));
-  r.Register(Row("pexpireat", -3, kWrite | kFast, 1, 1, 1, CmdExpire<kMs, kAbs>,
-                 {"Set the expiration for a key as a UNIX timestamp specified in milliseconds",
-                  "2.6.0", "O(1)"},
-                 expire_info));
-  r.Register(Row("ttl", 2, kReadonly | kFast, 1, 1, 1, CmdTtl<kSec, kRel>,
-                 {"Get the time to live for a key in seconds", "1.0.0", "O(1)"},
-                 {.key_specs = {"RO access"}, .tips = {kNondeterministic}}));
-  r.Register(Row("pttl", 2, kReadonly | kFast, 1, 1, 1, CmdTtl<kMs, kRel>,
-                 {"Get the time to live for a key in milliseconds", "2.6.0", "O(1)"},
-                 {.key_specs = {"RO access"}, .tips = {kNondeterministic}}));
-  r.Register(Row("expiretime", 2, kReadonly | kFast, 1, 1, 1, CmdTtl<kSec, kAbs>,
-                 {"Get the expiration Unix timestamp for a key", "7.0.0", "O(1)"},
-                 {.key_specs = {"RO access"}}));
-  r.Register(Row("pexpiretime", 2, kReadonly | kFast, 1, 1, 1, CmdTtl<kMs, kAbs>,
-                 {"Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "O(1)"},
-                 {.key_specs = {"RO access"}}));
-  r.Register(Row("persist", 2, kWrite | kFast, 1, 1, 1, CmdPersist,
-                 {"Remove the expiration from a key", "2.2.0", "O(1)"},
-                 {.key_specs = {"RW update"}}));
-
-  r.Register(Row("keys", 2, kReadonly | kLockAll, 0, 0, 0, CmdKeys,
-                 {"Find all keys matching the given pattern", "1.0.0",
-                  "O(N) with N being the number of keys in the database, under the assumption "
-                  "that the key names in the database and the given pattern have limited length."},
-                 {.tips = {kAllShards, "nondeterministic_output_order"}, .acl = dangerous}));
-  r.Register(Row("scan", -2, kReadonly | kSelfLocking, 0, 0, 0, CmdScan,
-                 {"Incrementally iterate the keys space", "2.8.0",
-                  "O(1) for every call. O(N) for a complete iteration, including enough command "
-                  "calls for the cursor to return back to 0. N is the number of elements inside "
-                  "the collection."},
-                 {.tips = {kNondeterministic, "request_policy:special"}}));
-  r.Register(Row("delprefix", -2, kWrite | kSelfLocking, 0, 0, 0, CmdDelPrefix,
-                 {"Delete every key starting with one of the given prefixes (stashd extension)",
-                  "stashd 0.1.0",
-                  "O(log(N) + M) per shard, where M is the number of keys deleted. Runs in "
-                  "batches of at most 1024 keys per shard lock."},
-                 {.acl = dangerous}));
-  r.Register(Row("randomkey", 1, kReadonly | kLockAll, 0, 0, 0, CmdRandomKey,
-                 {"Return a random key from the keyspace", "1.0.0", "O(1)"},
-                 {.tips = {kAllShards, kNondeterministic}}));
-
-  r.Register(Row("rename", 3, kWrite, 1, 2, 1, CmdRename<RenameMode::kReplace>,
-                 {"Rename a key", "1.0.0", "O(1)"},
-                 {.key_specs = {"RW access delete", "OW update"}}));
-  r.Register(Row("renamenx", 3, kWrite | kFast, 1, 2, 1, CmdRename<RenameMode::kOnlyIfAbsent>,
-                 {"Rename a key, only if the new key does not exist", "1.0.0", "O(1)"},
-                 {.key_specs = {"RW access delete", "OW insert"}}));
-  r.Register(Row("copy", -3, kWrite | kDenyOom, 1, 2, 1, CmdCopy,
-                 {"Copy a key", "6.2.0",
-                  "O(N) worst case for collections, where N is the number of nested items. O(1) "
-                  "for string values."},
-                 {.key_specs = {"RO access", "OW update"}}));
-  r.Register(Row("move", 3, kWrite | kFast, 1, 1, 1, CmdMove,
-                 {"Move a key to another database", "1.0.0", "O(1)"},
-                 {.key_specs = {"RW access update"}}));
-
-  r.Register(Row("dbsize", 1, kReadonly | kFast | kLockAll, 0, 0, 0, CmdDbSize,
-                 {"Return the number of keys in the selected database", "1.0.0", "O(1)"},
-                 {.tips = {kAllShards, kAggSum}, .group = "server"}));
-  r.Register(Row("flushdb", -1, kWrite | kLockAll, 0, 0, 0, CmdFlushDb,
-                 {"Remove all keys from the current database", "1.0.0",
-                  "O(N) where N is the number of keys in the selected database"},
-                 {.tips = {kAllShards, kAllSucceeded}, .group = "server", .acl = dangerous}));
-  r.Register(Row("flushall", -1, kWrite | kLockAll, 0, 0, 0, CmdFlushAll,
-                 {"Remove all keys from all databases", "1.0.0",
-                  "O(N) where N is the total number of keys in all databases"},
-                 {.tips = {kAllShards, kAllSucceeded}, .group = "server", .acl = dangerous}));
-  r.Register(Row("swapdb", 3, kWrite | kFast | kLockAll, 0, 0, 0, CmdSwapDb,
-                 {"Swaps two Redis databases", "4.0.0",
-                  "O(N) where N is the count of clients watching or blocking on keys from both "
-                  "databases."},
-                 {.group = "server", .acl = dangerous}));
+      {.name = "unlink",
+       .arity = -2,
+       .flags = kWrite | kFast,
+       .first_key = 1,
+       .last_key = -1,
+       .step = 1,
+       .handler = CmdDel,
+       .acl_categories = AclCategory::kKeyspace,
+       .key_spec_flags = {kRM | kDelete},
+       .tips = {kMultiShard, kAggSum},
+       .summary = "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but "
+                  "non blocking.",
+       .since = "4.0.0",
+       .group = "generic",
+       .complexity = "O(1) for each key removed regardless of its size. Then the command does O(N) "
+                     "work in a different thread in order to reclaim memory, where N is the number "
+                     "of allocations the deleted objects where composed of.",
+       .arguments = {ArgKey("key", 0).Multiple()}});
+  r.Register({.name = "exists",
+              .arity = -2,
+              .flags = kReadonly | kFast,
+              .first_key = 1,
+              .last_key = -1,
+              .step = 1,
+              .handler = CmdExists,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRO},
+              .tips = {kMultiShard, kAggSum},
+              .summary = "Determine if a key exists",
+              .since = "1.0.0",
+              .group = "generic",
+              .complexity = "O(N) where N is the number of keys to check.",
+              .history = {{"3.0.3", "Accepts multiple `key` arguments."}},
+              .arguments = {ArgKey("key", 0).Multiple()}});
+  r.Register({.name = "touch",
+              .arity = -2,
+              .flags = kReadonly | kFast,
+              .first_key = 1,
+              .last_key = -1,
+              .step = 1,
+              .handler = CmdExists,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRO},
+              .tips = {kMultiShard, kAggSum},
+              .summary = "Alters the last access time of a key(s). Returns the number of existing "
+                         "keys specified.",
+              .since = "3.2.1",
+              .group = "generic",
+              .complexity = "O(N) where N is the number of keys that will be touched.",
+              .arguments = {ArgKey("key", 0).Multiple()}});
+  r.Register({.name = "type",
+              .arity = 2,
+              .flags = kReadonly | kFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdType,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRO},
+              .summary = "Determine the type stored at key",
+              .since = "1.0.0",
+              .group = "generic",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0)}});
+  r.Register({.name = "expire",
+              .arity = -3,
+              .flags = kWrite | kFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdExpire<kSec, kRel>,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRW | kUpdate},
+              .summary = "Set a key's time to live in seconds",
+              .since = "1.0.0",
+              .group = "generic",
+              .complexity = "O(1)",
+              .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
+              .arguments = {ArgKey("key", 0), ArgInteger("seconds"), ExpireConditionArg()}});
+  r.Register({.name = "pexpire",
+              .arity = -3,
+              .flags = kWrite | kFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdExpire<kMs, kRel>,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRW | kUpdate},
+              .summary = "Set a key's time to live in milliseconds",
+              .since = "2.6.0",
+              .group = "generic",
+              .complexity = "O(1)",
+              .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
+              .arguments = {ArgKey("key", 0), ArgInteger("milliseconds"), ExpireConditionArg()}});
+  r.Register(
+      {.name = "expireat",
+       .arity = -3,
+       .flags = kWrite | kFast,
+       .first_key = 1,
+       .last_key = 1,
+       .step = 1,
+       .handler = CmdExpire<kSec, kAbs>,
+       .acl_categories = AclCategory::kKeyspace,
+       .key_spec_flags = {kRW | kUpdate},
+       .summary = "Set the expiration for a key as a UNIX timestamp",
+       .since = "1.2.0",
+       .group = "generic",
+       .complexity = "O(1)",
+       .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
+       .arguments = {ArgKey("key", 0), ArgUnixTime("unix-time-seconds"), ExpireConditionArg()}});
+  r.Register(
+      {.name = "pexpireat",
+       .arity = -3,
+       .flags = kWrite | kFast,
+       .first_key = 1,
+       .last_key = 1,
+       .step = 1,
+       .handler = CmdExpire<kMs, kAbs>,
+       .acl_categories = AclCategory::kKeyspace,
+       .key_spec_flags = {kRW | kUpdate},
+       .summary = "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+       .since = "2.6.0",
+       .group = "generic",
+       .complexity = "O(1)",
+       .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
+       .arguments = {ArgKey("key", 0), ArgUnixTime("unix-time-milliseconds"),
+                     ExpireConditionArg()}});
+  r.Register({.name = "ttl",
+              .arity = 2,
+              .flags = kReadonly | kFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdTtl<kSec, kRel>,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRO | kAccess},
+              .tips = {kNondeterministic},
+              .summary = "Get the time to live for a key in seconds",
+              .since = "1.0.0",
+              .group = "generic",
+              .complexity = "O(1)",
+              .history = {{"2.8.0", "Added the -2 reply."}},
+              .arguments = {ArgKey("key", 0)}});
+  r.Register({.name = "pttl",
+              .arity = 2,
+              .flags = kReadonly | kFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdTtl<kMs, kRel>,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRO | kAccess},
+              .tips = {kNondeterministic},
+              .summary = "Get the time to live for a key in milliseconds",
+              .since = "2.6.0",
+              .group = "generic",
+              .complexity = "O(1)",
+              .history = {{"2.8.0", "Added the -2 reply."}},
+              .arguments = {ArgKey("key", 0)}});
+  r.Register({.name = "expiretime",
+              .arity = 2,
+              .flags = kReadonly | kFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdTtl<kSec, kAbs>,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRO | kAccess},
+              .summary = "Get the expiration Unix timestamp for a key",
+              .since = "7.0.0",
+              .group = "generic",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0)}});
+  r.Register({.name = "pexpiretime",
+              .arity = 2,
+              .flags = kReadonly | kFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdTtl<kMs, kAbs>,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRO | kAccess},
+              .summary = "Get the expiration Unix timestamp for a key in milliseconds",
+              .since = "7.0.0",
+              .group = "generic",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0)}});
+  r.Register({.name = "persist",
+              .arity = 2,
+              .flags = kWrite | kFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdPersist,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRW | kUpdate},
+              .summary = "Remove the expiration from a key",
+              .since = "2.2.0",
+              .group = "generic",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0)}});
+  r.Register({.name = "keys",
+              .arity = 2,
+              .flags = kReadonly | kLockAll,
+              .handler = CmdKeys,
+              .acl_categories = AclCategory::kKeyspace | AclCategory::kDangerous,
+              .tips = {kAllShards, "nondeterministic_output_order"},
+              .summary = "Find all keys matching the given pattern",
+              .since = "1.0.0",
+              .group = "generic",
+              .complexity =
+                  "O(N) with N being the number of keys in the database, under the assumption that "
+                  "the key names in the database and the given pattern have limited length.",
+              .arguments = {ArgPattern("pattern")}});
+  r.Register(
+      {.name = "scan",
+       .arity = -2,
+       .flags = kReadonly | kSelfLocking,
+       .handler = CmdScan,
+       .acl_categories = AclCategory::kKeyspace,
+       .tips = {kNondeterministic, "request_policy:special"},
+       .summary = "Incrementally iterate the keys space",
+       .since = "2.8.0",
+       .group = "generic",
+       .complexity =
+           "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
+           "the cursor to return back to 0. N is the number of elements inside the collection.",
+       .history = {{"6.0.0", "Added the `TYPE` subcommand."}},
+       .arguments = {ArgInteger("cursor"), ArgPattern("pattern").Token("MATCH").Optional(),
+                     ArgInteger("count").Token("COUNT").Optional(),
+                     ArgString("type").Token("TYPE").Since("6.0.0").Optional()}});
+  r.Register(
+      {.name = "delprefix",
+       .arity = -2,
+       .flags = kWrite | kSelfLocking | kKeyPrefixArgs,
+       .handler = CmdDelPrefix,
+       .acl_categories = AclCategory::kKeyspace | AclCategory::kDangerous,
+       .summary = "Delete every key starting with one of the given prefixes (stashd extension)",
+       .since = "stashd 0.1.0",
+       .group = "generic",
+       .complexity = "O(log(N) + M) per shard, where M is the number of keys deleted. Runs in "
+                     "batches of at most 1024 keys per shard lock.",
+       .arguments = {ArgString("prefix").Multiple()}});
+  r.Register({.name = "randomkey",
+              .arity = 1,
+              .flags = kReadonly | kLockAll,
+              .handler = CmdRandomKey,
+              .acl_categories = AclCategory::kKeyspace,
+              .tips = {kAllShards, kNondeterministic},
+              .summary = "Return a random key from the keyspace",
+              .since = "1.0.0",
+              .group = "generic",
+              .complexity = "O(1)"});
+  r.Register({.name = "rename",
+              .arity = 3,
+              .flags = kWrite,
+              .first_key = 1,
+              .last_key = 2,
+              .step = 1,
+              .handler = CmdRename<RenameMode::kReplace>,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRW | kAccess | kDelete, kOW | kUpdate},
+              .summary = "Rename a key",
+              .since = "1.0.0",
+              .group = "generic",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0), ArgKey("newkey", 1)}});
+  r.Register({.name = "renamenx",
+              .arity = 3,
+              .flags = kWrite | kFast,
+              .first_key = 1,
+              .last_key = 2,
+              .step = 1,
+              .handler = CmdRename<RenameMode::kOnlyIfAbsent>,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRW | kAccess | kDelete, kOW | kInsert},
+              .summary = "Rename a key, only if the new key does not exist",
+              .since = "1.0.0",
+              .group = "generic",
+              .complexity = "O(1)",
+              .history = {{"3.2.0",
+                           "The command no longer returns an error when source and destination "
+                           "names are the same."}},
+              .arguments = {ArgKey("key", 0), ArgKey("newkey", 1)}});
+  r.Register({.name = "copy",
+              .arity = -3,
+              .flags = kWrite | kDenyOom,
+              .first_key = 1,
+              .last_key = 2,
+              .step = 1,
+              .handler = CmdCopy,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRO | kAccess, kOW | kUpdate},
+              .summary = "Copy a key",
+              .since = "6.2.0",
+              .group = "generic",
+              .complexity = "O(N) worst case for collections, where N is the number of nested "
+                            "items. O(1) for string values.",
+              .arguments = {ArgKey("source", 0), ArgKey("destination", 1),
+                            ArgInteger("destination-db").Token("DB").Optional(),
+                            ArgToken("replace", "REPLACE").Optional()}});
+  r.Register({.name = "move",
+              .arity = 3,
+              .flags = kWrite | kFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdMove,
+              .acl_categories = AclCategory::kKeyspace,
+              .key_spec_flags = {kRW | kAccess | kUpdate},
+              .summary = "Move a key to another database",
+              .since = "1.0.0",
+              .group = "generic",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0), ArgInteger("db")}});
+  r.Register({.name = "dbsize",
+              .arity = 1,
+              .flags = kReadonly | kFast | kLockAll,
+              .handler = CmdDbSize,
+              .acl_categories = AclCategory::kKeyspace,
+              .tips = {kAllShards, kAggSum},
+              .summary = "Return the number of keys in the selected database",
+              .since = "1.0.0",
+              .group = "server",
+              .complexity = "O(1)"});
+  r.Register({.name = "flushdb",
+              .arity = -1,
+              .flags = kWrite | kLockAll,
+              .handler = CmdFlushDb,
+              .acl_categories = AclCategory::kKeyspace | AclCategory::kDangerous,
+              .tips = {kAllShards, kAllSucceeded},
+              .summary = "Remove all keys from the current database",
+              .since = "1.0.0",
+              .group = "server",
+              .complexity = "O(N) where N is the number of keys in the selected database",
+              .history = {{"4.0.0", "Added the `ASYNC` flushing mode modifier."},
+                          {"6.2.0", "Added the `SYNC` flushing mode modifier."}},
+              .arguments = {ArgOneOf("async", {ArgToken("async", "ASYNC").Since("4.0.0"),
+                                               ArgToken("sync", "SYNC").Since("6.2.0")})
+                                .Optional()}});
+  r.Register({.name = "flushall",
+              .arity = -1,
+              .flags = kWrite | kLockAll,
+              .handler = CmdFlushAll,
+              .acl_categories = AclCategory::kKeyspace | AclCategory::kDangerous,
+              .tips = {kAllShards, kAllSucceeded},
+              .summary = "Remove all keys from all databases",
+              .since = "1.0.0",
+              .group = "server",
+              .complexity = "O(N) where N is the total number of keys in all databases",
+              .history = {{"4.0.0", "Added the `ASYNC` flushing mode modifier."},
+                          {"6.2.0", "Added the `SYNC` flushing mode modifier."}},
+              .arguments = {ArgOneOf("async", {ArgToken("async", "ASYNC").Since("4.0.0"),
+                                               ArgToken("sync", "SYNC").Since("6.2.0")})
+                                .Optional()}});
+  r.Register(
+      {.name = "swapdb",
+       .arity = 3,
+       .flags = kWrite | kFast | kLockAll,
+       .handler = CmdSwapDb,
+       .acl_categories = AclCategory::kKeyspace | AclCategory::kDangerous,
+       .summary = "Swaps two Redis databases",
+       .since = "4.0.0",
+       .group = "server",
+       .complexity =
+           "O(N) where N is the count of clients watching or blocking on keys from both databases.",
+       .arguments = {ArgInteger("index1"), ArgInteger("index2")}});
 }
 
 }  // namespace stashd::server

@@ -130,42 +130,62 @@ void CmdShutdown(CommandContext& ctx) {
   if (ctx.server.request_shutdown) ctx.server.request_shutdown();
 }
 
-CommandSpec Row(std::string name, int arity, uint32_t flags, Handler handler, std::string summary,
-                std::string complexity, std::vector<std::string> acl = {},
-                std::vector<std::string> tips = {}) {
-  CommandSpec s;
-  s.name = std::move(name);
-  s.arity = arity;
-  s.flags = flags;
-  s.handler = handler;
-  s.acl_categories = std::move(acl);
-  s.summary = std::move(summary);
-  s.since = "1.0.0";
-  s.group = "server";
-  s.complexity = std::move(complexity);
-  s.tips = std::move(tips);
-  return s;
-}
-
 }  // namespace
 
 void RegisterPersistenceFamily(CommandRegistry& r) {
   constexpr uint32_t kAdminNoScript = kAdmin | kNoScript;
-  r.Register(Row("save", 1, kAdminNoScript | kNoAsyncLoading | kNoMulti | kNoExecLock, CmdSave,
-                 "Synchronously save the dataset to disk",
-                 "O(N) where N is the total number of keys in all databases"));
-  r.Register(Row("bgsave", -1, kAdminNoScript | kNoAsyncLoading | kNoExecLock, CmdBgsave,
-                 "Asynchronously save the dataset to disk", "O(1)"));
-  r.Register(Row("bgrewriteaof", 1, kAdminNoScript | kNoAsyncLoading | kNoExecLock, CmdBgrewriteaof,
-                 "Asynchronously rewrite the append-only file", "O(1)"));
-  r.Register(Row("lastsave", 1, kLoading | kStale | kFast, CmdLastsave,
-                 "Get the UNIX time stamp of the last successful save to disk", "O(1)",
-                 {"@admin", "@dangerous"}, {"nondeterministic_output"}));
-  r.Register(
-      Row("shutdown", -1, kAdminNoScript | kLoading | kStale | kNoMulti | kAllowBusy | kNoExecLock,
-          CmdShutdown, "Synchronously save the dataset to disk and then shut down the server",
-          "O(N) when saving, where N is the total number of keys in all databases when "
-          "saving data, otherwise O(1)"));
+  r.Register({.name = "save",
+              .arity = 1,
+              .flags = kAdminNoScript | kNoAsyncLoading | kNoMulti | kNoExecLock,
+              .handler = CmdSave,
+              .summary = "Synchronously save the dataset to disk",
+              .since = "1.0.0",
+              .group = "server",
+              .complexity = "O(N) where N is the total number of keys in all databases"});
+  r.Register({.name = "bgsave",
+              .arity = -1,
+              .flags = kAdminNoScript | kNoAsyncLoading | kNoExecLock,
+              .handler = CmdBgsave,
+              .summary = "Asynchronously save the dataset to disk",
+              .since = "1.0.0",
+              .group = "server",
+              .complexity = "O(1)",
+              .history = {{"3.2.2", "Added the `SCHEDULE` option."}},
+              .arguments = {ArgToken("schedule", "SCHEDULE").Since("3.2.2").Optional()}});
+  r.Register({.name = "bgrewriteaof",
+              .arity = 1,
+              .flags = kAdminNoScript | kNoAsyncLoading | kNoExecLock,
+              .handler = CmdBgrewriteaof,
+              .summary = "Asynchronously rewrite the append-only file",
+              .since = "1.0.0",
+              .group = "server",
+              .complexity = "O(1)"});
+  r.Register({.name = "lastsave",
+              .arity = 1,
+              .flags = kLoading | kStale | kFast,
+              .handler = CmdLastsave,
+              .acl_categories = AclCategory::kAdmin | AclCategory::kDangerous,
+              .tips = {"nondeterministic_output"},
+              .summary = "Get the UNIX time stamp of the last successful save to disk",
+              .since = "1.0.0",
+              .group = "server",
+              .complexity = "O(1)"});
+  r.Register({.name = "shutdown",
+              .arity = -1,
+              .flags = kAdminNoScript | kLoading | kStale | kNoMulti | kAllowBusy | kNoExecLock,
+              .handler = CmdShutdown,
+              .summary = "Synchronously save the dataset to disk and then shut down the server",
+              .since = "1.0.0",
+              .group = "server",
+              .complexity = "O(N) when saving, where N is the total number of keys in all "
+                            "databases when saving data, otherwise O(1)",
+              .history = {{"7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."}},
+              .arguments = {
+                  ArgOneOf("nosave_save", {ArgToken("nosave", "NOSAVE"), ArgToken("save", "SAVE")})
+                      .Optional(),
+                  ArgToken("now", "NOW").Since("7.0.0").Optional(),
+                  ArgToken("force", "FORCE").Since("7.0.0").Optional(),
+                  ArgToken("abort", "ABORT").Since("7.0.0").Optional()}});
 }
 
 }  // namespace stashd::server

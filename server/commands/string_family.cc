@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
+#include "server/ascii.h"
 #include "server/command.h"
 #include "server/commands/scope_reply.h"
 #include "server/server_state.h"
@@ -374,110 +375,368 @@ void CmdIncrByFloat(CommandContext& ctx) {
 
 // ---- Registration ----
 
-// COMMAND DOCS fields.
-struct Docs {
-  std::string summary;
-  std::string since;
-  std::string complexity = "O(1)";
-};
-
-// One row; `key_spec` holds the flags of the command's one key spec as
-// COMMAND INFO prints them.
-CommandSpec Row(std::string name, int arity, uint32_t flags, int first_key, int last_key, int step,
-                Handler handler, std::string key_spec, Docs docs,
-                std::vector<std::string> tips = {}) {
-  CommandSpec spec;
-  spec.name = std::move(name);
-  spec.arity = arity;
-  spec.flags = flags;
-  spec.first_key = first_key;
-  spec.last_key = last_key;
-  spec.step = step;
-  spec.handler = handler;
-  spec.acl_categories = {"@string"};
-  spec.summary = std::move(docs.summary);
-  spec.since = std::move(docs.since);
-  spec.group = "string";
-  spec.complexity = std::move(docs.complexity);
-  spec.key_spec_flags = {std::move(key_spec)};
-  spec.tips = std::move(tips);
-  return spec;
+// SET reads its key only with GET (Redis's setGetKeys).
+KeySpecFlags SetKeyFlags(const Args& args) {
+  for (size_t i = 3; i < args.size(); ++i) {
+    if (EqualsIgnoreCase(args[i], "get")) {
+      return KeySpecFlag::kRW | KeySpecFlag::kAccess | KeySpecFlag::kUpdate;
+    }
+  }
+  return KeySpecFlag::kOW | KeySpecFlag::kUpdate;
 }
 
-constexpr char kGetRangeComplexity[] =
-    "O(N) where N is the length of the returned string. The complexity is ultimately determined "
-    "by the returned length, but because creating a substring from an existing string is very "
-    "cheap, it can be considered O(1) for small strings.";
 constexpr char kMultiShard[] = "request_policy:multi_shard";
 
 }  // namespace
 
 void RegisterStringFamily(CommandRegistry& r) {
+  using enum KeySpecFlag;
   constexpr uint32_t kReadFast = kReadonly | kFast;
   constexpr uint32_t kWriteOom = kWrite | kDenyOom;
   constexpr uint32_t kWriteOomFast = kWrite | kDenyOom | kFast;
-  constexpr char kReadAccess[] = "RO access";
-  constexpr char kReadWriteUpdate[] = "RW access update";
 
+  r.Register({.name = "get",
+              .arity = 2,
+              .flags = kReadFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdGet,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRO | kAccess},
+              .summary = "Get the value of a key",
+              .since = "1.0.0",
+              .group = "string",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0)}});
   r.Register(
-      Row("get", 2, kReadFast, 1, 1, 1, CmdGet, kReadAccess, {"Get the value of a key", "1.0.0"}));
-  r.Register(Row("set", -3, kWriteOom, 1, 1, 1, CmdSet, "RW access update variable_flags",
-                 {"Set the string value of a key", "1.0.0"}));
-  r.Register(Row("setnx", 3, kWriteOomFast, 1, 1, 1, CmdSetNx, "OW insert",
-                 {"Set the value of a key, only if the key does not exist", "1.0.0"}));
-  r.Register(Row("setex", 4, kWriteOom, 1, 1, 1, CmdSetEx<ExpireKind::kEx>, "OW update",
-                 {"Set the value and expiration of a key", "2.0.0"}));
-  r.Register(Row("psetex", 4, kWriteOom, 1, 1, 1, CmdSetEx<ExpireKind::kPx>, "OW update",
-                 {"Set the value and expiration in milliseconds of a key", "2.6.0"}));
-  r.Register(Row("getset", 3, kWriteOomFast, 1, 1, 1, CmdGetSet, kReadWriteUpdate,
-                 {"Set the string value of a key and return its old value", "1.0.0"}));
-
-  r.Register(Row("mget", -2, kReadFast, 1, -1, 1, CmdMGet, kReadAccess,
-                 {"Get the values of all the given keys", "1.0.0",
-                  "O(N) where N is the number of keys to retrieve."},
-                 {kMultiShard}));
-  r.Register(Row("mset", -3, kWriteOom, 1, -1, 2, CmdMSet<false>, "OW update",
-                 {"Set multiple keys to multiple values", "1.0.1",
-                  "O(N) where N is the number of keys to set."},
-                 {kMultiShard, "response_policy:all_succeeded"}));
-  r.Register(Row("msetnx", -3, kWriteOom, 1, -1, 2, CmdMSet<true>, "OW insert",
-                 {"Set multiple keys to multiple values, only if none of the keys exist", "1.0.1",
-                  "O(N) where N is the number of keys to set."},
-                 {kMultiShard, "response_policy:agg_min"}));
-
-  r.Register(Row("getdel", 2, kWrite | kFast, 1, 1, 1, CmdGetDel, "RW access delete",
-                 {"Get the value of a key and delete the key", "6.2.0"}));
-  r.Register(Row("getex", -2, kWrite | kFast, 1, 1, 1, CmdGetEx, kReadWriteUpdate,
-                 {"Get the value of a key and optionally set its expiration", "6.2.0"}));
-
-  r.Register(Row("append", 3, kWriteOomFast, 1, 1, 1, CmdAppend, "RW insert",
-                 {"Append a value to a key", "2.0.0",
-                  "O(1). The amortized time complexity is O(1) assuming the appended value is "
-                  "small and the already present value is of any size, since the dynamic string "
-                  "library used by Redis will double the free space available on every "
-                  "reallocation."}));
-  r.Register(Row("strlen", 2, kReadFast, 1, 1, 1, CmdStrLen, "RO",
-                 {"Get the length of the value stored in a key", "2.2.0"}));
-  r.Register(Row("getrange", 4, kReadonly, 1, 1, 1, CmdGetRange, kReadAccess,
-                 {"Get a substring of the string stored at a key", "2.4.0", kGetRangeComplexity}));
-  r.Register(Row("substr", 4, kReadonly, 1, 1, 1, CmdGetRange, kReadAccess,
-                 {"Get a substring of the string stored at a key", "1.0.0", kGetRangeComplexity}));
-  r.Register(Row("setrange", 4, kWriteOom, 1, 1, 1, CmdSetRange, "RW update",
-                 {"Overwrite part of a string at key starting at the specified offset", "2.2.0",
-                  "O(1), not counting the time taken to copy the new string in place. Usually, "
-                  "this string is very small so the amortized complexity is O(1). Otherwise, "
-                  "complexity is O(M) with M being the length of the value argument."}));
-
-  r.Register(Row("incr", 2, kWriteOomFast, 1, 1, 1, CmdIncr, kReadWriteUpdate,
-                 {"Increment the integer value of a key by one", "1.0.0"}));
-  r.Register(Row("decr", 2, kWriteOomFast, 1, 1, 1, CmdDecr, kReadWriteUpdate,
-                 {"Decrement the integer value of a key by one", "1.0.0"}));
-  r.Register(Row("incrby", 3, kWriteOomFast, 1, 1, 1, CmdIncrBy, kReadWriteUpdate,
-                 {"Increment the integer value of a key by the given amount", "1.0.0"}));
-  r.Register(Row("decrby", 3, kWriteOomFast, 1, 1, 1, CmdDecrBy, kReadWriteUpdate,
-                 {"Decrement the integer value of a key by the given number", "1.0.0"}));
-  r.Register(Row("incrbyfloat", 3, kWriteOomFast, 1, 1, 1, CmdIncrByFloat, kReadWriteUpdate,
-                 {"Increment the float value of a key by the given amount", "2.6.0"}));
+      {.name = "set",
+       .arity = -3,
+       .flags = kWriteOom,
+       .first_key = 1,
+       .last_key = 1,
+       .step = 1,
+       .handler = CmdSet,
+       .acl_categories = AclCategory::kString,
+       .key_spec_flags = {kRW | kAccess | kUpdate | kVariableFlags},
+       .variable_key_flags = SetKeyFlags,
+       .summary = "Set the string value of a key",
+       .since = "1.0.0",
+       .group = "string",
+       .complexity = "O(1)",
+       .history = {{"2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."},
+                   {"6.0.0", "Added the `KEEPTTL` option."},
+                   {"6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."},
+                   {"7.0.0", "Allowed the `NX` and `GET` options to be used together."}},
+       .arguments = {ArgKey("key", 0), ArgString("value"),
+                     ArgOneOf("condition", {ArgToken("nx", "NX"), ArgToken("xx", "XX")})
+                         .Since("2.6.12")
+                         .Optional(),
+                     ArgToken("get", "GET").Since("6.2.0").Optional(),
+                     ArgOneOf("expiration",
+                              {ArgInteger("seconds").Token("EX").Since("2.6.12"),
+                               ArgInteger("milliseconds").Token("PX").Since("2.6.12"),
+                               ArgUnixTime("unix-time-seconds").Token("EXAT").Since("6.2.0"),
+                               ArgUnixTime("unix-time-milliseconds").Token("PXAT").Since("6.2.0"),
+                               ArgToken("keepttl", "KEEPTTL").Since("6.0.0")})
+                         .Optional()}});
+  r.Register({.name = "setnx",
+              .arity = 3,
+              .flags = kWriteOomFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdSetNx,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kOW | kInsert},
+              .summary = "Set the value of a key, only if the key does not exist",
+              .since = "1.0.0",
+              .group = "string",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0), ArgString("value")}});
+  r.Register({.name = "setex",
+              .arity = 4,
+              .flags = kWriteOom,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdSetEx<ExpireKind::kEx>,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kOW | kUpdate},
+              .summary = "Set the value and expiration of a key",
+              .since = "2.0.0",
+              .group = "string",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0), ArgInteger("seconds"), ArgString("value")}});
+  r.Register({.name = "psetex",
+              .arity = 4,
+              .flags = kWriteOom,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdSetEx<ExpireKind::kPx>,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kOW | kUpdate},
+              .summary = "Set the value and expiration in milliseconds of a key",
+              .since = "2.6.0",
+              .group = "string",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0), ArgInteger("milliseconds"), ArgString("value")}});
+  r.Register({.name = "getset",
+              .arity = 3,
+              .flags = kWriteOomFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdGetSet,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRW | kAccess | kUpdate},
+              .summary = "Set the string value of a key and return its old value",
+              .since = "1.0.0",
+              .group = "string",
+              .complexity = "O(1)",
+              .deprecated = true,
+              .deprecated_since = "6.2.0",
+              .replaced_by = "`SET` with the `!GET` argument",
+              .arguments = {ArgKey("key", 0), ArgString("value")}});
+  r.Register({.name = "mget",
+              .arity = -2,
+              .flags = kReadFast,
+              .first_key = 1,
+              .last_key = -1,
+              .step = 1,
+              .handler = CmdMGet,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRO | kAccess},
+              .tips = {kMultiShard},
+              .summary = "Get the values of all the given keys",
+              .since = "1.0.0",
+              .group = "string",
+              .complexity = "O(N) where N is the number of keys to retrieve.",
+              .arguments = {ArgKey("key", 0).Multiple()}});
+  r.Register(
+      {.name = "mset",
+       .arity = -3,
+       .flags = kWriteOom,
+       .first_key = 1,
+       .last_key = -1,
+       .step = 2,
+       .handler = CmdMSet<false>,
+       .acl_categories = AclCategory::kString,
+       .key_spec_flags = {kOW | kUpdate},
+       .tips = {kMultiShard, "response_policy:all_succeeded"},
+       .summary = "Set multiple keys to multiple values",
+       .since = "1.0.1",
+       .group = "string",
+       .complexity = "O(N) where N is the number of keys to set.",
+       .arguments = {ArgBlock("key_value", {ArgKey("key", 0), ArgString("value")}).Multiple()}});
+  r.Register(
+      {.name = "msetnx",
+       .arity = -3,
+       .flags = kWriteOom,
+       .first_key = 1,
+       .last_key = -1,
+       .step = 2,
+       .handler = CmdMSet<true>,
+       .acl_categories = AclCategory::kString,
+       .key_spec_flags = {kOW | kInsert},
+       .tips = {kMultiShard, "response_policy:agg_min"},
+       .summary = "Set multiple keys to multiple values, only if none of the keys exist",
+       .since = "1.0.1",
+       .group = "string",
+       .complexity = "O(N) where N is the number of keys to set.",
+       .arguments = {ArgBlock("key_value", {ArgKey("key", 0), ArgString("value")}).Multiple()}});
+  r.Register({.name = "getdel",
+              .arity = 2,
+              .flags = kWrite | kFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdGetDel,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRW | kAccess | kDelete},
+              .summary = "Get the value of a key and delete the key",
+              .since = "6.2.0",
+              .group = "string",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0)}});
+  r.Register(
+      {.name = "getex",
+       .arity = -2,
+       .flags = kWrite | kFast,
+       .first_key = 1,
+       .last_key = 1,
+       .step = 1,
+       .handler = CmdGetEx,
+       .acl_categories = AclCategory::kString,
+       .key_spec_flags = {kRW | kAccess | kUpdate},
+       .summary = "Get the value of a key and optionally set its expiration",
+       .since = "6.2.0",
+       .group = "string",
+       .complexity = "O(1)",
+       .arguments = {ArgKey("key", 0),
+                     ArgOneOf("expiration", {ArgInteger("seconds").Token("EX"),
+                                             ArgInteger("milliseconds").Token("PX"),
+                                             ArgUnixTime("unix-time-seconds").Token("EXAT"),
+                                             ArgUnixTime("unix-time-milliseconds").Token("PXAT"),
+                                             ArgToken("persist", "PERSIST")})
+                         .Optional()}});
+  r.Register(
+      {.name = "append",
+       .arity = 3,
+       .flags = kWriteOomFast,
+       .first_key = 1,
+       .last_key = 1,
+       .step = 1,
+       .handler = CmdAppend,
+       .acl_categories = AclCategory::kString,
+       .key_spec_flags = {kRW | kInsert},
+       .summary = "Append a value to a key",
+       .since = "2.0.0",
+       .group = "string",
+       .complexity =
+           "O(1). The amortized time complexity is O(1) assuming the appended value is small and "
+           "the already present value is of any size, since the dynamic string library used by "
+           "Redis will double the free space available on every reallocation.",
+       .arguments = {ArgKey("key", 0), ArgString("value")}});
+  r.Register({.name = "strlen",
+              .arity = 2,
+              .flags = kReadFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdStrLen,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRO},
+              .summary = "Get the length of the value stored in a key",
+              .since = "2.2.0",
+              .group = "string",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0)}});
+  r.Register({.name = "getrange",
+              .arity = 4,
+              .flags = kReadonly,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdGetRange,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRO | kAccess},
+              .summary = "Get a substring of the string stored at a key",
+              .since = "2.4.0",
+              .group = "string",
+              .complexity =
+                  "O(N) where N is the length of the returned string. The complexity is ultimately "
+                  "determined by the returned length, but because creating a substring from an "
+                  "existing string is very cheap, it can be considered O(1) for small strings.",
+              .arguments = {ArgKey("key", 0), ArgInteger("start"), ArgInteger("end")}});
+  r.Register({.name = "substr",
+              .arity = 4,
+              .flags = kReadonly,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdGetRange,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRO | kAccess},
+              .summary = "Get a substring of the string stored at a key",
+              .since = "1.0.0",
+              .group = "string",
+              .complexity =
+                  "O(N) where N is the length of the returned string. The complexity is ultimately "
+                  "determined by the returned length, but because creating a substring from an "
+                  "existing string is very cheap, it can be considered O(1) for small strings.",
+              .deprecated = true,
+              .deprecated_since = "2.0.0",
+              .replaced_by = "`GETRANGE`",
+              .arguments = {ArgKey("key", 0), ArgInteger("start"), ArgInteger("end")}});
+  r.Register(
+      {.name = "setrange",
+       .arity = 4,
+       .flags = kWriteOom,
+       .first_key = 1,
+       .last_key = 1,
+       .step = 1,
+       .handler = CmdSetRange,
+       .acl_categories = AclCategory::kString,
+       .key_spec_flags = {kRW | kUpdate},
+       .summary = "Overwrite part of a string at key starting at the specified offset",
+       .since = "2.2.0",
+       .group = "string",
+       .complexity = "O(1), not counting the time taken to copy the new string in place. Usually, "
+                     "this string is very small so the amortized complexity is O(1). Otherwise, "
+                     "complexity is O(M) with M being the length of the value argument.",
+       .arguments = {ArgKey("key", 0), ArgInteger("offset"), ArgString("value")}});
+  r.Register({.name = "incr",
+              .arity = 2,
+              .flags = kWriteOomFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdIncr,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRW | kAccess | kUpdate},
+              .summary = "Increment the integer value of a key by one",
+              .since = "1.0.0",
+              .group = "string",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0)}});
+  r.Register({.name = "decr",
+              .arity = 2,
+              .flags = kWriteOomFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdDecr,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRW | kAccess | kUpdate},
+              .summary = "Decrement the integer value of a key by one",
+              .since = "1.0.0",
+              .group = "string",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0)}});
+  r.Register({.name = "incrby",
+              .arity = 3,
+              .flags = kWriteOomFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdIncrBy,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRW | kAccess | kUpdate},
+              .summary = "Increment the integer value of a key by the given amount",
+              .since = "1.0.0",
+              .group = "string",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0), ArgInteger("increment")}});
+  r.Register({.name = "decrby",
+              .arity = 3,
+              .flags = kWriteOomFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdDecrBy,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRW | kAccess | kUpdate},
+              .summary = "Decrement the integer value of a key by the given number",
+              .since = "1.0.0",
+              .group = "string",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0), ArgInteger("decrement")}});
+  r.Register({.name = "incrbyfloat",
+              .arity = 3,
+              .flags = kWriteOomFast,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdIncrByFloat,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRW | kAccess | kUpdate},
+              .summary = "Increment the float value of a key by the given amount",
+              .since = "2.6.0",
+              .group = "string",
+              .complexity = "O(1)",
+              .arguments = {ArgKey("key", 0), ArgDouble("increment")}});
 }
 
 }  // namespace stashd::server

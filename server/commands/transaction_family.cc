@@ -72,40 +72,61 @@ void CmdUnwatch(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-CommandSpec Row(std::string name, int arity, uint32_t flags, int first, int last, int step,
-                Handler h, std::string summary, std::string complexity) {
-  CommandSpec s;
-  s.name = std::move(name);
-  s.arity = arity;
-  s.flags = flags | kNoScript | kLoading | kStale | kMultiControl;
-  s.first_key = first;
-  s.last_key = last;
-  s.step = step;
-  s.handler = h;
-  s.acl_categories = {"@transaction"};
-  s.summary = std::move(summary);
-  s.since = s.name == "unwatch" || s.name == "watch" ? "2.2.0" : "1.2.0";
-  s.group = "transactions";
-  s.complexity = std::move(complexity);
-  return s;
-}
-
 }  // namespace
 
 void RegisterTransactionFamily(CommandRegistry& r) {
-  r.Register(
-      Row("multi", 1, kFast | kAllowBusy, 0, 0, 0, CmdMulti, "Start a transaction block", "O(1)"));
-  r.Register(Row("exec", 1, kSkipSlowlog, 0, 0, 0, CmdExec,
-                 "Execute all commands issued after MULTI",
-                 "Depends on commands in the transaction"));
-  r.Register(Row("discard", 1, kFast | kAllowBusy, 0, 0, 0, CmdDiscard,
-                 "Discard all commands issued after MULTI",
-                 "O(N), when N is the number of queued commands"));
-  r.Register(Row("watch", -2, kFast | kAllowBusy, 1, -1, 1, CmdWatch,
-                 "Watch the given keys to determine execution of the MULTI/EXEC block",
-                 "O(1) for every key."));
-  r.Register(Row("unwatch", 1, kFast | kAllowBusy, 0, 0, 0, CmdUnwatch,
-                 "Forget about all watched keys", "O(1)"));
+  // Every transaction command runs at once inside MULTI.
+  constexpr uint32_t kAlways = kNoScript | kLoading | kStale | kMultiControl;
+
+  r.Register({.name = "multi",
+              .arity = 1,
+              .flags = kAlways | kFast | kAllowBusy,
+              .handler = CmdMulti,
+              .acl_categories = AclCategory::kTransaction,
+              .summary = "Mark the start of a transaction block",
+              .since = "1.2.0",
+              .group = "transactions",
+              .complexity = "O(1)"});
+  r.Register({.name = "exec",
+              .arity = 1,
+              .flags = kAlways | kSkipSlowlog | kNoExecLock | kOwnLogRecord | kRunsQueued,
+              .handler = CmdExec,
+              .acl_categories = AclCategory::kTransaction,
+              .summary = "Execute all commands issued after MULTI",
+              .since = "1.2.0",
+              .group = "transactions",
+              .complexity = "Depends on commands in the transaction"});
+  r.Register({.name = "discard",
+              .arity = 1,
+              .flags = kAlways | kFast | kAllowBusy,
+              .handler = CmdDiscard,
+              .acl_categories = AclCategory::kTransaction,
+              .summary = "Discard all commands issued after MULTI",
+              .since = "2.0.0",
+              .group = "transactions",
+              .complexity = "O(N), when N is the number of queued commands"});
+  r.Register({.name = "watch",
+              .arity = -2,
+              .flags = kAlways | kFast | kAllowBusy,
+              .first_key = 1,
+              .last_key = -1,
+              .step = 1,
+              .handler = CmdWatch,
+              .acl_categories = AclCategory::kTransaction,
+              .summary = "Watch the given keys to determine execution of the MULTI/EXEC block",
+              .since = "2.2.0",
+              .group = "transactions",
+              .complexity = "O(1) for every key.",
+              .arguments = {ArgKey("key", 0).Multiple()}});
+  r.Register({.name = "unwatch",
+              .arity = 1,
+              .flags = kAlways | kFast | kAllowBusy,
+              .handler = CmdUnwatch,
+              .acl_categories = AclCategory::kTransaction,
+              .summary = "Forget about all watched keys",
+              .since = "2.2.0",
+              .group = "transactions",
+              .complexity = "O(1)"});
 }
 
 }  // namespace stashd::server

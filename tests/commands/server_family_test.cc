@@ -3,8 +3,10 @@
 // (`COMMAND INFO get` ...): they are facts about Redis, not about stashd.
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -107,6 +109,62 @@ constexpr char kInfoInfo[] =
     "+@slow\r\n+@dangerous\r\n*3\r\n$23\r\nnondeterministic_output\r\n$25\r\n"
     "request_policy:all_shards\r\n$23\r\nresponse_policy:special\r\n*0\r\n*0\r\n";
 
+// COMMAND DOCS set, RESP2 and RESP3 (after HELLO 3): summary, history and
+// the arguments tree redis-cli builds its hints from.
+constexpr char kDocsSet[] =
+    "*2\r\n$3\r\nset\r\n*12\r\n$7\r\nsummary\r\n$29\r\nSet the string value of a key\r\n"
+    "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\n"
+    "O(1)\r\n$7\r\nhistory\r\n*4\r\n*2\r\n$6\r\n2.6.12\r\n$44\r\n"
+    "Added the `EX`, `PX`, `NX` and `XX` options.\r\n*2\r\n$5\r\n6.0.0\r\n$27\r\n"
+    "Added the `KEEPTTL` option.\r\n*2\r\n$5\r\n6.2.0\r\n$42\r\n"
+    "Added the `GET`, `EXAT` and `PXAT` option.\r\n*2\r\n$5\r\n7.0.0\r\n$55\r\n"
+    "Allowed the `NX` and `GET` options to be used together.\r\n$9\r\narguments\r\n*5\r\n"
+    "*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n"
+    ":0\r\n*4\r\n$4\r\nname\r\n$5\r\nvalue\r\n$4\r\ntype\r\n$6\r\nstring\r\n*10\r\n$4\r\n"
+    "name\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nsince\r\n$6\r\n2.6.12\r\n"
+    "$5\r\nflags\r\n*1\r\n+optional\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$2\r\n"
+    "nx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nNX\r\n*6\r\n$4\r\nname\r\n"
+    "$2\r\nxx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nXX\r\n*10\r\n$4\r\n"
+    "name\r\n$3\r\nget\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$3\r\nGET\r\n"
+    "$5\r\nsince\r\n$5\r\n6.2.0\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n"
+    "$10\r\nexpiration\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n*1\r\n+optional\r\n"
+    "$9\r\narguments\r\n*5\r\n*8\r\n$4\r\nname\r\n$7\r\nseconds\r\n$4\r\ntype\r\n$7\r\n"
+    "integer\r\n$5\r\ntoken\r\n$2\r\nEX\r\n$5\r\nsince\r\n$6\r\n2.6.12\r\n*8\r\n$4\r\n"
+    "name\r\n$12\r\nmilliseconds\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$2\r\n"
+    "PX\r\n$5\r\nsince\r\n$6\r\n2.6.12\r\n*8\r\n$4\r\nname\r\n$17\r\nunix-time-seconds\r\n"
+    "$4\r\ntype\r\n$9\r\nunix-time\r\n$5\r\ntoken\r\n$4\r\nEXAT\r\n$5\r\nsince\r\n$5\r\n"
+    "6.2.0\r\n*8\r\n$4\r\nname\r\n$22\r\nunix-time-milliseconds\r\n$4\r\ntype\r\n$9\r\n"
+    "unix-time\r\n$5\r\ntoken\r\n$4\r\nPXAT\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n*8\r\n$4\r\n"
+    "name\r\n$7\r\nkeepttl\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$7\r\n"
+    "KEEPTTL\r\n$5\r\nsince\r\n$5\r\n6.0.0\r\n";
+
+constexpr char kDocsSetResp3[] =
+    "%1\r\n$3\r\nset\r\n%6\r\n$7\r\nsummary\r\n$29\r\nSet the string value of a key\r\n$5\r\n"
+    "since\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\n"
+    "O(1)\r\n$7\r\nhistory\r\n~4\r\n*2\r\n$6\r\n2.6.12\r\n$44\r\n"
+    "Added the `EX`, `PX`, `NX` and `XX` options.\r\n*2\r\n$5\r\n6.0.0\r\n$27\r\n"
+    "Added the `KEEPTTL` option.\r\n*2\r\n$5\r\n6.2.0\r\n$42\r\n"
+    "Added the `GET`, `EXAT` and `PXAT` option.\r\n*2\r\n$5\r\n7.0.0\r\n$55\r\n"
+    "Allowed the `NX` and `GET` options to be used together.\r\n$9\r\narguments\r\n*5\r\n"
+    "%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n"
+    ":0\r\n%2\r\n$4\r\nname\r\n$5\r\nvalue\r\n$4\r\ntype\r\n$6\r\nstring\r\n%5\r\n$4\r\n"
+    "name\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nsince\r\n$6\r\n2.6.12\r\n"
+    "$5\r\nflags\r\n~1\r\n+optional\r\n$9\r\narguments\r\n*2\r\n%3\r\n$4\r\nname\r\n$2\r\n"
+    "nx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nNX\r\n%3\r\n$4\r\nname\r\n"
+    "$2\r\nxx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nXX\r\n%5\r\n$4\r\n"
+    "name\r\n$3\r\nget\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$3\r\nGET\r\n"
+    "$5\r\nsince\r\n$5\r\n6.2.0\r\n$5\r\nflags\r\n~1\r\n+optional\r\n%4\r\n$4\r\nname\r\n"
+    "$10\r\nexpiration\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n~1\r\n+optional\r\n"
+    "$9\r\narguments\r\n*5\r\n%4\r\n$4\r\nname\r\n$7\r\nseconds\r\n$4\r\ntype\r\n$7\r\n"
+    "integer\r\n$5\r\ntoken\r\n$2\r\nEX\r\n$5\r\nsince\r\n$6\r\n2.6.12\r\n%4\r\n$4\r\n"
+    "name\r\n$12\r\nmilliseconds\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$2\r\n"
+    "PX\r\n$5\r\nsince\r\n$6\r\n2.6.12\r\n%4\r\n$4\r\nname\r\n$17\r\nunix-time-seconds\r\n"
+    "$4\r\ntype\r\n$9\r\nunix-time\r\n$5\r\ntoken\r\n$4\r\nEXAT\r\n$5\r\nsince\r\n$5\r\n"
+    "6.2.0\r\n%4\r\n$4\r\nname\r\n$22\r\nunix-time-milliseconds\r\n$4\r\ntype\r\n$9\r\n"
+    "unix-time\r\n$5\r\ntoken\r\n$4\r\nPXAT\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n%4\r\n$4\r\n"
+    "name\r\n$7\r\nkeepttl\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$7\r\n"
+    "KEEPTTL\r\n$5\r\nsince\r\n$5\r\n6.0.0\r\n";
+
 // Simple-string flags of quit/hello/auth/reset.
 constexpr char kHandshakeFlags[] =
     "*6\r\n+noscript\r\n+loading\r\n+stale\r\n+fast\r\n+no_auth\r\n+allow_busy\r\n";
@@ -207,8 +265,8 @@ TEST_F(ServerTest, CommandInfoRendererMatchesRedisShapes) {
   get.arity = 2;
   get.flags = server::kReadonly | server::kFast;
   get.first_key = get.last_key = get.step = 1;
-  get.acl_categories = {"@string"};
-  get.key_spec_flags = {"RO access"};
+  get.acl_categories = server::AclCategory::kString;
+  get.key_spec_flags = {server::KeySpecFlag::kRO | server::KeySpecFlag::kAccess};
   protocol::ReplyBuilder reply;
   server::ReplyCommandInfo(get, reply);
   EXPECT_EQ(reply.buffer(), kInfoGet);
@@ -224,8 +282,10 @@ TEST_F(ServerTest, CommandInfoRendererMatchesRedisShapes) {
   rename.first_key = 1;
   rename.last_key = 2;
   rename.step = 1;
-  rename.acl_categories = {"@keyspace"};
-  rename.key_spec_flags = {"RW access delete", "OW update"};
+  rename.acl_categories = server::AclCategory::kKeyspace;
+  rename.key_spec_flags = {
+      server::KeySpecFlag::kRW | server::KeySpecFlag::kAccess | server::KeySpecFlag::kDelete,
+      server::KeySpecFlag::kOW | server::KeySpecFlag::kUpdate};
   reply = protocol::ReplyBuilder();
   server::ReplyCommandInfo(rename, reply);
   EXPECT_EQ(reply.buffer(), kInfoRename);
@@ -237,8 +297,8 @@ TEST_F(ServerTest, CommandInfoRendererMatchesRedisShapes) {
   mset.first_key = 1;
   mset.last_key = -1;
   mset.step = 2;
-  mset.acl_categories = {"@string"};
-  mset.key_spec_flags = {"OW update"};
+  mset.acl_categories = server::AclCategory::kString;
+  mset.key_spec_flags = {server::KeySpecFlag::kOW | server::KeySpecFlag::kUpdate};
   mset.tips = {"request_policy:multi_shard", "response_policy:all_succeeded"};
   reply.Clear();
   server::ReplyCommandInfo(mset, reply);
@@ -248,17 +308,17 @@ TEST_F(ServerTest, CommandInfoRendererMatchesRedisShapes) {
 TEST_F(ServerTest, AclCategoriesFollowRedisOrder) {
   server::CommandSpec flushall;
   flushall.flags = server::kWrite;
-  flushall.acl_categories = {"@keyspace", "@dangerous"};
+  flushall.acl_categories = server::AclCategory::kKeyspace | server::AclCategory::kDangerous;
   EXPECT_EQ(server::AclCategories(flushall),
             (std::vector<std::string_view>{"@keyspace", "@write", "@slow", "@dangerous"}));
   server::CommandSpec admin;
   admin.flags = server::kAdmin | server::kNoScript;
-  admin.acl_categories = {"@connection", "@dangerous"};
+  admin.acl_categories = server::AclCategory::kConnection | server::AclCategory::kDangerous;
   EXPECT_EQ(server::AclCategories(admin),
             (std::vector<std::string_view>{"@admin", "@slow", "@dangerous", "@connection"}));
   server::CommandSpec blocking;
   blocking.flags = server::kWrite | server::kBlocking;
-  blocking.acl_categories = {"@list"};
+  blocking.acl_categories = server::AclCategory::kList;
   EXPECT_EQ(server::AclCategories(blocking),
             (std::vector<std::string_view>{"@write", "@list", "@slow", "@blocking"}));
 }
@@ -389,6 +449,74 @@ TEST_F(ServerTest, CommandDocsOfEverything) {
     EXPECT_NE(docs.Get("summary"), nullptr) << v[i].str;
     EXPECT_NE(docs.Get("since"), nullptr) << v[i].str;
   }
+}
+
+TEST_F(ServerTest, CommandDocsSetMatchesRedisWithArguments) {
+  EXPECT_EQ(RunRaw({"command", "docs", "set"}), kDocsSet);
+  Run({"hello", "3"});
+  EXPECT_EQ(RunRaw({"command", "docs", "set"}), kDocsSetResp3);
+}
+
+// Every row documents itself as Redis's command JSON does: summary, since,
+// group, complexity, and an argument tree whenever the command takes
+// arguments beyond its name, with key arguments pointing at key specs.
+TEST_F(ServerTest, EveryCommandHasDocsWithArguments) {
+  // Redis 7.0 documents no arguments for these (7.2 does); stashd's docs are 7.0's.
+  const std::set<std::string> kUndocumentedIn70 = {"command|getkeys", "command|getkeysandflags"};
+  auto count_keys = [](const std::vector<server::CommandArg>& args, auto& self) -> int {
+    int n = 0;
+    for (const server::CommandArg& a : args) {
+      n += a.type == server::ArgType::kKey ? 1 : 0;
+      n += self(a.arguments, self);
+    }
+    return n;
+  };
+  auto key_indexes_valid = [](const server::CommandSpec& spec,
+                              const std::vector<server::CommandArg>& args, auto& self) -> bool {
+    int specs = static_cast<int>(std::max<size_t>(1, spec.key_spec_flags.size()));
+    for (const server::CommandArg& a : args) {
+      if (a.type == server::ArgType::kKey && (a.key_spec_index < 0 || a.key_spec_index >= specs)) {
+        return false;
+      }
+      if (!self(spec, a.arguments, self)) return false;
+    }
+    return true;
+  };
+  auto check = [&](const server::CommandSpec& spec, int name_words) {
+    SCOPED_TRACE(spec.name);
+    EXPECT_FALSE(spec.summary.empty());
+    EXPECT_FALSE(spec.since.empty());
+    EXPECT_FALSE(spec.group.empty());
+    EXPECT_FALSE(spec.complexity.empty());
+    const int min_args = spec.arity < 0 ? -spec.arity : spec.arity;
+    if (!spec.subcommands.empty() && spec.handler == nullptr) {
+      EXPECT_TRUE(spec.arguments.empty()) << "a container documents its subcommands instead";
+    } else if (spec.arity == name_words) {
+      EXPECT_TRUE(spec.arguments.empty()) << "takes no argument";
+    } else if (min_args > name_words && !kUndocumentedIn70.contains(spec.name)) {
+      EXPECT_FALSE(spec.arguments.empty()) << "takes arguments, documents none";
+    }
+    if (spec.HasKeys()) {
+      EXPECT_GT(count_keys(spec.arguments, count_keys), 0);
+    }
+    EXPECT_TRUE(key_indexes_valid(spec, spec.arguments, key_indexes_valid));
+  };
+  size_t documented = 0;
+  for (const auto& [name, spec] : server().commands().all()) {
+    check(spec, 1);
+    for (const server::CommandSpec& sub : spec.subcommands) check(sub, 2);
+    documented += spec.arguments.empty() ? 0 : 1;
+  }
+  EXPECT_GT(documented, server().commands().all().size() / 2);
+
+  // And COMMAND DOCS shows them.
+  Run({"hello", "3"});
+  RespValue v = Run({"command", "docs", "getex"});
+  const RespValue* args = v.Get("getex")->Get("arguments");
+  ASSERT_NE(args, nullptr);
+  ASSERT_EQ(args->size(), 2u);
+  EXPECT_EQ(*(*args)[0].Get("name"), "key");
+  EXPECT_EQ(*(*args)[1].Get("type"), "oneof");
 }
 
 // ---- COMMAND GETKEYS ----

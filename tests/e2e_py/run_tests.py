@@ -222,6 +222,57 @@ class AuthTest(unittest.TestCase):
             server.stop()
 
 
+class RedisCliHintsTest(unittest.TestCase):
+    """redis-cli 7 builds its interactive argument hints from COMMAND DOCS."""
+
+    def typed(self, port, text):
+        """What interactive redis-cli shows after `text` is typed (on a pty)."""
+        import fcntl
+        import pty
+        import select
+        import struct
+        import termios
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.environ["TERM"] = "xterm"
+            os.execvp("redis-cli", ["redis-cli", "-p", str(port)])
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
+        screen = b""
+        try:
+            def read_for(seconds, until=None):
+                nonlocal screen
+                deadline = time.time() + seconds
+                while time.time() < deadline:
+                    if until is not None and until in screen:
+                        return
+                    ready, _, _ = select.select([fd], [], [], 0.05)
+                    if ready:
+                        try:
+                            chunk = os.read(fd, 4096)
+                        except OSError:
+                            return
+                        screen += chunk
+                        if b"\x1b[6n" in chunk:  # linenoise asks where the cursor is
+                            os.write(fd, b"\x1b[1;1R")
+            read_for(10, until=b"> ")
+            os.write(fd, text.encode())
+            read_for(3, until=b"[NX|XX]")
+            return screen.decode(errors="replace")
+        finally:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(fd)
+
+    @unittest.skipIf(shutil.which("redis-cli") is None, "redis-cli not installed")
+    def test_set_shows_argument_hints(self):
+        server = Server()
+        try:
+            out = self.typed(server.port, "SET ")
+            self.assertIn("key value [NX|XX] [GET] [EX seconds|PX milliseconds", out)
+        finally:
+            server.stop()
+
+
 def main():
     global BINARY
     parser = argparse.ArgumentParser()
