@@ -136,8 +136,19 @@ Status ReplaceFileAtomically(FileSystem* fs, const std::string& path, std::strin
   std::unique_ptr<WritableFile> file;
   Status st = fs->OpenWritable(tmp, /*truncate=*/true, &file);
   if (st.ok()) st = file->WriteAt(0, content);
-  if (st.ok()) st = file->Sync();
   file.reset();
+  if (!st.ok()) {
+    fs->Remove(tmp);
+    return st;
+  }
+  return PublishFile(fs, tmp, path);
+}
+
+Status PublishFile(FileSystem* fs, const std::string& tmp, const std::string& path,
+                   const std::function<void()>& before_rename) {
+  if (fs == nullptr) fs = FileSystem::Default();
+  Status st = fs->SyncFile(tmp);
+  if (st.ok() && before_rename) before_rename();
   if (st.ok()) st = fs->Rename(tmp, path);
   if (st.ok()) st = fs->SyncDir(DirName(path));
   if (!st.ok()) fs->Remove(tmp);

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,5 +70,12 @@ Status ErrnoStatus(const std::string& what, const std::string& path, int err);
 // FileSystem::Default(). Thread-safe: concurrent calls use distinct
 // temporary names.
 Status ReplaceFileAtomically(FileSystem* fs, const std::string& path, std::string_view content);
+
+// The publishing half of ReplaceFileAtomically, for a temporary file written
+// some other way (the snapshot, built by SQLite): fsyncs `tmp`, calls
+// `before_rename` (if any), renames `tmp` over `path` and fsyncs the
+// directory. On failure `tmp` is removed and `path` is left as it was.
+Status PublishFile(FileSystem* fs, const std::string& tmp, const std::string& path,
+                   const std::function<void()>& before_rename = nullptr);
 
 }  // namespace stashd::persistence

@@ -714,15 +714,14 @@ Status SnapshotWriter::WriteNewFile(store::SnapshotCut* cut, uint64_t log_seq, i
     if (s.ok()) s = db.Exec("COMMIT");
     if (s.ok()) s = db.Exec("PRAGMA journal_mode=WAL");
   }
-  if (s.ok()) s = fs_->SyncFile(tmp);
   if (s.ok()) {
-    // A -wal or -shm file without its database belongs to nothing; left in
-    // place, SQLite would apply it to the new file.
-    fs_->Remove(options_.path + "-wal");
-    fs_->Remove(options_.path + "-shm");
-    s = fs_->Rename(tmp, options_.path);
+    s = PublishFile(fs_, tmp, options_.path, [&] {
+      // A -wal or -shm file without its database belongs to nothing; left
+      // in place, SQLite would apply it to the new file.
+      fs_->Remove(options_.path + "-wal");
+      fs_->Remove(options_.path + "-shm");
+    });
   }
-  if (s.ok()) s = fs_->SyncDir(DirName(options_.path));
   stats->commit_ms = MsBetween(commit_start, std::chrono::steady_clock::now());
   if (!s.ok()) {
     for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs_->Remove(tmp + suffix);
