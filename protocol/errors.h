@@ -48,6 +48,14 @@ inline constexpr std::string_view kInvalidExpire = "ERR invalid expire time in '
 inline constexpr std::string_view kStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of range";
+// Hashes
+inline constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
+inline constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
+inline constexpr std::string_view kNanOrInfinityArg = "ERR value is NaN or Infinity";
+inline constexpr std::string_view kOutOfRange = "ERR value is out of range";
+// Redis's wording, "must between" included.
+inline constexpr std::string_view kOutOfRangeBetween =
+    "ERR value is out of range, value must between %s and %s";
 inline constexpr std::string_view kNoSuchKey = "ERR no such key";
 inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of range";
 inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";

@@ -165,6 +165,12 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
   int_directive("tcp-keepalive", true, &c->tcp_keepalive_s, 0, INT32_MAX, false);
   int_directive("maxclients", true, &c->maxclients, 1, INT32_MAX, false);
   int_directive("hz", true, &c->hz, 1, 500, false);
+  for (const char* name : {"hash-max-listpack-entries", "hash-max-ziplist-entries"}) {
+    int_directive(name, true, &c->hash_max_listpack_entries, 0, INT64_MAX, true);
+  }
+  for (const char* name : {"hash-max-listpack-value", "hash-max-ziplist-value"}) {
+    int_directive(name, true, &c->hash_max_listpack_value, 0, INT64_MAX, true);
+  }
   int_directive("proto-max-bulk-len", true, &c->proto_max_bulk_len, 1024 * 1024, INT64_MAX, true);
   int_directive("client-query-buffer-limit", true, &c->client_query_buffer_limit, 1024 * 1024,
                 INT64_MAX, true);

@@ -34,6 +34,11 @@ struct Config {
   int io_threads = 0;  // 0 = number of cores
   int databases = 16;
   std::atomic<int64_t> hz{10};
+  // Redis's compact-encoding thresholds for hashes. Accepted (and the
+  // ziplist names as aliases) so Redis configs and clients that set them
+  // work; stashd's hash does not switch encodings by them yet.
+  std::atomic<int64_t> hash_max_listpack_entries{512};
+  std::atomic<int64_t> hash_max_listpack_value{64};
 
   // Limits
   std::atomic<int64_t> proto_max_bulk_len{512ll * 1024 * 1024};

@@ -21,6 +21,7 @@
 #include "server/acl.h"
 #include "server/ascii.h"
 #include "server/command.h"
+#include "server/commands/scan_args.h"
 #include "server/commands/scope_reply.h"
 #include "server/server_state.h"
 #include "store/glob.h"
@@ -43,20 +44,6 @@ bool ParseInt(std::string_view s, int* out) {
 // SCAN's cursor is parsed with strtoull as Redis does: a leading '+' or '-'
 // is accepted ("-1" wraps to 2^64-1), the empty string is 0, but leading
 // spaces, trailing bytes and values beyond 2^64-1 are not.
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  if (s.empty()) {
-    *out = 0;
-    return true;
-  }
-  bool negative = s[0] == '-';
-  if (s[0] == '-' || s[0] == '+') s.remove_prefix(1);
-  if (s.empty() || s[0] < '0' || s[0] > '9') return false;
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return false;
-  *out = negative ? ~v + 1 : v;
-  return true;
-}
 
 // A KEYS / SCAN MATCH pattern. A bare "*" matches every key, the empty one
 // included (the glob matcher never matches ""), as in Redis.
@@ -259,29 +246,12 @@ void CmdScan(CommandContext& ctx) {
     ctx.reply.Error(errors::kInvalidCursor);
     return;
   }
-  int64_t count = 10;
+  ScanOptions options;
+  if (!ParseScanOptions(ctx, 2, /*allow_type=*/true, &options)) return;
+  const int64_t count = options.count;
   std::optional<KeyPattern> pattern;
-  std::optional<std::string_view> type;
-  for (size_t i = 2; i < ctx.args.size(); i += 2) {
-    const std::string& opt = ctx.args[i];
-    bool has_value = i + 1 < ctx.args.size();
-    if (has_value && EqualsIgnoreCase(opt, "count")) {
-      std::optional<int64_t> parsed = store::ParseInt64(ctx.args[i + 1]);
-      if (!parsed) return ReplyNotInteger(ctx);
-      count = *parsed;
-      if (count < 1) {
-        ctx.reply.Error(errors::kSyntax);
-        return;
-      }
-    } else if (has_value && EqualsIgnoreCase(opt, "match")) {
-      pattern.emplace(ctx.args[i + 1]);
-    } else if (has_value && EqualsIgnoreCase(opt, "type")) {
-      type = ctx.args[i + 1];
-    } else {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-  }
+  if (options.pattern) pattern.emplace(*options.pattern);
+  const std::optional<std::string_view> type = options.type;
 
   const AclUser* acl_filter = AclKeyFilter(ctx.client);
   std::vector<std::string> keys;
