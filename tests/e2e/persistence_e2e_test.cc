@@ -340,6 +340,49 @@ TEST(PersistenceE2E, CorruptLogStopsStartupAndCheckLogRepairsIt) {
   EXPECT_EQ(Str(Cmd(c.get(), {"GET", "k0"})), "value");  // before the damage
 }
 
+// Hashes survive a restart through the write log alone, then through a
+// snapshot plus the log, and the snapshot holds them as plain SQL rows.
+TEST(PersistenceE2E, HashesSurviveRestartsThroughLogAndSnapshot) {
+  TempDir dir;
+  auto hgetall = [](redisContext* c, const std::string& key) {
+    Reply r = Cmd(c, {"HGETALL", key});
+    std::map<std::string, std::string> out;
+    for (size_t i = 0; i + 1 < r->elements; i += 2)
+      out[r->element[i]->str] = r->element[i + 1]->str;
+    return out;
+  };
+  {
+    ServerProcess server({"--save", ""}, dir.path());
+    Conn c = Connect(server.port());
+    Cmd(c.get(), {"HSET", "user:bot1:u42", "name", "Joe", "lang", "fr", "visits", "1"});
+    Cmd(c.get(), {"HINCRBY", "user:bot1:u42", "visits", "41"});
+    Cmd(c.get(), {"HDEL", "user:bot1:u42", "lang"});
+    Cmd(c.get(), {"HSET", "tmp", "a", "1"});
+    Cmd(c.get(), {"EXPIRE", "tmp", "1000"});
+    Cmd(c.get(), {"RENAME", "tmp", "tmp2"});
+    server.Stop(SIGKILL);  // no snapshot: the log alone
+  }
+  const std::map<std::string, std::string> u42 = {{"name", "Joe"}, {"visits", "42"}};
+  {
+    ServerProcess server({"--save", ""}, dir.path());
+    Conn c = Connect(server.port());
+    EXPECT_EQ(hgetall(c.get(), "user:bot1:u42"), u42);
+    EXPECT_GT(Cmd(c.get(), {"TTL", "tmp2"})->integer, 900);
+    EXPECT_EQ(Str(Cmd(c.get(), {"SAVE"})), "OK");
+    Cmd(c.get(), {"HSET", "user:bot1:u42", "lang", "de"});  // after the snapshot: in the log
+  }
+  EXPECT_EQ(Shell("sqlite3 " + dir.File("stashd.db") +
+                  " \"SELECT field, value FROM hash_fields WHERE key = 'user:bot1:u42' ORDER BY "
+                  "field\""),
+            "name|Joe\nvisits|42\n");
+  ServerProcess server({"--save", ""}, dir.path());
+  Conn c = Connect(server.port());
+  auto expected = u42;
+  expected["lang"] = "de";
+  EXPECT_EQ(hgetall(c.get(), "user:bot1:u42"), expected);
+  EXPECT_EQ(hgetall(c.get(), "tmp2"), (std::map<std::string, std::string>{{"a", "1"}}));
+}
+
 // The key hash is keyed by a secret drawn for each data directory: the same
 // keys give different SCAN cursors on two servers (a client cannot compute
 // them, nor probe for key names it cannot read), and a cursor stays valid
