@@ -23,6 +23,10 @@ inline constexpr std::string_view kProtoTooBigBulk =
     "ERR Protocol error: too big bulk count string";
 inline constexpr std::string_view kProtoUnbalancedQuotes =
     "ERR Protocol error: unbalanced quotes in request";
+inline constexpr std::string_view kProtoUnauthenticatedMultibulk =
+    "ERR Protocol error: unauthenticated multibulk length";
+inline constexpr std::string_view kProtoUnauthenticatedBulk =
+    "ERR Protocol error: unauthenticated bulk length";
 
 // Dispatcher
 inline constexpr std::string_view kUnknownCommand =

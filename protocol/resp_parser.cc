@@ -229,6 +229,10 @@ ParseStatus RequestParser::Parse(std::span<const char> input, size_t* consumed,
             count > static_cast<long long>(limits_.max_multibulk_len)) {
           return Fail(ParseStatus::kInvalidMultibulkLength);
         }
+        if (!authenticated_ &&
+            count > static_cast<long long>(limits_.max_unauthenticated_multibulk_len)) {
+          return Fail(ParseStatus::kUnauthenticatedMultibulkLength);
+        }
         pos = cr + 2;
         *consumed = pos;
         if (count <= 0) continue;
@@ -257,6 +261,10 @@ ParseStatus RequestParser::Parse(std::span<const char> input, size_t* consumed,
         if (!ParseStrictInt(in.substr(pos + 1, cr - pos - 1), &len) || len < 0 ||
             static_cast<unsigned long long>(len) > limits_.max_bulk_len) {
           return Fail(ParseStatus::kInvalidBulkLength);
+        }
+        if (!authenticated_ &&
+            static_cast<unsigned long long>(len) > limits_.max_unauthenticated_bulk_len) {
+          return Fail(ParseStatus::kUnauthenticatedBulkLength);
         }
         pos = cr + 2;
         *consumed = pos;
@@ -329,6 +337,10 @@ std::string RequestParser::ErrorText(ParseStatus status) const {
       return std::string(errors::kProtoTooBigBulk);
     case ParseStatus::kUnbalancedQuotes:
       return std::string(errors::kProtoUnbalancedQuotes);
+    case ParseStatus::kUnauthenticatedMultibulkLength:
+      return std::string(errors::kProtoUnauthenticatedMultibulk);
+    case ParseStatus::kUnauthenticatedBulkLength:
+      return std::string(errors::kProtoUnauthenticatedBulk);
   }
   return {};
 }

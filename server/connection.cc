@@ -174,6 +174,9 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
 bool Connection::ProcessInput() {
   Dispatcher& dispatcher = server_.dispatcher();
   while (in_begin_ < in_end_) {
+    // A client that has not authenticated gets the parser's tight limits
+    // (Redis's authRequired()); AUTH in a pipeline lifts them for what follows.
+    parser_.set_authenticated(client_.authenticated || server_.acl().DefaultUserIsOpen());
     size_t consumed = 0;
     protocol::ParseStatus st = parser_.Parse(
         std::span<const char>(in_.data() + in_begin_, in_end_ - in_begin_), &consumed, &args_);

@@ -421,6 +421,59 @@ TEST(ServiceE2E, MaxClientsRefusesWithRedisError) {
   EXPECT_THAT(info, HasSubstr("rejected_connections:1"));
 }
 
+// Before AUTH, Redis 7.0's limits: more than 10 arguments or a bulk string
+// over 16384 bytes is answered at once and the connection closed, so a
+// stranger cannot make the server hold a large command.
+TEST(ServiceE2E, UnauthenticatedClientsCannotSendLargeCommands) {
+  ServerProcess server({"--requirepass", "secret"});
+  {
+    RawConn c(server.port());
+    ASSERT_TRUE(c.Send("*11\r\n"));
+    EXPECT_EQ(c.Read(), "-ERR Protocol error: unauthenticated multibulk length\r\n");
+    EXPECT_TRUE(c.closed());
+  }
+  {
+    RawConn c(server.port());
+    ASSERT_TRUE(c.Send("*2\r\n$3\r\nGET\r\n$16385\r\n"));
+    EXPECT_EQ(c.Read(), "-ERR Protocol error: unauthenticated bulk length\r\n");
+    EXPECT_TRUE(c.closed());
+  }
+  {
+    // A 400 MB announcement is refused before a byte of it is held.
+    RawConn c(server.port());
+    ASSERT_TRUE(c.Send("*1\r\n$400000000\r\n"));
+    EXPECT_EQ(c.Read(), "-ERR Protocol error: unauthenticated bulk length\r\n");
+  }
+  {
+    // Within the limits, the command is parsed and refused as usual; the
+    // limits hold for the next command too.
+    RawConn c(server.port());
+    ASSERT_TRUE(c.Send(Resp({"SET", "k", std::string(16384, 'v')}) + "*11\r\n"));
+    EXPECT_EQ(c.Read(),
+              "-NOAUTH Authentication required.\r\n"
+              "-ERR Protocol error: unauthenticated multibulk length\r\n");
+    EXPECT_TRUE(c.closed());
+  }
+  {
+    // AUTH lifts them for what follows, in the same pipeline.
+    RawConn c(server.port());
+    std::vector<std::string> mset = {"MSET"};
+    for (int i = 0; i < 5; ++i) {
+      mset.push_back("k" + std::to_string(i));
+      mset.push_back(std::string(20000, 'v'));
+    }
+    ASSERT_TRUE(c.Send(Resp({"AUTH", "secret"}) + Resp(mset) + Resp({"STRLEN", "k4"})));
+    EXPECT_EQ(c.Read(18), "+OK\r\n+OK\r\n:20000\r\n");
+  }
+  {
+    // Without a password every client is trusted from the start.
+    ServerProcess open_server;
+    RawConn c(open_server.port());
+    ASSERT_TRUE(c.Send(Resp({"SET", "k", std::string(20000, 'v')})));
+    EXPECT_EQ(c.Read(5), "+OK\r\n");
+  }
+}
+
 TEST(ServiceE2E, QueryBufferLimitClosesTheClient) {
   ServerProcess server({"--client-query-buffer-limit", "1mb"});
   // A value just under the limit is fine.

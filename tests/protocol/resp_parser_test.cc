@@ -362,6 +362,54 @@ TEST(RespParserTest, SmallLimits) {
   EXPECT_EQ(Feed("ECHO 0123456789abcdef\r\n", limits), Commands({{"ECHO", "0123456789abcdef"}}));
 }
 
+// Before AUTH (set_authenticated(false)) the Redis 7.0 limits apply: at
+// most 10 arguments and 16384 bytes per bulk string; the general limits are
+// checked first, and AUTH lifts the tight ones for the next command.
+TEST(RespParserTest, UnauthenticatedLimits) {
+  const std::string unauth_mbulk = "ERR Protocol error: unauthenticated multibulk length";
+  const std::string unauth_bulk = "ERR Protocol error: unauthenticated bulk length";
+  RequestParser parser;
+  parser.set_authenticated(false);
+  size_t consumed;
+  Args args;
+  EXPECT_EQ(parser.Parse(std::string_view("*11\r\n"), &consumed, &args),
+            ParseStatus::kUnauthenticatedMultibulkLength);
+  EXPECT_EQ(parser.ErrorText(ParseStatus::kUnauthenticatedMultibulkLength), unauth_mbulk);
+  EXPECT_EQ(parser.Parse(std::string_view("*2\r\n$3\r\nGET\r\n$16385\r\n"), &consumed, &args),
+            ParseStatus::kUnauthenticatedBulkLength);
+  EXPECT_EQ(parser.ErrorText(ParseStatus::kUnauthenticatedBulkLength), unauth_bulk);
+  // The general limits win: a count above INT_MAX is still "invalid".
+  EXPECT_EQ(parser.Parse(std::string_view("*3000000000\r\n"), &consumed, &args),
+            ParseStatus::kInvalidMultibulkLength);
+  EXPECT_EQ(parser.Parse(std::string_view("*1\r\n$-1\r\n"), &consumed, &args),
+            ParseStatus::kInvalidBulkLength);
+  // At the limits: fine, whatever the cuts.
+  const std::string ten = Cat("*10\r\n", [] {
+    std::string s;
+    for (int i = 0; i < 10; ++i) s += "$1\r\nx\r\n";
+    return s;
+  }());
+  const std::string big = Cat("*1\r\n$16384\r\n", std::string(16384, 'v'), "\r\n");
+  for (const std::string& frame : {ten, big}) {
+    for (size_t cut = 1; cut < frame.size(); cut += 7) {
+      RequestParser p;
+      p.set_authenticated(false);
+      std::string buffer(frame.substr(0, cut));
+      ASSERT_EQ(p.Parse(buffer, &consumed, &args), ParseStatus::kInputPending) << cut;
+      buffer.erase(0, consumed);
+      buffer.append(frame.substr(cut));
+      ASSERT_EQ(p.Parse(buffer, &consumed, &args), ParseStatus::kOk) << cut;
+    }
+  }
+  // Authenticated (the default), the same frames pass.
+  parser.set_authenticated(true);
+  ASSERT_EQ(parser.Parse(std::string_view("*11\r\n"), &consumed, &args),
+            ParseStatus::kInputPending);
+  ParserLimits limits;
+  EXPECT_EQ(limits.max_unauthenticated_multibulk_len, 10u);
+  EXPECT_EQ(limits.max_unauthenticated_bulk_len, 16384u);
+}
+
 TEST(RespParserTest, ErrorTextForEveryStatus) {
   RequestParser parser;
   EXPECT_EQ(parser.ErrorText(ParseStatus::kOk), "");
