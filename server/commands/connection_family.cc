@@ -195,8 +195,14 @@ void CmdReset(CommandContext& ctx) {
 
 void CmdSelect(CommandContext& ctx) {
   int64_t db = 0;
-  if (!ParseInt64(ctx.args[1], &db) || db < INT_MIN || db > INT_MAX) {
+  if (!ParseInt64(ctx.args[1], &db)) {
     ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  // Redis's getIntFromObjectOrReply: an integer beyond int has its own message.
+  if (db < INT_MIN || db > INT_MAX) {
+    ctx.reply.Error(errors::Format(errors::kValueOutOfRange,
+                                   {std::to_string(INT_MIN), std::to_string(INT_MAX)}));
     return;
   }
   if (db < 0 || db >= ctx.keyspace.databases()) {
