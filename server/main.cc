@@ -39,6 +39,12 @@ constexpr char kUsage[] =
     "       stashd --check-log FILE [--repair]   (check a write log file; --repair cuts\n"
     "                                            it after its last intact record)\n"
     "\n"
+    "Options (anywhere on the command line):\n"
+    "       --ignore-missing-snapshot   start even though the write log begins after a\n"
+    "                                   snapshot that is missing or empty (normally a\n"
+    "                                   refusal naming the files): only what the log\n"
+    "                                   holds is loaded\n"
+    "\n"
     "Examples:\n"
     "       stashd                         (built-in defaults: port 6379, data in ./data)\n"
     "       stashd --port 7000 --bind 127.0.0.1\n"
@@ -144,6 +150,19 @@ int main(int argc, char** argv) {
   using namespace stashd;
   if (argc >= 2 && std::string_view(argv[1]) == "--check-log") return CheckLog(argc, argv);
   if (argc >= 2 && std::string_view(argv[1]) == "--test-config") return TestConfig(argc, argv);
+  // Start-up flags that are not directives.
+  bool ignore_missing_snapshot = false;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0 && std::string_view(argv[i]) == "--ignore-missing-snapshot") {
+      ignore_missing_snapshot = true;
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  argc = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  argv = args.data();
   auto config = std::make_unique<server::Config>();
   {
     server::ConfigTable table(config.get());
@@ -225,7 +244,9 @@ int main(int argc, char** argv) {
   // Load the snapshot and replay the write log before any client is served.
   systemd.Status("Loading the data from " + state.config().dir);
   const auto load_start = std::chrono::steady_clock::now();
-  server::Persistence persistence(state);
+  server::Persistence::Options persistence_options;
+  persistence_options.ignore_missing_snapshot = ignore_missing_snapshot;
+  server::Persistence persistence(state, persistence_options);
   if (auto st = persistence.Start(); !st.ok()) {
     return fail("Can't load the data from " + state.config().dir + ": " + st.message());
   }
