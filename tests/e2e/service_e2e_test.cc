@@ -11,6 +11,7 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -472,6 +474,95 @@ TEST(ServiceE2E, UnauthenticatedClientsCannotSendLargeCommands) {
     ASSERT_TRUE(c.Send(Resp({"SET", "k", std::string(20000, 'v')})));
     EXPECT_EQ(c.Read(5), "+OK\r\n");
   }
+}
+
+// The open-files limit of a running server, lowered from outside (as a
+// smaller `ulimit -n` would be).
+void SetOpenFilesLimit(pid_t pid, rlim_t soft, rlim_t hard) {
+  struct rlimit limit = {soft, hard};
+  ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, &limit, nullptr), 0) << std::strerror(errno);
+}
+
+// CPU seconds (user + system) a process has used.
+double CpuSeconds(pid_t pid) {
+  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  std::istringstream in(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i >= 14) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// As Redis: CONFIG SET maxclients beyond what the open-files limit allows is
+// refused, naming the number that fits (limit - 32).
+TEST(ServiceE2E, MaxclientsBeyondTheOpenFilesLimitIsRefused) {
+  ServerProcess server;
+  SetOpenFilesLimit(server.pid(), 256, 256);
+  Conn c = Connect(server.port());
+  EXPECT_EQ(Do(c.get(), {"CONFIG", "SET", "maxclients", "5000"}),
+            "(error) ERR CONFIG SET failed (possibly related to argument 'maxclients') - The "
+            "operating system is not able to handle the specified number of clients, try with 224");
+  EXPECT_EQ(Do(c.get(), {"CONFIG", "GET", "maxclients"}), "maxclients,10000");
+  EXPECT_EQ(Do(c.get(), {"CONFIG", "SET", "maxclients", "225"}),
+            "(error) ERR CONFIG SET failed (possibly related to argument 'maxclients') - The "
+            "operating system is not able to handle the specified number of clients, try with 224");
+  EXPECT_EQ(Do(c.get(), {"CONFIG", "SET", "maxclients", "224"}), "OK");
+  EXPECT_EQ(Do(c.get(), {"CONFIG", "GET", "maxclients"}), "maxclients,224");
+  // At start-up the directive is lowered to fit instead, with a warning.
+  int status = 0;
+  const std::string dir = TempDir("lowfds");
+  std::string out = Shell("ulimit -n 256 && " + std::string(STASHD_BINARY) +
+                              " --port 0 --appendonly no --save '' --dir " + dir +
+                              " --maxclients 5000 & pid=$!; sleep 1; kill $pid; wait $pid",
+                          &status);
+  EXPECT_THAT(out, HasSubstr("maxclients has been reduced to 224"));
+  fs::remove_all(dir);
+}
+
+// Out of file descriptors, the accept loop pauses between attempts instead
+// of spinning, logs once per interval, and still tells each waiting client
+// why it is refused.
+TEST(ServiceE2E, OutOfDescriptorsTheAcceptLoopBacksOffAndRefusesClients) {
+  ServerProcess server;
+  Conn first = Connect(server.port());
+  ASSERT_EQ(Do(first.get(), {"PING"}), "PONG");
+  // RLIMIT_NOFILE bounds descriptor numbers: set it just above the highest
+  // one in use; the free numbers below it (`gaps`) still take clients.
+  size_t open_fds = 0;
+  int max_fd = 0;
+  for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(server.pid()) + "/fd")) {
+    ++open_fds;
+    max_fd = std::max(max_fd, std::stoi(e.path().filename().string()));
+  }
+  const size_t gaps = static_cast<size_t>(max_fd) + 1 - open_fds;
+  SetOpenFilesLimit(server.pid(), max_fd + 1, max_fd + 1);
+  std::vector<std::unique_ptr<RawConn>> extra;
+  for (size_t i = 0; i < gaps + 8; ++i) {
+    extra.push_back(std::make_unique<RawConn>(server.port()));
+    if (i < gaps) {  // served: wait until it is, so that the order is known
+      ASSERT_TRUE(extra.back()->Send("PING\r\n"));
+      ASSERT_EQ(extra.back()->Read(7), "+PONG\r\n");
+    }
+  }
+  const double cpu_before = CpuSeconds(server.pid());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const double cpu = CpuSeconds(server.pid()) - cpu_before;
+  EXPECT_LT(cpu, 0.2) << "the accept loop spins";
+  for (size_t i = gaps; i < extra.size(); ++i) {
+    EXPECT_EQ(extra[i]->Read(), "-ERR max number of clients reached\r\n") << i;
+    EXPECT_TRUE(extra[i]->closed());
+  }
+  EXPECT_EQ(Do(first.get(), {"PING"}), "PONG");
+  std::string log = ReadFile(server.dir() + "/stashd.log");
+  size_t lines = 0;
+  for (size_t pos = log.find("Accepting client connection"); pos != std::string::npos;
+       pos = log.find("Accepting client connection", pos + 1)) {
+    ++lines;
+  }
+  EXPECT_GE(lines, 1u);
+  EXPECT_LE(lines, 2u) << log;
 }
 
 TEST(ServiceE2E, QueryBufferLimitClosesTheClient) {
