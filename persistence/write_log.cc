@@ -8,6 +8,16 @@
 
 namespace stashd::persistence {
 
+namespace {
+// An empty buffer whose capacity passed this is freed (a value of hundreds
+// of megabytes must not pin as much memory once it is written).
+constexpr size_t kKeepBufferBytes = 1 << 20;
+
+void ReleaseIfLarge(std::string* buffer) {
+  if (buffer->empty() && buffer->capacity() > kKeepBufferBytes) std::string().swap(*buffer);
+}
+}  // namespace
+
 WriteLog::WriteLog(Options options)
     : options_(std::move(options)),
       fs_(options_.fs != nullptr ? options_.fs : FileSystem::Default()),
@@ -104,6 +114,9 @@ Status WriteLog::WriteUpTo(uint64_t lsn) {
       pending_.append(buffer_);
     }
     buffer_.clear();
+    // After one huge record the swapped-in buffer is empty but keeps its
+    // capacity: give it back rather than keep it for the process's life.
+    ReleaseIfLarge(&buffer_);
     for (const Rotation& r : rotations_) pending_rotations_.push_back(r);
     rotations_.clear();
   }
@@ -138,6 +151,7 @@ Status WriteLog::WritePendingLocked() {
     file_size_.store(file_offset_, std::memory_order_relaxed);
   }
   pending_.erase(0, off);
+  ReleaseIfLarge(&pending_);
   std::vector<std::function<void()>> ready;
   {
     std::lock_guard lock(mu_);

@@ -20,7 +20,7 @@ namespace asio = boost::asio;
 
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
-// Reply buffers larger than this are freed once written.
+// Query and reply buffers larger than this are freed once drained.
 constexpr size_t kKeepBufferBytes = 1024 * 1024;
 
 std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
@@ -108,6 +108,9 @@ void Connection::DoRead() {
   if (in_begin_ > 0 && in_begin_ == in_end_) {
     in_begin_ = in_end_ = 0;
   }
+  // A query buffer that grew for a large pipeline is given back once it is
+  // drained (as Redis's clientsCron shrinks idle query buffers).
+  if (in_end_ == 0 && in_.size() > kKeepBufferBytes) std::vector<char>(kReadChunk).swap(in_);
   if (in_.size() - in_end_ < kReadChunk) {
     if (in_begin_ > 0) {
       std::copy(in_.begin() + in_begin_, in_.begin() + in_end_, in_.begin());

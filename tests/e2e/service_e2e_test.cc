@@ -565,6 +565,31 @@ TEST(ServiceE2E, OutOfDescriptorsTheAcceptLoopBacksOffAndRefusesClients) {
   EXPECT_LE(lines, 2u) << log;
 }
 
+// INFO's used_memory, in bytes.
+int64_t UsedMemory(redisContext* c) {
+  std::string info = Do(c, {"INFO", "memory"});
+  auto pos = info.find("used_memory:");
+  return pos == std::string::npos ? -1 : std::stoll(info.substr(pos + 12));
+}
+
+// The buffers one large value went through (the query buffer, the write
+// log's) are given back once it is stored, and nothing is left after DEL.
+TEST(ServiceE2E, MemoryOfALargeValueIsGivenBackAfterDel) {
+  ServerProcess server({"--appendonly", "yes"});
+  Conn c = Connect(server.port(), 20000);
+  const int64_t base = UsedMemory(c.get());
+  const std::string big(64 << 20, 'v');
+  ASSERT_EQ(Do(c.get(), {"SET", "big", big}), "OK");
+  ASSERT_EQ(Do(c.get(), {"DEL", "big"}), "(integer) 1");
+  int64_t used = 0;
+  for (int i = 0; i < 40; ++i) {  // the log is written within its second
+    used = UsedMemory(c.get());
+    if (used - base < (8 << 20)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_LT(used - base, 8 << 20) << "base " << base << ", after DEL " << used;
+}
+
 TEST(ServiceE2E, QueryBufferLimitClosesTheClient) {
   ServerProcess server({"--client-query-buffer-limit", "1mb"});
   // A value just under the limit is fine.
