@@ -102,6 +102,23 @@ void WriteLog::SkipSeqsBefore(uint64_t seq) {
   if (seq > 0) next_seq_ = std::max(next_seq_, seq - 1);
 }
 
+uint64_t WriteLog::AppendFramed(std::string* record) {
+  assert(record->size() >= log::kRecordHeaderSize);
+  const std::string header =
+      log::EncodeRecordHeader(std::string_view(*record).substr(log::kRecordHeaderSize));
+  record->replace(0, header.size(), header);
+  std::lock_guard lock(mu_);
+  assert(is_open());
+  appended_lsn_ += record->size();
+  if (buffer_.empty()) {
+    buffer_.swap(*record);
+  } else {
+    buffer_.append(*record);
+  }
+  record->clear();
+  return appended_lsn_;
+}
+
 Status WriteLog::WriteUpTo(uint64_t lsn) {
   if (written_lsn_.load(std::memory_order_acquire) >= lsn) return Status::Ok();
   std::lock_guard wl(write_mu_);

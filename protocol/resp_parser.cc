@@ -282,9 +282,15 @@ ParseStatus RequestParser::Parse(std::span<const char> input, size_t* consumed,
         if (take > 0) {
           if (arg.size() + take > arg.capacity()) {
             // Geometric growth keeps copying linear; capping at the declared
-            // length keeps the final string exactly sized.
-            arg.reserve(
+            // length keeps the final string exactly sized. The bytes move to
+            // a fresh string because libstdc++'s reserve() on a non-empty
+            // string rounds up to twice the old capacity (a 190 MB value would
+            // take 256 MB).
+            std::string grown;
+            grown.reserve(
                 std::min<size_t>(bulk_len_, std::max(2 * arg.capacity(), arg.size() + take)));
+            grown.append(arg);
+            arg.swap(grown);
           }
           arg.append(in.data() + pos, take);
           partial_bytes_ += take;
