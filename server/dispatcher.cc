@@ -1,5 +1,6 @@
 #include "server/dispatcher.h"
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <shared_mutex>
@@ -18,8 +19,10 @@ std::string UnknownCommandError(const Args& args) {
   std::string name = args[0].substr(0, 128);
   std::string rest;
   for (size_t i = 1; i < args.size() && rest.size() < 128; ++i) {
+    // Redis prints each one with "%.*s": it ends at its first NUL byte.
+    const std::string_view arg(args[i].data(), std::min(args[i].size(), args[i].find('\0')));
     rest += '\'';
-    rest += std::string_view(args[i]).substr(0, 128 - rest.size() + 1);
+    rest += arg.substr(0, 128 - rest.size() + 1);
     rest += "' ";
   }
   return errors::Format(errors::kUnknownCommand, {name, rest});
