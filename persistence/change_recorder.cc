@@ -36,6 +36,12 @@ ChangeRecorder::ChangeRecorder(WriteLog* log) : log_(log), id_(next_recorder_id.
 
 void ChangeRecorder::OnChange(const store::Change& change) {
   ThreadBatch& b = BatchOf(id_);
+  // Room for the record header, so that the log can take the batch over.
+  if (b.payload.empty()) b.payload.resize(log::kRecordHeaderSize);
+  // Room for the whole change before encoding it: appending a large value,
+  // then the few bytes after it, would otherwise double the buffer.
+  const size_t needed = b.payload.size() + change.key.size() + change.value.size() + 32;
+  if (needed > b.payload.capacity()) b.payload.reserve(needed);
   log::EncodeChange(change, &b.payload);
   if (b.depth == 0) AppendBatch();
 }
@@ -58,8 +64,7 @@ uint64_t ChangeRecorder::ThreadLsn() const { return BatchOf(id_).lsn; }
 void ChangeRecorder::AppendBatch() {
   ThreadBatch& b = BatchOf(id_);
   if (b.payload.empty()) return;
-  b.lsn = log_->Append(b.payload);
-  b.payload.clear();
+  b.lsn = log_->AppendFramed(&b.payload);
   // A huge EXEC or flush-sized batch should not pin its memory forever.
   if (b.payload.capacity() > (1u << 20)) b.payload.shrink_to_fit();
 }

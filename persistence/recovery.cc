@@ -40,6 +40,21 @@ Status Recover(const RecoveryOptions& options, store::Keyspace* keyspace, int64_
   std::vector<uint64_t> seqs;
   s = ListLogFiles(fs, options.log_dir, options.log_base_name, &seqs);
   if (!s.ok()) return s;
+  if (!result->snapshot.found && !seqs.empty() && seqs.front() > 1) {
+    const std::string oldest =
+        JoinPath(options.log_dir, log::LogFileName(options.log_base_name, seqs.front()));
+    const std::string what = "the write log starts at '" + oldest + "' (file number " +
+                             std::to_string(seqs.front()) +
+                             "), so a snapshot holds what came before it, but the snapshot '" +
+                             options.snapshot_path + "' is missing or empty";
+    if (!options.ignore_missing_snapshot) {
+      return Status::Corruption(
+          what +
+          ". Starting would silently lose that data: put the snapshot back, or start with "
+          "--ignore-missing-snapshot to load only what the write log holds");
+    }
+    result->warnings.push_back(what + "; loading only the write log (--ignore-missing-snapshot)");
+  }
   result->next_log_seq = std::max<uint64_t>(first, 1);
   auto locks = keyspace->Lock(keyspace->AllShardsMask());
   for (size_t i = 0; i < seqs.size(); ++i) {

@@ -7,6 +7,13 @@
 // the byte offset (see `stashd --check-log`). Log files the snapshot covers
 // are removed.
 //
+// A missing snapshot is noticed: log files are numbered from 1, and the
+// files a snapshot covers are deleted once it commits, so a log whose oldest
+// file is numbered above 1 needs a snapshot. If the snapshot file is then
+// missing or empty, recovery stops with an error naming both files (loading
+// the log alone would silently start with part of the data), unless
+// `ignore_missing_snapshot` says to go on with what the log holds.
+//
 // Thread safety: REQUIRES the keyspace empty, with no change listener, and
 // nobody else using it.
 #pragma once
@@ -28,6 +35,9 @@ struct RecoveryOptions {
   std::string log_base_name = "appendonly.slog";
   std::string sqlite_vfs;    // empty: SQLite's default
   FileSystem* fs = nullptr;  // nullptr: FileSystem::Default()
+  // Replay the log even if the snapshot it continues is missing (on purpose:
+  // `stashd --ignore-missing-snapshot`); logged as a warning.
+  bool ignore_missing_snapshot = false;
 };
 
 struct RecoveryResult {

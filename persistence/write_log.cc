@@ -8,6 +8,16 @@
 
 namespace stashd::persistence {
 
+namespace {
+// An empty buffer whose capacity passed this is freed (a value of hundreds
+// of megabytes must not pin as much memory once it is written).
+constexpr size_t kKeepBufferBytes = 1 << 20;
+
+void ReleaseIfLarge(std::string* buffer) {
+  if (buffer->empty() && buffer->capacity() > kKeepBufferBytes) std::string().swap(*buffer);
+}
+}  // namespace
+
 WriteLog::WriteLog(Options options)
     : options_(std::move(options)),
       fs_(options_.fs != nullptr ? options_.fs : FileSystem::Default()),
@@ -92,6 +102,23 @@ void WriteLog::SkipSeqsBefore(uint64_t seq) {
   if (seq > 0) next_seq_ = std::max(next_seq_, seq - 1);
 }
 
+uint64_t WriteLog::AppendFramed(std::string* record) {
+  assert(record->size() >= log::kRecordHeaderSize);
+  const std::string header =
+      log::EncodeRecordHeader(std::string_view(*record).substr(log::kRecordHeaderSize));
+  record->replace(0, header.size(), header);
+  std::lock_guard lock(mu_);
+  assert(is_open());
+  appended_lsn_ += record->size();
+  if (buffer_.empty()) {
+    buffer_.swap(*record);
+  } else {
+    buffer_.append(*record);
+  }
+  record->clear();
+  return appended_lsn_;
+}
+
 Status WriteLog::WriteUpTo(uint64_t lsn) {
   if (written_lsn_.load(std::memory_order_acquire) >= lsn) return Status::Ok();
   std::lock_guard wl(write_mu_);
@@ -104,6 +131,9 @@ Status WriteLog::WriteUpTo(uint64_t lsn) {
       pending_.append(buffer_);
     }
     buffer_.clear();
+    // After one huge record the swapped-in buffer is empty but keeps its
+    // capacity: give it back rather than keep it for the process's life.
+    ReleaseIfLarge(&buffer_);
     for (const Rotation& r : rotations_) pending_rotations_.push_back(r);
     rotations_.clear();
   }
@@ -138,6 +168,7 @@ Status WriteLog::WritePendingLocked() {
     file_size_.store(file_offset_, std::memory_order_relaxed);
   }
   pending_.erase(0, off);
+  ReleaseIfLarge(&pending_);
   std::vector<std::function<void()>> ready;
   {
     std::lock_guard lock(mu_);

@@ -80,6 +80,12 @@ class WriteLog {
   // Adds a record (one or more encoded changes, see log_format.h) and
   // returns the LSN just past it. REQUIRES: open.
   uint64_t Append(std::string_view payload);
+  // The same for a record built in place: `*record` holds
+  // log::kRecordHeaderSize bytes of room, then the payload. The header is
+  // filled in and, when nothing else is waiting, the string is taken over
+  // instead of copied (a large value costs one buffer, not two); *record is
+  // left empty. REQUIRES: open; record->size() >= log::kRecordHeaderSize.
+  uint64_t AppendFramed(std::string* record);
 
   // Records appended from now on go to a new file; returns its seq and sets
   // *at_lsn to the LSN where it starts. While closed, only reserves the seq

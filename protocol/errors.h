@@ -23,6 +23,10 @@ inline constexpr std::string_view kProtoTooBigBulk =
     "ERR Protocol error: too big bulk count string";
 inline constexpr std::string_view kProtoUnbalancedQuotes =
     "ERR Protocol error: unbalanced quotes in request";
+inline constexpr std::string_view kProtoUnauthenticatedMultibulk =
+    "ERR Protocol error: unauthenticated multibulk length";
+inline constexpr std::string_view kProtoUnauthenticatedBulk =
+    "ERR Protocol error: unauthenticated bulk length";
 
 // Dispatcher
 inline constexpr std::string_view kUnknownCommand =
@@ -224,7 +228,11 @@ inline constexpr std::string_view kProtectedMode =
     "authentication password for the default user. NOTE: You only need to do one of the above "
     "things in order for the server to start accepting connections from the outside.";
 
-// Fills each "%s" (or "%c") of `fmt` with the next argument, in order.
+// Fills each "%s" (or "%c") of `fmt` with the next argument, in order, as
+// Redis's addReplyErrorFormat does with C strings: an argument ends at its
+// first NUL byte (a "%c" that is NUL ends the whole text), and CR/LF at the
+// start and end of the result are trimmed ("Unsupported option GT\n" ->
+// "... GT"); ReplyBuilder::Error turns the ones inside into spaces.
 inline std::string Format(std::string_view fmt, std::initializer_list<std::string_view> args) {
   std::string out;
   out.reserve(fmt.size() + 32);
@@ -232,12 +240,19 @@ inline std::string Format(std::string_view fmt, std::initializer_list<std::strin
   for (size_t i = 0; i < fmt.size(); ++i) {
     if (fmt[i] == '%' && i + 1 < fmt.size() && (fmt[i + 1] == 's' || fmt[i + 1] == 'c') &&
         arg != args.end()) {
-      out.append(*arg++);
+      std::string_view value = *arg++;
+      const size_t nul = value.find('\0');
+      if (nul != std::string_view::npos && fmt[i + 1] == 'c') break;
+      out.append(value.substr(0, nul));
       ++i;
     } else {
       out.push_back(fmt[i]);
     }
   }
+  const size_t first = out.find_first_not_of("\r\n");
+  if (first == std::string::npos) return {};
+  out.erase(out.find_last_not_of("\r\n") + 1);
+  out.erase(0, first);
   return out;
 }
 

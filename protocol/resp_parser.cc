@@ -229,6 +229,10 @@ ParseStatus RequestParser::Parse(std::span<const char> input, size_t* consumed,
             count > static_cast<long long>(limits_.max_multibulk_len)) {
           return Fail(ParseStatus::kInvalidMultibulkLength);
         }
+        if (!authenticated_ &&
+            count > static_cast<long long>(limits_.max_unauthenticated_multibulk_len)) {
+          return Fail(ParseStatus::kUnauthenticatedMultibulkLength);
+        }
         pos = cr + 2;
         *consumed = pos;
         if (count <= 0) continue;
@@ -258,6 +262,10 @@ ParseStatus RequestParser::Parse(std::span<const char> input, size_t* consumed,
             static_cast<unsigned long long>(len) > limits_.max_bulk_len) {
           return Fail(ParseStatus::kInvalidBulkLength);
         }
+        if (!authenticated_ &&
+            static_cast<unsigned long long>(len) > limits_.max_unauthenticated_bulk_len) {
+          return Fail(ParseStatus::kUnauthenticatedBulkLength);
+        }
         pos = cr + 2;
         *consumed = pos;
         bulk_len_ = len;
@@ -274,9 +282,15 @@ ParseStatus RequestParser::Parse(std::span<const char> input, size_t* consumed,
         if (take > 0) {
           if (arg.size() + take > arg.capacity()) {
             // Geometric growth keeps copying linear; capping at the declared
-            // length keeps the final string exactly sized.
-            arg.reserve(
+            // length keeps the final string exactly sized. The bytes move to
+            // a fresh string because libstdc++'s reserve() on a non-empty
+            // string rounds up to twice the old capacity (a 190 MB value would
+            // take 256 MB).
+            std::string grown;
+            grown.reserve(
                 std::min<size_t>(bulk_len_, std::max(2 * arg.capacity(), arg.size() + take)));
+            grown.append(arg);
+            arg.swap(grown);
           }
           arg.append(in.data() + pos, take);
           partial_bytes_ += take;
@@ -329,6 +343,10 @@ std::string RequestParser::ErrorText(ParseStatus status) const {
       return std::string(errors::kProtoTooBigBulk);
     case ParseStatus::kUnbalancedQuotes:
       return std::string(errors::kProtoUnbalancedQuotes);
+    case ParseStatus::kUnauthenticatedMultibulkLength:
+      return std::string(errors::kProtoUnauthenticatedMultibulk);
+    case ParseStatus::kUnauthenticatedBulkLength:
+      return std::string(errors::kProtoUnauthenticatedBulk);
   }
   return {};
 }

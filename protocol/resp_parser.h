@@ -42,6 +42,12 @@ enum class ParseStatus {
   kTooBigMbulkCount,     // "*<n>" header line
   kTooBigBulkCount,      // "$<len>" header line
   kUnbalancedQuotes,     // inline command with an unterminated quote
+  // Limits for a client that has not authenticated (set_authenticated(false)),
+  // checked after the two above: more arguments than
+  // max_unauthenticated_multibulk_len, or a bulk string longer than
+  // max_unauthenticated_bulk_len.
+  kUnauthenticatedMultibulkLength,
+  kUnauthenticatedBulkLength,
 };
 
 struct ParserLimits {
@@ -50,6 +56,11 @@ struct ParserLimits {
   // Largest accepted `*<n>`; Redis 7.0 rejects n > INT_MAX (measured on
   // 7.0.15: `*2147483647` waits for elements, `*2147483648` is an error).
   size_t max_multibulk_len = 2147483647;
+  // While the client is not authenticated (Redis 7.0: at most 10 arguments
+  // and 16 KiB per bulk string), so that a stranger cannot make the server
+  // hold a large command.
+  size_t max_unauthenticated_multibulk_len = 10;
+  size_t max_unauthenticated_bulk_len = 16384;
 };
 
 class RequestParser {
@@ -86,6 +97,12 @@ class RequestParser {
   // buffer (client-query-buffer-limit).
   size_t partial_command_bytes() const { return partial_bytes_; }
 
+  // Whether the client has authenticated (the default: yes). While not, the
+  // max_unauthenticated_* limits apply to the headers parsed next. The
+  // connection sets it before each Parse() call, since a command (AUTH) may
+  // change it between two commands of one pipeline.
+  void set_authenticated(bool authenticated) { authenticated_ = authenticated; }
+
   const ParserLimits& limits() const { return limits_; }
   void set_limits(const ParserLimits& limits) { limits_ = limits; }
 
@@ -107,6 +124,7 @@ class RequestParser {
   // Bytes of the current unfinished line already searched for its end.
   size_t line_scanned_ = 0;
   char bad_char_ = 0;
+  bool authenticated_ = true;
 };
 
 // Splits a line into arguments as Redis's sdssplitargs does (used for inline

@@ -382,6 +382,10 @@ const ConfigTable::Directive* ConfigTable::FindDirective(std::string_view name) 
   return nullptr;
 }
 
+void ConfigTable::AddApplyCheck(std::string_view name, std::function<ConfigError()> fn) {
+  apply_checks_[ToLower(name)] = std::move(fn);
+}
+
 bool ConfigTable::Known(std::string_view name) const { return FindDirective(name) != nullptr; }
 
 ConfigError ConfigTable::Set(std::string_view name, const std::vector<std::string>& values,
@@ -392,7 +396,16 @@ ConfigError ConfigTable::Set(std::string_view name, const std::vector<std::strin
   if (!at_startup && !d->mutable_at_runtime) {
     return "can't set immutable config";
   }
+  auto check = at_startup ? apply_checks_.end() : apply_checks_.find(d->name);
+  std::string old_value;
+  if (check != apply_checks_.end()) old_value = d->get();
   if (auto e = d->set(values)) return e;
+  if (check != apply_checks_.end()) {
+    if (ConfigError e = check->second()) {
+      d->set({old_value});
+      return e;
+    }
+  }
   if (!at_startup) {
     for (const auto& listener : on_change_) listener(d->name);
   }

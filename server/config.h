@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -133,6 +134,12 @@ class ConfigTable {
     on_change_.push_back(std::move(fn));
   }
 
+  // Adds a check run by a run-time Set of `name` once the new value is in
+  // place (before the change listeners): an error refuses the change, and
+  // the old value is put back (as Redis's apply functions, e.g. maxclients
+  // against the open-files limit). Added before clients are served.
+  void AddApplyCheck(std::string_view name, std::function<ConfigError()> fn);
+
  private:
   struct Directive {
     std::string name;
@@ -146,6 +153,7 @@ class ConfigTable {
   std::vector<Directive> directives_;
   mutable std::mutex mu_;  // guards string fields changed at run time
   std::vector<std::function<void(std::string_view)>> on_change_;
+  std::map<std::string, std::function<ConfigError()>, std::less<>> apply_checks_;  // by name
 };
 
 }  // namespace stashd::server

@@ -19,7 +19,7 @@ namespace asio = boost::asio;
 
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
-// Reply buffers larger than this are freed once written.
+// Query and reply buffers larger than this are freed once drained.
 constexpr size_t kKeepBufferBytes = 1024 * 1024;
 
 std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
@@ -107,6 +107,9 @@ void Connection::DoRead() {
   if (in_begin_ > 0 && in_begin_ == in_end_) {
     in_begin_ = in_end_ = 0;
   }
+  // A query buffer that grew for a large pipeline is given back once it is
+  // drained (as Redis's clientsCron shrinks idle query buffers).
+  if (in_end_ == 0 && in_.size() > kKeepBufferBytes) std::vector<char>(kReadChunk).swap(in_);
   if (in_.size() - in_end_ < kReadChunk) {
     if (in_begin_ > 0) {
       std::copy(in_.begin() + in_begin_, in_.begin() + in_end_, in_.begin());
@@ -173,6 +176,9 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
 bool Connection::ProcessInput() {
   CommandRunner& dispatcher = server_.dispatcher();
   while (in_begin_ < in_end_) {
+    // A client that has not authenticated gets the parser's tight limits
+    // (Redis's authRequired()); AUTH in a pipeline lifts them for what follows.
+    parser_.set_authenticated(client_.authenticated || server_.acl().DefaultUserIsOpen());
     size_t consumed = 0;
     protocol::ParseStatus st = parser_.Parse(
         std::span<const char>(in_.data() + in_begin_, in_end_ - in_begin_), &consumed, &args_);

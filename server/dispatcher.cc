@@ -1,5 +1,6 @@
 #include "server/dispatcher.h"
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <shared_mutex>
@@ -17,8 +18,10 @@ std::string UnknownCommandError(const Args& args) {
   std::string name = args[0].substr(0, 128);
   std::string rest;
   for (size_t i = 1; i < args.size() && rest.size() < 128; ++i) {
+    // Redis prints each one with "%.*s": it ends at its first NUL byte.
+    const std::string_view arg(args[i].data(), std::min(args[i].size(), args[i].find('\0')));
     rest += '\'';
-    rest += std::string_view(args[i]).substr(0, 128 - rest.size() + 1);
+    rest += arg.substr(0, 128 - rest.size() + 1);
     rest += "' ";
   }
   return errors::Format(errors::kUnknownCommand, {name, rest});
@@ -70,8 +73,16 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
   ServerStats& stats = server_.stats();
   const CommandSpec* spec = server_.commands().Find(args[0]);
   auto reject = [&](std::string_view error) {
-    reply.Error(error);
     stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+    if (spec != nullptr && (spec->flags & kRunsQueued)) {
+      // As Redis's execCommandAbort: a refused EXEC (wrong arity, NOAUTH,
+      // NOPERM...) discards the transaction and says why, in or out of MULTI.
+      DiscardTransaction(client);
+      if (error.starts_with("ERR ")) error.remove_prefix(4);
+      reply.Error(errors::Format(errors::kExecAbortBecause, {error}));
+      return;
+    }
+    reply.Error(error);
     if (client.in_multi) client.multi_failed = true;
   };
   if (spec == nullptr) {
@@ -120,17 +131,7 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
       p != nullptr && p->refusing_writes() && DeniedOnDiskError(*spec, client)) {
     if (auto error = p->WriteRefusal()) {
       server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
-      if (spec->flags & kRunsQueued) {
-        // The transaction is discarded, and says why.
-        client.queued.clear();
-        client.in_multi = false;
-        client.multi_failed = false;
-        UnwatchAll(client);
-        reply.Error(errors::Format(errors::kExecAbortBecause, {*error}));
-        stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
-        return;
-      }
-      reject(*error);
+      reject(*error);  // EXEC: the transaction is discarded, and says why
       return;
     }
   }
@@ -248,6 +249,13 @@ void Dispatcher::ExecTransaction(CommandContext& ctx) {
     }
     Call(*q.spec, client, q.args, ctx.reply);
   }
+}
+
+void Dispatcher::DiscardTransaction(ClientState& client) {
+  client.queued.clear();
+  client.in_multi = false;
+  client.multi_failed = false;
+  UnwatchAll(client);
 }
 
 bool Dispatcher::RefreshUser(ClientState& client) {

@@ -47,6 +47,8 @@ class Dispatcher final : public CommandRunner {
   // Points the client at the current version of its ACL user. False if the
   // user was deleted: the client is then the default user, unauthenticated.
   bool RefreshUser(ClientState& client);
+  // Leaves MULTI: drops the queued commands and the watched keys.
+  void DiscardTransaction(ClientState& client);
   // The error to reply if the ACL denies the command (after recording it in
   // ACL LOG), or nullopt. `in_exec`: checked again when EXEC runs it.
   std::optional<std::string> AclDenial(const CommandSpec& spec, ClientState& client,

@@ -2,7 +2,6 @@
 //
 //   stashd [config-file] [--directive value ...]
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +21,7 @@
 #include "server/acl.h"
 #include "server/config.h"
 #include "server/logging.h"
+#include "server/open_files.h"
 #include "server/persistence.h"
 #include "server/server.h"
 #include "server/server_state.h"
@@ -42,6 +42,12 @@ constexpr char kUsage[] =
     "       stashd --check-snapshot FILE         (verify every row checksum of a snapshot;\n"
     "                                            status 0 if intact, 1 listing damaged rows)\n"
     "\n"
+    "Options (anywhere on the command line):\n"
+    "       --ignore-missing-snapshot   start even though the write log begins after a\n"
+    "                                   snapshot that is missing or empty (normally a\n"
+    "                                   refusal naming the files): only what the log\n"
+    "                                   holds is loaded\n"
+    "\n"
     "Examples:\n"
     "       stashd                         (built-in defaults: port 6379, data in ./data)\n"
     "       stashd --port 7000 --bind 127.0.0.1\n"
@@ -49,52 +55,6 @@ constexpr char kUsage[] =
     "\n"
     "Directives use redis.conf names (port, bind, dir, databases, io-threads,\n"
     "requirepass, ...); see conf/stashd.conf for every one of them.\n";
-
-// Open files needed besides one per client (listening sockets, log, the
-// snapshot and write log files...), as Redis's CONFIG_MIN_RESERVED_FDS.
-constexpr int64_t kReservedFds = 32;
-
-// Raises RLIMIT_NOFILE to maxclients + kReservedFds if needed; if the limit
-// cannot be raised that far, lowers maxclients to what fits (as Redis's
-// adjustOpenFilesLimit). Returns a warning to log, if any.
-std::optional<std::string> AdjustOpenFilesLimit(stashd::server::Config& config) {
-  const int64_t maxclients = config.maxclients.load();
-  const rlim_t wanted = static_cast<rlim_t>(maxclients + kReservedFds);
-  struct rlimit limit;
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return std::nullopt;
-  if (limit.rlim_cur >= wanted) return std::nullopt;
-  const rlim_t old = limit.rlim_cur;
-  // Try the wanted limit, then smaller ones, down to the current one.
-  for (rlim_t target = wanted; target > old;) {
-    struct rlimit attempt = {target, std::max(target, limit.rlim_max)};
-    if (setrlimit(RLIMIT_NOFILE, &attempt) == 0) {
-      if (target == wanted) return std::nullopt;
-      break;
-    }
-    attempt.rlim_max = limit.rlim_max;
-    if (target <= limit.rlim_max && setrlimit(RLIMIT_NOFILE, &attempt) == 0) {
-      if (target == wanted) return std::nullopt;
-      break;
-    }
-    target = target > old + 16 ? target - 16 : old;
-  }
-  getrlimit(RLIMIT_NOFILE, &limit);
-  const int64_t fit = static_cast<int64_t>(limit.rlim_cur) - kReservedFds;
-  if (fit < 1) {
-    return "Your current 'ulimit -n' of " + std::to_string(limit.rlim_cur) +
-           " is not enough for the server to start. Please increase your open file limit to at "
-           "least " +
-           std::to_string(wanted) + ".";
-  }
-  config.maxclients.store(fit);
-  return "You requested maxclients of " + std::to_string(maxclients) + " requiring at least " +
-         std::to_string(wanted) + " max file descriptors. Server can't set maximum open files to " +
-         std::to_string(wanted) + " because of OS error: " + std::strerror(EPERM) +
-         ". Current maximum open files is " + std::to_string(limit.rlim_cur) +
-         ". maxclients has been reduced to " + std::to_string(fit) +
-         " to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n' (under "
-         "systemd: LimitNOFILE= in the unit).";
-}
 
 // `stashd --test-config FILE [--directive value ...]`: parses the file (and
 // the ACL file it names) as start-up would, without starting.
@@ -169,6 +129,19 @@ int main(int argc, char** argv) {
     return CheckSnapshot(argc, argv);
   }
   if (argc >= 2 && std::string_view(argv[1]) == "--test-config") return TestConfig(argc, argv);
+  // Start-up flags that are not directives.
+  bool ignore_missing_snapshot = false;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0 && std::string_view(argv[i]) == "--ignore-missing-snapshot") {
+      ignore_missing_snapshot = true;
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  argc = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  argv = args.data();
   auto config = std::make_unique<server::Config>();
   {
     server::ConfigTable table(config.get());
@@ -193,7 +166,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "stashd: %s\n", err->c_str());
     return 1;
   }
-  if (auto warning = AdjustOpenFilesLimit(*config)) spdlog::warn("{}", *warning);
+  if (server::OpenFilesFit fit = server::FitOpenFilesLimit(config->maxclients.load());
+      !fit.warning.empty()) {
+    // As Redis: below the reserve the server cannot start; else it serves
+    // fewer clients than asked.
+    if (fit.maxclients < 1) {
+      spdlog::critical("{}", fit.warning);
+      return 1;
+    }
+    spdlog::warn("{}", fit.warning);
+    config->maxclients.store(fit.maxclients);
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(config->dir, ec);
@@ -250,7 +233,9 @@ int main(int argc, char** argv) {
   // Load the snapshot and replay the write log before any client is served.
   systemd.Status("Loading the data from " + state.config().dir);
   const auto load_start = std::chrono::steady_clock::now();
-  server::Persistence persistence(state);
+  server::Persistence::Options persistence_options;
+  persistence_options.ignore_missing_snapshot = ignore_missing_snapshot;
+  server::Persistence persistence(state, persistence_options);
   if (auto st = persistence.Start(); !st.ok()) {
     return fail("Can't load the data from " + state.config().dir + ": " + st.message());
   }

@@ -107,6 +107,7 @@ Status Persistence::Start() {
   ro.log_base_name = server_.config().appendfilename;
   ro.sqlite_vfs = options_.sqlite_vfs;
   ro.fs = options_.fs;
+  ro.ignore_missing_snapshot = options_.ignore_missing_snapshot;
   persistence::RecoveryResult r;
   const int64_t t0 = SteadyMs();
   s = persistence::Recover(ro, &ks, server_.clock().NowMs(), &r);

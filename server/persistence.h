@@ -54,6 +54,9 @@ class Persistence final : public CommandJournal {
     std::string sqlite_vfs;                 // empty: SQLite's default VFS
     int64_t tick_ms = 100;                  // how often save rules are checked
     int64_t retry_ms = 1000;                // failed log writes retried; everysec period
+    // Start even if the snapshot the write log continues is missing
+    // (`stashd --ignore-missing-snapshot`, see persistence/recovery.h).
+    bool ignore_missing_snapshot = false;
   };
 
   explicit Persistence(ServerState& server);

@@ -1,6 +1,10 @@
 #include "server/server.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/ip/v6_only.hpp>
 #include <csignal>
@@ -24,6 +28,11 @@ std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
   for (int i = 0; i < n; ++i) v.push_back(std::make_unique<asio::io_context>());
   return v;
 }
+
+// After a failed accept(), the pause before the next one, and how often the
+// failure is logged at most.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+constexpr std::chrono::seconds kAcceptErrorLogInterval{10};
 
 // How many expired keys one cron step may delete before yielding.
 constexpr size_t kExpireBudget = 200;
@@ -52,7 +61,9 @@ Server::Server(ServerState& state)
       signals_(*contexts_[0]),
       cron_timer_(*contexts_[0]) {}
 
-Server::~Server() = default;
+Server::~Server() {
+  if (reserve_fd_ >= 0) ::close(reserve_fd_);
+}
 
 std::optional<std::string> Server::Listen() {
   // Before the port accepts anyone: a SIGTERM sent as soon as clients can
@@ -90,19 +101,26 @@ std::optional<std::string> Server::Listen() {
     // With --port 0 every further address reuses the first ephemeral port.
     port = acceptor->local_endpoint().port();
     acceptors_.push_back(std::move(acceptor));
+    accept_retry_timers_.push_back(std::make_unique<asio::steady_timer>(*contexts_[0]));
   }
   if (acceptors_.empty()) return "no address to listen on (check 'bind')";
+  reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   port_ = port;
   state_.set_tcp_port(port);
   return std::nullopt;
 }
 
-void Server::Accept(tcp::acceptor& acceptor) {
+void Server::Accept(size_t index) {
+  tcp::acceptor& acceptor = *acceptors_[index];
   asio::io_context& target = *contexts_[next_context_];
   next_context_ = (next_context_ + 1) % contexts_.size();
   acceptor.async_accept(
-      target, [this, &acceptor](const boost::system::error_code& ec, tcp::socket socket) {
+      target, [this, index](const boost::system::error_code& ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted) return;
+        if (ec && ec != asio::error::connection_aborted) {
+          OnAcceptError(index, ec);
+          return;
+        }
         if (!ec) {
           std::optional<std::string_view> refusal;
           if (static_cast<int64_t>(state_.clients().size()) >= state_.config().maxclients.load()) {
@@ -119,11 +137,52 @@ void Server::Accept(tcp::acceptor& acceptor) {
           } else {
             std::make_shared<Connection>(std::move(socket), state_)->Start();
           }
-        } else {
-          spdlog::warn("accept failed: {}", ec.message());
         }
-        Accept(acceptor);
+        Accept(index);
       });
+}
+
+void Server::OnAcceptError(size_t index, const boost::system::error_code& ec) {
+  const bool out_of_fds =
+      ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system;
+  if (out_of_fds) RefuseOneWithReserveFd(*acceptors_[index]);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - accept_error_logged_at_ >= kAcceptErrorLogInterval) {
+    spdlog::warn(
+        "Accepting client connection: {} ({} more failures since the last message); retrying "
+        "every {} ms{}",
+        ec.message(), accept_errors_unlogged_, kAcceptRetryDelay.count(),
+        out_of_fds ? ", refusing waiting clients: raise the open files limit (ulimit -n, "
+                     "LimitNOFILE=) or lower maxclients"
+                   : "");
+    accept_error_logged_at_ = now;
+    accept_errors_unlogged_ = 0;
+  } else {
+    ++accept_errors_unlogged_;
+  }
+  asio::steady_timer& timer = *accept_retry_timers_[index];
+  timer.expires_after(kAcceptRetryDelay);
+  timer.async_wait([this, index](const boost::system::error_code& wait_ec) {
+    if (!wait_ec) Accept(index);
+  });
+}
+
+void Server::RefuseOneWithReserveFd(tcp::acceptor& acceptor) {
+  if (reserve_fd_ < 0) return;
+  ::close(reserve_fd_);
+  reserve_fd_ = -1;
+  // Only if a client is waiting: accept() must not block this thread.
+  pollfd pfd = {acceptor.native_handle(), POLLIN, 0};
+  if (::poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN)) {
+    int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd >= 0) {
+      state_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+      const std::string msg = "-" + std::string(errors::kMaxClients) + "\r\n";
+      [[maybe_unused]] ssize_t n = ::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL);
+      ::close(fd);
+    }
+  }
+  reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
 void Server::ScheduleCron() {
@@ -170,7 +229,7 @@ void Server::Cron() {
 
 void Server::Run() {
   WaitForSignal();
-  for (auto& acceptor : acceptors_) Accept(*acceptor);
+  for (size_t i = 0; i < acceptors_.size(); ++i) Accept(i);
   ScheduleCron();
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& ctx : contexts_) guards.push_back(asio::make_work_guard(*ctx));
@@ -200,6 +259,7 @@ void Server::Stop() {
   asio::post(*contexts_[0], [this] {
     boost::system::error_code ec;
     for (auto& a : acceptors_) a->close(ec);
+    for (auto& t : accept_retry_timers_) t->cancel();
     cron_timer_.cancel();
     signals_.cancel();
     state_.clients().ForEach([](ClientState&, const std::function<void()>& close) { close(); });

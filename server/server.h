@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -44,13 +45,27 @@ class Server {
 
  private:
   void WaitForSignal();
-  void Accept(boost::asio::ip::tcp::acceptor& acceptor);
+  void Accept(size_t index);
+  // accept() failed (out of descriptors, or another error that would fail
+  // again at once): refuse one waiting client with the reserve descriptor,
+  // log at most once per kAcceptErrorLogInterval, and retry after a pause
+  // instead of spinning.
+  void OnAcceptError(size_t index, const boost::system::error_code& ec);
+  void RefuseOneWithReserveFd(boost::asio::ip::tcp::acceptor& acceptor);
   void ScheduleCron();
   void Cron();
 
   ServerState& state_;
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+  // One per acceptor: the pause after a failed accept().
+  std::vector<std::unique_ptr<boost::asio::steady_timer>> accept_retry_timers_;
+  // A descriptor kept open (/dev/null) so that, out of descriptors, the
+  // server can still accept one client to tell it why it is refused.
+  int reserve_fd_ = -1;
+  // Rate limit of the "accept failed" warning (touched on contexts_[0] only).
+  std::chrono::steady_clock::time_point accept_error_logged_at_{};
+  uint64_t accept_errors_unlogged_ = 0;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer cron_timer_;
   std::vector<std::thread> threads_;

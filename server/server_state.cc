@@ -1,9 +1,12 @@
 #include "server/server_state.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <random>
 
 #include "server/acl.h"
+#include "server/open_files.h"
 
 namespace stashd::server {
 
@@ -79,6 +82,17 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
   // CONFIG SET (Redis's ACLUpdateDefaultUserPassword).
   acl_ = std::make_unique<Acl>(commands_);
   acl_->SetDefaultPassword(config_table_.requirepass());
+  // CONFIG SET maxclients: refused, as in Redis, when the open-files limit
+  // cannot be raised to hold that many clients (the message says how many
+  // fit); otherwise the limit is raised now.
+  config_table_.AddApplyCheck("maxclients", [this]() -> ConfigError {
+    OpenFilesFit fit = FitOpenFilesLimit(config_->maxclients.load());
+    if (fit.warning.empty()) return std::nullopt;
+    spdlog::warn("{}", fit.warning);
+    return "The operating system is not able to handle the specified number of clients, try "
+           "with " +
+           std::to_string(fit.maxclients);
+  });
   config_table_.AddChangeListener([this](std::string_view name) {
     if (name == "requirepass") acl_->SetDefaultPassword(config_table_.requirepass());
   });

@@ -137,11 +137,17 @@ void CmdReset(CommandContext& ctx) {
 
 void CmdSelect(CommandContext& ctx) {
   std::optional<int64_t> parsed = store::ParseInt64(ctx.args[1]);
-  if (!parsed || *parsed < INT_MIN || *parsed > INT_MAX) {
+  if (!parsed) {
     ctx.reply.Error(errors::kNotInteger);
     return;
   }
   const int64_t db = *parsed;
+  // Redis's getIntFromObjectOrReply: an integer beyond int has its own message.
+  if (db < INT_MIN || db > INT_MAX) {
+    ctx.reply.Error(errors::Format(errors::kValueOutOfRange,
+                                   {std::to_string(INT_MIN), std::to_string(INT_MAX)}));
+    return;
+  }
   if (db < 0 || db >= ctx.keyspace.databases()) {
     ctx.reply.Error(errors::kDbIndexOutOfRange);
     return;

@@ -21,6 +21,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
 constexpr char kNoPermKey[] =
@@ -578,6 +579,28 @@ TEST_F(TwoBotsTest, KeysAndScanListOnlyReadableKeys) {
   }
   // The default user sees everything, as in Redis.
   EXPECT_THAT(Run({"keys", "*"}), ArrayOfSize(6));
+}
+
+// RANDOMKEY for a user restricted by key patterns draws a bounded number of
+// keys (100) and replies nil when none of them is readable, instead of
+// walking the whole keyspace: with 1 readable key among 20,000 it mostly
+// finds none, and a user who can read nothing costs as little as anyone.
+TEST_F(TwoBotsTest, RandomKeyDrawsABoundedNumberOfKeys) {
+  for (int i = 0; i < 20000; ++i) Run({"set", "other:" + std::to_string(i), "x"});
+  int found = 0;
+  for (int i = 0; i < 20; ++i) {
+    RespValue r = Run(*bot1_, {"randomkey"});
+    if (r.kind != RespValue::Kind::kNil) {
+      EXPECT_NE(r.str.find("bot1"), std::string::npos) << r.str;
+      ++found;
+    }
+  }
+  EXPECT_LT(found, 20);
+  Run({"acl", "setuser", "nobody", "on", "nopass", "~nothing:*", "+@all"});
+  TestClient& nobody = Login("nobody", "x");
+  for (int i = 0; i < 20; ++i) EXPECT_THAT(Run(nobody, {"randomkey"}), IsNil());
+  // The default user is not filtered.
+  EXPECT_THAT(Run({"randomkey"}), Not(IsNil()));
 }
 
 // ---- The ACL file ----

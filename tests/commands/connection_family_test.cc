@@ -97,11 +97,25 @@ TEST_F(ConnectionTest, SelectSwitchesDatabase) {
   EXPECT_EQ(Run({"select", "15"}), "OK");
 }
 
+// Beyond int, Redis's getIntFromObjectOrReply has its own message.
+TEST_F(ConnectionTest, SelectBeyondIntGivesTheRangeMessage) {
+  const std::string range =
+      "ERR value is out of range, value must between -2147483648 and 2147483647";
+  EXPECT_THAT(Run({"select", "2147483648"}), ErrorIs(range));
+  EXPECT_THAT(Run({"select", "-2147483649"}), ErrorIs(range));
+  EXPECT_THAT(Run({"select", "2147483647"}), ErrorIs("ERR DB index is out of range"));
+  EXPECT_THAT(Run({"select", "9223372036854775808"}),
+              ErrorIs("ERR value is not an integer or out of range"));
+  EXPECT_EQ(client().db, 0);
+}
+
 TEST_F(ConnectionTest, SelectErrors) {
   EXPECT_THAT(Run({"select", "16"}), ErrorIs("ERR DB index is out of range"));
   EXPECT_THAT(Run({"select", "-1"}), ErrorIs("ERR DB index is out of range"));
+  // redis-server 7.0.15 answers the range message here too (this assertion
+  // expected "not an integer" before item 10 of issue 9).
   EXPECT_THAT(Run({"select", "99999999999"}),
-              ErrorIs("ERR value is not an integer or out of range"));
+              ErrorIs("ERR value is out of range, value must between -2147483648 and 2147483647"));
   for (const char* bad : {"x", "1.5", "01", "+1", " 1", ""}) {
     EXPECT_THAT(Run({"select", bad}), ErrorIs("ERR value is not an integer or out of range"))
         << bad;

@@ -309,6 +309,18 @@ TEST_F(KeyspaceFamilyTest, ExpireOptionErrors) {
   EXPECT_EQ(Deadline("k"), store::kNoExpiry);
 }
 
+// Arguments echoed into an error are C strings in Redis: cut at a NUL byte;
+// CR/LF at the end of the message are trimmed and the others become spaces
+// (checked against redis-server 7.0.15).
+TEST_F(KeyspaceFamilyTest, ErrorsEchoArgumentsAsRedisDoes) {
+  EXPECT_EQ(RunRaw({"expire", "k", "1", "GT\n"}), "-ERR Unsupported option GT\r\n");
+  EXPECT_EQ(RunRaw({"expire", "k", "1", std::string("G\0T", 3)}), "-ERR Unsupported option G\r\n");
+  EXPECT_EQ(RunRaw({"expire", "k", "1", "\nG\nT\r\n"}), "-ERR Unsupported option  G T\r\n");
+  EXPECT_EQ(RunRaw({"expire", "k", "1", "\r\nGT"}), "-ERR Unsupported option   GT\r\n");
+  EXPECT_EQ(RunRaw({std::string("fo\0o", 4), std::string("a\0b", 3), "c\n"}),
+            "-ERR unknown command 'fo', with args beginning with: 'a' 'c ' \r\n");
+}
+
 TEST_F(KeyspaceFamilyTest, ExpireRejectsNonIntegers) {
   Put("k");
   for (const char* bad : {"abc", "+5", "05", " 5", "5 ", "-0", "", "1.5", "-", "0x10",

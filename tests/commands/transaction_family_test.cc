@@ -59,6 +59,22 @@ TEST_F(TransactionTest, UnknownCommandInsideMultiAborts) {
   EXPECT_THAT(Run({"exec"}), ErrorStartsWith("EXECABORT"));
 }
 
+// As Redis's execCommandAbort: an EXEC refused by the dispatcher (here its
+// arity) discards the transaction and says why, inside MULTI or not.
+TEST_F(TransactionTest, ExecWithArgumentsAbortsTheTransaction) {
+  Run({"multi"});
+  EXPECT_EQ(Run({"set", "a", "1"}), "QUEUED");
+  EXPECT_EQ(RunRaw({"exec", "x"}),
+            "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' "
+            "command\r\n");
+  EXPECT_FALSE(client().in_multi);
+  EXPECT_THAT(Run({"get", "a"}), IsNil());
+  EXPECT_THAT(Run({"exec"}), ErrorIs("ERR EXEC without MULTI"));
+  EXPECT_EQ(RunRaw({"exec", "y"}),
+            "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' "
+            "command\r\n");
+}
+
 TEST_F(TransactionTest, NestedMultiIsAnErrorButKeepsTransaction) {
   Run({"multi"});
   EXPECT_THAT(Run({"multi"}), ErrorIs("ERR MULTI calls can not be nested"));

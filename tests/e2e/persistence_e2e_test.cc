@@ -443,6 +443,48 @@ TEST(PersistenceE2E, DamagedSnapshotRowIsRefusedAndReported) {
   EXPECT_THAT(log, HasSubstr("key 'a:500': checksum mismatch"));
 }
 
+// A write log that starts after a snapshot (its older files were deleted
+// when that snapshot committed) while the snapshot file is missing or empty:
+// start-up stops naming both files, unless --ignore-missing-snapshot says to
+// go on with what the log holds.
+TEST(PersistenceE2E, MissingSnapshotStopsStartupUnlessIgnoredOnPurpose) {
+  TempDir dir;
+  {
+    ServerProcess server({"--save", ""}, dir.path());
+    Conn c = Connect(server.port());
+    for (int i = 0; i < 100; ++i) Cmd(c.get(), {"SET", "old" + std::to_string(i), "v"});
+    ASSERT_EQ(Str(Cmd(c.get(), {"SAVE"})), "OK");
+    for (int i = 0; i < 10; ++i) Cmd(c.get(), {"SET", "new" + std::to_string(i), "v"});
+    server.Stop(SIGKILL);
+  }
+  const std::string snapshot = dir.File("stashd.db");
+  ASSERT_FALSE(std::filesystem::exists(dir.File("appendonlydir/appendonly.slog.000001")));
+  const std::string log = dir.File("appendonlydir/appendonly.slog.000002");
+  ASSERT_TRUE(std::filesystem::exists(log));
+  for (bool truncate : {false, true}) {
+    std::filesystem::remove(snapshot);
+    std::filesystem::remove(snapshot + "-wal");
+    std::filesystem::remove(snapshot + "-shm");
+    if (truncate) std::ofstream(snapshot).close();  // 0 bytes
+    std::filesystem::remove(dir.File("stashd.log"));
+    EXPECT_THROW(ServerProcess({"--save", ""}, dir.path()), std::runtime_error);
+    std::ifstream server_log(dir.File("stashd.log"));
+    std::string text((std::istreambuf_iterator<char>(server_log)), {});
+    EXPECT_THAT(text, HasSubstr("the write log starts at '" + log + "'")) << text;
+    EXPECT_THAT(text, HasSubstr("the snapshot '" + snapshot + "' is missing or empty"));
+    EXPECT_THAT(text, HasSubstr("--ignore-missing-snapshot"));
+  }
+  {
+    // On purpose: only what the log holds.
+    ServerProcess server({"--save", "", "--ignore-missing-snapshot"}, dir.path());
+    Conn c = Connect(server.port());
+    EXPECT_EQ(Str(Cmd(c.get(), {"DBSIZE"})), "10");
+    EXPECT_EQ(Str(Cmd(c.get(), {"GET", "new9"})), "v");
+  }
+  std::string help = Shell(std::string(STASHD_BINARY) + " --help");
+  EXPECT_THAT(help, HasSubstr("--ignore-missing-snapshot"));
+}
+
 TEST(PersistenceE2E, ForeignSnapshotFileIsRefusedAndKept) {
   TempDir dir;
   { std::ofstream(dir.File("stashd.db")) << "not a database at all, just text\n"; }

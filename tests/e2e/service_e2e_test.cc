@@ -11,6 +11,7 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -419,6 +421,202 @@ TEST(ServiceE2E, MaxClientsRefusesWithRedisError) {
   ASSERT_TRUE(a.Send(Resp({"INFO", "stats"})));
   std::string info = a.Read(2000);
   EXPECT_THAT(info, HasSubstr("rejected_connections:1"));
+}
+
+// Before AUTH, Redis 7.0's limits: more than 10 arguments or a bulk string
+// over 16384 bytes is answered at once and the connection closed, so a
+// stranger cannot make the server hold a large command.
+TEST(ServiceE2E, UnauthenticatedClientsCannotSendLargeCommands) {
+  ServerProcess server({"--requirepass", "secret"});
+  {
+    RawConn c(server.port());
+    ASSERT_TRUE(c.Send("*11\r\n"));
+    EXPECT_EQ(c.Read(), "-ERR Protocol error: unauthenticated multibulk length\r\n");
+    EXPECT_TRUE(c.closed());
+  }
+  {
+    RawConn c(server.port());
+    ASSERT_TRUE(c.Send("*2\r\n$3\r\nGET\r\n$16385\r\n"));
+    EXPECT_EQ(c.Read(), "-ERR Protocol error: unauthenticated bulk length\r\n");
+    EXPECT_TRUE(c.closed());
+  }
+  {
+    // A 400 MB announcement is refused before a byte of it is held.
+    RawConn c(server.port());
+    ASSERT_TRUE(c.Send("*1\r\n$400000000\r\n"));
+    EXPECT_EQ(c.Read(), "-ERR Protocol error: unauthenticated bulk length\r\n");
+  }
+  {
+    // Within the limits, the command is parsed and refused as usual; the
+    // limits hold for the next command too.
+    RawConn c(server.port());
+    ASSERT_TRUE(c.Send(Resp({"SET", "k", std::string(16384, 'v')}) + "*11\r\n"));
+    EXPECT_EQ(c.Read(),
+              "-NOAUTH Authentication required.\r\n"
+              "-ERR Protocol error: unauthenticated multibulk length\r\n");
+    EXPECT_TRUE(c.closed());
+  }
+  {
+    // AUTH lifts them for what follows, in the same pipeline.
+    RawConn c(server.port());
+    std::vector<std::string> mset = {"MSET"};
+    for (int i = 0; i < 5; ++i) {
+      mset.push_back("k" + std::to_string(i));
+      mset.push_back(std::string(20000, 'v'));
+    }
+    ASSERT_TRUE(c.Send(Resp({"AUTH", "secret"}) + Resp(mset) + Resp({"STRLEN", "k4"})));
+    EXPECT_EQ(c.Read(18), "+OK\r\n+OK\r\n:20000\r\n");
+  }
+  {
+    // Without a password every client is trusted from the start.
+    ServerProcess open_server;
+    RawConn c(open_server.port());
+    ASSERT_TRUE(c.Send(Resp({"SET", "k", std::string(20000, 'v')})));
+    EXPECT_EQ(c.Read(5), "+OK\r\n");
+  }
+}
+
+// The open-files limit of a running server, lowered from outside (as a
+// smaller `ulimit -n` would be).
+void SetOpenFilesLimit(pid_t pid, rlim_t soft, rlim_t hard) {
+  struct rlimit limit = {soft, hard};
+  ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, &limit, nullptr), 0) << std::strerror(errno);
+}
+
+// CPU seconds (user + system) a process has used.
+double CpuSeconds(pid_t pid) {
+  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  std::istringstream in(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i >= 14) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// As Redis: CONFIG SET maxclients beyond what the open-files limit allows is
+// refused, naming the number that fits (limit - 32).
+TEST(ServiceE2E, MaxclientsBeyondTheOpenFilesLimitIsRefused) {
+  ServerProcess server;
+  SetOpenFilesLimit(server.pid(), 256, 256);
+  Conn c = Connect(server.port());
+  EXPECT_EQ(Do(c.get(), {"CONFIG", "SET", "maxclients", "5000"}),
+            "(error) ERR CONFIG SET failed (possibly related to argument 'maxclients') - The "
+            "operating system is not able to handle the specified number of clients, try with 224");
+  EXPECT_EQ(Do(c.get(), {"CONFIG", "GET", "maxclients"}), "maxclients,10000");
+  EXPECT_EQ(Do(c.get(), {"CONFIG", "SET", "maxclients", "225"}),
+            "(error) ERR CONFIG SET failed (possibly related to argument 'maxclients') - The "
+            "operating system is not able to handle the specified number of clients, try with 224");
+  EXPECT_EQ(Do(c.get(), {"CONFIG", "SET", "maxclients", "224"}), "OK");
+  EXPECT_EQ(Do(c.get(), {"CONFIG", "GET", "maxclients"}), "maxclients,224");
+  // At start-up the directive is lowered to fit instead, with a warning.
+  int status = 0;
+  const std::string dir = TempDir("lowfds");
+  std::string out = Shell("ulimit -n 256 && " + std::string(STASHD_BINARY) +
+                              " --port 0 --appendonly no --save '' --dir " + dir +
+                              " --maxclients 5000 & pid=$!; sleep 1; kill $pid; wait $pid",
+                          &status);
+  EXPECT_THAT(out, HasSubstr("maxclients has been reduced to 224"));
+  fs::remove_all(dir);
+}
+
+// Out of file descriptors, the accept loop pauses between attempts instead
+// of spinning, logs once per interval, and still tells each waiting client
+// why it is refused.
+TEST(ServiceE2E, OutOfDescriptorsTheAcceptLoopBacksOffAndRefusesClients) {
+  ServerProcess server;
+  Conn first = Connect(server.port());
+  ASSERT_EQ(Do(first.get(), {"PING"}), "PONG");
+  // RLIMIT_NOFILE bounds descriptor numbers: set it just above the highest
+  // one in use; the free numbers below it (`gaps`) still take clients.
+  size_t open_fds = 0;
+  int max_fd = 0;
+  for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(server.pid()) + "/fd")) {
+    ++open_fds;
+    max_fd = std::max(max_fd, std::stoi(e.path().filename().string()));
+  }
+  const size_t gaps = static_cast<size_t>(max_fd) + 1 - open_fds;
+  SetOpenFilesLimit(server.pid(), max_fd + 1, max_fd + 1);
+  std::vector<std::unique_ptr<RawConn>> extra;
+  for (size_t i = 0; i < gaps + 8; ++i) {
+    extra.push_back(std::make_unique<RawConn>(server.port()));
+    if (i < gaps) {  // served: wait until it is, so that the order is known
+      ASSERT_TRUE(extra.back()->Send("PING\r\n"));
+      ASSERT_EQ(extra.back()->Read(7), "+PONG\r\n");
+    }
+  }
+  const double cpu_before = CpuSeconds(server.pid());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const double cpu = CpuSeconds(server.pid()) - cpu_before;
+  EXPECT_LT(cpu, 0.2) << "the accept loop spins";
+  for (size_t i = gaps; i < extra.size(); ++i) {
+    EXPECT_EQ(extra[i]->Read(), "-ERR max number of clients reached\r\n") << i;
+    EXPECT_TRUE(extra[i]->closed());
+  }
+  EXPECT_EQ(Do(first.get(), {"PING"}), "PONG");
+  std::string log = ReadFile(server.dir() + "/stashd.log");
+  size_t lines = 0;
+  for (size_t pos = log.find("Accepting client connection"); pos != std::string::npos;
+       pos = log.find("Accepting client connection", pos + 1)) {
+    ++lines;
+  }
+  EXPECT_GE(lines, 1u);
+  EXPECT_LE(lines, 2u) << log;
+}
+
+// INFO's used_memory, in bytes.
+int64_t UsedMemory(redisContext* c) {
+  std::string info = Do(c, {"INFO", "memory"});
+  auto pos = info.find("used_memory:");
+  return pos == std::string::npos ? -1 : std::stoll(info.substr(pos + 12));
+}
+
+// The buffers one large value went through (the query buffer, the write
+// log's) are given back once it is stored, and nothing is left after DEL.
+TEST(ServiceE2E, MemoryOfALargeValueIsGivenBackAfterDel) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "ASan's allocator keeps freed memory in quarantine (used_memory is RSS there)";
+#endif
+  ServerProcess server({"--appendonly", "yes"});
+  Conn c = Connect(server.port(), 20000);
+  const int64_t base = UsedMemory(c.get());
+  const std::string big(64 << 20, 'v');
+  ASSERT_EQ(Do(c.get(), {"SET", "big", big}), "OK");
+  ASSERT_EQ(Do(c.get(), {"DEL", "big"}), "(integer) 1");
+  int64_t used = 0;
+  for (int i = 0; i < 40; ++i) {  // the log is written within its second
+    used = UsedMemory(c.get());
+    if (used - base < (8 << 20)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_LT(used - base, 8 << 20) << "base " << base << ", after DEL " << used;
+}
+
+// The server's peak resident memory (VmHWM), in bytes.
+int64_t PeakRss(pid_t pid) {
+  std::string status = ReadFile("/proc/" + std::to_string(pid) + "/status");
+  auto pos = status.find("VmHWM:");
+  return pos == std::string::npos ? -1 : std::stoll(status.substr(pos + 6)) * 1024;
+}
+
+// SET of a large value with the write log on holds three copies at its peak:
+// the argument, the stored value and the log record (each exactly sized; it
+// was five: the argument rounded up to a power of two, the record doubled
+// while encoded and copied again into the log's buffer). The stored value
+// and the log record are the store's and the log's own copies.
+TEST(ServiceE2E, PeakMemoryOfALargeSetIsThreeTimesTheValue) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "ASan's allocator keeps freed memory in quarantine";
+#endif
+  // No automatic snapshot in the middle (its SQLite pages would count too).
+  ServerProcess server({"--appendonly", "yes", "--auto-aof-rewrite-min-size", "1gb"});
+  Conn c = Connect(server.port(), 20000);
+  const int64_t base = PeakRss(server.pid());
+  const int64_t size = 100 << 20;
+  ASSERT_EQ(Do(c.get(), {"SET", "big", std::string(size, 'v')}), "OK");
+  const int64_t peak = PeakRss(server.pid()) - base;
+  EXPECT_LT(peak, size * 7 / 2) << "peak " << peak / (1 << 20) << " MB for a 100 MB value";
 }
 
 TEST(ServiceE2E, QueryBufferLimitClosesTheClient) {

@@ -307,6 +307,27 @@ TEST_F(WriteLogTest, AppendedRecordsReadBackInOrder) {
   EXPECT_GE(wl.durable_lsn(), l2);
 }
 
+// A record built in place (header room first) is taken over, not copied,
+// when nothing else is buffered, and reads back like an appended one.
+TEST_F(WriteLogTest, AppendFramedTakesTheRecordOver) {
+  WriteLog wl(Opts());
+  ASSERT_TRUE(wl.Open(1).ok());
+  std::string record(log::kRecordHeaderSize, '\0');
+  record += std::string(1 << 20, 'v');
+  const char* data = record.data();
+  uint64_t l1 = wl.AppendFramed(&record);
+  EXPECT_EQ(l1, log::kRecordHeaderSize + (1u << 20));
+  EXPECT_TRUE(record.empty());
+  EXPECT_NE(record.data(), data);  // the buffer went to the log
+  std::string second = std::string(log::kRecordHeaderSize, '\0') + "two";
+  uint64_t l2 = wl.AppendFramed(&second);  // appended after the first
+  EXPECT_EQ(l2, l1 + log::kRecordHeaderSize + 3);
+  uint64_t l3 = wl.Append("three");
+  ASSERT_TRUE(wl.WriteUpTo(l3).ok());
+  EXPECT_THAT(Records(LogPath(1)), ElementsAre(std::string(1 << 20, 'v'), "two", "three"));
+  ASSERT_TRUE(wl.Close().ok());
+}
+
 TEST_F(WriteLogTest, RotationSplitsFilesAtTheMark) {
   WriteLog wl(Opts());
   ASSERT_TRUE(wl.Open(5).ok());

@@ -362,6 +362,54 @@ TEST(RespParserTest, SmallLimits) {
   EXPECT_EQ(Feed("ECHO 0123456789abcdef\r\n", limits), Commands({{"ECHO", "0123456789abcdef"}}));
 }
 
+// Before AUTH (set_authenticated(false)) the Redis 7.0 limits apply: at
+// most 10 arguments and 16384 bytes per bulk string; the general limits are
+// checked first, and AUTH lifts the tight ones for the next command.
+TEST(RespParserTest, UnauthenticatedLimits) {
+  const std::string unauth_mbulk = "ERR Protocol error: unauthenticated multibulk length";
+  const std::string unauth_bulk = "ERR Protocol error: unauthenticated bulk length";
+  RequestParser parser;
+  parser.set_authenticated(false);
+  size_t consumed;
+  Args args;
+  EXPECT_EQ(parser.Parse(std::string_view("*11\r\n"), &consumed, &args),
+            ParseStatus::kUnauthenticatedMultibulkLength);
+  EXPECT_EQ(parser.ErrorText(ParseStatus::kUnauthenticatedMultibulkLength), unauth_mbulk);
+  EXPECT_EQ(parser.Parse(std::string_view("*2\r\n$3\r\nGET\r\n$16385\r\n"), &consumed, &args),
+            ParseStatus::kUnauthenticatedBulkLength);
+  EXPECT_EQ(parser.ErrorText(ParseStatus::kUnauthenticatedBulkLength), unauth_bulk);
+  // The general limits win: a count above INT_MAX is still "invalid".
+  EXPECT_EQ(parser.Parse(std::string_view("*3000000000\r\n"), &consumed, &args),
+            ParseStatus::kInvalidMultibulkLength);
+  EXPECT_EQ(parser.Parse(std::string_view("*1\r\n$-1\r\n"), &consumed, &args),
+            ParseStatus::kInvalidBulkLength);
+  // At the limits: fine, whatever the cuts.
+  const std::string ten = Cat("*10\r\n", [] {
+    std::string s;
+    for (int i = 0; i < 10; ++i) s += "$1\r\nx\r\n";
+    return s;
+  }());
+  const std::string big = Cat("*1\r\n$16384\r\n", std::string(16384, 'v'), "\r\n");
+  for (const std::string& frame : {ten, big}) {
+    for (size_t cut = 1; cut < frame.size(); cut += 7) {
+      RequestParser p;
+      p.set_authenticated(false);
+      std::string buffer(frame.substr(0, cut));
+      ASSERT_EQ(p.Parse(buffer, &consumed, &args), ParseStatus::kInputPending) << cut;
+      buffer.erase(0, consumed);
+      buffer.append(frame.substr(cut));
+      ASSERT_EQ(p.Parse(buffer, &consumed, &args), ParseStatus::kOk) << cut;
+    }
+  }
+  // Authenticated (the default), the same frames pass.
+  parser.set_authenticated(true);
+  ASSERT_EQ(parser.Parse(std::string_view("*11\r\n"), &consumed, &args),
+            ParseStatus::kInputPending);
+  ParserLimits limits;
+  EXPECT_EQ(limits.max_unauthenticated_multibulk_len, 10u);
+  EXPECT_EQ(limits.max_unauthenticated_bulk_len, 16384u);
+}
+
 TEST(RespParserTest, ErrorTextForEveryStatus) {
   RequestParser parser;
   EXPECT_EQ(parser.ErrorText(ParseStatus::kOk), "");
@@ -472,6 +520,29 @@ std::string Encode(const Args& args) {
 }
 
 // Random pipelines of valid commands, cut into random chunks.
+// The bulk string of a large value ends exactly as long as declared, never
+// rounded up to a power of two (libstdc++'s reserve() on a non-empty string
+// doubles): a 3 MB value costs 3 MB, not 4.
+TEST(RespParserTest, LargeBulkEndsExactlySized) {
+  const size_t kSize = 3 * 1024 * 1024 + 1;
+  const std::string frame =
+      Cat("*1\r\n$", std::to_string(kSize), "\r\n", std::string(kSize, 'v'), "\r\n");
+  RequestParser parser;
+  std::string buffer;
+  Args args;
+  ParseStatus status = ParseStatus::kInputPending;
+  for (size_t off = 0; off < frame.size(); off += 16 * 1024) {
+    buffer.append(frame, off, 16 * 1024);
+    size_t consumed;
+    status = parser.Parse(buffer, &consumed, &args);
+    buffer.erase(0, consumed);
+  }
+  ASSERT_EQ(status, ParseStatus::kOk);
+  ASSERT_EQ(args.size(), 1u);
+  EXPECT_EQ(args[0].size(), kSize);
+  EXPECT_EQ(args[0].capacity(), kSize);
+}
+
 TEST(RespParserTest, RandomPipelinesInRandomChunks) {
   std::mt19937 rng(7);
   for (int round = 0; round < 200; ++round) {
