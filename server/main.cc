@@ -18,14 +18,14 @@
 
 #include "persistence/log_reader.h"
 #include "persistence/snapshot.h"
-#include "server/acl.h"
-#include "server/config.h"
-#include "server/logging.h"
-#include "server/open_files.h"
-#include "server/persistence.h"
-#include "server/server.h"
+#include "server/acl/acl.h"
+#include "server/config/config.h"
+#include "server/config/logging.h"
+#include "server/durability/persistence.h"
+#include "server/net/open_files.h"
+#include "server/net/server.h"
+#include "server/net/systemd_notify.h"
 #include "server/server_state.h"
-#include "server/systemd_notify.h"
 #include "store/clock.h"
 
 namespace {

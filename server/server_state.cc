@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <random>
 
-#include "server/acl.h"
-#include "server/open_files.h"
+#include "server/acl/acl.h"
+#include "server/net/open_files.h"
 
 namespace stashd::server {
 

@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "server/client.h"
-#include "server/command.h"
-#include "server/command_journal.h"
-#include "server/command_runner.h"
-#include "server/config.h"
-#include "server/stat_counter.h"
+#include "server/base/stat_counter.h"
+#include "server/config/config.h"
+#include "server/exec/client.h"
+#include "server/exec/command.h"
+#include "server/exec/command_journal.h"
+#include "server/exec/command_runner.h"
 #include "store/clock.h"
 #include "store/keyspace.h"
 

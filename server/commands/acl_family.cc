@@ -1,5 +1,5 @@
 // The ACL command: CAT DELUSER DRYRUN GENPASS GETUSER HELP LIST LOAD LOG SAVE
-// SETUSER USERS WHOAMI, over server/acl.h. Replies are Redis 7.0's.
+// SETUSER USERS WHOAMI, over server/acl/acl.h. Replies are Redis 7.0's.
 //
 // None of them takes a key. Deleting or reloading users disconnects the
 // clients authenticated as them, as Redis does: the calling client after
@@ -19,11 +19,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
-#include "server/acl.h"
-#include "server/ascii.h"
-#include "server/client.h"
-#include "server/command.h"
+#include "server/acl/acl.h"
+#include "server/base/ascii.h"
 #include "server/commands/command_docs.h"
+#include "server/exec/client.h"
+#include "server/exec/command.h"
 #include "server/server_state.h"
 #include "store/string_ops.h"
 

@@ -1,12 +1,12 @@
 // What COMMAND INFO and COMMAND DOCS say about a row of the command table, in
 // Redis 7.0's reply shapes. (The table's own queries, ACL categories and key
-// arguments, are in server/command.h.)
+// arguments, are in server/exec/command.h.)
 //
 // Thread safety: the command table is immutable after start-up; these are
 // pure functions of it.
 #pragma once
 
-#include "server/command.h"
+#include "server/exec/command.h"
 
 namespace stashd::protocol {
 class ReplyBuilder;

@@ -20,10 +20,10 @@
 
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
-#include "server/ascii.h"
-#include "server/command.h"
+#include "server/base/ascii.h"
 #include "server/commands/scan_args.h"
 #include "server/commands/scope_reply.h"
+#include "server/exec/command.h"
 #include "store/glob.h"
 #include "store/keyspace.h"
 #include "store/string_ops.h"

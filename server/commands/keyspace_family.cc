@@ -18,11 +18,11 @@
 #include "absl/strings/ascii.h"
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
-#include "server/acl.h"
-#include "server/ascii.h"
-#include "server/command.h"
+#include "server/acl/acl.h"
+#include "server/base/ascii.h"
 #include "server/commands/scan_args.h"
 #include "server/commands/scope_reply.h"
+#include "server/exec/command.h"
 #include "server/server_state.h"
 #include "store/glob.h"
 #include "store/keyspace.h"
@@ -220,7 +220,7 @@ void ReplyKeys(CommandContext& ctx, const std::vector<std::string>& keys) {
 }
 
 // KEYS, SCAN and RANDOMKEY show a user restricted by key patterns only the
-// keys it may read (a deliberate difference from Redis, see server/acl.h).
+// keys it may read (a deliberate difference from Redis, see server/acl/acl.h).
 void CmdKeys(CommandContext& ctx) {
   KeyPattern pattern(ctx.args[1]);
   const AclUser* acl_filter = AclKeyFilter(ctx.client);

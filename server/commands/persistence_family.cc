@@ -1,5 +1,5 @@
 // SAVE, BGSAVE, BGREWRITEAOF, LASTSAVE and SHUTDOWN: thin handlers over
-// server/persistence.h.
+// server/durability/persistence.h.
 //
 // SAVE, BGSAVE, BGREWRITEAOF and SHUTDOWN are flagged kNoExecLock: they take
 // a snapshot cut, which pauses every command, so they must not run under the
@@ -9,11 +9,11 @@
 
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
-#include "server/ascii.h"
-#include "server/client.h"
-#include "server/command.h"
-#include "server/dispatcher.h"
-#include "server/persistence.h"
+#include "server/base/ascii.h"
+#include "server/durability/persistence.h"
+#include "server/exec/client.h"
+#include "server/exec/command.h"
+#include "server/exec/dispatcher.h"
 #include "server/server_state.h"
 
 namespace stashd::server {

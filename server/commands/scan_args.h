@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "protocol/errors.h"
-#include "server/ascii.h"
-#include "server/command.h"
+#include "server/base/ascii.h"
+#include "server/exec/command.h"
 #include "store/string_ops.h"
 
 namespace stashd::server {
@@ -40,8 +40,7 @@ struct ScanOptions {
 
 // Parses the options from args[first] on; `allow_type` for SCAN. Replies the
 // error and returns false on a bad option, count or a COUNT below 1.
-inline bool ParseScanOptions(CommandContext& ctx, size_t first, bool allow_type,
-                             ScanOptions* out) {
+inline bool ParseScanOptions(CommandContext& ctx, size_t first, bool allow_type, ScanOptions* out) {
   for (size_t i = first; i < ctx.args.size(); i += 2) {
     const auto& opt = ctx.args[i];
     const bool has_value = i + 1 < ctx.args.size();

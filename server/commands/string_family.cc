@@ -17,9 +17,9 @@
 #include "absl/strings/match.h"
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
-#include "server/ascii.h"
-#include "server/command.h"
+#include "server/base/ascii.h"
 #include "server/commands/scope_reply.h"
+#include "server/exec/command.h"
 #include "server/server_state.h"
 #include "store/keyspace.h"
 #include "store/string_ops.h"
@@ -650,23 +650,23 @@ void RegisterStringFamily(CommandRegistry& r) {
               .deprecated_since = "2.0.0",
               .replaced_by = "`GETRANGE`",
               .arguments = {ArgKey("key", 0), ArgInteger("start"), ArgInteger("end")}});
-  r.Register(
-      {.name = "setrange",
-       .arity = 4,
-       .flags = kWriteOom,
-       .first_key = 1,
-       .last_key = 1,
-       .step = 1,
-       .handler = CmdSetRange,
-       .acl_categories = AclCategory::kString,
-       .key_spec_flags = {kRW | kUpdate},
-       .summary = "Overwrite part of a string at key starting at the specified offset",
-       .since = "2.2.0",
-       .group = "string",
-       .complexity = "O(1), not counting the time taken to copy the new string in place. Usually, "
-                     "this string is very small so the amortized complexity is O(1). Otherwise, "
-                     "complexity is O(M) with M being the length of the value argument.",
-       .arguments = {ArgKey("key", 0), ArgInteger("offset"), ArgString("value")}});
+  r.Register({.name = "setrange",
+              .arity = 4,
+              .flags = kWriteOom,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdSetRange,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRW | kUpdate},
+              .summary = "Overwrite part of a string at key starting at the specified offset",
+              .since = "2.2.0",
+              .group = "string",
+              .complexity =
+                  "O(1), not counting the time taken to copy the new string in place. Usually, "
+                  "this string is very small so the amortized complexity is O(1). Otherwise, "
+                  "complexity is O(M) with M being the length of the value argument.",
+              .arguments = {ArgKey("key", 0), ArgInteger("offset"), ArgString("value")}});
   r.Register({.name = "incr",
               .arity = 2,
               .flags = kWriteOomFast,

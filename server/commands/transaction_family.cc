@@ -7,9 +7,9 @@
 
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
-#include "server/client.h"
-#include "server/command.h"
-#include "server/dispatcher.h"
+#include "server/exec/client.h"
+#include "server/exec/command.h"
+#include "server/exec/dispatcher.h"
 #include "server/server_state.h"
 
 namespace stashd::server {

@@ -2,7 +2,7 @@
 // dispatcher, AUTH/HELLO through the ACL, ACL LOG, the ACL file, and the
 // isolation of two bot users (KEYS/SCAN filtering and DELPREFIX are stashd's
 // own rules). Expected texts are those of redis-server 7.0.15.
-#include "server/acl.h"
+#include "server/acl/acl.h"
 
 #include <unistd.h>
 
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "commands/command_fixture.h"
-#include "server/sha256.h"
+#include "server/acl/sha256.h"
 
 namespace stashd::test {
 namespace {

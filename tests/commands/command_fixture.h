@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "protocol/reply_builder.h"
-#include "server/client.h"
-#include "server/dispatcher.h"
+#include "server/exec/client.h"
+#include "server/exec/dispatcher.h"
 #include "server/server_state.h"
 #include "store/clock.h"
 #include "support/resp_value.h"

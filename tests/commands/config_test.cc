@@ -1,7 +1,7 @@
 // Configuration: conf/stashd.conf itself, every directive's values and
 // errors, config file and command line errors (file:line, directive, what is
 // wrong), CONFIG SET side effects (requirepass, client-output-buffer-limit).
-#include "server/config.h"
+#include "server/config/config.h"
 
 #include <unistd.h>
 
@@ -15,7 +15,7 @@
 
 #include "commands/command_fixture.h"
 #include "protocol/resp_parser.h"
-#include "server/ascii.h"
+#include "server/base/ascii.h"
 
 namespace stashd::test {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "commands/command_fixture.h"
-#include "server/command.h"
+#include "server/exec/command.h"
 #include "store/keyspace.h"
 
 namespace stashd::test {

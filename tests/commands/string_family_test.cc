@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "commands/command_fixture.h"
-#include "server/command.h"
+#include "server/exec/command.h"
 #include "store/string_ops.h"
 
 namespace stashd::test {

@@ -24,9 +24,8 @@ using Dump = std::map<std::pair<int, std::string>, DumpedValue>;
 inline std::string Describe(const store::ValueView& v) {
   if (v.object == nullptr) return std::string(v.str);
   std::map<std::string, std::string> elements;
-  v.object->ForEachElement([&](const store::ElementView& e) {
-    elements[std::string(e.member)] = std::string(e.value);
-  });
+  v.object->ForEachElement(
+      [&](const store::ElementView& e) { elements[std::string(e.member)] = std::string(e.value); });
   std::string out = std::string(store::TypeName(v.type)) + "{";
   for (const auto& [m, val] : elements) out += m + "=" + val + ",";
   return out + "}";

@@ -17,7 +17,7 @@
 #include <mutex>
 #include <thread>
 
-#include "server/thread_slot.h"
+#include "server/base/thread_slot.h"
 
 namespace stashd::server {
 

@@ -1,4 +1,4 @@
-#include "server/client.h"
+#include "server/exec/client.h"
 
 #include <algorithm>
 

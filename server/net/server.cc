@@ -1,4 +1,4 @@
-#include "server/server.h"
+#include "server/net/server.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,8 +12,8 @@
 #include <string_view>
 
 #include "protocol/errors.h"
-#include "server/acl.h"
-#include "server/connection.h"
+#include "server/acl/acl.h"
+#include "server/net/connection.h"
 #include "server/server_state.h"
 
 namespace stashd::server {

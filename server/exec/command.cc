@@ -1,12 +1,12 @@
-#include "server/command.h"
+#include "server/exec/command.h"
 
 #include <algorithm>
 #include <array>
 #include <cassert>
 
 #include "protocol/reply_builder.h"
-#include "server/ascii.h"
-#include "server/client.h"
+#include "server/base/ascii.h"
+#include "server/exec/client.h"
 
 namespace stashd::server {
 namespace {

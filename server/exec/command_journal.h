@@ -1,6 +1,6 @@
 // What the dispatcher asks of server-side persistence around every command:
 // bracket its changes into one write-log record, and say whether writes are
-// refused (MISCONF). Implemented by Persistence (server/persistence.h); the
+// refused (MISCONF). Implemented by Persistence (server/durability/persistence.h); the
 // dispatcher reaches it through ServerState::command_journal() without
 // including persistence.h.
 //

@@ -1,17 +1,17 @@
 // What the rest of the server asks of the dispatcher: run a command, run a
 // transaction, forget watched keys, pause every command. ServerState owns the
 // dispatcher through this interface, and server-side persistence pauses
-// commands through it, so neither includes server/dispatcher.h (which
+// commands through it, so neither includes server/exec/dispatcher.h (which
 // includes them). Implemented by Dispatcher.
 //
-// Thread safety: as Dispatcher's (server/dispatcher.h).
+// Thread safety: as Dispatcher's (server/exec/dispatcher.h).
 #pragma once
 
 #include <memory>
 #include <mutex>
 
-#include "server/args.h"
-#include "server/exec_gate.h"
+#include "server/exec/args.h"
+#include "server/exec/exec_gate.h"
 
 namespace stashd::protocol {
 class ReplyBuilder;

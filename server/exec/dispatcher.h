@@ -15,16 +15,16 @@
 #include <string>
 
 #include "protocol/reply_builder.h"
-#include "server/client.h"
-#include "server/command.h"
-#include "server/command_runner.h"
-#include "server/exec_gate.h"
+#include "server/exec/client.h"
+#include "server/exec/command.h"
+#include "server/exec/command_runner.h"
+#include "server/exec/exec_gate.h"
 
 namespace stashd::server {
 
 class ServerState;
 
-// The calls are documented on CommandRunner (server/command_runner.h).
+// The calls are documented on CommandRunner (server/exec/command_runner.h).
 class Dispatcher final : public CommandRunner {
  public:
   explicit Dispatcher(ServerState& server) : server_(server) {}

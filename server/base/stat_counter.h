@@ -14,7 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "server/thread_slot.h"
+#include "server/base/thread_slot.h"
 
 namespace stashd::server {
 

@@ -1,4 +1,4 @@
-#include "server/persistence.h"
+#include "server/durability/persistence.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>

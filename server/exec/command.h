@@ -33,8 +33,8 @@
 #include <vector>
 
 #include "absl/container/node_hash_map.h"
-#include "server/args.h"
-#include "server/command_arg.h"
+#include "server/exec/args.h"
+#include "server/exec/command_arg.h"
 
 namespace stashd::protocol {
 class ReplyBuilder;

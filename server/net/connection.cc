@@ -1,4 +1,4 @@
-#include "server/connection.h"
+#include "server/net/connection.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -10,8 +10,8 @@
 #include <boost/asio/write.hpp>
 #include <cstdint>
 
-#include "server/acl.h"
-#include "server/persistence.h"
+#include "server/acl/acl.h"
+#include "server/durability/persistence.h"
 #include "server/server_state.h"
 
 namespace stashd::server {

@@ -1,4 +1,4 @@
-#include "server/sha256.h"
+#include "server/acl/sha256.h"
 
 #include <array>
 #include <cstdint>

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/args.h"
+#include "server/exec/args.h"
 #include "store/keyspace.h"
 
 namespace stashd::server {
@@ -37,7 +37,7 @@ struct ClientState {
   bool authenticated = false;
   std::string user = "default";
   // The ACL rules of `user` as of Acl::version() == acl_version; the
-  // dispatcher refreshes them when the ACL changed (see server/acl.h).
+  // dispatcher refreshes them when the ACL changed (see server/acl/acl.h).
   std::shared_ptr<const AclUser> acl_user;
   uint64_t acl_version = 0;
   std::string name;

@@ -1,4 +1,4 @@
-#include "server/logging.h"
+#include "server/config/logging.h"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
@@ -14,7 +14,7 @@
 #include <memory>
 #include <mutex>
 
-#include "server/ascii.h"
+#include "server/base/ascii.h"
 
 namespace stashd::server {
 namespace {

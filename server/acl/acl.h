@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "server/command.h"
+#include "server/exec/command.h"
 
 namespace stashd::server {
 

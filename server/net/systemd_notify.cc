@@ -1,4 +1,4 @@
-#include "server/systemd_notify.h"
+#include "server/net/systemd_notify.h"
 
 #include <unistd.h>
 

@@ -46,10 +46,10 @@ struct CommandArg {
   std::string name = {};
   ArgType type = ArgType::kString;
   int key_spec_index = -1;  // for kKey: the index of its key spec
-  std::string token = {};        // the literal word before the value ("EX"), or the pure token
+  std::string token = {};   // the literal word before the value ("EX"), or the pure token
   std::string since = {};
   std::string deprecated_since = {};
-  uint8_t flags = 0;                  // ArgFlag bits
+  uint8_t flags = 0;                       // ArgFlag bits
   std::vector<CommandArg> arguments = {};  // for kOneOf and kBlock
 
   CommandArg Optional() && { return std::move(*this).With(kArgOptional); }

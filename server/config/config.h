@@ -85,7 +85,7 @@ struct Config {
   };
   std::vector<Scope> scopes = {{"state", "state:"}, {"user", "user:"}, {"global", "global:"}};
 
-  // Persistence (see server/persistence.h). `save` is guarded by
+  // Persistence (see server/durability/persistence.h). `save` is guarded by
   // ConfigTable's mutex: read it with ConfigTable::Get("save").
   std::string save = "3600 1 300 100 60 10000";  // "<seconds> <changes>" pairs; "" = none
   bool save_set_at_startup = false;              // later `save` lines of the config file add rules

@@ -1,4 +1,4 @@
-#include "server/dispatcher.h"
+#include "server/exec/dispatcher.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,9 +6,9 @@
 #include <shared_mutex>
 
 #include "protocol/errors.h"
-#include "server/acl.h"
-#include "server/ascii.h"
-#include "server/command_journal.h"
+#include "server/acl/acl.h"
+#include "server/base/ascii.h"
+#include "server/exec/command_journal.h"
 #include "server/server_state.h"
 
 namespace stashd::server {

@@ -14,7 +14,7 @@
 
 #include "protocol/reply_builder.h"
 #include "protocol/resp_parser.h"
-#include "server/client.h"
+#include "server/exec/client.h"
 
 namespace stashd::server {
 

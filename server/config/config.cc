@@ -1,4 +1,4 @@
-#include "server/config.h"
+#include "server/config/config.h"
 
 #include <cctype>
 #include <cerrno>
@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_join.h"
 #include "protocol/resp_parser.h"
-#include "server/ascii.h"
+#include "server/base/ascii.h"
 #include "store/glob.h"
 
 namespace stashd::server {

@@ -40,7 +40,7 @@
 #include "persistence/snapshot.h"
 #include "persistence/status.h"
 #include "persistence/write_log.h"
-#include "server/command_journal.h"
+#include "server/exec/command_journal.h"
 #include "store/keyspace.h"
 
 namespace stashd::server {

@@ -1,4 +1,4 @@
-#include "server/acl.h"
+#include "server/acl/acl.h"
 
 #include <spdlog/spdlog.h>
 
@@ -15,9 +15,9 @@
 #include "persistence/file_system.h"
 #include "protocol/errors.h"
 #include "protocol/resp_parser.h"
-#include "server/ascii.h"
-#include "server/client.h"
-#include "server/sha256.h"
+#include "server/acl/sha256.h"
+#include "server/base/ascii.h"
+#include "server/exec/client.h"
 #include "store/glob.h"
 
 namespace stashd::server {
