@@ -13,6 +13,7 @@
 #include "protocol/resp_parser.h"
 #include "server/base/ascii.h"
 #include "store/glob.h"
+#include "store/types/hash.h"
 
 namespace stashd::server {
 namespace {
@@ -165,11 +166,25 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
   int_directive("tcp-keepalive", true, &c->tcp_keepalive_s, 0, INT32_MAX, false);
   int_directive("maxclients", true, &c->maxclients, 1, INT32_MAX, false);
   int_directive("hz", true, &c->hz, 1, 500, false);
+  // The hash encoding thresholds live in the store (they apply to every
+  // hash); a change here reaches it at once.
+  auto hash_limits = [this, &int_directive](std::string name, std::atomic<int64_t>* field) {
+    int_directive(std::move(name), true, field, 0, INT64_MAX, true);
+    auto set = std::move(directives_.back().set);
+    directives_.back().set = [set, c = config_](const std::vector<std::string>& v) {
+      ConfigError e = set(v);
+      if (!e) {
+        store::HashObject::SetLimits(static_cast<size_t>(c->hash_max_listpack_entries.load()),
+                                     static_cast<size_t>(c->hash_max_listpack_value.load()));
+      }
+      return e;
+    };
+  };
   for (const char* name : {"hash-max-listpack-entries", "hash-max-ziplist-entries"}) {
-    int_directive(name, true, &c->hash_max_listpack_entries, 0, INT64_MAX, true);
+    hash_limits(name, &c->hash_max_listpack_entries);
   }
   for (const char* name : {"hash-max-listpack-value", "hash-max-ziplist-value"}) {
-    int_directive(name, true, &c->hash_max_listpack_value, 0, INT64_MAX, true);
+    hash_limits(name, &c->hash_max_listpack_value);
   }
   int_directive("proto-max-bulk-len", true, &c->proto_max_bulk_len, 1024 * 1024, INT64_MAX, true);
   int_directive("client-query-buffer-limit", true, &c->client_query_buffer_limit, 1024 * 1024,

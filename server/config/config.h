@@ -35,9 +35,8 @@ struct Config {
   int io_threads = 0;  // 0 = number of cores
   int databases = 16;
   std::atomic<int64_t> hz{10};
-  // Redis's compact-encoding thresholds for hashes. Accepted (and the
-  // ziplist names as aliases) so Redis configs and clients that set them
-  // work; stashd's hash does not switch encodings by them yet.
+  // The compact-encoding thresholds for hashes (store::HashObject), with
+  // Redis's names (and the ziplist names as aliases).
   std::atomic<int64_t> hash_max_listpack_entries{512};
   std::atomic<int64_t> hash_max_listpack_value{64};
 

@@ -3,12 +3,84 @@
 #include "store/codec.h"
 
 namespace stashd::store {
+namespace {
+
+std::atomic<size_t> max_compact_entries{512};
+std::atomic<size_t> max_compact_value{64};
+
+void AppendPair(std::string* out, std::string_view field, std::string_view value) {
+  codec::PutBytes(out, field);
+  codec::PutBytes(out, value);
+}
+
+}  // namespace
+
+void HashObject::SetLimits(size_t max_entries, size_t max_value) {
+  max_compact_entries.store(max_entries, std::memory_order_relaxed);
+  max_compact_value.store(max_value, std::memory_order_relaxed);
+}
+
+HashObject::Pair HashObject::PairAt(size_t pos) const {
+  codec::ByteReader in(std::string_view(compact_).substr(pos));
+  Pair p;
+  p.begin = pos;
+  in.Bytes(&p.field);  // the buffer is ours: well formed
+  in.Bytes(&p.value);
+  p.end = static_cast<size_t>(p.value.data() + p.value.size() - compact_.data());
+  return p;
+}
+
+std::optional<HashObject::Pair> HashObject::FindPair(std::string_view field) const {
+  for (size_t pos = 0; pos < compact_.size();) {
+    Pair p = PairAt(pos);
+    if (p.field == field) return p;
+    pos = p.end;
+  }
+  return std::nullopt;
+}
+
+void HashObject::ConvertToTable() {
+  auto table = std::make_unique<Table>();
+  table->reserve(size_);
+  heap_bytes_ = 0;
+  for (size_t pos = 0; pos < compact_.size();) {
+    Pair p = PairAt(pos);
+    auto [it, inserted] = table->try_emplace(p.field, p.value);
+    heap_bytes_ += HeapBytes(it->first) + HeapBytes(it->second);
+    pos = p.end;
+  }
+  table_ = std::move(table);
+  std::string().swap(compact_);
+}
 
 bool HashObject::Set(std::string_view field, std::string_view value) {
-  auto [it, inserted] = map_.try_emplace(field);
+  if (table_ == nullptr) {
+    const size_t max_value = max_compact_value.load(std::memory_order_relaxed);
+    if (field.size() > max_value || value.size() > max_value) ConvertToTable();
+  }
+  if (table_ == nullptr) {
+    if (auto p = FindPair(field)) {
+      // Replaced where it is: the field keeps its place in HGETALL.
+      payload_ = payload_ - p->value.size() + value.size();
+      std::string pair;
+      AppendPair(&pair, field, value);
+      compact_.replace(p->begin, p->end - p->begin, pair);
+      return false;
+    }
+    if (size_ + 1 > max_compact_entries.load(std::memory_order_relaxed)) {
+      ConvertToTable();
+    } else {
+      AppendPair(&compact_, field, value);
+      ++size_;
+      payload_ += field.size() + value.size();
+      return true;
+    }
+  }
+  auto [it, inserted] = table_->try_emplace(field);
   if (inserted) {
     payload_ += field.size();
     heap_bytes_ += HeapBytes(it->first);
+    ++size_;
   } else {
     payload_ -= it->second.size();
     heap_bytes_ -= HeapBytes(it->second);
@@ -20,45 +92,63 @@ bool HashObject::Set(std::string_view field, std::string_view value) {
 }
 
 bool HashObject::Delete(std::string_view field) {
-  auto it = map_.find(field);
-  if (it == map_.end()) return false;
+  if (table_ == nullptr) {
+    auto p = FindPair(field);
+    if (!p) return false;
+    payload_ -= p->field.size() + p->value.size();
+    compact_.erase(p->begin, p->end - p->begin);
+    --size_;
+    return true;
+  }
+  auto it = table_->find(field);
+  if (it == table_->end()) return false;
   payload_ -= it->first.size() + it->second.size();
   heap_bytes_ -= HeapBytes(it->first) + HeapBytes(it->second);
-  map_.erase(it);
+  table_->erase(it);
+  --size_;
   return true;
 }
 
 std::optional<std::string_view> HashObject::Get(std::string_view field) const {
-  auto it = map_.find(field);
-  if (it == map_.end()) return std::nullopt;
+  if (table_ == nullptr) {
+    auto p = FindPair(field);
+    if (!p) return std::nullopt;
+    return p->value;
+  }
+  auto it = table_->find(field);
+  if (it == table_->end()) return std::nullopt;
   return std::string_view(it->second);
 }
 
 size_t HashObject::PayloadAfterSet(std::string_view field, std::string_view value) const {
-  auto it = map_.find(field);
-  if (it == map_.end()) return payload_ + field.size() + value.size();
-  return payload_ - it->second.size() + value.size();
+  auto old = Get(field);
+  if (!old) return payload_ + field.size() + value.size();
+  return payload_ - old->size() + value.size();
 }
 
 size_t HashObject::MemoryUsage() const {
+  if (table_ == nullptr) return sizeof(*this) + compact_.capacity();
   using Slot = std::pair<const std::string, std::string>;
-  return sizeof(*this) + map_.capacity() * (sizeof(Slot) + 1) + heap_bytes_;
+  return sizeof(*this) + sizeof(Table) + table_->capacity() * (sizeof(Slot) + 1) + heap_bytes_;
 }
 
 Object* HashObject::Clone() const {
   auto* copy = new HashObject();
-  copy->map_ = map_;
+  copy->compact_ = compact_;
+  if (table_ != nullptr) copy->table_ = std::make_unique<Table>(*table_);
+  copy->size_ = size_;
   copy->payload_ = payload_;
   copy->heap_bytes_ = heap_bytes_;
   return copy;
 }
 
 void HashObject::Serialize(std::string* out) const {
-  codec::PutVarint(out, map_.size());
-  for (const auto& [field, value] : map_) {
-    codec::PutBytes(out, field);
-    codec::PutBytes(out, value);
+  codec::PutVarint(out, size_);
+  if (table_ == nullptr) {
+    out->append(compact_);  // the same (field, value) encoding
+    return;
   }
+  for (const auto& [field, value] : *table_) AppendPair(out, field, value);
 }
 
 HashObject* HashObject::Deserialize(std::string_view data) {
@@ -82,7 +172,15 @@ HashObject* HashObject::Deserialize(std::string_view data) {
 }
 
 void HashObject::ForEachElement(absl::FunctionRef<void(const ElementView&)> fn) const {
-  for (const auto& [field, value] : map_) fn(ElementView{field, value, 0, 0});
+  if (table_ == nullptr) {
+    for (size_t pos = 0; pos < compact_.size();) {
+      Pair p = PairAt(pos);
+      fn(ElementView{p.field, p.value, 0, 0});
+      pos = p.end;
+    }
+    return;
+  }
+  for (const auto& [field, value] : *table_) fn(ElementView{field, value, 0, 0});
 }
 
 bool HashObject::ApplyDelta(uint8_t op, std::span<const std::string_view> args) {

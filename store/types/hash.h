@@ -1,15 +1,26 @@
 // The hash type: field -> value, both binary-safe strings.
 //
+// Two encodings, as in Redis. A small hash is one contiguous buffer of
+// (field, value) pairs in insertion order, each string prefixed by its
+// varint length, searched linearly: a few bytes per field instead of a hash
+// table's slots and string headers, and HGETALL answers in the order Redis
+// does. Once it has more than `hash-max-listpack-entries` fields, or a field
+// or value longer than `hash-max-listpack-value` bytes, it becomes a hash
+// table for good (Redis never converts back either). The limits are
+// process-wide (HashObject::SetLimits, from the config).
+//
 // Changes are recorded as two delta ops (KeyWriter::Record): kSet with
 // field/value pairs and kDelete with fields. Every hash command reduces to
 // them (HINCRBY records the resulting value), so replaying a log never
 // depends on the order of fields or on arithmetic.
 //
-// Thread safety: as any Object (value.h): changed under the key's shard lock.
+// Thread safety: as any Object (value.h): changed under the key's shard
+// lock. SetLimits may be called from any thread.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +36,11 @@ class HashObject final : public Object {
 
   HashObject() : Object(ValueType::kHash) {}
 
-  // Sets a field; true if it was new.
+  // The thresholds of the compact encoding (hash-max-listpack-entries,
+  // hash-max-listpack-value); they apply to later writes.
+  static void SetLimits(size_t max_entries, size_t max_value);
+
+  // Sets a field; true if it was new. An existing field keeps its place.
   bool Set(std::string_view field, std::string_view value);
   // Removes a field; true if it existed.
   bool Delete(std::string_view field);
@@ -33,8 +48,10 @@ class HashObject final : public Object {
   std::optional<std::string_view> Get(std::string_view field) const;
   // PayloadBytes() after Set(field, value), without changing anything.
   size_t PayloadAfterSet(std::string_view field, std::string_view value) const;
+  // True while the hash uses the compact encoding (OBJECT ENCODING "listpack").
+  bool compact() const { return table_ == nullptr; }
 
-  size_t Size() const override { return map_.size(); }
+  size_t Size() const override { return size_; }
   size_t PayloadBytes() const override { return payload_; }
   size_t MemoryUsage() const override;
   Object* Clone() const override;
@@ -46,11 +63,28 @@ class HashObject final : public Object {
   static HashObject* Deserialize(std::string_view data);
 
  private:
-  static size_t HeapBytes(const std::string& s) { return s.size() > 15 ? s.capacity() + 1 : 0; }
+  using Table = absl::flat_hash_map<std::string, std::string, StringViewHash, StringViewEq>;
+  // A pair of the compact buffer: where it starts and its decoded views.
+  struct Pair {
+    size_t begin = 0;
+    size_t end = 0;
+    std::string_view field;
+    std::string_view value;
+  };
 
-  absl::flat_hash_map<std::string, std::string, StringViewHash, StringViewEq> map_;
+  static size_t HeapBytes(const std::string& s) { return s.size() > 15 ? s.capacity() + 1 : 0; }
+  // The pair holding `field` in the compact buffer, if any.
+  std::optional<Pair> FindPair(std::string_view field) const;
+  // Decodes the pair starting at `pos` of the compact buffer.
+  Pair PairAt(size_t pos) const;
+  // Moves every pair into a hash table.
+  void ConvertToTable();
+
+  std::string compact_;           // the compact encoding (while table_ is null)
+  std::unique_ptr<Table> table_;  // the hash table encoding
+  size_t size_ = 0;
   size_t payload_ = 0;     // sum of field and value sizes
-  size_t heap_bytes_ = 0;  // heap blocks of strings too long for the inline buffer
+  size_t heap_bytes_ = 0;  // table encoding: strings too long for the inline buffer
 };
 
 }  // namespace stashd::store

@@ -286,3 +286,63 @@ TEST(HashObjectTest, SerializeRoundTripsAndRejectsGarbage) {
 
 }  // namespace
 }  // namespace stashd::store
+
+namespace stashd::store {
+namespace {
+
+std::vector<std::string> Fields(const HashObject& h) {
+  std::vector<std::string> out;
+  h.ForEachElement([&](const ElementView& e) { out.emplace_back(e.member); });
+  return out;
+}
+
+TEST(HashObjectTest, SmallHashesAreCompactAndKeepInsertionOrder) {
+  HashObject h;
+  EXPECT_TRUE(h.Set("b", "1"));
+  EXPECT_TRUE(h.Set("a", "2"));
+  EXPECT_TRUE(h.Set("c", "3"));
+  EXPECT_FALSE(h.Set("a", "a longer value"));  // replaced in place
+  EXPECT_TRUE(h.compact());
+  EXPECT_THAT(Fields(h), ElementsAre("b", "a", "c"));
+  EXPECT_EQ(h.Get("a"), "a longer value");
+  EXPECT_TRUE(h.Delete("b"));
+  EXPECT_FALSE(h.Delete("b"));
+  EXPECT_THAT(Fields(h), ElementsAre("a", "c"));
+  EXPECT_EQ(h.Size(), 2u);
+  EXPECT_EQ(h.PayloadBytes(), 1u + 14u + 1u + 1u);
+  EXPECT_LT(h.MemoryUsage(), 128u);
+}
+
+TEST(HashObjectTest, ConvertsToATableAboveTheLimits) {
+  HashObject::SetLimits(4, 8);
+  HashObject by_count, by_value;
+  for (int i = 0; i < 4; ++i) by_count.Set("f" + std::to_string(i), "v");
+  EXPECT_TRUE(by_count.compact());
+  by_count.Set("f4", "v");
+  EXPECT_FALSE(by_count.compact());
+  by_value.Set("a", "12345678");
+  EXPECT_TRUE(by_value.compact());
+  by_value.Set("b", "123456789");
+  EXPECT_FALSE(by_value.compact());
+  HashObject::SetLimits(512, 64);
+  // Contents survive the conversion, a copy and a round trip either way.
+  EXPECT_EQ(by_count.Size(), 5u);
+  EXPECT_EQ(by_count.Get("f2"), "v");
+  EXPECT_EQ(by_value.Get("a"), "12345678");
+  for (HashObject* h : {&by_count, &by_value}) {
+    std::string bytes;
+    h->Serialize(&bytes);
+    Object* back = DeserializeObject(ValueType::kHash, bytes);
+    ASSERT_NE(back, nullptr);
+    EXPECT_EQ(back->Size(), h->Size());
+    EXPECT_EQ(back->PayloadBytes(), h->PayloadBytes());
+    back->Unref();
+    Object* copy = h->Clone();
+    EXPECT_EQ(static_cast<HashObject*>(copy)->compact(), h->compact());
+    EXPECT_EQ(copy->Size(), h->Size());
+    copy->Unref();
+  }
+}
+
+}  // namespace
+}  // namespace stashd::store
