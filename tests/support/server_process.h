@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -34,19 +35,29 @@ inline int FreePort() {
   return port;
 }
 
-inline bool CanConnect(int port) {
+// True if a server on `port` answers a PING (any reply: +PONG, -NOAUTH ...)
+// within 200 ms. stashd listens before it loads its data and serves nobody
+// until the load is done, so a connection alone says nothing: a server
+// that then refuses to start (a damaged snapshot) has accepted it too.
+inline bool Serves(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  bool ok = false;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::send(fd, "PING\r\n", 6, MSG_NOSIGNAL) == 6) {
+    pollfd p{fd, POLLIN, 0};
+    char byte;
+    ok = ::poll(&p, 1, 200) == 1 && ::recv(fd, &byte, 1, 0) == 1;
+  }
   ::close(fd);
   return ok;
 }
 
 // Starts the stashd binary with `args` (after argv[0]) and waits until it
-// accepts connections on `port`; returns its pid. Throws if it exits first or
+// serves clients on `port`; returns its pid. Throws if it exits first or
 // does not start within 20 s (`hint` says where to look).
 inline pid_t SpawnStashd(std::vector<std::string> args, int port, const std::string& hint) {
   args.insert(args.begin(), STASHD_BINARY);
@@ -59,7 +70,7 @@ inline pid_t SpawnStashd(std::vector<std::string> args, int port, const std::str
     std::_Exit(127);
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!CanConnect(port)) {
+  while (!Serves(port)) {
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       throw std::runtime_error("stashd exited at start-up; " + hint);
