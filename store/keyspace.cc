@@ -1157,13 +1157,19 @@ uint64_t Keyspace::ScanPrefix(int db, uint64_t cursor, std::string_view prefix, 
 }
 
 uint64_t Keyspace::DeletePrefix(int db, std::string_view prefix, size_t batch) {
+  return DeletePrefix(db, prefix, batch, [] {});
+}
+
+uint64_t Keyspace::DeletePrefix(int db, std::string_view prefix, size_t batch,
+                                absl::FunctionRef<void()> between_batches) {
   if (batch == 0) batch = 1;
   uint64_t deleted = 0;
   std::vector<Entry*> victims;
   for (auto& shard_ptr : shards_) {
     Shard& shard = *shard_ptr;
     bool more = true;
-    while (more) {
+    for (bool first = true; more; first = false) {
+      if (!first) between_batches();
       std::lock_guard<std::mutex> lock(shard.mu);
       DbShard& d = shard.dbs[db];
       const int64_t now = clock_->NowMs();
@@ -1187,6 +1193,7 @@ uint64_t Keyspace::DeletePrefix(int db, std::string_view prefix, size_t batch) {
       }
       if (!victims.empty() && listener_ != nullptr) listener_->OnUnlock();
     }
+    between_batches();
   }
   return deleted;
 }

@@ -416,6 +416,10 @@ class Keyspace {
   // whole: a key created under the prefix while it runs may survive. Returns
   // how many keys were deleted.
   uint64_t DeletePrefix(int db, std::string_view prefix, size_t batch = 1024);
+  // The same, calling `between_batches` after each batch, with no shard lock
+  // held (the dispatcher lets a waiting EXEC or snapshot cut in there).
+  uint64_t DeletePrefix(int db, std::string_view prefix, size_t batch,
+                        absl::FunctionRef<void()> between_batches);
 
   // Deletes keys whose deadline has passed, at most `budget` of them, across
   // all databases and shards. Returns how many were deleted.
