@@ -407,27 +407,30 @@ void CmdDbSize(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(ctx.keyspace.DbSize(ctx.db())));
 }
 
-// FLUSHDB / FLUSHALL take an optional ASYNC or SYNC. Both free memory at
-// once: ASYNC only changes how Redis frees it, not what the client sees.
-bool ParseFlushMode(CommandContext& ctx) {
-  if (ctx.args.size() == 1) return true;
-  if (ctx.args.size() == 2 &&
-      (EqualsIgnoreCase(ctx.args[1], "sync") || EqualsIgnoreCase(ctx.args[1], "async"))) {
-    return true;
-  }
+// FLUSHDB / FLUSHALL take an optional ASYNC or SYNC. SYNC (and no option)
+// frees every entry under the shard locks; ASYNC unlinks the data in
+// O(shards) and a background thread frees it, so other clients wait for
+// the unlinking only. Either way the keys are gone when the reply is sent.
+// Returns nullopt (having replied the error) on a bad option.
+std::optional<bool> ParseFlushAsync(CommandContext& ctx) {
+  if (ctx.args.size() == 1) return false;
+  if (ctx.args.size() == 2 && EqualsIgnoreCase(ctx.args[1], "sync")) return false;
+  if (ctx.args.size() == 2 && EqualsIgnoreCase(ctx.args[1], "async")) return true;
   ctx.reply.Error(errors::kSyntax);
-  return false;
+  return std::nullopt;
 }
 
 void CmdFlushDb(CommandContext& ctx) {
-  if (!ParseFlushMode(ctx)) return;
-  ctx.keyspace.FlushDb(ctx.db());
+  std::optional<bool> async = ParseFlushAsync(ctx);
+  if (!async) return;
+  ctx.keyspace.FlushDb(ctx.db(), *async);
   ctx.reply.Ok();
 }
 
 void CmdFlushAll(CommandContext& ctx) {
-  if (!ParseFlushMode(ctx)) return;
-  ctx.keyspace.FlushAll();
+  std::optional<bool> async = ParseFlushAsync(ctx);
+  if (!async) return;
+  ctx.keyspace.FlushAll(*async);
   ctx.reply.Ok();
 }
 
