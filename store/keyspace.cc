@@ -110,6 +110,10 @@ struct DbShard {
   // Watched keys of this database that hash to this shard. Almost always
   // empty, and checking that is all WATCH costs everybody else.
   absl::flat_hash_map<std::string, WatcherList, WatchKeyHash, WatchKeyEq> watchers;
+  // Per scope: keys, expires and bytes of this database's entries (hits and
+  // misses are counted per shard). Per database, so that an async flush
+  // resets a database's share in O(1).
+  std::vector<ScopeStats> scope_counts;
 
   bool Contains(uint64_t hash, std::string_view key) {
     return FindSlot(keys, hash, key) != keys.end();
@@ -128,11 +132,14 @@ class Shard {
         scope_stats(scopes->size()),
         scopes_(scopes),
         listener_(listener),
-        full_cut_needed_(full_cut_needed) {}
+        full_cut_needed_(full_cut_needed) {
+    for (DbShard& d : dbs) d.scope_counts.resize(scopes->size());
+  }
   ~Shard() {
     pinned = false;
     for (DbShard& d : dbs) DestroyAll(d);
     for (Entry* e : retired) Entry::Destroy(e);
+    for (auto& d : retired_dbs) FreeDetached(*d);
   }
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
@@ -162,7 +169,7 @@ class Shard {
     if (e->has_deadline()) d.expiries.insert(ExpirySlot{e->expire_at_ms(), e});
     d.ordered.insert(e);
     if (e->is_object()) d.objects.insert(e);
-    Account(*e, +1);
+    Account(d, *e, +1);
     Changed(d, *e, notify);
   }
 
@@ -178,8 +185,8 @@ class Shard {
     const_cast<Entry*&>(*ot) = fresh;
     if (old->is_object()) d.objects.erase(old);
     if (fresh->is_object()) d.objects.insert(fresh);
-    Account(*old, -1);
-    Account(*fresh, +1);
+    Account(d, *old, -1);
+    Account(d, *fresh, +1);
     Changed(d, *fresh, notify);
     Retire(old);
   }
@@ -191,7 +198,7 @@ class Shard {
     d.ordered.erase(e->key());
     d.keys.erase(it);
     if (e->is_object()) d.objects.erase(e);
-    Account(*e, -1);
+    Account(d, *e, -1);
     Deleted(d, e->key(), notify);
     return e;
   }
@@ -278,11 +285,11 @@ class Shard {
     return -1;
   }
 
-  void Account(const Entry& e, int sign) {
-    if (scope_stats.empty()) return;
+  void Account(DbShard& d, const Entry& e, int sign) {
+    if (d.scope_counts.empty()) return;
     const int s = ScopeOf(e.key());
     if (s < 0) return;
-    ScopeStats& st = scope_stats[s];
+    ScopeStats& st = d.scope_counts[s];
     st.keys += sign;
     if (e.has_deadline()) st.expires += sign;
     st.bytes += sign * static_cast<int64_t>(e.ByteSize());
@@ -310,7 +317,7 @@ class Shard {
   size_t DestroyAll(DbShard& d) {
     const size_t n = d.keys.size();
     for (const auto& [hash, e] : d.keys) {
-      Account(*e, -1);
+      Account(d, *e, -1);
       Retire(e);
     }
     d.keys.clear();
@@ -321,11 +328,34 @@ class Shard {
     return n;
   }
 
+  // Unlinks every entry of `d` in O(1), leaving it empty (its watches stay),
+  // and returns them in a DbShard of their own, still allocated: free it
+  // with FreeDetached() once nothing reads the entries. No change is
+  // reported (flushes are reported once by the keyspace).
+  std::unique_ptr<DbShard> Detach(DbShard& d) {
+    auto old = std::make_unique<DbShard>();
+    std::swap(old->keys, d.keys);
+    std::swap(old->expiries, d.expiries);
+    std::swap(old->ordered, d.ordered);
+    std::swap(old->objects, d.objects);
+    std::swap(old->dirty, d.dirty);
+    for (ScopeStats& st : d.scope_counts) st = ScopeStats{};
+    return old;
+  }
+
+  // Frees the entries of a detached DbShard (any thread, no lock needed:
+  // nothing else reaches them).
+  static void FreeDetached(DbShard& d) {
+    for (const auto& [hash, e] : d.keys) Entry::Destroy(e);
+    d.keys.clear();
+  }
+
   std::mutex mu;
   std::vector<DbShard> dbs;             // indexed by database number
   std::vector<ScopeStats> scope_stats;  // counts only; names filled by Stats()
   bool pinned = false;                  // a snapshot cut holds views into entries
   std::vector<Entry*> retired;          // entries unlinked while pinned
+  std::vector<std::unique_ptr<DbShard>> retired_dbs;  // async flushes while pinned
   uint64_t changes_since_cut = 0;
   uint64_t expired_keys = 0;
   uint64_t hits = 0;
@@ -354,6 +384,7 @@ Keyspace::Keyspace(const Options& options)
   for (size_t i = 0; i < count; ++i) {
     shards_.push_back(std::make_unique<Shard>(databases_, &scopes_, &listener_, &full_cut_needed_));
   }
+  freer_ = std::make_unique<LazyFreer>();
 }
 
 Keyspace::~Keyspace() = default;
@@ -729,7 +760,7 @@ KeyWriter Keyspace::Write(int db, std::string_view key, ValueType type, Missing 
       shard.Replace(d, it, fresh, /*notify=*/false);
       e = fresh;
     }
-    shard.Account(*e, -1);  // re-added by Commit with the new size
+    shard.Account(d, *e, -1);  // re-added by Commit with the new size
     w.entry_ = e;
     w.object_ = e->object();
   }
@@ -799,7 +830,7 @@ void KeyWriter::Commit() {
     }
     return;
   }
-  shard.Account(*entry_, +1);
+  shard.Account(d, *entry_, +1);
   if (!recorded_) return;
   shard.Touch(d, key_);
   ++shard.changes;
@@ -844,21 +875,50 @@ uint64_t Keyspace::DbSize(int db) {
   return n;
 }
 
-void Keyspace::FlushShards(int db) {
+void Keyspace::FlushShards(int db, bool async) {
+  std::vector<std::unique_ptr<DbShard>> detached;
+  uint64_t detached_entries = 0;
   for (auto& shard : shards_) {
     DbShard& d = shard->dbs[db];
     for (auto& [key, watchers] : d.watchers) {
       if (d.Contains(HashKey(key), key)) FlagAll(watchers);
     }
-    const size_t n = shard->DestroyAll(d);
+    size_t n;
+    if (async) {
+      n = d.keys.size();
+      if (n == 0) continue;
+      std::unique_ptr<DbShard> old = shard->Detach(d);
+      if (shard->pinned) {
+        shard->retired_dbs.push_back(std::move(old));  // the cut reads them
+      } else {
+        detached.push_back(std::move(old));
+        detached_entries += n;
+      }
+    } else {
+      n = shard->DestroyAll(d);
+    }
     shard->changes += n;
     shard->changes_since_cut += n;
   }
   full_cut_needed_.store(true);
+  if (!detached.empty()) {
+    // std::function needs a copyable job.
+    auto dbs = std::make_shared<std::vector<std::unique_ptr<DbShard>>>(std::move(detached));
+    freer_->Free(
+        [dbs] {
+          for (auto& d : *dbs) Shard::FreeDetached(*d);
+          dbs->clear();
+        },
+        detached_entries);
+  }
 }
 
-void Keyspace::FlushDb(int db) {
-  FlushShards(db);
+uint64_t Keyspace::LazyFreePending() const { return freer_->Pending(); }
+
+void Keyspace::WaitLazyFree() { freer_->WaitIdle(); }
+
+void Keyspace::FlushDb(int db, bool async) {
+  FlushShards(db, async);
   if (listener_ != nullptr) {
     Change c;
     c.kind = Change::Kind::kFlushDb;
@@ -867,8 +927,8 @@ void Keyspace::FlushDb(int db) {
   }
 }
 
-void Keyspace::FlushAll() {
-  for (int db = 0; db < databases_; ++db) FlushShards(db);
+void Keyspace::FlushAll(bool async) {
+  for (int db = 0; db < databases_; ++db) FlushShards(db, async);
   if (listener_ != nullptr) {
     Change c;
     c.kind = Change::Kind::kFlushAll;
@@ -893,6 +953,7 @@ void Keyspace::SwapDb(int a, int b) {
     std::swap(da.expiries, db.expiries);
     std::swap(da.ordered, db.ordered);
     std::swap(da.objects, db.objects);
+    std::swap(da.scope_counts, db.scope_counts);
     da.dirty.clear();
     db.dirty.clear();
   }
@@ -1059,13 +1120,15 @@ KeyspaceStats Keyspace::Stats() {
     stats.changes += shard->changes;
     if (stats.scopes.empty()) stats.scopes.resize(scopes_.size());
     for (size_t i = 0; i < scopes_.size(); ++i) {
-      const ScopeStats& from = shard->scope_stats[i];
       ScopeStats& to = stats.scopes[i];
-      to.keys += from.keys;
-      to.expires += from.expires;
-      to.hits += from.hits;
-      to.misses += from.misses;
-      to.bytes += from.bytes;
+      to.hits += shard->scope_stats[i].hits;
+      to.misses += shard->scope_stats[i].misses;
+      for (const DbShard& d : shard->dbs) {
+        const ScopeStats& from = d.scope_counts[i];
+        to.keys += from.keys;
+        to.expires += from.expires;
+        to.bytes += from.bytes;
+      }
     }
   }
   for (size_t i = 0; i < scopes_.size(); ++i) stats.scopes[i].name = scopes_[i].name;
@@ -1157,13 +1220,19 @@ uint64_t Keyspace::ScanPrefix(int db, uint64_t cursor, std::string_view prefix, 
 }
 
 uint64_t Keyspace::DeletePrefix(int db, std::string_view prefix, size_t batch) {
+  return DeletePrefix(db, prefix, batch, [] {});
+}
+
+uint64_t Keyspace::DeletePrefix(int db, std::string_view prefix, size_t batch,
+                                absl::FunctionRef<void()> between_batches) {
   if (batch == 0) batch = 1;
   uint64_t deleted = 0;
   std::vector<Entry*> victims;
   for (auto& shard_ptr : shards_) {
     Shard& shard = *shard_ptr;
     bool more = true;
-    while (more) {
+    for (bool first = true; more; first = false) {
+      if (!first) between_batches();
       std::lock_guard<std::mutex> lock(shard.mu);
       DbShard& d = shard.dbs[db];
       const int64_t now = clock_->NowMs();
@@ -1187,6 +1256,7 @@ uint64_t Keyspace::DeletePrefix(int db, std::string_view prefix, size_t batch) {
       }
       if (!victims.empty() && listener_ != nullptr) listener_->OnUnlock();
     }
+    between_batches();
   }
   return deleted;
 }
@@ -1265,15 +1335,19 @@ void Keyspace::ReleaseCut(SnapshotCut& cut, bool written) {
   cut.deletes.clear();
   if (!written) full_cut_needed_.store(true);
   std::vector<Entry*> to_free;
+  std::vector<std::unique_ptr<DbShard>> dbs_to_free;
   for (auto& shard_ptr : shards_) {
     Shard& shard = *shard_ptr;
     {
       std::lock_guard<std::mutex> lock(shard.mu);
       shard.pinned = false;
       to_free.swap(shard.retired);
+      dbs_to_free.swap(shard.retired_dbs);
     }
     for (Entry* e : to_free) Entry::Destroy(e);  // unreachable now: no lock needed
     to_free.clear();
+    for (auto& d : dbs_to_free) Shard::FreeDetached(*d);
+    dbs_to_free.clear();
   }
 }
 

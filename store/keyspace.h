@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "store/clock.h"
+#include "store/lazy_free.h"
 #include "store/siphash.h"
 #include "store/value.h"
 
@@ -379,8 +380,13 @@ class Keyspace {
   // ---- Whole-database operations. REQUIRE all shards locked. ----
 
   uint64_t DbSize(int db);
-  void FlushDb(int db);
-  void FlushAll();
+  // Delete every key of `db` / of every database. With `async` (FLUSHDB
+  // ASYNC) the indexes are unlinked in O(shards) and the entries freed by a
+  // background thread; a shard pinned by a snapshot cut keeps them until
+  // ReleaseCut() instead. Either way the keyspace and Stats() are empty at
+  // once; only the memory comes back later.
+  void FlushDb(int db, bool async = false);
+  void FlushAll(bool async = false);
   void SwapDb(int a, int b);
   // A key chosen at random (live keys only), or nullopt if the db is empty.
   std::optional<std::string> RandomKey(int db);
@@ -416,12 +422,22 @@ class Keyspace {
   // whole: a key created under the prefix while it runs may survive. Returns
   // how many keys were deleted.
   uint64_t DeletePrefix(int db, std::string_view prefix, size_t batch = 1024);
+  // The same, calling `between_batches` after each batch, with no shard lock
+  // held (the dispatcher lets a waiting EXEC or snapshot cut in there).
+  uint64_t DeletePrefix(int db, std::string_view prefix, size_t batch,
+                        absl::FunctionRef<void()> between_batches);
 
   // Deletes keys whose deadline has passed, at most `budget` of them, across
   // all databases and shards. Returns how many were deleted.
   size_t ActiveExpireCycle(size_t budget);
 
   KeyspaceStats Stats();
+
+  // Entries an async flush detached and the background thread has not freed
+  // yet (INFO's lazyfree_pending_objects). Needs no lock.
+  uint64_t LazyFreePending() const;
+  // Waits until the entries detached so far are freed. Needs no lock.
+  void WaitLazyFree();
 
   // ---- Persistence support ----
 
@@ -470,8 +486,9 @@ class Keyspace {
   int64_t ArrivalDeadline(std::string_view key, int64_t expire_at_ms) const;
   Shard& ShardFor(std::string_view key);
   size_t ShardOfHash(uint64_t hash) const;
-  // Empties `db` in every shard without telling the listener.
-  void FlushShards(int db);
+  // Empties `db` in every shard without telling the listener; `async`:
+  // detaches its indexes and queues them on freer_.
+  void FlushShards(int db, bool async);
 
   int databases_;
   int shard_bits_;
@@ -481,6 +498,8 @@ class Keyspace {
   ChangeListener* listener_ = nullptr;  // set under all shard locks
   std::atomic<bool> full_cut_needed_{true};
   std::vector<std::unique_ptr<Shard>> shards_;
+  // After shards_: destroyed first, freeing what it still holds.
+  std::unique_ptr<LazyFreer> freer_;
   uint64_t random_state_ = 0;             // RandomKey; guarded by all shard locks
   std::atomic<size_t> expire_cursor_{0};  // where ActiveExpireCycle resumes
 };

@@ -23,6 +23,7 @@
 #include "server/commands/scan_args.h"
 #include "server/commands/scope_reply.h"
 #include "server/exec/command.h"
+#include "server/exec/command_runner.h"
 #include "server/server_state.h"
 #include "store/glob.h"
 #include "store/keyspace.h"
@@ -273,7 +274,10 @@ void CmdScan(CommandContext& ctx) {
 
 // DELPREFIX prefix [prefix ...]: deletes every key starting with one of the
 // prefixes (glob characters are literal). Runs in bounded batches per shard
-// (see Keyspace::DeletePrefix for the exact guarantee).
+// (see Keyspace::DeletePrefix for the exact guarantee), letting a waiting
+// EXEC in between batches; kRunsLong keeps it off the io thread.
+constexpr size_t kDelPrefixBatch = 1024;
+
 void CmdDelPrefix(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     if (ctx.args[i].empty()) {
@@ -283,7 +287,8 @@ void CmdDelPrefix(CommandContext& ctx) {
   }
   uint64_t deleted = 0;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    deleted += ctx.keyspace.DeletePrefix(ctx.db(), ctx.args[i]);
+    deleted += ctx.keyspace.DeletePrefix(ctx.db(), ctx.args[i], kDelPrefixBatch,
+                                         [&ctx] { ctx.server.dispatcher().LetExecIn(); });
   }
   ctx.reply.Integer(static_cast<int64_t>(deleted));
 }
@@ -402,27 +407,30 @@ void CmdDbSize(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(ctx.keyspace.DbSize(ctx.db())));
 }
 
-// FLUSHDB / FLUSHALL take an optional ASYNC or SYNC. Both free memory at
-// once: ASYNC only changes how Redis frees it, not what the client sees.
-bool ParseFlushMode(CommandContext& ctx) {
-  if (ctx.args.size() == 1) return true;
-  if (ctx.args.size() == 2 &&
-      (EqualsIgnoreCase(ctx.args[1], "sync") || EqualsIgnoreCase(ctx.args[1], "async"))) {
-    return true;
-  }
+// FLUSHDB / FLUSHALL take an optional ASYNC or SYNC. SYNC (and no option)
+// frees every entry under the shard locks; ASYNC unlinks the data in
+// O(shards) and a background thread frees it, so other clients wait for
+// the unlinking only. Either way the keys are gone when the reply is sent.
+// Returns nullopt (having replied the error) on a bad option.
+std::optional<bool> ParseFlushAsync(CommandContext& ctx) {
+  if (ctx.args.size() == 1) return false;
+  if (ctx.args.size() == 2 && EqualsIgnoreCase(ctx.args[1], "sync")) return false;
+  if (ctx.args.size() == 2 && EqualsIgnoreCase(ctx.args[1], "async")) return true;
   ctx.reply.Error(errors::kSyntax);
-  return false;
+  return std::nullopt;
 }
 
 void CmdFlushDb(CommandContext& ctx) {
-  if (!ParseFlushMode(ctx)) return;
-  ctx.keyspace.FlushDb(ctx.db());
+  std::optional<bool> async = ParseFlushAsync(ctx);
+  if (!async) return;
+  ctx.keyspace.FlushDb(ctx.db(), *async);
   ctx.reply.Ok();
 }
 
 void CmdFlushAll(CommandContext& ctx) {
-  if (!ParseFlushMode(ctx)) return;
-  ctx.keyspace.FlushAll();
+  std::optional<bool> async = ParseFlushAsync(ctx);
+  if (!async) return;
+  ctx.keyspace.FlushAll(*async);
   ctx.reply.Ok();
 }
 
@@ -726,7 +734,7 @@ void RegisterKeyspaceFamily(CommandRegistry& r) {
   r.Register(
       {.name = "delprefix",
        .arity = -2,
-       .flags = kWrite | kSelfLocking | kKeyPrefixArgs,
+       .flags = kWrite | kSelfLocking | kKeyPrefixArgs | kRunsLong,
        .handler = CmdDelPrefix,
        .acl_categories = AclCategory::kKeyspace | AclCategory::kDangerous,
        .summary = "Delete every key starting with one of the given prefixes (stashd extension)",

@@ -340,7 +340,7 @@ void ClientsSection(CommandContext& ctx, Lines* out) {
   };
 }
 
-void MemorySection(CommandContext&, Lines* out) {
+void MemorySection(CommandContext& ctx, Lines* out) {
   uint64_t used = UsedMemory();
   uint64_t rss = ResidentSetSize();
   uint64_t total =
@@ -359,6 +359,8 @@ void MemorySection(CommandContext&, Lines* out) {
       {"mem_fragmentation_ratio", absl::StrFormat("%.2f", frag)},
       {"mem_fragmentation_bytes", absl::StrCat(static_cast<int64_t>(rss - used))},
       {"mem_allocator", "libc"},
+      // Entries FLUSHDB/FLUSHALL ASYNC detached and not yet freed, as Redis.
+      {"lazyfree_pending_objects", absl::StrCat(ctx.keyspace.LazyFreePending())},
   };
 }
 

@@ -70,6 +70,11 @@ enum CommandFlag : uint32_t {
   kOnlySentinel = 1 << 17,
   kNoAsyncLoading = 1 << 18,
   // stashd-internal, never reported:
+  // May run long (DELPREFIX): a connection runs it, or an EXEC queuing it,
+  // on a background worker instead of its io thread, pausing its own input
+  // until the reply is ready, so the thread's other connections go on. The
+  // handler lets a waiting EXEC in between its batches (LetExecIn).
+  kRunsLong = 1 << 23,
   kLockAll = 1 << 24,       // needs every shard locked (KEYS, FLUSHALL, ...)
   kSelfLocking = 1 << 25,   // the handler locks what it needs (SCAN)
   kMultiControl = 1 << 26,  // runs immediately inside MULTI (EXEC, DISCARD, ...)

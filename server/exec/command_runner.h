@@ -34,6 +34,19 @@ class CommandRunner {
   // array when a watched key changed. REQUIRES: called from a handler.
   virtual void ExecTransaction(CommandContext& ctx) = 0;
 
+  // True if `args` is a command the connection should run on a background
+  // worker (see kRunsLong in command.h): one flagged kRunsLong, or an EXEC
+  // whose queued transaction holds one. False for a command that would only
+  // be queued (inside MULTI) or be refused before it runs.
+  virtual bool RunsLong(const ClientState& client, const Args& args) = 0;
+
+  // Called by a long handler between its batches, holding no shard lock:
+  // briefly leaves the shared exec gate, so that an EXEC or snapshot cut
+  // waiting for it runs now instead of after the whole command. Does
+  // nothing inside an EXEC (which must stay atomic). REQUIRES: called from
+  // a handler the dispatcher runs, whose row is not kNoExecLock.
+  virtual void LetExecIn() = 0;
+
   // Forgets the client's watched keys (UNWATCH, EXEC, DISCARD, RESET, close).
   virtual void UnwatchAll(ClientState& client) = 0;
 

@@ -298,6 +298,26 @@ std::optional<std::string> Dispatcher::AclDenial(const CommandSpec& spec, Client
              : errors::Format(errors::kNoPermCommand, {spec.name});
 }
 
+bool Dispatcher::RunsLong(const ClientState& client, const Args& args) {
+  const CommandSpec* spec = server_.commands().Find(args[0]);
+  if (spec == nullptr) return false;
+  if (client.in_multi && !(spec->flags & kMultiControl)) return false;  // only queued
+  if (spec->flags & kRunsLong) return true;
+  if ((spec->flags & kRunsQueued) && client.in_multi) {
+    return std::any_of(client.queued.begin(), client.queued.end(),
+                       [](const QueuedCommand& q) { return q.spec->flags & kRunsLong; });
+  }
+  return false;
+}
+
+void Dispatcher::LetExecIn() {
+  if (in_exec) return;
+  // A writer waiting on the gate has raised its flag: lock_shared() backs
+  // off until it is done, so the EXEC (or cut) runs here.
+  exec_mutex_.unlock_shared();
+  exec_mutex_.lock_shared();
+}
+
 std::unique_lock<ExecGate> Dispatcher::PauseCommands() {
   return std::unique_lock<ExecGate>(exec_mutex_);
 }

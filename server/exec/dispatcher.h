@@ -5,6 +5,9 @@
 // Atomicity: every command holds `exec_mutex_` shared while it runs; EXEC
 // holds it exclusively, so a transaction never interleaves with another
 // client's command. Multi-key commands are atomic through their shard locks.
+// A long command that works in batches (DELPREFIX) leaves the gate between
+// its batches (LetExecIn), so a waiting EXEC, and the commands queued behind
+// that EXEC, wait at most one batch.
 //
 // Thread safety: Execute() may be called concurrently from any io thread,
 // each call with its own client.
@@ -33,6 +36,8 @@ class Dispatcher final : public CommandRunner {
 
   void Execute(ClientState& client, Args& args, protocol::ReplyBuilder& reply) override;
   void ExecTransaction(CommandContext& ctx) override;
+  bool RunsLong(const ClientState& client, const Args& args) override;
+  void LetExecIn() override;
   void UnwatchAll(ClientState& client) override;
   std::unique_lock<ExecGate> PauseCommands() override;
 

@@ -52,8 +52,12 @@ protocol::ParserLimits LimitsFrom(const Config& config) {
 }
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, ServerState& server)
-    : socket_(std::move(socket)), server_(server), parser_(LimitsFrom(server.config())) {}
+Connection::Connection(asio::ip::tcp::socket socket, ServerState& server,
+                       asio::any_io_executor workers)
+    : socket_(std::move(socket)),
+      server_(server),
+      parser_(LimitsFrom(server.config())),
+      workers_(std::move(workers)) {}
 
 Connection::~Connection() {
   server_.dispatcher().UnwatchAll(client_);
@@ -133,8 +137,14 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
   server_.stats().total_net_input_bytes.fetch_add(n, std::memory_order_relaxed);
   client_.last_interaction_ms = server_.clock().NowMs();
   Persistence* persistence = server_.persistence();
-  const uint64_t log_before = persistence != nullptr ? persistence->ThreadLogPosition() : 0;
-  bool keep_open = ProcessInput();
+  log_before_ = persistence != nullptr ? persistence->ThreadLogPosition() : 0;
+  FinishInput(ProcessInput());
+}
+
+void Connection::FinishInput(bool keep_open) {
+  if (on_worker_) return;  // ResumeInput() finishes
+  Persistence* persistence = server_.persistence();
+  const uint64_t log_before = log_before_;
   // The query buffer: unparsed input plus what the parser holds of the
   // command being read.
   const size_t query_bytes = in_end_ - in_begin_ + parser_.partial_command_bytes();
@@ -190,25 +200,53 @@ bool Connection::ProcessInput() {
                     parser_.ErrorText(st));
       return false;
     }
+    if (dispatcher.RunsLong(client_, args_)) {
+      RunOnWorker();
+      return true;
+    }
     dispatcher.Execute(client_, args_, reply_);
     args_.clear();
-    // client-output-buffer-limit: a client whose pending replies pass the
-    // hard limit is closed now, and the replies freed, before a pipeline of
-    // large reads can fill the memory.
-    const int64_t hard = server_.config().output_buffer_limits[Config::kNormalClients].hard.load();
-    if (hard > 0 && reply_.size() > static_cast<size_t>(hard)) {
-      spdlog::warn(
-          "Client id={} addr={} closed for overcoming of output buffer limits ({} bytes of "
-          "replies, client-output-buffer-limit normal hard limit {}).",
-          client_.id, client_.addr, reply_.size(), hard);
-      std::string().swap(reply_.buffer());
-      return false;
-    }
-    if (client_.close_after_reply || client_.kill_requested.load(std::memory_order_relaxed)) {
-      return false;
-    }
+    if (!AfterCommand()) return false;
   }
   return true;
+}
+
+void Connection::RunOnWorker() {
+  on_worker_ = true;
+  asio::post(workers_, [self = shared_from_this()] {
+    Persistence* persistence = self->server_.persistence();
+    const uint64_t before = persistence != nullptr ? persistence->ThreadLogPosition() : 0;
+    self->server_.dispatcher().Execute(self->client_, self->args_, self->reply_);
+    self->args_.clear();
+    // The records this worker appended reach the log (as ReadyToReply
+    // promises) before the io thread may send the reply.
+    auto resume = [self] {
+      asio::post(self->socket_.get_executor(), [self] { self->ResumeInput(); });
+    };
+    if (persistence == nullptr || persistence->ReadyToReply(before, resume)) resume();
+  });
+}
+
+void Connection::ResumeInput() {
+  on_worker_ = false;
+  if (closed_) return;
+  FinishInput(AfterCommand() && ProcessInput());
+}
+
+bool Connection::AfterCommand() {
+  // client-output-buffer-limit: a client whose pending replies pass the
+  // hard limit is closed now, and the replies freed, before a pipeline of
+  // large reads can fill the memory.
+  const int64_t hard = server_.config().output_buffer_limits[Config::kNormalClients].hard.load();
+  if (hard > 0 && reply_.size() > static_cast<size_t>(hard)) {
+    spdlog::warn(
+        "Client id={} addr={} closed for overcoming of output buffer limits ({} bytes of "
+        "replies, client-output-buffer-limit normal hard limit {}).",
+        client_.id, client_.addr, reply_.size(), hard);
+    std::string().swap(reply_.buffer());
+    return false;
+  }
+  return !client_.close_after_reply && !client_.kill_requested.load(std::memory_order_relaxed);
 }
 
 void Connection::Flush(bool close_after) {

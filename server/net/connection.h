@@ -2,11 +2,21 @@
 // runs each through the dispatcher and sends all their replies with one write
 // (so a pipelined batch costs one read and one write).
 //
+// A command that may run long (kRunsLong: DELPREFIX, or an EXEC queuing it)
+// runs on a background worker instead: the connection stops parsing its
+// input until the command is done, then goes on where it stopped, so replies
+// keep their order while the io thread serves its other connections.
+//
 // Thread safety: a connection lives on one io_context (one thread); Close()
-// may be called from any thread and posts to that thread.
+// may be called from any thread and posts to that thread. While a worker
+// runs a command for it, the worker alone touches the client state, the
+// arguments and the reply buffer (the io thread only reads and closes the
+// socket meanwhile).
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -22,7 +32,9 @@ class ServerState;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(boost::asio::ip::tcp::socket socket, ServerState& server);
+  // `workers` runs the commands flagged kRunsLong.
+  Connection(boost::asio::ip::tcp::socket socket, ServerState& server,
+             boost::asio::any_io_executor workers);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -41,6 +53,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Parses and runs every complete command in the input buffer. Returns
   // false when the connection must close after the replies are sent.
   bool ProcessInput();
+  // After a command ran: false when the connection must close (output
+  // buffer limit, QUIT, CLIENT KILL).
+  bool AfterCommand();
+  // The end of a round of input: sends the replies (once the write log holds
+  // what they acknowledge) and reads on, or closes. Does nothing while a
+  // worker runs a command for this connection.
+  void FinishInput(bool keep_open);
+  // Runs args_ on a worker; ResumeInput() continues on the io thread.
+  void RunOnWorker();
+  void ResumeInput();
   void Flush(bool close_after);
   void Shutdown();
 
@@ -54,6 +76,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t in_begin_ = 0;  // unparsed input is in_[in_begin_, in_end_)
   size_t in_end_ = 0;
   Args args_;
+  boost::asio::any_io_executor workers_;
+  // The io thread's write log position when this round of input began.
+  uint64_t log_before_ = 0;
+  bool on_worker_ = false;  // a worker runs args_: input is paused
   bool closed_ = false;
 };
 

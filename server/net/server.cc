@@ -135,7 +135,7 @@ void Server::Accept(size_t index) {
             socket.write_some(asio::buffer(msg), ignored);
             socket.close(ignored);
           } else {
-            std::make_shared<Connection>(std::move(socket), state_)->Start();
+            std::make_shared<Connection>(std::move(socket), state_, workers_.get_executor())->Start();
           }
         }
         Accept(index);
@@ -239,6 +239,8 @@ void Server::Run() {
   contexts_[0]->run();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  // A long command still running finishes before the final snapshot.
+  workers_.join();
 }
 
 void Server::WaitForSignal() {

@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -44,6 +45,9 @@ class Server {
   void set_on_sighup(std::function<void()> fn) { on_sighup_ = std::move(fn); }
 
  private:
+  // Workers for long commands: two, so one long command does not queue
+  // another client's behind it for its whole run.
+  static constexpr size_t kWorkerThreads = 2;
   void WaitForSignal();
   void Accept(size_t index);
   // accept() failed (out of descriptors, or another error that would fail
@@ -69,6 +73,9 @@ class Server {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer cron_timer_;
   std::vector<std::thread> threads_;
+  // Runs the commands that may run long (kRunsLong) off the io threads.
+  // Declared after contexts_: destroyed (joined) first.
+  boost::asio::thread_pool workers_{kWorkerThreads};
   size_t next_context_ = 0;
   int port_ = 0;
   std::function<void()> on_sighup_;

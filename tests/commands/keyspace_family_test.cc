@@ -781,6 +781,21 @@ TEST_F(KeyspaceFamilyTest, FlushAllEmptiesEveryDb) {
   }
 }
 
+TEST_F(KeyspaceFamilyTest, FlushAsyncFreesInTheBackground) {
+  for (int i = 0; i < 5000; ++i) Put("k" + std::to_string(i));
+  Put("other", "v", 3);
+  EXPECT_EQ(RunRaw({"flushdb", "async"}), "+OK\r\n");
+  EXPECT_THAT(Run({"dbsize"}), IsInt(0));  // gone before the reply
+  EXPECT_EQ(Value("other", 3), "v");
+  Put("k1", "new");  // the database is usable at once
+  EXPECT_EQ(Value("k1"), "new");
+  server_->keyspace().WaitLazyFree();
+  EXPECT_THAT(Run({"info", "memory"}).str, ::testing::HasSubstr("lazyfree_pending_objects:0\r\n"));
+  EXPECT_EQ(RunRaw({"flushall", "async"}), "+OK\r\n");
+  EXPECT_EQ(Value("other", 3), std::nullopt);
+  server_->keyspace().WaitLazyFree();
+}
+
 TEST_F(KeyspaceFamilyTest, FlushSyntaxErrors) {
   Put("a");
   for (const char* cmd : {"flushdb", "flushall"}) {

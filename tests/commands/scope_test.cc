@@ -166,6 +166,47 @@ TEST_F(DelPrefixTest, InsideTransactionAndWatch) {
   EXPECT_EQ(RunRaw({"exec"}), "*1\r\n:1\r\n");
 }
 
+// Enough keys that every shard deletes several batches of 1024.
+constexpr int kManyBatches = 40000;
+
+TEST_F(DelPrefixTest, ManyBatchesInsideMultiAreAtomicWithTheTransaction) {
+  for (int i = 0; i < kManyBatches; ++i) Run({"set", "p:" + std::to_string(i), "v"});
+  Run({"set", "other", "v"});
+  Run({"multi"});
+  Run({"delprefix", "p:"});
+  Run({"get", "p:7"});
+  Run({"set", "p:new", "x"});
+  Run({"dbsize"});
+  EXPECT_EQ(RunRaw({"exec"}), "*4\r\n:" + std::to_string(kManyBatches) + "\r\n$-1\r\n+OK\r\n:2\r\n");
+  // The exec gate is intact (a DELPREFIX inside EXEC never leaves it): a
+  // second transaction and a plain command still run.
+  Run({"multi"});
+  Run({"get", "p:new"});
+  EXPECT_EQ(RunRaw({"exec"}), "*1\r\n$1\r\nx\r\n");
+}
+
+TEST_F(DelPrefixTest, ManyBatchesOutsideMultiKeepTheExecGateBalanced) {
+  for (int i = 0; i < kManyBatches; ++i) Run({"set", "p:" + std::to_string(i), "v"});
+  EXPECT_THAT(Run({"delprefix", "p:"}), IsInt(kManyBatches));
+  Run({"multi"});
+  Run({"dbsize"});
+  EXPECT_EQ(RunRaw({"exec"}), "*1\r\n:0\r\n");
+}
+
+TEST_F(DelPrefixTest, RunsOffTheIoThreadAloneOrInsideExec) {
+  server::CommandRunner& d = server_->dispatcher();
+  auto args = [](std::initializer_list<std::string> a) { return server::Args(a.begin(), a.end()); };
+  EXPECT_TRUE(d.RunsLong(client_->state, args({"DELPREFIX", "p:"})));
+  EXPECT_FALSE(d.RunsLong(client_->state, args({"get", "p:"})));
+  EXPECT_FALSE(d.RunsLong(client_->state, args({"nosuchcommand"})));
+  Run({"multi"});
+  EXPECT_FALSE(d.RunsLong(client_->state, args({"delprefix", "p:"})));  // only queued
+  EXPECT_FALSE(d.RunsLong(client_->state, args({"exec"})));
+  Run({"delprefix", "p:"});
+  EXPECT_TRUE(d.RunsLong(client_->state, args({"exec"})));
+  EXPECT_THAT(Run({"exec"}).elems, ::testing::ElementsAre(IsInt(0)));
+}
+
 TEST_F(DelPrefixTest, PrefixScanAndKeysVisitOnlyMatches) {
   for (int i = 0; i < 300; ++i) Run({"set", "user:b:u" + std::to_string(i), "1"});
   for (int i = 0; i < 10; ++i) Run({"set", "state:b:s" + std::to_string(i), "1"});

@@ -144,6 +144,20 @@ TEST_F(PrefixTest, DeletePrefixDeletesOnlyLiteralMatchesInItsDb) {
   EXPECT_EQ(ks_.DeletePrefix(0, "nothing:"), 0u);
 }
 
+TEST_F(PrefixTest, DeletePrefixCallsBackBetweenBatchesWithNoShardLocked) {
+  for (int i = 0; i < 3000; ++i) Set("p:" + std::to_string(i), "v");
+  int calls = 0;
+  const uint64_t deleted = ks_.DeletePrefix(0, "p:", /*batch=*/100, [&] {
+    ++calls;
+    // Locking every shard here would deadlock if DeletePrefix held one.
+    ks_.Lock(ks_.AllShardsMask()).Release();
+    Set("p:during", "v");  // a key written meanwhile may survive
+  });
+  EXPECT_GE(deleted, 3000u);
+  // At least one call per 100 keys deleted (and one after each shard).
+  EXPECT_GE(calls, 30);
+}
+
 TEST_F(PrefixTest, DeletePrefixDoesNotCountExpiredKeys) {
   Set("s:1", "v");
   Set("s:2", "v", clock_.NowMs() + 5);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "store/clock.h"
+#include "store/types/hash.h"
 
 namespace stashd::store {
 namespace {
@@ -896,6 +897,117 @@ TEST(KeyspaceMemoryTest, PrintsBytesPerKey) {
     std::printf("[ memory   ] %d keys: %.1f heap bytes/key\n", kKeys,
                 static_cast<double>(after - before) / kKeys);
   }
+}
+
+}  // namespace
+}  // namespace stashd::store
+
+// ---- FLUSHDB / FLUSHALL ASYNC ----
+
+namespace stashd::store {
+namespace {
+
+class AsyncFlushTest : public ::testing::Test {
+ protected:
+  void Set(std::string_view key, std::string_view value, int db = 0) {
+    auto l = ks_.Lock(ks_.ShardMaskOf(key));
+    ks_.SetString(db, key, value, kNoExpiry);
+  }
+  void SetHash(std::string_view key, int db = 0) {
+    auto l = ks_.Lock(ks_.ShardMaskOf(key));
+    KeyWriter w = ks_.Write(db, key, ValueType::kHash, Keyspace::Missing::kCreate);
+    w.As<HashObject>().Set("f", "v");
+    std::string_view args[] = {"f", "v"};
+    w.Record(HashObject::kSet, args);
+  }
+  const ScopeStats& UserScope(const KeyspaceStats& s) { return s.scopes[0]; }
+
+  FakeClock clock_;
+  Keyspace ks_{Keyspace::Options{.databases = 4,
+                                 .shard_bits = 4,
+                                 .clock = &clock_,
+                                 .scopes = {ScopeConfig{.name = "user", .prefix = "user:"}}}};
+};
+
+TEST_F(AsyncFlushTest, FlushDbAsyncEmptiesOneDbAndKeepsScopeStatsRight) {
+  for (int i = 0; i < 3000; ++i) Set("user:" + std::to_string(i), "v");
+  for (int i = 0; i < 10; ++i) SetHash("user:h" + std::to_string(i));
+  for (int i = 0; i < 5; ++i) Set("user:" + std::to_string(i), "in-db1", /*db=*/1);
+  Set("plain", "v", /*db=*/1);
+  const uint64_t db1_bytes = [&] {
+    KeyspaceStats s = ks_.Stats();
+    return UserScope(s).bytes;
+  }();
+  {
+    auto all = ks_.Lock(ks_.AllShardsMask());
+    ks_.FlushDb(0, /*async=*/true);
+    EXPECT_EQ(ks_.DbSize(0), 0u);  // gone at once
+    EXPECT_EQ(ks_.DbSize(1), 6u);
+  }
+  KeyspaceStats s = ks_.Stats();
+  EXPECT_EQ(s.dbs[0].keys, 0u);
+  EXPECT_EQ(s.dbs[1].keys, 6u);
+  EXPECT_EQ(UserScope(s).keys, 5u);  // db 1's user keys only
+  EXPECT_LT(UserScope(s).bytes, db1_bytes);
+  EXPECT_GT(UserScope(s).bytes, 0u);
+  ks_.WaitLazyFree();
+  EXPECT_EQ(ks_.LazyFreePending(), 0u);
+  // The database is usable again.
+  Set("user:0", "again");
+  EXPECT_EQ(ks_.Stats().dbs[0].keys, 1u);
+  EXPECT_EQ(UserScope(ks_.Stats()).keys, 6u);
+}
+
+TEST_F(AsyncFlushTest, FlushAllAsyncAndSwapDbKeepScopeStatsRight) {
+  for (int i = 0; i < 100; ++i) Set("user:" + std::to_string(i), "v", /*db=*/2);
+  {
+    auto all = ks_.Lock(ks_.AllShardsMask());
+    ks_.SwapDb(2, 3);
+  }
+  EXPECT_EQ(UserScope(ks_.Stats()).keys, 100u);
+  {
+    auto all = ks_.Lock(ks_.AllShardsMask());
+    ks_.FlushDb(2, /*async=*/true);  // empty now: the keys are in db 3
+  }
+  EXPECT_EQ(UserScope(ks_.Stats()).keys, 100u);
+  {
+    auto all = ks_.Lock(ks_.AllShardsMask());
+    ks_.FlushAll(/*async=*/true);
+  }
+  KeyspaceStats s = ks_.Stats();
+  EXPECT_EQ(UserScope(s).keys, 0u);
+  EXPECT_EQ(UserScope(s).bytes, 0u);
+  for (const DbStats& d : s.dbs) EXPECT_EQ(d.keys, 0u);
+  ks_.WaitLazyFree();
+  EXPECT_EQ(ks_.LazyFreePending(), 0u);
+}
+
+TEST_F(AsyncFlushTest, FlushWhileACutIsPinnedKeepsItsValuesUntilRelease) {
+  for (int i = 0; i < 500; ++i) Set("k" + std::to_string(i), "value" + std::to_string(i));
+  SetHash("h");
+  SnapshotCut cut;
+  {
+    auto all = ks_.Lock(ks_.AllShardsMask());
+    cut = ks_.TakeCut(/*full=*/true, /*resolve=*/false);
+    ks_.FlushDb(0, /*async=*/true);
+    EXPECT_EQ(ks_.DbSize(0), 0u);
+  }
+  EXPECT_EQ(ks_.LazyFreePending(), 0u);  // retired for the cut, not queued
+  Keyspace::ResolveCut(cut);
+  ASSERT_EQ(cut.upserts.size(), 501u);
+  size_t strings = 0;
+  for (const PinnedValue& v : cut.upserts) {
+    if (v.type == ValueType::kString) {
+      ++strings;
+      EXPECT_EQ(v.value, "value" + std::string(v.key.substr(1)));
+    } else {
+      EXPECT_EQ(static_cast<const HashObject*>(v.object)->Get("f"),
+                std::optional<std::string_view>("v"));
+    }
+  }
+  EXPECT_EQ(strings, 500u);
+  ks_.ReleaseCut(cut, /*written=*/true);
+  EXPECT_EQ(ks_.Stats().dbs[0].keys, 0u);
 }
 
 }  // namespace
