@@ -226,6 +226,16 @@ class Shard {
     if (ChangeListener* l = *listener_) l->OnChange(c);
   }
 
+  // Reports a collection's new deadline (kNoExpiry: none).
+  void NotifyExpire(int db, std::string_view key, int64_t expire_at_ms) {
+    Change c;
+    c.kind = Change::Kind::kExpire;
+    c.db = db;
+    c.key = key;
+    c.expire_at_ms = expire_at_ms;
+    Notify(c);
+  }
+
   // Frees an entry, or keeps it for the snapshot that pinned the shard.
   void Retire(Entry* e) {
     if (pinned) {
@@ -351,10 +361,10 @@ class Shard {
   }
 
   std::mutex mu;
-  std::vector<DbShard> dbs;             // indexed by database number
-  std::vector<ScopeStats> scope_stats;  // counts only; names filled by Stats()
-  bool pinned = false;                  // a snapshot cut holds views into entries
-  std::vector<Entry*> retired;          // entries unlinked while pinned
+  std::vector<DbShard> dbs;                           // indexed by database number
+  std::vector<ScopeStats> scope_stats;                // counts only; names filled by Stats()
+  bool pinned = false;                                // a snapshot cut holds views into entries
+  std::vector<Entry*> retired;                        // entries unlinked while pinned
   std::vector<std::unique_ptr<DbShard>> retired_dbs;  // async flushes while pinned
   uint64_t changes_since_cut = 0;
   uint64_t expired_keys = 0;
@@ -452,14 +462,7 @@ namespace {
 void SetDeadline(Shard& shard, DbShard& d, Shard::Iter it, int64_t expire_at_ms) {
   const bool object = it->second->is_object();
   Entry* e = shard.Redeadline(d, it, expire_at_ms, /*notify=*/!object);
-  if (object) {
-    Change c;
-    c.kind = Change::Kind::kExpire;
-    c.db = shard.DbIndex(d);
-    c.key = e->key();
-    c.expire_at_ms = expire_at_ms;
-    shard.Notify(c);
-  }
+  if (object) shard.NotifyExpire(shard.DbIndex(d), e->key(), expire_at_ms);
 }
 
 }  // namespace
@@ -489,12 +492,7 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
   auto it = shard.FindLive(d, hash, key, clock_->NowMs());
   const bool exists = it != d.keys.end();
   if (expire_at_ms == kKeepTtl) expire_at_ms = exists ? it->second->expire_at_ms() : kNoExpiry;
-  if (expire_at_ms == kNoExpiry && !scopes_.empty()) {
-    const int s = shard.ScopeOf(key);
-    if (s >= 0 && scopes_[s].default_ttl_ms > 0) {
-      expire_at_ms = clock_->NowMs() + scopes_[s].default_ttl_ms;
-    }
-  }
+  expire_at_ms = ArrivalDeadline(key, expire_at_ms);
   if (exists && !shard.pinned) {
     Entry* e = it->second;
     const int64_t old_deadline = e->expire_at_ms();
@@ -561,10 +559,6 @@ bool Keyspace::Persist(int db, std::string_view key) {
   return true;
 }
 
-const ScopeConfig* Keyspace::ScopeRefuses(std::string_view key, size_t payload) const {
-  return ValueTooLarge(key, payload);
-}
-
 int64_t Keyspace::ArrivalDeadline(std::string_view key, int64_t expire_at_ms) const {
   if (expire_at_ms != kNoExpiry || scopes_.empty()) return expire_at_ms;
   const int s = ScopeOf(key);
@@ -595,7 +589,7 @@ bool Keyspace::Rename(int db, std::string_view from, std::string_view to,
   auto it = from_shard.FindLive(from_db, from_hash, from, now);
   if (it == from_db.keys.end()) return false;
   if (from == to) return true;  // Redis leaves the key untouched
-  if (const ScopeConfig* scope = ScopeRefuses(to, PayloadOf(*it->second))) {
+  if (const ScopeConfig* scope = ValueTooLarge(to, PayloadOf(*it->second))) {
     if (refused != nullptr) *refused = scope;
     return false;
   }
@@ -627,10 +621,7 @@ bool Keyspace::Rename(int db, std::string_view from, std::string_view to,
     c.key2 = to;
     to_shard.Notify(c);
     // The deadline it arrived with, whatever the scope rules are at replay.
-    c.kind = Change::Kind::kExpire;
-    c.key = to;
-    c.expire_at_ms = deadline;
-    to_shard.Notify(c);
+    to_shard.NotifyExpire(db, to, deadline);
   }
   ++from_shard.changes;
   return true;
@@ -655,7 +646,7 @@ bool Keyspace::Copy(int src_db, std::string_view src, int dst_db, std::string_vi
   auto jt = dst_shard.FindLive(dst_d, dst_hash, dst, now);
   const bool exists = jt != dst_d.keys.end();
   if (exists && !replace) return false;
-  if (const ScopeConfig* scope = ScopeRefuses(dst, PayloadOf(*source))) {
+  if (const ScopeConfig* scope = ValueTooLarge(dst, PayloadOf(*source))) {
     if (refused != nullptr) *refused = scope;
     return false;
   }
@@ -788,7 +779,7 @@ KeyWriter::KeyWriter(KeyWriter&& o) noexcept
 }
 
 bool KeyWriter::Fits(size_t payload_bytes) const {
-  return restore_ || keyspace_->ScopeRefuses(key_, payload_bytes) == nullptr;
+  return restore_ || keyspace_->ValueTooLarge(key_, payload_bytes) == nullptr;
 }
 
 void KeyWriter::Record(uint8_t op, std::span<const std::string_view> args) {
@@ -820,14 +811,7 @@ void KeyWriter::Commit() {
     shard.Touch(d, key_);
     shard.Insert(d, hash_, e, /*notify=*/false);
     ++shard.changes;
-    if (deadline != kNoExpiry) {
-      Change c;
-      c.kind = Change::Kind::kExpire;
-      c.db = db_;
-      c.key = e->key();
-      c.expire_at_ms = deadline;
-      shard.Notify(c);
-    }
+    if (deadline != kNoExpiry) shard.NotifyExpire(db_, e->key(), deadline);
     return;
   }
   shard.Account(d, *entry_, +1);

@@ -479,8 +479,6 @@ class Keyspace {
  private:
   friend class Locks;
   friend class KeyWriter;
-  // The scope that refuses a value of `payload` bytes at `key`, or nullptr.
-  const ScopeConfig* ScopeRefuses(std::string_view key, size_t payload) const;
   // Deadline for a value arriving at `key` with `expire_at_ms`: the scope's
   // default TTL if it has none.
   int64_t ArrivalDeadline(std::string_view key, int64_t expire_at_ms) const;
