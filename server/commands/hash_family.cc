@@ -80,14 +80,17 @@ size_t PayloadAfter(const HashObject& h, std::span<const std::string_view> pairs
   return payload;
 }
 
-// Sets field/value pairs through the write path; replies the scope error
-// (changing nothing) if the hash would grow past its scope's limit. Returns
-// the number of new fields, or nullopt after an error reply.
-std::optional<int64_t> SetFields(CommandContext& ctx, std::string_view key,
+// The hash at `key`, opened for writing and created empty if missing (kept
+// only if a field is set). Check it with OpenHash.
+KeyWriter WriteHash(CommandContext& ctx, std::string_view key) {
+  return ctx.keyspace.Write(ctx.db(), key, store::ValueType::kHash, Keyspace::Missing::kCreate);
+}
+
+// Sets field/value pairs in the hash `w` holds open (at `key`); replies the
+// scope error (changing nothing) if the hash would grow past its scope's
+// limit. Returns the number of new fields, or nullopt after an error reply.
+std::optional<int64_t> SetFields(CommandContext& ctx, KeyWriter& w, std::string_view key,
                                  std::span<const std::string_view> pairs) {
-  KeyWriter w =
-      ctx.keyspace.Write(ctx.db(), key, store::ValueType::kHash, Keyspace::Missing::kCreate);
-  if (!OpenHash(ctx, w)) return std::nullopt;
   auto& h = w.As<HashObject>();
   if (!w.Fits(PayloadAfter(h, pairs))) {
     ReplyScopeValueTooLarge(ctx.reply, *ctx.keyspace.ValueTooLarge(key, SIZE_MAX));
@@ -117,7 +120,9 @@ void CmdHset(CommandContext& ctx) {
     return;
   }
   const std::vector<std::string_view> pairs = Views(ctx.args, 2);
-  auto added = SetFields(ctx, ctx.args[1], pairs);
+  KeyWriter w = WriteHash(ctx, ctx.args[1]);
+  if (!OpenHash(ctx, w)) return;
+  auto added = SetFields(ctx, w, ctx.args[1], pairs);
   if (!added) return;
   if (kReplyOk) {
     ctx.reply.Ok();
@@ -127,16 +132,14 @@ void CmdHset(CommandContext& ctx) {
 }
 
 void CmdHsetnx(CommandContext& ctx) {
-  KeyWriter w = ctx.keyspace.Write(ctx.db(), ctx.args[1], store::ValueType::kHash,
-                                   Keyspace::Missing::kCreate);
+  KeyWriter w = WriteHash(ctx, ctx.args[1]);
   if (!OpenHash(ctx, w)) return;
   if (w.As<HashObject>().Get(ctx.args[2])) {
     ctx.reply.Integer(0);
     return;
   }
-  w.Commit();  // nothing written: a new empty hash is not kept
   const std::string_view pair[] = {ctx.args[2], ctx.args[3]};
-  if (SetFields(ctx, ctx.args[1], pair)) ctx.reply.Integer(1);
+  if (SetFields(ctx, w, ctx.args[1], pair)) ctx.reply.Integer(1);
 }
 
 // ---- HGET HMGET HSTRLEN HEXISTS HLEN ----
@@ -213,43 +216,37 @@ void CmdHdel(CommandContext& ctx) {
 void CmdHincrby(CommandContext& ctx) {
   std::optional<int64_t> incr = store::ParseInt64(ctx.args[3]);
   if (!incr) return ctx.reply.Error(errors::kNotInteger);
+  KeyWriter w = WriteHash(ctx, ctx.args[1]);
+  if (!OpenHash(ctx, w)) return;
   int64_t value = 0;
-  {
-    KeyWriter w = ctx.keyspace.Write(ctx.db(), ctx.args[1], store::ValueType::kHash,
-                                     Keyspace::Missing::kCreate);
-    if (!OpenHash(ctx, w)) return;
-    if (auto old = w.As<HashObject>().Get(ctx.args[2])) {
-      std::optional<int64_t> parsed = store::ParseInt64(*old);
-      if (!parsed) return ctx.reply.Error(errors::kHashNotInteger);
-      value = *parsed;
-    }
+  if (auto old = w.As<HashObject>().Get(ctx.args[2])) {
+    std::optional<int64_t> parsed = store::ParseInt64(*old);
+    if (!parsed) return ctx.reply.Error(errors::kHashNotInteger);
+    value = *parsed;
   }
   if (__builtin_add_overflow(value, *incr, &value)) return ctx.reply.Error(errors::kOverflow);
   const std::string formatted = std::to_string(value);
   const std::string_view pair[] = {ctx.args[2], formatted};
-  if (SetFields(ctx, ctx.args[1], pair)) ctx.reply.Integer(value);
+  if (SetFields(ctx, w, ctx.args[1], pair)) ctx.reply.Integer(value);
 }
 
 void CmdHincrbyfloat(CommandContext& ctx) {
   std::optional<long double> incr = store::ParseLongDouble(ctx.args[3]);
   if (!incr) return ctx.reply.Error(errors::kNotFloat);
   if (std::isnan(*incr) || std::isinf(*incr)) return ctx.reply.Error(errors::kNanOrInfinityArg);
+  KeyWriter w = WriteHash(ctx, ctx.args[1]);
+  if (!OpenHash(ctx, w)) return;
   long double value = 0;
-  {
-    KeyWriter w = ctx.keyspace.Write(ctx.db(), ctx.args[1], store::ValueType::kHash,
-                                     Keyspace::Missing::kCreate);
-    if (!OpenHash(ctx, w)) return;
-    if (auto old = w.As<HashObject>().Get(ctx.args[2])) {
-      std::optional<long double> parsed = store::ParseLongDouble(*old);
-      if (!parsed) return ctx.reply.Error(errors::kHashNotFloat);
-      value = *parsed;
-    }
+  if (auto old = w.As<HashObject>().Get(ctx.args[2])) {
+    std::optional<long double> parsed = store::ParseLongDouble(*old);
+    if (!parsed) return ctx.reply.Error(errors::kHashNotFloat);
+    value = *parsed;
   }
   value += *incr;
   if (std::isnan(value) || std::isinf(value)) return ctx.reply.Error(errors::kIncrFloatNaN);
   const std::string formatted = store::FormatLongDouble(value);
   const std::string_view pair[] = {ctx.args[2], formatted};
-  if (SetFields(ctx, ctx.args[1], pair)) ctx.reply.Bulk(formatted);
+  if (SetFields(ctx, w, ctx.args[1], pair)) ctx.reply.Bulk(formatted);
 }
 
 // ---- HKEYS HVALS HGETALL ----
