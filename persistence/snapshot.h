@@ -124,8 +124,7 @@ struct SnapshotCheck {
 // checks each row's checksum (stashd --check-snapshot). Rows of a format
 // version 1 file carry no checksum and are not checked. A non-ok status
 // means the file could not be read at all.
-Status VerifySnapshot(const std::string& path, const std::string& sqlite_vfs,
-                      SnapshotCheck* check);
+Status VerifySnapshot(const std::string& path, const std::string& sqlite_vfs, SnapshotCheck* check);
 
 // Reads only the meta table (and checks the file is a stashd snapshot).
 Status ReadSnapshotMeta(const std::string& path, const std::string& sqlite_vfs, SnapshotMeta* meta);

@@ -114,32 +114,32 @@ void Server::Accept(size_t index) {
   tcp::acceptor& acceptor = *acceptors_[index];
   asio::io_context& target = *contexts_[next_context_];
   next_context_ = (next_context_ + 1) % contexts_.size();
-  acceptor.async_accept(
-      target, [this, index](const boost::system::error_code& ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;
-        if (ec && ec != asio::error::connection_aborted) {
-          OnAcceptError(index, ec);
-          return;
-        }
-        if (!ec) {
-          std::optional<std::string_view> refusal;
-          if (static_cast<int64_t>(state_.clients().size()) >= state_.config().maxclients.load()) {
-            refusal = errors::kMaxClients;
-          } else if (ProtectedModeRefuses(state_, socket)) {
-            refusal = errors::kProtectedMode;
-          }
-          if (refusal) {
-            state_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
-            std::string msg = "-" + std::string(*refusal) + "\r\n";
-            boost::system::error_code ignored;
-            socket.write_some(asio::buffer(msg), ignored);
-            socket.close(ignored);
-          } else {
-            std::make_shared<Connection>(std::move(socket), state_, workers_.get_executor())->Start();
-          }
-        }
-        Accept(index);
-      });
+  acceptor.async_accept(target, [this, index](const boost::system::error_code& ec,
+                                              tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec && ec != asio::error::connection_aborted) {
+      OnAcceptError(index, ec);
+      return;
+    }
+    if (!ec) {
+      std::optional<std::string_view> refusal;
+      if (static_cast<int64_t>(state_.clients().size()) >= state_.config().maxclients.load()) {
+        refusal = errors::kMaxClients;
+      } else if (ProtectedModeRefuses(state_, socket)) {
+        refusal = errors::kProtectedMode;
+      }
+      if (refusal) {
+        state_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+        std::string msg = "-" + std::string(*refusal) + "\r\n";
+        boost::system::error_code ignored;
+        socket.write_some(asio::buffer(msg), ignored);
+        socket.close(ignored);
+      } else {
+        std::make_shared<Connection>(std::move(socket), state_, workers_.get_executor())->Start();
+      }
+    }
+    Accept(index);
+  });
 }
 
 void Server::OnAcceptError(size_t index, const boost::system::error_code& ec) {

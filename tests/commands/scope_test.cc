@@ -177,7 +177,8 @@ TEST_F(DelPrefixTest, ManyBatchesInsideMultiAreAtomicWithTheTransaction) {
   Run({"get", "p:7"});
   Run({"set", "p:new", "x"});
   Run({"dbsize"});
-  EXPECT_EQ(RunRaw({"exec"}), "*4\r\n:" + std::to_string(kManyBatches) + "\r\n$-1\r\n+OK\r\n:2\r\n");
+  EXPECT_EQ(RunRaw({"exec"}),
+            "*4\r\n:" + std::to_string(kManyBatches) + "\r\n$-1\r\n+OK\r\n:2\r\n");
   // The exec gate is intact (a DELPREFIX inside EXEC never leaves it): a
   // second transaction and a plain command still run.
   Run({"multi"});

@@ -313,8 +313,8 @@ class DelPrefixStallTest : public ::testing::Test {
   }
 
   struct Timing {
-    double delprefix_s = 0;    // the whole DELPREFIX, as its client saw it
-    double slowest_s = 0;      // the slowest `probe` while it ran
+    double delprefix_s = 0;  // the whole DELPREFIX, as its client saw it
+    double slowest_s = 0;    // the slowest `probe` while it ran
     int probes = 0;
     long long deleted = -1;
   };
