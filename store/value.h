@@ -76,6 +76,9 @@ class Object {
   // Number of elements. A collection that becomes empty is deleted by the
   // keyspace when the change is committed, as in Redis.
   virtual size_t Size() const = 0;
+  // The current encoding as OBJECT ENCODING reports it ("listpack",
+  // "hashtable", "intset", "skiplist", "quicklist", "stream").
+  virtual std::string_view Encoding() const = 0;
   // Bytes of data held (fields, values, members): what a scope's
   // max-value-size limits.
   virtual size_t PayloadBytes() const = 0;

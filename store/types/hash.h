@@ -52,6 +52,7 @@ class HashObject final : public Object {
   bool compact() const { return table_ == nullptr; }
 
   size_t Size() const override { return size_; }
+  std::string_view Encoding() const override { return compact() ? "listpack" : "hashtable"; }
   size_t PayloadBytes() const override { return payload_; }
   size_t MemoryUsage() const override;
   Object* Clone() const override;
