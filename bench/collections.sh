@@ -14,7 +14,7 @@
 #               random new members into it.
 #   memory      RSS growth on a fresh server for each data set below, after the
 #               load and again after a SAVE (both servers save to disk):
-#               100,000 hashes of 10 small fields; one hash of 1,000,000
+#               1,000,000 string keys (as bench/compare.sh); 100,000 hashes of 10 small fields; one hash of 1,000,000
 #               fields; one sorted set of 1,000,000 members; one set of
 #               1,000,000 integers; 100,000 sets of 10 members; 100,000 lists of
 #               10 short items; one list of 1,000,000 items.
@@ -95,7 +95,10 @@ def cmd(*args):
         parts.append(f"${len(a.encode())}\r\n{a}\r\n")
     return "".join(parts)
 batch = 1000
-if kind == "hashes":        # n hashes of 10 small fields
+if kind == "strings":       # n string keys, as bench/compare.sh loads them
+    for i in range(n):
+        out.write(cmd("SET", f"user:bot1:u{i}:age", i))
+elif kind == "hashes":        # n hashes of 10 small fields
     for i in range(n):
         args = ["HSET", f"user:bot1:u{i}"]
         for f in range(10): args += [f"field{f}", f"value{i % 1000}"]
@@ -155,7 +158,7 @@ memory() {
   printf '%-36s %11s %11s %6s %11s %11s %6s\n' "RSS growth (KB)" redis stashd ratio \
     "redis+SAVE" "stashd+SAVE" ratio
   local spec kind n label needs
-  for spec in "hashes 100000 100k-hashes-of-10-fields hset" "bighash 1000000 1M-field-hash hset" \
+  for spec in "strings 1000000 1M-string-keys set" "hashes 100000 100k-hashes-of-10-fields hset" "bighash 1000000 1M-field-hash hset" \
     "zset 1000000 1M-member-sorted-set zadd" "intset 1000000 1M-integer-set sadd" \
     "sets 100000 100k-sets-of-10-members sadd" "lists 100000 100k-lists-of-10-items rpush" \
     "biglist 1000000 1M-item-list rpush"; do
