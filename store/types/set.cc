@@ -93,6 +93,7 @@ class SetTable {
     const size_t mask = slots_.size() - 1;
     size_t emitted = 0;
     size_t visits = 0;
+    const size_t max_visits = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
     uint64_t v = cursor;
     do {
       const size_t bucket = v & mask;
@@ -109,7 +110,7 @@ class SetTable {
       v = Reverse(v);
       ++v;
       v = Reverse(v);
-    } while (v != 0 && emitted < count && ++visits < count * 10);
+    } while (v != 0 && emitted < count && ++visits < max_visits);
     return v;
   }
 
@@ -265,7 +266,9 @@ class SetTable {
 };
 
 SetObject::SetObject() : Object(ValueType::kSet) {}
-SetObject::~SetObject() = default;
+SetObject::~SetObject() { DropDecimals(); }
+
+void SetObject::DropDecimals() { delete decimals_.exchange(nullptr, std::memory_order_acq_rel); }
 
 void SetObject::SetLimits(size_t max_intset) {
   max_intset_entries.store(max_intset, std::memory_order_relaxed);
@@ -283,10 +286,12 @@ void SetObject::ConvertToTable(size_t expected) {
   }
   table_ = std::move(table);
   std::vector<int64_t>().swap(ints_);
+  DropDecimals();
 }
 
 bool SetObject::Add(std::string_view member) {
   if (table_ == nullptr) {
+    DropDecimals();
     std::optional<int64_t> v = ParseInt64(member);
     if (v) {
       auto it = std::lower_bound(ints_.begin(), ints_.end(), *v);
@@ -306,6 +311,7 @@ bool SetObject::Add(std::string_view member) {
 
 bool SetObject::Remove(std::string_view member) {
   if (table_ == nullptr) {
+    DropDecimals();
     std::optional<int64_t> v = ParseInt64(member);
     if (!v) return false;
     auto it = std::lower_bound(ints_.begin(), ints_.end(), *v);
@@ -351,7 +357,11 @@ uint64_t SetObject::Scan(uint64_t cursor, size_t count,
 }
 
 size_t SetObject::MemoryUsage() const {
-  if (table_ == nullptr) return sizeof(*this) + ints_.capacity() * sizeof(int64_t);
+  if (table_ == nullptr) {
+    const std::string* text = decimals_.load(std::memory_order_acquire);
+    return sizeof(*this) + ints_.capacity() * sizeof(int64_t) +
+           (text != nullptr ? sizeof(std::string) + text->capacity() : 0);
+  }
   return sizeof(*this) + table_->MemoryUsage();
 }
 
@@ -365,7 +375,7 @@ Object* SetObject::Clone() const {
 
 void SetObject::Serialize(std::string* out) const {
   codec::PutVarint(out, Size());
-  ForEachElement([&](const ElementView& e) { codec::PutBytes(out, e.member); });
+  ForEachMember([&](std::string_view m) { codec::PutBytes(out, m); });
 }
 
 SetObject* SetObject::Deserialize(std::string_view data) {
@@ -389,15 +399,41 @@ SetObject* SetObject::Deserialize(std::string_view data) {
   return s;
 }
 
-void SetObject::ForEachElement(absl::FunctionRef<void(const ElementView&)> fn) const {
+void SetObject::ForEachMember(absl::FunctionRef<void(std::string_view)> fn) const {
   if (table_ != nullptr) {
-    for (size_t i = 0; i < table_->size(); ++i) fn(ElementView{table_->At(i), {}, 0, 0});
+    for (size_t i = 0; i < table_->size(); ++i) fn(table_->At(i));
     return;
   }
   char buf[24];
   for (int64_t v : ints_) {
     char* end = std::to_chars(buf, buf + sizeof(buf), v).ptr;
-    fn(ElementView{std::string_view(buf, static_cast<size_t>(end - buf)), {}, 0, 0});
+    fn(std::string_view(buf, static_cast<size_t>(end - buf)));
+  }
+}
+
+void SetObject::ForEachElement(absl::FunctionRef<void(const ElementView&)> fn) const {
+  if (table_ != nullptr) {
+    // The members do not move while the set is unchanged.
+    for (size_t i = 0; i < table_->size(); ++i) fn(ElementView{table_->At(i), {}, 0, 0});
+    return;
+  }
+  const std::string* text = decimals_.load(std::memory_order_acquire);
+  if (text == nullptr) {
+    auto* built = new std::string();
+    built->reserve(payload_);
+    ForEachMember([&](std::string_view m) { built->append(m); });
+    if (decimals_.compare_exchange_strong(text, built, std::memory_order_acq_rel)) {
+      text = built;
+    } else {
+      delete built;  // another reader built it first: `text` is theirs
+    }
+  }
+  size_t pos = 0;
+  char buf[24];
+  for (int64_t v : ints_) {
+    const auto len = static_cast<size_t>(std::to_chars(buf, buf + sizeof(buf), v).ptr - buf);
+    fn(ElementView{std::string_view(*text).substr(pos, len), {}, 0, 0});
+    pos += len;
   }
 }
 

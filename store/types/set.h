@@ -26,6 +26,7 @@
 // lock. SetLimits may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -60,6 +61,10 @@ class SetObject final : public Object {
   // An intset member is formatted into `buf`; the view is valid until the
   // next change or the next call with the same buffer.
   std::string_view At(size_t i, std::string* buf) const;
+  // Calls fn for every member (an intset in ascending order). The view is
+  // valid only during the call: what commands use. ForEachElement gives
+  // views that stay valid while the set is unchanged, for the snapshot.
+  void ForEachMember(absl::FunctionRef<void(std::string_view member)> fn) const;
   // Reserves room for `n` members in total (a hint for bulk builds).
   void Reserve(size_t n);
   // True while the set uses the intset encoding.
@@ -88,8 +93,16 @@ class SetObject final : public Object {
  private:
   // Moves every integer into the hashtable encoding.
   void ConvertToTable(size_t expected);
+  // Drops the intset's decimal text (before any change).
+  void DropDecimals();
 
-  std::vector<int64_t> ints_;        // the intset encoding, sorted (while table_ is null)
+  std::vector<int64_t> ints_;  // the intset encoding, sorted (while table_ is null)
+  // An intset's members in decimal, one after another, built by the first
+  // ForEachElement after a change so that the views it gives stay valid
+  // (the snapshot writer batches rows) while the set is unchanged. Built at
+  // most once per version and then immutable: concurrent readers of a set
+  // pinned by a snapshot race only on the pointer, atomically.
+  mutable std::atomic<const std::string*> decimals_{nullptr};
   std::unique_ptr<SetTable> table_;  // the hashtable encoding
   size_t payload_ = 0;               // sum of member sizes (decimal length for integers)
 };

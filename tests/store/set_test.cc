@@ -194,6 +194,26 @@ TEST(SetObjectTest, SerializeCloneAndDeltas) {
   EXPECT_EQ(s->Size(), 2u);
 }
 
+// The snapshot writer keeps element views until it flushes a batch of rows:
+// they must stay valid while the set is unchanged, in both encodings.
+TEST(SetObjectTest, ElementViewsStayValidWhileTheSetIsUnchanged) {
+  for (bool strings : {false, true}) {
+    Owned s;
+    for (int i = 0; i < 300; ++i) s->Add((strings ? "member" : "") + std::to_string(i * 13));
+    std::vector<std::string_view> views;
+    s->ForEachElement([&](const ElementView& e) { views.push_back(e.member); });
+    std::vector<std::string> again;
+    s->ForEachMember([&](std::string_view m) { again.emplace_back(m); });
+    ASSERT_EQ(views.size(), again.size());
+    for (size_t i = 0; i < views.size(); ++i) EXPECT_EQ(views[i], again[i]) << i;
+    const size_t with_text = s->MemoryUsage();
+    s->Add("7");  // a change drops the intset's decimal text
+    if (!strings) {
+      EXPECT_LT(s->MemoryUsage(), with_text);
+    }
+  }
+}
+
 TEST(SetObjectTest, ValueModelKnowsSets) {
   EXPECT_TRUE(KnownType(static_cast<uint8_t>(ValueType::kSet)));
   Object* o = NewObject(ValueType::kSet);
