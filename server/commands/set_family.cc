@@ -105,7 +105,7 @@ void ReplyMembers(CommandContext& ctx, const std::vector<std::string_view>& memb
 
 void ReplySet(CommandContext& ctx, const SetObject& s) {
   ctx.reply.SetLen(s.Size());
-  s.ForEachElement([&](const store::ElementView& e) { ctx.reply.Bulk(e.member); });
+  s.ForEachMember([&](std::string_view m) { ctx.reply.Bulk(m); });
 }
 
 // ---- SADD SREM ----
@@ -249,7 +249,7 @@ void CmdSrandmember(CommandContext& ctx) {
   const auto n = static_cast<uint64_t>(*count);
   ctx.reply.ArrayLen(std::min<uint64_t>(n, size));
   if (n >= size) {
-    s->ForEachElement([&](const store::ElementView& e) { ctx.reply.Bulk(e.member); });
+    s->ForEachMember([&](std::string_view m) { ctx.reply.Bulk(m); });
     return;
   }
   if (n * 3 > size) {
@@ -347,16 +347,16 @@ SetObject* Combine(const std::vector<const SetObject*>& sets, SetOp op) {
   if (op == SetOp::kUnion) {
     for (const SetObject* s : sets) {
       if (s == nullptr) continue;
-      s->ForEachElement([&](const store::ElementView& e) { result->Add(e.member); });
+      s->ForEachMember([&](std::string_view m) { result->Add(m); });
     }
     return result;
   }
   if (sets[0] == nullptr) return result;
-  sets[0]->ForEachElement([&](const store::ElementView& e) {
+  sets[0]->ForEachMember([&](std::string_view m) {
     for (size_t j = 1; j < sets.size(); ++j) {
-      if (sets[j] != nullptr && sets[j]->Contains(e.member)) return;
+      if (sets[j] != nullptr && sets[j]->Contains(m)) return;
     }
-    result->Add(e.member);
+    result->Add(m);
   });
   return result;
 }
@@ -641,15 +641,13 @@ void RegisterSetFamily(CommandRegistry& r) {
               .arguments = {ArgKey("key", 0).Multiple()}});
   r.Register({.name = "sintercard",
               .arity = -3,
-              // The keys follow numkeys: until the table has keynum key specs, lock
-              // every shard.
-              .flags = kReadonly | kLockAll,
+              .flags = kReadonly,
               .first_key = 0,
               .last_key = 0,
               .step = 0,
               .handler = CmdSintercard,
               .acl_categories = AclCategory::kSet,
-              .key_spec_flags = {kRO | kAccess},
+              .key_specs = {KeySpec::Index(1, kRO | kAccess).Keynum(0, 1, 1)},
               .summary = "Intersect multiple sets and return the cardinality of the result",
               .since = "7.0.0",
               .group = "set",
