@@ -6,8 +6,8 @@
 // Keyspace::Write and records what it changed with SetObject's two delta ops
 // (SPOP records the members it removed, never "pop something"). The *STORE
 // commands build their result as a new set and store it whole
-// (Keyspace::RestoreObject, logged as the whole value, as Redis replaces the
-// destination), applying the destination's scope policy themselves.
+// (StoreCollection → Keyspace::StoreObject: logged as the whole value, as
+// Redis replaces the destination; the destination's scope policy applies).
 //
 // Arguments and keys are checked in the order Redis 7.0 checks them (t_set.c),
 // because that order decides which error (or empty reply) a client sees.
@@ -361,31 +361,6 @@ SetObject* Combine(const std::vector<const SetObject*>& sets, SetOp op) {
   return result;
 }
 
-// Stores `result` (taking over its reference) at `dst`, replacing whatever
-// was there (an empty result deletes `dst`), and replies its size. The
-// destination's scope applies as to any write: its size limit, and its
-// default TTL (the stored set is a new value, without the old deadline).
-void StoreResult(CommandContext& ctx, std::string_view dst, SetObject* result) {
-  const size_t size = result->Size();
-  if (size == 0) {
-    result->Unref();
-    ctx.keyspace.Delete(ctx.db(), dst);
-    return ctx.reply.Integer(0);
-  }
-  if (const store::ScopeConfig* scope = ctx.keyspace.ValueTooLarge(dst, result->PayloadBytes())) {
-    result->Unref();
-    return ReplyScopeValueTooLarge(ctx.reply, *scope);
-  }
-  int64_t deadline = store::kNoExpiry;
-  const int scope = ctx.keyspace.ScopeOf(dst);
-  if (scope >= 0 && ctx.keyspace.scopes()[scope].default_ttl_ms > 0) {
-    deadline = ctx.keyspace.clock().NowMs() + ctx.keyspace.scopes()[scope].default_ttl_ms;
-  }
-  ctx.keyspace.RestoreObject(ctx.db(), dst, result, deadline);
-  result->Unref();
-  ctx.reply.Integer(static_cast<int64_t>(size));
-}
-
 // SINTER key [key ...] (and SMEMBERS key)
 void CmdSinter(CommandContext& ctx) {
   auto sets = ReadSets(ctx, 1, ctx.args.size());
@@ -406,7 +381,7 @@ void CmdSinterstore(CommandContext& ctx) {
   auto* result = new SetObject();
   result->Reserve(members.views().size());
   for (std::string_view m : members.views()) result->Add(m);
-  StoreResult(ctx, ctx.args[1], result);
+  StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], result, ctx.reply);
 }
 
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
@@ -448,7 +423,7 @@ template <SetOp kOp>
 void CmdCombineStore(CommandContext& ctx) {
   auto sets = ReadSets(ctx, 2, ctx.args.size());
   if (!sets) return;
-  StoreResult(ctx, ctx.args[1], Combine(*sets, kOp));
+  StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], Combine(*sets, kOp), ctx.reply);
 }
 
 // ---- SSCAN ----
