@@ -4,7 +4,9 @@
 #include <atomic>
 #include <bit>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "store/codec.h"
 #include "store/string_hash.h"
@@ -37,6 +39,7 @@ class SetTable {
   }
 
   size_t size() const { return members_.size(); }
+  size_t payload() const { return payload_; }
   std::string_view At(size_t i) const { return View(members_[i]); }
 
   void Reserve(size_t n) {
@@ -58,6 +61,7 @@ class SetTable {
     }
     slots_[s] = static_cast<uint32_t>(members_.size() + 1);
     members_.push_back(Store(m));
+    payload_ += m.size();
     return true;
   }
 
@@ -65,6 +69,7 @@ class SetTable {
     const size_t s = FindSlot(m, Hash(m));
     if (s == kNone) return false;
     const size_t idx = slots_[s] - 1;
+    payload_ -= m.size();
     EraseSlot(s);
     const size_t last = members_.size() - 1;
     if (idx != last) {
@@ -263,7 +268,158 @@ class SetTable {
   size_t arena_live_ = 0;      // bytes of live members in the arena
   size_t garbage_ = 0;         // bytes of removed members still in the arena
   size_t own_bytes_ = 0;       // bytes of members with their own allocation
+  size_t payload_ = 0;         // bytes of all members
 };
+
+// ---- IntSet ----
+
+namespace {
+constexpr size_t kIntSetHeader = 5;  // uint32 count, uint8 width
+
+uint8_t WidthFor(int64_t v) {
+  if (v >= INT16_MIN && v <= INT16_MAX) return 2;
+  if (v >= INT32_MIN && v <= INT32_MAX) return 4;
+  return 8;
+}
+
+size_t MallocBytes(size_t n) {
+  return n == 0 ? 0 : std::max<size_t>(32, (n + 8 + 15) & ~size_t{15});
+}
+}  // namespace
+
+IntSet::IntSet(const IntSet& other) {
+  if (other.block_ == nullptr) return;
+  const size_t bytes = kIntSetHeader + other.size() * other.width();
+  block_ = static_cast<char*>(std::malloc(bytes));
+  if (block_ == nullptr) throw std::bad_alloc();
+  std::memcpy(block_, other.block_, bytes);
+}
+
+IntSet& IntSet::operator=(const IntSet& other) {
+  if (this != &other) {
+    IntSet copy(other);
+    std::swap(block_, copy.block_);
+  }
+  return *this;
+}
+
+IntSet::~IntSet() { std::free(block_); }
+
+void IntSet::Clear() {
+  std::free(block_);
+  block_ = nullptr;
+}
+
+size_t IntSet::size() const {
+  if (block_ == nullptr) return 0;
+  uint32_t n;
+  std::memcpy(&n, block_, sizeof(n));
+  return n;
+}
+
+uint8_t IntSet::width() const { return block_ == nullptr ? 2 : static_cast<uint8_t>(block_[4]); }
+
+int64_t IntSet::Get(size_t i) const {
+  const char* p = block_ + kIntSetHeader + i * width();
+  switch (width()) {
+    case 2: {
+      int16_t v;
+      std::memcpy(&v, p, sizeof(v));
+      return v;
+    }
+    case 4: {
+      int32_t v;
+      std::memcpy(&v, p, sizeof(v));
+      return v;
+    }
+    default: {
+      int64_t v;
+      std::memcpy(&v, p, sizeof(v));
+      return v;
+    }
+  }
+}
+
+void IntSet::Set(size_t i, int64_t v) {
+  char* p = block_ + kIntSetHeader + i * width();
+  switch (width()) {
+    case 2: {
+      const auto x = static_cast<int16_t>(v);
+      std::memcpy(p, &x, sizeof(x));
+      break;
+    }
+    case 4: {
+      const auto x = static_cast<int32_t>(v);
+      std::memcpy(p, &x, sizeof(x));
+      break;
+    }
+    default:
+      std::memcpy(p, &v, sizeof(v));
+  }
+}
+
+bool IntSet::Find(int64_t v, size_t* pos) const {
+  size_t lo = 0, hi = size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (Get(mid) < v) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  *pos = lo;
+  return lo < size() && Get(lo) == v;
+}
+
+void IntSet::Insert(size_t pos, int64_t v) {
+  const size_t n = size();
+  const uint8_t old_width = width();
+  const uint8_t new_width = std::max(old_width, WidthFor(v));
+  if (new_width != old_width && n > 0) {
+    // Widen every value (Redis's intsetUpgradeAndAdd).
+    char* wider = static_cast<char*>(std::malloc(kIntSetHeader + (n + 1) * new_width));
+    if (wider == nullptr) throw std::bad_alloc();
+    std::swap(block_, wider);  // block_: the new block; wider: the old one
+    std::memcpy(block_, wider, kIntSetHeader);
+    block_[4] = static_cast<char>(new_width);
+    IntSet old;
+    old.block_ = wider;
+    for (size_t i = 0, j = 0; i <= n; ++i) Set(i, i == pos ? v : old.Get(j++));
+  } else {
+    char* grown = static_cast<char*>(std::realloc(block_, kIntSetHeader + (n + 1) * new_width));
+    if (grown == nullptr) throw std::bad_alloc();
+    block_ = grown;
+    block_[4] = static_cast<char>(new_width);
+    char* at = block_ + kIntSetHeader + pos * new_width;
+    std::memmove(at + new_width, at, (n - pos) * new_width);
+    Set(pos, v);
+  }
+  const auto count = static_cast<uint32_t>(n + 1);
+  std::memcpy(block_, &count, sizeof(count));
+}
+
+void IntSet::Erase(size_t pos) {
+  const size_t n = size();
+  if (n == 1) return Clear();
+  const uint8_t w = width();
+  char* at = block_ + kIntSetHeader + pos * w;
+  std::memmove(at, at + w, (n - pos - 1) * w);
+  const auto count = static_cast<uint32_t>(n - 1);
+  std::memcpy(block_, &count, sizeof(count));
+  if (char* shrunk = static_cast<char*>(std::realloc(block_, kIntSetHeader + (n - 1) * w))) {
+    block_ = shrunk;
+  }
+}
+
+size_t IntSet::HeapBytes() const {
+  return block_ == nullptr ? 0 : MallocBytes(kIntSetHeader + size() * width());
+}
+
+// ---- SetObject ----
+
+// Many small sets: the object is one 48-byte malloc chunk.
+static_assert(sizeof(SetObject) <= 40);
 
 SetObject::SetObject() : Object(ValueType::kSet) {}
 SetObject::~SetObject() { DropDecimals(); }
@@ -276,16 +432,27 @@ void SetObject::SetLimits(size_t max_intset) {
 
 size_t SetObject::Size() const { return table_ ? table_->size() : ints_.size(); }
 
+size_t SetObject::PayloadBytes() const {
+  if (table_ != nullptr) return table_->payload();
+  // Not kept for an intset, to keep the object small: it is short.
+  size_t n = 0;
+  char buf[24];
+  for (size_t i = 0; i < ints_.size(); ++i) {
+    n += static_cast<size_t>(std::to_chars(buf, buf + sizeof(buf), ints_.Get(i)).ptr - buf);
+  }
+  return n;
+}
+
 void SetObject::ConvertToTable(size_t expected) {
   auto table = std::make_unique<SetTable>();
   table->Reserve(std::max(expected, ints_.size()));
   char buf[24];
-  for (int64_t v : ints_) {
-    char* end = std::to_chars(buf, buf + sizeof(buf), v).ptr;
+  for (size_t i = 0; i < ints_.size(); ++i) {
+    char* end = std::to_chars(buf, buf + sizeof(buf), ints_.Get(i)).ptr;
     table->Insert(std::string_view(buf, static_cast<size_t>(end - buf)));
   }
   table_ = std::move(table);
-  std::vector<int64_t>().swap(ints_);
+  ints_.Clear();
   DropDecimals();
 }
 
@@ -294,19 +461,16 @@ bool SetObject::Add(std::string_view member) {
     DropDecimals();
     std::optional<int64_t> v = ParseInt64(member);
     if (v) {
-      auto it = std::lower_bound(ints_.begin(), ints_.end(), *v);
-      if (it != ints_.end() && *it == *v) return false;
+      size_t pos;
+      if (ints_.Find(*v, &pos)) return false;
       if (ints_.size() + 1 <= max_intset_entries.load(std::memory_order_relaxed)) {
-        ints_.insert(it, *v);
-        payload_ += member.size();
+        ints_.Insert(pos, *v);
         return true;
       }
     }
     ConvertToTable(ints_.size() + 1);
   }
-  if (!table_->Insert(member)) return false;
-  payload_ += member.size();
-  return true;
+  return table_->Insert(member);
 }
 
 bool SetObject::Remove(std::string_view member) {
@@ -314,21 +478,19 @@ bool SetObject::Remove(std::string_view member) {
     DropDecimals();
     std::optional<int64_t> v = ParseInt64(member);
     if (!v) return false;
-    auto it = std::lower_bound(ints_.begin(), ints_.end(), *v);
-    if (it == ints_.end() || *it != *v) return false;
-    ints_.erase(it);
-    payload_ -= member.size();
+    size_t pos;
+    if (!ints_.Find(*v, &pos)) return false;
+    ints_.Erase(pos);
     return true;
   }
-  if (!table_->Erase(member)) return false;
-  payload_ -= member.size();
-  return true;
+  return table_->Erase(member);
 }
 
 bool SetObject::Contains(std::string_view member) const {
   if (table_ == nullptr) {
     std::optional<int64_t> v = ParseInt64(member);
-    return v && std::binary_search(ints_.begin(), ints_.end(), *v);
+    size_t pos;
+    return v && ints_.Find(*v, &pos);
   }
   return table_->Contains(member);
 }
@@ -336,16 +498,13 @@ bool SetObject::Contains(std::string_view member) const {
 std::string_view SetObject::At(size_t i, std::string* buf) const {
   if (table_ != nullptr) return table_->At(i);
   buf->resize(24);
-  char* end = std::to_chars(buf->data(), buf->data() + buf->size(), ints_[i]).ptr;
+  char* end = std::to_chars(buf->data(), buf->data() + buf->size(), ints_.Get(i)).ptr;
   return std::string_view(buf->data(), static_cast<size_t>(end - buf->data()));
 }
 
 void SetObject::Reserve(size_t n) {
-  if (table_ != nullptr) {
-    table_->Reserve(n);
-  } else if (n <= max_intset_entries.load(std::memory_order_relaxed)) {
-    ints_.reserve(n);
-  }
+  // An intset is sized exactly at every change.
+  if (table_ != nullptr) table_->Reserve(n);
 }
 
 uint64_t SetObject::Scan(uint64_t cursor, size_t count,
@@ -359,7 +518,7 @@ uint64_t SetObject::Scan(uint64_t cursor, size_t count,
 size_t SetObject::MemoryUsage() const {
   if (table_ == nullptr) {
     const std::string* text = decimals_.load(std::memory_order_acquire);
-    return sizeof(*this) + ints_.capacity() * sizeof(int64_t) +
+    return sizeof(*this) + ints_.HeapBytes() +
            (text != nullptr ? sizeof(std::string) + text->capacity() : 0);
   }
   return sizeof(*this) + table_->MemoryUsage();
@@ -369,7 +528,6 @@ Object* SetObject::Clone() const {
   auto* copy = new SetObject();
   copy->ints_ = ints_;
   if (table_ != nullptr) copy->table_ = std::make_unique<SetTable>(*table_);
-  copy->payload_ = payload_;
   return copy;
 }
 
@@ -405,8 +563,8 @@ void SetObject::ForEachMember(absl::FunctionRef<void(std::string_view)> fn) cons
     return;
   }
   char buf[24];
-  for (int64_t v : ints_) {
-    char* end = std::to_chars(buf, buf + sizeof(buf), v).ptr;
+  for (size_t i = 0; i < ints_.size(); ++i) {
+    char* end = std::to_chars(buf, buf + sizeof(buf), ints_.Get(i)).ptr;
     fn(std::string_view(buf, static_cast<size_t>(end - buf)));
   }
 }
@@ -420,7 +578,7 @@ void SetObject::ForEachElement(absl::FunctionRef<void(const ElementView&)> fn) c
   const std::string* text = decimals_.load(std::memory_order_acquire);
   if (text == nullptr) {
     auto* built = new std::string();
-    built->reserve(payload_);
+    built->reserve(PayloadBytes());
     ForEachMember([&](std::string_view m) { built->append(m); });
     if (decimals_.compare_exchange_strong(text, built, std::memory_order_acq_rel)) {
       text = built;
@@ -430,8 +588,9 @@ void SetObject::ForEachElement(absl::FunctionRef<void(const ElementView&)> fn) c
   }
   size_t pos = 0;
   char buf[24];
-  for (int64_t v : ints_) {
-    const auto len = static_cast<size_t>(std::to_chars(buf, buf + sizeof(buf), v).ptr - buf);
+  for (size_t i = 0; i < ints_.size(); ++i) {
+    const auto len =
+        static_cast<size_t>(std::to_chars(buf, buf + sizeof(buf), ints_.Get(i)).ptr - buf);
     fn(ElementView{std::string_view(*text).substr(pos, len), {}, 0, 0});
     pos += len;
   }

@@ -3,7 +3,8 @@
 // Two encodings, as in Redis 7.0. While every member is an integer in
 // canonical form (Redis's string2ll: no leading zeros, no '+', no "-0") and
 // there are at most `set-max-intset-entries` of them, the set is an
-// "intset": a sorted array of int64 values, searched by bisection. Adding a
+// "intset" (IntSet below): a sorted array of integers of the smallest width
+// that holds them, searched by bisection. Adding a
 // member that is not such an integer, or one member too many, converts it to
 // a "hashtable" for good (Redis never converts back either). The limit is
 // process-wide (SetObject::SetLimits, from the config).
@@ -40,6 +41,33 @@
 namespace stashd::store {
 
 class SetTable;
+
+// The intset encoding, as Redis's intset.c: sorted integers of the smallest
+// width (2, 4 or 8 bytes) that holds them all, in one exact-size heap block
+// (count, width, values): a few bytes per member.
+class IntSet {
+ public:
+  IntSet() = default;
+  IntSet(const IntSet& other);
+  IntSet& operator=(const IntSet& other);
+  ~IntSet();
+
+  size_t size() const;
+  int64_t Get(size_t i) const;
+  // True if `v` is there; *pos is its position, or where it would go.
+  bool Find(int64_t v, size_t* pos) const;
+  // REQUIRES: pos from a Find(v) that returned false.
+  void Insert(size_t pos, int64_t v);
+  void Erase(size_t pos);
+  void Clear();
+  // Heap bytes held (as malloc rounds them).
+  size_t HeapBytes() const;
+
+ private:
+  uint8_t width() const;
+  void Set(size_t i, int64_t v);
+  char* block_ = nullptr;  // uint32 count, uint8 width, then the values
+};
 
 class SetObject final : public Object {
  public:
@@ -81,7 +109,8 @@ class SetObject final : public Object {
 
   size_t Size() const override;
   std::string_view Encoding() const override { return intset() ? "intset" : "hashtable"; }
-  size_t PayloadBytes() const override { return payload_; }
+  // The sum of member sizes (an intset's in decimal: O(n) for an intset).
+  size_t PayloadBytes() const override;
   size_t MemoryUsage() const override;
   Object* Clone() const override;
   void Serialize(std::string* out) const override;
@@ -97,7 +126,7 @@ class SetObject final : public Object {
   // Drops the intset's decimal text (before any change).
   void DropDecimals();
 
-  std::vector<int64_t> ints_;  // the intset encoding, sorted (while table_ is null)
+  IntSet ints_;  // the intset encoding (while table_ is null)
   // An intset's members in decimal, one after another, built by the first
   // ForEachElement after a change so that the views it gives stay valid
   // (the snapshot writer batches rows) while the set is unchanged. Built at
@@ -105,7 +134,6 @@ class SetObject final : public Object {
   // pinned by a snapshot race only on the pointer, atomically.
   mutable std::atomic<const std::string*> decimals_{nullptr};
   std::unique_ptr<SetTable> table_;  // the hashtable encoding
-  size_t payload_ = 0;               // sum of member sizes (decimal length for integers)
 };
 
 }  // namespace stashd::store

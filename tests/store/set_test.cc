@@ -59,6 +59,34 @@ TEST(SetObjectTest, IntegersStayAnIntsetUntilTheLimit) {
   SetObject::SetLimits(512);
 }
 
+// The intset widens from 2 to 4 to 8 bytes as values need it, keeping order,
+// and its memory follows its size exactly.
+TEST(SetObjectTest, IntsetWidensAndStaysSorted) {
+  IntSet ints;
+  const int64_t values[] = {5, -3, 40000, 7, -5000000000, 32767, -32768, 1LL << 40, 0};
+  for (int64_t v : values) {
+    size_t pos;
+    ASSERT_FALSE(ints.Find(v, &pos)) << v;
+    ints.Insert(pos, v);
+  }
+  std::vector<int64_t> got;
+  for (size_t i = 0; i < ints.size(); ++i) got.push_back(ints.Get(i));
+  EXPECT_THAT(got, ElementsAre(-5000000000, -32768, -3, 0, 5, 7, 32767, 40000, 1LL << 40));
+  size_t pos;
+  EXPECT_TRUE(ints.Find(32767, &pos));
+  EXPECT_EQ(pos, 6u);
+  IntSet copy = ints;
+  ints.Erase(pos);
+  EXPECT_FALSE(ints.Find(32767, &pos));
+  EXPECT_TRUE(copy.Find(32767, &pos));
+  EXPECT_EQ(ints.size(), 8u);
+  IntSet small;
+  for (int64_t v = 0; v < 10; ++v) small.Insert(static_cast<size_t>(v), v);
+  EXPECT_LE(small.HeapBytes(), 48u);  // 5 + 10 * 2 bytes
+  while (small.size() > 0) small.Erase(0);
+  EXPECT_EQ(small.HeapBytes(), 0u);
+}
+
 TEST(SetObjectTest, NonCanonicalIntegersAreStrings) {
   for (const char* m : {"+1", "01", "-0", "1 ", "", "9223372036854775808", "abc", "1.0"}) {
     Owned s;
