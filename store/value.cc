@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "store/types/hash.h"
+#include "store/types/set.h"
 
 namespace stashd::store {
 
@@ -28,13 +29,16 @@ std::string_view TypeName(ValueType t) {
 // and a file or log naming a type missing here is refused at load.
 bool KnownType(uint8_t type) {
   return type == static_cast<uint8_t>(ValueType::kString) ||
-         type == static_cast<uint8_t>(ValueType::kHash);
+         type == static_cast<uint8_t>(ValueType::kHash) ||
+         type == static_cast<uint8_t>(ValueType::kSet);
 }
 
 Object* NewObject(ValueType type) {
   switch (type) {
     case ValueType::kHash:
       return new HashObject();
+    case ValueType::kSet:
+      return new SetObject();
     default:
       return nullptr;
   }
@@ -44,6 +48,8 @@ Object* DeserializeObject(ValueType type, std::string_view data) {
   switch (type) {
     case ValueType::kHash:
       return HashObject::Deserialize(data);
+    case ValueType::kSet:
+      return SetObject::Deserialize(data);
     default:
       return nullptr;
   }
@@ -63,12 +69,26 @@ class HashBuilder final : public ObjectBuilder {
   HashObject* hash_ = new HashObject();
 };
 
+class SetBuilder final : public ObjectBuilder {
+ public:
+  void Add(const ElementView& e) override { set_->Add(e.member); }
+  Object* Finish() override { return std::exchange(set_, nullptr); }
+  ~SetBuilder() override {
+    if (set_ != nullptr) set_->Unref();
+  }
+
+ private:
+  SetObject* set_ = new SetObject();
+};
+
 }  // namespace
 
 std::unique_ptr<ObjectBuilder> NewObjectBuilder(ValueType type) {
   switch (type) {
     case ValueType::kHash:
       return std::make_unique<HashBuilder>();
+    case ValueType::kSet:
+      return std::make_unique<SetBuilder>();
     default:
       return nullptr;
   }

@@ -39,6 +39,8 @@ struct Config {
   // Redis's names (and the ziplist names as aliases).
   std::atomic<int64_t> hash_max_listpack_entries{512};
   std::atomic<int64_t> hash_max_listpack_value{64};
+  // The intset threshold for sets (store::SetObject).
+  std::atomic<int64_t> set_max_intset_entries{512};
 
   // Limits
   std::atomic<int64_t> proto_max_bulk_len{512ll * 1024 * 1024};
