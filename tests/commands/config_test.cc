@@ -23,8 +23,8 @@ namespace {
 using ::testing::HasSubstr;
 
 std::filesystem::path SourceDir() {
-  // tests/commands/config_test.cc → the repository root.
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+  // The repository root, from the build (not __FILE__, which ccache may make relative).
+  return std::filesystem::path(STASHD_SOURCE_DIR);
 }
 
 std::string TempFile(const std::string& name, const std::string& content) {
