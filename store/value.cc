@@ -1,8 +1,12 @@
 #include "store/value.h"
 
+#include <algorithm>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "store/types/hash.h"
+#include "store/types/list.h"
 
 namespace stashd::store {
 
@@ -28,13 +32,16 @@ std::string_view TypeName(ValueType t) {
 // and a file or log naming a type missing here is refused at load.
 bool KnownType(uint8_t type) {
   return type == static_cast<uint8_t>(ValueType::kString) ||
-         type == static_cast<uint8_t>(ValueType::kHash);
+         type == static_cast<uint8_t>(ValueType::kHash) ||
+         type == static_cast<uint8_t>(ValueType::kList);
 }
 
 Object* NewObject(ValueType type) {
   switch (type) {
     case ValueType::kHash:
       return new HashObject();
+    case ValueType::kList:
+      return new ListObject();
     default:
       return nullptr;
   }
@@ -44,6 +51,8 @@ Object* DeserializeObject(ValueType type, std::string_view data) {
   switch (type) {
     case ValueType::kHash:
       return HashObject::Deserialize(data);
+    case ValueType::kList:
+      return ListObject::Deserialize(data);
     default:
       return nullptr;
   }
@@ -63,12 +72,34 @@ class HashBuilder final : public ObjectBuilder {
   HashObject* hash_ = new HashObject();
 };
 
+// Snapshot rows may come in any order: each carries its index, and the
+// indexes must be exactly 0..n-1.
+class ListBuilder final : public ObjectBuilder {
+ public:
+  void Add(const ElementView& e) override { items_.emplace_back(e.index, std::string(e.member)); }
+  Object* Finish() override {
+    std::sort(items_.begin(), items_.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].first != static_cast<int64_t>(i)) return nullptr;
+    }
+    auto* list = new ListObject();
+    for (const auto& [index, item] : items_) list->Push(ListObject::End::kRight, item);
+    return list;
+  }
+
+ private:
+  std::vector<std::pair<int64_t, std::string>> items_;
+};
+
 }  // namespace
 
 std::unique_ptr<ObjectBuilder> NewObjectBuilder(ValueType type) {
   switch (type) {
     case ValueType::kHash:
       return std::make_unique<HashBuilder>();
+    case ValueType::kList:
+      return std::make_unique<ListBuilder>();
     default:
       return nullptr;
   }
