@@ -217,6 +217,21 @@ const std::vector<DirectiveCase>& Cases() {
        "32",
        {"-1"},
        "argument couldn't be parsed into an integer"},
+      {"list-max-listpack-size",
+       {"-5"},
+       "-5",
+       {"2147483648"},
+       "argument must be between -2147483648 and 2147483647 inclusive"},
+      {"list-max-ziplist-size",
+       {"128"},
+       "128",
+       {"1kb"},
+       "argument couldn't be parsed into an integer"},
+      {"list-compress-depth",
+       {"3"},
+       "3",
+       {"-1"},
+       "argument must be between 0 and 2147483647 inclusive"},
   };
   return *cases;
 }
