@@ -327,7 +327,7 @@ void CmdRpoplpush(CommandContext& ctx) { Move(ctx, ListEnd::kRight, ListEnd::kLe
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first
 // non-empty list; [key, [items]] or a nil array.
-[[maybe_unused]] void CmdLmpop(CommandContext& ctx) {
+void CmdLmpop(CommandContext& ctx) {
   const size_t argc = ctx.args.size();
   std::optional<int64_t> numkeys = store::ParseInt64(ctx.args[1]);
   if (!numkeys || *numkeys < 1) return ctx.reply.Error(errors::kListNumkeysNotPositive);
@@ -361,22 +361,22 @@ void CmdRpoplpush(CommandContext& ctx) { Move(ctx, ListEnd::kRight, ListEnd::kLe
 
 void RegisterListFamily(CommandRegistry& r) {
   using enum KeySpecFlag;
-  r.Register(
-      {.name = "lindex",
-       .arity = 3,
-       .flags = kReadonly,
-       .first_key = 1,
-       .last_key = 1,
-       .step = 1,
-       .handler = CmdLindex,
-       .acl_categories = AclCategory::kList,
-       .key_spec_flags = {kRO | kAccess},
-       .summary = "Get an element from a list by its index",
-       .since = "1.0.0",
-       .group = "list",
-       .complexity = "O(N) where N is the number of elements to traverse to get to the element at "
-                     "index. This makes asking for the first or the last element of the list O(1).",
-       .arguments = {ArgKey("key", 0), ArgInteger("index")}});
+  r.Register({.name = "lindex",
+              .arity = 3,
+              .flags = kReadonly,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdLindex,
+              .acl_categories = AclCategory::kList,
+              .key_spec_flags = {kRO | kAccess},
+              .summary = "Get an element from a list by its index",
+              .since = "1.0.0",
+              .group = "list",
+              .complexity =
+                  "O(N) where N is the number of elements to traverse to get to the element at "
+                  "index. This makes asking for the first or the last element of the list O(1).",
+              .arguments = {ArgKey("key", 0), ArgInteger("index")}});
   r.Register(
       {.name = "linsert",
        .arity = 5,
@@ -412,6 +412,24 @@ void RegisterListFamily(CommandRegistry& r) {
               .complexity = "O(1)",
               .arguments = {ArgKey("key", 0)}});
   r.Register(
+      {.name = "lmpop",
+       .arity = -4,
+       .flags = kWrite,
+       .first_key = 0,
+       .last_key = 0,
+       .step = 0,
+       .handler = CmdLmpop,
+       .acl_categories = AclCategory::kList,
+       .key_specs = {KeySpec::Index(1, kRW | kAccess | kDelete).Keynum(0, 1, 1)},
+       .summary = "Pop elements from a list",
+       .since = "7.0.0",
+       .group = "list",
+       .complexity = "O(N+M) where N is the number of provided keys and M is the number of "
+                     "elements returned.",
+       .arguments = {ArgInteger("numkeys"), ArgKey("key", 0).Multiple(),
+                     ArgOneOf("where", {ArgToken("left", "LEFT"), ArgToken("right", "RIGHT")}),
+                     ArgInteger("count").Token("COUNT").Optional()}});
+  r.Register(
       {.name = "lmove",
        .arity = 5,
        .flags = kWrite | kDenyOom,
@@ -443,26 +461,26 @@ void RegisterListFamily(CommandRegistry& r) {
               .complexity = "O(N) where N is the number of elements returned",
               .history = {{"6.2.0", "Added the `count` argument."}},
               .arguments = {ArgKey("key", 0), ArgInteger("count").Since("6.2.0").Optional()}});
-  r.Register(
-      {.name = "lpos",
-       .arity = -3,
-       .flags = kReadonly,
-       .first_key = 1,
-       .last_key = 1,
-       .step = 1,
-       .handler = CmdLpos,
-       .acl_categories = AclCategory::kList,
-       .key_spec_flags = {kRO | kAccess},
-       .summary = "Return the index of matching elements on a list",
-       .since = "6.0.6",
-       .group = "list",
-       .complexity = "O(N) where N is the number of elements in the list, for the average case. "
-                     "When searching for elements near the head or the tail of the list, or when "
-                     "the MAXLEN option is provided, the command may run in constant time.",
-       .arguments = {ArgKey("key", 0), ArgString("element"),
-                     ArgInteger("rank").Token("RANK").Optional(),
-                     ArgInteger("num-matches").Token("COUNT").Optional(),
-                     ArgInteger("len").Token("MAXLEN").Optional()}});
+  r.Register({.name = "lpos",
+              .arity = -3,
+              .flags = kReadonly,
+              .first_key = 1,
+              .last_key = 1,
+              .step = 1,
+              .handler = CmdLpos,
+              .acl_categories = AclCategory::kList,
+              .key_spec_flags = {kRO | kAccess},
+              .summary = "Return the index of matching elements on a list",
+              .since = "6.0.6",
+              .group = "list",
+              .complexity =
+                  "O(N) where N is the number of elements in the list, for the average case. "
+                  "When searching for elements near the head or the tail of the list, or when "
+                  "the MAXLEN option is provided, the command may run in constant time.",
+              .arguments = {ArgKey("key", 0), ArgString("element"),
+                            ArgInteger("rank").Token("RANK").Optional(),
+                            ArgInteger("num-matches").Token("COUNT").Optional(),
+                            ArgInteger("len").Token("MAXLEN").Optional()}});
   r.Register({.name = "lpush",
               .arity = -3,
               .flags = kWrite | kDenyOom | kFast,

@@ -259,6 +259,45 @@ TEST_F(ListFamilyTest, EachWriteRecordsWhatItChanged) {
   EXPECT_THAT(Records(), ElementsAre("op4 l 1", "del l"));
 }
 
+TEST_F(ListFamilyTest, LmpopPopsFromTheFirstNonEmptyList) {
+  Run({"rpush", "b", "1", "2", "3"});
+  Run({"rpush", "c", "x"});
+  EXPECT_THAT(Run({"lmpop", "3", "a", "b", "c", "left"}).elems,
+              ElementsAre("b", StrArray(Strings{"1"})));
+  EXPECT_THAT(Run({"lmpop", "2", "a", "b", "RIGHT", "COUNT", "10"}).elems,
+              ElementsAre("b", StrArray(Strings{"3", "2"})));
+  EXPECT_THAT(Run({"exists", "b"}), IsInt(0));
+  EXPECT_EQ(RunRaw({"lmpop", "2", "a", "b", "left"}), "*-1\r\n");
+  Records();
+  EXPECT_THAT(Run({"lmpop", "1", "c", "left", "count", "5"}).elems,
+              ElementsAre("c", StrArray(Strings{"x"})));
+  EXPECT_THAT(Records(), ElementsAre("op3 c 1", "del c"));
+  Run({"hello", "3"});
+  EXPECT_EQ(RunRaw({"lmpop", "1", "a", "left"}), "_\r\n");
+}
+
+TEST_F(ListFamilyTest, LmpopArgumentErrors) {
+  Run({"rpush", "l", "a"});
+  Run({"set", "s", "x"});
+  const char* kNumkeys = "ERR numkeys should be greater than 0";
+  const char* kCount = "ERR count should be greater than 0";
+  EXPECT_THAT(Run({"lmpop", "0", "l", "left"}), ErrorIs(kNumkeys));
+  EXPECT_THAT(Run({"lmpop", "-1", "l", "left"}), ErrorIs(kNumkeys));
+  EXPECT_THAT(Run({"lmpop", "x", "l", "left"}), ErrorIs(kNumkeys));
+  EXPECT_THAT(Run({"lmpop", "2", "l", "left"}), ErrorIs(kSyntax));
+  EXPECT_THAT(Run({"lmpop", "9223372036854775807", "l", "left"}), ErrorIs(kSyntax));
+  EXPECT_THAT(Run({"lmpop", "1", "l", "middle"}), ErrorIs(kSyntax));
+  EXPECT_THAT(Run({"lmpop", "1", "l", "left", "count", "0"}), ErrorIs(kCount));
+  EXPECT_THAT(Run({"lmpop", "1", "l", "left", "count", "x"}), ErrorIs(kCount));
+  EXPECT_THAT(Run({"lmpop", "1", "l", "left", "count", "1", "count", "1"}), ErrorIs(kSyntax));
+  EXPECT_THAT(Run({"lmpop", "1", "l", "left", "count"}), ErrorIs(kSyntax));
+  EXPECT_THAT(Run({"lmpop", "1", "l", "left", "foo"}), ErrorIs(kSyntax));
+  EXPECT_THAT(Run({"lmpop", "2", "nokey", "s", "left"}), ErrorIs(kWrongType));
+  EXPECT_THAT(Run({"lmpop", "2", "s", "l", "left"}), ErrorIs(kWrongType));
+  EXPECT_THAT(Run({"lmpop", "2", "l", "s", "left"}).elems,
+              ElementsAre("l", StrArray(Strings{"a"})));
+}
+
 class ListScopeTest : public CommandTest {
  protected:
   ListScopeTest()
