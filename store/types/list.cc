@@ -100,7 +100,12 @@ void ListObject::SetLimits(int64_t fill, int64_t compress_depth) {
 }
 
 ListObject::~ListObject() {
-  for (size_t i = begin_; i < slots_.size(); ++i) std::free(slots_[i].data);
+  if (chain_ == nullptr) {
+    std::free(one_.data);
+    return;
+  }
+  for (size_t i = chain_->begin; i < chain_->slots.size(); ++i) std::free(chain_->slots[i].data);
+  delete chain_;
 }
 
 bool ListObject::Accepts(const Node& n, size_t item_bytes) {
@@ -110,18 +115,19 @@ bool ListObject::Accepts(const Node& n, size_t item_bytes) {
 void ListObject::Reserve(Node& n, size_t need) {
   const size_t cap = Usable(n.data);
   if (need <= cap) return;
-  // Grow by half, but not past the node limit a node will stay under.
+  // Small buffers grow to fit (most lists are short: no slack), larger ones
+  // by half, but not past the node limit a node will stay under.
   const size_t limit = ByteLimit(list_fill.load(std::memory_order_relaxed));
-  size_t grow = std::max(need, cap + cap / 2);
+  size_t grow = need < 256 ? need : std::max(need, cap + cap / 2);
   if (need <= limit && grow > limit) grow = limit;
   char* p = static_cast<char*>(std::realloc(n.data, grow));
   if (p == nullptr) std::abort();
   n.data = p;
-  heap_ = heap_ - cap + Usable(p);
+  if (chain_ != nullptr) chain_->heap = chain_->heap - cap + Usable(p);
 }
 
 void ListObject::FreeNode(Node& n) {
-  heap_ -= Usable(n.data);
+  if (chain_ != nullptr) chain_->heap -= Usable(n.data);
   std::free(n.data);
   n = Node{};
 }
@@ -141,51 +147,58 @@ size_t ListObject::OffsetOf(const Node& n, size_t rank) {
 // ---- The index over node counts ----
 
 void ListObject::InvalidateTree() {
-  tree_ready_ = false;
-  std::vector<int64_t>().swap(tree_);
+  if (chain_ == nullptr) return;
+  chain_->tree_ready = false;
+  std::vector<int64_t>().swap(chain_->tree);
 }
 
 void ListObject::BuildTree() const {
-  const size_t n = slots_.size();
-  tree_.assign(n, 0);
+  const std::vector<Node>& slots = chain_->slots;
+  std::vector<int64_t>& tree = chain_->tree;
+  const size_t n = slots.size();
+  tree.assign(n, 0);
   for (size_t k = 1; k <= n; ++k) {
-    tree_[k - 1] += slots_[k - 1].count;
+    tree[k - 1] += slots[k - 1].count;
     const size_t parent = k + (k & -k);
-    if (parent <= n) tree_[parent - 1] += tree_[k - 1];
+    if (parent <= n) tree[parent - 1] += tree[k - 1];
   }
-  tree_ready_ = true;
+  chain_->tree_ready = true;
 }
 
 void ListObject::AddCount(size_t slot, int64_t delta) {
-  slots_[slot].count = static_cast<uint32_t>(slots_[slot].count + delta);
+  Node& n = at(slot);
+  n.count = static_cast<uint32_t>(n.count + delta);
   size_ = static_cast<size_t>(static_cast<int64_t>(size_) + delta);
-  if (!tree_ready_) return;
-  for (size_t k = slot + 1; k <= tree_.size(); k += k & -k) tree_[k - 1] += delta;
+  if (!tree_ready()) return;
+  std::vector<int64_t>& tree = chain_->tree;
+  for (size_t k = slot + 1; k <= tree.size(); k += k & -k) tree[k - 1] += delta;
 }
 
 ListObject::Position ListObject::Locate(size_t index) const {
-  if (!tree_ready_ && node_count() <= kLinearNodes) {
+  if (chain_ == nullptr) return {0, index};
+  if (!chain_->tree_ready && node_count() <= kLinearNodes) {
     if (index < size_ / 2) {
-      for (size_t s = begin_;; ++s) {
-        if (index < slots_[s].count) return {s, index};
-        index -= slots_[s].count;
+      for (size_t s = first();; ++s) {
+        if (index < at(s).count) return {s, index};
+        index -= at(s).count;
       }
     }
     size_t from_tail = size_ - 1 - index;
-    for (size_t s = slots_.size() - 1;; --s) {
-      if (from_tail < slots_[s].count) return {s, slots_[s].count - 1 - from_tail};
-      from_tail -= slots_[s].count;
+    for (size_t s = end_slot() - 1;; --s) {
+      if (from_tail < at(s).count) return {s, at(s).count - 1 - from_tail};
+      from_tail -= at(s).count;
     }
   }
-  if (!tree_ready_) BuildTree();
+  if (!chain_->tree_ready) BuildTree();
   // The last slot whose prefix sum is <= index: the slot after it holds it.
-  const size_t n = tree_.size();
+  const std::vector<int64_t>& tree = chain_->tree;
+  const size_t n = tree.size();
   size_t pos = 0;
   auto rem = static_cast<int64_t>(index);
   for (size_t step = std::bit_floor(n); step > 0; step >>= 1) {
-    if (pos + step <= n && tree_[pos + step - 1] <= rem) {
+    if (pos + step <= n && tree[pos + step - 1] <= rem) {
       pos += step;
-      rem -= tree_[pos - 1];
+      rem -= tree[pos - 1];
     }
   }
   return {pos, static_cast<size_t>(rem)};
@@ -193,62 +206,76 @@ ListObject::Position ListObject::Locate(size_t index) const {
 
 // ---- Nodes at the ends ----
 
+void ListObject::Promote() {
+  if (chain_ != nullptr) return;
+  chain_ = new Chain();
+  chain_->heap = Usable(one_.data);
+  if (one_.count > 0) chain_->slots.push_back(one_);
+  one_ = Node{};
+}
+
+void ListObject::Demote() {
+  if (chain_ == nullptr || node_count() > 1) return;
+  one_ = node_count() == 1 ? chain_->slots[chain_->begin] : Node{};
+  delete chain_;
+  chain_ = nullptr;
+}
+
 size_t ListObject::NewTailNode() {
-  slots_.emplace_back();
-  if (tree_ready_) {
+  Promote();
+  std::vector<Node>& slots = chain_->slots;
+  slots.emplace_back();
+  if (chain_->tree_ready) {
     // The new Fenwick cell k covers slots (k - lowbit(k), k]: all but the
     // new (empty) one are already summed by the cells below it.
-    const size_t k = slots_.size();
-    auto prefix = [this](size_t m) {
+    std::vector<int64_t>& tree = chain_->tree;
+    const size_t k = slots.size();
+    auto prefix = [&tree](size_t m) {
       int64_t s = 0;
-      for (; m > 0; m -= m & -m) s += tree_[m - 1];
+      for (; m > 0; m -= m & -m) s += tree[m - 1];
       return s;
     };
-    tree_.push_back(prefix(k - 1) - prefix(k - (k & -k)));
+    tree.push_back(prefix(k - 1) - prefix(k - (k & -k)));
   }
-  return slots_.size() - 1;
+  return slots.size() - 1;
 }
 
 size_t ListObject::NewHeadNode() {
-  if (begin_ == 0) {
-    // Re-centre: a gap as large as the list, so that the next node.size()
+  Promote();
+  if (chain_->begin == 0) {
+    // Re-centre: a gap as large as the list, so that the next node_count()
     // heads cost nothing; the tree's slots move, so it is rebuilt later.
     const size_t live = node_count();
     const size_t gap = std::max<size_t>(live, 1);
     std::vector<Node> moved(gap + live);
-    std::copy(slots_.begin(), slots_.end(), moved.begin() + static_cast<ptrdiff_t>(gap));
-    slots_ = std::move(moved);
-    begin_ = gap;
+    std::copy(chain_->slots.begin(), chain_->slots.end(),
+              moved.begin() + static_cast<ptrdiff_t>(gap));
+    chain_->slots = std::move(moved);
+    chain_->begin = gap;
     InvalidateTree();
   }
-  return --begin_;
+  return --chain_->begin;
 }
 
 void ListObject::DropHeadNode() {
-  FreeNode(slots_[begin_]);
-  ++begin_;
-  if (begin_ == slots_.size()) {
-    std::vector<Node>().swap(slots_);
-    begin_ = 0;
-    InvalidateTree();
-  } else if (begin_ > 16 && begin_ > 2 * node_count()) {
+  FreeNode(chain_->slots[chain_->begin]);
+  ++chain_->begin;
+  if (chain_->begin > 16 && chain_->begin > 2 * node_count()) {
     // Popping at the head while pushing at the tail (a queue) moves the
     // nodes along: close the gap now and then, amortized O(1).
-    slots_.erase(slots_.begin(), slots_.begin() + static_cast<ptrdiff_t>(begin_));
-    begin_ = 0;
+    chain_->slots.erase(chain_->slots.begin(),
+                        chain_->slots.begin() + static_cast<ptrdiff_t>(chain_->begin));
+    chain_->begin = 0;
     InvalidateTree();
   }
+  Demote();
 }
 
 void ListObject::DropTailNode() {
-  FreeNode(slots_.back());
-  slots_.pop_back();
-  if (tree_ready_) tree_.pop_back();
-  if (slots_.size() == begin_) {
-    std::vector<Node>().swap(slots_);
-    begin_ = 0;
-    InvalidateTree();
-  }
+  FreeNode(chain_->slots.back());
+  chain_->slots.pop_back();
+  if (chain_->tree_ready) chain_->tree.pop_back();
+  Demote();
 }
 
 // ---- Changes ----
@@ -257,14 +284,26 @@ void ListObject::Push(End end, std::string_view item) {
   const size_t sz = EncodedSize(item.size());
   size_t slot;
   if (end == End::kRight) {
-    slot = node_count() > 0 && Accepts(slots_.back(), sz) ? slots_.size() - 1 : NewTailNode();
-    Node& n = slots_[slot];
+    if (chain_ == nullptr && Accepts(one_, sz)) {
+      slot = 0;
+    } else if (chain_ != nullptr && Accepts(chain_->slots.back(), sz)) {
+      slot = chain_->slots.size() - 1;
+    } else {
+      slot = NewTailNode();
+    }
+    Node& n = at(slot);
     Reserve(n, n.bytes + sz);
     PutItem(n.data + n.bytes, item);
     n.bytes += static_cast<uint32_t>(sz);
   } else {
-    slot = node_count() > 0 && Accepts(slots_[begin_], sz) ? begin_ : NewHeadNode();
-    Node& n = slots_[slot];
+    if (chain_ == nullptr && Accepts(one_, sz)) {
+      slot = 0;
+    } else if (chain_ != nullptr && Accepts(chain_->slots[chain_->begin], sz)) {
+      slot = chain_->begin;
+    } else {
+      slot = NewHeadNode();
+    }
+    Node& n = at(slot);
     Reserve(n, n.bytes + sz);
     if (n.bytes > 0) std::memmove(n.data + sz, n.data, n.bytes);
     PutItem(n.data, item);
@@ -278,8 +317,8 @@ size_t ListObject::Pop(End end, size_t count, std::vector<std::string>* out) {
   size_t popped = 0;
   std::string_view item;
   while (popped < count && size_ > 0) {
-    const size_t slot = end == End::kLeft ? begin_ : slots_.size() - 1;
-    Node& n = slots_[slot];
+    const size_t slot = end == End::kLeft ? first() : end_slot() - 1;
+    Node& n = at(slot);
     const size_t k = std::min<size_t>(count - popped, n.count);
     size_t lens = 0;
     if (end == End::kLeft) {
@@ -304,7 +343,9 @@ size_t ListObject::Pop(End end, size_t count, std::vector<std::string>* out) {
     payload_ -= lens;
     popped += k;
     AddCount(slot, -static_cast<int64_t>(k));
-    if (n.count == 0) {
+    if (n.count == 0 && chain_ == nullptr) {
+      FreeNode(one_);
+    } else if (n.count == 0) {
       if (end == End::kLeft) {
         DropHeadNode();
       } else {
@@ -319,7 +360,7 @@ std::optional<std::string_view> ListObject::Index(int64_t index) const {
   if (index < 0) index += static_cast<int64_t>(size_);
   if (index < 0 || index >= static_cast<int64_t>(size_)) return std::nullopt;
   const Position pos = Locate(static_cast<size_t>(index));
-  const Node& n = slots_[pos.slot];
+  const Node& n = at(pos.slot);
   std::string_view item;
   ReadItem(n.data + OffsetOf(n, pos.rank), &item);
   return item;
@@ -329,7 +370,7 @@ bool ListObject::Set(int64_t index, std::string_view value) {
   if (index < 0) index += static_cast<int64_t>(size_);
   if (index < 0 || index >= static_cast<int64_t>(size_)) return false;
   const Position pos = Locate(static_cast<size_t>(index));
-  Node& n = slots_[pos.slot];
+  Node& n = at(pos.slot);
   const size_t off = OffsetOf(n, pos.rank);
   std::string_view old;
   ReadItem(n.data + off, &old);
@@ -348,7 +389,7 @@ void ListObject::Insert(size_t index, std::string_view value) {
   if (index == 0) return Push(End::kLeft, value);
   if (index >= size_) return Push(End::kRight, value);
   const Position pos = Locate(index);
-  Node& n = slots_[pos.slot];
+  Node& n = at(pos.slot);
   const size_t off = OffsetOf(n, pos.rank);
   const size_t sz = EncodedSize(value.size());
   Reserve(n, n.bytes + sz);
@@ -362,11 +403,12 @@ void ListObject::Insert(size_t index, std::string_view value) {
 
 void ListObject::SplitIfOver(size_t slot) {
   {
-    const Node& n = slots_[slot];
+    const Node& n = at(slot);
     if (n.count <= 1 || WithinLimits(n.count, n.bytes)) return;
   }
+  Promote();  // a single node is slot 0 of the chain
   // Split at the middle byte, keeping at least one item on each side.
-  Node& n = slots_[slot];
+  Node& n = at(slot);
   const char* p = n.data;
   std::string_view item;
   size_t k = 0;
@@ -386,19 +428,23 @@ void ListObject::SplitIfOver(size_t slot) {
   const size_t cap = Usable(n.data);
   if (char* q = static_cast<char*>(std::realloc(n.data, off)); q != nullptr) {
     n.data = q;
-    heap_ = heap_ - cap + Usable(q);
+    chain_->heap = chain_->heap - cap + Usable(q);
   }
-  slots_.insert(slots_.begin() + static_cast<ptrdiff_t>(slot) + 1, tail);
+  chain_->slots.insert(chain_->slots.begin() + static_cast<ptrdiff_t>(slot) + 1, tail);
   InvalidateTree();
   SplitIfOver(slot + 1);
   SplitIfOver(slot);
 }
 
 void ListObject::Compact() {
+  if (chain_ == nullptr) {
+    if (one_.count == 0) FreeNode(one_);
+    return;
+  }
   std::vector<Node> kept;
   kept.reserve(node_count());
-  for (size_t s = begin_; s < slots_.size(); ++s) {
-    Node& n = slots_[s];
+  for (size_t s = chain_->begin; s < chain_->slots.size(); ++s) {
+    Node& n = chain_->slots[s];
     if (n.count == 0) {
       FreeNode(n);
       continue;
@@ -414,9 +460,10 @@ void ListObject::Compact() {
     }
     kept.push_back(n);
   }
-  slots_ = std::move(kept);
-  begin_ = 0;
+  chain_->slots = std::move(kept);
+  chain_->begin = 0;
   InvalidateTree();
+  Demote();
 }
 
 int64_t ListObject::Find(std::string_view item) const {
@@ -437,8 +484,8 @@ size_t ListObject::Remove(int64_t count, std::string_view item) {
   std::string_view v;
   const size_t nodes = node_count();
   for (size_t i = 0; i < nodes && removed < limit; ++i) {
-    const size_t slot = from_tail ? slots_.size() - 1 - i : begin_ + i;
-    Node& n = slots_[slot];
+    const size_t slot = from_tail ? end_slot() - 1 - i : first() + i;
+    Node& n = at(slot);
     // From the tail, the node's last matches go: skip the first ones.
     size_t skip = 0;
     size_t take = limit - removed;
@@ -508,9 +555,9 @@ void ListObject::Walk(size_t from, bool forward,
   std::string_view item;
   size_t index = from;
   if (forward) {
-    size_t off = OffsetOf(slots_[pos.slot], pos.rank);
-    for (size_t s = pos.slot; s < slots_.size(); ++s, off = 0) {
-      const Node& n = slots_[s];
+    size_t off = OffsetOf(at(pos.slot), pos.rank);
+    for (size_t s = pos.slot; s < end_slot(); ++s, off = 0) {
+      const Node& n = at(s);
       for (const char* p = n.data + off; p < n.data + n.bytes;) {
         p = ReadItem(p, &item);
         if (!fn(item, index++)) return;
@@ -518,12 +565,12 @@ void ListObject::Walk(size_t from, bool forward,
     }
     return;
   }
-  const Node& first = slots_[pos.slot];
+  const Node& start = at(pos.slot);
   std::string_view unused;
   size_t end =
-      static_cast<size_t>(ReadItem(first.data + OffsetOf(first, pos.rank), &unused) - first.data);
-  for (size_t s = pos.slot + 1; s-- > begin_;) {
-    const Node& n = slots_[s];
+      static_cast<size_t>(ReadItem(start.data + OffsetOf(start, pos.rank), &unused) - start.data);
+  for (size_t s = pos.slot + 1; s-- > first();) {
+    const Node& n = at(s);
     if (s != pos.slot) end = n.bytes;
     for (const char* p = n.data + end; p > n.data;) {
       p = ReadItemBefore(p, &item);
@@ -536,26 +583,32 @@ void ListObject::Walk(size_t from, bool forward,
 
 std::vector<uint32_t> ListObject::node_sizes() const {
   std::vector<uint32_t> out;
-  for (size_t s = begin_; s < slots_.size(); ++s) out.push_back(slots_[s].count);
+  for (size_t s = first(); s < end_slot(); ++s) out.push_back(at(s).count);
   return out;
 }
 
 size_t ListObject::MemoryUsage() const {
-  return sizeof(*this) + slots_.capacity() * sizeof(Node) + tree_.capacity() * sizeof(int64_t) +
-         heap_;
+  if (chain_ == nullptr) return sizeof(*this) + Usable(one_.data);
+  return sizeof(*this) + sizeof(Chain) + chain_->slots.capacity() * sizeof(Node) +
+         chain_->tree.capacity() * sizeof(int64_t) + chain_->heap;
 }
 
 Object* ListObject::Clone() const {
   auto* copy = new ListObject();
-  copy->slots_.reserve(node_count());
-  for (size_t s = begin_; s < slots_.size(); ++s) {
-    const Node& n = slots_[s];
+  auto copy_node = [copy](const Node& n) {
     Node c;
     copy->Reserve(c, n.bytes);
     std::memcpy(c.data, n.data, n.bytes);
     c.bytes = n.bytes;
     c.count = n.count;
-    copy->slots_.push_back(c);
+    return c;
+  };
+  if (chain_ == nullptr) {
+    if (one_.count > 0) copy->one_ = copy_node(one_);
+  } else {
+    copy->chain_ = new Chain();
+    copy->chain_->slots.reserve(node_count());
+    for (size_t s = first(); s < end_slot(); ++s) copy->chain_->slots.push_back(copy_node(at(s)));
   }
   copy->size_ = size_;
   copy->payload_ = payload_;

@@ -113,7 +113,7 @@ class ListObject final : public Object {
   static ListObject* Deserialize(std::string_view data);
 
   // For tests: the number of nodes, and the item count of each.
-  size_t node_count() const { return slots_.size() - begin_; }
+  size_t node_count() const { return end_slot() - first(); }
   std::vector<uint32_t> node_sizes() const;
 
  private:
@@ -127,6 +127,27 @@ class ListObject final : public Object {
     size_t slot;
     size_t rank;
   };
+  // The nodes of a list of two nodes or more (most lists have one node and
+  // no Chain: their node is one_, and the object is all they cost besides
+  // the node's buffer).
+  struct Chain {
+    std::vector<Node> slots;  // nodes at [begin, size); [0, begin) is a gap of empty slots
+    size_t begin = 0;
+    size_t heap = 0;  // bytes allocated for node buffers
+    // Fenwick tree over the slots' counts (1-based sums stored 0-based);
+    // valid only while tree_ready.
+    std::vector<int64_t> tree;
+    bool tree_ready = false;
+  };
+
+  // The nodes, whichever way they are held: slots first()..end_slot()-1.
+  size_t first() const { return chain_ != nullptr ? chain_->begin : 0; }
+  size_t end_slot() const {
+    return chain_ != nullptr ? chain_->slots.size() : (one_.count > 0 ? 1 : 0);
+  }
+  Node& at(size_t slot) { return chain_ != nullptr ? chain_->slots[slot] : one_; }
+  const Node& at(size_t slot) const { return chain_ != nullptr ? chain_->slots[slot] : one_; }
+  bool tree_ready() const { return chain_ != nullptr && chain_->tree_ready; }
 
   // True if a node may take one more item of `item_bytes` encoded bytes.
   static bool Accepts(const Node& n, size_t item_bytes);
@@ -139,6 +160,10 @@ class ListObject final : public Object {
   // Adds delta to the count of the node at `slot` (and to the tree).
   void AddCount(size_t slot, int64_t delta);
   Position Locate(size_t index) const;
+  // Moves the single node into a Chain (before adding a node).
+  void Promote();
+  // Back to the single-node form once a Chain holds one node or none.
+  void Demote();
   // A new empty node at the head / tail; returns its slot.
   size_t NewHeadNode();
   size_t NewTailNode();
@@ -154,15 +179,10 @@ class ListObject final : public Object {
   void InvalidateTree();
   void BuildTree() const;
 
-  std::vector<Node> slots_;  // nodes at [begin_, size); [0, begin_) is a gap of empty slots
-  size_t begin_ = 0;
-  size_t size_ = 0;     // items
-  size_t payload_ = 0;  // sum of item lengths
-  size_t heap_ = 0;     // bytes allocated for node buffers
-  // Fenwick tree over the slots' counts (1-based sums stored 0-based);
-  // valid only while tree_ready_.
-  mutable std::vector<int64_t> tree_;
-  mutable bool tree_ready_ = false;
+  Node one_;                // the node while there is no chain_
+  Chain* chain_ = nullptr;  // two nodes or more
+  size_t size_ = 0;         // items
+  size_t payload_ = 0;      // sum of item lengths
 };
 
 }  // namespace stashd::store
