@@ -91,6 +91,40 @@ TEST_F(ListTest, NegativeFillBoundsNodeBytes) {
   EXPECT_GE(l.node_count(), 6u);
 }
 
+TEST_F(ListTest, AShortListIsTheObjectAndOneBuffer) {
+  EXPECT_LE(sizeof(ListObject), 64u);
+  ListObject l;
+  for (int i = 0; i < 10; ++i) l.Push(End::kRight, "task:12345:" + std::to_string(i));
+  EXPECT_EQ(l.node_count(), 1u);
+  // 10 items of 12 bytes, 2 bytes of lengths each: a buffer sized to fit.
+  EXPECT_LE(l.MemoryUsage(), sizeof(ListObject) + 140 + 16);
+}
+
+TEST_F(ListTest, AQueueThroughManyNodesStaysIndexable) {
+  ListObject::SetLimits(2, 0);
+  ListObject l;
+  int next_in = 0, next_out = 0;
+  for (int round = 0; round < 50; ++round) {
+    for (int i = 0; i < 40; ++i) l.Push(End::kRight, std::to_string(next_in++));
+    std::vector<std::string> out;
+    l.Pop(End::kLeft, 35, &out);
+    for (const std::string& got : out) EXPECT_EQ(got, std::to_string(next_out++));
+    ASSERT_EQ(l.Size(), static_cast<size_t>(next_in - next_out));
+    EXPECT_EQ(*l.Index(0), std::to_string(next_out));
+    EXPECT_EQ(*l.Index(-1), std::to_string(next_in - 1));
+    const size_t mid = l.Size() / 2;
+    EXPECT_EQ(*l.Index(static_cast<int64_t>(mid)),
+              std::to_string(next_out + static_cast<int>(mid)));
+  }
+  // Draining it returns to the single-node form, then to nothing.
+  l.Pop(End::kRight, l.Size() - 1);
+  EXPECT_EQ(l.node_count(), 1u);
+  EXPECT_EQ(*l.Index(0), std::to_string(next_out));
+  l.Pop(End::kLeft, 1);
+  EXPECT_EQ(l.node_count(), 0u);
+  EXPECT_EQ(l.MemoryUsage(), sizeof(ListObject));
+}
+
 TEST_F(ListTest, RemovalsMergeSmallNeighbours) {
   ListObject::SetLimits(4, 0);
   ListObject l;
