@@ -16,8 +16,10 @@
 // fill limits it to that many items (and 8 KB, Redis's safety limit). An
 // item larger than the limit gets a node of its own.
 //
-// The nodes sit in a vector with a gap at its front (so a new node at either
-// end is amortized O(1)), and a Fenwick tree over the nodes' item counts
+// Most lists fit one node: it is held inside the object, so such a list
+// costs a 56-byte object and one buffer sized to fit. Longer lists keep
+// their nodes in a Chain: a vector with a gap at its front (so a new node at
+// either end is amortized O(1)), and a Fenwick tree over the nodes' item counts
 // finds the node holding index i in O(log nodes) without touching any item:
 // LINDEX / LSET in the middle of a 1,000,000-item list read one node. The
 // tree is built on the first lookup of a list with more than a few nodes,
@@ -28,6 +30,10 @@
 // listpack encoding for small lists came with 7.2). `list-compress-depth`
 // is accepted and kept (SetLimits) but nodes are not compressed: a bot's
 // queues are short-lived and mostly touched at their ends.
+//
+// Items are kept as bytes, never as integers (Redis packs "123456" into
+// 4 bytes, here it takes 8): ForEachElement's views must stay valid while a
+// snapshot holds the object, so every item must exist as bytes somewhere.
 //
 // Changes are recorded as element-level delta ops (KeyWriter::Record, see
 // Op below and persistence/FORMAT.md); every list command reduces to them
