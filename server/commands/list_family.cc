@@ -274,13 +274,11 @@ void CmdLtrim(CommandContext& ctx) {
     if (w.status() == KeyWriter::Status::kMissing) ctx.reply.Ok();
     return;
   }
-  auto& l = w.As<ListObject>();
-  const size_t before = l.Size();
-  l.Trim(*start, *stop);
-  if (l.Size() != before) {
-    const std::string_view args[] = {ctx.args[2], ctx.args[3]};
-    w.Record(ListObject::kTrim, args);
-  }
+  w.As<ListObject>().Trim(*start, *stop);
+  // Recorded even when nothing was cut: Redis signals the key modified
+  // (WATCH fails) after any LTRIM of an existing list.
+  const std::string_view args[] = {ctx.args[2], ctx.args[3]};
+  w.Record(ListObject::kTrim, args);
   ctx.reply.Ok();
 }
 

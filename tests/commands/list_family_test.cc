@@ -249,7 +249,7 @@ TEST_F(ListFamilyTest, EachWriteRecordsWhatItChanged) {
   Run({"lrem", "l", "0", "zz"});
   Run({"ltrim", "l", "0", "-1"});
   Run({"ltrim", "l", "1", "-1"});
-  EXPECT_THAT(Records(), ElementsAre("op7 l -1 x", "op8 l 1 -1"));
+  EXPECT_THAT(Records(), ElementsAre("op7 l -1 x", "op8 l 0 -1", "op8 l 1 -1"));
   Run({"rpush", "l", "c"});
   Records();
   Run({"lmove", "l", "m", "left", "right"});
@@ -296,6 +296,26 @@ TEST_F(ListFamilyTest, LmpopArgumentErrors) {
   EXPECT_THAT(Run({"lmpop", "2", "s", "l", "left"}), ErrorIs(kWrongType));
   EXPECT_THAT(Run({"lmpop", "2", "l", "s", "left"}).elems,
               ElementsAre("l", StrArray(Strings{"a"})));
+}
+
+// Which writes make a WATCHed list's transaction fail: as in Redis, any
+// LTRIM or LSET of an existing list, not a write that changed nothing.
+TEST_F(ListFamilyTest, WatchFailsAfterWritesThatSignalTheKey) {
+  Run({"rpush", "l", "x", "y"});
+  TestClient& other = NewClient();
+  auto exec_after = [&](const Strings& cmd) {
+    Run({"watch", "l"});
+    Run(other, cmd);
+    Run({"multi"});
+    Run({"ping"});
+    return Run({"exec"});
+  };
+  EXPECT_THAT(exec_after({"ltrim", "l", "0", "-1"}), IsNil());
+  EXPECT_THAT(exec_after({"lset", "l", "0", "x"}), IsNil());
+  EXPECT_THAT(exec_after({"lrem", "l", "0", "zz"}), ArrayOfSize(1));
+  EXPECT_THAT(exec_after({"linsert", "l", "before", "zz", "q"}), ArrayOfSize(1));
+  EXPECT_THAT(exec_after({"lpop", "l", "0"}), ArrayOfSize(1));
+  EXPECT_THAT(exec_after({"rpoplpush", "l", "l"}), IsNil());
 }
 
 class ListScopeTest : public CommandTest {
