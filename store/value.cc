@@ -7,6 +7,7 @@
 
 #include "store/types/hash.h"
 #include "store/types/list.h"
+#include "store/types/set.h"
 
 namespace stashd::store {
 
@@ -33,7 +34,8 @@ std::string_view TypeName(ValueType t) {
 bool KnownType(uint8_t type) {
   return type == static_cast<uint8_t>(ValueType::kString) ||
          type == static_cast<uint8_t>(ValueType::kHash) ||
-         type == static_cast<uint8_t>(ValueType::kList);
+         type == static_cast<uint8_t>(ValueType::kList) ||
+         type == static_cast<uint8_t>(ValueType::kSet);
 }
 
 Object* NewObject(ValueType type) {
@@ -42,6 +44,8 @@ Object* NewObject(ValueType type) {
       return new HashObject();
     case ValueType::kList:
       return new ListObject();
+    case ValueType::kSet:
+      return new SetObject();
     default:
       return nullptr;
   }
@@ -53,6 +57,8 @@ Object* DeserializeObject(ValueType type, std::string_view data) {
       return HashObject::Deserialize(data);
     case ValueType::kList:
       return ListObject::Deserialize(data);
+    case ValueType::kSet:
+      return SetObject::Deserialize(data);
     default:
       return nullptr;
   }
@@ -92,6 +98,18 @@ class ListBuilder final : public ObjectBuilder {
   std::vector<std::pair<int64_t, std::string>> items_;
 };
 
+class SetBuilder final : public ObjectBuilder {
+ public:
+  void Add(const ElementView& e) override { set_->Add(e.member); }
+  Object* Finish() override { return std::exchange(set_, nullptr); }
+  ~SetBuilder() override {
+    if (set_ != nullptr) set_->Unref();
+  }
+
+ private:
+  SetObject* set_ = new SetObject();
+};
+
 }  // namespace
 
 std::unique_ptr<ObjectBuilder> NewObjectBuilder(ValueType type) {
@@ -100,6 +118,8 @@ std::unique_ptr<ObjectBuilder> NewObjectBuilder(ValueType type) {
       return std::make_unique<HashBuilder>();
     case ValueType::kList:
       return std::make_unique<ListBuilder>();
+    case ValueType::kSet:
+      return std::make_unique<SetBuilder>();
     default:
       return nullptr;
   }

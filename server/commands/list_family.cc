@@ -112,7 +112,7 @@ void CmdPop(CommandContext& ctx) {
   size_t count = 1;
   if (has_count) {
     std::optional<int64_t> n = store::ParseInt64(ctx.args[2]);
-    if (!n || *n < 0) return ctx.reply.Error(errors::kListCountMustBePositive);
+    if (!n || *n < 0) return ctx.reply.Error(errors::kMustBePositive);
     count = static_cast<size_t>(*n);
   }
   auto r = store::ListPop(ctx.keyspace, ctx.db(), ctx.args[1], kEnd, count);
@@ -328,7 +328,7 @@ void CmdRpoplpush(CommandContext& ctx) { Move(ctx, ListEnd::kRight, ListEnd::kLe
 void CmdLmpop(CommandContext& ctx) {
   const size_t argc = ctx.args.size();
   std::optional<int64_t> numkeys = store::ParseInt64(ctx.args[1]);
-  if (!numkeys || *numkeys < 1) return ctx.reply.Error(errors::kListNumkeysNotPositive);
+  if (!numkeys || *numkeys < 1) return ctx.reply.Error(errors::kNumkeysNotPositive);
   if (static_cast<uint64_t>(*numkeys) >= argc - 2) return ctx.reply.Error(errors::kSyntax);
   const size_t where_at = static_cast<size_t>(*numkeys) + 2;
   std::optional<ListEnd> end = ParseEnd(ctx.args[where_at]);

@@ -43,6 +43,8 @@ struct Config {
   // list-max-ziplist-size) and list-compress-depth (accepted, kept, unused).
   std::atomic<int64_t> list_max_listpack_size{-2};
   std::atomic<int64_t> list_compress_depth{0};
+  // The intset threshold for sets (store::SetObject).
+  std::atomic<int64_t> set_max_intset_entries{512};
 
   // Limits
   std::atomic<int64_t> proto_max_bulk_len{512ll * 1024 * 1024};

@@ -232,6 +232,11 @@ const std::vector<DirectiveCase>& Cases() {
        "3",
        {"-1"},
        "argument must be between 0 and 2147483647 inclusive"},
+      {"set-max-intset-entries",
+       {"1024"},
+       "1024",
+       {"-1"},
+       "argument must be between 0 and 9223372036854775807 inclusive"},
   };
   return *cases;
 }
