@@ -70,6 +70,15 @@ inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of r
 inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 
+// Lists
+inline constexpr std::string_view kListIndexOutOfRange = "ERR index out of range";
+inline constexpr std::string_view kListRankZero =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+    "negative to start from the end of the list";
+inline constexpr std::string_view kListPosCountNegative = "ERR COUNT can't be negative";
+inline constexpr std::string_view kListPosMaxlenNegative = "ERR MAXLEN can't be negative";
+inline constexpr std::string_view kListPopCountNotPositive = "ERR count should be greater than 0";
+
 // Sets (SPOP's count; SINTERCARD's numkeys and LIMIT, which ZINTERCARD shares)
 inline constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
 inline constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";

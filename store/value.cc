@@ -1,8 +1,12 @@
 #include "store/value.h"
 
+#include <algorithm>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "store/types/hash.h"
+#include "store/types/list.h"
 #include "store/types/set.h"
 
 namespace stashd::store {
@@ -30,6 +34,7 @@ std::string_view TypeName(ValueType t) {
 bool KnownType(uint8_t type) {
   return type == static_cast<uint8_t>(ValueType::kString) ||
          type == static_cast<uint8_t>(ValueType::kHash) ||
+         type == static_cast<uint8_t>(ValueType::kList) ||
          type == static_cast<uint8_t>(ValueType::kSet);
 }
 
@@ -37,6 +42,8 @@ Object* NewObject(ValueType type) {
   switch (type) {
     case ValueType::kHash:
       return new HashObject();
+    case ValueType::kList:
+      return new ListObject();
     case ValueType::kSet:
       return new SetObject();
     default:
@@ -48,6 +55,8 @@ Object* DeserializeObject(ValueType type, std::string_view data) {
   switch (type) {
     case ValueType::kHash:
       return HashObject::Deserialize(data);
+    case ValueType::kList:
+      return ListObject::Deserialize(data);
     case ValueType::kSet:
       return SetObject::Deserialize(data);
     default:
@@ -69,6 +78,26 @@ class HashBuilder final : public ObjectBuilder {
   HashObject* hash_ = new HashObject();
 };
 
+// Snapshot rows may come in any order: each carries its index, and the
+// indexes must be exactly 0..n-1.
+class ListBuilder final : public ObjectBuilder {
+ public:
+  void Add(const ElementView& e) override { items_.emplace_back(e.index, std::string(e.member)); }
+  Object* Finish() override {
+    std::sort(items_.begin(), items_.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].first != static_cast<int64_t>(i)) return nullptr;
+    }
+    auto* list = new ListObject();
+    for (const auto& [index, item] : items_) list->Push(ListObject::End::kRight, item);
+    return list;
+  }
+
+ private:
+  std::vector<std::pair<int64_t, std::string>> items_;
+};
+
 class SetBuilder final : public ObjectBuilder {
  public:
   void Add(const ElementView& e) override { set_->Add(e.member); }
@@ -87,6 +116,8 @@ std::unique_ptr<ObjectBuilder> NewObjectBuilder(ValueType type) {
   switch (type) {
     case ValueType::kHash:
       return std::make_unique<HashBuilder>();
+    case ValueType::kList:
+      return std::make_unique<ListBuilder>();
     case ValueType::kSet:
       return std::make_unique<SetBuilder>();
     default:

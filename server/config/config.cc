@@ -14,6 +14,7 @@
 #include "server/base/ascii.h"
 #include "store/glob.h"
 #include "store/types/hash.h"
+#include "store/types/list.h"
 #include "store/types/set.h"
 
 namespace stashd::server {
@@ -187,6 +188,25 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
   for (const char* name : {"hash-max-listpack-value", "hash-max-ziplist-value"}) {
     hash_limits(name, &c->hash_max_listpack_value);
   }
+  // Likewise the list node limits. Redis takes any int for the size (and
+  // clamps it to -5..32768 where it is used) and 0..INT_MAX for the depth.
+  auto list_limits = [this, &int_directive](std::string name, std::atomic<int64_t>* field,
+                                            int64_t min) {
+    int_directive(std::move(name), true, field, min, INT32_MAX, false);
+    auto set = std::move(directives_.back().set);
+    directives_.back().set = [set, c = config_](const std::vector<std::string>& v) {
+      ConfigError e = set(v);
+      if (!e) {
+        store::ListObject::SetLimits(c->list_max_listpack_size.load(),
+                                     c->list_compress_depth.load());
+      }
+      return e;
+    };
+  };
+  for (const char* name : {"list-max-listpack-size", "list-max-ziplist-size"}) {
+    list_limits(name, &c->list_max_listpack_size, INT32_MIN);
+  }
+  list_limits("list-compress-depth", &c->list_compress_depth, 0);
   // The set encoding threshold lives in the store too.
   int_directive("set-max-intset-entries", true, &c->set_max_intset_entries, 0, INT64_MAX, false);
   {

@@ -39,6 +39,10 @@ struct Config {
   // Redis's names (and the ziplist names as aliases).
   std::atomic<int64_t> hash_max_listpack_entries{512};
   std::atomic<int64_t> hash_max_listpack_value{64};
+  // The list node limits (store::ListObject): list-max-listpack-size (alias
+  // list-max-ziplist-size) and list-compress-depth (accepted, kept, unused).
+  std::atomic<int64_t> list_max_listpack_size{-2};
+  std::atomic<int64_t> list_compress_depth{0};
   // The intset threshold for sets (store::SetObject).
   std::atomic<int64_t> set_max_intset_entries{512};
 

@@ -260,6 +260,7 @@ std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args) {
 void RegisterAllCommands(CommandRegistry& registry) {
   RegisterStringFamily(registry);
   RegisterHashFamily(registry);
+  RegisterListFamily(registry);
   RegisterSetFamily(registry);
   RegisterKeyspaceFamily(registry);
   RegisterConnectionFamily(registry);
