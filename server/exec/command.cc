@@ -213,14 +213,9 @@ void ForEachKeyOfSpec(const KeySpec& k, const Args& args,
       }
       break;
     case KeySpec::Find::kKeynum: {
-      const int at = first + k.keynumidx;
-      if (at >= argc) return;
-      const std::optional<int64_t> count = store::ParseInt64(args[at]);
-      if (!count || *count < 0) return;
-      int64_t numkeys = *count;
+      // Checked by KeynumValid: a count of keys that are all there.
+      const int64_t numkeys = *store::ParseInt64(args[first + k.keynumidx]);
       first += k.firstkey;
-      // Clipped to the line: a count past its end is the command's error.
-      numkeys = std::min<int64_t>(numkeys, argc);
       last = first + static_cast<int>(numkeys - 1) * step;
       break;
     }
@@ -228,6 +223,20 @@ void ForEachKeyOfSpec(const KeySpec& k, const Args& args,
       return;
   }
   for (int i = first; i <= last && i < argc; i += step) fn(i, k.flags);
+}
+
+// Where the spec's key count is, if it has one (kIndex + kKeynum): Redis's
+// getkeys functions for these commands (ZUNIONSTORE, ZMPOP, LMPOP,
+// SINTERCARD, EVAL...) find no key at all unless the count is at least 1 and
+// that many keys follow it.
+bool KeynumValid(const KeySpec& k, const Args& args) {
+  if (k.find != KeySpec::Find::kKeynum || k.begin != KeySpec::Begin::kIndex) return true;
+  const int argc = static_cast<int>(args.size());
+  const int at = k.index + k.keynumidx;
+  if (at >= argc) return false;
+  const std::optional<int64_t> count = store::ParseInt64(args[at]);
+  const int step = k.keystep > 0 ? k.keystep : 1;
+  return count && *count >= 1 && *count <= (argc - (k.index + k.firstkey) + step - 1) / step;
 }
 
 }  // namespace
@@ -246,6 +255,9 @@ void ForEachKeyArg(const CommandSpec& spec, const Args& args,
       fn(i, nflags == 0 ? KeySpecFlags() : spec.key_spec_flags[std::min(n, nflags - 1)]);
     }
   } else {
+    for (const KeySpec& k : spec.key_specs) {
+      if (!KeynumValid(k, args)) return;
+    }
     for (const KeySpec& k : spec.key_specs) ForEachKeyOfSpec(k, args, fn);
   }
   if (spec.get_keys != nullptr) spec.get_keys(args, fn);

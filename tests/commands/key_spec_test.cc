@@ -41,12 +41,14 @@ TEST(KeySpecTest, KeynumCountsKeysAfterTheCount) {
   EXPECT_EQ(keys[1].flags, kRO | kAccess);
 }
 
-TEST(KeySpecTest, KeynumThatIsNotACountFindsNoKeysOfThatSpec) {
+TEST(KeySpecTest, AKeyCountThatIsNotThereFindsNoKeysAtAll) {
+  // As Redis's getkeys functions: the command then reports its own error.
   const CommandSpec row = ZUnionStoreRow();
-  EXPECT_THAT(Positions(row, {"zunionstore", "d", "x", "a"}), ::testing::ElementsAre(1));
-  EXPECT_THAT(Positions(row, {"zunionstore", "d", "-1", "a"}), ::testing::ElementsAre(1));
-  // A count past the end of the line stops at its end.
-  EXPECT_THAT(Positions(row, {"zunionstore", "d", "5", "a", "b"}), ::testing::ElementsAre(1, 3, 4));
+  EXPECT_THAT(Positions(row, {"zunionstore", "d", "x", "a"}), ::testing::ElementsAre());
+  EXPECT_THAT(Positions(row, {"zunionstore", "d", "-1", "a"}), ::testing::ElementsAre());
+  EXPECT_THAT(Positions(row, {"zunionstore", "d", "0", "a"}), ::testing::ElementsAre());
+  EXPECT_THAT(Positions(row, {"zunionstore", "d", "3", "a", "b"}), ::testing::ElementsAre());
+  EXPECT_THAT(Positions(row, {"zunionstore", "d", "2", "a", "b"}), ::testing::ElementsAre(1, 3, 4));
 }
 
 TEST(KeySpecTest, KeywordBeginsAfterTheKeyword) {
