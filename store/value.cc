@@ -1,8 +1,10 @@
 #include "store/value.h"
 
+#include <cmath>
 #include <utility>
 
 #include "store/types/hash.h"
+#include "store/types/zset.h"
 
 namespace stashd::store {
 
@@ -28,13 +30,16 @@ std::string_view TypeName(ValueType t) {
 // and a file or log naming a type missing here is refused at load.
 bool KnownType(uint8_t type) {
   return type == static_cast<uint8_t>(ValueType::kString) ||
-         type == static_cast<uint8_t>(ValueType::kHash);
+         type == static_cast<uint8_t>(ValueType::kHash) ||
+         type == static_cast<uint8_t>(ValueType::kZSet);
 }
 
 Object* NewObject(ValueType type) {
   switch (type) {
     case ValueType::kHash:
       return new HashObject();
+    case ValueType::kZSet:
+      return new ZSetObject();
     default:
       return nullptr;
   }
@@ -44,6 +49,8 @@ Object* DeserializeObject(ValueType type, std::string_view data) {
   switch (type) {
     case ValueType::kHash:
       return HashObject::Deserialize(data);
+    case ValueType::kZSet:
+      return ZSetObject::Deserialize(data);
     default:
       return nullptr;
   }
@@ -63,12 +70,34 @@ class HashBuilder final : public ObjectBuilder {
   HashObject* hash_ = new HashObject();
 };
 
+// Elements arrive in any order; a NaN score is malformed.
+class ZSetBuilder final : public ObjectBuilder {
+ public:
+  void Add(const ElementView& e) override {
+    if (std::isnan(e.score)) {
+      malformed_ = true;
+      return;
+    }
+    zset_->Set(e.member, e.score);
+  }
+  Object* Finish() override { return malformed_ ? nullptr : std::exchange(zset_, nullptr); }
+  ~ZSetBuilder() override {
+    if (zset_ != nullptr) zset_->Unref();
+  }
+
+ private:
+  ZSetObject* zset_ = new ZSetObject();
+  bool malformed_ = false;
+};
+
 }  // namespace
 
 std::unique_ptr<ObjectBuilder> NewObjectBuilder(ValueType type) {
   switch (type) {
     case ValueType::kHash:
       return std::make_unique<HashBuilder>();
+    case ValueType::kZSet:
+      return std::make_unique<ZSetBuilder>();
     default:
       return nullptr;
   }
