@@ -14,6 +14,7 @@
 #include "server/base/ascii.h"
 #include "store/glob.h"
 #include "store/types/hash.h"
+#include "store/types/zset.h"
 
 namespace stashd::server {
 namespace {
@@ -185,6 +186,25 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
   }
   for (const char* name : {"hash-max-listpack-value", "hash-max-ziplist-value"}) {
     hash_limits(name, &c->hash_max_listpack_value);
+  }
+  // The same for sorted sets (store::ZSetObject).
+  auto zset_limits = [this, &int_directive](std::string name, std::atomic<int64_t>* field) {
+    int_directive(std::move(name), true, field, 0, INT64_MAX, true);
+    auto set = std::move(directives_.back().set);
+    directives_.back().set = [set, c = config_](const std::vector<std::string>& v) {
+      ConfigError e = set(v);
+      if (!e) {
+        store::ZSetObject::SetLimits(static_cast<size_t>(c->zset_max_listpack_entries.load()),
+                                     static_cast<size_t>(c->zset_max_listpack_value.load()));
+      }
+      return e;
+    };
+  };
+  for (const char* name : {"zset-max-listpack-entries", "zset-max-ziplist-entries"}) {
+    zset_limits(name, &c->zset_max_listpack_entries);
+  }
+  for (const char* name : {"zset-max-listpack-value", "zset-max-ziplist-value"}) {
+    zset_limits(name, &c->zset_max_listpack_value);
   }
   int_directive("proto-max-bulk-len", true, &c->proto_max_bulk_len, 1024 * 1024, INT64_MAX, true);
   int_directive("client-query-buffer-limit", true, &c->client_query_buffer_limit, 1024 * 1024,

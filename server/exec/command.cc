@@ -177,6 +177,7 @@ std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args) {
 void RegisterAllCommands(CommandRegistry& registry) {
   RegisterStringFamily(registry);
   RegisterHashFamily(registry);
+  RegisterZSetFamily(registry);
   RegisterKeyspaceFamily(registry);
   RegisterConnectionFamily(registry);
   RegisterServerFamily(registry);

@@ -356,6 +356,7 @@ std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args);
 // Family registration functions, one per file under server/commands/.
 void RegisterStringFamily(CommandRegistry& registry);
 void RegisterHashFamily(CommandRegistry& registry);
+void RegisterZSetFamily(CommandRegistry& registry);
 void RegisterKeyspaceFamily(CommandRegistry& registry);
 void RegisterConnectionFamily(CommandRegistry& registry);
 void RegisterServerFamily(CommandRegistry& registry);
