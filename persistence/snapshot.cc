@@ -7,8 +7,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <deque>
 #include <functional>
 #include <map>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -89,19 +92,72 @@ constexpr char kSchema[] =
     "  PRIMARY KEY(db, key)) WITHOUT ROWID;"
     "CREATE TABLE meta(name TEXT PRIMARY KEY, value);";
 
-// Tables added by format version 2; also created in a version 1 file the
-// first time this version writes to it.
-constexpr char kCompanionSchema[] =
-    "CREATE TABLE IF NOT EXISTS hash_fields("
-    "  db INTEGER NOT NULL,"
-    "  key BLOB NOT NULL,"
-    "  field BLOB NOT NULL,"
-    "  value BLOB NOT NULL,"
-    "  crc INTEGER NOT NULL,"
-    "  PRIMARY KEY(db, key, field)) WITHOUT ROWID;";
+// The element tables: one per collection type, holding the elements of
+// each key of that type, one row each. Added by format version 2 (also
+// created in an older file the first time this version writes to it); a
+// type added later brings its table here and nowhere else. Each row is
+// (db, key, <the type's columns>, crc); the columns are parts of an
+// ElementView.
+enum class Part : uint8_t { kMember, kValue, kScore, kIndex };
+struct ElementColumn {
+  const char* name;
+  const char* sql_type;
+  Part part;
+};
+struct ElementTable {
+  store::ValueType type;
+  const char* name;
+  std::vector<ElementColumn> columns;
+  const char* key_column;  // with (db, key), the primary key
+};
 
-// Companion tables, one per collection type: the rows of a collection key.
-constexpr const char* kCompanionTables[] = {"hash_fields"};
+const std::vector<ElementTable>& ElementTables() {
+  static const std::vector<ElementTable> tables = {
+      {store::ValueType::kHash,
+       "hash_fields",
+       {{"field", "BLOB", Part::kMember}, {"value", "BLOB", Part::kValue}},
+       "field"},
+      {store::ValueType::kSet, "set_members", {{"member", "BLOB", Part::kMember}}, "member"},
+      {store::ValueType::kZSet,
+       "zset_members",
+       {{"member", "BLOB", Part::kMember}, {"score", "REAL", Part::kScore}},
+       "member"},
+      {store::ValueType::kList,
+       "list_items",
+       {{"idx", "INTEGER", Part::kIndex}, {"item", "BLOB", Part::kMember}},
+       "idx"},
+  };
+  return tables;
+}
+
+const ElementTable* ElementTableOf(store::ValueType type) {
+  for (const ElementTable& t : ElementTables()) {
+    if (t.type == type) return &t;
+  }
+  return nullptr;
+}
+
+// CREATE TABLE IF NOT EXISTS for every element table.
+std::string ElementSchema() {
+  std::string sql;
+  for (const ElementTable& t : ElementTables()) {
+    sql += "CREATE TABLE IF NOT EXISTS " + std::string(t.name) +
+           "(db INTEGER NOT NULL, key BLOB NOT NULL,";
+    for (const ElementColumn& c : t.columns) {
+      sql += " " + std::string(c.name) + " " + c.sql_type + " NOT NULL,";
+    }
+    sql += " crc INTEGER NOT NULL, PRIMARY KEY(db, key, " + std::string(t.key_column) +
+           ")) WITHOUT ROWID;";
+  }
+  return sql;
+}
+
+// "db, key, <columns>, crc"
+std::string ElementColumns(const ElementTable& t) {
+  std::string cols = "db, key";
+  for (const ElementColumn& c : t.columns) cols += ", " + std::string(c.name);
+  return cols + ", crc";
+}
 
 // True if `s` is valid UTF-8 without NUL bytes: such bytes are stored as
 // TEXT, so `WHERE key = 'user:1'` matches as written; anything else is a BLOB.
@@ -179,8 +235,37 @@ int64_t KeyRowCrc(int db, std::string_view key, int type, std::string_view value
       .value();
 }
 
-int64_t ElementRowCrc(int db, std::string_view key, const store::ElementView& e) {
-  return RowCrc().Int(db).Bytes(key).Bytes(e.member).Bytes(e.value).value();
+// A score enters as the bits of its double (-0 as 0: SQLite keeps a REAL
+// that is an integer as one, so -0 reads back as 0).
+int64_t ScoreBits(double score) {
+  if (score == 0) score = 0;
+  int64_t bits;
+  std::memcpy(&bits, &score, sizeof bits);
+  return bits;
+}
+
+// An element row: db, key, then its columns in table order.
+int64_t ElementRowCrc(const ElementTable& t, int db, std::string_view key,
+                      const store::ElementView& e) {
+  RowCrc crc;
+  crc.Int(db).Bytes(key);
+  for (const ElementColumn& c : t.columns) {
+    switch (c.part) {
+      case Part::kMember:
+        crc.Bytes(e.member);
+        break;
+      case Part::kValue:
+        crc.Bytes(e.value);
+        break;
+      case Part::kScore:
+        crc.Int(ScoreBits(e.score));
+        break;
+      case Part::kIndex:
+        crc.Int(e.index);
+        break;
+    }
+  }
+  return crc.value();
 }
 
 class Statement {
@@ -197,6 +282,7 @@ class Statement {
   }
   void BindInt(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+  void BindDouble(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
   // A BLOB even when empty (never NULL). `s` must outlive the step.
   void BindBlob(int i, std::string_view s) {
     if (s.empty()) {
@@ -433,12 +519,14 @@ std::vector<const store::PinnedValue*> InKeyOrder(const std::vector<store::Pinne
 
 // One column value of a row to insert.
 struct Cell {
-  enum class Kind : uint8_t { kNull, kInt, kBytes } kind;
+  enum class Kind : uint8_t { kNull, kInt, kDouble, kBytes } kind;
   int64_t i = 0;
+  double d = 0;
   std::string_view b;  // must outlive the flush
-  static Cell Null() { return {Kind::kNull, 0, {}}; }
-  static Cell Int(int64_t v) { return {Kind::kInt, v, {}}; }
-  static Cell Bytes(std::string_view v) { return {Kind::kBytes, 0, v}; }
+  static Cell Null() { return {Kind::kNull, 0, 0, {}}; }
+  static Cell Int(int64_t v) { return {Kind::kInt, v, 0, {}}; }
+  static Cell Double(double v) { return {Kind::kDouble, 0, v, {}}; }
+  static Cell Bytes(std::string_view v) { return {Kind::kBytes, 0, 0, v}; }
 };
 
 // Writes rows of one table with INSERT OR REPLACE, kBatchRows per statement.
@@ -448,7 +536,8 @@ class RowWriter {
   RowWriter(Database& db, std::string head, size_t columns)
       : db_(db), head_(std::move(head)), columns_(columns) {}
 
-  Status Add(std::initializer_list<Cell> row) {
+  Status Add(std::initializer_list<Cell> row) { return Add(std::span<const Cell>(row)); }
+  Status Add(std::span<const Cell> row) {
     cells_.insert(cells_.end(), row.begin(), row.end());
     return cells_.size() == kBatchRows * columns_ ? Flush() : Status::Ok();
   }
@@ -474,6 +563,9 @@ class RowWriter {
           break;
         case Cell::Kind::kInt:
           st->BindInt(i++, c.i);
+          break;
+        case Cell::Kind::kDouble:
+          st->BindDouble(i++, c.d);
           break;
         case Cell::Kind::kBytes:
           st->BindBytes(i++, c.b);
@@ -542,12 +634,12 @@ class RowDeleter {
   std::vector<std::string_view> keys_;
 };
 
-// Deletes keys from `keys` and from every companion table.
+// Deletes keys from `keys` and from every element table.
 class KeyDeleter {
  public:
   explicit KeyDeleter(Database& db, bool with_keys = true) {
     if (with_keys) deleters_.emplace_back(db, "keys");
-    for (const char* t : kCompanionTables) deleters_.emplace_back(db, t);
+    for (const ElementTable& t : ElementTables()) deleters_.emplace_back(db, t.name);
   }
   Status Add(int dbi, std::string_view key) {
     for (RowDeleter& d : deleters_) {
@@ -597,8 +689,13 @@ Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms, Snapshot
   std::vector<const store::PinnedValue*> expired;
   RowWriter keys(db, "INSERT OR REPLACE INTO keys(db, key, type, value, expire_at, crc) VALUES ",
                  6);
-  RowWriter hash_fields(
-      db, "INSERT OR REPLACE INTO hash_fields(db, key, field, value, crc) VALUES ", 5);
+  std::deque<RowWriter> element_writers;  // one per element table, in order
+  for (const ElementTable& t : ElementTables()) {
+    element_writers.emplace_back(
+        db, "INSERT OR REPLACE INTO " + std::string(t.name) + "(" + ElementColumns(t) + ") VALUES ",
+        t.columns.size() + 3);
+  }
+  std::vector<Cell> cells;
   for (const store::PinnedValue* v : ordered) {
     if (Expired(v->expire_at_ms, now_ms)) {
       if (!cut->full) expired.push_back(v);
@@ -613,24 +710,46 @@ Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms, Snapshot
                     Cell::Int(KeyRowCrc(v->db, v->key, type, v->value, v->expire_at_ms))});
     } else {
       // A collection: its element count here, its elements in the type's
-      // companion table.
+      // element table.
       const auto count = static_cast<int64_t>(v->object->Size());
       s = keys.Add(
           {Cell::Int(v->db), Cell::Bytes(v->key), Cell::Int(type), Cell::Int(count), deadline,
            Cell::Int(KeyRowCrc(v->db, v->key, type, std::to_string(count), v->expire_at_ms))});
-      RowWriter* elements = v->type == store::ValueType::kHash ? &hash_fields : nullptr;
-      if (elements == nullptr) return Status::Invalid("no snapshot table for this value type");
+      const ElementTable* table = ElementTableOf(v->type);
+      if (table == nullptr) return Status::Invalid("no snapshot table for this value type");
+      RowWriter& elements = element_writers[table - ElementTables().data()];
       v->object->ForEachElement([&](const store::ElementView& e) {
         if (!s.ok()) return;
-        s = elements->Add({Cell::Int(v->db), Cell::Bytes(v->key), Cell::Bytes(e.member),
-                           Cell::Bytes(e.value), Cell::Int(ElementRowCrc(v->db, v->key, e))});
+        cells.clear();
+        cells.push_back(Cell::Int(v->db));
+        cells.push_back(Cell::Bytes(v->key));
+        for (const ElementColumn& c : table->columns) {
+          switch (c.part) {
+            case Part::kMember:
+              cells.push_back(Cell::Bytes(e.member));
+              break;
+            case Part::kValue:
+              cells.push_back(Cell::Bytes(e.value));
+              break;
+            case Part::kScore:
+              cells.push_back(Cell::Double(e.score));
+              break;
+            case Part::kIndex:
+              cells.push_back(Cell::Int(e.index));
+              break;
+          }
+        }
+        cells.push_back(Cell::Int(ElementRowCrc(*table, v->db, v->key, e)));
+        s = elements.Add(cells);
       });
     }
     if (!s.ok()) return s;
     ++stats->upserts;
   }
   s = keys.Flush();
-  if (s.ok()) s = hash_fields.Flush();
+  for (RowWriter& w : element_writers) {
+    if (s.ok()) s = w.Flush();
+  }
   if (!s.ok()) return s;
   s = deleter.Flush();
   for (const store::PinnedValue* v : expired) {
@@ -706,7 +825,7 @@ Status SnapshotWriter::WriteNewFile(store::SnapshotCut* cut, uint64_t log_seq, i
       s = db.Exec(("PRAGMA application_id=" + std::to_string(kSnapshotApplicationId)).c_str());
     }
     if (s.ok()) s = db.Exec(kSchema);
-    if (s.ok()) s = db.Exec(kCompanionSchema);
+    if (s.ok()) s = db.Exec(ElementSchema().c_str());
     if (s.ok()) s = db.Exec("BEGIN");
     if (s.ok()) s = WriteRows(db, cut, now_ms, stats);
     if (s.ok()) s = WriteMeta(db, options_.server_version, log_seq, now_ms, cut->hash_seed);
@@ -752,7 +871,7 @@ Status SnapshotWriter::UpdateFile(store::SnapshotCut* cut, uint64_t log_seq, int
     if (s.ok() && !HasColumn(*db_, "keys", "crc")) {
       s = db_->Exec("ALTER TABLE keys ADD COLUMN crc INTEGER");
     }
-    if (s.ok()) s = db_->Exec(kCompanionSchema);
+    if (s.ok()) s = db_->Exec(ElementSchema().c_str());
     if (!s.ok()) {
       db_.reset();
       return s;
@@ -761,8 +880,8 @@ Status SnapshotWriter::UpdateFile(store::SnapshotCut* cut, uint64_t log_seq, int
   Database& db = *db_;
   s = db.Exec("BEGIN IMMEDIATE");
   if (s.ok() && cut->full) s = db.Exec("DELETE FROM keys");
-  for (const char* table : kCompanionTables) {
-    if (s.ok() && cut->full) s = db.Exec(("DELETE FROM " + std::string(table)).c_str());
+  for (const ElementTable& t : ElementTables()) {
+    if (s.ok() && cut->full) s = db.Exec(("DELETE FROM " + std::string(t.name)).c_str());
   }
   if (s.ok()) s = WriteRows(db, cut, now_ms, stats);
   if (s.ok()) s = WriteMeta(db, options_.server_version, log_seq, now_ms, cut->hash_seed);
@@ -832,6 +951,97 @@ struct RowSink {
   std::function<Status(const std::string& what)> on_damage;
 };
 
+// A collection whose keys row has been read, gathering its element rows.
+struct PendingCollection {
+  int db;
+  std::string key;
+  store::ValueType type;
+  int64_t expected;
+  int64_t expire;
+  std::unique_ptr<store::ObjectBuilder> builder;
+  int64_t added = 0;
+};
+using PendingCollections = std::map<std::pair<int, std::string>, PendingCollection>;
+
+bool HasTable(Database& db, const char* table) {
+  Statement q;
+  if (!q.Prepare(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").ok()) {
+    return false;
+  }
+  q.BindText(1, table);
+  return q.Step() == SQLITE_ROW;
+}
+
+// "field 'f'", "idx 3": the row's own key column, for damage reports.
+std::string DescribeElement(const ElementTable& t, const store::ElementView& e) {
+  for (const ElementColumn& c : t.columns) {
+    if (std::string_view(c.name) != t.key_column) continue;
+    if (c.part == Part::kIndex) return std::string(c.name) + " " + std::to_string(e.index);
+    return std::string(c.name) + " '" + Printable(c.part == Part::kValue ? e.value : e.member) +
+           "'";
+  }
+  return "";
+}
+
+// Hands every row of element table `t` to the builder of its collection.
+Status ReadElementRows(Database& db, const ElementTable& t, PendingCollections& collections,
+                       RowSink& sink, uint64_t* rows) {
+  Statement e;
+  Status s = e.Prepare(db, ("SELECT " + ElementColumns(t) + " FROM " + t.name).c_str());
+  if (!s.ok()) return s;
+  const std::string where = "table " + std::string(t.name) + ", db ";
+  const int crc_column = static_cast<int>(t.columns.size()) + 2;
+  // Rows come in primary-key order: a key's elements one after another.
+  PendingCollection* current = nullptr;
+  int rc;
+  while ((rc = e.Step()) == SQLITE_ROW) {
+    sqlite3_stmt* row = e.get();
+    ++*rows;
+    const int dbi = static_cast<int>(sqlite3_column_int64(row, 0));
+    const std::string_view key = ColumnBlob(row, 1);
+    store::ElementView ev;
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      const int col = static_cast<int>(i) + 2;
+      switch (t.columns[i].part) {
+        case Part::kMember:
+          ev.member = ColumnBlob(row, col);
+          break;
+        case Part::kValue:
+          ev.value = ColumnBlob(row, col);
+          break;
+        case Part::kScore:
+          ev.score = sqlite3_column_double(row, col);
+          break;
+        case Part::kIndex:
+          ev.index = sqlite3_column_int64(row, col);
+          break;
+      }
+    }
+    if (sqlite3_column_int64(row, crc_column) != ElementRowCrc(t, dbi, key, ev)) {
+      s = sink.on_damage(where + std::to_string(dbi) + ", key '" + Printable(key) + "', " +
+                         DescribeElement(t, ev) + ": checksum mismatch");
+      if (!s.ok()) return s;
+      continue;
+    }
+    if (current == nullptr || current->db != dbi || current->key != key) {
+      auto it = collections.find(std::make_pair(dbi, std::string(key)));
+      current = it == collections.end() ? nullptr : &it->second;
+    }
+    if (current == nullptr || current->type != t.type) {
+      s = sink.on_damage(where + std::to_string(dbi) + ", key '" + Printable(key) +
+                         "': an element of a key that is not a " +
+                         std::string(store::TypeName(t.type)));
+      if (!s.ok()) return s;
+      current = nullptr;
+      continue;
+    }
+    current->builder->Add(ev);
+    ++current->added;
+  }
+  if (rc != SQLITE_DONE) return db.Error("read " + std::string(t.name), rc);
+  return Status::Ok();
+}
+
 Status ReadRows(Database& db, const std::string& path, const SnapshotMeta& meta, int databases,
                 RowSink& sink, uint64_t* rows) {
   const bool checked = meta.format_version >= 2;
@@ -839,16 +1049,7 @@ Status ReadRows(Database& db, const std::string& path, const SnapshotMeta& meta,
   Status s = q.Prepare(db, checked ? "SELECT db, key, type, value, expire_at, crc FROM keys"
                                    : "SELECT db, key, type, value, expire_at FROM keys");
   if (!s.ok()) return s;
-  struct Pending {
-    int db;
-    std::string key;
-    store::ValueType type;
-    int64_t expected;
-    int64_t expire;
-    std::unique_ptr<store::ObjectBuilder> builder;
-    int64_t added = 0;
-  };
-  std::map<std::pair<int, std::string>, Pending> collections;
+  PendingCollections collections;
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
     sqlite3_stmt* row = q.get();
@@ -883,40 +1084,18 @@ Status ReadRows(Database& db, const std::string& path, const SnapshotMeta& meta,
       if (!s.ok()) return s;
       continue;
     }
-    Pending p{static_cast<int>(dbi),        std::string(key), vtype,
-              sqlite3_column_int64(row, 3), expire,           store::NewObjectBuilder(vtype)};
+    PendingCollection p{
+        static_cast<int>(dbi),        std::string(key), vtype,
+        sqlite3_column_int64(row, 3), expire,           store::NewObjectBuilder(vtype)};
     collections.emplace(std::make_pair(p.db, p.key), std::move(p));
   }
   if (rc != SQLITE_DONE) return db.Error("read keys", rc);
-  if (!collections.empty() || checked) {
-    Statement e;
-    s = e.Prepare(db, "SELECT db, key, field, value, crc FROM hash_fields");
+  for (const ElementTable& t : ElementTables()) {
+    if (collections.empty() && !checked) break;
+    // A file written before a type existed has no table for it.
+    if (!HasTable(db, t.name)) continue;
+    s = ReadElementRows(db, t, collections, sink, rows);
     if (!s.ok()) return s;
-    std::string lookup;
-    while ((rc = e.Step()) == SQLITE_ROW) {
-      sqlite3_stmt* row = e.get();
-      ++*rows;
-      const int dbi = static_cast<int>(sqlite3_column_int64(row, 0));
-      const std::string_view key = ColumnBlob(row, 1);
-      const store::ElementView ev{ColumnBlob(row, 2), ColumnBlob(row, 3), 0, 0};
-      if (sqlite3_column_int64(row, 4) != ElementRowCrc(dbi, key, ev)) {
-        s = sink.on_damage("table hash_fields, db " + std::to_string(dbi) + ", key '" +
-                           Printable(key) + "', field '" + Printable(ev.member) +
-                           "': checksum mismatch");
-        if (!s.ok()) return s;
-        continue;
-      }
-      auto it = collections.find(std::make_pair(dbi, std::string(key)));
-      if (it == collections.end() || it->second.type != store::ValueType::kHash) {
-        s = sink.on_damage("table hash_fields, db " + std::to_string(dbi) + ", key '" +
-                           Printable(key) + "': a field of a key that is not a hash");
-        if (!s.ok()) return s;
-        continue;
-      }
-      it->second.builder->Add(ev);
-      ++it->second.added;
-    }
-    if (rc != SQLITE_DONE) return db.Error("read hash_fields", rc);
   }
   for (auto& [id, p] : collections) {
     store::Object* object = p.builder->Finish();

@@ -34,32 +34,74 @@ constexpr FlagName kFlagNames[] = {
     {kAllowBusy, "allow_busy"},
 };
 
-void ReplyKeySpec(const KeySpecRange& r, protocol::ReplyBuilder& reply) {
-  reply.MapLen(3);
+void ReplyKeySpec(const KeySpec& k, protocol::ReplyBuilder& reply) {
+  reply.MapLen(k.notes.empty() ? 3 : 4);
+  if (!k.notes.empty()) {
+    reply.Bulk("notes");
+    reply.Bulk(k.notes);
+  }
   reply.Bulk("flags");
-  std::vector<std::string_view> flags = r.flags.Names();
+  std::vector<std::string_view> flags = k.flags.Names();
   reply.SetLen(flags.size());
   for (std::string_view f : flags) reply.SimpleString(f);
   reply.Bulk("begin_search");
   reply.MapLen(2);
   reply.Bulk("type");
-  reply.Bulk("index");
-  reply.Bulk("spec");
-  reply.MapLen(1);
-  reply.Bulk("index");
-  reply.Integer(r.index);
+  switch (k.begin) {
+    case KeySpec::Begin::kIndex:
+      reply.Bulk("index");
+      reply.Bulk("spec");
+      reply.MapLen(1);
+      reply.Bulk("index");
+      reply.Integer(k.index);
+      break;
+    case KeySpec::Begin::kKeyword:
+      reply.Bulk("keyword");
+      reply.Bulk("spec");
+      reply.MapLen(2);
+      reply.Bulk("keyword");
+      reply.Bulk(k.keyword);
+      reply.Bulk("startfrom");
+      reply.Integer(k.startfrom);
+      break;
+    case KeySpec::Begin::kUnknown:
+      reply.Bulk("unknown");
+      reply.Bulk("spec");
+      reply.MapLen(0);
+      break;
+  }
   reply.Bulk("find_keys");
   reply.MapLen(2);
   reply.Bulk("type");
-  reply.Bulk("range");
-  reply.Bulk("spec");
-  reply.MapLen(3);
-  reply.Bulk("lastkey");
-  reply.Integer(r.lastkey);
-  reply.Bulk("keystep");
-  reply.Integer(r.keystep);
-  reply.Bulk("limit");
-  reply.Integer(0);
+  switch (k.find) {
+    case KeySpec::Find::kRange:
+      reply.Bulk("range");
+      reply.Bulk("spec");
+      reply.MapLen(3);
+      reply.Bulk("lastkey");
+      reply.Integer(k.lastkey);
+      reply.Bulk("keystep");
+      reply.Integer(k.keystep);
+      reply.Bulk("limit");
+      reply.Integer(k.limit);
+      break;
+    case KeySpec::Find::kKeynum:
+      reply.Bulk("keynum");
+      reply.Bulk("spec");
+      reply.MapLen(3);
+      reply.Bulk("keynumidx");
+      reply.Integer(k.keynumidx);
+      reply.Bulk("firstkey");
+      reply.Integer(k.firstkey);
+      reply.Bulk("keystep");
+      reply.Integer(k.keystep);
+      break;
+    case KeySpec::Find::kUnknown:
+      reply.Bulk("unknown");
+      reply.Bulk("spec");
+      reply.MapLen(0);
+      break;
+  }
 }
 
 // A "name" / value pair of a docs map, left out when the value is empty.
@@ -115,12 +157,14 @@ void ReplyCommandInfo(const CommandSpec& spec, protocol::ReplyBuilder& reply) {
   reply.Bulk(spec.name);
   reply.Integer(spec.arity);
 
-  size_t nflags = 0;
+  const bool movable = HasMovableKeys(spec);
+  size_t nflags = movable ? 1 : 0;
   for (const FlagName& f : kFlagNames) nflags += (spec.flags & f.flag) ? 1 : 0;
   reply.SetLen(nflags);
   for (const FlagName& f : kFlagNames) {
     if (spec.flags & f.flag) reply.SimpleString(f.name);
   }
+  if (movable) reply.SimpleString("movablekeys");
 
   reply.Integer(spec.first_key);
   reply.Integer(spec.first_key > 0 ? spec.last_key : 0);
@@ -133,9 +177,9 @@ void ReplyCommandInfo(const CommandSpec& spec, protocol::ReplyBuilder& reply) {
   reply.SetLen(spec.tips.size());
   for (const std::string& tip : spec.tips) reply.Bulk(tip);
 
-  std::vector<KeySpecRange> ranges = KeySpecRanges(spec);
-  reply.SetLen(ranges.size());
-  for (const KeySpecRange& r : ranges) ReplyKeySpec(r, reply);
+  const std::vector<KeySpec> specs = KeySpecsOf(spec);
+  reply.SetLen(specs.size());
+  for (const KeySpec& k : specs) ReplyKeySpec(k, reply);
 
   if (spec.subcommands.empty()) {
     reply.SetLen(0);

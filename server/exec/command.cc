@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <optional>
+#include <utility>
 
 #include "protocol/reply_builder.h"
 #include "server/base/ascii.h"
 #include "server/exec/client.h"
+#include "store/string_ops.h"
 
 namespace stashd::server {
 namespace {
@@ -143,34 +146,114 @@ const CommandSpec* FindCommandByFullName(const CommandRegistry& registry, std::s
   return parent->FindSubcommand(ToLower(sub));
 }
 
-std::vector<KeySpecRange> KeySpecRanges(const CommandSpec& spec) {
-  std::vector<KeySpecRange> ranges;
-  if (!spec.HasKeys()) return ranges;
-  int step = spec.step > 0 ? spec.step : 1;
-  size_t n = std::max<size_t>(1, spec.key_spec_flags.size());
+std::vector<KeySpec> KeySpecsOf(const CommandSpec& spec) {
+  if (!spec.key_specs.empty()) return spec.key_specs;
+  std::vector<KeySpec> specs;
+  if (spec.first_key <= 0) return specs;
+  const int step = spec.step > 0 ? spec.step : 1;
+  const size_t n = std::max<size_t>(1, spec.key_spec_flags.size());
   for (size_t i = 0; i < n; ++i) {
-    KeySpecRange r;
-    r.index = spec.first_key + static_cast<int>(i) * step;
-    r.flags = spec.key_spec_flags.empty() ? KeySpecFlags() : spec.key_spec_flags[i];
-    if (i + 1 < n) {
-      r.lastkey = 0;
-      r.keystep = 1;
-    } else {
-      r.lastkey = spec.last_key < 0 ? spec.last_key : spec.last_key - r.index;
-      r.keystep = step;
+    const int index = spec.first_key + static_cast<int>(i) * step;
+    KeySpec k = KeySpec::Index(
+        index, spec.key_spec_flags.empty() ? KeySpecFlags() : spec.key_spec_flags[i]);
+    // Every spec but the last covers one key; the last runs on to last_key.
+    if (i + 1 == n) {
+      k = std::move(k).Range(spec.last_key < 0 ? spec.last_key : spec.last_key - index, step, 0);
     }
-    ranges.push_back(r);
+    specs.push_back(std::move(k));
   }
-  return ranges;
+  return specs;
+}
+
+bool HasMovableKeys(const CommandSpec& spec) {
+  if (spec.get_keys != nullptr) return true;
+  return std::any_of(spec.key_specs.begin(), spec.key_specs.end(), [](const KeySpec& k) {
+    return k.begin != KeySpec::Begin::kIndex || k.find != KeySpec::Find::kRange;
+  });
+}
+
+namespace {
+
+// The keys of one spec, as Redis's getKeysUsingKeySpecs finds them.
+void ForEachKeyOfSpec(const KeySpec& k, const Args& args,
+                      absl::FunctionRef<void(int index, KeySpecFlags flags)> fn) {
+  const int argc = static_cast<int>(args.size());
+  int first = 0;
+  switch (k.begin) {
+    case KeySpec::Begin::kIndex:
+      first = k.index;
+      break;
+    case KeySpec::Begin::kKeyword: {
+      const int start = k.startfrom > 0 ? k.startfrom : argc + k.startfrom;
+      const int end = k.startfrom > 0 ? argc - 1 : 1;
+      const int dir = start <= end ? 1 : -1;
+      for (int i = start;; i += dir) {
+        if (i >= argc || i < 1) return;
+        if (EqualsIgnoreCase(args[i], k.keyword)) {
+          first = i + 1;
+          break;
+        }
+        if (i == end) return;
+      }
+      break;
+    }
+    case KeySpec::Begin::kUnknown:
+      return;
+  }
+  int last = 0;
+  int step = k.keystep > 0 ? k.keystep : 1;
+  switch (k.find) {
+    case KeySpec::Find::kRange:
+      if (k.lastkey >= 0) {
+        last = first + k.lastkey;
+      } else if (k.limit == 0) {
+        last = argc + k.lastkey;
+      } else {
+        last = first + ((argc - first) / k.limit + k.lastkey);
+      }
+      break;
+    case KeySpec::Find::kKeynum: {
+      const int at = first + k.keynumidx;
+      if (at >= argc) return;
+      const std::optional<int64_t> count = store::ParseInt64(args[at]);
+      if (!count || *count < 0) return;
+      int64_t numkeys = *count;
+      first += k.firstkey;
+      // Clipped to the line: a count past its end is the command's error.
+      numkeys = std::min<int64_t>(numkeys, argc);
+      last = first + static_cast<int>(numkeys - 1) * step;
+      break;
+    }
+    case KeySpec::Find::kUnknown:
+      return;
+  }
+  for (int i = first; i <= last && i < argc; i += step) fn(i, k.flags);
+}
+
+}  // namespace
+
+void ForEachKeyArg(const CommandSpec& spec, const Args& args,
+                   absl::FunctionRef<void(int index, KeySpecFlags flags)> fn) {
+  if (spec.key_specs.empty()) {
+    // The common case, without building specs: index + range from the row.
+    if (spec.first_key <= 0) return;
+    const int argc = static_cast<int>(args.size());
+    const int step = spec.step > 0 ? spec.step : 1;
+    const int last = spec.last_key >= 0 ? spec.last_key : argc + spec.last_key;
+    const size_t nflags = spec.key_spec_flags.size();
+    size_t n = 0;
+    for (int i = spec.first_key; i <= last && i < argc; i += step, ++n) {
+      fn(i, nflags == 0 ? KeySpecFlags() : spec.key_spec_flags[std::min(n, nflags - 1)]);
+    }
+  } else {
+    for (const KeySpec& k : spec.key_specs) ForEachKeyOfSpec(k, args, fn);
+  }
+  if (spec.get_keys != nullptr) spec.get_keys(args, fn);
 }
 
 std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args) {
   std::vector<KeyArg> keys;
-  int argc = static_cast<int>(args.size());
-  for (const KeySpecRange& r : KeySpecRanges(spec)) {
-    int last = r.lastkey >= 0 ? r.index + r.lastkey : argc + r.lastkey;
-    for (int i = r.index; i <= last && i < argc; i += r.keystep) keys.push_back({i, r.flags});
-  }
+  ForEachKeyArg(spec, args, [&](int index, KeySpecFlags flags) { keys.push_back({index, flags}); });
   return keys;
 }
 

@@ -30,9 +30,11 @@
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/node_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "server/exec/args.h"
 #include "server/exec/command_arg.h"
 
@@ -247,6 +249,81 @@ using Handler = void (*)(CommandContext& ctx);
 // flags, as Redis does.
 using KeyFlagsFn = KeySpecFlags (*)(const Args& args);
 
+// One key spec, as Redis declares it (COMMAND INFO "key specifications"):
+// where the search for keys begins, and how the keys are found from there.
+// Most rows leave key_specs empty and get index + range specs from
+// first_key/last_key/step; commands whose keys move (a key count, a
+// keyword) declare theirs, e.g. ZUNIONSTORE:
+//
+//   .key_specs = {KeySpec::Index(1, kOW | kUpdate),
+//                 KeySpec::Index(2, kRO | kAccess).Keynum(0, 1, 1)}
+struct KeySpec {
+  enum class Begin : uint8_t { kIndex, kKeyword, kUnknown };
+  enum class Find : uint8_t { kRange, kKeynum, kUnknown };
+
+  KeySpecFlags flags = {};
+  std::string notes = {};
+  Begin begin = Begin::kIndex;
+  int index = 0;        // kIndex: the argument the keys begin at
+  std::string keyword;  // kKeyword: the keys begin after this argument,
+  int startfrom = 0;    // searched from here (< 0: backwards from the end)
+  Find find = Find::kRange;
+  int lastkey = 0;    // kRange: the last key, relative to the first
+                      // (< 0: counted from the end of the line)
+  int keystep = 1;    // kRange, kKeynum: distance between keys
+  int limit = 0;      // kRange with lastkey < 0: only 1/limit of the rest
+  int keynumidx = 0;  // kKeynum: the key count, relative to the begin
+  int firstkey = 1;   // kKeynum: the first key, relative to the begin
+
+  // Keys beginning at argument `index`; one key unless Range/Keynum says more.
+  static KeySpec Index(int index, KeySpecFlags flags) {
+    KeySpec k;
+    k.flags = flags;
+    k.index = index;
+    return k;
+  }
+  // Keys beginning after `keyword`, searched for from `startfrom`.
+  static KeySpec Keyword(std::string keyword, int startfrom, KeySpecFlags flags) {
+    KeySpec k;
+    k.flags = flags;
+    k.begin = Begin::kKeyword;
+    k.keyword = std::move(keyword);
+    k.startfrom = startfrom;
+    return k;
+  }
+  // Keys only the command's get_keys function finds (SORT's STORE).
+  static KeySpec Unknown(KeySpecFlags flags, std::string notes) {
+    KeySpec k;
+    k.flags = flags;
+    k.notes = std::move(notes);
+    k.begin = Begin::kUnknown;
+    k.find = Find::kUnknown;
+    return k;
+  }
+  KeySpec Range(int last, int step, int lim) && {
+    lastkey = last;
+    keystep = step;
+    limit = lim;
+    return std::move(*this);
+  }
+  KeySpec Keynum(int numidx, int first, int step) && {
+    find = Find::kKeynum;
+    keynumidx = numidx;
+    firstkey = first;
+    keystep = step;
+    return std::move(*this);
+  }
+  KeySpec Notes(std::string text) && {
+    notes = std::move(text);
+    return std::move(*this);
+  }
+};
+
+// For a command whose keys no key spec can find (SORT ... STORE): adds the
+// positions of such keys in `args` through `add` (Redis's getkeys_proc).
+using GetKeysFn = void (*)(const Args& args,
+                           absl::FunctionRef<void(int index, KeySpecFlags flags)> add);
+
 // One entry of a command's COMMAND DOCS "history".
 struct HistoryEntry {
   std::string version = {};
@@ -273,6 +350,10 @@ struct CommandSpec {
   // gets one spec with no flags.
   std::vector<KeySpecFlags> key_spec_flags = {};
   KeyFlagsFn variable_key_flags = nullptr;  // see KeyFlagsFn
+  // Explicit key specs, for commands whose keys move (see KeySpec); they
+  // replace key_spec_flags.
+  std::vector<KeySpec> key_specs = {};
+  GetKeysFn get_keys = nullptr;  // see GetKeysFn
   // Command tips: "nondeterministic_output", "request_policy:all_shards"...
   std::vector<std::string> tips = {};
 
@@ -291,7 +372,7 @@ struct CommandSpec {
   // dispatches on argv[1]; its own handler is only called when none matches.
   std::vector<CommandSpec> subcommands = {};
 
-  bool HasKeys() const { return first_key > 0; }
+  bool HasKeys() const { return first_key > 0 || !key_specs.empty(); }
   const CommandSpec* FindSubcommand(std::string_view lowercase_name) const;
 };
 
@@ -331,16 +412,14 @@ std::vector<std::string_view> AclCategoryNames();
 // Looks up "name" or "parent|sub", case-insensitively; nullptr if unknown.
 const CommandSpec* FindCommandByFullName(const CommandRegistry& registry, std::string_view name);
 
-// One key spec of a command in Redis's "range" form: the key at `index`
-// (begin_search), then up to `lastkey` (relative to index; < 0 counts from
-// the end of the command line) every `keystep` arguments.
-struct KeySpecRange {
-  int index;
-  int lastkey;
-  int keystep;
-  KeySpecFlags flags;
-};
-std::vector<KeySpecRange> KeySpecRanges(const CommandSpec& spec);
+// The key specs of `spec`: its explicit `key_specs`, or those its
+// first_key/last_key/step and key_spec_flags describe (index + range).
+std::vector<KeySpec> KeySpecsOf(const CommandSpec& spec);
+
+// True if the command's keys cannot be found from first_key/last_key/step
+// alone (Redis's "movablekeys"): a key spec that is not index + range, or a
+// get_keys function.
+bool HasMovableKeys(const CommandSpec& spec);
 
 // One key argument found by the key specs of a command.
 struct KeyArg {
@@ -348,9 +427,14 @@ struct KeyArg {
   KeySpecFlags flags;  // the flags of the key spec that found it
 };
 
-// The key arguments of `args` (args[0] being the command name) according to
-// the key specs of `spec`, in key-spec order. Positions past the end of
-// `args` are skipped, as Redis does for variadic commands.
+// Calls fn for every key argument of `args` (args[0] being the command
+// name), in key-spec order, as Redis's getKeysUsingKeySpecs finds them, then
+// for those the row's get_keys function adds. Positions past the end of
+// `args` end a spec's keys, as do a keyword that is absent and a key count
+// that is not a number: the command itself then reports the error.
+void ForEachKeyArg(const CommandSpec& spec, const Args& args,
+                   absl::FunctionRef<void(int index, KeySpecFlags flags)> fn);
+// The same, collected.
 std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args);
 
 // Family registration functions, one per file under server/commands/.

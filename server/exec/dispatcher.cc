@@ -159,12 +159,8 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState& client, const Args& 
     locks = keyspace.Lock(keyspace.AllShardsMask());
   } else if (spec.HasKeys() && !(spec.flags & kSelfLocking)) {
     uint64_t mask = 0;
-    int argc = static_cast<int>(args.size());
-    int last = spec.last_key >= 0 ? spec.last_key : argc + spec.last_key;
-    int step = spec.step > 0 ? spec.step : 1;
-    for (int i = spec.first_key; i <= last && i < argc; i += step) {
-      mask |= keyspace.ShardMaskOf(args[i]);
-    }
+    ForEachKeyArg(spec, args,
+                  [&](int index, KeySpecFlags) { mask |= keyspace.ShardMaskOf(args[index]); });
     locks = keyspace.Lock(mask);
   }
   size_t reply_start = reply.size();

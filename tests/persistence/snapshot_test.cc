@@ -248,6 +248,32 @@ TEST_F(SnapshotTest, AFlippedByteInARowIsCaughtAtLoadAndByTheCheck) {
   EXPECT_THAT(check.damaged, ::testing::Contains(HasSubstr("hash has 0 element rows")));
 }
 
+TEST_F(SnapshotTest, EveryCollectionTypeHasItsElementTable) {
+  Set(0, "k", "v");
+  ASSERT_TRUE(Save().ok());
+  EXPECT_THAT(Sql(path_,
+                  "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'keys' AND "
+                  "name != 'meta' ORDER BY name"),
+              ::testing::ElementsAre("hash_fields", "list_items", "set_members", "zset_members"));
+  EXPECT_THAT(Sql(path_, "SELECT name FROM pragma_table_info('zset_members')"),
+              ::testing::ElementsAre("db", "key", "member", "score", "crc"));
+  EXPECT_THAT(Sql(path_, "SELECT name FROM pragma_table_info('list_items')"),
+              ::testing::ElementsAre("db", "key", "idx", "item", "crc"));
+}
+
+TEST_F(SnapshotTest, AFileWrittenBeforeATypeExistedLoadsAndGainsItsTable) {
+  HSet(0, "h", {"f", "v"});
+  ASSERT_TRUE(Save().ok());
+  // As a format 2 file from before sets, sorted sets and lists.
+  Sql(path_, "DROP TABLE set_members; DROP TABLE zset_members; DROP TABLE list_items");
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+  HSet(0, "h", {"g", "w"});
+  ASSERT_TRUE(Save().ok());
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+  EXPECT_THAT(Sql(path_, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'set_members'"),
+              ::testing::ElementsAre("1"));
+}
+
 TEST_F(SnapshotTest, AFormatOneFileLoadsAndIsRewrittenWhole) {
   // What stashd 0.1 wrote: BLOB keys and values, no checksums, no companion table.
   Sql(path_,
