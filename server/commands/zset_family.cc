@@ -562,6 +562,7 @@ void PopGeneric(CommandContext& ctx, const std::string& key, bool max, int64_t c
     if (w.status() == KeyWriter::Status::kMissing) ctx.reply.ArrayLen(0);
     return;
   }
+  if (count == 0) return ctx.reply.ArrayLen(0);
   auto& z = w.As<ZSetObject>();
   const size_t n = std::min(z.Size(), static_cast<size_t>(count));
   const size_t first = max ? z.Size() - n : 0;
@@ -597,8 +598,7 @@ void CmdZpop(CommandContext& ctx) {
     // Redis's getPositiveLongFromObjectOrReply: one error for both.
     std::optional<int64_t> c = store::ParseInt64(ctx.args[2]);
     if (!c || *c < 0) return ctx.reply.Error(errors::kMustBePositive);
-    if (*c == 0) return ctx.reply.ArrayLen(0);
-    count = *c;
+    count = *c;  // 0: an empty array, once the key's type is checked
   }
   const bool nested = ctx.reply.resp3() && ctx.args.size() == 3;
   PopGeneric(ctx, ctx.args[1], kMax, count, false, nested);
@@ -1187,6 +1187,9 @@ void RegisterZSetFamily(CommandRegistry& r) {
               .group = "sorted-set",
               .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and "
                             "M the number of elements returned.",
+              .deprecated = true,
+              .deprecated_since = "6.2.0",
+              .replaced_by = "`ZRANGE` with the `REV` argument",
               .arguments = {ArgKey("key", 0), ArgInteger("start"), ArgInteger("stop"),
                             ArgToken("withscores", "WITHSCORES").Optional()}});
   r.Register({.name = "zrangebyscore",
@@ -1205,6 +1208,9 @@ void RegisterZSetFamily(CommandRegistry& r) {
                   "O(log(N)+M) with N being the number of elements in the sorted set and M the "
                   "number of elements being returned. If M is constant (e.g. always asking for "
                   "the first 10 elements with LIMIT), you can consider it O(log(N)).",
+              .deprecated = true,
+              .deprecated_since = "6.2.0",
+              .replaced_by = "`ZRANGE` with the `BYSCORE` argument",
               .history = {{"2.0.0", "Added the `WITHSCORES` modifier."}},
               .arguments = {ArgKey("key", 0), ArgDouble("min"), ArgDouble("max"),
                             ArgToken("withscores", "WITHSCORES").Since("2.0.0").Optional(),
@@ -1228,6 +1234,9 @@ void RegisterZSetFamily(CommandRegistry& r) {
        .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
                      "number of elements being returned. If M is constant (e.g. always asking for "
                      "the first 10 elements with LIMIT), you can consider it O(log(N)).",
+       .deprecated = true,
+       .deprecated_since = "6.2.0",
+       .replaced_by = "`ZRANGE` with the `REV` and `BYSCORE` arguments",
        .history = {{"2.1.6", "`min` and `max` can be exclusive."}},
        .arguments = {ArgKey("key", 0), ArgDouble("max"), ArgDouble("min"),
                      ArgToken("withscores", "WITHSCORES").Optional(),
@@ -1250,6 +1259,9 @@ void RegisterZSetFamily(CommandRegistry& r) {
                   "O(log(N)+M) with N being the number of elements in the sorted set and M the "
                   "number of elements being returned. If M is constant (e.g. always asking for "
                   "the first 10 elements with LIMIT), you can consider it O(log(N)).",
+              .deprecated = true,
+              .deprecated_since = "6.2.0",
+              .replaced_by = "`ZRANGE` with the `BYLEX` argument",
               .arguments = {ArgKey("key", 0), ArgString("min"), ArgString("max"),
                             ArgBlock("offset_count", {ArgInteger("offset"), ArgInteger("count")})
                                 .Token("LIMIT")
@@ -1271,6 +1283,9 @@ void RegisterZSetFamily(CommandRegistry& r) {
        .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
                      "number of elements being returned. If M is constant (e.g. always asking for "
                      "the first 10 elements with LIMIT), you can consider it O(log(N)).",
+       .deprecated = true,
+       .deprecated_since = "6.2.0",
+       .replaced_by = "`ZRANGE` with the `REV` and `BYLEX` arguments",
        .arguments = {ArgKey("key", 0), ArgString("max"), ArgString("min"),
                      ArgBlock("offset_count", {ArgInteger("offset"), ArgInteger("count")})
                          .Token("LIMIT")
@@ -1307,13 +1322,13 @@ void RegisterZSetFamily(CommandRegistry& r) {
               .arguments = {ArgKey("key", 0), ArgInteger("count").Optional()}});
   r.Register({.name = "zmpop",
               .arity = -4,
-              .flags = kWrite | kLockAll,
+              .flags = kWrite,
               .first_key = 0,
               .last_key = 0,
               .step = 0,
               .handler = CmdZmpop,
               .acl_categories = AclCategory::kSortedSet,
-              .key_spec_flags = {kRW | kAccess | kDelete},
+              .key_specs = {KeySpec::Index(1, kRW | kAccess | kDelete).Keynum(0, 1, 1)},
               .summary = "Remove and return members with scores in a sorted set",
               .since = "7.0.0",
               .group = "sorted-set",
@@ -1389,13 +1404,13 @@ void RegisterZSetFamily(CommandRegistry& r) {
        .arguments = {ArgKey("key", 0), ArgString("min"), ArgString("max")}});
   r.Register({.name = "zunion",
               .arity = -3,
-              .flags = kReadonly | kLockAll,
+              .flags = kReadonly,
               .first_key = 0,
               .last_key = 0,
               .step = 0,
               .handler = CmdZunion,
               .acl_categories = AclCategory::kSortedSet,
-              .key_spec_flags = {kRO | kAccess},
+              .key_specs = {KeySpec::Index(1, kRO | kAccess).Keynum(0, 1, 1)},
               .summary = "Add multiple sorted sets",
               .since = "6.2.0",
               .group = "sorted-set",
@@ -1411,13 +1426,13 @@ void RegisterZSetFamily(CommandRegistry& r) {
                             ArgToken("withscores", "WITHSCORES").Optional()}});
   r.Register({.name = "zinter",
               .arity = -3,
-              .flags = kReadonly | kLockAll,
+              .flags = kReadonly,
               .first_key = 0,
               .last_key = 0,
               .step = 0,
               .handler = CmdZinter,
               .acl_categories = AclCategory::kSortedSet,
-              .key_spec_flags = {kRO | kAccess},
+              .key_specs = {KeySpec::Index(1, kRO | kAccess).Keynum(0, 1, 1)},
               .summary = "Intersect multiple sorted sets",
               .since = "6.2.0",
               .group = "sorted-set",
@@ -1433,13 +1448,13 @@ void RegisterZSetFamily(CommandRegistry& r) {
                             ArgToken("withscores", "WITHSCORES").Optional()}});
   r.Register({.name = "zdiff",
               .arity = -3,
-              .flags = kReadonly | kLockAll,
+              .flags = kReadonly,
               .first_key = 0,
               .last_key = 0,
               .step = 0,
               .handler = CmdZdiff,
               .acl_categories = AclCategory::kSortedSet,
-              .key_spec_flags = {kRO | kAccess},
+              .key_specs = {KeySpec::Index(1, kRO | kAccess).Keynum(0, 1, 1)},
               .summary = "Subtract multiple sorted sets",
               .since = "6.2.0",
               .group = "sorted-set",
@@ -1451,13 +1466,14 @@ void RegisterZSetFamily(CommandRegistry& r) {
   r.Register(
       {.name = "zunionstore",
        .arity = -4,
-       .flags = kWrite | kDenyOom | kLockAll,
+       .flags = kWrite | kDenyOom,
        .first_key = 1,
        .last_key = 1,
        .step = 1,
        .handler = CmdZunionstore,
        .acl_categories = AclCategory::kSortedSet,
-       .key_spec_flags = {kOW | kUpdate, kRO | kAccess},
+       .key_specs = {KeySpec::Index(1, kOW | kUpdate),
+                     KeySpec::Index(2, kRO | kAccess).Keynum(0, 1, 1)},
        .summary = "Add multiple sorted sets and store the resulting sorted set in a new key",
        .since = "2.0.0",
        .group = "sorted-set",
@@ -1472,13 +1488,14 @@ void RegisterZSetFamily(CommandRegistry& r) {
   r.Register(
       {.name = "zinterstore",
        .arity = -4,
-       .flags = kWrite | kDenyOom | kLockAll,
+       .flags = kWrite | kDenyOom,
        .first_key = 1,
        .last_key = 1,
        .step = 1,
        .handler = CmdZinterstore,
        .acl_categories = AclCategory::kSortedSet,
-       .key_spec_flags = {kOW | kUpdate, kRO | kAccess},
+       .key_specs = {KeySpec::Index(1, kOW | kUpdate),
+                     KeySpec::Index(2, kRO | kAccess).Keynum(0, 1, 1)},
        .summary = "Intersect multiple sorted sets and store the resulting sorted set in a new key",
        .since = "2.0.0",
        .group = "sorted-set",
@@ -1494,13 +1511,14 @@ void RegisterZSetFamily(CommandRegistry& r) {
   r.Register(
       {.name = "zdiffstore",
        .arity = -4,
-       .flags = kWrite | kDenyOom | kLockAll,
+       .flags = kWrite | kDenyOom,
        .first_key = 1,
        .last_key = 1,
        .step = 1,
        .handler = CmdZdiffstore,
        .acl_categories = AclCategory::kSortedSet,
-       .key_spec_flags = {kOW | kUpdate, kRO | kAccess},
+       .key_specs = {KeySpec::Index(1, kOW | kUpdate),
+                     KeySpec::Index(2, kRO | kAccess).Keynum(0, 1, 1)},
        .summary = "Subtract multiple sorted sets and store the resulting sorted set in a new key",
        .since = "6.2.0",
        .group = "sorted-set",
@@ -1511,13 +1529,13 @@ void RegisterZSetFamily(CommandRegistry& r) {
                      ArgKey("key", 1).Multiple()}});
   r.Register({.name = "zintercard",
               .arity = -3,
-              .flags = kReadonly | kLockAll,
+              .flags = kReadonly,
               .first_key = 0,
               .last_key = 0,
               .step = 0,
               .handler = CmdZintercard,
               .acl_categories = AclCategory::kSortedSet,
-              .key_spec_flags = {kRO | kAccess},
+              .key_specs = {KeySpec::Index(1, kRO | kAccess).Keynum(0, 1, 1)},
               .summary = "Intersect multiple sorted sets and return the cardinality of the result",
               .since = "7.0.0",
               .group = "sorted-set",

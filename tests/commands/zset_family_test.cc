@@ -214,7 +214,9 @@ TEST_F(ZSetFamilyTest, PopMinMaxAndMpop) {
               ErrorIs("ERR syntax error"));
   Run({"set", "s", "x"});
   EXPECT_THAT(Run({"zmpop", "2", "nokey", "s", "min"}), ErrorIs(kWrongType));
-  EXPECT_THAT(Run({"zpopmin", "s", "0"}), ArrayOfSize(0));  // the count is checked first
+  EXPECT_THAT(Run({"zpopmin", "s", "0"}), ErrorIs(kWrongType));
+  EXPECT_THAT(Run({"zpopmin", "s", "-1"}), ErrorIs("ERR value is out of range, must be positive"));
+  EXPECT_THAT(Run({"zpopmin", "nokey", "0"}), ArrayOfSize(0));
   EXPECT_THAT(Run({"zpopmin", "s"}), ErrorIs(kWrongType));
 }
 
