@@ -166,7 +166,8 @@ void ZaddGeneric(CommandContext& ctx, size_t first, AddFlags f) {
     return f.incr ? ctx.reply.Null() : ctx.reply.Integer(0);
   }
   auto& z = w.As<ZSetObject>();
-  if (!f.xx) {
+  // Only a key whose scope limits sizes pays for counting the new members.
+  if (!f.xx && ctx.keyspace.ValueTooLarge(key, SIZE_MAX) != nullptr) {
     size_t payload = z.PayloadBytes();
     absl::flat_hash_set<std::string_view, store::StringViewHash, store::StringViewEq> fresh;
     for (size_t i = first + 1; i < ctx.args.size(); i += 2) {
