@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 namespace stashd::protocol {
 
@@ -77,6 +78,26 @@ void ReplyBuilder::MapLen(size_t n) {
 void ReplyBuilder::SetLen(size_t n) { Prefix(resp3_ ? '~' : '*', n); }
 
 void ReplyBuilder::PushLen(size_t n) { Prefix(resp3_ ? '>' : '*', n); }
+
+void ReplyBuilder::HumanDouble(double d) {
+  char tmp[128];
+  int n = std::snprintf(tmp, sizeof tmp, "%.17Lf", static_cast<long double>(d));
+  std::string_view text(tmp, n > 0 ? static_cast<size_t>(n) : 0);
+  if (std::isinf(d)) {
+    text = d > 0 ? "inf" : "-inf";
+  } else if (text.find('.') != std::string_view::npos) {
+    while (text.ends_with('0')) text.remove_suffix(1);
+    if (text.ends_with('.')) text.remove_suffix(1);
+  }
+  if (text == "-0") text = "0";
+  if (resp3_) {
+    buf_.push_back(',');
+    buf_.append(text);
+    buf_.append(kCrlf);
+  } else {
+    Bulk(text);
+  }
+}
 
 void ReplyBuilder::Double(double d) {
   // Redis 7.0 addReplyDouble(): infinities are spelled out explicitly,

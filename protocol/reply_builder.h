@@ -36,6 +36,9 @@ class ReplyBuilder {
   void SetLen(size_t n);          // ~n / *n
   void PushLen(size_t n);         // >n / *n
   void Double(double d);          // ,d / bulk (formatted like Redis %.17g)
+  // ,d / bulk, formatted as Redis's addReplyHumanLongDouble: "%.17Lf"
+  // without trailing zeros (GEOPOS coordinates: "13.36138933897018433").
+  void HumanDouble(double d);
   void Bool(bool b);              // #t / :1
   // =len\r\ntxt:s / bulk. REQUIRES: format is 3 characters ("txt", "mkd").
   void Verbatim(std::string_view s, std::string_view format = "txt");

@@ -713,6 +713,16 @@ void Keyspace::RestoreObject(int db, std::string_view key, Object* object, int64
   ++shard.changes;
 }
 
+const ScopeConfig* Keyspace::StoreObject(int db, std::string_view key, Object* object) {
+  if (object->Size() == 0) {
+    Delete(db, key);
+    return nullptr;
+  }
+  if (const ScopeConfig* scope = ValueTooLarge(key, object->PayloadBytes())) return scope;
+  RestoreObject(db, key, object, ArrivalDeadline(key, kNoExpiry));
+  return nullptr;
+}
+
 // ---- The collection write path ----
 
 KeyWriter Keyspace::Write(int db, std::string_view key, ValueType type, Missing missing,

@@ -331,6 +331,14 @@ class Keyspace {
   // the destination of a copy. No scope policy applies.
   void RestoreObject(int db, std::string_view key, Object* object, int64_t expire_at_ms);
 
+  // Stores a collection computed whole (the result of SINTERSTORE,
+  // ZUNIONSTORE, GEOSEARCHSTORE, SORT ... STORE) at `key`, replacing any
+  // value and its TTL; the key's scope applies as to any new value: its
+  // max-value-size refuses a result too large (nullptr returned only on
+  // success, else the refusing scope, nothing changed) and its default TTL
+  // is given. An empty `object` deletes the key instead. Takes a reference.
+  const ScopeConfig* StoreObject(int db, std::string_view key, Object* object);
+
   // Payload size of the key's value (string bytes, or the collection's
   // PayloadBytes()), or 0 if it is missing: what max-value-size limits.
   size_t PayloadSize(int db, std::string_view key);

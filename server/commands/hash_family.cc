@@ -9,6 +9,8 @@
 //
 // Arguments are checked in the order Redis checks them, because that order
 // decides which error (or empty reply) a client sees.
+#include <absl/container/flat_hash_set.h>
+
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -286,9 +288,7 @@ void CmdHrandfield(CommandContext& ctx) {
     const HashObject* h = ReadHash(ctx, ctx.args[1], &wrong_type);
     if (wrong_type) return;
     if (h == nullptr) return ctx.reply.Null();
-    std::vector<std::string_view> fields;
-    h->ForEachElement([&](const store::ElementView& e) { fields.push_back(e.member); });
-    ctx.reply.Bulk(fields[Random()() % fields.size()]);
+    ctx.reply.Bulk(h->At(Random()() % h->Size()).member);
     return;
   }
   const bool with_values = argc == 4 && EqualsIgnoreCase(ctx.args[3], "withvalues");
@@ -312,17 +312,36 @@ void CmdHrandfield(CommandContext& ctx) {
     if (with_values) ctx.reply.Bulk(e.value);
   };
   if (h == nullptr || *count == 0) return ctx.reply.ArrayLen(0);
-  std::vector<store::ElementView> all;
-  all.reserve(h->Size());
-  h->ForEachElement([&](const store::ElementView& e) { all.push_back(e); });
+  const size_t size = h->Size();
   if (*count < 0) {
     // Repeats allowed: -count picks, each uniform.
     const auto n = static_cast<size_t>(-*count);
     reply_len(n);
-    for (size_t i = 0; i < n; ++i) reply_one(all[Random()() % all.size()]);
+    if (!h->compact()) {
+      for (size_t i = 0; i < n; ++i) reply_one(h->At(Random()() % size));
+      return;
+    }
+    std::vector<store::ElementView> all;
+    all.reserve(size);
+    h->ForEachElement([&](const store::ElementView& e) { all.push_back(e); });
+    for (size_t i = 0; i < n; ++i) reply_one(all[Random()() % size]);
     return;
   }
-  const auto n = std::min(static_cast<size_t>(*count), all.size());
+  const auto n = std::min(static_cast<size_t>(*count), size);
+  if (!h->compact() && n * 4 < size) {
+    // A few distinct fields of a large hash: drawn by position, without
+    // visiting the rest.
+    absl::flat_hash_set<size_t> picked;
+    reply_len(n);
+    while (picked.size() < n) {
+      const size_t i = Random()() % size;
+      if (picked.insert(i).second) reply_one(h->At(i));
+    }
+    return;
+  }
+  std::vector<store::ElementView> all;
+  all.reserve(size);
+  h->ForEachElement([&](const store::ElementView& e) { all.push_back(e); });
   if (n < all.size()) {
     // Distinct fields: the first n of a partial shuffle.
     for (size_t i = 0; i < n; ++i) {

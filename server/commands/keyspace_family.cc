@@ -98,6 +98,52 @@ void CmdType(CommandContext& ctx) {
   ctx.reply.SimpleString(value ? store::TypeName(value->type) : "none");
 }
 
+// ---- OBJECT ----
+
+// The encoding Redis would give a string: "int" for a 64-bit integer in
+// canonical form of at most 20 characters, "embstr" up to 44 bytes, "raw"
+// beyond. (Redis also reports "raw" for a short string that APPEND or
+// SETRANGE changed in place; stashd does not track how a string was made.)
+std::string_view StringEncoding(std::string_view s) {
+  if (s.size() <= 20 && store::ParseInt64(s)) return "int";
+  return s.size() <= 44 ? "embstr" : "raw";
+}
+
+// OBJECT ENCODING|REFCOUNT|FREQ key: nil for a missing key.
+template <char kWhat>
+void CmdObjectOf(CommandContext& ctx) {
+  auto v = ctx.keyspace.Find(ctx.db(), ctx.args[2], Keyspace::Lookup::kRead);
+  if (!v) return ctx.reply.Null();
+  if constexpr (kWhat == 'e') {
+    ctx.reply.Bulk(v->type == store::ValueType::kString ? StringEncoding(v->str)
+                                                        : v->object->Encoding());
+  } else if constexpr (kWhat == 'r') {
+    // Redis shares the integers 0..9999 (refcount INT_MAX); every other
+    // value has one reference as far as a client can tell.
+    const std::optional<int64_t> n =
+        v->type == store::ValueType::kString && StringEncoding(v->str) == "int"
+            ? store::ParseInt64(v->str)
+            : std::nullopt;
+    ctx.reply.Integer(n && *n >= 0 && *n < 10000 ? INT32_MAX : 1);
+  } else {
+    // Access frequencies exist only under an LFU maxmemory policy, and
+    // stashd has no eviction: Redis's answer under its default policy.
+    ctx.reply.Error(errors::kLfuNotSelected);
+  }
+}
+
+void CmdObjectHelp(CommandContext& ctx) {
+  ReplyHelp(ctx,
+            {"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "ENCODING <key>",
+             "    Return the kind of internal representation used in order to store the value",
+             "    associated with a <key>.", "FREQ <key>",
+             "    Return the access frequency index of the <key>. The returned integer is",
+             "    proportional to the logarithm of the recent access frequency of the key.",
+             "REFCOUNT <key>",
+             "    Return the number of references of the value associated with the specified",
+             "    <key>.", "HELP", "    Prints this help."});
+}
+
 // ---- EXPIRE PEXPIRE EXPIREAT PEXPIREAT ----
 
 enum class TimeUnit { kSeconds, kMilliseconds };
@@ -550,6 +596,67 @@ void RegisterKeyspaceFamily(CommandRegistry& r) {
               .group = "generic",
               .complexity = "O(N) where N is the number of keys that will be touched.",
               .arguments = {ArgKey("key", 0).Multiple()}});
+  r.Register(
+      {.name = "object",
+       .arity = -2,
+       .summary = "A container for object introspection commands",
+       .since = "2.2.3",
+       .group = "generic",
+       .complexity = "Depends on subcommand.",
+       .subcommands = {{.name = "object|encoding",
+                        .arity = 3,
+                        .flags = kReadonly,
+                        .first_key = 2,
+                        .last_key = 2,
+                        .step = 1,
+                        .handler = CmdObjectOf<'e'>,
+                        .acl_categories = AclCategory::kKeyspace,
+                        .key_spec_flags = {kRO},
+                        .tips = {"nondeterministic_output"},
+                        .summary = "Inspect the internal encoding of a Redis object",
+                        .since = "2.2.3",
+                        .group = "generic",
+                        .complexity = "O(1)",
+                        .arguments = {ArgKey("key", 0)}},
+                       {.name = "object|freq",
+                        .arity = 3,
+                        .flags = kReadonly,
+                        .first_key = 2,
+                        .last_key = 2,
+                        .step = 1,
+                        .handler = CmdObjectOf<'f'>,
+                        .acl_categories = AclCategory::kKeyspace,
+                        .key_spec_flags = {kRO},
+                        .tips = {"nondeterministic_output"},
+                        .summary = "Get the logarithmic access frequency counter of a Redis object",
+                        .since = "4.0.0",
+                        .group = "generic",
+                        .complexity = "O(1)",
+                        .arguments = {ArgKey("key", 0)}},
+                       {.name = "object|refcount",
+                        .arity = 3,
+                        .flags = kReadonly,
+                        .first_key = 2,
+                        .last_key = 2,
+                        .step = 1,
+                        .handler = CmdObjectOf<'r'>,
+                        .acl_categories = AclCategory::kKeyspace,
+                        .key_spec_flags = {kRO},
+                        .tips = {"nondeterministic_output"},
+                        .summary = "Get the number of references to the value of the key",
+                        .since = "2.2.3",
+                        .group = "generic",
+                        .complexity = "O(1)",
+                        .arguments = {ArgKey("key", 0)}},
+                       {.name = "object|help",
+                        .arity = 2,
+                        .flags = kLoading | kStale,
+                        .handler = CmdObjectHelp,
+                        .acl_categories = AclCategory::kKeyspace,
+                        .summary = "Show helpful text about the different subcommands",
+                        .since = "6.2.0",
+                        .group = "generic",
+                        .complexity = "O(1)"}}});
   r.Register({.name = "type",
               .arity = 2,
               .flags = kReadonly | kFast,

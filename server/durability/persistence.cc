@@ -1,5 +1,7 @@
 #include "server/durability/persistence.h"
 
+#include <malloc.h>
+
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -200,6 +202,11 @@ Status Persistence::WriteCut(Cut* c, bool background) {
   persistence::SnapshotWriteStats stats;
   Status s = writer_->Write(&c->cut, c->log_seq, server_.clock().NowMs(), &stats);
   ks.ReleaseCut(c->cut, s.ok());
+  // A full cut holds a view of every key, and SQLite's page cache was
+  // large: once freed, hand the pages back to the system, or the server
+  // keeps its peak size for good (glibc keeps freed memory by default).
+  c->cut = store::SnapshotCut();
+  malloc_trim(0);
   const int64_t elapsed = SteadyMs() - t0;
   if (s.ok()) {
     // Everything before the cut is in the snapshot: the log files that hold

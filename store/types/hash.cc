@@ -21,7 +21,7 @@ void HashObject::SetLimits(size_t max_entries, size_t max_value) {
 }
 
 HashObject::Pair HashObject::PairAt(size_t pos) const {
-  codec::ByteReader in(std::string_view(compact_).substr(pos));
+  codec::ByteReader in(compact_.view().substr(pos));
   Pair p;
   p.begin = pos;
   in.Bytes(&p.field);  // the buffer is ours: well formed
@@ -41,16 +41,33 @@ std::optional<HashObject::Pair> HashObject::FindPair(std::string_view field) con
 
 void HashObject::ConvertToTable() {
   auto table = std::make_unique<Table>();
-  table->reserve(size_);
-  heap_bytes_ = 0;
+  table->pairs.reserve(size_);
   for (size_t pos = 0; pos < compact_.size();) {
     Pair p = PairAt(pos);
-    auto [it, inserted] = table->try_emplace(p.field, p.value);
-    heap_bytes_ += HeapBytes(it->first) + HeapBytes(it->second);
+    const PackedPair& r = table->pairs.Insert(PackedPair(p.field, p.value));
+    table->heap_bytes += r.AllocBytes();
     pos = p.end;
   }
+  table->payload = compact_payload_;
   table_ = std::move(table);
-  std::string().swap(compact_);
+  compact_.Clear();
+  compact_payload_ = 0;
+}
+
+void HashObject::TableSet(std::string_view field, std::string_view value, bool* inserted) {
+  Table& t = *table_;
+  PackedPair* r = t.pairs.Find(field);
+  *inserted = r == nullptr;
+  if (r != nullptr) {
+    t.payload -= r->Second().size();
+    t.heap_bytes -= r->AllocBytes();
+    *r = PackedPair(field, value);
+  } else {
+    t.payload += field.size();
+    r = &t.pairs.Insert(PackedPair(field, value));
+  }
+  t.payload += value.size();
+  t.heap_bytes += r->AllocBytes();
 }
 
 bool HashObject::Set(std::string_view field, std::string_view value) {
@@ -59,35 +76,25 @@ bool HashObject::Set(std::string_view field, std::string_view value) {
     if (field.size() > max_value || value.size() > max_value) ConvertToTable();
   }
   if (table_ == nullptr) {
+    std::string pair;
+    AppendPair(&pair, field, value);
     if (auto p = FindPair(field)) {
       // Replaced where it is: the field keeps its place in HGETALL.
-      payload_ = payload_ - p->value.size() + value.size();
-      std::string pair;
-      AppendPair(&pair, field, value);
-      compact_.replace(p->begin, p->end - p->begin, pair);
+      compact_payload_ = static_cast<uint32_t>(compact_payload_ - p->value.size() + value.size());
+      compact_.Splice(p->begin, p->end - p->begin, pair);
       return false;
     }
-    if (size_ + 1 > max_compact_entries.load(std::memory_order_relaxed)) {
-      ConvertToTable();
-    } else {
-      AppendPair(&compact_, field, value);
+    if (size_ + 1 <= max_compact_entries.load(std::memory_order_relaxed)) {
+      compact_.Append(pair);
       ++size_;
-      payload_ += field.size() + value.size();
+      compact_payload_ += static_cast<uint32_t>(field.size() + value.size());
       return true;
     }
+    ConvertToTable();
   }
-  auto [it, inserted] = table_->try_emplace(field);
-  if (inserted) {
-    payload_ += field.size();
-    heap_bytes_ += HeapBytes(it->first);
-    ++size_;
-  } else {
-    payload_ -= it->second.size();
-    heap_bytes_ -= HeapBytes(it->second);
-  }
-  it->second.assign(value.data(), value.size());
-  payload_ += value.size();
-  heap_bytes_ += HeapBytes(it->second);
+  bool inserted;
+  TableSet(field, value, &inserted);
+  if (inserted) ++size_;
   return inserted;
 }
 
@@ -95,16 +102,15 @@ bool HashObject::Delete(std::string_view field) {
   if (table_ == nullptr) {
     auto p = FindPair(field);
     if (!p) return false;
-    payload_ -= p->field.size() + p->value.size();
-    compact_.erase(p->begin, p->end - p->begin);
+    compact_payload_ -= static_cast<uint32_t>(p->field.size() + p->value.size());
+    compact_.Splice(p->begin, p->end - p->begin, {});
     --size_;
     return true;
   }
-  auto it = table_->find(field);
-  if (it == table_->end()) return false;
-  payload_ -= it->first.size() + it->second.size();
-  heap_bytes_ -= HeapBytes(it->first) + HeapBytes(it->second);
-  table_->erase(it);
+  PackedPair removed;
+  if (!table_->pairs.Erase(field, &removed)) return false;
+  table_->payload -= removed.Key().size() + removed.Second().size();
+  table_->heap_bytes -= removed.AllocBytes();
   --size_;
   return true;
 }
@@ -115,40 +121,55 @@ std::optional<std::string_view> HashObject::Get(std::string_view field) const {
     if (!p) return std::nullopt;
     return p->value;
   }
-  auto it = table_->find(field);
-  if (it == table_->end()) return std::nullopt;
-  return std::string_view(it->second);
+  const PackedPair* r = table_->pairs.Find(field);
+  if (r == nullptr) return std::nullopt;
+  return r->Second();
+}
+
+ElementView HashObject::At(size_t i) const {
+  if (table_ != nullptr) {
+    const PackedPair& r = table_->pairs.at(i);
+    return ElementView{r.Key(), r.Second(), 0, 0};
+  }
+  size_t pos = 0;
+  for (; i > 0; --i) pos = PairAt(pos).end;
+  Pair p = PairAt(pos);
+  return ElementView{p.field, p.value, 0, 0};
 }
 
 size_t HashObject::PayloadAfterSet(std::string_view field, std::string_view value) const {
   auto old = Get(field);
-  if (!old) return payload_ + field.size() + value.size();
-  return payload_ - old->size() + value.size();
+  if (!old) return PayloadBytes() + field.size() + value.size();
+  return PayloadBytes() - old->size() + value.size();
 }
 
 size_t HashObject::MemoryUsage() const {
-  if (table_ == nullptr) return sizeof(*this) + compact_.capacity();
-  using Slot = std::pair<const std::string, std::string>;
-  return sizeof(*this) + sizeof(Table) + table_->capacity() * (sizeof(Slot) + 1) + heap_bytes_;
+  if (table_ == nullptr) return sizeof(*this) + compact_.AllocBytes();
+  return sizeof(*this) + sizeof(Table) + table_->pairs.TableBytes() + table_->heap_bytes;
 }
 
 Object* HashObject::Clone() const {
   auto* copy = new HashObject();
-  copy->compact_ = compact_;
-  if (table_ != nullptr) copy->table_ = std::make_unique<Table>(*table_);
   copy->size_ = size_;
-  copy->payload_ = payload_;
-  copy->heap_bytes_ = heap_bytes_;
+  copy->compact_payload_ = compact_payload_;
+  copy->compact_.Assign(compact_.view());
+  if (table_ != nullptr) {
+    copy->table_ = std::make_unique<Table>();
+    copy->table_->pairs.CopyFrom(
+        table_->pairs, [](const PackedPair& r) { return PackedPair(r.Key(), r.Second()); });
+    copy->table_->payload = table_->payload;
+    copy->table_->heap_bytes = table_->heap_bytes;
+  }
   return copy;
 }
 
 void HashObject::Serialize(std::string* out) const {
   codec::PutVarint(out, size_);
   if (table_ == nullptr) {
-    out->append(compact_);  // the same (field, value) encoding
+    out->append(compact_.view());  // the same (field, value) encoding
     return;
   }
-  for (const auto& [field, value] : *table_) AppendPair(out, field, value);
+  for (const PackedPair& r : table_->pairs) AppendPair(out, r.Key(), r.Second());
 }
 
 HashObject* HashObject::Deserialize(std::string_view data) {
@@ -180,7 +201,7 @@ void HashObject::ForEachElement(absl::FunctionRef<void(const ElementView&)> fn) 
     }
     return;
   }
-  for (const auto& [field, value] : *table_) fn(ElementView{field, value, 0, 0});
+  for (const PackedPair& r : table_->pairs) fn(ElementView{r.Key(), r.Second(), 0, 0});
 }
 
 bool HashObject::ApplyDelta(uint8_t op, std::span<const std::string_view> args) {

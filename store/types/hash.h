@@ -2,12 +2,14 @@
 //
 // Two encodings, as in Redis. A small hash is one contiguous buffer of
 // (field, value) pairs in insertion order, each string prefixed by its
-// varint length, searched linearly: a few bytes per field instead of a hash
-// table's slots and string headers, and HGETALL answers in the order Redis
-// does. Once it has more than `hash-max-listpack-entries` fields, or a field
-// or value longer than `hash-max-listpack-value` bytes, it becomes a hash
-// table for good (Redis never converts back either). The limits are
-// process-wide (HashObject::SetLimits, from the config).
+// varint length, searched linearly, sized exactly (PackedBuffer): a few bytes
+// per field instead of a hash table's slots and string headers, and HGETALL
+// answers in the order Redis does. Once it has more than
+// `hash-max-listpack-entries` fields, or a field or value longer than
+// `hash-max-listpack-value` bytes, it becomes a DenseTable of PackedPairs
+// for good (Redis never converts back either): one block per field, an
+// array slot and a 32-bit index entry. The limits are process-wide
+// (HashObject::SetLimits, from the config).
 //
 // Changes are recorded as two delta ops (KeyWriter::Record): kSet with
 // field/value pairs and kDelete with fields. Every hash command reduces to
@@ -18,14 +20,14 @@
 // lock. SetLimits may be called from any thread.
 #pragma once
 
-#include <absl/container/flat_hash_map.h>
-
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "store/string_hash.h"
+#include "store/types/dense_table.h"
+#include "store/types/packed.h"
 #include "store/value.h"
 
 namespace stashd::store {
@@ -53,18 +55,28 @@ class HashObject final : public Object {
 
   size_t Size() const override { return size_; }
   std::string_view Encoding() const override { return compact() ? "listpack" : "hashtable"; }
-  size_t PayloadBytes() const override { return payload_; }
+  size_t PayloadBytes() const override { return table_ ? table_->payload : compact_payload_; }
   size_t MemoryUsage() const override;
   Object* Clone() const override;
   void Serialize(std::string* out) const override;
   void ForEachElement(absl::FunctionRef<void(const ElementView&)> fn) const override;
   bool ApplyDelta(uint8_t op, std::span<const std::string_view> args) override;
 
+  // The field and value at position i (0 <= i < Size()) of iteration order,
+  // for a uniformly random pick: O(1) in the table encoding, a walk of the
+  // (small) compact one.
+  ElementView At(size_t i) const;
+
   // Rebuilds a hash from Serialize()'s output; nullptr if malformed.
   static HashObject* Deserialize(std::string_view data);
 
  private:
-  using Table = absl::flat_hash_map<std::string, std::string, StringViewHash, StringViewEq>;
+  // The large encoding, with what it counts.
+  struct Table {
+    DenseTable<PackedPair> pairs;
+    size_t payload = 0;     // sum of field and value sizes
+    size_t heap_bytes = 0;  // the pairs' blocks
+  };
   // A pair of the compact buffer: where it starts and its decoded views.
   struct Pair {
     size_t begin = 0;
@@ -73,19 +85,19 @@ class HashObject final : public Object {
     std::string_view value;
   };
 
-  static size_t HeapBytes(const std::string& s) { return s.size() > 15 ? s.capacity() + 1 : 0; }
   // The pair holding `field` in the compact buffer, if any.
   std::optional<Pair> FindPair(std::string_view field) const;
   // Decodes the pair starting at `pos` of the compact buffer.
   Pair PairAt(size_t pos) const;
-  // Moves every pair into a hash table.
+  // Moves every pair into a table.
   void ConvertToTable();
+  void TableSet(std::string_view field, std::string_view value, bool* inserted);
 
-  std::string compact_;           // the compact encoding (while table_ is null)
-  std::unique_ptr<Table> table_;  // the hash table encoding
-  size_t size_ = 0;
-  size_t payload_ = 0;     // sum of field and value sizes
-  size_t heap_bytes_ = 0;  // table encoding: strings too long for the inline buffer
+  // 40 bytes in all: a small hash costs little more than its pairs.
+  uint32_t size_ = 0;             // number of fields
+  uint32_t compact_payload_ = 0;  // compact: sum of field and value sizes
+  PackedBuffer compact_;          // the compact encoding (while table_ is null)
+  std::unique_ptr<Table> table_;
 };
 
 }  // namespace stashd::store

@@ -143,6 +143,41 @@ TEST_F(KeyspaceFamilyTest, Type) {
   EXPECT_THAT(Run({"type", "k", "j"}), ErrorIs("ERR wrong number of arguments for 'type' command"));
 }
 
+// ---- OBJECT ----
+
+TEST_F(KeyspaceFamilyTest, ObjectEncodingRefcountFreq) {
+  Put("int", "123");
+  Put("big", "12345");
+  Put("lead0", "0123");
+  Put("short", "hello");
+  Put("long", std::string(45, 'x'));
+  Put("neg", "-9223372036854775808");
+  EXPECT_EQ(RunRaw({"object", "encoding", "int"}), "$3\r\nint\r\n");
+  EXPECT_EQ(RunRaw({"object", "encoding", "lead0"}), "$6\r\nembstr\r\n");
+  EXPECT_EQ(RunRaw({"object", "encoding", "short"}), "$6\r\nembstr\r\n");
+  EXPECT_EQ(RunRaw({"object", "encoding", "long"}), "$3\r\nraw\r\n");
+  EXPECT_EQ(RunRaw({"object", "encoding", "neg"}), "$3\r\nint\r\n");
+  EXPECT_EQ(RunRaw({"hset", "h", "f", "v"}), ":1\r\n");
+  EXPECT_EQ(RunRaw({"object", "encoding", "h"}), "$8\r\nlistpack\r\n");
+  EXPECT_EQ(RunRaw({"hset", "h", "f", std::string(65, 'v')}), ":0\r\n");
+  EXPECT_EQ(RunRaw({"object", "encoding", "h"}), "$9\r\nhashtable\r\n");
+  EXPECT_EQ(RunRaw({"object", "encoding", "nokey"}), "$-1\r\n");
+  // Shared integers 0..9999 report INT_MAX, as in Redis.
+  EXPECT_EQ(RunRaw({"object", "refcount", "int"}), ":2147483647\r\n");
+  EXPECT_EQ(RunRaw({"object", "refcount", "big"}), ":1\r\n");
+  EXPECT_EQ(RunRaw({"object", "refcount", "short"}), ":1\r\n");
+  EXPECT_EQ(RunRaw({"object", "refcount", "nokey"}), "$-1\r\n");
+  EXPECT_EQ(RunRaw({"object", "freq", "nokey"}), "$-1\r\n");
+  EXPECT_THAT(Run({"object", "freq", "int"}),
+              ErrorIs("ERR An LFU maxmemory policy is not selected, access frequency not "
+                      "tracked. Please note that when switching between policies at runtime LRU "
+                      "and LFU data will take some time to adjust."));
+  EXPECT_THAT(Run({"object", "encoding"}),
+              ErrorIs("ERR wrong number of arguments for 'object|encoding' command"));
+  EXPECT_THAT(Run({"object", "foo"}),
+              ErrorIs("ERR unknown subcommand 'foo'. Try OBJECT HELP."));
+}
+
 // ---- EXPIRE family ----
 
 TEST_F(KeyspaceFamilyTest, ExpireSetsTtlAndKeyExpires) {

@@ -152,6 +152,17 @@ TEST(ReplyBuilderTest, Double) {
             "$24\r\n-1.7976931348623157e+308\r\n");
 }
 
+TEST(ReplyBuilderTest, HumanDouble) {
+  // GEOPOS's coordinates, as redis-server prints them.
+  EXPECT_EQ(Resp2([](ReplyBuilder& rb) { rb.HumanDouble(13.361389338970184); }),
+            "$20\r\n13.36138933897018433\r\n");
+  EXPECT_EQ(Resp3([](ReplyBuilder& rb) { rb.HumanDouble(-85.049999561723524); }),
+            ",-85.04999956172352427\r\n");
+  EXPECT_EQ(Resp2([](ReplyBuilder& rb) { rb.HumanDouble(2.5); }), "$3\r\n2.5\r\n");
+  EXPECT_EQ(Resp2([](ReplyBuilder& rb) { rb.HumanDouble(-0.0); }), "$1\r\n0\r\n");
+  EXPECT_EQ(Resp2([](ReplyBuilder& rb) { rb.HumanDouble(100); }), "$3\r\n100\r\n");
+}
+
 TEST(ReplyBuilderTest, DoubleInfinity) {
   const double inf = std::numeric_limits<double>::infinity();
   EXPECT_EQ(Resp2([&](ReplyBuilder& rb) { rb.Double(inf); }), "$3\r\ninf\r\n");
