@@ -9,7 +9,7 @@
 // two delta ops (kAdd with the resulting scores, kRemove with the members
 // removed), so the log never holds a command whose effect depends on chance
 // or arithmetic. The *STORE commands build the destination whole and store
-// it with Keyspace::RestoreObject, which logs it whole, as COPY does.
+// it with StoreCollection (Keyspace::StoreObject), which logs it whole.
 //
 // Every range command (by rank, score or lex, either way, with LIMIT) turns
 // its range into an interval of ranks and walks it (ZSetObject::ForRange):
@@ -106,30 +106,6 @@ class RangeReply {
   protocol::ReplyBuilder& reply_;
   bool with_scores_;
 };
-
-// Stores `result` (one reference, handed over) at `dst` replacing any value,
-// or deletes `dst` if the result is empty, as Redis's *STORE commands do;
-// replies the resulting size. A new value obeys its scope: refused when too
-// large, given the scope's default TTL.
-void StoreResult(CommandContext& ctx, std::string_view dst, ZSetObject* result) {
-  const size_t size = result->Size();
-  if (size == 0) {
-    result->Unref();
-    ctx.keyspace.Delete(ctx.db(), dst);
-    return ctx.reply.Integer(0);
-  }
-  if (const store::ScopeConfig* scope = ctx.keyspace.ValueTooLarge(dst, result->PayloadBytes())) {
-    result->Unref();
-    return ReplyScopeValueTooLarge(ctx.reply, *scope);
-  }
-  int64_t deadline = store::kNoExpiry;
-  if (int s = ctx.keyspace.ScopeOf(dst); s >= 0 && ctx.keyspace.scopes()[s].default_ttl_ms > 0) {
-    deadline = ctx.keyspace.clock().NowMs() + ctx.keyspace.scopes()[s].default_ttl_ms;
-  }
-  ctx.keyspace.RestoreObject(ctx.db(), dst, result, deadline);
-  result->Unref();
-  ctx.reply.Integer(static_cast<int64_t>(size));
-}
 
 // ---- ZADD ZINCRBY ----
 
@@ -458,7 +434,8 @@ void ZrangeGeneric(CommandContext& ctx, size_t src, bool store, RangeType type,
   const ZSetObject* z = ReadZSet(ctx, ctx.args[src], &wrong_type);
   if (wrong_type) return;
   if (z == nullptr) {
-    if (store) return StoreResult(ctx, ctx.args[1], new ZSetObject());
+    if (store)
+      return StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], new ZSetObject(), ctx.reply);
     return ctx.reply.ArrayLen(0);
   }
   RankWalk walk;
@@ -475,7 +452,7 @@ void ZrangeGeneric(CommandContext& ctx, size_t src, bool store, RangeType type,
   if (store) {
     auto* result = new ZSetObject();
     walk.ForEach(*z, [&](std::string_view m, double s) { result->Set(m, s); });
-    return StoreResult(ctx, ctx.args[1], result);
+    return StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], result, ctx.reply);
   }
   RangeReply out(ctx.reply, with_scores);
   out.Begin(walk.count);
@@ -909,7 +886,7 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_idx, bool has_dst, SetOp o
 
   auto* out = new ZSetObject();
   for (const auto& [m, score] : result) out->Set(m, score);
-  if (has_dst) return StoreResult(ctx, ctx.args[1], out);
+  if (has_dst) return StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], out, ctx.reply);
   RangeReply reply(ctx.reply, with_scores);
   reply.Begin(out->Size());
   out->ForEachElement([&](const store::ElementView& e) { reply.Add(e.member, e.score); });

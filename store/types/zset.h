@@ -37,6 +37,7 @@
 #include <string_view>
 #include <utility>
 
+#include "store/types/packed.h"
 #include "store/value.h"
 
 namespace stashd::store {
@@ -144,7 +145,7 @@ class ZSetObject final : public Object {
   std::optional<Entry> FindEntry(std::string_view member) const;
   void ConvertToSkipList();
 
-  std::string compact_;  // the compact encoding (while list_ is null)
+  PackedBuffer compact_;  // the compact encoding (while list_ is null)
   SkipList* list_ = nullptr;
   size_t size_ = 0;
   size_t payload_ = 0;  // sum of EntryPayload
