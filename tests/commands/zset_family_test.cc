@@ -364,6 +364,59 @@ TEST_F(ZSetFamilyTest, EncodingsFollowTheConfiguredLimits) {
   EXPECT_THAT(Run({"zadd", "z", "4", "d"}), IsInt(1));
 }
 
+// What the write log receives: element changes with exact resulting scores,
+// the members a pop or range removal took, a *STORE result whole; never the
+// command itself.
+class ZSetLogTest : public ZSetFamilyTest, public store::ChangeListener {
+ protected:
+  ZSetLogTest() {
+    store::Keyspace& ks = server().keyspace();
+    auto locks = ks.Lock(ks.AllShardsMask());
+    ks.SetChangeListener(this);
+  }
+  ~ZSetLogTest() override {
+    store::Keyspace& ks = server().keyspace();
+    auto locks = ks.Lock(ks.AllShardsMask());
+    ks.SetChangeListener(nullptr);
+  }
+  void OnChange(const store::Change& c) override {
+    std::string s;
+    switch (c.kind) {
+      case store::Change::Kind::kSet:
+        s = "set " + std::string(c.key) + " " + std::string(store::TypeName(c.type));
+        break;
+      case store::Change::Kind::kDelete:
+        s = "del " + std::string(c.key);
+        break;
+      case store::Change::Kind::kUpdate:
+        s = "update " + std::string(c.key) + " op" + std::to_string(c.op);
+        for (std::string_view a : c.args) s += " " + std::string(a);
+        break;
+      default:
+        s = "other";
+    }
+    records.push_back(s);
+  }
+  std::vector<std::string> records;
+};
+
+TEST_F(ZSetLogTest, RecordsElementChangesNeverCommands) {
+  Run({"zadd", "z", "1", "a", "0.1", "b", "3", "c"});
+  Run({"zadd", "z", "nx", "5", "a"});  // nothing changed: nothing recorded
+  Run({"zincrby", "z", "0.2", "b"});
+  Run({"zadd", "z", "incr", "-inf", "c"});
+  Run({"zpopmin", "z"});
+  Run({"zrem", "z", "nope"});
+  Run({"zadd", "z", "2", "d", "4", "e"});
+  Run({"zremrangebyscore", "z", "2", "(5"});
+  Run({"zunionstore", "u", "1", "z", "weights", "2"});
+  Run({"zdiffstore", "u", "1", "nokey"});
+  EXPECT_THAT(records, ElementsAre("update z op1 a 1 b 0.10000000000000001 c 3",
+                                   "update z op1 b 0.30000000000000004", "update z op1 c -inf",
+                                   "update z op2 c", "update z op1 d 2 e 4", "update z op2 a d e",
+                                   "set u zset", "del u"));
+}
+
 class ZSetScopeTest : public CommandTest {
  protected:
   ZSetScopeTest()
