@@ -413,7 +413,7 @@ TEST_F(ZSetLogTest, RecordsElementChangesNeverCommands) {
   Run({"zdiffstore", "u", "1", "nokey"});
   EXPECT_THAT(records, ElementsAre("update z op1 a 1 b 0.10000000000000001 c 3",
                                    "update z op1 b 0.30000000000000004", "update z op1 c -inf",
-                                   "update z op2 c", "update z op1 d 2 e 4", "update z op2 a d e",
+                                   "update z op2 c", "update z op1 d 2 e 4", "update z op2 d e",
                                    "set u zset", "del u"));
 }
 
