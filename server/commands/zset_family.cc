@@ -142,6 +142,18 @@ void ZaddGeneric(CommandContext& ctx, size_t first, AddFlags f) {
     return f.incr ? ctx.reply.Null() : ctx.reply.Integer(0);
   }
   auto& z = w.As<ZSetObject>();
+  if (w.created()) {
+    // Redis picks the new key's encoding from the command's size and
+    // longest member (zsetTypeCreate).
+    size_t longest = 0;
+    for (size_t i = first + 1; i < ctx.args.size(); i += 2) {
+      longest = std::max(longest, ctx.args[i].size());
+    }
+    if (scores.size() > ZSetObject::MaxCompactEntries() ||
+        longest > ZSetObject::MaxCompactValue()) {
+      z.UseSkipList();
+    }
+  }
   // Only a key whose scope limits sizes pays for counting the new members.
   if (!f.xx && ctx.keyspace.ValueTooLarge(key, SIZE_MAX) != nullptr) {
     size_t payload = z.PayloadBytes();
@@ -451,6 +463,10 @@ void ZrangeGeneric(CommandContext& ctx, size_t src, bool store, RangeType type,
   }
   if (store) {
     auto* result = new ZSetObject();
+    // Redis sizes the destination from a rank range's length.
+    if (type == RangeType::kRank && walk.count > ZSetObject::MaxCompactEntries()) {
+      result->UseSkipList();
+    }
     walk.ForEach(*z, [&](std::string_view m, double s) { result->Set(m, s); });
     return StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], result, ctx.reply);
   }
@@ -748,10 +764,10 @@ void AggregateInto(double* target, double value, Aggregate aggregate) {
       if (std::isnan(*target)) *target = 0;
       break;
     case Aggregate::kMin:
-      *target = std::min(*target, value);
+      *target = value < *target ? value : *target;
       break;
     case Aggregate::kMax:
-      *target = std::max(*target, value);
+      *target = value > *target ? value : *target;
       break;
   }
 }
@@ -831,6 +847,13 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_idx, bool has_dst, SetOp o
   // The result, member -> score (views into the sources, which no one
   // changes before the result is stored or replied).
   absl::flat_hash_map<std::string_view, double, store::StringViewHash, store::StringViewEq> result;
+  // Smallest input first, as Redis sorts them (by cardinality, ties in
+  // argument order): the order in which scores aggregate decides what
+  // inf + -inf and min(0, -0) give.
+  if (op != SetOp::kDiff) {
+    std::stable_sort(sources.begin(), sources.end(),
+                     [](const Source& a, const Source& b) { return a.size() < b.size(); });
+  }
   if (op == SetOp::kUnion) {
     size_t largest = 0;
     for (const Source& s : sources) largest = std::max(largest, s.size());
@@ -844,10 +867,7 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_idx, bool has_dst, SetOp o
     }
   } else if (op == SetOp::kInter) {
     // Walk the smallest input, probe the others.
-    size_t smallest = 0;
-    for (size_t i = 0; i < n; ++i) {
-      if (sources[i].size() < sources[smallest].size()) smallest = i;
-    }
+    const size_t smallest = 0;
     if (sources[smallest].size() > 0) {
       std::vector<SourceLookup> lookups;
       lookups.reserve(n);
@@ -861,7 +881,10 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_idx, bool has_dst, SetOp o
           if (i == smallest) continue;
           std::optional<double> other = lookups[i].Score(m);
           if (!other) return;
-          AggregateInto(&v, Weighted(*other, sources[i].weight), aggregate);
+          // Unlike the first input's, these products are not cleaned of
+          // NaN (0 * inf) in Redis: a sum turns it into 0, min and max
+          // ignore it.
+          AggregateInto(&v, *other * sources[i].weight, aggregate);
         }
         if (card_only) {
           done = ++cardinality == limit;
@@ -884,9 +907,15 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_idx, bool has_dst, SetOp o
   }
   if (card_only) return ctx.reply.Integer(0);
 
+  // Built as a skip list, then compacted if it fits, as Redis builds it:
+  // a -0 survives only in the skip list encoding (see ZSetObject::Set).
   auto* out = new ZSetObject();
+  out->UseSkipList();
   for (const auto& [m, score] : result) out->Set(m, score);
-  if (has_dst) return StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], out, ctx.reply);
+  if (has_dst) {
+    out->CompactIfFits();
+    return StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], out, ctx.reply);
+  }
   RangeReply reply(ctx.reply, with_scores);
   reply.Begin(out->Size());
   out->ForEachElement([&](const store::ElementView& e) { reply.Add(e.member, e.score); });

@@ -1,5 +1,6 @@
 #include "store/types/zset.h"
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cerrno>
@@ -342,12 +343,30 @@ class ZSetObject::SkipList {
   int level_ = 1;
   size_t node_bytes_ = 0;
   Index index_;
+
+ public:
+  size_t payload = 0;  // sum of EntryPayload, kept by ZSetObject
 };
 
 // ---- ZSetObject ----
 
 ZSetObject::ZSetObject() : Object(ValueType::kZSet) {}
 ZSetObject::~ZSetObject() { delete list_; }
+
+size_t ZSetObject::Size() const { return list_ != nullptr ? list_->size() : compact_size_; }
+
+size_t ZSetObject::PayloadBytes() const {
+  return list_ != nullptr ? list_->payload : compact_payload_;
+}
+
+void ZSetObject::Adjust(int64_t members, int64_t bytes) {
+  if (list_ != nullptr) {
+    list_->payload = static_cast<size_t>(static_cast<int64_t>(list_->payload) + bytes);
+    return;
+  }
+  compact_size_ = static_cast<uint32_t>(compact_size_ + members);
+  compact_payload_ = static_cast<uint32_t>(compact_payload_ + bytes);
+}
 
 void ZSetObject::SetLimits(size_t max_entries, size_t max_value) {
   max_compact_entries.store(max_entries, std::memory_order_relaxed);
@@ -380,14 +399,40 @@ std::optional<ZSetObject::Entry> ZSetObject::FindEntry(std::string_view member) 
 
 void ZSetObject::ConvertToSkipList() {
   auto* list = new SkipList();
-  list->Reserve(size_ + 1);
+  list->Reserve(compact_size_ + 1);
   for (size_t pos = 0; pos < compact_.size();) {
     Entry e = EntryAt(pos);
     list->Insert(e.member, e.score);
     pos = e.end;
   }
+  list->payload = compact_payload_;
   list_ = list;
   compact_.Clear();
+  compact_size_ = 0;
+  compact_payload_ = 0;
+}
+
+void ZSetObject::UseSkipList() {
+  if (list_ == nullptr) ConvertToSkipList();
+}
+
+void ZSetObject::CompactIfFits() {
+  if (list_ == nullptr || list_->size() > MaxCompactEntries()) return;
+  size_t longest = 0;
+  for (const SkipList::Node* n = list_->First(); n != nullptr; n = n->forward()[0]) {
+    longest = std::max<size_t>(longest, n->len);
+  }
+  if (longest > MaxCompactValue()) return;
+  std::string buf;
+  for (const SkipList::Node* n = list_->First(); n != nullptr; n = n->forward()[0]) {
+    codec::PutBytes(&buf, n->member());
+    PutScore(&buf, n->score == 0 ? 0.0 : n->score);  // -0 as 0, as in Set
+  }
+  compact_size_ = static_cast<uint32_t>(list_->size());
+  compact_payload_ = static_cast<uint32_t>(list_->payload);
+  compact_.Assign(buf);
+  delete list_;
+  list_ = nullptr;
 }
 
 std::optional<double> ZSetObject::Score(std::string_view member) const {
@@ -409,16 +454,18 @@ bool ZSetObject::Set(std::string_view member, double score) {
       return false;
     }
     list_->Insert(member, score);
-    ++size_;
-    payload_ += EntryPayload(member);
+    Adjust(1, static_cast<int64_t>(EntryPayload(member)));
     return true;
   }
+  // Redis's listpack keeps an integral score as an integer, so -0 reads
+  // back as 0 there (and stays -0 in its skip list): the same here.
+  if (score == 0) score = 0.0;
   bool existed = false;
   if (auto e = FindEntry(member)) {
     if (e->score == score) return false;
     compact_.Splice(e->begin, e->end - e->begin, {});
     existed = true;
-  } else if (size_ + 1 > MaxCompactEntries()) {
+  } else if (compact_size_ + 1 > MaxCompactEntries()) {
     ConvertToSkipList();
     return Set(member, score);
   }
@@ -433,8 +480,7 @@ bool ZSetObject::Set(std::string_view member, double score) {
   PutScore(&entry, score);
   compact_.Splice(pos, 0, entry);
   if (!existed) {
-    ++size_;
-    payload_ += EntryPayload(member);
+    Adjust(1, static_cast<int64_t>(EntryPayload(member)));
   }
   return !existed;
 }
@@ -447,8 +493,7 @@ bool ZSetObject::Remove(std::string_view member) {
     if (!e) return false;
     compact_.Splice(e->begin, e->end - e->begin, {});
   }
-  --size_;
-  payload_ -= EntryPayload(member);
+  Adjust(-1, -static_cast<int64_t>(EntryPayload(member)));
   return true;
 }
 
@@ -511,7 +556,7 @@ std::pair<size_t, size_t> ZSetObject::RanksOf(const LexRange& range) const {
       case LexBound::kMinusInf:
         return 0;
       case LexBound::kPlusInf:
-        return size_;
+        return Size();
       case LexBound::kInclusive:
         return CountBelowLex(b.value, upper);
       case LexBound::kExclusive:
@@ -563,8 +608,7 @@ void ZSetObject::RemoveRange(size_t first, size_t last,
   if (list_ != nullptr) {
     list_->RemoveRange(first, last, [&](std::string_view member) {
       fn(member);
-      --size_;
-      payload_ -= EntryPayload(member);
+      Adjust(-1, -static_cast<int64_t>(EntryPayload(member)));
     });
     return;
   }
@@ -574,8 +618,7 @@ void ZSetObject::RemoveRange(size_t first, size_t last,
     if (rank == first) begin = e.begin;
     if (rank >= first) {
       fn(e.member);
-      --size_;
-      payload_ -= EntryPayload(e.member);
+      Adjust(-1, -static_cast<int64_t>(EntryPayload(e.member)));
       end = e.end;
     }
     pos = e.end;
@@ -599,22 +642,21 @@ Object* ZSetObject::Clone() const {
   auto* copy = new ZSetObject();
   if (list_ == nullptr) {
     copy->compact_.Assign(compact_.view());
-    copy->size_ = size_;
-    copy->payload_ = payload_;
+    copy->compact_size_ = compact_size_;
+    copy->compact_payload_ = compact_payload_;
     return copy;
   }
   copy->list_ = new SkipList();
-  copy->list_->Reserve(size_);
+  copy->list_->Reserve(Size());
   for (const SkipList::Node* n = list_->First(); n != nullptr; n = n->forward()[0]) {
     copy->list_->Insert(n->member(), n->score);
   }
-  copy->size_ = size_;
-  copy->payload_ = payload_;
+  copy->list_->payload = list_->payload;
   return copy;
 }
 
 void ZSetObject::Serialize(std::string* out) const {
-  codec::PutVarint(out, size_);
+  codec::PutVarint(out, Size());
   if (list_ == nullptr) {
     out->append(compact_.view());  // the same (member, score) encoding
     return;
@@ -647,8 +689,8 @@ ZSetObject* ZSetObject::Deserialize(std::string_view data) {
 }
 
 void ZSetObject::ForEachElement(absl::FunctionRef<void(const ElementView&)> fn) const {
-  if (size_ == 0) return;
-  ForRange(0, size_ - 1, false, [&](std::string_view member, double score) {
+  if (Size() == 0) return;
+  ForRange(0, Size() - 1, false, [&](std::string_view member, double score) {
     fn(ElementView{member, {}, score, 0});
     return true;
   });
@@ -677,3 +719,4 @@ bool ZSetObject::ApplyDelta(uint8_t op, std::span<const std::string_view> args) 
 }
 
 }  // namespace stashd::store
+static_assert(sizeof(stashd::store::ZSetObject) <= 40, "a small sorted set stays small");

@@ -83,6 +83,7 @@ class ZSetObject final : public Object {
   // The score of a member, or nullopt.
   std::optional<double> Score(std::string_view member) const;
   // Sets a member's score; true if the member was new. REQUIRES: !isnan.
+  // The compact encoding stores -0 as 0, as Redis's listpack does.
   bool Set(std::string_view member, double score);
   // Removes a member; true if it existed.
   bool Remove(std::string_view member);
@@ -114,12 +115,20 @@ class ZSetObject final : public Object {
   // Size()), calling fn(member) for each just before it goes.
   void RemoveRange(size_t first, size_t last, absl::FunctionRef<void(std::string_view)> fn);
 
+  // Starts an empty sorted set in the skip list encoding (Redis's
+  // zsetTypeCreate given a size or member length past the limits).
+  // REQUIRES: Size() == 0.
+  void UseSkipList();
+  // Back to the compact encoding if the set fits its limits (Redis's
+  // zsetConvertToListpackIfNeeded, for a computed *STORE result).
+  void CompactIfFits();
+
   // True while the sorted set uses the compact encoding.
   bool compact() const { return list_ == nullptr; }
 
-  size_t Size() const override { return size_; }
+  size_t Size() const override;
   std::string_view Encoding() const override { return compact() ? "listpack" : "skiplist"; }
-  size_t PayloadBytes() const override { return payload_; }
+  size_t PayloadBytes() const override;
   size_t MemoryUsage() const override;
   Object* Clone() const override;
   void Serialize(std::string* out) const override;
@@ -144,11 +153,15 @@ class ZSetObject final : public Object {
   Entry EntryAt(size_t pos) const;
   std::optional<Entry> FindEntry(std::string_view member) const;
   void ConvertToSkipList();
+  // Counts `members` more members holding `bytes` more payload (negative:
+  // fewer). The skip list counts its own members.
+  void Adjust(int64_t members, int64_t bytes);
 
-  PackedBuffer compact_;  // the compact encoding (while list_ is null)
-  SkipList* list_ = nullptr;
-  size_t size_ = 0;
-  size_t payload_ = 0;  // sum of EntryPayload
+  // 40 bytes in all: a small sorted set costs little more than its entries.
+  uint32_t compact_size_ = 0;     // compact: number of members
+  uint32_t compact_payload_ = 0;  // compact: sum of EntryPayload
+  PackedBuffer compact_;          // the compact encoding (while list_ is null)
+  SkipList* list_ = nullptr;      // the skip list encoding
 };
 
 }  // namespace stashd::store

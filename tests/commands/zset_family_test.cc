@@ -309,6 +309,24 @@ TEST_F(ZSetFamilyTest, InfinitiesAggregateAsRedis) {
   EXPECT_THAT(Run({"zunion", "1", "a", "weights", "0", "withscores"}), StrArray(Strs{"x", "0"}));
 }
 
+// Edge cases found by comparing random command streams with redis-server:
+// the order inputs aggregate in, NaN products past the first ZINTER input,
+// and where -0 survives.
+TEST_F(ZSetFamilyTest, AggregationEdgesMatchRedis) {
+  Run({"zadd", "z", "-inf", "e", "0", "c"});
+  // 2 * -inf, then 0 * -inf = NaN, which MAX ignores: e stays -inf.
+  EXPECT_THAT(Run({"zinter", "2", "z", "z", "weights", "2", "0", "aggregate", "max", "withscores"}),
+              StrArray(Strs{"e", "-inf", "c", "0"}));
+  EXPECT_THAT(Run({"zunion", "1", "z", "weights", "-1", "withscores"}),
+              StrArray(Strs{"c", "-0", "e", "inf"}));
+  EXPECT_THAT(Run({"zunionstore", "d", "1", "z", "weights", "-1"}), IsInt(2));
+  EXPECT_THAT(Run({"zrange", "d", "0", "-1", "withscores"}), StrArray(Strs{"c", "0", "e", "inf"}));
+  EXPECT_THAT(Run({"zadd", "n", "-0", "a"}), IsInt(1));
+  EXPECT_EQ(Run({"zscore", "n", "a"}), "0");
+  EXPECT_THAT(Run({"zadd", "long", "-0", "a", "1", std::string(65, 'x')}), IsInt(2));
+  EXPECT_EQ(Run({"zscore", "long", "a"}), "-0");
+}
+
 TEST_F(ZSetFamilyTest, ScanReturnsEverythingWithScoresAsText) {
   EXPECT_THAT(Run({"zscan", "nokey", "0"}).elems, ElementsAre("0", ArrayOfSize(0)));
   Run({"zadd", "z", "0.1", "one", "2", "two", "3", "three"});

@@ -238,6 +238,31 @@ TEST_F(ZSetTest, BuilderTakesElementsInAnyOrder) {
   EXPECT_TRUE(KnownType(static_cast<uint8_t>(ValueType::kZSet)));
 }
 
+TEST_F(ZSetTest, NegativeZeroOnlySurvivesInTheSkipList) {
+  auto* z = new ZSetObject();
+  z->Set("a", -0.0);
+  EXPECT_FALSE(std::signbit(*z->Score("a")));  // as Redis's listpack, an integer 0
+  auto* s = new ZSetObject();
+  s->UseSkipList();
+  s->Set("a", -0.0);
+  s->Set("b", 1);
+  EXPECT_EQ(s->Encoding(), "skiplist");
+  EXPECT_TRUE(std::signbit(*s->Score("a")));
+  s->CompactIfFits();  // a *STORE result that fits
+  EXPECT_EQ(s->Encoding(), "listpack");
+  EXPECT_FALSE(std::signbit(*s->Score("a")));
+  EXPECT_EQ(All(*s), (Pairs{{"a", 0}, {"b", 1}}));
+  EXPECT_EQ(s->PayloadBytes(), 2 + 2 * sizeof(double));
+  auto* big = new ZSetObject();
+  big->UseSkipList();
+  big->Set(std::string(65, 'x'), 1);
+  big->CompactIfFits();
+  EXPECT_EQ(big->Encoding(), "skiplist");  // a member too long stays
+  z->Unref();
+  s->Unref();
+  big->Unref();
+}
+
 TEST_F(ZSetTest, MemoryUsageGrowsWithMembers) {
   ZSetObject::SetLimits(0, 64);
   auto* z = new ZSetObject();
