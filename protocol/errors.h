@@ -70,6 +70,13 @@ inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of r
 inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 
+// Sets (SPOP's count; SINTERCARD's numkeys and LIMIT, which ZINTERCARD shares)
+inline constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
+inline constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kNumkeysTooMany =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
+
 // Keyspace family (EXPIRE options, COPY/MOVE/SWAPDB indexes)
 inline constexpr std::string_view kExpireNxConflict =
     "ERR NX and XX, GT or LT options at the same time are not compatible";
@@ -166,13 +173,10 @@ inline constexpr std::string_view kLimitNeedsByScoreOrLex =
     "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
 inline constexpr std::string_view kWithscoresWithBylex =
     "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
-inline constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
-inline constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
 inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
 inline constexpr std::string_view kNeedInputKey =
     "ERR at least 1 input key is needed for '%s' command";
 inline constexpr std::string_view kWeightNotFloat = "ERR weight value is not a float";
-inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
 
 // Bot scopes
 inline constexpr std::string_view kEmptyPrefix = "ERR DELPREFIX prefix must not be empty";
@@ -254,6 +258,37 @@ inline constexpr std::string_view kProtectedMode =
     "manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an "
     "authentication password for the default user. NOTE: You only need to do one of the above "
     "things in order for the server to start accepting connections from the outside.";
+
+// ---- SORT ----
+inline constexpr std::string_view kSortByDenied =
+    "ERR BY option of SORT denied due to insufficient ACL permissions.";
+inline constexpr std::string_view kSortGetDenied =
+    "ERR GET option of SORT denied due to insufficient ACL permissions.";
+inline constexpr std::string_view kSortScoreNotDouble =
+    "ERR One or more scores can't be converted into double";
+
+// ---- Geo ----
+inline constexpr std::string_view kGeoInvalidPosition = "ERR invalid longitude,latitude pair %s";
+inline constexpr std::string_view kGeoUnsupportedUnit =
+    "ERR unsupported unit provided. please use M, KM, FT, MI";
+inline constexpr std::string_view kGeoNeedNumericRadius = "ERR need numeric radius";
+inline constexpr std::string_view kGeoNeedNumericWidth = "ERR need numeric width";
+inline constexpr std::string_view kGeoNeedNumericHeight = "ERR need numeric height";
+inline constexpr std::string_view kGeoNegativeRadius = "ERR radius cannot be negative";
+inline constexpr std::string_view kGeoNegativeBox = "ERR height or width cannot be negative";
+inline constexpr std::string_view kGeoCouldNotDecodeMember =
+    "ERR could not decode requested zset member";
+inline constexpr std::string_view kGeoCountMustBePositive = "ERR COUNT must be > 0";
+inline constexpr std::string_view kGeoAnyNeedsCount =
+    "ERR the ANY argument requires COUNT argument";
+// %s: "GEOSEARCHSTORE" or "STORE option in GEORADIUS".
+inline constexpr std::string_view kGeoStoreIncompatible =
+    "ERR %s is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+// %s: the command name as the client typed it.
+inline constexpr std::string_view kGeoNeedFrom =
+    "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for %s";
+inline constexpr std::string_view kGeoNeedBy =
+    "ERR exactly one of BYRADIUS and BYBOX can be specified for %s";
 
 // Fills each "%s" (or "%c") of `fmt` with the next argument, in order, as
 // Redis's addReplyErrorFormat does with C strings: an argument ends at its

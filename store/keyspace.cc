@@ -1,5 +1,7 @@
 #include "store/keyspace.h"
 
+#include "store/types/packed.h"
+
 #include <absl/container/btree_map.h>
 #include <absl/container/btree_set.h>
 #include <absl/container/flat_hash_map.h>
@@ -578,6 +580,20 @@ size_t Keyspace::PayloadSize(int db, std::string_view key) {
   DbShard& d = shard.dbs[db];
   auto it = shard.FindLive(d, hash, key, clock_->NowMs());
   return it == d.keys.end() ? 0 : PayloadOf(*it->second);
+}
+
+std::optional<size_t> Keyspace::MemoryUsage(int db, std::string_view key) {
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& d = shard.dbs[db];
+  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
+  if (it == d.keys.end()) return std::nullopt;
+  // The entry as malloc sizes it (a collection's ByteSize counts its
+  // object's own blocks already), and its slots in the key indexes.
+  constexpr size_t kIndexBytes = 24;
+  const Entry& e = *it->second;
+  const size_t own = e.is_object() ? e.ByteSize() - e.object()->MemoryUsage() : e.ByteSize();
+  return MallocBytes(own) + (e.is_object() ? e.object()->MemoryUsage() : 0) + kIndexBytes;
 }
 
 bool Keyspace::Rename(int db, std::string_view from, std::string_view to,

@@ -343,6 +343,11 @@ class Keyspace {
   // PayloadBytes()), or 0 if it is missing: what max-value-size limits.
   size_t PayloadSize(int db, std::string_view key);
 
+  // Bytes the key and its value take in memory (its entry as malloc sizes
+  // it, a collection's object, its index slots), or nullopt if missing.
+  // Not counted as a keyspace hit or miss (MEMORY USAGE).
+  std::optional<size_t> MemoryUsage(int db, std::string_view key);
+
   // Deletes the key; false if it did not exist (or had expired).
   bool Delete(int db, std::string_view key);
 

@@ -5,6 +5,7 @@
 
 #include "store/types/hash.h"
 #include "store/types/zset.h"
+#include "store/types/set.h"
 
 namespace stashd::store {
 
@@ -31,7 +32,8 @@ std::string_view TypeName(ValueType t) {
 bool KnownType(uint8_t type) {
   return type == static_cast<uint8_t>(ValueType::kString) ||
          type == static_cast<uint8_t>(ValueType::kHash) ||
-         type == static_cast<uint8_t>(ValueType::kZSet);
+         type == static_cast<uint8_t>(ValueType::kZSet) ||
+         type == static_cast<uint8_t>(ValueType::kSet);
 }
 
 Object* NewObject(ValueType type) {
@@ -40,6 +42,8 @@ Object* NewObject(ValueType type) {
       return new HashObject();
     case ValueType::kZSet:
       return new ZSetObject();
+    case ValueType::kSet:
+      return new SetObject();
     default:
       return nullptr;
   }
@@ -51,6 +55,8 @@ Object* DeserializeObject(ValueType type, std::string_view data) {
       return HashObject::Deserialize(data);
     case ValueType::kZSet:
       return ZSetObject::Deserialize(data);
+    case ValueType::kSet:
+      return SetObject::Deserialize(data);
     default:
       return nullptr;
   }
@@ -90,6 +96,18 @@ class ZSetBuilder final : public ObjectBuilder {
   bool malformed_ = false;
 };
 
+class SetBuilder final : public ObjectBuilder {
+ public:
+  void Add(const ElementView& e) override { set_->Add(e.member); }
+  Object* Finish() override { return std::exchange(set_, nullptr); }
+  ~SetBuilder() override {
+    if (set_ != nullptr) set_->Unref();
+  }
+
+ private:
+  SetObject* set_ = new SetObject();
+};
+
 }  // namespace
 
 std::unique_ptr<ObjectBuilder> NewObjectBuilder(ValueType type) {
@@ -98,6 +116,8 @@ std::unique_ptr<ObjectBuilder> NewObjectBuilder(ValueType type) {
       return std::make_unique<HashBuilder>();
     case ValueType::kZSet:
       return std::make_unique<ZSetBuilder>();
+    case ValueType::kSet:
+      return std::make_unique<SetBuilder>();
     default:
       return nullptr;
   }

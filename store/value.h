@@ -88,7 +88,9 @@ class Object {
   virtual Object* Clone() const = 0;
   // Appends the serialized form (see persistence/FORMAT.md, "values").
   virtual void Serialize(std::string* out) const = 0;
-  // Calls fn for every element, in the type's natural order.
+  // Calls fn for every element, in the type's natural order. The views must
+  // stay valid until the object next changes, not only during the call: the
+  // snapshot writer batches rows from views of a pinned (unchanging) object.
   virtual void ForEachElement(absl::FunctionRef<void(const ElementView&)> fn) const = 0;
   // Replays a change recorded by a writer (KeyWriter::Record). False if
   // the op or its arguments are malformed (nothing is changed then).

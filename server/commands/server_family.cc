@@ -36,6 +36,7 @@
 #include "server/exec/command.h"
 #include "server/server_state.h"
 #include "store/glob.h"
+#include "store/string_ops.h"
 
 namespace stashd::server {
 namespace {
@@ -780,6 +781,47 @@ constexpr char kUnordered[] = "nondeterministic_output_order";
 
 }  // namespace
 
+// ---- MEMORY ----
+
+// MEMORY USAGE key [SAMPLES count]: stashd counts collections exactly, so
+// SAMPLES is checked and otherwise changes nothing.
+void CmdMemoryUsage(CommandContext& ctx) {
+  for (size_t j = 3; j < ctx.args.size(); ++j) {
+    if (EqualsIgnoreCase(ctx.args[j], "samples") && j + 1 < ctx.args.size()) {
+      std::optional<int64_t> samples = store::ParseInt64(ctx.args[j + 1]);
+      if (!samples) return ctx.reply.Error(errors::kNotInteger);
+      if (*samples < 0) return ctx.reply.Error(errors::kSyntax);
+      ++j;
+    } else {
+      return ctx.reply.Error(errors::kSyntax);
+    }
+  }
+  std::optional<size_t> bytes = ctx.keyspace.MemoryUsage(ctx.db(), ctx.args[2]);
+  if (!bytes) return ctx.reply.Null();
+  ctx.reply.Integer(static_cast<int64_t>(*bytes));
+}
+
+// MEMORY PURGE: hands freed pages back to the system (glibc malloc_trim).
+void CmdMemoryPurge(CommandContext& ctx) {
+  malloc_trim(0);
+  ctx.reply.Ok();
+}
+
+// MEMORY MALLOC-STATS: what Redis answers when not built with jemalloc.
+void CmdMemoryMallocStats(CommandContext& ctx) {
+  ctx.reply.Bulk("Stats not supported for the current allocator");
+}
+
+void CmdMemoryHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "MALLOC-STATS",
+                  "    Return internal statistics report from the memory allocator.", "PURGE",
+                  "    Attempt to purge dirty pages for reclamation by the allocator.",
+                  "USAGE <key> [SAMPLES <count>]",
+                  "    Return memory in bytes used by <key> and its value. Nested values are",
+                  "    sampled up to <count> times (default: 5, 0 means sample all).", "HELP",
+                  "    Prints this help."});
+}
+
 void RegisterServerFamily(CommandRegistry& r) {
   constexpr uint32_t kLoadingStale = kLoading | kStale;
   constexpr uint32_t kConfigAdmin = kAdmin | kNoScript | kLoading | kStale;
@@ -870,6 +912,52 @@ void RegisterServerFamily(CommandRegistry& r) {
             .acl_categories = AclCategory::kConnection,
             .summary = "Show helpful text about the different subcommands",
             .since = "5.0.0",
+            .group = "server",
+            .complexity = "O(1)"}}});
+  r.Register(
+      {.name = "memory",
+       .arity = -2,
+       .summary = "A container for memory diagnostics commands",
+       .since = "4.0.0",
+       .group = "server",
+       .complexity = "Depends on subcommand.",
+       .subcommands = {
+           {.name = "memory|usage",
+            .arity = -3,
+            .flags = kReadonly,
+            .first_key = 2,
+            .last_key = 2,
+            .step = 1,
+            .handler = CmdMemoryUsage,
+            .key_spec_flags = {KeySpecFlag::kRO},
+            .summary = "Estimate the memory usage of a key",
+            .since = "4.0.0",
+            .group = "server",
+            .complexity = "O(N) where N is the number of samples.",
+            .arguments = {ArgKey("key", 0), ArgInteger("count").Token("SAMPLES").Optional()}},
+           {.name = "memory|purge",
+            .arity = 2,
+            .handler = CmdMemoryPurge,
+            .tips = {"request_policy:all_shards", "response_policy:all_succeeded"},
+            .summary = "Ask the allocator to release memory",
+            .since = "4.0.0",
+            .group = "server",
+            .complexity = "Depends on how much memory is allocated, could be slow"},
+           {.name = "memory|malloc-stats",
+            .arity = 2,
+            .handler = CmdMemoryMallocStats,
+            .tips = {"nondeterministic_output", "request_policy:all_shards",
+                     "response_policy:special"},
+            .summary = "Show allocator internal stats",
+            .since = "4.0.0",
+            .group = "server",
+            .complexity = "Depends on how much memory is allocated, could be slow"},
+           {.name = "memory|help",
+            .arity = 2,
+            .flags = kLoading | kStale,
+            .handler = CmdMemoryHelp,
+            .summary = "Show helpful text about the different subcommands",
+            .since = "4.0.0",
             .group = "server",
             .complexity = "O(1)"}}});
   r.Register(

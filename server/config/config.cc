@@ -15,6 +15,7 @@
 #include "store/glob.h"
 #include "store/types/hash.h"
 #include "store/types/zset.h"
+#include "store/types/set.h"
 
 namespace stashd::server {
 namespace {
@@ -205,6 +206,16 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
   }
   for (const char* name : {"zset-max-listpack-value", "zset-max-ziplist-value"}) {
     zset_limits(name, &c->zset_max_listpack_value);
+  }
+  // The set encoding threshold lives in the store too.
+  int_directive("set-max-intset-entries", true, &c->set_max_intset_entries, 0, INT64_MAX, false);
+  {
+    auto set = std::move(directives_.back().set);
+    directives_.back().set = [set, c = config_](const std::vector<std::string>& v) {
+      ConfigError e = set(v);
+      if (!e) store::SetObject::SetLimits(static_cast<size_t>(c->set_max_intset_entries.load()));
+      return e;
+    };
   }
   int_directive("proto-max-bulk-len", true, &c->proto_max_bulk_len, 1024 * 1024, INT64_MAX, true);
   int_directive("client-query-buffer-limit", true, &c->client_query_buffer_limit, 1024 * 1024,

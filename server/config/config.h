@@ -42,6 +42,8 @@ struct Config {
   // The same for sorted sets (store::ZSetObject).
   std::atomic<int64_t> zset_max_listpack_entries{128};
   std::atomic<int64_t> zset_max_listpack_value{64};
+  // The intset threshold for sets (store::SetObject).
+  std::atomic<int64_t> set_max_intset_entries{512};
 
   // Limits
   std::atomic<int64_t> proto_max_bulk_len{512ll * 1024 * 1024};

@@ -261,6 +261,7 @@ void RegisterAllCommands(CommandRegistry& registry) {
   RegisterStringFamily(registry);
   RegisterHashFamily(registry);
   RegisterZSetFamily(registry);
+  RegisterSetFamily(registry);
   RegisterKeyspaceFamily(registry);
   RegisterConnectionFamily(registry);
   RegisterServerFamily(registry);

@@ -237,6 +237,11 @@ const std::vector<DirectiveCase>& Cases() {
        "32",
        {"-1"},
        "argument couldn't be parsed into an integer"},
+      {"set-max-intset-entries",
+       {"1024"},
+       "1024",
+       {"-1"},
+       "argument must be between 0 and 9223372036854775807 inclusive"},
   };
   return *cases;
 }

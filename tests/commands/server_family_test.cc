@@ -519,6 +519,26 @@ TEST_F(ServerTest, EveryCommandHasDocsWithArguments) {
   EXPECT_EQ(*(*args)[1].Get("type"), "oneof");
 }
 
+// ---- MEMORY ----
+
+TEST_F(ServerTest, MemoryUsage) {
+  EXPECT_EQ(RunRaw({"set", "k", "v"}), "+OK\r\n");
+  // The entry's 32-byte malloc block and its index slots.
+  EXPECT_EQ(RunRaw({"memory", "usage", "k"}), ":56\r\n");
+  EXPECT_EQ(RunRaw({"memory", "usage", "k", "samples", "0"}), ":56\r\n");
+  EXPECT_EQ(RunRaw({"set", "big", std::string(1000, 'x')}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"memory", "usage", "big"}), ":1048\r\n");
+  EXPECT_EQ(RunRaw({"memory", "usage", "nokey"}), "$-1\r\n");
+  EXPECT_THAT(Run({"memory", "usage", "k", "samples", "-1"}), ErrorIs("ERR syntax error"));
+  EXPECT_THAT(Run({"memory", "usage", "k", "samples"}), ErrorIs("ERR syntax error"));
+  EXPECT_THAT(Run({"memory", "usage", "k", "foo", "1"}), ErrorIs("ERR syntax error"));
+  EXPECT_THAT(Run({"memory", "usage", "k", "samples", "x"}),
+              ErrorIs("ERR value is not an integer or out of range"));
+  EXPECT_EQ(RunRaw({"memory", "purge"}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"memory", "malloc-stats"}),
+            "$45\r\nStats not supported for the current allocator\r\n");
+}
+
 // ---- COMMAND GETKEYS ----
 
 TEST_F(ServerTest, CommandGetKeys) {
