@@ -168,6 +168,25 @@ inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in pr
 inline constexpr std::string_view kPersistenceUnavailable =
     "ERR persistence is not set up on this server";
 
+// Sorted sets
+inline constexpr std::string_view kZaddXxAndNx =
+    "ERR XX and NX options at the same time are not compatible";
+inline constexpr std::string_view kZaddGtLtNx =
+    "ERR GT, LT, and/or NX options at the same time are not compatible";
+inline constexpr std::string_view kZaddIncrOnePair =
+    "ERR INCR option supports a single increment-element pair";
+inline constexpr std::string_view kScoreNaN = "ERR resulting score is not a number (NaN)";
+inline constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
+inline constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
+inline constexpr std::string_view kLimitNeedsByScoreOrLex =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+inline constexpr std::string_view kWithscoresWithBylex =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
+inline constexpr std::string_view kNeedInputKey =
+    "ERR at least 1 input key is needed for '%s' command";
+inline constexpr std::string_view kWeightNotFloat = "ERR weight value is not a float";
+
 // Bot scopes
 inline constexpr std::string_view kEmptyPrefix = "ERR DELPREFIX prefix must not be empty";
 inline constexpr std::string_view kScopeValueTooLarge =

@@ -1,6 +1,7 @@
 #include "store/string_ops.h"
 
 #include <cctype>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -61,6 +62,29 @@ std::optional<long double> ParseLongDouble(std::string_view s) {
   if (end != buf.c_str() + buf.size()) return std::nullopt;
   if (errno == ERANGE && (std::isinf(v) || v == 0)) return std::nullopt;
   if (errno == EINVAL || std::isnan(v)) return std::nullopt;
+  return v;
+}
+
+std::string FormatDouble(double score) {
+  if (std::isinf(score)) return score > 0 ? "inf" : "-inf";
+  char buf[32];
+  char* end = std::to_chars(buf, buf + sizeof(buf), score, std::chars_format::general, 17).ptr;
+  return std::string(buf, end);
+}
+
+std::optional<double> ParseDouble(std::string_view s) {
+  if (s.empty() || s.size() > 5119 || std::isspace(static_cast<unsigned char>(s[0]))) {
+    return std::nullopt;
+  }
+  const std::string text(s);  // strtod needs a terminator
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size()) return std::nullopt;
+  if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || std::fpclassify(v) == FP_ZERO)) {
+    return std::nullopt;
+  }
+  if (std::isnan(v)) return std::nullopt;
   return v;
 }
 

@@ -72,6 +72,15 @@ std::optional<long double> ParseLongDouble(std::string_view s);
 // finite.
 std::string FormatLongDouble(long double v);
 
+// Redis's getDoubleFromObject: strtod over the whole text, no leading space,
+// "inf"/"-inf" accepted; nullopt for NaN, overflow, underflow to zero or
+// garbage (the sorted set scores, ZADD, ZINCRBY, WEIGHTS).
+std::optional<double> ParseDouble(std::string_view s);
+
+// Redis's addReplyDouble text: "inf", "-inf", otherwise "%.17g" (which
+// ParseDouble reads back to the same double). REQUIRES: !isnan(v).
+std::string FormatDouble(double v);
+
 // GETRANGE's index math: the bytes of `s` from `start` to `end` inclusive,
 // negative indexes counting from the end, clamped to the string.
 std::string_view SubstringOf(std::string_view s, int64_t start, int64_t end);

@@ -1,6 +1,7 @@
 #include "store/value.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "store/types/hash.h"
 #include "store/types/list.h"
 #include "store/types/set.h"
+#include "store/types/zset.h"
 
 namespace stashd::store {
 
@@ -35,6 +37,7 @@ bool KnownType(uint8_t type) {
   return type == static_cast<uint8_t>(ValueType::kString) ||
          type == static_cast<uint8_t>(ValueType::kHash) ||
          type == static_cast<uint8_t>(ValueType::kList) ||
+         type == static_cast<uint8_t>(ValueType::kZSet) ||
          type == static_cast<uint8_t>(ValueType::kSet);
 }
 
@@ -44,6 +47,8 @@ Object* NewObject(ValueType type) {
       return new HashObject();
     case ValueType::kList:
       return new ListObject();
+    case ValueType::kZSet:
+      return new ZSetObject();
     case ValueType::kSet:
       return new SetObject();
     default:
@@ -57,6 +62,8 @@ Object* DeserializeObject(ValueType type, std::string_view data) {
       return HashObject::Deserialize(data);
     case ValueType::kList:
       return ListObject::Deserialize(data);
+    case ValueType::kZSet:
+      return ZSetObject::Deserialize(data);
     case ValueType::kSet:
       return SetObject::Deserialize(data);
     default:
@@ -98,6 +105,26 @@ class ListBuilder final : public ObjectBuilder {
   std::vector<std::pair<int64_t, std::string>> items_;
 };
 
+// Elements arrive in any order; a NaN score is malformed.
+class ZSetBuilder final : public ObjectBuilder {
+ public:
+  void Add(const ElementView& e) override {
+    if (std::isnan(e.score)) {
+      malformed_ = true;
+      return;
+    }
+    zset_->Set(e.member, e.score);
+  }
+  Object* Finish() override { return malformed_ ? nullptr : std::exchange(zset_, nullptr); }
+  ~ZSetBuilder() override {
+    if (zset_ != nullptr) zset_->Unref();
+  }
+
+ private:
+  ZSetObject* zset_ = new ZSetObject();
+  bool malformed_ = false;
+};
+
 class SetBuilder final : public ObjectBuilder {
  public:
   void Add(const ElementView& e) override { set_->Add(e.member); }
@@ -118,6 +145,8 @@ std::unique_ptr<ObjectBuilder> NewObjectBuilder(ValueType type) {
       return std::make_unique<HashBuilder>();
     case ValueType::kList:
       return std::make_unique<ListBuilder>();
+    case ValueType::kZSet:
+      return std::make_unique<ZSetBuilder>();
     case ValueType::kSet:
       return std::make_unique<SetBuilder>();
     default:

@@ -16,6 +16,7 @@
 #include "store/types/hash.h"
 #include "store/types/list.h"
 #include "store/types/set.h"
+#include "store/types/zset.h"
 
 namespace stashd::server {
 namespace {
@@ -168,55 +169,55 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
   int_directive("tcp-keepalive", true, &c->tcp_keepalive_s, 0, INT32_MAX, false);
   int_directive("maxclients", true, &c->maxclients, 1, INT32_MAX, false);
   int_directive("hz", true, &c->hz, 1, 500, false);
-  // The hash encoding thresholds live in the store (they apply to every
-  // hash); a change here reaches it at once.
-  auto hash_limits = [this, &int_directive](std::string name, std::atomic<int64_t>* field) {
-    int_directive(std::move(name), true, field, 0, INT64_MAX, true);
+  // The encoding thresholds of the collection types live in the store (they
+  // apply to every value of the type); a change here reaches it at once.
+  // Each is an int directive whose setter then hands the type its limits.
+  auto encoding_limit = [this, &int_directive](std::string name, std::atomic<int64_t>* field,
+                                               int64_t min, int64_t max, bool memory,
+                                               void (*apply)(const Config&)) {
+    int_directive(std::move(name), true, field, min, max, memory);
     auto set = std::move(directives_.back().set);
-    directives_.back().set = [set, c = config_](const std::vector<std::string>& v) {
+    directives_.back().set = [set, apply, c = config_](const std::vector<std::string>& v) {
       ConfigError e = set(v);
-      if (!e) {
-        store::HashObject::SetLimits(static_cast<size_t>(c->hash_max_listpack_entries.load()),
-                                     static_cast<size_t>(c->hash_max_listpack_value.load()));
-      }
+      if (!e) apply(*c);
       return e;
     };
   };
+  auto hash_limits = [](const Config& c) {
+    store::HashObject::SetLimits(static_cast<size_t>(c.hash_max_listpack_entries.load()),
+                                 static_cast<size_t>(c.hash_max_listpack_value.load()));
+  };
+  auto zset_limits = [](const Config& c) {
+    store::ZSetObject::SetLimits(static_cast<size_t>(c.zset_max_listpack_entries.load()),
+                                 static_cast<size_t>(c.zset_max_listpack_value.load()));
+  };
+  auto list_limits = [](const Config& c) {
+    store::ListObject::SetLimits(c.list_max_listpack_size.load(), c.list_compress_depth.load());
+  };
+  auto set_limits = [](const Config& c) {
+    store::SetObject::SetLimits(static_cast<size_t>(c.set_max_intset_entries.load()));
+  };
+  // Redis's names, and the ziplist names of Redis 6 as aliases.
   for (const char* name : {"hash-max-listpack-entries", "hash-max-ziplist-entries"}) {
-    hash_limits(name, &c->hash_max_listpack_entries);
+    encoding_limit(name, &c->hash_max_listpack_entries, 0, INT64_MAX, true, hash_limits);
   }
   for (const char* name : {"hash-max-listpack-value", "hash-max-ziplist-value"}) {
-    hash_limits(name, &c->hash_max_listpack_value);
+    encoding_limit(name, &c->hash_max_listpack_value, 0, INT64_MAX, true, hash_limits);
   }
-  // Likewise the list node limits. Redis takes any int for the size (and
-  // clamps it to -5..32768 where it is used) and 0..INT_MAX for the depth.
-  auto list_limits = [this, &int_directive](std::string name, std::atomic<int64_t>* field,
-                                            int64_t min) {
-    int_directive(std::move(name), true, field, min, INT32_MAX, false);
-    auto set = std::move(directives_.back().set);
-    directives_.back().set = [set, c = config_](const std::vector<std::string>& v) {
-      ConfigError e = set(v);
-      if (!e) {
-        store::ListObject::SetLimits(c->list_max_listpack_size.load(),
-                                     c->list_compress_depth.load());
-      }
-      return e;
-    };
-  };
+  for (const char* name : {"zset-max-listpack-entries", "zset-max-ziplist-entries"}) {
+    encoding_limit(name, &c->zset_max_listpack_entries, 0, INT64_MAX, true, zset_limits);
+  }
+  for (const char* name : {"zset-max-listpack-value", "zset-max-ziplist-value"}) {
+    encoding_limit(name, &c->zset_max_listpack_value, 0, INT64_MAX, true, zset_limits);
+  }
+  // Redis takes any int for the list node size (clamped to -5..32768 where
+  // it is used) and 0..INT_MAX for the depth.
   for (const char* name : {"list-max-listpack-size", "list-max-ziplist-size"}) {
-    list_limits(name, &c->list_max_listpack_size, INT32_MIN);
+    encoding_limit(name, &c->list_max_listpack_size, INT32_MIN, INT32_MAX, false, list_limits);
   }
-  list_limits("list-compress-depth", &c->list_compress_depth, 0);
-  // The set encoding threshold lives in the store too.
-  int_directive("set-max-intset-entries", true, &c->set_max_intset_entries, 0, INT64_MAX, false);
-  {
-    auto set = std::move(directives_.back().set);
-    directives_.back().set = [set, c = config_](const std::vector<std::string>& v) {
-      ConfigError e = set(v);
-      if (!e) store::SetObject::SetLimits(static_cast<size_t>(c->set_max_intset_entries.load()));
-      return e;
-    };
-  }
+  encoding_limit("list-compress-depth", &c->list_compress_depth, 0, INT32_MAX, false, list_limits);
+  encoding_limit("set-max-intset-entries", &c->set_max_intset_entries, 0, INT64_MAX, false,
+                 set_limits);
   int_directive("proto-max-bulk-len", true, &c->proto_max_bulk_len, 1024 * 1024, INT64_MAX, true);
   int_directive("client-query-buffer-limit", true, &c->client_query_buffer_limit, 1024 * 1024,
                 INT64_MAX, true);
@@ -262,7 +263,8 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
            auto soft = ParseMemory(words[i + 2]);
            auto seconds = ParseInt(words[i + 3]);
            if (!hard || !soft || !seconds || *seconds < 0) {
-             return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+             return "Error in hard, soft or soft_seconds setting in buffer limit "
+                    "configuration.";
            }
            parsed.push_back({index, *hard, *soft, *seconds});
          }

@@ -43,6 +43,9 @@ struct Config {
   // list-max-ziplist-size) and list-compress-depth (accepted, kept, unused).
   std::atomic<int64_t> list_max_listpack_size{-2};
   std::atomic<int64_t> list_compress_depth{0};
+  // The same for sorted sets (store::ZSetObject).
+  std::atomic<int64_t> zset_max_listpack_entries{128};
+  std::atomic<int64_t> zset_max_listpack_value{64};
   // The intset threshold for sets (store::SetObject).
   std::atomic<int64_t> set_max_intset_entries{512};
 

@@ -273,6 +273,7 @@ void RegisterAllCommands(CommandRegistry& registry) {
   RegisterStringFamily(registry);
   RegisterHashFamily(registry);
   RegisterListFamily(registry);
+  RegisterZSetFamily(registry);
   RegisterSetFamily(registry);
   RegisterKeyspaceFamily(registry);
   RegisterConnectionFamily(registry);

@@ -441,6 +441,7 @@ std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args);
 void RegisterStringFamily(CommandRegistry& registry);
 void RegisterHashFamily(CommandRegistry& registry);
 void RegisterListFamily(CommandRegistry& registry);
+void RegisterZSetFamily(CommandRegistry& registry);
 void RegisterSetFamily(CommandRegistry& registry);
 void RegisterKeyspaceFamily(CommandRegistry& registry);
 void RegisterConnectionFamily(CommandRegistry& registry);

@@ -473,7 +473,7 @@ TEST_F(ServerTest, EveryCommandHasDocsWithArguments) {
   };
   auto key_indexes_valid = [](const server::CommandSpec& spec,
                               const std::vector<server::CommandArg>& args, auto& self) -> bool {
-    int specs = static_cast<int>(std::max<size_t>(1, spec.key_spec_flags.size()));
+    int specs = static_cast<int>(std::max<size_t>(1, server::KeySpecsOf(spec).size()));
     for (const server::CommandArg& a : args) {
       if (a.type == server::ArgType::kKey && (a.key_spec_index < 0 || a.key_spec_index >= specs)) {
         return false;
