@@ -272,6 +272,8 @@ std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args) {
 void RegisterAllCommands(CommandRegistry& registry) {
   RegisterStringFamily(registry);
   RegisterHashFamily(registry);
+  RegisterGeoFamily(registry);
+  RegisterSortFamily(registry);
   RegisterListFamily(registry);
   RegisterZSetFamily(registry);
   RegisterSetFamily(registry);

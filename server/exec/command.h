@@ -440,6 +440,8 @@ std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args);
 // Family registration functions, one per file under server/commands/.
 void RegisterStringFamily(CommandRegistry& registry);
 void RegisterHashFamily(CommandRegistry& registry);
+void RegisterGeoFamily(CommandRegistry& registry);
+void RegisterSortFamily(CommandRegistry& registry);
 void RegisterListFamily(CommandRegistry& registry);
 void RegisterZSetFamily(CommandRegistry& registry);
 void RegisterSetFamily(CommandRegistry& registry);

@@ -45,7 +45,7 @@ enum ArgFlag : uint8_t {
 struct CommandArg {
   std::string name = {};
   ArgType type = ArgType::kString;
-  int key_spec_index = -1;  // for kKey: the index of its key spec
+  int key_spec_index = -1;  // the key spec of a key (or of a pattern naming keys)
   std::string token = {};   // the literal word before the value ("EX"), or the pure token
   std::string since = {};
   std::string deprecated_since = {};
@@ -61,6 +61,11 @@ struct CommandArg {
   }
   CommandArg Since(std::string version) && {
     since = std::move(version);
+    return std::move(*this);
+  }
+  // A pattern that names keys (SORT's BY and GET): its key spec.
+  CommandArg KeySpecIndex(int index) && {
+    key_spec_index = index;
     return std::move(*this);
   }
   CommandArg DeprecatedSince(std::string version) && {
