@@ -158,7 +158,9 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
     sort_by.reset();
   }
   const int64_t total = v ? static_cast<int64_t>(v->object->Size()) : 0;
-  int64_t start = limit_start < 0 ? 0 : limit_start;
+  // Clamped to the size first, so start + count cannot overflow.
+  int64_t start = std::min(std::max<int64_t>(limit_start, 0), total);
+  limit_count = std::min(std::max<int64_t>(limit_count, -1), total);
   int64_t end = limit_count < 0 ? total - 1 : start + limit_count - 1;
   if (start >= total) {
     start = total - 1;

@@ -98,6 +98,11 @@ TEST_F(SortFamilyTest, NumericAlphaLimitAndOrder) {
   EXPECT_THAT(Run({"sort", "z", "by", "nosort", "desc"}),
               StrArray(std::vector<std::string>{"c", "b", "a"}));
   EXPECT_THAT(Run({"sort", "nokey"}), ArrayOfSize(0));
+  // A huge LIMIT count neither overflows nor walks past the end.
+  EXPECT_THAT(Run({"sort_ro", "l", "by", "a", "limit", "2", "9223372036854775807"}),
+              StrArray(std::vector<std::string>{"2", "10", "-5", "1.5"}));
+  EXPECT_THAT(Run({"sort", "l", "limit", "-9223372036854775808", "2"}),
+              StrArray(std::vector<std::string>{"-5", "1"}));
   EXPECT_THAT(Run({"sort", "l", "foo"}), ErrorIs("ERR syntax error"));
   EXPECT_THAT(Run({"sort_ro", "l", "store", "x"}), ErrorIs("ERR syntax error"));
   EXPECT_EQ(Run({"set", "s", "x"}), "OK");
