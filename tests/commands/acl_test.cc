@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_split.h"
 #include "commands/command_fixture.h"
 #include "server/acl/sha256.h"
 
@@ -168,7 +170,71 @@ TEST_F(AclTest, CommandRulesAreDescribedLikeRedis) {
   EXPECT_EQ(Rules({"+@admin", "-config|get"}), "-@all +@admin -config|get");
   EXPECT_EQ(Rules({"+select|0", "+config|get", "-config|get", "+select|1"}),
             "-@all +select|0 +select|1");
-  EXPECT_EQ(Rules({"+@read", "-@string"}), "-@all +@read -get -getrange -mget -strlen -substr");
+  // Redis 7.0.15 describes this one command by command (no category covers
+  // the result), in its own order, with these tokens plus those of commands
+  // stashd lacks (bitmaps, streams, DUMP, blocking pops...).
+  const std::string described = Rules({"+@read", "-@string"});
+  std::set<std::string> tokens;
+  for (absl::string_view t : absl::StrSplit(described, ' ')) tokens.emplace(t);
+  EXPECT_TRUE(described.starts_with("-@all +@geo +@hash +@set +@sortedset ")) << described;
+  EXPECT_EQ(tokens, (std::set<std::string>{"-@all",
+                                           "+@geo",
+                                           "+@hash",
+                                           "+@set",
+                                           "+@sortedset",
+                                           "+dbsize",
+                                           "+exists",
+                                           "+expiretime",
+                                           "-geoadd",
+                                           "-georadius",
+                                           "-georadiusbymember",
+                                           "-geosearchstore",
+                                           "-hdel",
+                                           "-hincrby",
+                                           "-hincrbyfloat",
+                                           "-hmset",
+                                           "-hset",
+                                           "-hsetnx",
+                                           "+keys",
+                                           "+lindex",
+                                           "+llen",
+                                           "+lpos",
+                                           "+lrange",
+                                           "+memory|usage",
+                                           "+object|encoding",
+                                           "+object|freq",
+                                           "+object|refcount",
+                                           "+pexpiretime",
+                                           "+pttl",
+                                           "+randomkey",
+                                           "-sadd",
+                                           "+scan",
+                                           "-sdiffstore",
+                                           "-sinterstore",
+                                           "-smove",
+                                           "-sort",
+                                           "-spop",
+                                           "-srem",
+                                           "-sunionstore",
+                                           "+touch",
+                                           "+ttl",
+                                           "+type",
+                                           "-zadd",
+                                           "-zdiffstore",
+                                           "-zincrby",
+                                           "-zinterstore",
+                                           "-zmpop",
+                                           "-zpopmax",
+                                           "-zpopmin",
+                                           "-zrangestore",
+                                           "-zrem",
+                                           "-zremrangebylex",
+                                           "-zremrangebyrank",
+                                           "-zremrangebyscore",
+                                           "-zunionstore"}));
+  EXPECT_EQ(Rules({"+@read", "-@hash", "-@set", "-@sortedset", "-@geo", "-@list", "-@keyspace",
+                   "-sort_ro", "-memory|usage"}),
+            "-@all +get +getrange +mget +strlen +substr");
 }
 
 // Whatever the rules, applying the description to a new user gives the same
