@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -394,8 +395,26 @@ void StatsSection(CommandContext& ctx, Lines* out) {
   };
 }
 
+// A master without replicas, as Redis 7.0 reports one (stashd has no
+// replication): the replication ID is random per process, as Redis's.
 void ReplicationSection(CommandContext&, Lines* out) {
-  *out = {{"role", "master"}, {"connected_slaves", "0"}};
+  static const std::string replid = [] {
+    std::random_device rd;
+    std::string id;
+    for (int i = 0; i < 40; ++i) id.push_back("0123456789abcdef"[rd() % 16]);
+    return id;
+  }();
+  *out = {{"role", "master"},
+          {"connected_slaves", "0"},
+          {"master_failover_state", "no-failover"},
+          {"master_replid", replid},
+          {"master_replid2", std::string(40, '0')},
+          {"master_repl_offset", "0"},
+          {"second_repl_offset", "-1"},
+          {"repl_backlog_active", "0"},
+          {"repl_backlog_size", "1048576"},
+          {"repl_backlog_first_byte_offset", "0"},
+          {"repl_backlog_histlen", "0"}};
 }
 
 void CpuSection(CommandContext&, Lines* out) {

@@ -666,6 +666,13 @@ TEST_F(ServerTest, InfoClientsAndMemory) {
   auto replication = InfoSection("replication");
   EXPECT_EQ(replication["role"], "master");
   EXPECT_EQ(replication["connected_slaves"], "0");
+  // What Redis 7.0 reports for a master without replicas.
+  EXPECT_EQ(replication["master_repl_offset"], "0");
+  EXPECT_EQ(replication["second_repl_offset"], "-1");
+  EXPECT_EQ(replication["repl_backlog_active"], "0");
+  EXPECT_EQ(replication["master_replid"].size(), 40u);
+  EXPECT_EQ(replication["master_replid"], InfoSection("replication")["master_replid"]);
+  EXPECT_EQ(replication["master_replid2"], std::string(40, '0'));
   auto cpu = InfoSection("cpu");
   EXPECT_EQ(cpu.count("used_cpu_sys"), 1u);
   EXPECT_EQ(cpu.count("used_cpu_user"), 1u);
