@@ -83,6 +83,7 @@ class PackedBuffer {
   // Replaces bytes [pos, pos + len) with `with` (an insert when len is 0,
   // an erase when `with` is empty).
   void Splice(size_t pos, size_t len, std::string_view with) {
+    if (len == 0 && with.empty()) return;  // nothing to do (and maybe no block)
     const size_t old_size = size();
     const size_t new_size = old_size - len + with.size();
     const size_t tail = old_size - pos - len;
@@ -126,10 +127,11 @@ class PackedPair {
         VarintSize(first.size()) + first.size() + VarintSize(second.size()) + second.size();
     p_ = static_cast<char*>(std::malloc(n));
     if (p_ == nullptr) throw std::bad_alloc();
+    // An empty view may have a null data(): memcpy must not see it.
     char* p = PutVarintAt(p_, first.size());
-    std::memcpy(p, first.data(), first.size());
+    if (!first.empty()) std::memcpy(p, first.data(), first.size());
     p = PutVarintAt(p + first.size(), second.size());
-    std::memcpy(p, second.data(), second.size());
+    if (!second.empty()) std::memcpy(p, second.data(), second.size());
   }
   ~PackedPair() { std::free(p_); }
   PackedPair(PackedPair&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
