@@ -39,7 +39,7 @@ class ReplyBuilder {
   // ,d / bulk, formatted as Redis's addReplyHumanLongDouble: "%.17Lf"
   // without trailing zeros (GEOPOS coordinates: "13.36138933897018433").
   void HumanDouble(double d);
-  void Bool(bool b);              // #t / :1
+  void Bool(bool b);  // #t / :1
   // =len\r\ntxt:s / bulk. REQUIRES: format is 3 characters ("txt", "mkd").
   void Verbatim(std::string_view s, std::string_view format = "txt");
   // Appends bytes that are already valid RESP (e.g. a reply captured earlier).

@@ -1,7 +1,5 @@
 #include "store/keyspace.h"
 
-#include "store/types/packed.h"
-
 #include <absl/container/btree_map.h>
 #include <absl/container/btree_set.h>
 #include <absl/container/flat_hash_map.h>
@@ -16,6 +14,7 @@
 
 #include "store/entry.h"
 #include "store/string_hash.h"
+#include "store/types/packed.h"
 
 namespace stashd::store {
 

@@ -18,6 +18,7 @@
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "server/base/ascii.h"
+#include "server/commands/collection_access.h"
 #include "server/commands/scope_reply.h"
 #include "server/exec/command.h"
 #include "server/server_state.h"
@@ -36,15 +37,7 @@ using store::ZSetObject;
 // The sorted set at `key` for a read: nullptr if missing; *wrong_type (and a
 // WRONGTYPE reply) if it holds another type.
 const ZSetObject* ReadGeoSet(CommandContext& ctx, std::string_view key, bool* wrong_type) {
-  *wrong_type = false;
-  auto v = ctx.keyspace.Find(ctx.db(), key, Keyspace::Lookup::kRead);
-  if (!v) return nullptr;
-  if (v->type != store::ValueType::kZSet) {
-    *wrong_type = true;
-    ctx.reply.Error(errors::kWrongType);
-    return nullptr;
-  }
-  return &v->As<ZSetObject>();
+  return ReadCollection<ZSetObject>(ctx, key, store::ValueType::kZSet, wrong_type);
 }
 
 // Redis's getDoubleFromObjectOrReply: `error` replaces the default text.

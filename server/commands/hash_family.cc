@@ -23,6 +23,7 @@
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "server/base/ascii.h"
+#include "server/commands/collection_access.h"
 #include "server/commands/scan_args.h"
 #include "server/commands/scope_reply.h"
 #include "server/exec/command.h"
@@ -42,26 +43,12 @@ using store::KeyWriter;
 // nullptr if the key is missing. Sets *wrong_type (and replies WRONGTYPE) if
 // it holds another type.
 const HashObject* ReadHash(CommandContext& ctx, std::string_view key, bool* wrong_type) {
-  *wrong_type = false;
-  auto v = ctx.keyspace.Find(ctx.db(), key, Keyspace::Lookup::kRead);
-  if (!v) return nullptr;
-  if (v->type != store::ValueType::kHash) {
-    *wrong_type = true;
-    ctx.reply.Error(errors::kWrongType);
-    return nullptr;
-  }
-  return &v->As<HashObject>();
+  return ReadCollection<HashObject>(ctx, key, store::ValueType::kHash, wrong_type);
 }
 
 // Opens `key` for writing as a hash; replies WRONGTYPE and returns false if
 // it holds another type (or, with kFail, false without a reply if missing).
-bool OpenHash(CommandContext& ctx, KeyWriter& w) {
-  if (w.status() == KeyWriter::Status::kWrongType) {
-    ctx.reply.Error(errors::kWrongType);
-    return false;
-  }
-  return w.ok();
-}
+bool OpenHash(CommandContext& ctx, KeyWriter& w) { return OpenCollection(ctx, w); }
 
 // The payload of `h` once `pairs` (field, value, ...) are set, for the scope
 // size check: fields repeated within `pairs` count once, with the last value.

@@ -20,6 +20,7 @@
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "server/base/ascii.h"
+#include "server/commands/collection_access.h"
 #include "server/commands/scope_reply.h"
 #include "server/exec/command.h"
 #include "store/keyspace.h"
@@ -40,26 +41,12 @@ using store::OpError;
 // nullptr if the key is missing. Sets *wrong_type (and replies WRONGTYPE) if
 // it holds another type.
 const ListObject* ReadList(CommandContext& ctx, std::string_view key, bool* wrong_type) {
-  *wrong_type = false;
-  auto v = ctx.keyspace.Find(ctx.db(), key, Keyspace::Lookup::kRead);
-  if (!v) return nullptr;
-  if (v->type != store::ValueType::kList) {
-    *wrong_type = true;
-    ctx.reply.Error(errors::kWrongType);
-    return nullptr;
-  }
-  return &v->As<ListObject>();
+  return ReadCollection<ListObject>(ctx, key, store::ValueType::kList, wrong_type);
 }
 
 // Opens an existing list for writing (kFail): false if missing or of another
 // type (WRONGTYPE replied).
-bool OpenList(CommandContext& ctx, KeyWriter& w) {
-  if (w.status() == KeyWriter::Status::kWrongType) {
-    ctx.reply.Error(errors::kWrongType);
-    return false;
-  }
-  return w.ok();
-}
+bool OpenList(CommandContext& ctx, KeyWriter& w) { return OpenCollection(ctx, w); }
 
 KeyWriter WriteList(CommandContext& ctx, std::string_view key) {
   return ctx.keyspace.Write(ctx.db(), key, store::ValueType::kList, Keyspace::Missing::kFail);

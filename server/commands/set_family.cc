@@ -25,6 +25,7 @@
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "server/base/ascii.h"
+#include "server/commands/collection_access.h"
 #include "server/commands/scan_args.h"
 #include "server/commands/scope_reply.h"
 #include "server/exec/command.h"
@@ -51,26 +52,12 @@ size_t RandomBelow(size_t n) { return static_cast<size_t>(Random()() % n); }
 // nullptr if the key is missing. Sets *wrong_type (and replies WRONGTYPE) if
 // it holds another type.
 const SetObject* ReadSet(CommandContext& ctx, std::string_view key, bool* wrong_type) {
-  *wrong_type = false;
-  auto v = ctx.keyspace.Find(ctx.db(), key, Keyspace::Lookup::kRead);
-  if (!v) return nullptr;
-  if (v->type != store::ValueType::kSet) {
-    *wrong_type = true;
-    ctx.reply.Error(errors::kWrongType);
-    return nullptr;
-  }
-  return &v->As<SetObject>();
+  return ReadCollection<SetObject>(ctx, key, store::ValueType::kSet, wrong_type);
 }
 
 // Opens `key` for writing as a set; replies WRONGTYPE and returns false if it
 // holds another type (or, with kFail, false without a reply if missing).
-bool OpenSet(CommandContext& ctx, KeyWriter& w) {
-  if (w.status() == KeyWriter::Status::kWrongType) {
-    ctx.reply.Error(errors::kWrongType);
-    return false;
-  }
-  return w.ok();
-}
+bool OpenSet(CommandContext& ctx, KeyWriter& w) { return OpenCollection(ctx, w); }
 
 KeyWriter WriteSet(CommandContext& ctx, std::string_view key, Keyspace::Missing missing) {
   return ctx.keyspace.Write(ctx.db(), key, store::ValueType::kSet, missing);

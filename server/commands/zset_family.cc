@@ -33,6 +33,7 @@
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "server/base/ascii.h"
+#include "server/commands/collection_access.h"
 #include "server/commands/scan_args.h"
 #include "server/commands/scope_reply.h"
 #include "server/exec/command.h"
@@ -56,15 +57,7 @@ using store::ZSetObject;
 // hits/misses): nullptr if the key is missing. Sets *wrong_type (and replies
 // WRONGTYPE) if it holds another type.
 const ZSetObject* ReadZSet(CommandContext& ctx, std::string_view key, bool* wrong_type) {
-  *wrong_type = false;
-  auto v = ctx.keyspace.Find(ctx.db(), key, Keyspace::Lookup::kRead);
-  if (!v) return nullptr;
-  if (v->type != ValueType::kZSet) {
-    *wrong_type = true;
-    ctx.reply.Error(errors::kWrongType);
-    return nullptr;
-  }
-  return &v->As<ZSetObject>();
+  return ReadCollection<ZSetObject>(ctx, key, store::ValueType::kZSet, wrong_type);
 }
 
 // Opens `key` for writing as a sorted set; replies WRONGTYPE and returns
@@ -73,13 +66,7 @@ const ZSetObject* ReadZSet(CommandContext& ctx, std::string_view key, bool* wron
 KeyWriter WriteZSet(CommandContext& ctx, std::string_view key, Keyspace::Missing missing) {
   return ctx.keyspace.Write(ctx.db(), key, ValueType::kZSet, missing);
 }
-bool OpenZSet(CommandContext& ctx, const KeyWriter& w) {
-  if (w.status() == KeyWriter::Status::kWrongType) {
-    ctx.reply.Error(errors::kWrongType);
-    return false;
-  }
-  return w.ok();
-}
+bool OpenZSet(CommandContext& ctx, const KeyWriter& w) { return OpenCollection(ctx, w); }
 
 // Redis's getLongFromObjectOrReply.
 std::optional<int64_t> ParseLong(CommandContext& ctx, std::string_view s) {

@@ -1,7 +1,6 @@
 #include "server/durability/persistence.h"
 
 #include <malloc.h>
-
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 

@@ -174,8 +174,7 @@ TEST_F(KeyspaceFamilyTest, ObjectEncodingRefcountFreq) {
                       "and LFU data will take some time to adjust."));
   EXPECT_THAT(Run({"object", "encoding"}),
               ErrorIs("ERR wrong number of arguments for 'object|encoding' command"));
-  EXPECT_THAT(Run({"object", "foo"}),
-              ErrorIs("ERR unknown subcommand 'foo'. Try OBJECT HELP."));
+  EXPECT_THAT(Run({"object", "foo"}), ErrorIs("ERR unknown subcommand 'foo'. Try OBJECT HELP."));
 }
 
 // ---- EXPIRE family ----
