@@ -268,6 +268,17 @@ inline constexpr std::string_view kProtectedMode =
     "authentication password for the default user. NOTE: You only need to do one of the above "
     "things in order for the server to start accepting connections from the outside.";
 
+// ---- Blocking commands (BLPOP ... BZMPOP, WAIT, CLIENT UNBLOCK) ----
+// A timeout in seconds (BLPOP...), then one in milliseconds (WAIT).
+inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
+inline constexpr std::string_view kTimeoutNotInteger =
+    "ERR timeout is not an integer or out of range";
+inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+inline constexpr std::string_view kUnblockReason =
+    "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+// The reply of a client whose block CLIENT UNBLOCK ... ERROR ended.
+inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+
 // ---- SORT ----
 inline constexpr std::string_view kSortByDenied =
     "ERR BY option of SORT denied due to insufficient ACL permissions.";

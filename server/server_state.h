@@ -42,6 +42,8 @@ struct ServerStats {
   StatCounter total_error_replies;
   StatCounter unexpected_error_replies;
   StatCounter auth_failures;
+  // Clients waiting in a blocking command now (INFO blocked_clients).
+  std::atomic<int64_t> blocked_clients{0};
 };
 
 // Live connections, for CLIENT LIST / KILL / INFO clients.

@@ -90,9 +90,9 @@ ValueView ViewOf(const Entry& e) {
   return ValueView{e.type(), e.value(), e.expire_at_ms(), nullptr};
 }
 
-void FlagAll(WatcherList& watchers) {
+void FlagAll(WatcherList& watchers, int db, std::string_view key) {
   for (const auto& weak : watchers) {
-    if (auto flag = weak.lock()) flag->dirty.store(true);
+    if (auto flag = weak.lock()) flag->Touched(db, key);
   }
 }
 
@@ -318,7 +318,7 @@ class Shard {
     if (d.watchers.empty()) return;
     auto it = d.watchers.find(key);
     if (it == d.watchers.end()) return;
-    FlagAll(it->second);
+    FlagAll(it->second, DbIndex(d), key);
     std::erase_if(it->second, [](const std::weak_ptr<WatchFlag>& w) { return w.expired(); });
     if (it->second.empty()) d.watchers.erase(it);
   }
@@ -876,6 +876,18 @@ void Keyspace::Unwatch(int db, std::string_view key, const WatchFlag* flag) {
   if (it->second.empty()) d.watchers.erase(it);
 }
 
+std::vector<std::shared_ptr<WatchFlag>> Keyspace::Watchers(int db, std::string_view key) {
+  std::vector<std::shared_ptr<WatchFlag>> live;
+  DbShard& d = ShardFor(key).dbs[db];
+  auto it = d.watchers.find(key);
+  if (it == d.watchers.end()) return live;
+  live.reserve(it->second.size());
+  for (const auto& weak : it->second) {
+    if (auto flag = weak.lock()) live.push_back(std::move(flag));
+  }
+  return live;
+}
+
 // ---- Whole-database operations ----
 
 uint64_t Keyspace::DbSize(int db) {
@@ -890,7 +902,7 @@ void Keyspace::FlushShards(int db, bool async) {
   for (auto& shard : shards_) {
     DbShard& d = shard->dbs[db];
     for (auto& [key, watchers] : d.watchers) {
-      if (d.Contains(HashKey(key), key)) FlagAll(watchers);
+      if (d.Contains(HashKey(key), key)) FlagAll(watchers, db, key);
     }
     size_t n;
     if (async) {
@@ -955,7 +967,9 @@ void Keyspace::SwapDb(int a, int b) {
     for (DbShard* watched : {&da, &db}) {
       for (auto& [key, watchers] : watched->watchers) {
         const uint64_t h = HashKey(key);
-        if (da.Contains(h, key) || db.Contains(h, key)) FlagAll(watchers);
+        if (da.Contains(h, key) || db.Contains(h, key)) {
+          FlagAll(watchers, watched == &da ? a : b, key);
+        }
       }
     }
     std::swap(da.keys, db.keys);

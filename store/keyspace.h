@@ -57,9 +57,20 @@ struct ValueView {
   }
 };
 
-// Set by the keyspace when a watched key is modified, deleted or expires
-// (WATCH/EXEC). Shared between a client and the shards it watches.
+// Told by the keyspace when a watched key is modified, deleted or expires.
+// Shared between a client and the shards it watches; the keyspace holds it
+// weakly. WATCH/EXEC uses the flag as it is; a client blocked on keys
+// (BLPOP...) overrides Touched() to learn which key may now serve it.
 struct WatchFlag {
+  virtual ~WatchFlag() = default;
+  // Called with the key's shard locked, on the thread that changed the key:
+  // must be quick and must not call into the keyspace. `key` is valid only
+  // during the call.
+  virtual void Touched(int db, std::string_view key) {
+    (void)db;
+    (void)key;
+    dirty.store(true);
+  }
   std::atomic<bool> dirty{false};
 };
 
@@ -389,6 +400,8 @@ class Keyspace {
   // watched keys first, as Redis does, to catch a deadline passed meanwhile.
   void Watch(int db, std::string_view key, const std::shared_ptr<WatchFlag>& flag);
   void Unwatch(int db, std::string_view key, const WatchFlag* flag);
+  // The live watchers of a key, in the order they started watching.
+  std::vector<std::shared_ptr<WatchFlag>> Watchers(int db, std::string_view key);
 
   // ---- Whole-database operations. REQUIRE all shards locked. ----
 

@@ -21,6 +21,7 @@
 #include "server/acl/acl.h"
 #include "server/base/ascii.h"
 #include "server/commands/redis_compat.h"
+#include "server/exec/blocking.h"
 #include "server/exec/client.h"
 #include "server/exec/command.h"
 #include "server/exec/dispatcher.h"
@@ -464,6 +465,33 @@ void CmdClientKill(CommandContext& ctx) {
   if (kill_self) ctx.client.close_after_reply = true;
 }
 
+// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: ends the block of a client
+// waiting in BLPOP and the like as if it timed out (or with the UNBLOCKED
+// error); 1 if it was blocked, else 0.
+void CmdClientUnblock(CommandContext& ctx) {
+  const Args& args = ctx.args;
+  if (args.size() > 4) {
+    return ctx.reply.Error(errors::Format(errors::kSubcommandSyntax, {args[1], "CLIENT"}));
+  }
+  auto why = BlockedClient::State::kTimedOut;
+  if (args.size() == 4) {
+    if (EqualsIgnoreCase(args[3], "error")) {
+      why = BlockedClient::State::kUnblocked;
+    } else if (!EqualsIgnoreCase(args[3], "timeout")) {
+      return ctx.reply.Error(errors::kUnblockReason);
+    }
+  }
+  std::optional<int64_t> id = store::ParseInt64(args[2]);
+  if (!id) return ctx.reply.Error(errors::kNotInteger);
+  std::shared_ptr<BlockedClient> target;
+  ctx.server.clients().ForEach([&](ClientState& c, const std::function<void()>&) {
+    if (static_cast<int64_t>(c.id) == *id) target = c.blocked;
+  });
+  if (target == nullptr || !EndBlock(ctx.server, *target, why)) return ctx.reply.Integer(0);
+  target->wake(0);  // nothing was logged for it
+  ctx.reply.Integer(1);
+}
+
 void CmdClientHelp(CommandContext& ctx) {
   ReplyHelp(ctx, {
                      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -497,6 +525,8 @@ void CmdClientHelp(CommandContext& ctx) {
                      "      Return clients of specified IDs only.",
                      "SETNAME <name>",
                      "    Assign the name <name> to the current connection.",
+                     "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                     "    Unblock the specified blocked client.",
                      "SETINFO <option> <value>",
                      "    Set client meta attr. Options are:",
                      "    * LIB-NAME: the client lib name.",
@@ -683,6 +713,19 @@ void RegisterConnectionFamily(CommandRegistry& r) {
                           ArgBlock("id", {ArgInteger("client-id").Multiple()})
                               .Token("ID")
                               .Since("6.2.0")
+                              .Optional()}},
+           {.name = "client|unblock",
+            .arity = -3,
+            .flags = kClientAdmin,
+            .handler = CmdClientUnblock,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Unblock a client blocked in a blocking command from a different connection",
+            .since = "5.0.0",
+            .group = "connection",
+            .complexity = "O(log N) where N is the number of client connections",
+            .arguments = {ArgInteger("client-id"),
+                          ArgOneOf("timeout_error",
+                                   {ArgToken("timeout", "TIMEOUT"), ArgToken("error", "ERROR")})
                               .Optional()}},
            {.name = "client|kill",
             .arity = -3,

@@ -1,5 +1,7 @@
 // The list commands: LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX
-// LSET LREM LTRIM LINSERT LPOS LMOVE RPOPLPUSH LMPOP.
+// LSET LREM LTRIM LINSERT LPOS LMOVE RPOPLPUSH LMPOP, and the blocking
+// BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP (server/exec/blocking.h: a blocking
+// handler is its non-blocking form plus BlockOrTimeout()).
 //
 // Reads look the key up with Keyspace::Find. Pushes, pops and moves are the
 // store operations of store/list_ops.h (what a blocking layer will call as
@@ -22,6 +24,7 @@
 #include "server/base/ascii.h"
 #include "server/commands/collection_access.h"
 #include "server/commands/scope_reply.h"
+#include "server/exec/blocking.h"
 #include "server/exec/command.h"
 #include "store/keyspace.h"
 #include "store/list_ops.h"
@@ -294,30 +297,65 @@ void CmdLinsert(CommandContext& ctx) {
 
 // ---- LMOVE RPOPLPUSH LMPOP ----
 
-void Move(CommandContext& ctx, ListEnd from, ListEnd to) {
+// LMOVE / RPOPLPUSH, and with `timeout_arg` (an argument index, 0 for
+// none) BLMOVE / BRPOPLPUSH: these block on the source while it is missing.
+void Move(CommandContext& ctx, ListEnd from, ListEnd to, size_t timeout_arg = 0) {
+  int64_t deadline = 0;
+  if (timeout_arg != 0 && !ParseBlockTimeout(ctx, ctx.args[timeout_arg], false, &deadline)) return;
   auto r = store::ListMove(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[2], from, to);
   if (!r.ok()) return ReplyOpError(ctx, r.error(), ctx.args[2]);
-  if (!r.value()) return ctx.reply.Null();
-  ctx.reply.Bulk(*r.value());
+  if (r.value()) return ctx.reply.Bulk(*r.value());
+  if (timeout_arg == 0) return ctx.reply.Null();
+  BlockOrTimeout(ctx, {ctx.args[1]}, deadline, store::ValueType::kList, TimeoutReply::kNull);
 }
 
+// LMOVE source destination LEFT|RIGHT LEFT|RIGHT, and BLMOVE ... timeout.
+template <bool kBlocking>
 void CmdLmove(CommandContext& ctx) {
   std::optional<ListEnd> from = ParseEnd(ctx.args[3]);
   std::optional<ListEnd> to = ParseEnd(ctx.args[4]);
   if (!from || !to) return ctx.reply.Error(errors::kSyntax);
-  Move(ctx, *from, *to);
+  Move(ctx, *from, *to, kBlocking ? 5 : 0);
 }
 
 void CmdRpoplpush(CommandContext& ctx) { Move(ctx, ListEnd::kRight, ListEnd::kLeft); }
+void CmdBrpoplpush(CommandContext& ctx) { Move(ctx, ListEnd::kRight, ListEnd::kLeft, 3); }
+
+// BLPOP / BRPOP key [key ...] timeout: [key, item] from the first non-empty
+// list (WRONGTYPE if a key before it holds another type), else blocks.
+template <ListEnd kEnd>
+void CmdBpop(CommandContext& ctx) {
+  int64_t deadline;
+  if (!ParseBlockTimeout(ctx, ctx.args.back(), false, &deadline)) return;
+  const size_t last = ctx.args.size() - 1;
+  for (size_t k = 1; k < last; ++k) {
+    const std::string& key = ctx.args[k];
+    if (SkipWhileServing(ctx, key)) continue;
+    auto r = store::ListPop(ctx.keyspace, ctx.db(), key, kEnd, 1);
+    if (!r.ok()) return ReplyOpError(ctx, r.error(), key);
+    if (!r.value()) continue;
+    ctx.reply.ArrayLen(2);
+    ctx.reply.Bulk(key);
+    ctx.reply.Bulk(r.value()->front());
+    return;
+  }
+  BlockOrTimeout(ctx, std::vector<std::string>(ctx.args.begin() + 1, ctx.args.begin() + last),
+                 deadline, store::ValueType::kList, TimeoutReply::kNullArray);
+}
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first
-// non-empty list; [key, [items]] or a nil array.
+// non-empty list; [key, [items]] or a nil array. BLMPOP timeout numkeys ...
+// (kBlocking) blocks instead; its timeout is checked last, as in Redis.
+template <bool kBlocking>
 void CmdLmpop(CommandContext& ctx) {
   const size_t argc = ctx.args.size();
-  std::optional<int64_t> numkeys = store::ParseInt64(ctx.args[1]);
+  const size_t numkeys_at = kBlocking ? 2 : 1;
+  std::optional<int64_t> numkeys = store::ParseInt64(ctx.args[numkeys_at]);
   if (!numkeys || *numkeys < 1) return ctx.reply.Error(errors::kNumkeysNotPositive);
-  if (static_cast<uint64_t>(*numkeys) >= argc - 2) return ctx.reply.Error(errors::kSyntax);
-  const size_t where_at = static_cast<size_t>(*numkeys) + 2;
+  if (static_cast<uint64_t>(*numkeys) >= argc - numkeys_at - 1) {
+    return ctx.reply.Error(errors::kSyntax);
+  }
+  const size_t where_at = static_cast<size_t>(*numkeys) + numkeys_at + 1;
   std::optional<ListEnd> end = ParseEnd(ctx.args[where_at]);
   if (!end) return ctx.reply.Error(errors::kSyntax);
   int64_t count = -1;
@@ -331,7 +369,10 @@ void CmdLmpop(CommandContext& ctx) {
     }
   }
   if (count == -1) count = 1;
-  for (size_t k = 2; k < where_at; ++k) {
+  int64_t deadline = 0;
+  if (kBlocking && !ParseBlockTimeout(ctx, ctx.args[1], false, &deadline)) return;
+  for (size_t k = numkeys_at + 1; k < where_at; ++k) {
+    if (SkipWhileServing(ctx, ctx.args[k])) continue;
     auto r = store::ListPop(ctx.keyspace, ctx.db(), ctx.args[k], *end, static_cast<size_t>(count));
     if (!r.ok()) return ReplyOpError(ctx, r.error(), ctx.args[k]);
     if (!r.value()) continue;
@@ -339,13 +380,105 @@ void CmdLmpop(CommandContext& ctx) {
     ctx.reply.Bulk(ctx.args[k]);
     return ReplyItems(ctx, *r.value());
   }
-  ctx.reply.NullArray();
+  if (!kBlocking) return ctx.reply.NullArray();
+  BlockOrTimeout(ctx,
+                 std::vector<std::string>(ctx.args.begin() + static_cast<int64_t>(numkeys_at) + 1,
+                                          ctx.args.begin() + static_cast<int64_t>(where_at)),
+                 deadline, store::ValueType::kList, TimeoutReply::kNullArray);
 }
 
 }  // namespace
 
 void RegisterListFamily(CommandRegistry& r) {
   using enum KeySpecFlag;
+  r.Register(
+      {.name = "blmove",
+       .arity = 6,
+       .flags = kWrite | kDenyOom | kNoScript | kBlocking,
+       .first_key = 1,
+       .last_key = 2,
+       .step = 1,
+       .handler = CmdLmove<true>,
+       .acl_categories = AclCategory::kList,
+       .key_spec_flags = {kRW | kAccess | kDelete, kRW | kInsert},
+       .summary = "Pop an element from a list, push it to another list and return it; or block "
+                  "until one is available",
+       .since = "6.2.0",
+       .group = "list",
+       .complexity = "O(1)",
+       .arguments = {ArgKey("source", 0), ArgKey("destination", 1),
+                     ArgOneOf("wherefrom", {ArgToken("left", "LEFT"), ArgToken("right", "RIGHT")}),
+                     ArgOneOf("whereto", {ArgToken("left", "LEFT"), ArgToken("right", "RIGHT")}),
+                     ArgDouble("timeout")}});
+  r.Register(
+      {.name = "blmpop",
+       .arity = -5,
+       .flags = kWrite | kBlocking,
+       .first_key = 0,
+       .last_key = 0,
+       .step = 0,
+       .handler = CmdLmpop<true>,
+       .acl_categories = AclCategory::kList,
+       .key_specs = {KeySpec::Index(2, kRW | kAccess | kDelete).Keynum(0, 1, 1)},
+       .summary = "Pop elements from a list, or block until one is available",
+       .since = "7.0.0",
+       .group = "list",
+       .complexity = "O(N+M) where N is the number of provided keys and M is the number of "
+                     "elements returned.",
+       .arguments = {ArgDouble("timeout"), ArgInteger("numkeys"), ArgKey("key", 0).Multiple(),
+                     ArgOneOf("where", {ArgToken("left", "LEFT"), ArgToken("right", "RIGHT")}),
+                     ArgInteger("count").Token("COUNT").Optional()}});
+  r.Register(
+      {.name = "blpop",
+       .arity = -3,
+       .flags = kWrite | kNoScript | kBlocking,
+       .first_key = 1,
+       .last_key = -2,
+       .step = 1,
+       .handler = CmdBpop<ListEnd::kLeft>,
+       .acl_categories = AclCategory::kList,
+       .key_spec_flags = {kRW | kAccess | kDelete},
+       .summary = "Remove and get the first element in a list, or block until one is available",
+       .since = "2.0.0",
+       .group = "list",
+       .complexity = "O(N) where N is the number of provided keys.",
+       .history = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}},
+       .arguments = {ArgKey("key", 0).Multiple(), ArgDouble("timeout")}});
+  r.Register(
+      {.name = "brpop",
+       .arity = -3,
+       .flags = kWrite | kNoScript | kBlocking,
+       .first_key = 1,
+       .last_key = -2,
+       .step = 1,
+       .handler = CmdBpop<ListEnd::kRight>,
+       .acl_categories = AclCategory::kList,
+       .key_spec_flags = {kRW | kAccess | kDelete},
+       .summary = "Remove and get the last element in a list, or block until one is available",
+       .since = "2.0.0",
+       .group = "list",
+       .complexity = "O(N) where N is the number of provided keys.",
+       .history = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}},
+       .arguments = {ArgKey("key", 0).Multiple(), ArgDouble("timeout")}});
+  r.Register({.name = "brpoplpush",
+              .arity = 4,
+              .flags = kWrite | kDenyOom | kNoScript | kBlocking,
+              .first_key = 1,
+              .last_key = 2,
+              .step = 1,
+              .handler = CmdBrpoplpush,
+              .acl_categories = AclCategory::kList,
+              .key_spec_flags = {kRW | kAccess | kDelete, kRW | kInsert},
+              .summary = "Pop an element from a list, push it to another list and return it; or "
+                         "block until one is available",
+              .since = "2.2.0",
+              .group = "list",
+              .complexity = "O(1)",
+              .deprecated = true,
+              .deprecated_since = "6.2.0",
+              .replaced_by = "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
+              .history = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}},
+              .arguments = {ArgKey("source", 0), ArgKey("destination", 1), ArgDouble("timeout")}});
   r.Register({.name = "lindex",
               .arity = 3,
               .flags = kReadonly,
@@ -403,7 +536,7 @@ void RegisterListFamily(CommandRegistry& r) {
        .first_key = 0,
        .last_key = 0,
        .step = 0,
-       .handler = CmdLmpop,
+       .handler = CmdLmpop<false>,
        .acl_categories = AclCategory::kList,
        .key_specs = {KeySpec::Index(1, kRW | kAccess | kDelete).Keynum(0, 1, 1)},
        .summary = "Pop elements from a list",
@@ -421,7 +554,7 @@ void RegisterListFamily(CommandRegistry& r) {
        .first_key = 1,
        .last_key = 2,
        .step = 1,
-       .handler = CmdLmove,
+       .handler = CmdLmove<false>,
        .acl_categories = AclCategory::kList,
        .key_spec_flags = {kRW | kAccess | kDelete, kRW | kInsert},
        .summary = "Pop an element from a list, push it to another list and return it",

@@ -34,6 +34,7 @@
 #include "server/commands/redis_compat.h"
 #include "server/config/config.h"
 #include "server/durability/persistence.h"
+#include "server/exec/blocking.h"
 #include "server/exec/command.h"
 #include "server/server_state.h"
 #include "store/glob.h"
@@ -336,7 +337,7 @@ void ClientsSection(CommandContext& ctx, Lines* out) {
       {"connected_clients", absl::StrCat(ctx.server.clients().size())},
       {"cluster_connections", "0"},
       {"maxclients", absl::StrCat(ctx.server.config().maxclients.load())},
-      {"blocked_clients", "0"},
+      {"blocked_clients", absl::StrCat(ctx.server.stats().blocked_clients.load())},
       {"tracking_clients", "0"},
       {"clients_in_timeout_table", "0"},
   };
@@ -796,6 +797,22 @@ void CmdTime(CommandContext& ctx) {
   ctx.reply.Bulk(absl::StrCat((ms % 1000) * 1000));
 }
 
+// ---- WAIT ----
+
+// WAIT numreplicas timeout: stashd has no replicas, so no write is ever
+// acknowledged by one. As Redis answers with none connected: 0 at once when
+// numreplicas <= 0 (or inside MULTI), else 0 once the timeout (in ms; 0:
+// forever, until CLIENT UNBLOCK) has passed.
+void CmdWait(CommandContext& ctx) {
+  std::optional<int64_t> numreplicas = store::ParseInt64(ctx.args[1]);
+  if (!numreplicas) return ctx.reply.Error(errors::kNotInteger);
+  int64_t deadline;
+  if (!ParseBlockTimeout(ctx, ctx.args[2], /*in_ms=*/true, &deadline)) return;
+  const int64_t acknowledged = 0;
+  if (acknowledged >= *numreplicas) return ctx.reply.Integer(acknowledged);
+  BlockOrTimeout(ctx, {}, deadline, store::ValueType::kString, TimeoutReply::kZero);
+}
+
 constexpr char kUnordered[] = "nondeterministic_output_order";
 
 }  // namespace
@@ -1048,6 +1065,22 @@ void RegisterServerFamily(CommandRegistry& r) {
             .since = "5.0.0",
             .group = "server",
             .complexity = "O(1)"}}});
+  r.Register({.name = "wait",
+              .arity = 3,
+              .flags = kNoScript,
+              .first_key = 0,
+              .last_key = 0,
+              .step = 0,
+              .handler = CmdWait,
+              .acl_categories = AclCategory::kConnection,
+              .key_spec_flags = {},
+              .tips = {"request_policy:all_shards", "response_policy:agg_min"},
+              .summary = "Wait for the synchronous replication of all the write commands sent in "
+                         "the context of the current connection",
+              .since = "3.0.0",
+              .group = "generic",
+              .complexity = "O(1)",
+              .arguments = {ArgInteger("numreplicas"), ArgInteger("timeout")}});
   r.Register({.name = "time",
               .arity = 1,
               .flags = kLoadingStale | kFast,

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,7 @@
 #include "server/commands/collection_access.h"
 #include "server/commands/scan_args.h"
 #include "server/commands/scope_reply.h"
+#include "server/exec/blocking.h"
 #include "server/exec/command.h"
 #include "store/glob.h"
 #include "store/keyspace.h"
@@ -532,12 +534,15 @@ void CmdZremrange(CommandContext& ctx) {
 
 // ---- ZPOPMIN ZPOPMAX ZMPOP ----
 
-// Redis's genericZpopCommand: pops up to `count` members from the lowest
-// (or highest, `max`) end of the sorted set at `key`. `zmpop`: the reply is
-// [key, [[member, score], ...]]; otherwise a flat [member, score, ...]
-// array, or with `nested` (RESP3 with a count given) an array of pairs.
-void PopGeneric(CommandContext& ctx, const std::string& key, bool max, int64_t count, bool zmpop,
-                bool nested) {
+// How a pop replies (Redis's genericZpopCommand): ZPOPMIN's flat
+// [member, score, ...] (kNested: pairs, RESP3 with a count), BZPOPMIN's
+// [key, member, score], ZMPOP's [key, [[member, score], ...]].
+enum class PopReply : uint8_t { kFlat, kNested, kKeyFlat, kKeyNested };
+
+// Pops up to `count` members from the lowest (or highest, `max`) end of the
+// sorted set at `key`; an empty array if it is missing.
+void PopGeneric(CommandContext& ctx, const std::string& key, bool max, int64_t count,
+                PopReply shape) {
   KeyWriter w = WriteZSet(ctx, key, Keyspace::Missing::kFail);
   if (!OpenZSet(ctx, w)) {
     if (w.status() == KeyWriter::Status::kMissing) ctx.reply.ArrayLen(0);
@@ -559,11 +564,17 @@ void PopGeneric(CommandContext& ctx, const std::string& key, bool max, int64_t c
   members.reserve(n);
   for (const auto& p : popped) members.emplace_back(p.first);
   w.Record(ZSetObject::kRemove, members);
-  if (zmpop) {
+  const bool nested = shape == PopReply::kNested || shape == PopReply::kKeyNested;
+  if (shape == PopReply::kKeyNested) {
     ctx.reply.ArrayLen(2);
     ctx.reply.Bulk(key);
   }
-  ctx.reply.ArrayLen(nested ? n : 2 * n);
+  if (shape == PopReply::kKeyFlat) {
+    ctx.reply.ArrayLen(2 * n + 1);
+    ctx.reply.Bulk(key);
+  } else {
+    ctx.reply.ArrayLen(nested ? n : 2 * n);
+  }
   for (const auto& [m, s] : popped) {
     if (nested) ctx.reply.ArrayLen(2);
     ctx.reply.Bulk(m);
@@ -582,15 +593,49 @@ void CmdZpop(CommandContext& ctx) {
     count = *c;  // 0: an empty array, once the key's type is checked
   }
   const bool nested = ctx.reply.resp3() && ctx.args.size() == 3;
-  PopGeneric(ctx, ctx.args[1], kMax, count, false, nested);
+  PopGeneric(ctx, ctx.args[1], kMax, count, nested ? PopReply::kNested : PopReply::kFlat);
 }
 
-// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
+// Redis's blockingGenericZpopCommand without blocking: pops from the first
+// of `keys` that exists (WRONGTYPE if it is not a sorted set). False if
+// none exists (nothing replied).
+bool PopFirst(CommandContext& ctx, std::span<const std::string> keys, bool max, int64_t count,
+              PopReply shape) {
+  for (const std::string& key : keys) {
+    if (SkipWhileServing(ctx, key)) continue;
+    auto v = ctx.keyspace.Find(ctx.db(), key);
+    if (!v) continue;
+    if (v->type != ValueType::kZSet) {
+      ctx.reply.Error(errors::kWrongType);
+      return true;
+    }
+    PopGeneric(ctx, key, max, count, shape);
+    return true;
+  }
+  return false;
+}
+
+// BZPOPMIN / BZPOPMAX key [key ...] timeout: [key, member, score], else
+// blocks.
+template <bool kMax>
+void CmdBzpop(CommandContext& ctx) {
+  int64_t deadline;
+  if (!ParseBlockTimeout(ctx, ctx.args.back(), false, &deadline)) return;
+  std::span<const std::string> keys(ctx.args.data() + 1, ctx.args.size() - 2);
+  if (PopFirst(ctx, keys, kMax, 1, PopReply::kKeyFlat)) return;
+  BlockOrTimeout(ctx, std::vector<std::string>(keys.begin(), keys.end()), deadline,
+                 ValueType::kZSet, TimeoutReply::kNullArray);
+}
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], and BZMPOP timeout
+// numkeys ... (kBlocking; its timeout is checked last, as in Redis).
+template <bool kBlocking>
 void CmdZmpop(CommandContext& ctx) {
-  std::optional<int64_t> numkeys = store::ParseInt64(ctx.args[1]);
+  const int64_t numkeys_at = kBlocking ? 2 : 1;
+  std::optional<int64_t> numkeys = store::ParseInt64(ctx.args[numkeys_at]);
   if (!numkeys || *numkeys < 1) return ctx.reply.Error(errors::kNumkeysNotPositive);
   const auto argc = static_cast<int64_t>(ctx.args.size());
-  const int64_t where_idx = 1 + *numkeys + 1;
+  const int64_t where_idx = numkeys_at + *numkeys + 1;
   if (*numkeys >= argc || where_idx >= argc) return ctx.reply.Error(errors::kSyntax);
   bool max;
   if (EqualsIgnoreCase(ctx.args[where_idx], "min")) {
@@ -611,15 +656,14 @@ void CmdZmpop(CommandContext& ctx) {
     }
   }
   if (count == -1) count = 1;
-  // The first key that exists serves (WRONGTYPE if it is not a sorted set).
-  for (int64_t i = 0; i < *numkeys; ++i) {
-    const std::string& key = ctx.args[2 + i];
-    auto v = ctx.keyspace.Find(ctx.db(), key);
-    if (!v) continue;
-    if (v->type != ValueType::kZSet) return ctx.reply.Error(errors::kWrongType);
-    return PopGeneric(ctx, key, max, count, true, true);
-  }
-  ctx.reply.NullArray();
+  int64_t deadline = 0;
+  if (kBlocking && !ParseBlockTimeout(ctx, ctx.args[1], false, &deadline)) return;
+  std::span<const std::string> keys(ctx.args.data() + numkeys_at + 1,
+                                    static_cast<size_t>(*numkeys));
+  if (PopFirst(ctx, keys, max, count, PopReply::kKeyNested)) return;
+  if (!kBlocking) return ctx.reply.NullArray();
+  BlockOrTimeout(ctx, std::vector<std::string>(keys.begin(), keys.end()), deadline,
+                 ValueType::kZSet, TimeoutReply::kNullArray);
 }
 
 // ---- ZRANDMEMBER ----
@@ -1314,13 +1358,65 @@ void RegisterZSetFamily(CommandRegistry& r) {
               .complexity = "O(log(N)*M) with N being the number of elements in the sorted set, "
                             "and M being the number of elements popped.",
               .arguments = {ArgKey("key", 0), ArgInteger("count").Optional()}});
+  r.Register(
+      {.name = "bzmpop",
+       .arity = -5,
+       .flags = kWrite | kBlocking,
+       .first_key = 0,
+       .last_key = 0,
+       .step = 0,
+       .handler = CmdZmpop<true>,
+       .acl_categories = AclCategory::kSortedSet,
+       .key_specs = {KeySpec::Index(2, kRW | kAccess | kDelete).Keynum(0, 1, 1)},
+       .summary =
+           "Remove and return members with scores in a sorted set or block until one is available",
+       .since = "7.0.0",
+       .group = "sorted-set",
+       .complexity =
+           "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of "
+           "elements in the sorted set, and M being the number of elements popped.",
+       .arguments = {ArgDouble("timeout"), ArgInteger("numkeys"), ArgKey("key", 0).Multiple(),
+                     ArgOneOf("where", {ArgToken("min", "MIN"), ArgToken("max", "MAX")}),
+                     ArgInteger("count").Token("COUNT").Optional()}});
+  r.Register({.name = "bzpopmax",
+              .arity = -3,
+              .flags = kWrite | kNoScript | kBlocking | kFast,
+              .first_key = 1,
+              .last_key = -2,
+              .step = 1,
+              .handler = CmdBzpop<true>,
+              .acl_categories = AclCategory::kSortedSet,
+              .key_spec_flags = {kRW | kAccess | kDelete},
+              .summary = "Remove and return the member with the highest score from one or more "
+                         "sorted sets, or block until one is available",
+              .since = "5.0.0",
+              .group = "sorted-set",
+              .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+              .history = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}},
+              .arguments = {ArgKey("key", 0).Multiple(), ArgDouble("timeout")}});
+  r.Register({.name = "bzpopmin",
+              .arity = -3,
+              .flags = kWrite | kNoScript | kBlocking | kFast,
+              .first_key = 1,
+              .last_key = -2,
+              .step = 1,
+              .handler = CmdBzpop<false>,
+              .acl_categories = AclCategory::kSortedSet,
+              .key_spec_flags = {kRW | kAccess | kDelete},
+              .summary = "Remove and return the member with the lowest score from one or more "
+                         "sorted sets, or block until one is available",
+              .since = "5.0.0",
+              .group = "sorted-set",
+              .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+              .history = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}},
+              .arguments = {ArgKey("key", 0).Multiple(), ArgDouble("timeout")}});
   r.Register({.name = "zmpop",
               .arity = -4,
               .flags = kWrite,
               .first_key = 0,
               .last_key = 0,
               .step = 0,
-              .handler = CmdZmpop,
+              .handler = CmdZmpop<false>,
               .acl_categories = AclCategory::kSortedSet,
               .key_specs = {KeySpec::Index(1, kRW | kAccess | kDelete).Keynum(0, 1, 1)},
               .summary = "Remove and return members with scores in a sorted set",

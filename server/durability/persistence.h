@@ -112,12 +112,12 @@ class Persistence final : public CommandJournal {
   // The position of the last log record this thread appended. A connection
   // reads it before running a batch of commands: if it moved, the batch
   // appended records and its replies must wait for them.
-  uint64_t ThreadLogPosition() const { return recorder_.ThreadLsn(); }
+  uint64_t ThreadLogPosition() const override { return recorder_.ThreadLsn(); }
 
   // True if the replies of the commands this thread ran since
   // ThreadLogPosition() was `before` may be sent now; otherwise `resume`
   // will be called (from another thread) once they may.
-  bool ReadyToReply(uint64_t before, std::function<void()> resume);
+  bool ReadyToReply(uint64_t before, std::function<void()> resume) override;
 
   persistence::WriteLog& write_log() { return log_; }
 

@@ -13,6 +13,7 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms, bool self,
                            std::string_view current_cmd) {
   std::string flags;
   if (c.in_multi) flags += 'x';
+  if (c.blocked != nullptr) flags += 'b';
   if (self && c.watch_flag && c.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
   if (c.close_after_reply) flags += 'c';
   if (c.kill_requested.load(std::memory_order_relaxed)) flags += 'A';

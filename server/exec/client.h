@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@
 namespace stashd::server {
 
 struct AclUser;
+class BlockedClient;
 struct CommandSpec;
 
 struct QueuedCommand {
@@ -58,6 +60,15 @@ struct ClientState {
   // WATCH
   std::shared_ptr<store::WatchFlag> watch_flag;
   std::vector<std::pair<int, std::string>> watched;  // (db, key)
+
+  // Set while the client waits in a blocking command (server/exec/blocking.h)
+  // by the dispatcher, cleared by the connection once the block ended; both
+  // on the owner's thread, under the registry mutex (CLIENT LIST, CLIENT
+  // UNBLOCK and the idle-timeout cron read it from other threads).
+  std::shared_ptr<BlockedClient> blocked;
+  // Hands a block that ended on any thread to this client's connection
+  // (see BlockedClient::wake). Set once before the first command.
+  std::function<void(uint64_t log_before)> wake;
 
   // Set by handlers: send the pending replies, then close (QUIT).
   bool close_after_reply = false;

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +38,7 @@
 #include "absl/functional/function_ref.h"
 #include "server/exec/args.h"
 #include "server/exec/command_arg.h"
+#include "store/value.h"
 
 namespace stashd::protocol {
 class ReplyBuilder;
@@ -232,12 +234,30 @@ constexpr KeySpecFlags operator|(KeySpecFlag a, KeySpecFlag b) {
 
 // Everything a handler may touch while it runs. The shards of the command's
 // keys are locked for the whole call.
+// What a blocked client gets when its block times out (or CLIENT UNBLOCK
+// ends it): BLPOP's nil array, BLMOVE's nil, WAIT's 0 replicas.
+enum class TimeoutReply : uint8_t { kNullArray, kNull, kZero };
+
+// What a blocking handler that found nothing to serve it asks for (see
+// server/exec/blocking.h).
+struct BlockRequest {
+  std::vector<std::string> keys;
+  int64_t deadline_ms = 0;  // on the server clock; 0: none
+  store::ValueType type = store::ValueType::kList;
+  TimeoutReply timeout_reply = TimeoutReply::kNullArray;
+};
+
 struct CommandContext {
   const Args& args;
   ClientState& client;
   ServerState& server;
   store::Keyspace& keyspace;
   protocol::ReplyBuilder& reply;
+  // Set while the handler runs to serve a blocked client: only this key may
+  // serve it (see server/exec/blocking.h).
+  const std::string* serving_key = nullptr;
+  // Set by BlockOrTimeout(): block the client (the handler replied nothing).
+  std::optional<BlockRequest> block = std::nullopt;
   int db() const;
 };
 

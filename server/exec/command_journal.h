@@ -7,6 +7,8 @@
 // Thread safety: every method is thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -27,6 +29,12 @@ class CommandJournal {
   // the MISCONF error text, or nullopt if the condition just cleared.
   virtual bool refusing_writes() const = 0;
   virtual std::optional<std::string> WriteRefusal() const = 0;
+
+  // The position of the last log record this thread appended, and whether
+  // the replies of what this thread ran since it was `before` may be sent
+  // now (else `resume` is called, from another thread, once they may).
+  virtual uint64_t ThreadLogPosition() const = 0;
+  virtual bool ReadyToReply(uint64_t before, std::function<void()> resume) = 0;
 };
 
 }  // namespace stashd::server

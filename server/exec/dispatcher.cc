@@ -148,7 +148,22 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
   // kNoExecLock commands take the gate themselves: EXEC exclusively, SAVE
   // and the like to pause every other command when they need to.
   if (!(spec->flags & kNoExecLock)) exec_lock.lock();
+  ReadyKeys& ready = ReadyKeys::ThisThread();
+  ready.Collecting(true);
   Call(*spec, client, args, reply);
+  if (!ready.empty()) {
+    if (!exec_lock.owns_lock()) exec_lock.lock();
+    ServeBlocked();
+  }
+  ready.Collecting(false);
+}
+
+uint64_t Dispatcher::ShardMaskOf(const CommandSpec& spec, const Args& args) {
+  store::Keyspace& keyspace = server_.keyspace();
+  uint64_t mask = 0;
+  ForEachKeyArg(spec, args,
+                [&](int index, KeySpecFlags) { mask |= keyspace.ShardMaskOf(args[index]); });
+  return mask;
 }
 
 void Dispatcher::Call(const CommandSpec& spec, ClientState& client, const Args& args,
@@ -158,10 +173,7 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState& client, const Args& 
   if (spec.flags & kLockAll) {
     locks = keyspace.Lock(keyspace.AllShardsMask());
   } else if (spec.HasKeys() && !(spec.flags & kSelfLocking)) {
-    uint64_t mask = 0;
-    ForEachKeyArg(spec, args,
-                  [&](int index, KeySpecFlags) { mask |= keyspace.ShardMaskOf(args[index]); });
-    locks = keyspace.Lock(mask);
+    locks = keyspace.Lock(ShardMaskOf(spec, args));
   }
   size_t reply_start = reply.size();
   auto start = std::chrono::steady_clock::now();
@@ -173,10 +185,13 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState& client, const Args& 
                   std::chrono::steady_clock::now() - start)
                   .count();
   log_scope.End();  // before the locks go: the log's order is the apply order
+  const bool blocked = ctx.block.has_value();
+  if (blocked) Block(spec, client, args, reply, std::move(*ctx.block));
   locks.Release();
 
   CommandStats& cs = server_.command_stats(&spec);
-  cs.calls.fetch_add(1, std::memory_order_relaxed);
+  // A blocked call counts when its block ends (EndBlock, ServeClient).
+  if (!blocked) cs.calls.fetch_add(1, std::memory_order_relaxed);
   cs.usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
   ServerStats& stats = server_.stats();
   stats.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
@@ -319,6 +334,90 @@ std::unique_lock<ExecGate> Dispatcher::PauseCommands() {
 }
 
 bool Dispatcher::InExec() { return in_exec; }
+
+void Dispatcher::Block(const CommandSpec& spec, ClientState& client, const Args& args,
+                       const protocol::ReplyBuilder& reply, BlockRequest request) {
+  auto w = std::make_shared<BlockedClient>();
+  w->spec = &spec;
+  w->args = args;
+  w->client = &client;
+  w->db = client.db;
+  w->keys = std::move(request.keys);
+  w->lock_mask = ShardMaskOf(spec, args);
+  w->type = request.type;
+  w->timeout_reply = request.timeout_reply;
+  w->deadline_ms = request.deadline_ms;
+  w->reply.set_resp3(reply.resp3());
+  w->wake = client.wake;
+  for (const std::string& key : w->keys) server_.keyspace().Watch(w->db, key, w);
+  server_.stats().blocked_clients.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(server_.clients().mutex());
+  client.blocked = std::move(w);
+}
+
+void Dispatcher::ServeBlocked() {
+  ReadyKeys& ready = ReadyKeys::ThisThread();
+  std::pair<int, std::string> key;
+  for (size_t i = 0; ready.Next(i, &key); ++i) ServeKey(key.first, key.second);
+}
+
+void Dispatcher::ServeKey(int db, const std::string& key) {
+  store::Keyspace& keyspace = server_.keyspace();
+  while (true) {
+    std::shared_ptr<store::WatchFlag> next;
+    {
+      auto locks = keyspace.Lock(keyspace.ShardMaskOf(key));
+      std::optional<store::ValueView> v = keyspace.Find(db, key);
+      if (!v) return;
+      // The first client waiting for this type: a BZPOPMIN client is not
+      // served by a list, and stays blocked (Redis 7.0).
+      for (auto& flag : keyspace.Watchers(db, key)) {
+        auto* w = dynamic_cast<BlockedClient*>(flag.get());
+        if (w != nullptr && w->type == v->type &&
+            w->state.load() == BlockedClient::State::kWaiting) {
+          next = std::move(flag);
+          break;
+        }
+      }
+    }
+    if (next == nullptr) return;
+    if (!ServeClient(static_cast<BlockedClient&>(*next), key)) return;
+  }
+}
+
+bool Dispatcher::ServeClient(BlockedClient& w, const std::string& key) {
+  store::Keyspace& keyspace = server_.keyspace();
+  CommandJournal* journal = server_.command_journal();
+  const uint64_t log_before = journal != nullptr ? journal->ThreadLogPosition() : 0;
+  auto locks = keyspace.Lock(w.lock_mask);
+  // Ended meanwhile (timeout, CLIENT UNBLOCK, closed): the next one, then.
+  if (w.state.load() != BlockedClient::State::kWaiting) return true;
+  auto start = std::chrono::steady_clock::now();
+  CommandContext ctx{w.args, *w.client, server_, keyspace, w.reply};
+  ctx.serving_key = &key;
+  {
+    LogScope log_scope(journal);
+    w.spec->handler(ctx);
+  }
+  if (w.reply.size() == 0) return false;
+  auto waiting = BlockedClient::State::kWaiting;
+  w.state.compare_exchange_strong(waiting, BlockedClient::State::kServed);
+  for (const std::string& k : w.keys) keyspace.Unwatch(w.db, k, &w);
+  locks.Release();
+  server_.stats().blocked_clients.fetch_sub(1, std::memory_order_relaxed);
+  CommandStats& cs = server_.command_stats(w.spec);
+  cs.calls.fetch_add(1, std::memory_order_relaxed);
+  cs.usec.fetch_add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                              std::chrono::steady_clock::now() - start)
+                                              .count()),
+                    std::memory_order_relaxed);
+  if (w.reply.buffer()[0] == '-') {
+    cs.failed_calls.fetch_add(1, std::memory_order_relaxed);
+    server_.stats().total_error_replies.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (w.wake) w.wake(log_before);
+  return true;
+}
 
 std::unique_ptr<CommandRunner> NewDispatcher(ServerState& server) {
   return std::make_unique<Dispatcher>(server);

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "protocol/reply_builder.h"
+#include "server/exec/blocking.h"
 #include "server/exec/client.h"
 #include "server/exec/command.h"
 #include "server/exec/command_runner.h"
@@ -48,6 +49,20 @@ class Dispatcher final : public CommandRunner {
   // Locks the command's shards, calls the handler, records statistics.
   void Call(const CommandSpec& spec, ClientState& client, const Args& args,
             protocol::ReplyBuilder& reply);
+  // The shards of every key of the command line.
+  uint64_t ShardMaskOf(const CommandSpec& spec, const Args& args);
+
+  // Blocking (server/exec/blocking.h). Block: registers the client on the
+  // keys of `request`; REQUIRES the command's shard locks held.
+  void Block(const CommandSpec& spec, ClientState& client, const Args& args,
+             const protocol::ReplyBuilder& reply, BlockRequest request);
+  // Serves the clients blocked on the keys this thread's command made
+  // ready. REQUIRES: the exec gate held shared, no shard lock held.
+  void ServeBlocked();
+  // Serves the clients blocked on one key while it can serve them.
+  void ServeKey(int db, const std::string& key);
+  // Re-runs w's command for `key`: false if it found nothing to take.
+  bool ServeClient(BlockedClient& w, const std::string& key);
 
   // Points the client at the current version of its ACL user. False if the
   // user was deleted: the client is then the default user, unauthenticated.

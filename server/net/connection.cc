@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <chrono>
 #include <cstdint>
 
 #include "server/acl/acl.h"
 #include "server/durability/persistence.h"
+#include "server/exec/blocking.h"
 #include "server/server_state.h"
 
 namespace stashd::server {
@@ -57,9 +59,12 @@ Connection::Connection(asio::ip::tcp::socket socket, ServerState& server,
     : socket_(std::move(socket)),
       server_(server),
       parser_(LimitsFrom(server.config())),
-      workers_(std::move(workers)) {}
+      workers_(std::move(workers)),
+      block_timer_(socket_.get_executor()) {}
 
 Connection::~Connection() {
+  if (client_.blocked != nullptr)
+    EndBlock(server_, *client_.blocked, BlockedClient::State::kClosed);
   server_.dispatcher().UnwatchAll(client_);
   server_.clients().Remove(&client_);
 }
@@ -88,6 +93,19 @@ void Connection::Start() {
       if (auto self = weak.lock()) self->Shutdown();
     });
   });
+  // Called on the thread that ended a block; the reply may go once the log
+  // holds what that thread appended serving it.
+  client_.wake = [weak, executor = socket_.get_executor(), &server = server_](uint64_t before) {
+    auto resume = [weak, executor] {
+      asio::post(executor, [weak] {
+        if (auto self = weak.lock()) self->Unblocked();
+      });
+    };
+    CommandJournal* journal = server.command_journal();
+    if (journal == nullptr || journal->ReadyToReply(before, resume)) resume();
+  };
+  // Blocked clients read what is there without waiting (WatchPeer).
+  socket_.non_blocking(true, ec);
   server_.stats().total_connections_received.fetch_add(1, std::memory_order_relaxed);
   in_.resize(kReadChunk);
   DoRead();
@@ -100,6 +118,10 @@ void Connection::Close() {
 void Connection::Shutdown() {
   if (closed_) return;
   closed_ = true;
+  // A blocked client that goes is no longer served: nothing is popped for it.
+  if (client_.blocked != nullptr)
+    EndBlock(server_, *client_.blocked, BlockedClient::State::kClosed);
+  block_timer_.cancel();
   boost::system::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
@@ -107,6 +129,13 @@ void Connection::Shutdown() {
 
 void Connection::DoRead() {
   if (closed_) return;
+  MakeRoom();
+  socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                          [self = shared_from_this()](const boost::system::error_code& ec,
+                                                      size_t n) { self->OnRead(ec, n); });
+}
+
+void Connection::MakeRoom() {
   // Keep at least kReadChunk bytes of room; move unparsed input to the front.
   if (in_begin_ > 0 && in_begin_ == in_end_) {
     in_begin_ = in_end_ = 0;
@@ -123,9 +152,6 @@ void Connection::DoRead() {
     if (in_.size() - in_end_ < kReadChunk)
       in_.resize(std::max(in_.size() * 2, in_end_ + kReadChunk));
   }
-  socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-                          [self = shared_from_this()](const boost::system::error_code& ec,
-                                                      size_t n) { self->OnRead(ec, n); });
 }
 
 void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
@@ -157,10 +183,12 @@ void Connection::FinishInput(bool keep_open) {
     keep_open = false;
   }
   if (reply_.size() == 0) {
-    if (keep_open) {
-      DoRead();
-    } else {
+    if (!keep_open) {
       Shutdown();
+    } else if (blocked_) {
+      WatchPeer();
+    } else {
+      DoRead();
     }
     return;
   }
@@ -206,9 +234,103 @@ bool Connection::ProcessInput() {
     }
     dispatcher.Execute(client_, args_, reply_);
     args_.clear();
+    if (client_.blocked != nullptr) {
+      EnterBlocked();
+      return true;
+    }
     if (!AfterCommand()) return false;
   }
   return true;
+}
+
+void Connection::EnterBlocked() {
+  blocked_ = true;
+  const int64_t deadline = client_.blocked->deadline_ms;
+  if (deadline == 0) return;
+  const int64_t wait_ms = std::max<int64_t>(0, deadline - server_.clock().NowMs());
+  block_timer_.expires_after(std::chrono::milliseconds(wait_ms));
+  block_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    self->OnBlockTimeout(ec);
+  });
+}
+
+void Connection::OnBlockTimeout(const boost::system::error_code& ec) {
+  if (ec || closed_ || !blocked_) return;
+  // Served meanwhile? Then its reply is on the way (Unblocked).
+  std::shared_ptr<BlockedClient> w = client_.blocked;
+  if (EndBlock(server_, *w, BlockedClient::State::kTimedOut)) {
+    CommandJournal* journal = server_.command_journal();
+    w->wake(journal != nullptr ? journal->ThreadLogPosition() : 0);
+  }
+}
+
+void Connection::WatchPeer() {
+  if (watching_peer_ || closed_) return;
+  watching_peer_ = true;
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                       self->watching_peer_ = false;
+                       self->OnPeerReadable(ec);
+                     });
+}
+
+void Connection::OnPeerReadable(const boost::system::error_code& ec) {
+  // Unblocked meanwhile: input is read the usual way again.
+  if (closed_ || !blocked_) return;
+  if (ec) {
+    Shutdown();
+    return;
+  }
+  MakeRoom();
+  boost::system::error_code read_ec;
+  const size_t n =
+      socket_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), read_ec);
+  if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) {
+    WatchPeer();
+    return;
+  }
+  if (read_ec) {  // the peer closed, or the connection broke
+    Shutdown();
+    return;
+  }
+  in_end_ += n;
+  server_.stats().total_net_input_bytes.fetch_add(n, std::memory_order_relaxed);
+  const size_t query_bytes = in_end_ - in_begin_ + parser_.partial_command_bytes();
+  if (query_bytes > static_cast<size_t>(server_.config().client_query_buffer_limit.load())) {
+    spdlog::warn(
+        "Closing client that reached max query buffer length: id={} addr={} ({} bytes, "
+        "client-query-buffer-limit {})",
+        client_.id, client_.addr, query_bytes, server_.config().client_query_buffer_limit.load());
+    Shutdown();
+    return;
+  }
+  WatchPeer();
+}
+
+void Connection::Unblocked() {
+  if (closed_) return;
+  block_timer_.cancel();
+  std::shared_ptr<BlockedClient> w;
+  {
+    std::lock_guard lock(server_.clients().mutex());
+    w = std::move(client_.blocked);
+    client_.blocked = nullptr;
+  }
+  blocked_ = false;
+  reply_.Raw(w->reply.buffer());
+  if (writing_) {
+    resume_after_write_ = true;
+    return;
+  }
+  RunAfterBlock();
+}
+
+void Connection::RunAfterBlock() {
+  // The earlier replies were sent before the block; the ones from here on
+  // wait for what this thread logs next.
+  Persistence* persistence = server_.persistence();
+  log_before_ = persistence != nullptr ? persistence->ThreadLogPosition() : 0;
+  FinishInput(AfterCommand() && ProcessInput());
 }
 
 void Connection::RunOnWorker() {
@@ -259,9 +381,11 @@ void Connection::Flush(bool close_after) {
   if (soft > 0 && out_.size() > static_cast<size_t>(soft)) {
     client_.output_soft_limit_since_ms.store(server_.clock().NowMs(), std::memory_order_relaxed);
   }
+  writing_ = true;
   asio::async_write(
       socket_, asio::buffer(out_),
       [self = shared_from_this(), close_after](const boost::system::error_code& ec, size_t) {
+        self->writing_ = false;
         self->client_.output_soft_limit_since_ms.store(0, std::memory_order_relaxed);
         if (ec || close_after) {
           self->Shutdown();
@@ -273,7 +397,14 @@ void Connection::Flush(bool close_after) {
         } else {
           self->out_.clear();
         }
-        self->DoRead();
+        if (self->resume_after_write_) {
+          self->resume_after_write_ = false;
+          self->RunAfterBlock();
+        } else if (self->blocked_) {
+          self->WatchPeer();
+        } else {
+          self->DoRead();
+        }
       });
 }
 

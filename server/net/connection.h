@@ -7,15 +7,25 @@
 // input until the command is done, then goes on where it stopped, so replies
 // keep their order while the io thread serves its other connections.
 //
+// A client blocked in BLPOP and the like (server/exec/blocking.h) has its
+// earlier replies sent, then its input is read but not run until the block
+// ends: served by another client's push (ClientState::wake posts the reply
+// here), its timeout (a timer here), CLIENT UNBLOCK, or its closing. Reading
+// on is how a blocked client that goes away is noticed and unregistered, so
+// that no element is popped for a dead connection.
+//
 // Thread safety: a connection lives on one io_context (one thread); Close()
 // may be called from any thread and posts to that thread. While a worker
 // runs a command for it, the worker alone touches the client state, the
 // arguments and the reply buffer (the io thread only reads and closes the
-// socket meanwhile).
+// socket meanwhile). While the client is blocked, a thread serving it reads
+// the client state (database, protocol) and writes only the
+// BlockedClient's own reply.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -65,6 +75,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ResumeInput();
   void Flush(bool close_after);
   void Shutdown();
+  // Room for kReadChunk more bytes of input at in_[in_end_].
+  void MakeRoom();
+
+  // Blocking: arms the block's timer (if it has a deadline).
+  void EnterBlocked();
+  // While blocked: waits for the peer to send or close (reading what it
+  // sends, without running it).
+  void WatchPeer();
+  void OnPeerReadable(const boost::system::error_code& ec);
+  // The block ended (ClientState::wake): its reply joins the others and
+  // input runs on.
+  void Unblocked();
+  // Sends the block's reply and runs the input that waited behind it.
+  void RunAfterBlock();
+  void OnBlockTimeout(const boost::system::error_code& ec);
 
   boost::asio::ip::tcp::socket socket_;
   ServerState& server_;
@@ -81,6 +106,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   uint64_t log_before_ = 0;
   bool on_worker_ = false;  // a worker runs args_: input is paused
   bool closed_ = false;
+  bool writing_ = false;             // an async_write is outstanding
+  bool blocked_ = false;             // client_.blocked is set: input is not run
+  bool watching_peer_ = false;       // an async_wait for input is outstanding
+  bool resume_after_write_ = false;  // unblocked while writing: go on after it
+  boost::asio::steady_timer block_timer_;
 };
 
 }  // namespace stashd::server

@@ -211,7 +211,9 @@ void Server::Cron() {
   if (timeout > 0 || soft_ms > 0) {
     int64_t now = state_.clock().NowMs();
     state_.clients().ForEach([&](ClientState& c, const std::function<void()>& close) {
-      if (timeout > 0 && now - c.last_interaction_ms > timeout * 1000 && !c.in_multi) {
+      // A blocked client waits as long as its command asked (Redis's rule).
+      if (timeout > 0 && now - c.last_interaction_ms > timeout * 1000 && !c.in_multi &&
+          c.blocked == nullptr) {
         close();
         return;
       }
