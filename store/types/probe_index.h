@@ -27,10 +27,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string_view>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 #include "store/string_hash.h"
 
@@ -43,18 +44,18 @@ class ProbeIndex {
  public:
   size_t size() const { return size_; }
   // Bytes of the slot and tag arrays.
-  size_t Bytes() const { return slots_.capacity() * sizeof(Slot) + tags_.capacity(); }
+  size_t Bytes() const { return capacity_ * (sizeof(Slot) + 1); }
 
   // The slot whose key is `key`, or nullptr. The owner may overwrite it with
   // a slot of the same key (a record that moved).
   template <typename KeyOf>
   Slot* Find(std::string_view key, const KeyOf& key_of) {
-    if (slots_.empty()) return nullptr;
-    const size_t mask = slots_.size() - 1;
+    if (capacity_ == 0) return nullptr;
+    const size_t mask = capacity_ - 1;
     const size_t hash = Hash(key);
     const uint8_t tag = TagOf(hash);
-    for (size_t s = hash & mask; tags_[s] != kEmpty; s = (s + 1) & mask) {
-      if (tags_[s] == tag && key_of(slots_[s]) == key) return &slots_[s];
+    for (size_t s = hash & mask; tags()[s] != kEmpty; s = (s + 1) & mask) {
+      if (tags()[s] == tag && key_of(slots()[s]) == key) return &slots()[s];
     }
     return nullptr;
   }
@@ -68,17 +69,16 @@ class ProbeIndex {
   // already in the index.
   template <typename KeyOf>
   bool Insert(Slot slot, std::string_view key, const KeyOf& key_of) {
-    if ((size_ + 1) * 4 > slots_.size() * 3)
-      Rehash(std::max<size_t>(16, slots_.size() * 2), key_of);
-    const size_t mask = slots_.size() - 1;
+    if ((size_ + 1) * 4 > capacity_ * 3) Rehash(std::max<size_t>(16, capacity_ * 2), key_of);
+    const size_t mask = capacity_ - 1;
     const size_t hash = Hash(key);
     const uint8_t tag = TagOf(hash);
     size_t s = hash & mask;
-    for (; tags_[s] != kEmpty; s = (s + 1) & mask) {
-      if (tags_[s] == tag && key_of(slots_[s]) == key) return false;
+    for (; tags()[s] != kEmpty; s = (s + 1) & mask) {
+      if (tags()[s] == tag && key_of(slots()[s]) == key) return false;
     }
-    slots_[s] = slot;
-    tags_[s] = tag;
+    slots()[s] = slot;
+    tags()[s] = tag;
     ++size_;
     return true;
   }
@@ -91,19 +91,19 @@ class ProbeIndex {
     Slot* found = Find(key, key_of);
     if (found == nullptr) return Slot{};
     const Slot removed = *found;
-    EraseSlot(static_cast<size_t>(found - slots_.data()), key_of);
+    EraseSlot(static_cast<size_t>(found - slots()), key_of);
     --size_;
-    if (slots_.size() > 16 && size_ * 8 < slots_.size()) Rehash(slots_.size() / 2, key_of);
+    if (capacity_ > 16 && size_ * 8 < capacity_) Rehash(capacity_ / 2, key_of);
     return removed;
   }
 
   // Rewrites the slot holding `from` (whose key is `key`) to `to`: the
   // owner moved that record. REQUIRES: `from` is in the index under `key`.
   void Replace(std::string_view key, Slot from, Slot to) {
-    const size_t mask = slots_.size() - 1;
+    const size_t mask = capacity_ - 1;
     size_t s = Hash(key) & mask;
-    while (tags_[s] == kEmpty || slots_[s] != from) s = (s + 1) & mask;
-    slots_[s] = to;
+    while (tags()[s] == kEmpty || slots()[s] != from) s = (s + 1) & mask;
+    slots()[s] = to;
   }
 
   // Makes room for `n` slots in total without growing again.
@@ -111,14 +111,12 @@ class ProbeIndex {
   void Reserve(size_t n, const KeyOf& key_of) {
     size_t capacity = 16;
     while (n * 4 > capacity * 3) capacity *= 2;
-    if (capacity > slots_.size()) Rehash(capacity, key_of);
+    if (capacity > capacity_) Rehash(capacity, key_of);
   }
 
   void Clear() {
-    slots_.clear();
-    slots_.shrink_to_fit();
-    tags_.clear();
-    tags_.shrink_to_fit();
+    block_.reset();
+    capacity_ = 0;
     size_ = 0;
   }
 
@@ -130,7 +128,7 @@ class ProbeIndex {
   template <typename KeyOf, typename Fn>
   uint64_t Scan(uint64_t cursor, size_t count, const KeyOf& key_of, const Fn& fn) const {
     if (size_ == 0) return 0;
-    const size_t mask = slots_.size() - 1;
+    const size_t mask = capacity_ - 1;
     const size_t max_visits = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
     size_t emitted = 0;
     size_t visits = 0;
@@ -139,9 +137,9 @@ class ProbeIndex {
       const size_t bucket = v & mask;
       // Every slot whose home is `bucket` lies in the run of full slots
       // starting there: linear probing leaves no hole in between.
-      for (size_t s = bucket; tags_[s] != kEmpty; s = (s + 1) & mask) {
-        if ((Hash(key_of(slots_[s])) & mask) == bucket) {
-          fn(slots_[s]);
+      for (size_t s = bucket; tags()[s] != kEmpty; s = (s + 1) & mask) {
+        if ((Hash(key_of(slots()[s])) & mask) == bucket) {
+          fn(slots()[s]);
           ++emitted;
         }
       }
@@ -172,38 +170,46 @@ class ProbeIndex {
 
   template <typename KeyOf>
   void EraseSlot(size_t hole, const KeyOf& key_of) {
-    const size_t mask = slots_.size() - 1;
-    for (size_t j = (hole + 1) & mask; tags_[j] != kEmpty; j = (j + 1) & mask) {
-      const size_t home = Hash(key_of(slots_[j])) & mask;
+    const size_t mask = capacity_ - 1;
+    for (size_t j = (hole + 1) & mask; tags()[j] != kEmpty; j = (j + 1) & mask) {
+      const size_t home = Hash(key_of(slots()[j])) & mask;
       // The slot at j may move back to the hole unless its home lies
       // cyclically in (hole, j].
       const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
       if (stays) continue;
-      slots_[hole] = slots_[j];
-      tags_[hole] = tags_[j];
+      slots()[hole] = slots()[j];
+      tags()[hole] = tags()[j];
       hole = j;
     }
-    tags_[hole] = kEmpty;
+    tags()[hole] = kEmpty;
   }
 
   template <typename KeyOf>
   void Rehash(size_t capacity, const KeyOf& key_of) {
-    std::vector<Slot> fresh(capacity);
-    std::vector<uint8_t> fresh_tags(capacity, kEmpty);
+    // One block: the slots, then their tags (capacity is a power of two of
+    // at least 16, so the tags fill whole Slot-sized units).
+    std::unique_ptr<Slot[]> fresh(new Slot[capacity + capacity / sizeof(Slot)]);
+    Slot* fresh_slots = fresh.get();
+    auto* fresh_tags = reinterpret_cast<uint8_t*>(fresh_slots + capacity);
+    std::memset(fresh_tags, kEmpty, capacity);
     const size_t mask = capacity - 1;
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      if (tags_[i] == kEmpty) continue;
-      size_t s = Hash(key_of(slots_[i])) & mask;
+    for (size_t i = 0; i < capacity_; ++i) {
+      if (tags()[i] == kEmpty) continue;
+      size_t s = Hash(key_of(slots()[i])) & mask;
       while (fresh_tags[s] != kEmpty) s = (s + 1) & mask;
-      fresh[s] = slots_[i];
-      fresh_tags[s] = tags_[i];
+      fresh_slots[s] = slots()[i];
+      fresh_tags[s] = tags()[i];
     }
-    slots_ = std::move(fresh);
-    tags_ = std::move(fresh_tags);
+    block_ = std::move(fresh);
+    capacity_ = capacity;
   }
 
-  std::vector<Slot> slots_;
-  std::vector<uint8_t> tags_;  // kEmpty, or 0x80 | seven bits of the slot's hash
+  Slot* slots() const { return block_.get(); }
+  // kEmpty, or 0x80 | seven bits of the slot's hash.
+  uint8_t* tags() const { return reinterpret_cast<uint8_t*>(block_.get() + capacity_); }
+
+  std::unique_ptr<Slot[]> block_;  // capacity_ slots, then capacity_ tags
+  size_t capacity_ = 0;            // 0, or a power of two >= 16
   size_t size_ = 0;
 };
 
