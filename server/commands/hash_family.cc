@@ -341,37 +341,17 @@ void CmdHrandfield(CommandContext& ctx) {
 
 // ---- HSCAN ----
 
-// HSCAN key cursor [MATCH pattern] [COUNT count]. The whole hash is returned
-// in one call, with cursor 0 (what Redis does for hashes in their compact
-// encoding): the SCAN guarantees hold, COUNT is accepted and checked.
+// HSCAN key cursor [MATCH pattern] [COUNT count], field and value pairs. The
+// compact encoding is returned whole with cursor 0, as Redis returns a
+// listpack; the table is walked with a real cursor (HashObject::Scan), about
+// COUNT fields at a time.
 void CmdHscan(CommandContext& ctx) {
-  uint64_t cursor;
-  if (!ParseScanCursor(ctx.args[2], &cursor)) return ctx.reply.Error(errors::kInvalidCursor);
-  bool wrong_type;
-  const HashObject* h = ReadHash(ctx, ctx.args[1], &wrong_type);
-  if (wrong_type) return;
-  if (h == nullptr) {
-    ctx.reply.ArrayLen(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayLen(0);
-    return;
-  }
-  ScanOptions options;
-  if (!ParseScanOptions(ctx, 3, /*allow_type=*/false, &options)) return;
-  std::vector<store::ElementView> matched;
-  h->ForEachElement([&](const store::ElementView& e) {
-    if (!options.pattern || *options.pattern == "*" ||
-        store::GlobMatch(*options.pattern, e.member)) {
-      matched.push_back(e);
-    }
-  });
-  ctx.reply.ArrayLen(2);
-  ctx.reply.Bulk("0");
-  ctx.reply.ArrayLen(2 * matched.size());
-  for (const store::ElementView& e : matched) {
-    ctx.reply.Bulk(e.member);
-    ctx.reply.Bulk(e.value);
-  }
+  ScanCollection<HashObject>(
+      ctx, store::ValueType::kHash,
+      [](const HashObject& h, uint64_t cursor, size_t count, ScanEmit emit) {
+        return h.Scan(cursor, count,
+                      [&](std::string_view field, std::string_view value) { emit(field, value); });
+      });
 }
 
 }  // namespace

@@ -417,32 +417,14 @@ void CmdCombineStore(CommandContext& ctx) {
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]. An intset is returned
 // whole with cursor 0, as Redis does; a hashtable is walked with a real
-// cursor over the buckets of its index (SetObject::Scan), COUNT buckets'
-// worth of members at a time.
+// cursor over the buckets of its index (SetObject::Scan), about COUNT
+// members at a time.
 void CmdSscan(CommandContext& ctx) {
-  uint64_t cursor;
-  if (!ParseScanCursor(ctx.args[2], &cursor)) return ctx.reply.Error(errors::kInvalidCursor);
-  bool wrong_type;
-  const SetObject* s = ReadSet(ctx, ctx.args[1], &wrong_type);
-  if (wrong_type) return;
-  if (s == nullptr) {
-    ctx.reply.ArrayLen(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayLen(0);
-    return;
-  }
-  ScanOptions options;
-  if (!ParseScanOptions(ctx, 3, /*allow_type=*/false, &options)) return;
-  const bool match_all = !options.pattern || *options.pattern == "*";
-  std::vector<std::string> matched;
-  const uint64_t next =
-      s->Scan(cursor, static_cast<size_t>(options.count), [&](std::string_view m) {
-        if (match_all || store::GlobMatch(*options.pattern, m)) matched.emplace_back(m);
-      });
-  ctx.reply.ArrayLen(2);
-  ctx.reply.Bulk(std::to_string(next));
-  ctx.reply.ArrayLen(matched.size());
-  for (const std::string& m : matched) ctx.reply.Bulk(m);
+  ScanCollection<SetObject>(ctx, store::ValueType::kSet,
+                            [](const SetObject& s, uint64_t cursor, size_t count, ScanEmit emit) {
+                              return s.Scan(cursor, count,
+                                            [&](std::string_view m) { emit(m, std::nullopt); });
+                            });
 }
 
 }  // namespace

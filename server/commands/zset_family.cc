@@ -963,37 +963,19 @@ void CmdZintercard(CommandContext& ctx) { SetOpGeneric(ctx, 1, false, SetOp::kIn
 
 // ---- ZSCAN ----
 
-// ZSCAN key cursor [MATCH pattern] [COUNT count]. The whole sorted set is
-// returned in one call, with cursor 0 (what Redis does in the compact
-// encoding): the SCAN guarantees hold, COUNT is accepted and checked.
+// ZSCAN key cursor [MATCH pattern] [COUNT count], member and score pairs
+// (the score as ZSCORE formats it). The compact encoding is returned whole
+// with cursor 0, as Redis returns a listpack; the skip list encoding is
+// walked with a real cursor over its member index (ZSetObject::Scan), about
+// COUNT members at a time.
 void CmdZscan(CommandContext& ctx) {
-  uint64_t cursor;
-  if (!ParseScanCursor(ctx.args[2], &cursor)) return ctx.reply.Error(errors::kInvalidCursor);
-  bool wrong_type;
-  const ZSetObject* z = ReadZSet(ctx, ctx.args[1], &wrong_type);
-  if (wrong_type) return;
-  if (z == nullptr) {
-    ctx.reply.ArrayLen(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayLen(0);
-    return;
-  }
-  ScanOptions options;
-  if (!ParseScanOptions(ctx, 3, /*allow_type=*/false, &options)) return;
-  std::vector<store::ElementView> matched;
-  z->ForEachElement([&](const store::ElementView& e) {
-    if (!options.pattern || *options.pattern == "*" ||
-        store::GlobMatch(*options.pattern, e.member)) {
-      matched.push_back(e);
-    }
-  });
-  ctx.reply.ArrayLen(2);
-  ctx.reply.Bulk("0");
-  ctx.reply.ArrayLen(2 * matched.size());
-  for (const store::ElementView& e : matched) {
-    ctx.reply.Bulk(e.member);
-    ctx.reply.Bulk(store::FormatDouble(e.score));
-  }
+  ScanCollection<ZSetObject>(ctx, store::ValueType::kZSet,
+                             [](const ZSetObject& z, uint64_t cursor, size_t count, ScanEmit emit) {
+                               return z.Scan(cursor, count,
+                                             [&](std::string_view member, double score) {
+                                               emit(member, store::FormatDouble(score));
+                                             });
+                             });
 }
 
 }  // namespace

@@ -2,9 +2,10 @@
 // fields). Records live in one dense array; an open-addressing index of
 // 32-bit positions finds a record by its key without storing the key twice.
 // Compared with a hash map of std::string pairs (64-byte slots at a load of
-// 0.44 to 0.875) a record costs its own bytes, one array slot and about 8
-// index bytes; a random record is one array access (HRANDFIELD, SPOP), and
-// iteration walks the array.
+// 0.44 to 0.875) a record costs its own bytes, one array slot and 7 to 13
+// index bytes (ProbeIndex: 5-byte slots, 3/8 to 3/4 full); a random record
+// is one array access (HRANDFIELD), iteration walks the array, and Scan walks
+// the index with a Redis dictScan cursor (HSCAN).
 //
 // Erasing moves the last record into the hole, so positions and iteration
 // order change on erase (Redis's hash table order is unspecified too).
@@ -16,24 +17,21 @@
 // Thread safety: none; the owning object is changed under its key's shard lock.
 #pragma once
 
-#include <absl/container/flat_hash_set.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "store/string_hash.h"
+#include "store/types/probe_index.h"
 
 namespace stashd::store {
 
 template <typename Record>
 class DenseTable {
  public:
-  DenseTable() : index_(0, Hash{&records_}, Eq{&records_}) {}
-  // The index refers to records_ by address: neither copied nor moved (a
-  // collection holds its table through a pointer). Use CopyFrom.
+  DenseTable() = default;
+  // Large and owned through a pointer by its collection: use CopyFrom.
   DenseTable(const DenseTable&) = delete;
   DenseTable& operator=(const DenseTable&) = delete;
 
@@ -43,41 +41,39 @@ class DenseTable {
 
   void reserve(size_t n) {
     records_.reserve(n);
-    index_.reserve(n);
+    index_.Reserve(n, KeyOf{this});
   }
 
   // The record with `key`, or nullptr.
   Record* Find(std::string_view key) {
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &records_[*it];
+    const uint32_t* slot = index_.Find(key, KeyOf{this});
+    return slot == nullptr ? nullptr : &records_[*slot - 1];
   }
   const Record* Find(std::string_view key) const {
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &records_[*it];
+    const uint32_t* slot = index_.Find(key, KeyOf{this});
+    return slot == nullptr ? nullptr : &records_[*slot - 1];
   }
 
   // Adds `r`. REQUIRES: no record has its key.
   Record& Insert(Record r) {
     records_.push_back(std::move(r));
-    index_.insert(static_cast<uint32_t>(records_.size() - 1));
+    index_.Insert(static_cast<uint32_t>(records_.size()), records_.back().Key(), KeyOf{this});
     return records_.back();
   }
 
   // Removes the record with `key`, moving it to *out if given; false if
   // there is none.
   bool Erase(std::string_view key, Record* out = nullptr) {
-    auto it = index_.find(key);
-    if (it == index_.end()) return false;
-    const uint32_t pos = *it;
-    index_.erase(it);
+    const uint32_t slot = index_.Erase(key, KeyOf{this});
+    if (slot == 0) return false;
+    const uint32_t pos = slot - 1;
     const auto last = static_cast<uint32_t>(records_.size() - 1);
-    if (out != nullptr) *out = std::move(records_[pos]);
     if (pos != last) {
-      // The last record fills the hole: its index entry follows it.
-      index_.erase(index_.find(records_[last].Key()));
-      records_[pos] = std::move(records_[last]);
-      index_.insert(pos);
+      // The last record fills the hole: its index slot follows it.
+      index_.Replace(records_[last].Key(), last + 1, slot);
     }
+    if (out != nullptr) *out = std::move(records_[pos]);
+    if (pos != last) records_[pos] = std::move(records_[last]);
     records_.pop_back();
     return true;
   }
@@ -85,40 +81,36 @@ class DenseTable {
   // Makes this table a copy of `other`, with `copy(record)` for each record.
   template <typename CopyFn>
   void CopyFrom(const DenseTable& other, CopyFn copy) {
-    index_.clear();
+    index_.Clear();
     records_.clear();
     reserve(other.size());
     for (const Record& r : other.records_) Insert(copy(r));
   }
 
   // Bytes of the array and the index (not what records point to).
-  size_t TableBytes() const {
-    return records_.capacity() * sizeof(Record) + index_.capacity() * (sizeof(uint32_t) + 1);
+  size_t TableBytes() const { return records_.capacity() * sizeof(Record) + index_.Bytes(); }
+
+  // HSCAN: calls fn(record) for the records from `cursor` on, about `count`
+  // of them, and returns the cursor to continue from (0 when done); as
+  // Redis's dictScan, a record present for the whole iteration is returned
+  // at least once (ProbeIndex::Scan). fn must not change the table.
+  template <typename Fn>
+  uint64_t Scan(uint64_t cursor, size_t count, const Fn& fn) const {
+    return index_.Scan(cursor, count, KeyOf{this}, [&](uint32_t slot) { fn(records_[slot - 1]); });
   }
 
   auto begin() const { return records_.begin(); }
   auto end() const { return records_.end(); }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    const std::vector<Record>* records;
-    size_t operator()(uint32_t pos) const { return StringViewHash()((*records)[pos].Key()); }
-    size_t operator()(std::string_view key) const { return StringViewHash()(key); }
-  };
-  struct Eq {
-    using is_transparent = void;
-    const std::vector<Record>* records;
-    std::string_view KeyOf(uint32_t pos) const { return (*records)[pos].Key(); }
-    std::string_view KeyOf(std::string_view key) const { return key; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return KeyOf(a) == KeyOf(b);
-    }
+  // A slot of the index: a position in records_ plus one (0 is empty).
+  struct KeyOf {
+    const DenseTable* table;
+    std::string_view operator()(uint32_t slot) const { return table->records_[slot - 1].Key(); }
   };
 
   std::vector<Record> records_;
-  absl::flat_hash_set<uint32_t, Hash, Eq> index_;
+  ProbeIndex<uint32_t> index_;
 };
 
 }  // namespace stashd::store

@@ -137,6 +137,20 @@ ElementView HashObject::At(size_t i) const {
   return ElementView{p.field, p.value, 0, 0};
 }
 
+uint64_t HashObject::Scan(
+    uint64_t cursor, size_t count,
+    absl::FunctionRef<void(std::string_view field, std::string_view value)> fn) const {
+  if (table_ != nullptr) {
+    return table_->pairs.Scan(cursor, count, [&](const PackedPair& r) { fn(r.Key(), r.Second()); });
+  }
+  for (size_t pos = 0; pos < compact_.size();) {
+    Pair p = PairAt(pos);
+    fn(p.field, p.value);
+    pos = p.end;
+  }
+  return 0;
+}
+
 size_t HashObject::PayloadAfterSet(std::string_view field, std::string_view value) const {
   auto old = Get(field);
   if (!old) return PayloadBytes() + field.size() + value.size();

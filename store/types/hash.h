@@ -20,6 +20,8 @@
 // lock. SetLimits may be called from any thread.
 #pragma once
 
+#include <absl/functional/function_ref.h>
+
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -66,6 +68,15 @@ class HashObject final : public Object {
   // for a uniformly random pick: O(1) in the table encoding, a walk of the
   // (small) compact one.
   ElementView At(size_t i) const;
+
+  // HSCAN: calls fn(field, value) for about `count` fields from `cursor` on
+  // and returns the cursor to continue from (0 when done). As Redis's
+  // dictScan: a field present for the whole iteration is returned at least
+  // once, even if the table grew or shrank between calls (it may come twice).
+  // The compact encoding is returned whole with cursor 0, as Redis returns a
+  // listpack. Views are valid until the next change.
+  uint64_t Scan(uint64_t cursor, size_t count,
+                absl::FunctionRef<void(std::string_view field, std::string_view value)> fn) const;
 
   // Rebuilds a hash from Serialize()'s output; nullptr if malformed.
   static HashObject* Deserialize(std::string_view data);

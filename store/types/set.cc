@@ -9,8 +9,8 @@
 #include <new>
 
 #include "store/codec.h"
-#include "store/string_hash.h"
 #include "store/string_ops.h"
+#include "store/types/probe_index.h"
 
 namespace stashd::store {
 namespace {
@@ -44,46 +44,31 @@ class SetTable {
 
   void Reserve(size_t n) {
     members_.reserve(n);
-    size_t cap = 16;
-    while (n * 4 > cap * 3) cap *= 2;
-    if (cap > slots_.size()) Rehash(cap);
+    index_.Reserve(n, KeyOf{this});
   }
 
-  bool Contains(std::string_view m) const { return FindSlot(m, Hash(m)) != kNone; }
+  bool Contains(std::string_view m) const { return index_.Find(m, KeyOf{this}) != nullptr; }
 
   bool Insert(std::string_view m) {
-    if ((members_.size() + 1) * 4 > slots_.size() * 3)
-      Rehash(std::max<size_t>(16, slots_.size() * 2));
-    const size_t mask = slots_.size() - 1;
-    size_t s = Hash(m) & mask;
-    for (; slots_[s] != 0; s = (s + 1) & mask) {
-      if (View(members_[slots_[s] - 1]) == m) return false;
-    }
-    slots_[s] = static_cast<uint32_t>(members_.size() + 1);
+    if (!index_.Insert(static_cast<uint32_t>(members_.size() + 1), m, KeyOf{this})) return false;
     members_.push_back(Store(m));
     payload_ += m.size();
     return true;
   }
 
   bool Erase(std::string_view m) {
-    const size_t s = FindSlot(m, Hash(m));
-    if (s == kNone) return false;
-    const size_t idx = slots_[s] - 1;
+    const uint32_t slot = index_.Erase(m, KeyOf{this});
+    if (slot == 0) return false;
+    const size_t idx = slot - 1;
     payload_ -= m.size();
-    EraseSlot(s);
     const size_t last = members_.size() - 1;
     if (idx != last) {
       // The last member moves into the hole: its slot points there now.
-      const std::string_view moved = View(members_[last]);
-      const size_t mask = slots_.size() - 1;
-      size_t t = Hash(moved) & mask;
-      while (slots_[t] != last + 1) t = (t + 1) & mask;
-      slots_[t] = static_cast<uint32_t>(idx + 1);
+      index_.Replace(View(members_[last]), static_cast<uint32_t>(last + 1), slot);
     }
     Release(members_[idx]);
     members_[idx] = members_[last];
     members_.pop_back();
-    if (slots_.size() > 16 && members_.size() * 8 < slots_.size()) Rehash(slots_.size() / 2);
     if (members_.capacity() > 64 && members_.size() * 4 < members_.capacity()) {
       members_.shrink_to_fit();
     }
@@ -91,41 +76,17 @@ class SetTable {
     return true;
   }
 
-  // Redis's dictScan cursor over home buckets, in reverse binary order, so
-  // that growing or shrinking the index between calls skips nothing.
   uint64_t Scan(uint64_t cursor, size_t count, absl::FunctionRef<void(std::string_view)> fn) const {
-    if (members_.empty()) return 0;
-    const size_t mask = slots_.size() - 1;
-    size_t emitted = 0;
-    size_t visits = 0;
-    const size_t max_visits = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
-    uint64_t v = cursor;
-    do {
-      const size_t bucket = v & mask;
-      // Every member whose home is `bucket` lies in the run of full slots
-      // starting there (linear probing keeps no hole in between).
-      for (size_t s = bucket; slots_[s] != 0; s = (s + 1) & mask) {
-        const std::string_view m = View(members_[slots_[s] - 1]);
-        if ((Hash(m) & mask) == bucket) {
-          fn(m);
-          ++emitted;
-        }
-      }
-      v |= ~static_cast<uint64_t>(mask);
-      v = Reverse(v);
-      ++v;
-      v = Reverse(v);
-    } while (v != 0 && emitted < count && ++visits < max_visits);
-    return v;
+    return index_.Scan(cursor, count, KeyOf{this},
+                       [&](uint32_t slot) { fn(View(members_[slot - 1])); });
   }
 
   size_t MemoryUsage() const {
-    return sizeof(*this) + members_.capacity() * sizeof(Member) +
-           slots_.capacity() * sizeof(uint32_t) + arena_reserved_ + own_bytes_;
+    return sizeof(*this) + members_.capacity() * sizeof(Member) + index_.Bytes() + arena_reserved_ +
+           own_bytes_;
   }
 
  private:
-  static constexpr size_t kNone = SIZE_MAX;
   static constexpr uint8_t kHeap = 0x80;  // tag: the bytes are in the arena
   static constexpr uint8_t kOwn = 0x81;   // tag: the bytes have their own allocation
   static constexpr size_t kInlineMax = 15;
@@ -145,15 +106,6 @@ class SetTable {
   static_assert(sizeof(Member) == 16);
   static_assert(std::endian::native == std::endian::little, "the tag is the first byte");
 
-  static size_t Hash(std::string_view m) { return StringViewHash()(m); }
-
-  static uint64_t Reverse(uint64_t v) {
-    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
-    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
-    v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
-    return __builtin_bswap64(v);
-  }
-
   static std::string_view View(const Member& m) {
     const uint8_t tag = m.tag();
     if (tag <= kInlineMax) return std::string_view(reinterpret_cast<const char*>(&m) + 1, tag);
@@ -169,18 +121,23 @@ class SetTable {
       std::memcpy(&m, raw, sizeof(m));
       return m;
     }
-    m.head = (uint64_t{s.size()} << 8);
-    if (s.size() > kArenaMemberMax) {
-      char* p = new char[s.size()];
-      std::memcpy(p, s.data(), s.size());
-      m.head |= kOwn;
-      m.ptr = p;
-      own_bytes_ += s.size();
-      return m;
-    }
-    m.head |= kHeap;
+    if (s.size() > kArenaMemberMax) return StoreOwn(s);
+    m.head = (uint64_t{s.size()} << 8) | kHeap;
     m.ptr = ArenaCopy(s);
     arena_live_ += s.size();
+    return m;
+  }
+
+  // A member too long for the arena, in its own allocation. Out of line: the
+  // rare path, and GCC's -Warray-bounds would otherwise see it inlined into
+  // callers that pass short stack buffers (ConvertToTable's digits).
+  [[gnu::noinline]] Member StoreOwn(std::string_view s) {
+    char* p = new char[s.size()];
+    std::memcpy(p, s.data(), s.size());
+    Member m;
+    m.head = (uint64_t{s.size()} << 8) | kOwn;
+    m.ptr = p;
+    own_bytes_ += s.size();
     return m;
   }
 
@@ -224,43 +181,13 @@ class SetTable {
     }
   }
 
-  size_t FindSlot(std::string_view m, size_t hash) const {
-    if (slots_.empty()) return kNone;
-    const size_t mask = slots_.size() - 1;
-    for (size_t s = hash & mask; slots_[s] != 0; s = (s + 1) & mask) {
-      if (View(members_[slots_[s] - 1]) == m) return s;
-    }
-    return kNone;
-  }
-
-  // Backward-shift deletion: no tombstones, so runs stay short.
-  void EraseSlot(size_t hole) {
-    const size_t mask = slots_.size() - 1;
-    for (size_t j = (hole + 1) & mask; slots_[j] != 0; j = (j + 1) & mask) {
-      const size_t home = Hash(View(members_[slots_[j] - 1])) & mask;
-      // The entry at j may move back to the hole unless its home lies
-      // cyclically in (hole, j].
-      const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-      if (stays) continue;
-      slots_[hole] = slots_[j];
-      hole = j;
-    }
-    slots_[hole] = 0;
-  }
-
-  void Rehash(size_t capacity) {
-    std::vector<uint32_t> fresh(capacity, 0);
-    const size_t mask = capacity - 1;
-    for (size_t i = 0; i < members_.size(); ++i) {
-      size_t s = Hash(View(members_[i])) & mask;
-      while (fresh[s] != 0) s = (s + 1) & mask;
-      fresh[s] = static_cast<uint32_t>(i + 1);
-    }
-    slots_ = std::move(fresh);
-  }
-
+  // A slot of the index: a position in members_ plus one (0 is empty).
+  struct KeyOf {
+    const SetTable* table;
+    std::string_view operator()(uint32_t slot) const { return View(table->members_[slot - 1]); }
+  };
   std::vector<Member> members_;
-  std::vector<uint32_t> slots_;  // 0: empty; else a position in members_ plus one
+  ProbeIndex<uint32_t> index_;  // finds members_ by member
   std::vector<std::unique_ptr<char[]>> chunks_;
   size_t chunk_size_ = 0;
   size_t chunk_used_ = 0;

@@ -11,11 +11,12 @@
 //
 // The hashtable is dense: the members sit in one array (16 bytes each; a
 // member of up to 15 bytes inline, a longer one in an arena owned by the
-// set), and an open-addressing index of 32-bit positions into that array,
-// probed linearly under the keyed process hash (StringViewHash), finds them.
-// Removal moves the last member into the hole, so the array stays dense and a
-// uniform random member (SRANDMEMBER, SPOP) is one random position. That is
-// 16 bytes per member plus 4 to 8 of index (load 3/8 to 3/4), and a longer
+// set), and an open-addressing index of 32-bit positions into that array
+// (ProbeIndex, probe_index.h: linear probing under the keyed process hash,
+// a one-byte tag per slot) finds them. Removal moves the last member into
+// the hole, so the array stays dense and a uniform random member
+// (SRANDMEMBER, SPOP) is one random position. That is 16 bytes per member
+// plus 7 to 13 of index (5-byte slots, load 3/8 to 3/4), and a longer
 // member's bytes, where a chained hash table of separate strings costs about
 // 50 plus the string (measured: README, "Design notes").
 //

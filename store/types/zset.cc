@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "store/codec.h"
-#include "store/string_hash.h"
 #include "store/string_ops.h"
+#include "store/types/probe_index.h"
 
 namespace stashd::store {
 namespace {
@@ -104,21 +104,10 @@ class ZSetObject::SkipList {
   };
   static_assert(sizeof(Node) % alignof(Node*) == 0);
 
-  struct NodeHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return StringViewHash()(s); }
-    size_t operator()(const Node* n) const { return StringViewHash()(n->member()); }
+  // The index finds a node by its member.
+  struct KeyOf {
+    std::string_view operator()(const Node* n) const { return n->member(); }
   };
-  struct NodeEq {
-    using is_transparent = void;
-    static std::string_view M(std::string_view s) { return s; }
-    static std::string_view M(const Node* n) { return n->member(); }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return M(a) == M(b);
-    }
-  };
-  using Index = absl::flat_hash_set<Node*, NodeHash, NodeEq>;
 
   SkipList() { header_ = NewNode(kMaxLevel, 0, {}); }
   ~SkipList() {
@@ -134,21 +123,26 @@ class ZSetObject::SkipList {
   SkipList& operator=(const SkipList&) = delete;
 
   size_t size() const { return length_; }
-  size_t MemoryUsage() const {
-    return sizeof(*this) + node_bytes_ + index_.capacity() * (sizeof(Node*) + 1);
-  }
-  void Reserve(size_t n) { index_.reserve(n); }
+  size_t MemoryUsage() const { return sizeof(*this) + node_bytes_ + index_.Bytes(); }
+  void Reserve(size_t n) { index_.Reserve(n, KeyOf()); }
 
   const Node* Find(std::string_view member) const {
-    auto it = index_.find(member);
-    return it == index_.end() ? nullptr : *it;
+    Node* const* slot = index_.Find(member, KeyOf());
+    return slot == nullptr ? nullptr : *slot;
+  }
+
+  // ZSCAN: fn(node) for about `count` nodes from `cursor` on, through the
+  // index's dictScan cursor (ProbeIndex::Scan); returns the next cursor.
+  template <typename Fn>
+  uint64_t Scan(uint64_t cursor, size_t count, const Fn& fn) const {
+    return index_.Scan(cursor, count, KeyOf(), fn);
   }
 
   // Inserts a member known to be absent.
   void Insert(std::string_view member, double score) {
     Node* x = NewNode(RandomLevel(), score, member);
     Link(x);
-    index_.insert(x);
+    index_.Insert(x, x->member(), KeyOf());
   }
 
   // Changes the score of `node` (a node of this list).
@@ -169,10 +163,8 @@ class ZSetObject::SkipList {
   }
 
   bool Remove(std::string_view member) {
-    auto it = index_.find(member);
-    if (it == index_.end()) return false;
-    Node* x = *it;
-    index_.erase(it);
+    Node* x = index_.Erase(member, KeyOf());
+    if (x == nullptr) return false;
     Node* update[kMaxLevel];
     FindPredecessors(x->score, x->member(), update, nullptr);
     Unlink(x, update);
@@ -240,7 +232,7 @@ class ZSetObject::SkipList {
     for (size_t n = last - first + 1; n > 0 && x != nullptr; --n) {
       Node* next = x->forward()[0];
       fn(x->member());
-      index_.erase(x);
+      index_.Erase(x->member(), KeyOf());
       Unlink(x, update);
       FreeNode(x);
       x = next;
@@ -342,7 +334,7 @@ class ZSetObject::SkipList {
   size_t length_ = 0;
   int level_ = 1;
   size_t node_bytes_ = 0;
-  Index index_;
+  ProbeIndex<Node*> index_;
 
  public:
   size_t payload = 0;  // sum of EntryPayload, kept by ZSetObject
@@ -694,6 +686,19 @@ void ZSetObject::ForEachElement(absl::FunctionRef<void(const ElementView&)> fn) 
     fn(ElementView{member, {}, score, 0});
     return true;
   });
+}
+
+uint64_t ZSetObject::Scan(uint64_t cursor, size_t count,
+                          absl::FunctionRef<void(std::string_view member, double score)> fn) const {
+  if (list_ != nullptr) {
+    return list_->Scan(cursor, count, [&](const SkipList::Node* n) { fn(n->member(), n->score); });
+  }
+  for (size_t pos = 0; pos < compact_.size();) {
+    Entry e = EntryAt(pos);
+    fn(e.member, e.score);
+    pos = e.end;
+  }
+  return 0;
 }
 
 bool ZSetObject::ApplyDelta(uint8_t op, std::span<const std::string_view> args) {

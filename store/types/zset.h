@@ -7,11 +7,12 @@
 // bytes per member. Once it has more than `zset-max-listpack-entries`
 // members, or a member longer than `zset-max-listpack-value` bytes, it
 // becomes a skip list with spans (O(log n) insert, delete, rank and
-// position lookups) plus a hash set of the skip list's nodes keyed by member
-// (O(1) score lookup). Each member is stored once, inside its node, and the
-// hash set holds only node pointers: about 60 bytes per member beyond the
-// member itself. It never converts back (as Redis). The limits are
-// process-wide (ZSetObject::SetLimits, from the config).
+// position lookups) plus a hash index of the skip list's nodes keyed by
+// member (a ProbeIndex of node pointers: O(1) score lookup, and the dictScan
+// cursor of ZSCAN, as Redis walks the dict of its skiplist encoding). Each
+// member is stored once, inside its node, and the index holds only node
+// pointers: about 60 bytes per member beyond the member itself. It never converts back (as Redis).
+// The limits are process-wide (ZSetObject::SetLimits, from the config).
 //
 // Positions ("ranks") are 0-based in ascending order. Range commands reduce
 // to rank intervals: CountBelowScore / CountBelowLex give the rank where a
@@ -27,7 +28,6 @@
 // lock. SetLimits may be called from any thread.
 #pragma once
 
-#include <absl/container/flat_hash_set.h>
 #include <absl/functional/function_ref.h>
 
 #include <cstddef>
@@ -135,6 +135,16 @@ class ZSetObject final : public Object {
   // In score order, ElementView{member, "", score}.
   void ForEachElement(absl::FunctionRef<void(const ElementView&)> fn) const override;
   bool ApplyDelta(uint8_t op, std::span<const std::string_view> args) override;
+
+  // ZSCAN: calls fn(member, score) for about `count` members from `cursor`
+  // on and returns the cursor to continue from (0 when done). The skip list
+  // encoding walks its member index as Redis's dictScan: a member present for
+  // the whole iteration is returned at least once, even if the index grew or
+  // shrank between calls (it may come twice). The compact encoding is
+  // returned whole, in score order, with cursor 0, as Redis returns a
+  // listpack. Views are valid until the next change.
+  uint64_t Scan(uint64_t cursor, size_t count,
+                absl::FunctionRef<void(std::string_view member, double score)> fn) const;
 
   // Rebuilds a sorted set from Serialize()'s output; nullptr if malformed.
   static ZSetObject* Deserialize(std::string_view data);

@@ -1,6 +1,10 @@
 // The hash commands through the dispatcher: replies and errors as Redis 7.0
 // gives them (checked side by side with redis-server), WRONGTYPE both ways,
 // the scope policy, TTL and key-level operations on hashes.
+#include <map>
+#include <string>
+#include <vector>
+
 #include "commands/command_fixture.h"
 
 namespace stashd::test {
@@ -143,6 +147,71 @@ TEST_F(HashFamilyTest, HscanReturnsEverythingOnceAndChecksItsArguments) {
   ASSERT_THAT(r, ArrayOfSize(2));
   EXPECT_EQ(r.elems[0], "0");
   EXPECT_THAT(r.elems[1], StrSet(std::vector<std::string>{"two", "2", "three", "3"}));
+}
+
+// Past hash-max-listpack-entries HSCAN walks the table with a real cursor,
+// about COUNT fields a call, as Redis walks its dict; a compact hash comes
+// whole with cursor 0 whatever the cursor given (Redis's listpack case).
+TEST_F(HashFamilyTest, HscanOfATableTakesSeveralCallsAndSeesEveryField) {
+  Run({"config", "set", "hash-max-listpack-entries", "128"});
+  Run({"hset", "small", "a", "1", "b", "2"});
+  EXPECT_EQ(RunRaw({"hscan", "small", "12345", "count", "1"}),
+            "*2\r\n$1\r\n0\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+  std::vector<std::string> cmd = {"hset", "h"};
+  for (int i = 0; i < 500; ++i) {
+    cmd.push_back("f" + std::to_string(i));
+    cmd.push_back("v" + std::to_string(i));
+  }
+  Run(cmd);
+  EXPECT_EQ(Run({"object", "encoding", "h"}), "hashtable");
+  // Scans h with COUNT 10; `between(call)` runs after each call.
+  auto scan_all = [&](auto between) {
+    std::map<std::string, std::string> seen;
+    std::string cursor = "0";
+    int calls = 0;
+    do {
+      RespValue r = Run({"hscan", "h", cursor, "count", "10"});
+      EXPECT_THAT(r, ArrayOfSize(2));
+      if (r.elems.size() != 2) break;
+      cursor = r.elems[0].str;
+      const auto& items = r.elems[1].elems;
+      EXPECT_EQ(items.size() % 2, 0u);
+      EXPECT_LT(items.size(), 80u);  // about COUNT fields, each with its value
+      for (size_t i = 0; i + 1 < items.size(); i += 2) seen[items[i].str] = items[i + 1].str;
+      between(++calls);
+    } while (cursor != "0" && calls < 10000);
+    EXPECT_EQ(cursor, "0");
+    EXPECT_GT(calls, 10);  // a real cursor
+    return seen;
+  };
+  std::map<std::string, std::string> seen = scan_all([](int) {});
+  EXPECT_EQ(seen.size(), 500u);
+  for (int i = 0; i < 500; ++i) EXPECT_EQ(seen["f" + std::to_string(i)], "v" + std::to_string(i));
+
+  // Fields added during the scan (the table doubles, twice) hide none of
+  // those that were there all along.
+  seen = scan_all([&](int call) {
+    if (call != 2) return;
+    std::vector<std::string> more = {"hset", "h"};
+    for (int i = 0; i < 2000; ++i) {
+      more.push_back("new" + std::to_string(i));
+      more.push_back("x");
+    }
+    Run(more);
+  });
+  for (int i = 0; i < 500; ++i) EXPECT_EQ(seen["f" + std::to_string(i)], "v" + std::to_string(i));
+
+  // MATCH tests the field and drops its value with it.
+  RespValue matched = Run({"hscan", "h", "0", "match", "f49*", "count", "100000"});
+  ASSERT_THAT(matched, ArrayOfSize(2));
+  EXPECT_EQ(matched.elems[0], "0");
+  std::map<std::string, std::string> pairs;
+  const auto& items = matched.elems[1].elems;
+  ASSERT_EQ(items.size(), 22u);
+  for (size_t i = 0; i < items.size(); i += 2) pairs[items[i].str] = items[i + 1].str;
+  std::map<std::string, std::string> expected = {{"f49", "v49"}};
+  for (int i = 490; i < 500; ++i) expected["f" + std::to_string(i)] = "v" + std::to_string(i);
+  EXPECT_EQ(pairs, expected);
 }
 
 TEST_F(HashFamilyTest, Resp3GetAllIsAMap) {

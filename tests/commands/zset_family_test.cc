@@ -1,6 +1,10 @@
 // The sorted set commands through the dispatcher: replies and errors as
 // Redis 7.0 gives them (checked side by side with redis-server 7.0.15),
 // RESP2 and RESP3 shapes, WRONGTYPE, encodings, the scope policy.
+#include <map>
+#include <string>
+#include <vector>
+
 #include "commands/command_fixture.h"
 
 namespace stashd::test {
@@ -336,6 +340,61 @@ TEST_F(ZSetFamilyTest, ScanReturnsEverythingWithScoresAsText) {
             "*2\r\n$1\r\n0\r\n*4\r\n$3\r\ntwo\r\n$1\r\n2\r\n$5\r\nthree\r\n$1\r\n3\r\n");
   EXPECT_THAT(Run({"zscan", "z", "0"}).elems[1],
               StrArray(Strs{"one", "0.10000000000000001", "two", "2", "three", "3"}));
+}
+
+// Past zset-max-listpack-entries ZSCAN walks the member index of the skip
+// list encoding with a real cursor, about COUNT members a call, each with
+// its score as Redis 7.0 formats it ("%.17Lg", "inf").
+TEST_F(ZSetFamilyTest, ScanOfASkipListTakesSeveralCallsAndSeesEveryMember) {
+  Strs cmd = {"zadd", "z", "0.1", "tenth", "inf", "top", "-inf", "bottom"};
+  for (int i = 0; i < 500; ++i) {
+    cmd.push_back(std::to_string(i) + ".5");
+    cmd.push_back("m" + std::to_string(i));
+  }
+  Run(cmd);
+  EXPECT_EQ(Run({"object", "encoding", "z"}), "skiplist");
+  std::map<std::string, std::string> expected = {
+      {"tenth", "0.10000000000000001"}, {"top", "inf"}, {"bottom", "-inf"}};
+  for (int i = 0; i < 500; ++i) expected["m" + std::to_string(i)] = std::to_string(i) + ".5";
+  // Scans z with COUNT 10; `between(call)` runs after each call.
+  auto scan_all = [&](auto between) {
+    std::map<std::string, std::string> seen;
+    std::string cursor = "0";
+    int calls = 0;
+    do {
+      RespValue r = Run({"zscan", "z", cursor, "count", "10"});
+      EXPECT_THAT(r, ArrayOfSize(2));
+      if (r.elems.size() != 2) break;
+      cursor = r.elems[0].str;
+      const auto& items = r.elems[1].elems;
+      EXPECT_EQ(items.size() % 2, 0u);
+      EXPECT_LT(items.size(), 80u);  // about COUNT members, each with its score
+      for (size_t i = 0; i + 1 < items.size(); i += 2) seen[items[i].str] = items[i + 1].str;
+      between(++calls);
+    } while (cursor != "0" && calls < 10000);
+    EXPECT_EQ(cursor, "0");
+    EXPECT_GT(calls, 10);  // a real cursor
+    return seen;
+  };
+  EXPECT_EQ(scan_all([](int) {}), expected);
+
+  // Members added during the scan (the index doubles, twice) and then
+  // removed again (it shrinks) hide none of those there all along.
+  std::map<std::string, std::string> seen = scan_all([&](int call) {
+    Strs change = {call == 2 ? "zadd" : "zrem", "z"};
+    if (call != 2 && call != 20) return;
+    for (int i = 0; i < 2000; ++i) {
+      if (call == 2) change.push_back("-1");
+      change.push_back("new" + std::to_string(i));
+    }
+    Run(change);
+  });
+  for (const auto& [member, score] : expected) EXPECT_EQ(seen[member], score) << member;
+
+  RespValue matched = Run({"zscan", "z", "0", "match", "t*", "count", "100000"});
+  ASSERT_THAT(matched, ArrayOfSize(2));
+  EXPECT_EQ(matched.elems[0], "0");
+  EXPECT_THAT(matched.elems[1], StrSet(Strs{"tenth", "0.10000000000000001", "top", "inf"}));
 }
 
 TEST_F(ZSetFamilyTest, WrongTypeEverywhere) {

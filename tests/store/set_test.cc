@@ -264,5 +264,26 @@ TEST(SetObjectTest, ValueModelKnowsSets) {
   built->Unref();
 }
 
+TEST(SetObjectTest, ScanIntsetWholeHashtableByCursorAcrossGrowth) {
+  Owned s;
+  for (int i = 0; i < 5; ++i) s->Add(std::to_string(i));
+  std::vector<std::string> got;
+  EXPECT_EQ(s->Scan(77, 1, [&](std::string_view m) { got.emplace_back(m); }), 0u);
+  EXPECT_THAT(got, ElementsAre("0", "1", "2", "3", "4"));  // any cursor: all, then 0
+  for (int i = 0; i < 500; ++i) s->Add("m" + std::to_string(i));
+  std::set<std::string> seen;
+  uint64_t cursor = 0;
+  int calls = 0;
+  do {
+    cursor = s->Scan(cursor, 10, [&](std::string_view m) { seen.emplace(m); });
+    if (++calls == 3) {
+      for (int i = 0; i < 3000; ++i) s->Add("new" + std::to_string(i));  // the index doubles
+    }
+  } while (cursor != 0 && calls < 100000);
+  EXPECT_GT(calls, 10);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(seen.count(std::to_string(i)), 1u) << i;
+  for (int i = 0; i < 500; ++i) EXPECT_EQ(seen.count("m" + std::to_string(i)), 1u) << i;
+}
+
 }  // namespace
 }  // namespace stashd::store

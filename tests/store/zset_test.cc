@@ -273,5 +273,37 @@ TEST_F(ZSetTest, MemoryUsageGrowsWithMembers) {
   z->Unref();
 }
 
+TEST_F(ZSetTest, ScanCompactWholeSkipListByCursorAcrossGrowth) {
+  auto* z = new ZSetObject();
+  z->Set("b", 2);
+  z->Set("a", 1);
+  Pairs got;
+  EXPECT_EQ(z->Scan(99, 1, [&](std::string_view m, double s) { got.emplace_back(m, s); }), 0u);
+  EXPECT_EQ(got, (Pairs{{"a", 1}, {"b", 2}}));  // a listpack: all, in order, then 0
+  for (int i = 0; i < 500; ++i) z->Set("m" + std::to_string(i), i * 0.5);
+  ASSERT_FALSE(z->compact());
+  std::map<std::string, double> seen;
+  uint64_t cursor = 0;
+  int calls = 0;
+  do {
+    cursor = z->Scan(cursor, 10, [&](std::string_view m, double s) { seen[std::string(m)] = s; });
+    if (++calls == 3) {
+      for (int i = 0; i < 3000; ++i) z->Set("new" + std::to_string(i), -i);  // the index doubles
+    }
+    if (calls == 30) {
+      for (int i = 0; i < 3000; ++i) z->Remove("new" + std::to_string(i));  // and shrinks
+    }
+  } while (cursor != 0 && calls < 100000);
+  EXPECT_GT(calls, 10);
+  EXPECT_EQ(seen["a"], 1);
+  EXPECT_EQ(seen["b"], 2);
+  for (int i = 0; i < 500; ++i) {
+    auto it = seen.find("m" + std::to_string(i));
+    ASSERT_NE(it, seen.end()) << i;
+    EXPECT_EQ(it->second, i * 0.5);
+  }
+  z->Unref();
+}
+
 }  // namespace
 }  // namespace stashd::store
