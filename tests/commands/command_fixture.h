@@ -10,10 +10,12 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "protocol/reply_builder.h"
+#include "server/exec/blocking.h"
 #include "server/exec/client.h"
 #include "server/exec/dispatcher.h"
 #include "server/server_state.h"
@@ -28,6 +30,7 @@ class CommandTest : public ::testing::Test {
   struct TestClient {
     server::ClientState state;
     protocol::ReplyBuilder reply;
+    bool woken = false;  // its block ended (server/exec/blocking.h)
   };
 
   // `configure` may change the configuration before the server is built.
@@ -47,11 +50,15 @@ class CommandTest : public ::testing::Test {
     c.state.laddr = "127.0.0.1:6379";
     c.state.created_ms = clock_.NowMs();
     server_->clients().Add(&c.state, [] {});
+    c.state.wake = [&c](uint64_t) { c.woken = true; };
     return c;
   }
 
   ~CommandTest() override {
     for (auto& c : clients_) {
+      if (c->state.blocked != nullptr) {
+        server::EndBlock(*server_, *c->state.blocked, server::BlockedClient::State::kClosed);
+      }
       server_->dispatcher().UnwatchAll(c->state);
       server_->clients().Remove(&c->state);
     }
@@ -74,6 +81,31 @@ class CommandTest : public ::testing::Test {
     server::Args a(args.begin(), args.end());
     server_->dispatcher().Execute(c.state, a, c.reply);
     return c.reply.buffer();
+  }
+
+  // Blocking commands: a command that blocks replies nothing (RunRaw gives
+  // ""). True while `c` waits.
+  bool Blocked(TestClient& c) const { return c.state.blocked != nullptr && !c.woken; }
+  // The reply `c` got when its block ended, as its connection would send
+  // it (nullopt while it still waits); `c` then runs commands again.
+  std::optional<RespValue> Unblocked(TestClient& c) {
+    if (c.state.blocked == nullptr || !c.woken) return std::nullopt;
+    std::string raw = c.state.blocked->reply.buffer();
+    c.state.blocked = nullptr;
+    c.woken = false;
+    size_t pos = 0;
+    auto v = ParseResp(raw, &pos);
+    EXPECT_TRUE(v.has_value()) << "unparsable reply: " << raw;
+    return v;
+  }
+  // Ends c's block as its timer does when the deadline passes.
+  bool TimeOut(TestClient& c) {
+    if (c.state.blocked == nullptr) return false;
+    if (!server::EndBlock(*server_, *c.state.blocked, server::BlockedClient::State::kTimedOut)) {
+      return false;
+    }
+    c.state.blocked->wake(0);
+    return true;
   }
 
   void AdvanceTime(int64_t ms) { clock_.Advance(ms); }
