@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,6 +107,31 @@ class CommandTest : public ::testing::Test {
     }
     c.state.blocked->wake(0);
     return true;
+  }
+
+  // Walks HSCAN / ZSCAN `cmd` over `key` with COUNT 10 to the end, calling
+  // `between(call)` after each call, and returns every (field, value) seen.
+  // Expects a real cursor: more than 10 calls, each about COUNT pairs.
+  template <typename Between>
+  std::map<std::string, std::string> ScanPairs(const std::string& cmd, const std::string& key,
+                                               Between between) {
+    std::map<std::string, std::string> seen;
+    std::string cursor = "0";
+    int calls = 0;
+    do {
+      RespValue r = Run({cmd, key, cursor, "count", "10"});
+      EXPECT_THAT(r, ArrayOfSize(2));
+      if (r.elems.size() != 2) break;
+      cursor = r.elems[0].str;
+      const auto& items = r.elems[1].elems;
+      EXPECT_EQ(items.size() % 2, 0u);
+      EXPECT_LT(items.size(), 80u);  // about COUNT pairs
+      for (size_t i = 0; i + 1 < items.size(); i += 2) seen[items[i].str] = items[i + 1].str;
+      between(++calls);
+    } while (cursor != "0" && calls < 10000);
+    EXPECT_EQ(cursor, "0");
+    EXPECT_GT(calls, 10);  // a real cursor
+    return seen;
   }
 
   void AdvanceTime(int64_t ms) { clock_.Advance(ms); }

@@ -164,26 +164,7 @@ TEST_F(HashFamilyTest, HscanOfATableTakesSeveralCallsAndSeesEveryField) {
   }
   Run(cmd);
   EXPECT_EQ(Run({"object", "encoding", "h"}), "hashtable");
-  // Scans h with COUNT 10; `between(call)` runs after each call.
-  auto scan_all = [&](auto between) {
-    std::map<std::string, std::string> seen;
-    std::string cursor = "0";
-    int calls = 0;
-    do {
-      RespValue r = Run({"hscan", "h", cursor, "count", "10"});
-      EXPECT_THAT(r, ArrayOfSize(2));
-      if (r.elems.size() != 2) break;
-      cursor = r.elems[0].str;
-      const auto& items = r.elems[1].elems;
-      EXPECT_EQ(items.size() % 2, 0u);
-      EXPECT_LT(items.size(), 80u);  // about COUNT fields, each with its value
-      for (size_t i = 0; i + 1 < items.size(); i += 2) seen[items[i].str] = items[i + 1].str;
-      between(++calls);
-    } while (cursor != "0" && calls < 10000);
-    EXPECT_EQ(cursor, "0");
-    EXPECT_GT(calls, 10);  // a real cursor
-    return seen;
-  };
+  auto scan_all = [&](auto between) { return ScanPairs("hscan", "h", between); };
   std::map<std::string, std::string> seen = scan_all([](int) {});
   EXPECT_EQ(seen.size(), 500u);
   for (int i = 0; i < 500; ++i) EXPECT_EQ(seen["f" + std::to_string(i)], "v" + std::to_string(i));
