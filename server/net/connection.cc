@@ -245,17 +245,21 @@ bool Connection::ProcessInput() {
 
 void Connection::EnterBlocked() {
   blocked_ = true;
+  ++block_seq_;
   const int64_t deadline = client_.blocked->deadline_ms;
   if (deadline == 0) return;
   const int64_t wait_ms = std::max<int64_t>(0, deadline - server_.clock().NowMs());
   block_timer_.expires_after(std::chrono::milliseconds(wait_ms));
-  block_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    self->OnBlockTimeout(ec);
-  });
+  block_timer_.async_wait(
+      [self = shared_from_this(), seq = block_seq_](const boost::system::error_code& ec) {
+        self->OnBlockTimeout(ec, seq);
+      });
 }
 
-void Connection::OnBlockTimeout(const boost::system::error_code& ec) {
-  if (ec || closed_ || !blocked_) return;
+void Connection::OnBlockTimeout(const boost::system::error_code& ec, uint64_t seq) {
+  // A timer that expired just as the block was served may still run after
+  // cancel(), even once the client blocks again: `seq` tells its block.
+  if (ec || closed_ || !blocked_ || seq != block_seq_) return;
   // Served meanwhile? Then its reply is on the way (Unblocked).
   std::shared_ptr<BlockedClient> w = client_.blocked;
   if (EndBlock(server_, *w, BlockedClient::State::kTimedOut)) {

@@ -89,7 +89,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Unblocked();
   // Sends the block's reply and runs the input that waited behind it.
   void RunAfterBlock();
-  void OnBlockTimeout(const boost::system::error_code& ec);
+  void OnBlockTimeout(const boost::system::error_code& ec, uint64_t seq);
 
   boost::asio::ip::tcp::socket socket_;
   ServerState& server_;
@@ -111,6 +111,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool watching_peer_ = false;       // an async_wait for input is outstanding
   bool resume_after_write_ = false;  // unblocked while writing: go on after it
   boost::asio::steady_timer block_timer_;
+  uint64_t block_seq_ = 0;  // counts the blocks, for the timer's handler
 };
 
 }  // namespace stashd::server
