@@ -268,6 +268,14 @@ inline constexpr std::string_view kProtectedMode =
     "authentication password for the default user. NOTE: You only need to do one of the above "
     "things in order for the server to start accepting connections from the outside.";
 
+// ---- LCS ----
+inline constexpr std::string_view kLcsNotStrings = "ERR The specified keys must contain string values";
+inline constexpr std::string_view kLcsLenAndIdx =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
+inline constexpr std::string_view kLcsTooMuchMemory =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+
 // ---- Blocking commands (BLPOP ... BZMPOP, WAIT, CLIENT UNBLOCK) ----
 // A timeout in seconds (BLPOP...), then one in milliseconds (WAIT).
 inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";

@@ -1,5 +1,6 @@
 #include "store/string_ops.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -217,6 +218,67 @@ OpResult<std::string_view> GetRange(Keyspace& ks, int db, std::string_view key, 
   if (!found.ok()) return found.error();
   if (!found.value()) return std::string_view();
   return SubstringOf(*found.value(), start, end);
+}
+
+uint64_t LcsTableBytes(size_t a_len, size_t b_len) {
+  const unsigned __int128 cells = static_cast<unsigned __int128>(a_len + 1) * (b_len + 1);
+  const unsigned __int128 bytes = cells * sizeof(uint32_t);
+  return bytes > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(bytes);
+}
+
+LcsResult Lcs(std::string_view a, std::string_view b, bool want_common, bool want_ranges) {
+  const size_t rows = a.size() + 1;
+  const size_t cols = b.size() + 1;
+  // table[i * cols + j]: the LCS length of a[0, i) and b[0, j).
+  std::vector<uint32_t> table(rows * cols, 0);
+  for (size_t i = 1; i < rows; ++i) {
+    uint32_t* row = &table[i * cols];
+    const uint32_t* up = row - cols;
+    for (size_t j = 1; j < cols; ++j) {
+      row[j] = a[i - 1] == b[j - 1] ? up[j - 1] + 1 : std::max(up[j], row[j - 1]);
+    }
+  }
+  LcsResult result;
+  result.length = table.back();
+  if (!want_common && !want_ranges) return result;
+  if (want_common) result.common.assign(result.length, '\0');
+  // Walk back from the end: a match extends the current range backwards;
+  // any step that is not a match closes it.
+  size_t i = a.size();
+  size_t j = b.size();
+  size_t fill = result.length;
+  bool open = false;
+  LcsMatch range{};
+  auto close = [&] {
+    if (open && want_ranges) result.ranges.push_back(range);
+    open = false;
+  };
+  while (i > 0 && j > 0) {
+    if (a[i - 1] == b[j - 1]) {
+      if (want_common) result.common[--fill] = a[i - 1];
+      const auto ai = static_cast<uint32_t>(i - 1);
+      const auto bj = static_cast<uint32_t>(j - 1);
+      if (open && range.a_start == ai + 1 && range.b_start == bj + 1) {
+        range.a_start = ai;
+        range.b_start = bj;
+      } else {
+        close();
+        range = LcsMatch{ai, ai, bj, bj};
+        open = true;
+      }
+      --i;
+      --j;
+    } else {
+      if (table[(i - 1) * cols + j] > table[i * cols + j - 1]) {
+        --i;
+      } else {
+        --j;
+      }
+      close();
+    }
+  }
+  close();
+  return result;
 }
 
 OpResult<uint64_t> StrLen(Keyspace& ks, int db, std::string_view key) {

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "store/keyspace.h"
 
@@ -129,6 +130,22 @@ OpResult<uint64_t> SetRange(Keyspace& ks, int db, std::string_view key, int64_t 
 // GETRANGE: SubstringOf the string at `key`; empty if the key is missing.
 OpResult<std::string_view> GetRange(Keyspace& ks, int db, std::string_view key, int64_t start,
                                     int64_t end);
+
+// LCS: the longest common subsequence of `a` and `b` by the classic dynamic
+// program, walked back from the end as Redis 7.0 walks it, so that the
+// string and the matched ranges are the ones Redis picks.
+struct LcsMatch {
+  uint32_t a_start, a_end, b_start, b_end;  // inclusive positions
+};
+struct LcsResult {
+  uint32_t length = 0;
+  std::string common;            // with `want_common`
+  std::vector<LcsMatch> ranges;  // with `want_ranges`: from the end backwards
+};
+// The bytes the table takes for strings of these lengths (LCS refuses more
+// than proto-max-bulk-len, as Redis does); UINT64_MAX if it overflows.
+uint64_t LcsTableBytes(size_t a_len, size_t b_len);
+LcsResult Lcs(std::string_view a, std::string_view b, bool want_common, bool want_ranges);
 
 // STRLEN: the length of the string at `key`; 0 if missing.
 OpResult<uint64_t> StrLen(Keyspace& ks, int db, std::string_view key);

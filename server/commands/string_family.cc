@@ -335,6 +335,72 @@ void CmdGetRange(CommandContext& ctx) {
   ctx.reply.Bulk(range.value());
 }
 
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]: the keys'
+// types are checked before the options, as in Redis 7.0; a missing key is
+// the empty string.
+void CmdLcs(CommandContext& ctx) {
+  std::string_view strings[2];
+  for (int k = 0; k < 2; ++k) {
+    auto v = ctx.keyspace.Find(ctx.db(), ctx.args[1 + k], store::Keyspace::Lookup::kRead);
+    if (v && v->type != store::ValueType::kString) return ctx.reply.Error(errors::kLcsNotStrings);
+    if (v) strings[k] = v->str;
+  }
+  bool want_len = false;
+  bool want_idx = false;
+  bool with_match_len = false;
+  int64_t min_match_len = 0;
+  for (size_t j = 3; j < ctx.args.size(); ++j) {
+    const std::string& opt = ctx.args[j];
+    if (EqualsIgnoreCase(opt, "idx")) {
+      want_idx = true;
+    } else if (EqualsIgnoreCase(opt, "len")) {
+      want_len = true;
+    } else if (EqualsIgnoreCase(opt, "withmatchlen")) {
+      with_match_len = true;
+    } else if (EqualsIgnoreCase(opt, "minmatchlen") && j + 1 < ctx.args.size()) {
+      auto n = IntegerArg(ctx, ctx.args[++j]);
+      if (!n) return;
+      min_match_len = std::max<int64_t>(*n, 0);
+    } else {
+      return ctx.reply.Error(errors::kSyntax);
+    }
+  }
+  if (want_len && want_idx) return ctx.reply.Error(errors::kLcsLenAndIdx);
+  if (strings[0].size() >= UINT32_MAX - 1 || strings[1].size() >= UINT32_MAX - 1) {
+    return ctx.reply.Error(errors::kLcsTooLong);
+  }
+  if (store::LcsTableBytes(strings[0].size(), strings[1].size()) >
+      static_cast<uint64_t>(ctx.server.config().proto_max_bulk_len.load())) {
+    return ctx.reply.Error(errors::kLcsTooMuchMemory);
+  }
+  store::LcsResult lcs = store::Lcs(strings[0], strings[1], !want_len, want_idx);
+  if (!want_idx) {
+    if (want_len) return ctx.reply.Integer(lcs.length);
+    return ctx.reply.Bulk(lcs.common);
+  }
+  size_t shown = 0;
+  for (const store::LcsMatch& m : lcs.ranges) {
+    if (m.a_end - m.a_start + 1 >= min_match_len) ++shown;
+  }
+  ctx.reply.MapLen(2);
+  ctx.reply.Bulk("matches");
+  ctx.reply.ArrayLen(shown);
+  for (const store::LcsMatch& m : lcs.ranges) {
+    const int64_t len = m.a_end - m.a_start + 1;
+    if (len < min_match_len) continue;
+    ctx.reply.ArrayLen(with_match_len ? 3 : 2);
+    ctx.reply.ArrayLen(2);
+    ctx.reply.Integer(m.a_start);
+    ctx.reply.Integer(m.a_end);
+    ctx.reply.ArrayLen(2);
+    ctx.reply.Integer(m.b_start);
+    ctx.reply.Integer(m.b_end);
+    if (with_match_len) ctx.reply.Integer(len);
+  }
+  ctx.reply.Bulk("len");
+  ctx.reply.Integer(lcs.length);
+}
+
 void CmdSetRange(CommandContext& ctx) {
   auto offset = IntegerArg(ctx, ctx.args[2]);
   if (!offset) return;
@@ -613,6 +679,23 @@ void RegisterStringFamily(CommandRegistry& r) {
               .group = "string",
               .complexity = "O(1)",
               .arguments = {ArgKey("key", 0)}});
+  r.Register({.name = "lcs",
+              .arity = -3,
+              .flags = kReadonly,
+              .first_key = 1,
+              .last_key = 2,
+              .step = 1,
+              .handler = CmdLcs,
+              .acl_categories = AclCategory::kString,
+              .key_spec_flags = {kRO | kAccess},
+              .summary = "Find longest common substring",
+              .since = "7.0.0",
+              .group = "string",
+              .complexity = "O(N*M) where N and M are the lengths of s1 and s2, respectively",
+              .arguments = {ArgKey("key1", 0), ArgKey("key2", 0), ArgToken("len", "LEN").Optional(),
+                            ArgToken("idx", "IDX").Optional(),
+                            ArgInteger("len").Token("MINMATCHLEN").Optional(),
+                            ArgToken("withmatchlen", "WITHMATCHLEN").Optional()}});
   r.Register({.name = "getrange",
               .arity = 4,
               .flags = kReadonly,
