@@ -322,6 +322,9 @@ void Connection::Unblocked() {
   }
   blocked_ = false;
   reply_.Raw(w->reply.buffer());
+  // Redis counts a reply written as interaction: a client served after a
+  // long wait is not idle (the cron's `timeout`).
+  client_.last_interaction_ms = server_.clock().NowMs();
   if (writing_) {
     resume_after_write_ = true;
     return;
