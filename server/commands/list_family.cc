@@ -306,7 +306,9 @@ void Move(CommandContext& ctx, ListEnd from, ListEnd to, size_t timeout_arg = 0)
   if (!r.ok()) return ReplyOpError(ctx, r.error(), ctx.args[2]);
   if (r.value()) return ctx.reply.Bulk(*r.value());
   if (timeout_arg == 0) return ctx.reply.Null();
-  BlockOrTimeout(ctx, {ctx.args[1]}, deadline, store::ValueType::kList, TimeoutReply::kNull);
+  // Timed out, Redis replies a nil array; inside MULTI, LMOVE's nil.
+  BlockOrTimeout(ctx, {ctx.args[1]}, deadline, store::ValueType::kList, TimeoutReply::kNullArray,
+                 TimeoutReply::kNull);
 }
 
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT, and BLMOVE ... timeout.

@@ -77,10 +77,11 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, bool in_ms,
 }
 
 void BlockOrTimeout(CommandContext& ctx, std::vector<std::string> keys, int64_t deadline_ms,
-                    store::ValueType type, TimeoutReply timeout_reply) {
+                    store::ValueType type, TimeoutReply timeout_reply,
+                    std::optional<TimeoutReply> in_multi) {
   if (ctx.serving_key != nullptr) return;  // still nothing for it: it waits on
   if (Dispatcher::InExec()) {
-    switch (timeout_reply) {
+    switch (in_multi.value_or(timeout_reply)) {
       case TimeoutReply::kNullArray:
         return ctx.reply.NullArray();
       case TimeoutReply::kNull:

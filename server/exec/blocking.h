@@ -43,6 +43,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,10 +94,14 @@ inline bool SkipWhileServing(const CommandContext& ctx, std::string_view key) {
 
 // Called by a blocking handler that found nothing to serve it. Serving a
 // blocked client: does nothing (no reply: still waiting). Inside MULTI/EXEC:
-// replies `timeout_reply` now. Otherwise asks the dispatcher to block the
-// client on `keys` (see above).
+// replies at once what the non-blocking form would, `in_multi` if given
+// (BLMOVE: LMOVE's nil), else `timeout_reply`. Otherwise asks the
+// dispatcher to block the client on `keys` (see above); a block that times
+// out replies `timeout_reply` (Redis: a nil array for every keyed block,
+// BLMOVE's included).
 void BlockOrTimeout(CommandContext& ctx, std::vector<std::string> keys, int64_t deadline_ms,
-                    store::ValueType type, TimeoutReply timeout_reply);
+                    store::ValueType type, TimeoutReply timeout_reply,
+                    std::optional<TimeoutReply> in_multi = std::nullopt);
 
 // The ready keys of this thread, noted by Touched() while the thread runs a
 // command (Collecting(true)); the dispatcher serves them when the command is
