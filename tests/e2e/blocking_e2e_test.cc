@@ -485,6 +485,277 @@ TEST_F(BlockingE2E, WrongTypeKeyKeepsTheClientBlocked) {
   EXPECT_THAT(*r, StrArray(std::vector<std::string>{"k", "v"}));
 }
 
+TEST_F(BlockingE2E, BlockedOnSeveralKeysIsServedByTheFirstPushedOne) {
+  auto c = Client();
+  Block(*c, {"BLPOP", "k1", "k2", "k3", "0"}, 1);
+  EXPECT_THAT(admin_->Call({"RPUSH", "k2", "v"}), IsInt(1));
+  auto r = c->Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_THAT(*r, StrArray(std::vector<std::string>{"k2", "v"}));
+  // A client waiting on a key is first in line for it, whichever keys it
+  // waits on.
+  auto a = Client();
+  auto b = Client();
+  Block(*a, {"BRPOP", "x", "y", "0"}, 1);
+  Block(*b, {"BRPOP", "y", "0"}, 2);
+  EXPECT_THAT(admin_->Call({"RPUSH", "y", "1", "2"}), IsInt(2));
+  EXPECT_EQ(a->ReadRaw(), "*2\r\n$1\r\ny\r\n$1\r\n2\r\n");
+  EXPECT_EQ(b->ReadRaw(), "*2\r\n$1\r\ny\r\n$1\r\n1\r\n");
+}
+
+TEST_F(BlockingE2E, BlmpopAndBzpopminAreServedWhenBlocked) {
+  auto c = Client();
+  Block(*c, {"BLMPOP", "0", "2", "a", "b", "LEFT", "COUNT", "2"}, 1);
+  EXPECT_THAT(admin_->Call({"RPUSH", "b", "x", "y", "z"}), IsInt(3));
+  EXPECT_EQ(c->ReadRaw(), "*2\r\n$1\r\nb\r\n*2\r\n$1\r\nx\r\n$1\r\ny\r\n");
+  EXPECT_THAT(admin_->Call({"LRANGE", "b", "0", "-1"}), StrArray(std::vector<std::string>{"z"}));
+
+  Block(*c, {"BZPOPMIN", "z", "0"}, 1);
+  EXPECT_THAT(admin_->Call({"ZADD", "z", "2", "two", "1", "one"}), IsInt(2));
+  EXPECT_EQ(c->ReadRaw(), "*3\r\n$1\r\nz\r\n$3\r\none\r\n$1\r\n1\r\n");
+  Block(*c, {"BZPOPMAX", "z2", "z", "0"}, 0);  // z still holds "two": no block
+  EXPECT_EQ(c->ReadRaw(), "*3\r\n$1\r\nz\r\n$3\r\ntwo\r\n$1\r\n2\r\n");
+  // A list client is not woken by a sorted set of the same name.
+  Block(*c, {"BLPOP", "z", "0"}, 1);
+  EXPECT_THAT(admin_->Call({"ZADD", "z", "3", "three"}), IsInt(1));
+  EXPECT_FALSE(c->Read(milliseconds(100)).has_value());
+  EXPECT_THAT(admin_->Call({"DEL", "z"}), IsInt(1));
+  EXPECT_THAT(admin_->Call({"LPUSH", "z", "l"}), IsInt(1));
+  EXPECT_EQ(c->ReadRaw(), "*2\r\n$1\r\nz\r\n$1\r\nl\r\n");
+}
+
+TEST_F(BlockingE2E, BlmoveOntoItsOwnSourceRotates) {
+  auto c = Client();
+  Block(*c, {"BLMOVE", "k", "k", "RIGHT", "LEFT", "0"}, 1);
+  EXPECT_THAT(admin_->Call({"RPUSH", "k", "a"}), IsInt(1));
+  EXPECT_EQ(c->ReadRaw(), "$1\r\na\r\n");
+  EXPECT_THAT(admin_->Call({"LRANGE", "k", "0", "-1"}), StrArray(std::vector<std::string>{"a"}));
+  EXPECT_TRUE(WaitBlockedClients(*admin_, 0));
+}
+
+TEST_F(BlockingE2E, OnlyTheClientsDatabaseWakesIt) {
+  auto c = Client();
+  EXPECT_EQ(c->Call({"SELECT", "1"}), "OK");
+  Block(*c, {"BLPOP", "k", "0"}, 1);
+  EXPECT_THAT(admin_->Call({"RPUSH", "k", "db0"}), IsInt(1));
+  EXPECT_FALSE(c->Read(milliseconds(100)).has_value()) << "woken by a key of another database";
+  EXPECT_EQ(admin_->Call({"SELECT", "1"}), "OK");
+  EXPECT_THAT(admin_->Call({"RPUSH", "k", "db1"}), IsInt(1));
+  EXPECT_EQ(c->ReadRaw(), "*2\r\n$1\r\nk\r\n$3\r\ndb1\r\n");
+  EXPECT_EQ(admin_->Call({"SELECT", "0"}), "OK");
+  EXPECT_THAT(admin_->Call({"LLEN", "k"}), IsInt(1));
+}
+
+// Every way a list can appear under a watched key wakes the client, as in
+// Redis (signalKeyAsReady on RENAME, COPY, MOVE, SORT STORE, LMOVE ...).
+TEST_F(BlockingE2E, KeysWrittenByOtherCommandsWakeTheClient) {
+  struct Case {
+    std::vector<std::vector<std::string>> setup;  // run before the client blocks
+    std::vector<std::string> write;               // writes a list into "k" of db 0
+    std::string write_db = "0";                   // the database `write` runs in
+  };
+  const std::vector<Case> cases = {
+      {{{"RPUSH", "src", "v"}}, {"RENAME", "src", "k"}},
+      {{{"RPUSH", "src", "v"}}, {"RENAMENX", "src", "k"}},
+      {{{"RPUSH", "src", "v"}}, {"LMOVE", "src", "k", "LEFT", "LEFT"}},
+      {{{"RPUSH", "src", "v"}}, {"RPOPLPUSH", "src", "k"}},
+      {{{"RPUSH", "src", "v"}}, {"COPY", "src", "k"}},
+      {{{"RPUSH", "src", "v"}}, {"SORT", "src", "ALPHA", "STORE", "k"}},
+      {{{"SELECT", "2"}, {"RPUSH", "k", "v"}}, {"MOVE", "k", "0"}, "2"},
+      {{{"RPUSH", "src", "v"}, {"RPUSH", "k", "x"}, {"LPOP", "k"}}, {"LPUSHX", "src", "w"}},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE("case " + std::to_string(i) + ": " + cases[i].write[0]);
+    EXPECT_EQ(admin_->Call({"FLUSHALL"}), "OK");
+    for (const auto& cmd : cases[i].setup) admin_->Call(cmd);
+    EXPECT_EQ(admin_->Call({"SELECT", "0"}), "OK");
+    auto c = Client();
+    Block(*c, {"BLPOP", "k", "0"}, 1);
+    if (cases[i].write[0] == "LPUSHX") {
+      // LPUSHX onto a missing key does nothing; onto an existing one wakes.
+      EXPECT_THAT(admin_->Call({"LPUSHX", "k", "w"}), IsInt(0));
+      EXPECT_FALSE(c->Read(milliseconds(50)).has_value());
+      EXPECT_THAT(admin_->Call({"RPUSH", "k", "v"}), IsInt(1));
+    } else {
+      EXPECT_EQ(admin_->Call({"SELECT", cases[i].write_db}), "OK");
+      RespValue r = admin_->Call(cases[i].write);
+      EXPECT_NE(r.kind, RespValue::Kind::kError) << DebugString(r);
+      EXPECT_EQ(admin_->Call({"SELECT", "0"}), "OK");
+    }
+    auto got = c->Read(milliseconds(3000));
+    ASSERT_TRUE(got.has_value()) << "not woken";
+    EXPECT_THAT(*got, StrArray(std::vector<std::string>{"k", "v"}));
+    c->Close();
+    ASSERT_TRUE(WaitBlockedClients(*admin_, 0));
+  }
+}
+
+TEST_F(BlockingE2E, SortedSetStoresWakeBzpop) {
+  const std::vector<std::vector<std::string>> writes = {
+      {"ZUNIONSTORE", "z", "1", "src"},
+      {"ZRANGESTORE", "z", "src", "0", "-1"},
+      {"RENAME", "src", "z"},
+  };
+  for (const auto& write : writes) {
+    SCOPED_TRACE(write[0]);
+    EXPECT_EQ(admin_->Call({"FLUSHALL"}), "OK");
+    EXPECT_THAT(admin_->Call({"ZADD", "src", "5", "m"}), IsInt(1));
+    auto c = Client();
+    Block(*c, {"BZPOPMIN", "z", "0"}, 1);
+    RespValue r = admin_->Call(write);
+    EXPECT_NE(r.kind, RespValue::Kind::kError) << DebugString(r);
+    EXPECT_EQ(c->ReadRaw(milliseconds(3000)), "*3\r\n$1\r\nz\r\n$1\r\nm\r\n$1\r\n5\r\n");
+    c->Close();
+    ASSERT_TRUE(WaitBlockedClients(*admin_, 0));
+  }
+}
+
+TEST_F(BlockingE2E, FlushallAndDelKeepTheClientBlocked) {
+  auto c = Client();
+  Block(*c, {"BLPOP", "k", "0"}, 1);
+  EXPECT_EQ(admin_->Call({"FLUSHALL"}), "OK");
+  EXPECT_THAT(admin_->Call({"DEL", "k"}), IsInt(0));
+  EXPECT_FALSE(c->Read(milliseconds(100)).has_value());
+  EXPECT_EQ(InfoField(*admin_, "clients", "blocked_clients"), 1);
+  EXPECT_THAT(admin_->Call({"RPUSH", "k", "v"}), IsInt(1));
+  EXPECT_EQ(c->ReadRaw(), "*2\r\n$1\r\nk\r\n$1\r\nv\r\n");
+}
+
+TEST_F(BlockingE2E, BadTimeoutsAreErrors) {
+  EXPECT_THAT(admin_->Call({"BLPOP", "k", "-1"}), ErrorIs("ERR timeout is negative"));
+  EXPECT_THAT(admin_->Call({"BLPOP", "k", "abc"}),
+              ErrorIs("ERR timeout is not a float or out of range"));
+  EXPECT_THAT(admin_->Call({"BLMOVE", "a", "b", "LEFT", "RIGHT", "-0.5"}),
+              ErrorIs("ERR timeout is negative"));
+  EXPECT_THAT(admin_->Call({"BLPOP", "k"}),
+              ErrorIs("ERR wrong number of arguments for 'blpop' command"));
+  EXPECT_EQ(InfoField(*admin_, "clients", "blocked_clients"), 0);
+}
+
+// Short timeouts racing pushes: an element is either delivered to exactly
+// one client or still in the list; none is lost to a client that timed
+// out at the moment it was served.
+TEST_F(BlockingE2E, TimeoutsRacingPushesLoseNothing) {
+  Start({"--io-threads", "2"});
+  constexpr int kConsumers = 8;
+  constexpr int kMessages = 3000;
+  std::atomic<bool> producing{true};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  std::map<std::string, int> seen;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kConsumers; ++i) {
+    threads.emplace_back([&, i] {
+      Conn c = Connect(server_->port(), 10000);
+      if (!c || c->err) {
+        failed = true;
+        return;
+      }
+      // Timeouts of 1 to 8 ms: many end right as a push arrives.
+      const std::string timeout = "0.00" + std::to_string(1 + i % 8);
+      while (producing) {
+        Reply r = Cmd(c.get(), {"BLPOP", "q", timeout});
+        if (!r) {
+          failed = true;
+          return;
+        }
+        if (r->type == REDIS_REPLY_NIL) continue;
+        if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+          failed = true;
+          return;
+        }
+        std::lock_guard lock(mu);
+        ++seen[std::string(r->element[1]->str, r->element[1]->len)];
+      }
+    });
+  }
+  {
+    Conn c = Connect(server_->port(), 10000);
+    ASSERT_TRUE(c && !c->err);
+    for (int n = 0; n < kMessages; ++n) {
+      Reply r = Cmd(c.get(), {"RPUSH", "q", "m" + std::to_string(n)});
+      ASSERT_TRUE(r && r->type == REDIS_REPLY_INTEGER);
+      // Now and then let the consumers time out on an empty list.
+      if (n % 100 == 0) std::this_thread::sleep_for(milliseconds(5));
+    }
+  }
+  producing = false;
+  for (auto& t : threads) t.join();
+  ASSERT_FALSE(failed);
+  RespValue left = admin_->Call({"LRANGE", "q", "0", "-1"});
+  for (const std::string& m : left.Strings()) ++seen[m];
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kMessages)) << "messages lost";
+  for (const auto& [m, times] : seen) EXPECT_EQ(times, 1) << m << " seen " << times << "x";
+  EXPECT_TRUE(WaitBlockedClients(*admin_, 0));
+}
+
+// CLIENT UNBLOCK racing pushes: same.
+TEST_F(BlockingE2E, ClientUnblockRacingPushesLosesNothing) {
+  Start({"--io-threads", "2"});
+  constexpr int kConsumers = 4;
+  constexpr int kMessages = 2000;
+  std::atomic<bool> producing{true};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  std::map<std::string, int> seen;
+  std::vector<int64_t> ids(kConsumers, 0);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kConsumers; ++i) {
+    threads.emplace_back([&, i] {
+      Conn c = Connect(server_->port(), 10000);
+      if (!c || c->err) {
+        failed = true;
+        return;
+      }
+      ids[i] = Cmd(c.get(), {"CLIENT", "ID"})->integer;
+      ++ready;
+      while (producing) {
+        Reply r = Cmd(c.get(), {"BLPOP", "q", "1"});
+        if (!r) {
+          failed = true;
+          return;
+        }
+        if (r->type == REDIS_REPLY_NIL) continue;
+        if (r->type == REDIS_REPLY_ERROR) {
+          if (std::string(r->str) != "UNBLOCKED client unblocked via CLIENT UNBLOCK") failed = true;
+          continue;
+        }
+        if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+          failed = true;
+          return;
+        }
+        std::lock_guard lock(mu);
+        ++seen[std::string(r->element[1]->str, r->element[1]->len)];
+      }
+    });
+  }
+  while (ready < kConsumers && !failed) std::this_thread::sleep_for(milliseconds(1));
+  std::thread unblocker([&] {
+    Conn c = Connect(server_->port(), 10000);
+    for (int n = 0; producing; ++n) {
+      Cmd(c.get(), {"CLIENT", "UNBLOCK", std::to_string(ids[n % kConsumers]),
+                    n % 2 == 0 ? "TIMEOUT" : "ERROR"});
+    }
+  });
+  {
+    Conn c = Connect(server_->port(), 10000);
+    ASSERT_TRUE(c && !c->err);
+    for (int n = 0; n < kMessages; ++n) {
+      Reply r = Cmd(c.get(), {"RPUSH", "q", "m" + std::to_string(n)});
+      ASSERT_TRUE(r && r->type == REDIS_REPLY_INTEGER);
+    }
+  }
+  producing = false;
+  unblocker.join();
+  for (auto& t : threads) t.join();
+  ASSERT_FALSE(failed);
+  RespValue left = admin_->Call({"LRANGE", "q", "0", "-1"});
+  for (const std::string& m : left.Strings()) ++seen[m];
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kMessages)) << "messages lost";
+  for (const auto& [m, times] : seen) EXPECT_EQ(times, 1) << m << " seen " << times << "x";
+}
+
 // Many consumers and producers across two io threads: every message is
 // delivered exactly once, none is left behind.
 TEST_F(BlockingE2E, ManyClientsAcrossIoThreadsDeliverEveryMessageOnce) {
