@@ -12,10 +12,12 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "persistence/temp_dir.h"
 #include "support/hiredis_client.h"
 #include "support/resp_value.h"
 #include "support/server_process.h"
@@ -754,6 +757,131 @@ TEST_F(BlockingE2E, ClientUnblockRacingPushesLosesNothing) {
   for (const std::string& m : left.Strings()) ++seen[m];
   EXPECT_EQ(seen.size(), static_cast<size_t>(kMessages)) << "messages lost";
   for (const auto& [m, times] : seen) EXPECT_EQ(times, 1) << m << " seen " << times << "x";
+}
+
+TEST_F(BlockingE2E, InputSentWhileBlockedWaitsForTheBlockToEnd) {
+  auto c = Client();
+  Block(*c, {"BLPOP", "k", "0"}, 1);
+  // Sent in separate writes after the block began, one of them large.
+  const std::string big(200 * 1024, 'b');
+  c->Send({"PING"});
+  c->Send({"SET", "big", big});
+  for (int i = 0; i < 100; ++i) c->Send({"INCR", "n"});
+  EXPECT_FALSE(c->Read(milliseconds(100)).has_value()) << "ran input behind a block";
+  EXPECT_THAT(admin_->Call({"EXISTS", "big", "n"}), IsInt(0));
+  EXPECT_THAT(admin_->Call({"RPUSH", "k", "v"}), IsInt(1));
+  auto r = c->Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_THAT(*r, StrArray(std::vector<std::string>{"k", "v"}));
+  EXPECT_EQ(c->Read().value_or(RespValue{}), "PONG");
+  EXPECT_EQ(c->Read().value_or(RespValue{}), "OK");
+  for (int i = 1; i <= 100; ++i) {
+    auto n = c->Read();
+    ASSERT_TRUE(n.has_value());
+    EXPECT_THAT(*n, IsInt(i));
+  }
+  EXPECT_THAT(admin_->Call({"STRLEN", "big"}), IsInt(big.size()));
+}
+
+TEST_F(BlockingE2E, PipelineBehindATimeoutRunsAfterIt) {
+  auto c = Client();
+  c->SendRaw(RespConn::Encode({"BLPOP", "k", "0.05"}) + RespConn::Encode({"ECHO", "after"}));
+  EXPECT_EQ(c->ReadRaw(), "*-1\r\n");
+  EXPECT_EQ(c->ReadRaw(), "$5\r\nafter\r\n");
+}
+
+// Each client gets exactly one reply per command: after many served and
+// timed-out blocks, an ECHO still gets its own reply (a second reply for one
+// block would shift every later reply).
+TEST_F(BlockingE2E, ServedOrTimedOutBlocksReplyExactlyOnce) {
+  Start({"--io-threads", "2"});
+  constexpr int kConsumers = 6;
+  std::atomic<bool> producing{true};
+  std::vector<std::thread> threads;
+  std::vector<std::string> last(kConsumers);
+  for (int i = 0; i < kConsumers; ++i) {
+    threads.emplace_back([&, i] {
+      RespConn c(server_->port());
+      int rounds = 0;
+      while (producing || rounds < 50) {
+        ++rounds;
+        c.Send({"BLPOP", "q", "0.00" + std::to_string(1 + i % 5)});
+        std::string raw;
+        if (!c.Read(kDeadline, &raw)) break;
+        if (raw != "*-1\r\n" && raw.rfind("*2\r\n$1\r\nq\r\n", 0) != 0) {
+          last[i] = "unexpected reply " + raw;
+          return;
+        }
+      }
+      c.Send({"ECHO", "end" + std::to_string(i)});
+      last[i] = c.ReadRaw(milliseconds(2000));
+      // Nothing more may follow.
+      if (c.Read(milliseconds(100)).has_value()) last[i] += " and more replies";
+    });
+  }
+  {
+    Conn p = Connect(server_->port(), 10000);
+    ASSERT_TRUE(p && !p->err);
+    for (int n = 0; n < 2000; ++n) {
+      Reply r = Cmd(p.get(), {"RPUSH", "q", std::to_string(n % 10)});
+      ASSERT_TRUE(r && r->type == REDIS_REPLY_INTEGER);
+      if (n % 50 == 0) std::this_thread::sleep_for(milliseconds(3));
+    }
+  }
+  producing = false;
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kConsumers; ++i) {
+    const std::string want = "end" + std::to_string(i);
+    EXPECT_EQ(last[i], "$" + std::to_string(want.size()) + "\r\n" + want + "\r\n")
+        << "client " << i;
+  }
+}
+
+TEST_F(BlockingE2E, ShutdownWithBlockedClientsIsClean) {
+  std::vector<std::unique_ptr<RespConn>> clients;
+  for (int i = 0; i < 5; ++i) {
+    clients.push_back(Client());
+    Block(*clients.back(), {"BLMOVE", "a", "b", "LEFT", "RIGHT", "0"}, i + 1);
+  }
+  const int status = server_->Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status)) << "stashd did not exit by itself on SIGTERM, status " << status;
+  if (WIFEXITED(status)) {
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+  for (auto& c : clients) EXPECT_TRUE(c->WaitClosed());
+}
+
+// A serve is written to the log as the pop (or move) it is: after kill -9
+// the data is as the clients were told.
+TEST(BlockingPersistenceE2E, ServedBlocksSurviveKillNine) {
+  TempDir dir;
+  const std::vector<std::string> args = {"--appendfsync", "always", "--save", ""};
+  {
+    ServerProcess server(args, dir.path());
+    RespConn admin(server.port());
+    RespConn c1(server.port());
+    RespConn c2(server.port());
+    RespConn c3(server.port());
+    c1.Send({"BLPOP", "k", "0"});
+    ASSERT_TRUE(WaitBlockedClients(admin, 1));
+    c2.Send({"BLMOVE", "a", "b", "LEFT", "RIGHT", "0"});
+    ASSERT_TRUE(WaitBlockedClients(admin, 2));
+    c3.Send({"BZPOPMAX", "z", "0"});
+    ASSERT_TRUE(WaitBlockedClients(admin, 3));
+    EXPECT_THAT(admin.Call({"RPUSH", "k", "k1", "k2"}), IsInt(2));
+    EXPECT_EQ(c1.ReadRaw(), "*2\r\n$1\r\nk\r\n$2\r\nk1\r\n");
+    EXPECT_THAT(admin.Call({"RPUSH", "a", "a1", "a2"}), IsInt(2));
+    EXPECT_EQ(c2.ReadRaw(), "$2\r\na1\r\n");
+    EXPECT_THAT(admin.Call({"ZADD", "z", "1", "low", "9", "high"}), IsInt(2));
+    EXPECT_EQ(c3.ReadRaw(), "*3\r\n$1\r\nz\r\n$4\r\nhigh\r\n$1\r\n9\r\n");
+    server.Stop(SIGKILL);
+  }
+  ServerProcess server(args, dir.path());
+  RespConn admin(server.port());
+  EXPECT_THAT(admin.Call({"LRANGE", "k", "0", "-1"}), StrArray(std::vector<std::string>{"k2"}));
+  EXPECT_THAT(admin.Call({"LRANGE", "a", "0", "-1"}), StrArray(std::vector<std::string>{"a2"}));
+  EXPECT_THAT(admin.Call({"LRANGE", "b", "0", "-1"}), StrArray(std::vector<std::string>{"a1"}));
+  EXPECT_THAT(admin.Call({"ZRANGE", "z", "0", "-1"}), StrArray(std::vector<std::string>{"low"}));
 }
 
 // Many consumers and producers across two io threads: every message is
