@@ -255,8 +255,8 @@ void CrashLoop(const std::string& fsync_policy, int rounds, uint32_t seed) {
   Ledger ledger;
   std::vector<std::atomic<int64_t>> next(kProducers);
   std::mt19937 rng(seed);
-  const std::vector<std::string> args = {"--appendfsync", fsync_policy,   "--save",
-                                         "0 300",         "--io-threads", "2"};
+  const std::vector<std::string> args = {"--appendonly", "yes",   "--appendfsync", fsync_policy,
+                                         "--save",       "0 300", "--io-threads",  "2"};
   for (int round = 0; round < rounds; ++round) {
     ServerProcess server(args, dir.path());
     if (round > 0) Verify(server.port(), &ledger, "round " + std::to_string(round));
