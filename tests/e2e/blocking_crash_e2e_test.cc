@@ -1,15 +1,18 @@
 // Lists moved between keys under SIGKILL: producers LPUSH unique items onto
 // `src`; one mover takes them with BLMOVE src dst (blocking while src is
 // empty, so that most moves are serves of a blocked client), another with
-// RPOPLPUSH / LMOVE src dst2, and a popper BLPOPs dst and dst2. The server
-// is killed at a random moment, restarted, and what it recovered is checked
-// against what the clients were told.
+// RPOPLPUSH / LMOVE src dst2, a third with BLMOVE dst dst3 (mostly a chained
+// serve: the push that serves the first mover serves it in turn), and a
+// popper BLPOPs dst3 and dst2. The server is killed at a random moment,
+// restarted, and what it recovered is checked against what the clients were
+// told.
 //
 // The invariant, per item (every item is pushed once, ever):
 //  - it is in at most one place, at most once (no duplicates anywhere);
 //  - acknowledged as popped: it is nowhere, now and later;
-//  - acknowledged as moved to dst (dst2): it is in dst (dst2), or taken by
-//    the one pop that was in flight at the crash; never back in src;
+//  - acknowledged as moved to dst, dst2 or dst3: it is there, or moved on
+//    (dst -> dst3) by the move in flight, or taken by the one pop that was
+//    in flight at the crash; never back in an earlier list;
 //  - acknowledged as pushed and not moved: in src, or moved by the one move
 //    in flight of each mover, or popped by the pop in flight;
 //  - not acknowledged: it was in flight at the crash, or it is nowhere;
@@ -43,8 +46,30 @@ constexpr int kProducers = 3;
 // Where an acknowledged item is. The rank only grows: a mover's reply may
 // be read after the popper's reply for the same item (or a producer's after
 // the mover's), and must not move it back.
-enum class Place { kSrc = 0, kDst = 1, kDst2 = 2, kGone = 3 };
-int Rank(Place p) { return p == Place::kSrc ? 0 : p == Place::kGone ? 2 : 1; }
+enum class Place { kSrc = 0, kDst = 1, kDst2 = 2, kDst3 = 3, kGone = 4 };
+constexpr int kPlaces = 5;
+int Rank(Place p) {
+  switch (p) {
+    case Place::kSrc:
+      return 0;
+    case Place::kDst:
+    case Place::kDst2:
+      return 1;
+    case Place::kDst3:
+      return 2;
+    case Place::kGone:
+      return 3;
+  }
+  return 0;
+}
+// The list an item reaches moving on from `from`, or is in already.
+bool Reachable(Place from, Place to) {
+  if (from == to) return true;
+  if (from == Place::kSrc) return to != Place::kGone;
+  return from == Place::kDst && to == Place::kDst3;
+}
+// The list each mover takes from.
+Place SourceOf(Place to) { return to == Place::kDst3 ? Place::kDst : Place::kSrc; }
 const char* Name(Place p) {
   switch (p) {
     case Place::kSrc:
@@ -53,6 +78,8 @@ const char* Name(Place p) {
       return "dst";
     case Place::kDst2:
       return "dst2";
+    case Place::kDst3:
+      return "dst3";
     case Place::kGone:
       return "gone";
   }
@@ -61,10 +88,10 @@ const char* Name(Place p) {
 
 struct Ledger {
   std::mutex mu;
-  std::map<std::string, Place> acked;              // item -> where the clients were told it is
-  std::set<std::string> sent;                      // every item ever sent
-  std::set<std::string> pushing;                   // pushes sent, not acknowledged
-  bool move_in_flight[3] = {false, false, false};  // index: Place (dst, dst2)
+  std::map<std::string, Place> acked;  // item -> where the clients were told it is
+  std::set<std::string> sent;          // every item ever sent
+  std::set<std::string> pushing;       // pushes sent, not acknowledged
+  bool move_in_flight[kPlaces] = {};   // index: the mover's destination
   bool pop_in_flight = false;
   int64_t moves = 0;  // acknowledged, in all
   int64_t pops = 0;
@@ -111,15 +138,15 @@ void Producer(int port, int id, std::atomic<int64_t>* next, Ledger* ledger, std:
   }
 }
 
-// Moves src -> `to` with `cmd`; the reply is the item or a null bulk.
+// Moves SourceOf(to) -> `to`; the reply is the item or a null bulk.
 void Mover(int port, Place to, Ledger* ledger, std::mt19937 rng) {
   Conn c = Connect(port, 3000);
   if (!c || c->err) return;
   const std::string dst = Name(to);
   while (true) {
     std::vector<std::string> cmd;
-    if (to == Place::kDst) {
-      cmd = {"BLMOVE", "src", dst, "RIGHT", "LEFT", "0.2"};
+    if (to != Place::kDst2) {
+      cmd = {"BLMOVE", Name(SourceOf(to)), dst, "RIGHT", "LEFT", "0.2"};
     } else if (rng() % 2 == 0) {
       cmd = {"RPOPLPUSH", "src", dst};
     } else {
@@ -152,13 +179,13 @@ void Popper(int port, Ledger* ledger) {
   Conn c = Connect(port, 3000);
   if (!c || c->err) return;
   while (true) {
-    // Slower than the movers, so that dst and dst2 hold items at the crash.
+    // Slower than the movers, so that dst2 and dst3 hold items at the crash.
     std::this_thread::sleep_for(std::chrono::milliseconds(3));
     {
       std::lock_guard lock(ledger->mu);
       ledger->pop_in_flight = true;
     }
-    Reply r = Cmd(c.get(), {"BLPOP", "dst", "dst2", "0.2"});
+    Reply r = Cmd(c.get(), {"BLPOP", "dst3", "dst2", "0.2"});
     if (!r) return;
     std::lock_guard lock(ledger->mu);
     if (r->type == REDIS_REPLY_NIL) {
@@ -186,7 +213,7 @@ void Verify(int port, Ledger* ledger, const std::string& where) {
   ASSERT_TRUE(c && !c->err) << where;
   std::lock_guard lock(ledger->mu);
   std::map<std::string, Place> found;
-  for (Place list : {Place::kSrc, Place::kDst, Place::kDst2}) {
+  for (Place list : {Place::kSrc, Place::kDst, Place::kDst2, Place::kDst3}) {
     const std::vector<std::string> items = Range(c.get(), Name(list));
     std::map<int, int64_t> last_seq;  // producer -> seq of its item seen last (to the left)
     for (const std::string& item : items) {
@@ -204,7 +231,7 @@ void Verify(int port, Ledger* ledger, const std::string& where) {
     }
   }
   size_t lost = 0;
-  size_t unacked_moves[3] = {0, 0, 0};
+  size_t unacked_moves[kPlaces] = {};  // by destination
   for (const auto& [item, told] : ledger->acked) {
     auto f = found.find(item);
     if (told == Place::kGone) {
@@ -217,10 +244,10 @@ void Verify(int port, Ledger* ledger, const std::string& where) {
       continue;
     }
     if (f->second == told) continue;
-    if (told == Place::kSrc) {
+    if (Reachable(told, f->second)) {
       ++unacked_moves[static_cast<int>(f->second)];
     } else {
-      ADD_FAILURE() << where << ": " << item << " was acknowledged as moved to " << Name(told)
+      ADD_FAILURE() << where << ": " << item << " was acknowledged in " << Name(told)
                     << " and is in " << Name(f->second);
     }
   }
@@ -234,7 +261,7 @@ void Verify(int port, Ledger* ledger, const std::string& where) {
   }
   // The one pop in flight may have taken one acknowledged item.
   EXPECT_LE(lost, ledger->pop_in_flight ? 1u : 0u) << where << ": acknowledged items lost";
-  for (Place to : {Place::kDst, Place::kDst2}) {
+  for (Place to : {Place::kDst, Place::kDst2, Place::kDst3}) {
     const size_t allowed = ledger->move_in_flight[static_cast<int>(to)] ? 1 : 0;
     EXPECT_LE(unacked_moves[static_cast<int>(to)], allowed)
         << where << ": items moved to " << Name(to) << " without an acknowledged move";
@@ -246,7 +273,7 @@ void Verify(int port, Ledger* ledger, const std::string& where) {
     ledger->acked[item] = f == found.end() ? Place::kGone : f->second;
   }
   ledger->pushing.clear();
-  ledger->move_in_flight[1] = ledger->move_in_flight[2] = false;
+  for (bool& m : ledger->move_in_flight) m = false;
   ledger->pop_in_flight = false;
 }
 
@@ -263,8 +290,9 @@ void CrashLoop(const std::string& fsync_policy, int rounds, uint32_t seed) {
     if (::testing::Test::HasFatalFailure()) return;
     std::vector<std::thread> threads;
     // The movers first: BLMOVE blocks on the empty src until a push.
-    threads.emplace_back(Mover, server.port(), Place::kDst, &ledger, std::mt19937(rng()));
-    threads.emplace_back(Mover, server.port(), Place::kDst2, &ledger, std::mt19937(rng()));
+    for (Place to : {Place::kDst3, Place::kDst, Place::kDst2}) {
+      threads.emplace_back(Mover, server.port(), to, &ledger, std::mt19937(rng()));
+    }
     threads.emplace_back(Popper, server.port(), &ledger);
     for (int p = 0; p < kProducers; ++p) {
       threads.emplace_back(Producer, server.port(), p, &next[p], &ledger, std::mt19937(rng()));

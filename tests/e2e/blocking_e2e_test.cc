@@ -976,6 +976,54 @@ TEST_F(BlockingE2E, IdleTimeoutSparesBlockedAndJustServedClients) {
       << "closed as idle right after being served";
 }
 
+// A client served (or timed out) on one of its keys leaves no watcher on
+// the others: a later push there goes to whoever waits now, or stays.
+TEST_F(BlockingE2E, EndedBlockLeavesNoWatcherOnItsOtherKeys) {
+  auto a = Client();
+  Block(*a, {"BLPOP", "k1", "k2", "k3", "0"}, 1);
+  EXPECT_THAT(admin_->Call({"RPUSH", "k1", "x"}), IsInt(1));
+  EXPECT_EQ(a->ReadRaw(), "*2\r\n$2\r\nk1\r\n$1\r\nx\r\n");
+  a->Send({"BLPOP", "k2", "k4", "0.05"});
+  EXPECT_EQ(a->ReadRaw(), "*-1\r\n");
+  auto b = Client();
+  Block(*b, {"BRPOP", "k2", "0"}, 1);
+  EXPECT_THAT(admin_->Call({"RPUSH", "k2", "y"}), IsInt(1));
+  EXPECT_EQ(b->ReadRaw(), "*2\r\n$2\r\nk2\r\n$1\r\ny\r\n");
+  EXPECT_THAT(admin_->Call({"RPUSH", "k3", "z"}), IsInt(1));
+  EXPECT_THAT(admin_->Call({"RPUSH", "k4", "w"}), IsInt(1));
+  EXPECT_THAT(admin_->Call({"LLEN", "k3"}), IsInt(1));
+  EXPECT_THAT(admin_->Call({"LLEN", "k4"}), IsInt(1));
+  EXPECT_FALSE(a->Read(milliseconds(50)).has_value());
+  EXPECT_EQ(InfoField(*admin_, "clients", "blocked_clients"), 0);
+}
+
+TEST_F(BlockingE2E, Resp3ServedRepliesUseResp3Types) {
+  auto c = Client();
+  ASSERT_EQ(c->Call({"HELLO", "3"}).kind, RespValue::Kind::kMap);
+  Block(*c, {"BZPOPMIN", "z", "0"}, 1);
+  EXPECT_THAT(admin_->Call({"ZADD", "z", "1.5", "m"}), IsInt(1));
+  EXPECT_EQ(c->ReadRaw(), "*3\r\n$1\r\nz\r\n$1\r\nm\r\n,1.5\r\n");
+  Block(*c, {"BLMPOP", "0", "1", "l", "RIGHT", "COUNT", "5"}, 1);
+  EXPECT_THAT(admin_->Call({"RPUSH", "l", "a", "b"}), IsInt(2));
+  EXPECT_EQ(c->ReadRaw(), "*2\r\n$1\r\nl\r\n*2\r\n$1\r\nb\r\n$1\r\na\r\n");
+  Block(*c, {"BZMPOP", "0", "1", "z", "MAX"}, 1);
+  EXPECT_THAT(admin_->Call({"ZADD", "z", "2", "two"}), IsInt(1));
+  EXPECT_EQ(c->ReadRaw(), "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$3\r\ntwo\r\n,2\r\n");
+}
+
+TEST_F(BlockingE2E, QuitPipelinedBehindABlockRunsAfterIt) {
+  auto c = Client();
+  c->SendRaw(RespConn::Encode({"BLPOP", "k", "0"}) + RespConn::Encode({"QUIT"}) +
+             RespConn::Encode({"PING"}));
+  ASSERT_TRUE(WaitBlockedClients(*admin_, 1));
+  EXPECT_THAT(admin_->Call({"RPUSH", "k", "a", "b"}), IsInt(2));
+  EXPECT_EQ(c->ReadRaw(), "*2\r\n$1\r\nk\r\n$1\r\na\r\n");
+  EXPECT_EQ(c->ReadRaw(), "+OK\r\n");
+  EXPECT_TRUE(c->WaitClosed());
+  EXPECT_EQ(c->pending(), "") << "ran a command after QUIT";
+  EXPECT_THAT(admin_->Call({"LRANGE", "k", "0", "-1"}), StrArray(std::vector<std::string>{"b"}));
+}
+
 // Many consumers and producers across two io threads: every message is
 // delivered exactly once, none is left behind.
 TEST_F(BlockingE2E, ManyClientsAcrossIoThreadsDeliverEveryMessageOnce) {
