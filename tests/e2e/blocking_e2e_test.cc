@@ -256,20 +256,19 @@ TEST_F(BlockingE2E, BlpopTimesOutWithNullArray) {
   EXPECT_EQ(c->Call({"PING"}), "PONG");
 }
 
-// stashd replies a null bulk, as BLMOVE's documentation promises and as
-// Redis does inside MULTI. NOTE: Redis 7.0.15 itself replies *-1 (a null
-// array) after a real block times out (replyToBlockedClientTimedOut uses
-// addReplyNullArray for every list block); hiredis and redis-cli show both
-// as nil.
-TEST_F(BlockingE2E, BlmoveAndBrpoplpushTimeOutWithNullBulk) {
+// As Redis 7.0.15: a null array once a block times out, BLMOVE's too
+// (replyToBlockedClientTimedOut answers every list block so), although
+// inside MULTI BLMOVE answers LMOVE's null bulk; hiredis and redis-cli show
+// both as nil.
+TEST_F(BlockingE2E, BlmoveAndBrpoplpushTimeOutWithNullArray) {
   auto c = Client();
   auto start = Clock::now();
   c->Send({"BLMOVE", "src", "dst", "LEFT", "RIGHT", "0.1"});
-  EXPECT_EQ(c->ReadRaw(), "$-1\r\n");
+  EXPECT_EQ(c->ReadRaw(), "*-1\r\n");
   EXPECT_GE(std::chrono::duration_cast<milliseconds>(Clock::now() - start).count(), 99);
   start = Clock::now();
   c->Send({"BRPOPLPUSH", "src", "dst", "0.1"});
-  EXPECT_EQ(c->ReadRaw(), "$-1\r\n");
+  EXPECT_EQ(c->ReadRaw(), "*-1\r\n");
   EXPECT_GE(std::chrono::duration_cast<milliseconds>(Clock::now() - start).count(), 99);
   // BRPOP and BLMPOP time out with a null array.
   c->Send({"BRPOP", "src", "0.05"});
@@ -330,11 +329,11 @@ TEST_F(BlockingE2E, ClientUnblockTimeoutAndError) {
   EXPECT_EQ(c->ReadRaw(), "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
   EXPECT_TRUE(WaitBlockedClients(*admin_, 0));
 
-  // Without a reason: as TIMEOUT. BLMOVE's timeout reply is a null bulk
-  // (Redis 7.0.15: *-1, see BlmoveAndBrpoplpushTimeOutWithNullBulk).
+  // Without a reason: as TIMEOUT (BLMOVE's timeout reply is a null array,
+  // see BlmoveAndBrpoplpushTimeOutWithNullArray).
   Block(*c, {"BLMOVE", "a", "b", "LEFT", "LEFT", "0"}, 1);
   EXPECT_THAT(admin_->Call({"CLIENT", "UNBLOCK", ids}), IsInt(1));
-  EXPECT_EQ(c->ReadRaw(), "$-1\r\n");
+  EXPECT_EQ(c->ReadRaw(), "*-1\r\n");
 
   // A client that is not blocked, or does not exist: 0.
   EXPECT_TRUE(WaitBlockedClients(*admin_, 0));
@@ -946,12 +945,6 @@ TEST_F(BlockingE2E, WaitWithoutReplicasTimesOut) {
   EXPECT_GE(std::chrono::duration_cast<milliseconds>(Clock::now() - start).count(), 99);
 }
 
-// KNOWN SERVER BUG (fails on stashd, passes on Redis 7.0.15): a client
-// served after blocking longer than `timeout` is closed as idle by the
-// next cron run, because serving it (Connection::Unblocked / Flush) does
-// not update ClientState::last_interaction_ms, which still holds the time
-// the BLPOP was read.
-//
 // With an idle `timeout`, a blocked client is not closed however long it
 // waits (Redis skips CLIENT_BLOCKED in clientsCronHandleTimeout), and once
 // served it counts as active: Redis sets lastinteraction when it writes the
