@@ -237,7 +237,7 @@ TEST_F(AclTest, CommandRulesAreDescribedLikeRedis) {
                                            "-zunionstore"}));
   EXPECT_EQ(Rules({"+@read", "-@hash", "-@set", "-@sortedset", "-@geo", "-@list", "-@keyspace",
                    "-sort_ro", "-memory|usage"}),
-            "-@all +get +getrange +mget +strlen +substr");
+            "-@all +get +getrange +lcs +mget +strlen +substr");
 }
 
 // Whatever the rules, applying the description to a new user gives the same
