@@ -318,6 +318,36 @@ inline constexpr std::string_view kGeoNeedFrom =
 inline constexpr std::string_view kGeoNeedBy =
     "ERR exactly one of BYRADIUS and BYBOX can be specified for %s";
 
+// Scripting (EVAL, SCRIPT, and what redis.call refuses inside a script).
+inline constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Please use EVAL.";
+inline constexpr std::string_view kNegativeNumKeys = "ERR Number of keys can't be negative";
+inline constexpr std::string_view kTooManyNumKeys =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr std::string_view kScriptWriteFlagInRo =
+    "ERR Can not execute a script with write flag using *_ro command.";
+inline constexpr std::string_view kNotBusy = "NOTBUSY No scripts in execution right now.";
+inline constexpr std::string_view kUnkillable =
+    "UNKILLABLE Sorry the script already executed write commands against the dataset. You can "
+    "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
+    "NOSAVE command.";
+inline constexpr std::string_view kBusyScript =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kScriptFlushOption =
+    "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
+inline constexpr std::string_view kScriptUnknownCommand =
+    "ERR Unknown Redis command called from script";
+inline constexpr std::string_view kScriptWrongArgs =
+    "ERR Wrong number of args calling Redis command from script";
+inline constexpr std::string_view kScriptCommandNotAllowed =
+    "ERR This Redis command is not allowed from script";
+inline constexpr std::string_view kScriptWriteInReadOnly =
+    "ERR Write commands are not allowed from read-only scripts.";
+inline constexpr std::string_view kScriptNoPermCommand =
+    "ERR The user executing the script can't run this command or subcommand";
+inline constexpr std::string_view kScriptNoPermKey =
+    "ERR The user executing the script can't access at least one of the keys mentioned in the "
+    "command arguments";
+
 // Fills each "%s" (or "%c") of `fmt` with the next argument, in order, as
 // Redis's addReplyErrorFormat does with C strings: an argument ends at its
 // first NUL byte (a "%c" that is NUL ends the whole text), and CR/LF at the

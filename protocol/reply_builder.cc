@@ -128,6 +128,16 @@ void ReplyBuilder::Bool(bool b) {
   }
 }
 
+void ReplyBuilder::BigNumber(std::string_view s) {
+  if (!resp3_) {
+    Bulk(s);
+    return;
+  }
+  buf_.push_back('(');
+  buf_.append(s);
+  buf_.append(kCrlf);
+}
+
 void ReplyBuilder::Verbatim(std::string_view s, std::string_view format) {
   if (!resp3_) {
     Bulk(s);

@@ -40,6 +40,8 @@ class ReplyBuilder {
   // without trailing zeros (GEOPOS coordinates: "13.36138933897018433").
   void HumanDouble(double d);
   void Bool(bool b);  // #t / :1
+  // (digits / bulk. REQUIRES: no '\r' or '\n' in s.
+  void BigNumber(std::string_view s);
   // =len\r\ntxt:s / bulk. REQUIRES: format is 3 characters ("txt", "mkd").
   void Verbatim(std::string_view s, std::string_view format = "txt");
   // Appends bytes that are already valid RESP (e.g. a reply captured earlier).

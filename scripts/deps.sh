@@ -5,7 +5,8 @@
 # Idempotent: installs only what is missing.
 set -euo pipefail
 build_pkgs=(cmake ninja-build g++ pkg-config libboost-dev libabsl-dev libspdlog-dev libfmt-dev
-            libsqlite3-dev sqlite3 libhiredis-dev libsystemd-dev libgtest-dev libgmock-dev)
+            libsqlite3-dev sqlite3 libhiredis-dev libsystemd-dev libgtest-dev libgmock-dev
+            liblua5.1-0-dev lua-cjson-dev lua-bitop-dev)
 # redis-server: the reference the examples are also tested against (and bench/ uses).
 test_pkgs=(redis-tools redis-server python3 python3-redis)
 pkgs=("${build_pkgs[@]}")

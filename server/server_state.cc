@@ -7,6 +7,7 @@
 
 #include "server/acl/acl.h"
 #include "server/net/open_files.h"
+#include "server/scripting/script_engine.h"
 
 namespace stashd::server {
 
@@ -81,6 +82,7 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
   // requirepass is the default user's password, at start-up and after
   // CONFIG SET (Redis's ACLUpdateDefaultUserPassword).
   acl_ = std::make_unique<Acl>(commands_);
+  scripts_ = std::make_unique<ScriptEngine>();
   acl_->SetDefaultPassword(config_table_.requirepass());
   // CONFIG SET maxclients: refused, as in Redis, when the open-files limit
   // cannot be raised to hold that many clients (the message says how many

@@ -70,6 +70,7 @@ class ClientRegistry {
 
 class Acl;
 class Persistence;
+class ScriptEngine;
 
 // `p` as the dispatcher sees it (defined in persistence.cc, where Persistence
 // is complete, so that this header need not include persistence.h).
@@ -89,6 +90,8 @@ class ServerState {
   CommandRegistry& commands() { return commands_; }
   CommandRunner& dispatcher() { return *dispatcher_; }
   Acl& acl() { return *acl_; }
+  // The Lua engine (EVAL, SCRIPT).
+  ScriptEngine& scripts() { return *scripts_; }
   ClientRegistry& clients() { return clients_; }
   ServerStats& stats() { return stats_; }
   CommandStats& command_stats(const CommandSpec* spec);
@@ -122,6 +125,7 @@ class ServerState {
   ClientRegistry clients_;
   std::unique_ptr<CommandRunner> dispatcher_;
   std::unique_ptr<Acl> acl_;
+  std::unique_ptr<ScriptEngine> scripts_;
   ServerStats stats_;
   absl::flat_hash_map<const CommandSpec*, std::unique_ptr<CommandStats>> command_stats_;
   int64_t start_ms_;

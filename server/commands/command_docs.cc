@@ -29,6 +29,7 @@ constexpr FlagName kFlagNames[] = {
     {kSkipSlowlog, "skip_slowlog"},
     {kFast, "fast"},
     {kNoAuth, "no_auth"},
+    {kNoMandatoryKeys, "no_mandatory_keys"},
     {kNoAsyncLoading, "no_async_loading"},
     {kNoMulti, "no_multi"},
     {kAllowBusy, "allow_busy"},
@@ -161,10 +162,11 @@ void ReplyCommandInfo(const CommandSpec& spec, protocol::ReplyBuilder& reply) {
   size_t nflags = movable ? 1 : 0;
   for (const FlagName& f : kFlagNames) nflags += (spec.flags & f.flag) ? 1 : 0;
   reply.SetLen(nflags);
+  // Redis prints movablekeys between no_multi and allow_busy.
   for (const FlagName& f : kFlagNames) {
+    if (f.flag == kAllowBusy && movable) reply.SimpleString("movablekeys");
     if (spec.flags & f.flag) reply.SimpleString(f.name);
   }
-  if (movable) reply.SimpleString("movablekeys");
 
   reply.Integer(spec.first_key);
   reply.Integer(spec.first_key > 0 ? spec.last_key : 0);

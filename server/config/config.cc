@@ -233,6 +233,9 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
   string_directive("requirepass", true, &c->requirepass, nullptr);
   string_directive("aclfile", false, &c->aclfile, nullptr);
   int_directive("acllog-max-len", true, &c->acllog_max_len, 0, INT32_MAX, false);
+  for (const char* name : {"busy-reply-threshold", "lua-time-limit"}) {
+    int_directive(name, true, &c->busy_reply_threshold_ms, 0, INT64_MAX, false);
+  }
   // "normal <hard> <soft> <seconds> [replica|slave|pubsub ...]": in a config
   // file as separate arguments, in CONFIG SET as one; classes not named keep
   // their limits.

@@ -57,6 +57,9 @@ struct Config {
   std::string requirepass;
   std::string aclfile;  // users file for ACL LOAD / SAVE; fixed after start-up
   std::atomic<int64_t> acllog_max_len{128};
+  // busy-reply-threshold (alias lua-time-limit): after this long, a running
+  // script makes other clients' commands fail with BUSY (0: never).
+  std::atomic<int64_t> busy_reply_threshold_ms{5000};
 
   // client-output-buffer-limit, per client class: a client whose pending
   // replies exceed `hard` bytes, or stay above `soft` bytes for

@@ -283,6 +283,7 @@ void RegisterAllCommands(CommandRegistry& registry) {
   RegisterTransactionFamily(registry);
   RegisterPersistenceFamily(registry);
   RegisterAclFamily(registry);
+  RegisterScriptingFamily(registry);
 }
 
 }  // namespace stashd::server

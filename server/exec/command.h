@@ -73,6 +73,7 @@ enum CommandFlag : uint32_t {
   kSentinel = 1 << 16,
   kOnlySentinel = 1 << 17,
   kNoAsyncLoading = 1 << 18,
+  kNoMandatoryKeys = 1 << 19,
   // stashd-internal, never reported:
   // May run long (DELPREFIX): a connection runs it, or an EXEC queuing it,
   // on a background worker instead of its io thread, pausing its own input
@@ -471,6 +472,7 @@ void RegisterServerFamily(CommandRegistry& registry);
 void RegisterTransactionFamily(CommandRegistry& registry);
 void RegisterPersistenceFamily(CommandRegistry& registry);
 void RegisterAclFamily(CommandRegistry& registry);
+void RegisterScriptingFamily(CommandRegistry& registry);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& registry);

@@ -9,6 +9,9 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
+
+#include "absl/functional/function_ref.h"
 
 #include "server/exec/args.h"
 #include "server/exec/exec_gate.h"
@@ -46,6 +49,26 @@ class CommandRunner {
   // nothing inside an EXEC (which must stay atomic). REQUIRES: called from
   // a handler the dispatcher runs, whose row is not kNoExecLock.
   virtual void LetExecIn() = 0;
+
+  // EVAL: runs `script` atomically. No other client's command runs
+  // meanwhile (the exec gate is held exclusively, unless this already runs
+  // inside an EXEC), blocking commands the script calls do not block, all
+  // its changes form one write-log record, and a SELECT inside it does not
+  // change the caller's database. REQUIRES: called from a handler whose row
+  // is kNoExecLock | kOwnLogRecord | kSelfLocking.
+  virtual void RunScript(CommandContext& ctx, absl::FunctionRef<void()> script) = 0;
+
+  // One redis.call of a script run by RunScript: looks the command up and
+  // checks it as Redis checks a script's calls (arity, not allowed from
+  // scripts, ACL, writes from a read-only script, MISCONF), then runs it.
+  // Every refusal is an error reply. Returns true if the command was a
+  // write that ran.
+  virtual bool CallFromScript(ClientState& client, Args& args, bool read_only,
+                              protocol::ReplyBuilder& reply) = 0;
+
+  // redis.acl_check_cmd: whether the client's user may run `args`; nullopt
+  // if there is no such command.
+  virtual std::optional<bool> AclAllows(ClientState& client, const Args& args) = 0;
 
   // Forgets the client's watched keys (UNWATCH, EXEC, DISCARD, RESET, close).
   virtual void UnwatchAll(ClientState& client) = 0;

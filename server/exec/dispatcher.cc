@@ -4,11 +4,13 @@
 #include <chrono>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 
 #include "protocol/errors.h"
 #include "server/acl/acl.h"
 #include "server/base/ascii.h"
 #include "server/exec/command_journal.h"
+#include "server/scripting/script_engine.h"
 #include "server/server_state.h"
 
 namespace stashd::server {
@@ -147,7 +149,13 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
   std::shared_lock exec_lock(exec_mutex_, std::defer_lock);
   // kNoExecLock commands take the gate themselves: EXEC exclusively, SAVE
   // and the like to pause every other command when they need to.
-  if (!(spec->flags & kNoExecLock)) exec_lock.lock();
+  if (!(spec->flags & kNoExecLock)) {
+    if (!EnterGate(*spec)) {
+      reject(errors::kBusyScript);
+      return;
+    }
+    exec_lock = std::shared_lock(exec_mutex_, std::adopt_lock);
+  }
   ReadyKeys& ready = ReadyKeys::ThisThread();
   ready.Collecting(true);
   Call(*spec, client, args, reply);
@@ -156,6 +164,118 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
     ServeBlocked();
   }
   ready.Collecting(false);
+}
+
+bool Dispatcher::EnterGate(const CommandSpec& spec) {
+  ScriptEngine& scripts = server_.scripts();
+  while (!exec_mutex_.try_lock_shared()) {
+    if (!scripts.Running()) {
+      std::this_thread::yield();
+      continue;
+    }
+    // A script holds the gate. Past busy-reply-threshold, every command but
+    // the few Redis allows then (SCRIPT KILL ...) is refused with BUSY.
+    const int64_t since = scripts.RunningSinceMs();
+    const int64_t threshold = server_.config().busy_reply_threshold_ms.load();
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    if (!(spec.flags & kAllowBusy) && since != 0 && threshold > 0 && now - since >= threshold) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return true;
+}
+
+void Dispatcher::RunScript(CommandContext& ctx, absl::FunctionRef<void()> script) {
+  ClientState& client = ctx.client;
+  const int db = client.db;
+  const bool nested = in_exec;  // EVAL inside EXEC: already exclusive
+  std::unique_lock exec_lock(exec_mutex_, std::defer_lock);
+  if (!nested) exec_lock.lock();
+  in_exec = true;
+  LogScope log_scope(nested ? nullptr : server_.command_journal());
+  struct ScriptEnd {
+    bool nested;
+    ~ScriptEnd() {
+      if (!nested) in_exec = false;
+    }
+  } script_end{nested};
+  script();
+  if (client.db != db) {
+    std::lock_guard lock(server_.clients().mutex());
+    client.db = db;
+  }
+}
+
+const CommandSpec* Dispatcher::LookupForScript(const Args& args) {
+  const CommandSpec* spec = server_.commands().Find(args[0]);
+  if (spec == nullptr) return nullptr;
+  if (!spec->subcommands.empty() && args.size() >= 2) {
+    const CommandSpec* sub = spec->FindSubcommand(ToLower(args[1]));
+    if (sub != nullptr) return sub;
+    if (spec->handler == nullptr) return nullptr;
+  }
+  return spec;
+}
+
+bool Dispatcher::CallFromScript(ClientState& client, Args& args, bool read_only,
+                                protocol::ReplyBuilder& reply) {
+  const CommandSpec* spec = LookupForScript(args);
+  if (spec == nullptr) {
+    reply.Error(errors::kScriptUnknownCommand);
+    return false;
+  }
+  if (!ArityOk(*spec, args.size())) {
+    reply.Error(errors::kScriptWrongArgs);
+    return false;
+  }
+  if (spec->flags & kNoScript) {
+    reply.Error(errors::kScriptCommandNotAllowed);
+    return false;
+  }
+  if (const AclUser* user = client.acl_user.get(); user != nullptr && !user->unrestricted) {
+    int denied_arg = 0;
+    AclResult result = server_.acl().Check(*user, *spec, args, &denied_arg);
+    if (result != AclResult::kOk) {
+      const bool key = result == AclResult::kDeniedKey;
+      Acl::LogEntry entry;
+      entry.reason = key ? Acl::LogReason::kKey : Acl::LogReason::kCommand;
+      entry.context = Acl::LogContext::kLua;
+      entry.object = key ? args[denied_arg] : spec->name;
+      entry.username = client.user;
+      entry.ctime_ms = server_.clock().NowMs();
+      entry.client_info = ClientInfoLine(client, entry.ctime_ms, /*self=*/true, "eval");
+      server_.acl().AddLogEntry(std::move(entry),
+                                static_cast<size_t>(server_.config().acllog_max_len.load()));
+      reply.Error(key ? errors::kScriptNoPermKey : errors::kScriptNoPermCommand);
+      return false;
+    }
+  }
+  if (spec->flags & kWrite) {
+    if (read_only) {
+      reply.Error(errors::kScriptWriteInReadOnly);
+      return false;
+    }
+    if (CommandJournal* p = server_.command_journal(); p != nullptr && p->refusing_writes()) {
+      if (auto error = p->WriteRefusal()) {
+        reply.Error(*error);
+        return false;
+      }
+    }
+  }
+  Call(*spec, client, args, reply);
+  return (spec->flags & kWrite) != 0;
+}
+
+std::optional<bool> Dispatcher::AclAllows(ClientState& client, const Args& args) {
+  const CommandSpec* spec = LookupForScript(args);
+  if (spec == nullptr) return std::nullopt;
+  const AclUser* user = client.acl_user.get();
+  if (user == nullptr || user->unrestricted) return true;
+  int denied_arg = 0;
+  return server_.acl().Check(*user, *spec, args, &denied_arg) == AclResult::kOk;
 }
 
 uint64_t Dispatcher::ShardMaskOf(const CommandSpec& spec, const Args& args) {

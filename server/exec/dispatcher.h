@@ -39,6 +39,10 @@ class Dispatcher final : public CommandRunner {
   void ExecTransaction(CommandContext& ctx) override;
   bool RunsLong(const ClientState& client, const Args& args) override;
   void LetExecIn() override;
+  void RunScript(CommandContext& ctx, absl::FunctionRef<void()> script) override;
+  bool CallFromScript(ClientState& client, Args& args, bool read_only,
+                      protocol::ReplyBuilder& reply) override;
+  std::optional<bool> AclAllows(ClientState& client, const Args& args) override;
   void UnwatchAll(ClientState& client) override;
   std::unique_lock<ExecGate> PauseCommands() override;
 
@@ -46,6 +50,14 @@ class Dispatcher final : public CommandRunner {
   static bool InExec();
 
  private:
+  // The row that runs `args`: the subcommand of a container command when
+  // there is one. nullptr if unknown (an unknown subcommand of a container
+  // without a handler of its own too).
+  const CommandSpec* LookupForScript(const Args& args);
+  // Takes the exec gate shared for `spec`, unless a script has been running
+  // longer than busy-reply-threshold: then false (reply BUSY) for commands
+  // not flagged kAllowBusy.
+  bool EnterGate(const CommandSpec& spec);
   // Locks the command's shards, calls the handler, records statistics.
   void Call(const CommandSpec& spec, ClientState& client, const Args& args,
             protocol::ReplyBuilder& reply);

@@ -40,6 +40,15 @@ class ExecGate {
     }
   }
 
+  // Enters shared unless a writer holds or waits for the gate.
+  bool try_lock_shared() {
+    Slot& slot = slots_[SlotIndex()];
+    slot.readers.fetch_add(1, std::memory_order_seq_cst);
+    if (!writer_.load(std::memory_order_seq_cst)) return true;
+    slot.readers.fetch_sub(1, std::memory_order_release);
+    return false;
+  }
+
   void unlock_shared() { slots_[SlotIndex()].readers.fetch_sub(1, std::memory_order_release); }
 
   void lock() {
