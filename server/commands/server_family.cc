@@ -36,6 +36,7 @@
 #include "server/durability/persistence.h"
 #include "server/exec/blocking.h"
 #include "server/exec/command.h"
+#include "server/scripting/script_engine.h"
 #include "server/server_state.h"
 #include "store/glob.h"
 #include "store/string_ops.h"
@@ -349,6 +350,9 @@ void MemorySection(CommandContext& ctx, Lines* out) {
   uint64_t total =
       static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   double frag = used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0;
+  ScriptEngine& scripts = ctx.server.scripts();
+  const uint64_t lua = scripts.LuaMemory();
+  const uint64_t scripts_bytes = scripts.ScriptsMemory();
   *out = {
       {"used_memory", absl::StrCat(used)},
       {"used_memory_human", BytesToHuman(used)},
@@ -356,6 +360,15 @@ void MemorySection(CommandContext& ctx, Lines* out) {
       {"used_memory_rss_human", BytesToHuman(rss)},
       {"total_system_memory", absl::StrCat(total)},
       {"total_system_memory_human", BytesToHuman(total)},
+      {"used_memory_lua", absl::StrCat(lua)},
+      {"used_memory_vm_eval", absl::StrCat(lua)},
+      {"used_memory_lua_human", BytesToHuman(lua)},
+      {"used_memory_scripts_eval", absl::StrCat(scripts_bytes)},
+      {"number_of_cached_scripts", absl::StrCat(scripts.ScriptCount())},
+      {"used_memory_vm_total", absl::StrCat(lua)},
+      {"used_memory_vm_total_human", BytesToHuman(lua)},
+      {"used_memory_scripts", absl::StrCat(scripts_bytes)},
+      {"used_memory_scripts_human", BytesToHuman(scripts_bytes)},
       {"maxmemory", "0"},
       {"maxmemory_human", "0B"},
       {"maxmemory_policy", "noeviction"},

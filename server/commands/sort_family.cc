@@ -21,6 +21,7 @@
 #include "server/acl/acl.h"
 #include "server/base/ascii.h"
 #include "server/commands/scope_reply.h"
+#include "server/exec/client.h"
 #include "server/exec/command.h"
 #include "store/keyspace.h"
 #include "store/string_ops.h"
@@ -150,9 +151,9 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
     return ctx.reply.Error(errors::kWrongType);
   }
   const ValueType type = v ? v->type : ValueType::kList;
-  // A set has no order of its own: sorted ALPHA when the result is stored,
-  // so the stored list does not depend on the set's layout.
-  if (dontsort && type == ValueType::kSet && store_key) {
+  // A set has no order of its own: sorted ALPHA when the result is stored
+  // or goes to a script, so neither depends on the set's layout (Redis).
+  if (dontsort && type == ValueType::kSet && (store_key || ctx.client.in_script)) {
     dontsort = false;
     alpha = true;
     sort_by.reset();

@@ -57,6 +57,9 @@ struct ClientState {
   bool multi_failed = false;  // a command was rejected while queuing: EXECABORT
   std::vector<QueuedCommand> queued;
 
+  // Set while a script (EVAL) this client runs calls commands.
+  bool in_script = false;
+
   // WATCH
   std::shared_ptr<store::WatchFlag> watch_flag;
   std::vector<std::pair<int, std::string>> watched;  // (db, key)

@@ -198,10 +198,13 @@ void Dispatcher::RunScript(CommandContext& ctx, absl::FunctionRef<void()> script
   LogScope log_scope(nested ? nullptr : server_.command_journal());
   struct ScriptEnd {
     bool nested;
+    ClientState& client;
     ~ScriptEnd() {
       if (!nested) in_exec = false;
+      client.in_script = false;
     }
-  } script_end{nested};
+  } script_end{nested, client};
+  client.in_script = true;
   script();
   if (client.db != db) {
     std::lock_guard lock(server_.clients().mutex());

@@ -873,6 +873,19 @@ void MarkReadonly(lua_State* L) {
   lua_pop(L, 1);
 }
 
+// Pushes an empty table that scripts cannot modify: what getmetatable()
+// returns for a proxy, so `getmetatable(_G).__index = {}` fails as on Redis.
+void PushReadonlyEmpty(lua_State* L) {
+  lua_newtable(L);
+  lua_newtable(L);
+  lua_pushcfunction(L, ReadonlyNewIndex);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  MarkReadonly(L);
+}
+
 // Replaces the table on top with a readonly proxy of it.
 void PushReadonlyProxy(lua_State* L) {
   lua_newtable(L);               // real, proxy
@@ -881,11 +894,23 @@ void PushReadonlyProxy(lua_State* L) {
   lua_setfield(L, -2, "__index");
   lua_pushcfunction(L, ReadonlyNewIndex);
   lua_setfield(L, -2, "__newindex");
-  lua_pushboolean(L, 0);
+  PushReadonlyEmpty(L);
   lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, -2);       // real, proxy
   lua_remove(L, -2);             // proxy
   MarkReadonly(L);
+}
+
+// setmetatable, refusing the readonly tables (upvalue 1: the original).
+int LuaSetMetatable(lua_State* L) {
+  if (lua_istable(L, 1) && IsReadonly(L, 1)) {
+    lua_pushstring(L, "Attempt to modify a readonly table");
+    return lua_error(L);
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
 }
 
 extern "C" int LuaPanic(lua_State* L) {
@@ -932,6 +957,9 @@ lua_State* NewLuaState(ScriptEngine::Impl* impl) {
   lua_setglobal(L, "loadstring");
   lua_pushcfunction(L, LuaLoad);
   lua_setglobal(L, "load");
+  lua_getglobal(L, "setmetatable");
+  lua_pushcclosure(L, LuaSetMetatable, 1);
+  lua_setglobal(L, "setmetatable");
 
   lua_getglobal(L, "math");
   SetFunction(L, "random", LuaMathRandom);

@@ -1,0 +1,135 @@
+// EVAL against the real binary: hiredis and redis-cli --eval, BUSY and
+// SCRIPT KILL from other connections (replies as Redis 7.0.15 gives them),
+// UNKILLABLE once a script wrote, and a script's writes surviving SIGKILL
+// as one write-log record.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "persistence/temp_dir.h"
+#include "support/hiredis_client.h"
+#include "support/server_process.h"
+
+namespace stashd::test {
+namespace {
+
+std::string Str(const Reply& r) {
+  if (r == nullptr) return "<no reply>";
+  if (r->type == REDIS_REPLY_NIL) return "<nil>";
+  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
+  return std::string(r->str, r->len);
+}
+
+std::string RunShell(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[256];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) out += buf;
+  ::pclose(p);
+  return out;
+}
+
+TEST(ScriptingE2E, EvalThroughHiredisAndRedisCli) {
+  ServerProcess server;
+  Conn c = Connect(server.port());
+  ASSERT_TRUE(c && !c->err);
+  Reply r = Cmd(c.get(), {"eval", "return redis.call('set', KEYS[1], ARGV[1])", "1", "k", "v"});
+  EXPECT_EQ(Str(r), "OK");
+  r = Cmd(c.get(), {"script", "load", "return redis.call('get', KEYS[1])"});
+  ASSERT_EQ(r->type, REDIS_REPLY_STRING);
+  const std::string sha = Str(r);
+  r = Cmd(c.get(), {"evalsha", sha, "1", "k"});
+  EXPECT_EQ(Str(r), "v");
+  // redis-cli --eval: keys, a comma, then arguments.
+  const std::string file = server.dir() + "/incrby.lua";
+  std::ofstream(file) << "return redis.call('incrby', KEYS[1], ARGV[1])\n";
+  EXPECT_EQ(RunShell("redis-cli -p " + std::to_string(server.port()) + " --eval " + file +
+                     " counter , 5"),
+            "5\n");
+  EXPECT_EQ(RunShell("redis-cli -p " + std::to_string(server.port()) + " --eval " + file +
+                     " counter , 5"),
+            "10\n");
+}
+
+TEST(ScriptingE2E, BusyScriptIsKilledFromAnotherConnection) {
+  ServerProcess server({"--busy-reply-threshold", "100"});
+  Conn runner = Connect(server.port(), 20000);
+  Conn other = Connect(server.port());
+  ASSERT_TRUE(runner && !runner->err && other && !other->err);
+  const std::string loop = "while true do end";
+  std::string result;
+  std::thread t([&] { result = Str(Cmd(runner.get(), {"eval", loop, "0"})); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(Str(Cmd(other.get(), {"ping"})),
+            "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+            "NOSAVE.");
+  EXPECT_EQ(Str(Cmd(other.get(), {"script", "kill"})), "OK");
+  t.join();
+  EXPECT_EQ(result,
+            "ERR Script killed by user with SCRIPT KILL... script: "
+            "694a5fe1ddb97a4c6a1bf299d9537c7d3d0f84e7, on @user_script:1.");
+  EXPECT_EQ(Str(Cmd(other.get(), {"ping"})), "PONG");
+  EXPECT_EQ(Str(Cmd(runner.get(), {"ping"})), "PONG");
+  EXPECT_EQ(Str(Cmd(other.get(), {"script", "kill"})),
+            "NOTBUSY No scripts in execution right now.");
+}
+
+TEST(ScriptingE2E, ScriptThatWroteIsUnkillable) {
+  ServerProcess server({"--busy-reply-threshold", "100"});
+  Conn runner = Connect(server.port(), 20000);
+  Conn other = Connect(server.port());
+  ASSERT_TRUE(runner && !runner->err && other && !other->err);
+  const std::string script =
+      "redis.call('set','x','1'); local t0 = redis.call('time')[1]; "
+      "while redis.call('time')[1] - t0 < 2 do end; return 'done'";
+  std::string result;
+  std::thread t([&] { result = Str(Cmd(runner.get(), {"eval", script, "0"})); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(Str(Cmd(other.get(), {"script", "kill"})),
+            "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+            "You can either wait the script termination or kill the server in a hard way using "
+            "the SHUTDOWN NOSAVE command.");
+  EXPECT_EQ(Str(Cmd(other.get(), {"get", "x"})),
+            "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+            "NOSAVE.");
+  t.join();
+  EXPECT_EQ(result, "done");
+  EXPECT_EQ(Str(Cmd(other.get(), {"get", "x"})), "1");
+}
+
+TEST(ScriptingE2E, ScriptWritesSurviveSigkill) {
+  TempDir dir;
+  const std::vector<std::string> args = {"--appendonly", "yes", "--appendfsync", "always",
+                                         "--save", ""};
+  {
+    ServerProcess server(args, dir.path());
+    Conn c = Connect(server.port());
+    ASSERT_TRUE(c && !c->err);
+    for (int i = 0; i < 50; ++i) {
+      const std::string n = std::to_string(i);
+      Reply r = Cmd(c.get(), {"eval",
+                              "redis.call('rpush', KEYS[1], ARGV[1]); "
+                              "redis.call('hset', KEYS[2], ARGV[1], ARGV[1]); "
+                              "return redis.call('incr', KEYS[3])",
+                              "3", "list", "hash", "count", n});
+      ASSERT_EQ(Str(r), std::to_string(i + 1));
+    }
+    server.Stop(SIGKILL);
+  }
+  ServerProcess server(args, dir.path());
+  Conn c = Connect(server.port());
+  ASSERT_TRUE(c && !c->err);
+  EXPECT_EQ(Str(Cmd(c.get(), {"get", "count"})), "50");
+  EXPECT_EQ(Str(Cmd(c.get(), {"llen", "list"})), "50");
+  EXPECT_EQ(Str(Cmd(c.get(), {"hlen", "hash"})), "50");
+  EXPECT_EQ(Str(Cmd(c.get(), {"lindex", "list", "-1"})), "49");
+}
+
+}  // namespace
+}  // namespace stashd::test
