@@ -273,6 +273,68 @@ class RedisCliHintsTest(unittest.TestCase):
             server.stop()
 
 
+class RedisPyScriptingTest(unittest.TestCase):
+    """redis-py's script helpers and its Lock, which runs on Lua scripts."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.r = redis.Redis(host="127.0.0.1", port=self.server.port, decode_responses=True)
+        self.r.flushall()
+        self.r.script_flush()
+
+    def tearDown(self):
+        self.r.close()
+
+    def test_register_script_falls_back_to_eval(self):
+        incr_if_below = self.r.register_script(
+            "local v = tonumber(redis.call('get', KEYS[1]) or '0')\n"
+            "if v < tonumber(ARGV[1]) then return redis.call('incr', KEYS[1]) end\n"
+            "return false")
+        # The first call gets NOSCRIPT from EVALSHA and loads the script.
+        self.assertEqual(incr_if_below(keys=["global:bot1:quota"], args=[2]), 1)
+        self.assertEqual(incr_if_below(keys=["global:bot1:quota"], args=[2]), 2)
+        self.assertIsNone(incr_if_below(keys=["global:bot1:quota"], args=[2]))
+        self.assertEqual(self.r.script_exists(incr_if_below.sha), [True])
+        self.r.script_flush()
+        self.assertEqual(self.r.script_exists(incr_if_below.sha), [False])
+        self.assertIsNone(incr_if_below(keys=["global:bot1:quota"], args=[2]))
+
+    def test_eval_errors_are_response_errors(self):
+        with self.assertRaises(redis.exceptions.ResponseError) as ctx:
+            self.r.eval("return redis.call('nosuch')", 0)
+        self.assertIn("Unknown Redis command called from script", str(ctx.exception))
+        with self.assertRaises(redis.exceptions.NoScriptError):
+            self.r.evalsha("ffffffffffffffffffffffffffffffffffffffff", 0)
+        self.assertEqual(self.r.eval("return {1, 'two', {3}}", 0), [1, "two", [3]])
+
+    def test_lock(self):
+        lock = self.r.lock("global:bot1:lock", timeout=10, blocking_timeout=0.2)
+        self.assertTrue(lock.acquire())
+        other = self.r.lock("global:bot1:lock", timeout=10, blocking_timeout=0.2)
+        self.assertFalse(other.acquire())
+        self.assertTrue(lock.extend(5))
+        self.assertGreater(self.r.pttl("global:bot1:lock"), 10000)
+        self.assertTrue(lock.reacquire())
+        # A holder with the wrong token cannot release it (the release script
+        # compares tokens).
+        thief = self.r.lock("global:bot1:lock", timeout=10)
+        thief.local.token = "not-the-owner"
+        with self.assertRaises(redis.exceptions.LockNotOwnedError):
+            thief.release()
+        lock.release()
+        self.assertTrue(other.acquire())
+        self.assertTrue(other.owned())
+        other.release()
+        self.assertFalse(self.r.exists("global:bot1:lock"))
+
+
 def main():
     global BINARY
     parser = argparse.ArgumentParser()
