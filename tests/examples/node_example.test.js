@@ -337,3 +337,63 @@ describe(
     });
   })
 );
+
+// ioredis's defineCommand: a rate limiter as bots write it, run through EVALSHA (ioredis
+// falls back to EVAL on NOSCRIPT), against stashd and, when installed, redis-server.
+function defineCommandContract(start) {
+  return () => {
+    let server;
+    let r;
+    before(async () => {
+      server = await start();
+      r = new Redis({ host: '127.0.0.1', port: server.port });
+      r.defineCommand('consume', {
+        numberOfKeys: 1,
+        lua: `
+          local used = tonumber(redis.call('get', KEYS[1]) or '0')
+          if used >= tonumber(ARGV[1]) then return {0, redis.call('pttl', KEYS[1])} end
+          used = redis.call('incr', KEYS[1])
+          if used == 1 then redis.call('pexpire', KEYS[1], ARGV[2]) end
+          return {1, tonumber(ARGV[1]) - used}`,
+      });
+    });
+    after(async () => {
+      if (r) await r.quit();
+      if (server) await server.stop();
+    });
+
+    it('runs a defined command, loading it on NOSCRIPT', async () => {
+      await r.flushall();
+      await r.script('FLUSH');
+      assert.deepEqual(await r.consume('global:bot1:rate:u1', 3, 60000), [1, 2]);
+      assert.deepEqual(await r.consume('global:bot1:rate:u1', 3, 60000), [1, 1]);
+      assert.deepEqual(await r.consume('global:bot1:rate:u1', 3, 60000), [1, 0]);
+      const [allowed, wait] = await r.consume('global:bot1:rate:u1', 3, 60000);
+      assert.equal(allowed, 0);
+      assertBetween(wait, 59000, 60000);
+      // Pipelined, as ioredis sends them in bulk.
+      const results = await r.pipeline()
+        .consume('global:bot1:rate:u2', 2, 60000)
+        .consume('global:bot1:rate:u2', 2, 60000)
+        .consume('global:bot1:rate:u2', 2, 60000)
+        .exec();
+      assert.deepEqual(results.map(([err, v]) => (err ? err.message : v[0])), [1, 1, 0]);
+    });
+
+    it('reports script errors as Redis does', async () => {
+      await r.set('global:bot1:s', 'abc');
+      await assert.rejects(r.eval("return redis.call('incr', KEYS[1])", 1, 'global:bot1:s'),
+        (e) => /^ERR value is not an integer or out of range script: [0-9a-f]{40}, on @user_script:1\.$/
+          .test(e.message));
+    });
+  };
+}
+
+describe('ioredis defineCommand on stashd',
+  defineCommandContract(() => startServer(STASHD, '--save', '', '--appendonly', 'no')));
+
+describe(
+  'ioredis defineCommand on redis-server',
+  { skip: REDIS_SERVER ? false : 'redis-server is not installed' },
+  defineCommandContract(() => startServer(REDIS_SERVER, '--save', '', '--appendonly', 'no'))
+);
