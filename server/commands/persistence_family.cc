@@ -14,6 +14,7 @@
 #include "server/exec/client.h"
 #include "server/exec/command.h"
 #include "server/exec/dispatcher.h"
+#include "server/scripting/script_engine.h"
 #include "server/server_state.h"
 
 namespace stashd::server {
@@ -116,6 +117,15 @@ void CmdShutdown(CommandContext& ctx) {
     // A shutdown never waits (there are no replicas): none can be pending.
     ctx.reply.Error(errors::kNoShutdownInProgress);
     return;
+  }
+  // During a busy script: only SHUTDOWN NOSAVE, which stops the script
+  // even if it wrote (as Redis does).
+  if (ctx.server.scripts().BusyFor(ctx.server.config().busy_reply_threshold_ms.load())) {
+    if (!nosave) {
+      ctx.reply.Error(errors::kBusyScript);
+      return;
+    }
+    ctx.server.scripts().RequestKill();
   }
   if (Persistence* p = ctx.server.persistence()) {
     auto mode = save     ? Persistence::ShutdownMode::kSave

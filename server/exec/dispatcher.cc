@@ -137,6 +137,13 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
       return;
     }
   }
+  // A script past busy-reply-threshold: only the commands Redis allows then
+  // (SCRIPT KILL, MULTI, AUTH ...) run; inside MULTI the refusal makes EXEC
+  // fail, as in Redis.
+  if (!(spec->flags & kAllowBusy) && ScriptBusy()) {
+    reject(errors::kBusyScript);
+    return;
+  }
   if (client.in_multi && !(spec->flags & kMultiControl)) {
     if (spec->flags & kNoMulti) {
       reject(errors::kCommandNotAllowedInMulti);
@@ -150,11 +157,16 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
   // kNoExecLock commands take the gate themselves: EXEC exclusively, SAVE
   // and the like to pause every other command when they need to.
   if (!(spec->flags & kNoExecLock)) {
-    if (!EnterGate(*spec)) {
-      reject(errors::kBusyScript);
-      return;
+    switch (EnterGate(*spec)) {
+      case GateResult::kEntered:
+        exec_lock = std::shared_lock(exec_mutex_, std::adopt_lock);
+        break;
+      case GateResult::kBesideScript:
+        break;
+      case GateResult::kBusy:
+        reject(errors::kBusyScript);
+        return;
     }
-    exec_lock = std::shared_lock(exec_mutex_, std::adopt_lock);
   }
   ReadyKeys& ready = ReadyKeys::ThisThread();
   ready.Collecting(true);
@@ -166,26 +178,25 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
   ready.Collecting(false);
 }
 
-bool Dispatcher::EnterGate(const CommandSpec& spec) {
+bool Dispatcher::ScriptBusy() {
+  return server_.scripts().BusyFor(server_.config().busy_reply_threshold_ms.load());
+}
+
+Dispatcher::GateResult Dispatcher::EnterGate(const CommandSpec& spec) {
   ScriptEngine& scripts = server_.scripts();
   while (!exec_mutex_.try_lock_shared()) {
     if (!scripts.Running()) {
       std::this_thread::yield();
       continue;
     }
-    // A script holds the gate. Past busy-reply-threshold, every command but
-    // the few Redis allows then (SCRIPT KILL ...) is refused with BUSY.
-    const int64_t since = scripts.RunningSinceMs();
-    const int64_t threshold = server_.config().busy_reply_threshold_ms.load();
-    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::steady_clock::now().time_since_epoch())
-                            .count();
-    if (!(spec.flags & kAllowBusy) && since != 0 && threshold > 0 && now - since >= threshold) {
-      return false;
-    }
+    // A script holds the gate. The commands Redis serves during a busy
+    // script touch no data (MULTI, WATCH, AUTH ...): they run beside it.
+    // The others wait, and past busy-reply-threshold get BUSY.
+    if (spec.flags & kAllowBusy) return GateResult::kBesideScript;
+    if (ScriptBusy()) return GateResult::kBusy;
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
-  return true;
+  return GateResult::kEntered;
 }
 
 void Dispatcher::RunScript(CommandContext& ctx, absl::FunctionRef<void()> script) {

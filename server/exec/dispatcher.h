@@ -54,10 +54,13 @@ class Dispatcher final : public CommandRunner {
   // there is one. nullptr if unknown (an unknown subcommand of a container
   // without a handler of its own too).
   const CommandSpec* LookupForScript(const Args& args);
-  // Takes the exec gate shared for `spec`, unless a script has been running
-  // longer than busy-reply-threshold: then false (reply BUSY) for commands
-  // not flagged kAllowBusy.
-  bool EnterGate(const CommandSpec& spec);
+  // True while a script has run longer than busy-reply-threshold.
+  bool ScriptBusy();
+  // Takes the exec gate shared for `spec` (kEntered). While a script holds
+  // it: a kAllowBusy command runs without it (kBesideScript); another waits,
+  // or gets kBusy (reply BUSY) once the script is past the threshold.
+  enum class GateResult { kEntered, kBesideScript, kBusy };
+  GateResult EnterGate(const CommandSpec& spec);
   // Locks the command's shards, calls the handler, records statistics.
   void Call(const CommandSpec& spec, ClientState& client, const Args& args,
             protocol::ReplyBuilder& reply);

@@ -1105,6 +1105,12 @@ void ScriptEngine::Reset() {
   impl_->L = NewLuaState(impl_.get());
 }
 
+bool ScriptEngine::BusyFor(int64_t threshold_ms) const {
+  if (!running_.load() || threshold_ms <= 0) return false;
+  const int64_t since = running_since_ms_.load();
+  return since != 0 && SteadyNowMs() - since >= threshold_ms;
+}
+
 std::optional<std::string> ScriptEngine::Load(std::string_view body, std::string* sha) {
   uint32_t flags = 0;
   size_t shebang_len = 0;

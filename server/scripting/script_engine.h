@@ -100,8 +100,9 @@ class ScriptEngine {
   // "ERR Script killed by user with SCRIPT KILL...".
   void RequestKill() { kill_requested_.store(true); }
   bool Running() const { return running_.load(); }
-  // When the running script started (steady clock, ms), 0 if none.
-  int64_t RunningSinceMs() const { return running_since_ms_.load(); }
+  // True while a script has been running for threshold_ms or more (the
+  // busy-reply-threshold; 0: never busy).
+  bool BusyFor(int64_t threshold_ms) const;
 
   struct Impl;
 

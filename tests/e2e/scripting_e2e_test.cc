@@ -80,6 +80,37 @@ TEST(ScriptingE2E, BusyScriptIsKilledFromAnotherConnection) {
             "NOTBUSY No scripts in execution right now.");
 }
 
+TEST(ScriptingE2E, TransactionDuringBusyScriptIsAborted) {
+  ServerProcess server({"--busy-reply-threshold", "50"});
+  Conn runner = Connect(server.port(), 20000);
+  Conn other = Connect(server.port());
+  Conn admin = Connect(server.port());
+  ASSERT_TRUE(runner && !runner->err && other && !other->err && admin && !admin->err);
+  EXPECT_EQ(Str(Cmd(other.get(), {"set", "xx", "1"})), "OK");
+  std::thread t([&] { Cmd(runner.get(), {"eval", "while true do end", "0"}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // MULTI is allowed during a busy script; a command inside it is refused,
+  // which makes the EXEC fail whole.
+  EXPECT_EQ(Str(Cmd(other.get(), {"multi"})), "OK");
+  EXPECT_EQ(Str(Cmd(other.get(), {"incr", "xx"})),
+            "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+            "NOSAVE.");
+  EXPECT_EQ(Str(Cmd(admin.get(), {"script", "kill"})), "OK");
+  t.join();
+  EXPECT_EQ(Str(Cmd(other.get(), {"incr", "xx"})), "QUEUED");
+  EXPECT_EQ(Str(Cmd(other.get(), {"exec"})),
+            "EXECABORT Transaction discarded because of previous errors.");
+  EXPECT_EQ(Str(Cmd(other.get(), {"get", "xx"})), "1");
+  // SHUTDOWN without NOSAVE is refused while a script is busy.
+  std::thread t2([&] { Cmd(runner.get(), {"eval", "while true do end", "0"}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(Str(Cmd(admin.get(), {"shutdown"})),
+            "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+            "NOSAVE.");
+  EXPECT_EQ(Str(Cmd(admin.get(), {"script", "kill"})), "OK");
+  t2.join();
+}
+
 TEST(ScriptingE2E, ScriptThatWroteIsUnkillable) {
   ServerProcess server({"--busy-reply-threshold", "100"});
   Conn runner = Connect(server.port(), 20000);
