@@ -332,6 +332,24 @@ inline constexpr std::string_view kUnkillable =
     "NOSAVE command.";
 inline constexpr std::string_view kBusyScript =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kBusyFunction =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kBadNumKeys = "ERR Bad number of keys provided";
+inline constexpr std::string_view kFunctionNotFound = "ERR Function not found";
+inline constexpr std::string_view kLibraryNotFound = "ERR Library not found";
+inline constexpr std::string_view kFunctionFlushOption =
+    "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
+inline constexpr std::string_view kFunctionListNoLibraryName =
+    "ERR library name argument was not given";
+inline constexpr std::string_view kFunctionListUnknownArg = "ERR Unknown argument %s";
+inline constexpr std::string_view kFunctionRestorePolicy =
+    "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
+inline constexpr std::string_view kBadDumpPayload = "ERR DUMP payload version or checksum are wrong";
+inline constexpr std::string_view kNotAFunctionPayload = "ERR given type is not a function";
+inline constexpr std::string_view kFunctionPreGaFormat = "ERR Pre-GA function format not supported";
+inline constexpr std::string_view kBadFunctionPayload = "ERR failed loading the given functions payload";
+inline constexpr std::string_view kFunctionsNotSaved =
+    "ERR Can't save the function libraries, the change is undone: %s";
 inline constexpr std::string_view kScriptFlushOption =
     "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
 inline constexpr std::string_view kScriptUnknownCommand =

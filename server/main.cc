@@ -22,6 +22,8 @@
 #include "server/config/config.h"
 #include "server/config/logging.h"
 #include "server/durability/persistence.h"
+#include "server/scripting/function_store.h"
+#include "server/scripting/script_engine.h"
 #include "server/net/open_files.h"
 #include "server/net/server.h"
 #include "server/net/systemd_notify.h"
@@ -240,6 +242,9 @@ int main(int argc, char** argv) {
     return fail("Can't load the data from " + state.config().dir + ": " + st.message());
   }
   state.set_persistence(&persistence);
+  if (auto error = server::LoadFunctionLibraries(state.config().dir, state.scripts())) {
+    return fail("Can't load the function libraries: " + *error);
+  }
   uint64_t keys = 0;
   for (const auto& db : state.keyspace().Stats().dbs) keys += db.keys;
   const double load_seconds =

@@ -122,7 +122,8 @@ void CmdShutdown(CommandContext& ctx) {
   // even if it wrote (as Redis does).
   if (ctx.server.scripts().BusyFor(ctx.server.config().busy_reply_threshold_ms.load())) {
     if (!nosave) {
-      ctx.reply.Error(errors::kBusyScript);
+      ctx.reply.Error(ctx.server.scripts().RunningAFunction() ? errors::kBusyFunction
+                                                              : errors::kBusyScript);
       return;
     }
     ctx.server.scripts().RequestKill();

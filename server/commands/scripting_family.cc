@@ -7,6 +7,8 @@
 // busy-reply-threshold they get BUSY, and SCRIPT KILL reaches the script
 // from any connection.
 #include <algorithm>
+#include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,8 +19,10 @@
 #include "server/exec/client.h"
 #include "server/exec/command.h"
 #include "server/exec/command_runner.h"
+#include "server/scripting/function_store.h"
 #include "server/scripting/script_engine.h"
 #include "server/server_state.h"
+#include "store/glob.h"
 #include "store/string_ops.h"
 
 namespace stashd::server {
@@ -64,23 +68,43 @@ class WriteTrackingHost final : public ScriptHost {
   DispatcherHost& inner_;
 };
 
-// EVAL script numkeys [key ...] [arg ...], and the EVALSHA / _RO forms.
-void Eval(CommandContext& ctx, bool by_sha, bool ro) {
+// The numkeys argument (args[2]) of EVAL and FCALL; replies the error and
+// returns nullopt if it is not a valid count. A count that is not an integer
+// gets `not_integer` (EVAL and FCALL word it differently in Redis).
+std::optional<size_t> NumKeys(CommandContext& ctx, std::string_view not_integer) {
   const Args& args = ctx.args;
   const std::optional<int64_t> parsed = store::ParseInt64(args[2]);
   if (!parsed) {
-    ctx.reply.Error(errors::kNotInteger);
-    return;
+    ctx.reply.Error(not_integer);
+    return std::nullopt;
   }
-  const int64_t numkeys = *parsed;
-  if (numkeys < 0) {
+  if (*parsed < 0) {
     ctx.reply.Error(errors::kNegativeNumKeys);
-    return;
+    return std::nullopt;
   }
-  if (numkeys > static_cast<int64_t>(args.size()) - 3) {
+  if (*parsed > static_cast<int64_t>(args.size()) - 3) {
     ctx.reply.Error(errors::kTooManyNumKeys);
-    return;
+    return std::nullopt;
   }
+  return static_cast<size_t>(*parsed);
+}
+
+// Runs `body` (which calls the engine) atomically through the dispatcher,
+// tracking whether the script wrote (SCRIPT KILL's UNKILLABLE).
+template <typename Body>
+void RunAtomically(CommandContext& ctx, Body body) {
+  ctx.server.dispatcher().RunScript(ctx, [&] {
+    running_script_wrote.store(false);
+    body();
+    running_script_wrote.store(false);
+  });
+}
+
+// EVAL script numkeys [key ...] [arg ...], and the EVALSHA / _RO forms.
+void Eval(CommandContext& ctx, bool by_sha, bool ro) {
+  const Args& args = ctx.args;
+  const std::optional<size_t> numkeys = NumKeys(ctx, errors::kNotInteger);
+  if (!numkeys) return;
   ScriptEngine& engine = ctx.server.scripts();
   std::string sha;
   if (by_sha) {
@@ -99,20 +123,321 @@ void Eval(CommandContext& ctx, bool by_sha, bool ro) {
     return;
   }
   const bool read_only = ro || (*flags & kScriptNoWrites);
-  const auto nkeys = static_cast<size_t>(numkeys);
+  const size_t nkeys = *numkeys;
   std::span<const std::string> keys(args.data() + 3, nkeys);
   std::span<const std::string> argv(args.data() + 3 + nkeys, args.size() - 3 - nkeys);
   DispatcherHost host(ctx, read_only);
   WriteTrackingHost tracking(host);
-  ctx.server.dispatcher().RunScript(ctx, [&] {
-    running_script_wrote.store(false);
+  RunAtomically(ctx, [&] {
     if (!engine.Run(sha, keys, argv, tracking, ctx.reply)) {
       // Flushed between the lookup and the run (SCRIPT FLUSH from another
       // client): as if it had never been there.
       ctx.reply.Error(errors::kNoScript);
     }
-    running_script_wrote.store(false);
   });
+}
+
+// FCALL function numkeys [key ...] [arg ...], and FCALL_RO.
+void Fcall(CommandContext& ctx, bool ro) {
+  const Args& args = ctx.args;
+  ScriptEngine& engine = ctx.server.scripts();
+  const std::optional<uint32_t> flags = engine.FunctionFlags(args[1]);
+  if (!flags) {
+    ctx.reply.Error(errors::kFunctionNotFound);
+    return;
+  }
+  const std::optional<size_t> numkeys = NumKeys(ctx, errors::kBadNumKeys);
+  if (!numkeys) return;
+  if (ro && !(*flags & kScriptNoWrites)) {
+    ctx.reply.Error(errors::kScriptWriteFlagInRo);
+    return;
+  }
+  const bool read_only = ro || (*flags & kScriptNoWrites);
+  std::span<const std::string> keys(args.data() + 3, *numkeys);
+  std::span<const std::string> argv(args.data() + 3 + *numkeys, args.size() - 3 - *numkeys);
+  DispatcherHost host(ctx, read_only);
+  WriteTrackingHost tracking(host);
+  RunAtomically(ctx, [&] {
+    if (!engine.CallFunction(args[1], keys, argv, args, tracking, ctx.reply)) {
+      ctx.reply.Error(errors::kFunctionNotFound);  // deleted meanwhile
+    }
+  });
+}
+
+void CmdFcall(CommandContext& ctx) { Fcall(ctx, /*ro=*/false); }
+void CmdFcallRo(CommandContext& ctx) { Fcall(ctx, /*ro=*/true); }
+
+// Every change to the libraries: one at a time, and saved before it is
+// acknowledged; a change that cannot be saved is undone.
+std::mutex function_change_mu;
+
+// Saves the libraries after a change; on failure restores `before` and
+// replies the error (true if the change stands).
+bool SaveOrUndo(CommandContext& ctx, const std::vector<ScriptEngine::LibraryInfo>& before) {
+  ScriptEngine& engine = ctx.server.scripts();
+  auto error = SaveFunctionLibraries(ctx.server.config().dir, engine.Libraries());
+  if (!error) return true;
+  engine.FlushLibraries();
+  for (const auto& lib : before) {
+    std::string name;
+    engine.LoadLibrary(lib.code, false, &name);
+  }
+  ctx.reply.Error(errors::Format(errors::kFunctionsNotSaved, {*error}));
+  return false;
+}
+
+void CmdFunctionLoad(CommandContext& ctx) {
+  bool replace = false;
+  if (ctx.args.size() == 4) {
+    if (ToLower(ctx.args[2]) != "replace") {
+      ctx.reply.Error(errors::Format(errors::kFunctionListUnknownArg, {ctx.args[2]}));
+      return;
+    }
+    replace = true;
+  } else if (ctx.args.size() != 3) {
+    ctx.reply.Error(errors::Format(errors::kWrongArgs, {"function|load"}));
+    return;
+  }
+  std::lock_guard lock(function_change_mu);
+  ScriptEngine& engine = ctx.server.scripts();
+  const auto before = engine.Libraries();
+  std::string name;
+  if (auto error = engine.LoadLibrary(ctx.args.back(), replace, &name)) {
+    ctx.reply.Error(*error);
+    return;
+  }
+  if (SaveOrUndo(ctx, before)) ctx.reply.Bulk(name);
+}
+
+void CmdFunctionDelete(CommandContext& ctx) {
+  std::lock_guard lock(function_change_mu);
+  ScriptEngine& engine = ctx.server.scripts();
+  const auto before = engine.Libraries();
+  if (!engine.DeleteLibrary(ctx.args[2])) {
+    ctx.reply.Error(errors::kLibraryNotFound);
+    return;
+  }
+  if (SaveOrUndo(ctx, before)) ctx.reply.Ok();
+}
+
+void CmdFunctionFlush(CommandContext& ctx) {
+  if (ctx.args.size() > 3) {
+    ctx.reply.Error(errors::kFunctionFlushOption);
+    return;
+  }
+  if (ctx.args.size() == 3) {
+    const std::string mode = ToLower(ctx.args[2]);
+    if (mode != "sync" && mode != "async") {
+      ctx.reply.Error(errors::kFunctionFlushOption);
+      return;
+    }
+  }
+  std::lock_guard lock(function_change_mu);
+  ScriptEngine& engine = ctx.server.scripts();
+  const auto before = engine.Libraries();
+  engine.FlushLibraries();
+  if (SaveOrUndo(ctx, before)) ctx.reply.Ok();
+}
+
+// FUNCTION DUMP: every library as an RDB function record (the library's
+// code), in Redis's payload format, so that Redis and stashd restore each
+// other's dumps. Strings are written uncompressed.
+void CmdFunctionDump(CommandContext& ctx) {
+  ctx.reply.Bulk(EncodeFunctionPayload(ctx.server.scripts().Libraries()));
+}
+
+// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]
+void CmdFunctionRestore(CommandContext& ctx) {
+  if (ctx.args.size() > 4) {
+    ctx.reply.Error(errors::Format(errors::kSubcommandSyntax, {ctx.args[1], "FUNCTION"}));
+    return;
+  }
+  auto policy = ScriptEngine::RestorePolicy::kAppend;
+  if (ctx.args.size() == 4) {
+    const std::string word = ToLower(ctx.args[3]);
+    if (word == "flush") {
+      policy = ScriptEngine::RestorePolicy::kFlush;
+    } else if (word == "replace") {
+      policy = ScriptEngine::RestorePolicy::kReplace;
+    } else if (word != "append") {
+      ctx.reply.Error(errors::kFunctionRestorePolicy);
+      return;
+    }
+  }
+  std::string_view error;
+  const std::optional<std::vector<std::string>> codes = DecodeFunctionPayload(ctx.args[2], &error);
+  if (!codes) {
+    ctx.reply.Error(error);
+    return;
+  }
+  std::lock_guard lock(function_change_mu);
+  ScriptEngine& engine = ctx.server.scripts();
+  const auto before = engine.Libraries();
+  if (auto restore_error = engine.RestoreLibraries(*codes, policy)) {
+    ctx.reply.Error(*restore_error);
+    return;
+  }
+  if (SaveOrUndo(ctx, before)) ctx.reply.Ok();
+}
+
+void CmdFunctionList(CommandContext& ctx) {
+  bool with_code = false;
+  std::optional<std::string> pattern;
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    const std::string arg = ToLower(ctx.args[i]);
+    if (arg == "withcode" && !with_code) {
+      with_code = true;
+    } else if (arg == "libraryname" && !pattern) {
+      if (i + 1 >= ctx.args.size()) {
+        ctx.reply.Error(errors::kFunctionListNoLibraryName);
+        return;
+      }
+      pattern = ctx.args[++i];
+    } else {
+      ctx.reply.Error(errors::Format(errors::kFunctionListUnknownArg, {ctx.args[i]}));
+      return;
+    }
+  }
+  std::vector<ScriptEngine::LibraryInfo> libs = ctx.server.scripts().Libraries();
+  if (pattern) {
+    std::erase_if(libs, [&](const ScriptEngine::LibraryInfo& lib) {
+      return !store::GlobMatch(*pattern, lib.name, /*nocase=*/false);
+    });
+  }
+  ctx.reply.ArrayLen(libs.size());
+  for (const auto& lib : libs) {
+    ctx.reply.MapLen(with_code ? 4 : 3);
+    ctx.reply.Bulk("library_name");
+    ctx.reply.Bulk(lib.name);
+    ctx.reply.Bulk("engine");
+    ctx.reply.Bulk("LUA");
+    ctx.reply.Bulk("functions");
+    ctx.reply.ArrayLen(lib.functions.size());
+    for (const auto& f : lib.functions) {
+      ctx.reply.MapLen(3);
+      ctx.reply.Bulk("name");
+      ctx.reply.Bulk(f.name);
+      ctx.reply.Bulk("description");
+      if (f.description) {
+        ctx.reply.Bulk(*f.description);
+      } else {
+        ctx.reply.Null();
+      }
+      ctx.reply.Bulk("flags");
+      std::vector<std::string_view> names;
+      if (f.flags & kScriptNoWrites) names.push_back("no-writes");
+      if (f.flags & kScriptAllowOom) names.push_back("allow-oom");
+      if (f.flags & kScriptAllowStale) names.push_back("allow-stale");
+      if (f.flags & kScriptNoCluster) names.push_back("no-cluster");
+      if (f.flags & kScriptAllowCrossSlotKeys) names.push_back("allow-cross-slot-keys");
+      ctx.reply.SetLen(names.size());
+      for (std::string_view n : names) ctx.reply.SimpleString(n);
+    }
+    if (with_code) {
+      ctx.reply.Bulk("library_code");
+      ctx.reply.Bulk(lib.code);
+    }
+  }
+}
+
+void CmdFunctionStats(CommandContext& ctx) {
+  ScriptEngine& engine = ctx.server.scripts();
+  if (engine.Running() && !engine.RunningAFunction()) {
+    ctx.reply.Error(errors::kBusyScript);
+    return;
+  }
+  ctx.reply.MapLen(2);
+  ctx.reply.Bulk("running_script");
+  if (auto running = engine.CurrentFunction()) {
+    ctx.reply.MapLen(3);
+    ctx.reply.Bulk("name");
+    ctx.reply.Bulk(running->name);
+    ctx.reply.Bulk("command");
+    ctx.reply.ArrayLen(running->command.size());
+    for (const std::string& a : running->command) ctx.reply.Bulk(a);
+    ctx.reply.Bulk("duration_ms");
+    ctx.reply.Integer(running->duration_ms);
+  } else {
+    ctx.reply.Null();
+  }
+  ctx.reply.Bulk("engines");
+  ctx.reply.MapLen(1);
+  ctx.reply.Bulk("LUA");
+  ctx.reply.MapLen(2);
+  ctx.reply.Bulk("libraries_count");
+  ctx.reply.Integer(static_cast<int64_t>(engine.Libraries().size()));
+  ctx.reply.Bulk("functions_count");
+  ctx.reply.Integer(static_cast<int64_t>(engine.FunctionCount()));
+}
+
+void CmdFunctionKill(CommandContext& ctx) {
+  ScriptEngine& engine = ctx.server.scripts();
+  if (!engine.Running()) {
+    ctx.reply.Error(errors::kNotBusy);
+    return;
+  }
+  if (!engine.RunningAFunction()) {
+    ctx.reply.Error(errors::kBusyScript);
+    return;
+  }
+  if (running_script_wrote.load()) {
+    ctx.reply.Error(errors::kUnkillable);
+    return;
+  }
+  engine.RequestKill();
+  ctx.reply.Ok();
+}
+
+void CmdFunctionHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {
+                     "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                     "LOAD [REPLACE] <FUNCTION CODE>",
+                     "    Create a new library with the given library name and code.",
+                     "DELETE <LIBRARY NAME>",
+                     "    Delete the given library.",
+                     "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+                     "    Return general information on all the libraries:",
+                     "    * Library name",
+                     "    * The engine used to run the Library",
+                     "    * Library description",
+                     "    * Functions list",
+                     "    * Library code (if WITHCODE is given)",
+                     "    It also possible to get only function that matches a pattern using "
+                     "LIBRARYNAME argument.",
+                     "STATS",
+                     "    Return information about the current function running:",
+                     "    * Function name",
+                     "    * Command used to run the function",
+                     "    * Duration in MS that the function is running",
+                     "    If no function is running, return nil",
+                     "    In addition, returns a list of available engines.",
+                     "KILL",
+                     "    Kill the current running function.",
+                     "FLUSH [ASYNC|SYNC]",
+                     "    Delete all the libraries.",
+                     "    When called without the optional mode argument, the behavior is "
+                     "determined by the",
+                     "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+                     "    * ASYNC: Asynchronously flush the libraries.",
+                     "    * SYNC: Synchronously flush the libraries.",
+                     "DUMP",
+                     "    Return a serialized payload representing the current libraries, can be "
+                     "restored using FUNCTION RESTORE command",
+                     "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+                     "    Restore the libraries represented by the given payload, it is possible to "
+                     "give a restore policy to",
+                     "    control how to handle existing libraries (default APPEND):",
+                     "    * FLUSH: delete all existing libraries.",
+                     "    * APPEND: appends the restored libraries to the existing libraries. On "
+                     "collision, abort.",
+                     "    * REPLACE: appends the restored libraries to the existing libraries, On "
+                     "collision, replace the old",
+                     "      libraries with the new libraries (notice that even on this option there "
+                     "is a chance of failure",
+                     "      in case of functions name collision with another library).",
+                     "HELP",
+                     "    Prints this help.",
+                 });
 }
 
 void CmdEval(CommandContext& ctx) { Eval(ctx, /*by_sha=*/false, /*ro=*/false); }
@@ -159,6 +484,10 @@ void CmdScriptKill(CommandContext& ctx) {
   ScriptEngine& engine = ctx.server.scripts();
   if (!engine.Running()) {
     ctx.reply.Error(errors::kNotBusy);
+    return;
+  }
+  if (engine.RunningAFunction()) {
+    ctx.reply.Error(errors::kBusyFunction);
     return;
   }
   if (running_script_wrote.load()) {
@@ -233,6 +562,123 @@ void RegisterScriptingFamily(CommandRegistry& r) {
   r.Register(EvalRow("evalsha_ro", CmdEvalShaRo, true,
                      "Execute a read-only Lua script server side",
                      "Depends on the script that is executed.", true));
+
+  r.Register(EvalRow("fcall", CmdFcall, false, "Invoke a function",
+                     "Depends on the function that is executed.", false));
+  r.Register(EvalRow("fcall_ro", CmdFcallRo, true, "Invoke a read-only function",
+                     "Depends on the function that is executed.", false));
+  r.Register(
+      {.name = "function",
+       .arity = -2,
+       .summary = "A container for function commands",
+       .since = "7.0.0",
+       .group = "scripting",
+       .complexity = "Depends on subcommand.",
+       .subcommands = {
+           {.name = "function|delete",
+            .arity = 3,
+            .flags = kWrite | kNoScript,
+            .handler = CmdFunctionDelete,
+            .acl_categories = AclCategory::kScripting,
+            .tips = {"request_policy:all_shards", "response_policy:all_succeeded"},
+            .summary = "Delete a function by name",
+            .since = "7.0.0",
+            .group = "scripting",
+            .complexity = "O(1)",
+            .arguments = {ArgString("library-name")}},
+           {.name = "function|dump",
+            .arity = 2,
+            .flags = kNoScript,
+            .handler = CmdFunctionDump,
+            .acl_categories = AclCategory::kScripting,
+            .summary = "Dump all functions into a serialized binary payload",
+            .since = "7.0.0",
+            .group = "scripting",
+            .complexity = "O(N) where N is the number of functions"},
+           {.name = "function|flush",
+            .arity = -2,
+            .flags = kWrite | kNoScript,
+            .handler = CmdFunctionFlush,
+            .acl_categories = AclCategory::kScripting,
+            .tips = {"request_policy:all_shards", "response_policy:all_succeeded"},
+            .summary = "Deleting all functions",
+            .since = "7.0.0",
+            .group = "scripting",
+            .complexity = "O(N) where N is the number of functions deleted",
+            .arguments = {ArgOneOf("flush-type",
+                                   {ArgToken("async", "ASYNC"), ArgToken("sync", "SYNC")})
+                              .Optional()}},
+           {.name = "function|help",
+            .arity = 2,
+            .flags = kLoading | kStale,
+            .handler = CmdFunctionHelp,
+            .acl_categories = AclCategory::kScripting,
+            .summary = "Show helpful text about the different subcommands",
+            .since = "7.0.0",
+            .group = "scripting",
+            .complexity = "O(1)"},
+           {.name = "function|kill",
+            .arity = 2,
+            .flags = kNoScript | kAllowBusy | kNoExecLock,
+            .handler = CmdFunctionKill,
+            .acl_categories = AclCategory::kScripting,
+            .tips = {"request_policy:all_shards", "response_policy:one_succeeded"},
+            .summary = "Kill the function currently in execution.",
+            .since = "7.0.0",
+            .group = "scripting",
+            .complexity = "O(1)"},
+           {.name = "function|list",
+            .arity = -2,
+            .flags = kNoScript,
+            .handler = CmdFunctionList,
+            .acl_categories = AclCategory::kScripting,
+            .tips = {"nondeterministic_output_order"},
+            .summary = "List information about all the functions",
+            .since = "7.0.0",
+            .group = "scripting",
+            .complexity = "O(N) where N is the number of functions",
+            .arguments = {ArgString("library-name-pattern").Token("LIBRARYNAME").Optional(),
+                          ArgToken("withcode", "WITHCODE").Optional()}},
+           {.name = "function|load",
+            .arity = -3,
+            .flags = kWrite | kDenyOom | kNoScript,
+            .handler = CmdFunctionLoad,
+            .acl_categories = AclCategory::kScripting,
+            .tips = {"request_policy:all_shards", "response_policy:all_succeeded"},
+            .summary = "Create a function with the given arguments (name, code, description)",
+            .since = "7.0.0",
+            .group = "scripting",
+            .complexity = "O(1) (considering compilation time is redundant)",
+            .arguments = {ArgToken("replace", "REPLACE").Optional(),
+                          ArgString("function-code")}},
+           {.name = "function|restore",
+            .arity = -3,
+            .flags = kWrite | kDenyOom | kNoScript,
+            .handler = CmdFunctionRestore,
+            .acl_categories = AclCategory::kScripting,
+            .tips = {"request_policy:all_shards", "response_policy:all_succeeded"},
+            .summary = "Restore all the functions on the given payload",
+            .since = "7.0.0",
+            .group = "scripting",
+            .complexity = "O(N) where N is the number of functions on the payload",
+            .arguments = {ArgString("serialized-value"),
+                          ArgOneOf("policy", {ArgToken("flush", "FLUSH"),
+                                              ArgToken("append", "APPEND"),
+                                              ArgToken("replace", "REPLACE")})
+                              .Optional()}},
+           {.name = "function|stats",
+            .arity = 2,
+            .flags = kNoScript | kAllowBusy | kNoExecLock,
+            .handler = CmdFunctionStats,
+            .acl_categories = AclCategory::kScripting,
+            .tips = {"nondeterministic_output", "request_policy:all_shards",
+                     "response_policy:special"},
+            .summary = "Return information about the function currently running (name, "
+                       "description, duration)",
+            .since = "7.0.0",
+            .group = "scripting",
+            .complexity = "O(1)"},
+       }});
 
   constexpr uint32_t kScriptSub = kNoScript;
   r.Register(

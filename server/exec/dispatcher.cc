@@ -141,7 +141,7 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
   // (SCRIPT KILL, MULTI, AUTH ...) run; inside MULTI the refusal makes EXEC
   // fail, as in Redis.
   if (!(spec->flags & kAllowBusy) && ScriptBusy()) {
-    reject(errors::kBusyScript);
+    reject(BusyError());
     return;
   }
   if (client.in_multi && !(spec->flags & kMultiControl)) {
@@ -164,7 +164,7 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
       case GateResult::kBesideScript:
         break;
       case GateResult::kBusy:
-        reject(errors::kBusyScript);
+        reject(BusyError());
         return;
     }
   }
@@ -176,6 +176,10 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
     ServeBlocked();
   }
   ready.Collecting(false);
+}
+
+std::string_view Dispatcher::BusyError() {
+  return server_.scripts().RunningAFunction() ? errors::kBusyFunction : errors::kBusyScript;
 }
 
 bool Dispatcher::ScriptBusy() {

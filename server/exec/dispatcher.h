@@ -56,6 +56,8 @@ class Dispatcher final : public CommandRunner {
   const CommandSpec* LookupForScript(const Args& args);
   // True while a script has run longer than busy-reply-threshold.
   bool ScriptBusy();
+  // The BUSY error for the running script (SCRIPT KILL or FUNCTION KILL).
+  std::string_view BusyError();
   // Takes the exec gate shared for `spec` (kEntered). While a script holds
   // it: a kAllowBusy command runs without it (kBesideScript); another waits,
   // or gets kBusy (reply BUSY) once the script is past the threshold.

@@ -1,5 +1,7 @@
 #include "server/scripting/script_engine.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "protocol/reply_builder.h"
 #include "protocol/reply_reader.h"
+#include "server/base/ascii.h"
 #include "server/scripting/sha1.h"
 #include "spdlog/spdlog.h"
 
@@ -39,6 +42,9 @@ char kScriptsKey;   // sha -> compiled chunk
 char kGlobalsKey;   // the real globals table (the scripts see a proxy)
 char kProxyKey;     // the readonly proxy the scripts see as their globals
 char kReadonlyKey;  // set of the tables scripts may not modify
+char kFunctionsKey;  // lowercase function name -> callback (functions' state)
+char kLoadKey;       // the LoadContext of a FUNCTION LOAD in progress
+char kPendingKey;    // name -> callback registered by the load in progress
 
 constexpr const char* kChunkName = "@user_script";
 constexpr int kHookInstructions = 100000;
@@ -57,6 +63,20 @@ struct RunContext {
   bool resp3 = false;  // redis.setresp(3)
 };
 
+// What redis.register_function collects while a library loads.
+struct LoadContext {
+  std::vector<ScriptEngine::FunctionInfo> functions;
+  int64_t start_ms = 0;
+};
+
+constexpr int64_t kLoadTimeoutMs = 500;  // Redis's LOAD_TIMEOUT_MS
+
+int64_t SteadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 struct ScriptEngine::Impl {
@@ -67,6 +87,10 @@ struct ScriptEngine::Impl {
   };
   absl::flat_hash_map<std::string, Cached> scripts;
   size_t body_bytes = 0;
+  // Functions' state only: libraries by name, and lowercase function name
+  // -> library name (the callbacks are in the registry, kFunctionsKey).
+  absl::flat_hash_map<std::string, ScriptEngine::LibraryInfo> libraries;
+  absl::flat_hash_map<std::string, std::string> function_library;
   int gc_count = 0;
   // math.random: a 48-bit linear congruential generator, the one of
   // lrand48(3), which Redis uses so every platform gives the same sequence.
@@ -913,6 +937,228 @@ int LuaSetMetatable(lua_State* L) {
   return lua_gettop(L);
 }
 
+// ---------------------------------------------------------------------------
+// Functions: redis.register_function and the API a library sees while it
+// loads.
+
+constexpr const char* kBadNameError =
+    "Library names can only contain letters, numbers, or underscores(_) and must be at least "
+    "one character long";
+
+bool ValidName(const char* s, size_t len) {
+  if (len == 0) return false;
+  for (size_t i = 0; i < len; ++i) {
+    const char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool SameNameIgnoringCase(const std::string& a, const char* b, size_t len) {
+  if (a.size() != len) return false;
+  for (size_t i = 0; i < len; ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Adds a function to the library being loaded; false if the library
+// already has one of that name. Calls no Lua function.
+bool AddPendingFunction(LoadContext* ctx, const char* name, size_t len, uint32_t flags,
+                        const char* desc, size_t desc_len) {
+  for (const auto& f : ctx->functions) {
+    if (SameNameIgnoringCase(f.name, name, len)) return false;
+  }
+  ScriptEngine::FunctionInfo info;
+  info.name.assign(name, len);
+  info.flags = flags;
+  if (desc != nullptr) info.description = std::string(desc, desc_len);
+  ctx->functions.push_back(std::move(info));
+  return true;
+}
+
+// Flag names in the table at `index`; false if one is unknown.
+bool ParseFunctionFlags(lua_State* L, int index, uint32_t* flags) {
+  *flags = 0;
+  lua_pushnil(L);
+  while (lua_next(L, index) != 0) {
+    const char* f = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : nullptr;
+    lua_pop(L, 1);
+    if (f == nullptr) {
+      lua_pop(L, 1);
+      return false;
+    }
+    if (std::strcmp(f, "no-writes") == 0) {
+      *flags |= kScriptNoWrites;
+    } else if (std::strcmp(f, "allow-oom") == 0) {
+      *flags |= kScriptAllowOom;
+    } else if (std::strcmp(f, "allow-stale") == 0) {
+      *flags |= kScriptAllowStale;
+    } else if (std::strcmp(f, "no-cluster") == 0) {
+      *flags |= kScriptNoCluster;
+    } else if (std::strcmp(f, "allow-cross-slot-keys") == 0) {
+      *flags |= kScriptAllowCrossSlotKeys;
+    } else {
+      lua_pop(L, 1);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Pushes `s` in lowercase.
+void PushLower(lua_State* L, const char* s, size_t len) {
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (size_t i = 0; i < len; ++i) {
+    luaL_addchar(&b, static_cast<char>(std::tolower(static_cast<unsigned char>(s[i]))));
+  }
+  luaL_pushresult(&b);
+}
+
+// redis.register_function(name, callback) or
+// redis.register_function{function_name=, callback=, flags=, description=}.
+int LuaRegisterFunction(lua_State* L) {
+  auto* ctx = static_cast<LoadContext*>(RegistryPointer(L, &kLoadKey));
+  if (ctx == nullptr) {
+    return RaiseError(L, "redis.register_function can only be called on FUNCTION LOAD command");
+  }
+  const int argc = lua_gettop(L);
+  const char* name = nullptr;
+  size_t name_len = 0;
+  const char* desc = nullptr;
+  size_t desc_len = 0;
+  uint32_t flags = 0;
+  if (argc == 1) {
+    if (!lua_istable(L, 1)) {
+      return RaiseError(L,
+                        "calling redis.register_function with a single argument is only "
+                        "applicable to Lua table (representing named arguments).");
+    }
+    bool has_callback = false;
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {
+      if (lua_type(L, -2) != LUA_TSTRING) {
+        return RaiseError(L, "named argument key given to redis.register_function is not a string");
+      }
+      const char* key = lua_tostring(L, -2);
+      if (std::strcmp(key, "function_name") == 0) {
+        if (lua_type(L, -1) != LUA_TSTRING) {
+          return RaiseError(L,
+                            "function_name argument given to redis.register_function must be a "
+                            "string");
+        }
+        name = lua_tolstring(L, -1, &name_len);  // the table keeps it alive
+      } else if (std::strcmp(key, "description") == 0) {
+        if (lua_type(L, -1) != LUA_TSTRING) {
+          return RaiseError(L,
+                            "description argument given to redis.register_function must be a "
+                            "string");
+        }
+        desc = lua_tolstring(L, -1, &desc_len);
+      } else if (std::strcmp(key, "callback") == 0) {
+        if (!lua_isfunction(L, -1)) {
+          return RaiseError(L,
+                            "callback argument given to redis.register_function must be a "
+                            "function");
+        }
+        has_callback = true;
+      } else if (std::strcmp(key, "flags") == 0) {
+        if (!lua_istable(L, -1)) {
+          return RaiseError(L,
+                            "flags argument to redis.register_function must be a table "
+                            "representing function flags");
+        }
+        if (!ParseFunctionFlags(L, lua_gettop(L), &flags)) {
+          return RaiseError(L, "unknown flag given");
+        }
+      } else {
+        return RaiseError(L, "unknown argument given to redis.register_function");
+      }
+      lua_pop(L, 1);
+    }
+    if (name == nullptr) {
+      return RaiseError(L, "redis.register_function must get a function name argument");
+    }
+    if (!has_callback) return RaiseError(L, "redis.register_function must get a callback argument");
+    lua_getfield(L, 1, "callback");
+  } else if (argc == 2) {
+    if (lua_type(L, 1) != LUA_TSTRING) {
+      return RaiseError(L, "first argument to redis.register_function must be a string");
+    }
+    if (!lua_isfunction(L, 2)) {
+      return RaiseError(L, "second argument to redis.register_function must be a function");
+    }
+    name = lua_tolstring(L, 1, &name_len);
+    lua_pushvalue(L, 2);
+  } else {
+    return RaiseError(L, "wrong number of arguments to redis.register_function");
+  }
+  if (!ValidName(name, name_len)) return RaiseError(L, kBadNameError);
+  if (!AddPendingFunction(ctx, name, name_len, flags, desc, desc_len)) {
+    return RaiseError(L, "Function already exists in the library");
+  }
+  // pending[lowercase name] = callback (on top)
+  PushRegistry(L, &kPendingKey);
+  PushLower(L, name, name_len);
+  lua_pushvalue(L, -3);
+  lua_rawset(L, -3);
+  return 0;
+}
+
+void LoadHook(lua_State* L, lua_Debug*) {
+  auto* ctx = static_cast<LoadContext*>(RegistryPointer(L, &kLoadKey));
+  if (ctx == nullptr || SteadyNowMs() - ctx->start_ms <= kLoadTimeoutMs) return;
+  lua_sethook(L, LoadHook, LUA_MASKLINE, 0);
+  RaiseError(L, "FUNCTION LOAD timeout");
+}
+
+// Pushes the environment a library's code runs in while it loads. As in
+// Redis, the loading code sees nothing but a `redis` with what Redis offers at
+// load time; once the library is committed, the environment (which its
+// functions keep) reads through to the globals and gets the full redis API.
+void PushLoadEnvironment(lua_State* L) {
+  lua_newtable(L);  // env
+  lua_newtable(L);  // env, meta
+  lua_pushcfunction(L, NonexistentGlobal);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, ReadonlyNewIndex);
+  lua_setfield(L, -2, "__newindex");
+  PushReadonlyEmpty(L);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  // The load-time redis table.
+  lua_newtable(L);  // env, api
+  SetFunction(L, "register_function", LuaRegisterFunction);
+  SetFunction(L, "log", LuaLog);
+  SetNumber(L, "LOG_DEBUG", kLogDebug);
+  SetNumber(L, "LOG_VERBOSE", kLogVerbose);
+  SetNumber(L, "LOG_NOTICE", kLogNotice);
+  SetNumber(L, "LOG_WARNING", kLogWarning);
+  SetNumber(L, "REDIS_VERSION_NUM", 0x07000f);
+  lua_pushstring(L, "7.0.15");
+  lua_setfield(L, -2, "REDIS_VERSION");
+  lua_newtable(L);  // env, api, meta
+  lua_pushcfunction(L, NonexistentGlobal);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, ReadonlyNewIndex);
+  lua_setfield(L, -2, "__newindex");
+  PushReadonlyEmpty(L);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  MarkReadonly(L);
+  lua_pushstring(L, "redis");
+  lua_insert(L, -2);
+  lua_rawset(L, -3);  // env.redis = api
+  MarkReadonly(L);
+}
+
 extern "C" int LuaPanic(lua_State* L) {
   const char* msg = lua_tostring(L, -1);
   spdlog::critical("Lua panic (unprotected error): {}", msg == nullptr ? "?" : msg);
@@ -1023,12 +1269,6 @@ lua_State* NewLuaState(ScriptEngine::Impl* impl) {
   return L;
 }
 
-int64_t SteadyNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 std::optional<std::string> ParseShebang(std::string_view body, uint32_t* flags,
@@ -1086,10 +1326,21 @@ std::optional<std::string> ParseShebang(std::string_view body, uint32_t* flags,
 ScriptEngine::ScriptEngine() {
   std::lock_guard lock(mu_);
   Reset();
+  ResetFunctions();
 }
 
 ScriptEngine::~ScriptEngine() {
   if (impl_ != nullptr && impl_->L != nullptr) lua_close(impl_->L);
+  if (functions_ != nullptr && functions_->L != nullptr) lua_close(functions_->L);
+}
+
+void ScriptEngine::ResetFunctions() {
+  if (functions_ != nullptr) lua_close(functions_->L);
+  functions_ = std::make_unique<Impl>();
+  functions_->rand_state = std::random_device{}();
+  functions_->L = NewLuaState(functions_.get());
+  lua_newtable(functions_->L);
+  SetRegistry(functions_->L, &kFunctionsKey);
 }
 
 void ScriptEngine::Reset() {
@@ -1179,19 +1430,7 @@ bool ScriptEngine::Run(std::string_view sha, std::span<const std::string> keys,
   Impl& im = *impl_;
   if (!im.scripts.contains(std::string(sha))) return false;
   lua_State* L = im.L;
-  RunContext run;
-  run.host = &host;
-  run.kill = &kill_requested_;
-  kill_requested_.store(false);
-  running_since_ms_.store(SteadyNowMs());
-  running_.store(true);
-  lua_pushlightuserdata(L, &run);
-  SetRegistry(L, &kRunKey);
-
-  // A script may have replaced its thread's globals or its own environment
-  // (setfenv): every run starts from the sandbox again.
-  PushRegistry(L, &kProxyKey);
-  lua_replace(L, LUA_GLOBALSINDEX);
+  // KEYS and ARGV are globals of an EVAL script.
   PushRegistry(L, &kGlobalsKey);
   auto set_array = [&](const char* name, std::span<const std::string> values) {
     lua_pushstring(L, name);
@@ -1205,19 +1444,38 @@ bool ScriptEngine::Run(std::string_view sha, std::span<const std::string> keys,
   set_array("KEYS", keys);
   set_array("ARGV", argv);
   lua_pop(L, 1);
-
   lua_pushcfunction(L, ErrorHandler);
   PushRegistry(L, &kScriptsKey);
   lua_pushlstring(L, sha.data(), sha.size());
   lua_rawget(L, -2);
   lua_remove(L, -2);  // handler, chunk
+  // A script may have replaced its own environment (setfenv): every run
+  // starts from the sandbox again.
   PushRegistry(L, &kProxyKey);
   lua_setfenv(L, -2);
+  Invoke(im, 0, sha, host, out);
+  return true;
+}
+
+void ScriptEngine::Invoke(Impl& im, int nargs, std::string_view funcname, ScriptHost& host,
+                          protocol::ReplyBuilder& out) {
+  lua_State* L = im.L;
+  RunContext run;
+  run.host = &host;
+  run.kill = &kill_requested_;
+  kill_requested_.store(false);
+  running_since_ms_.store(SteadyNowMs());
+  running_.store(true);
+  lua_pushlightuserdata(L, &run);
+  SetRegistry(L, &kRunKey);
+  // Nor may it leave its thread's globals replaced.
+  PushRegistry(L, &kProxyKey);
+  lua_replace(L, LUA_GLOBALSINDEX);
   lua_sethook(L, CountHook, LUA_MASKCOUNT, kHookInstructions);
-  const int err = lua_pcall(L, 0, 1, -2);
+  const int err = lua_pcall(L, nargs, 1, -(nargs + 2));
   lua_sethook(L, nullptr, 0, 0);
   if (err != 0) {
-    WriteError(L, sha, out);
+    WriteError(L, funcname, out);
   } else {
     WriteLuaValue(L, run.resp3, out);
   }
@@ -1232,7 +1490,291 @@ bool ScriptEngine::Run(std::string_view sha, std::span<const std::string> keys,
   SetRegistry(L, &kRunKey);
   running_.store(false);
   running_since_ms_.store(0);
+}
+
+namespace {
+
+// The library name from the "#!lua name=<name>" line that starts a library's
+// code, or Redis's error for a missing or bad one.
+std::optional<std::string> ParseLibraryName(std::string_view code, std::string* error) {
+  if (!code.starts_with("#!")) {
+    *error = "ERR Missing library metadata";
+    return std::nullopt;
+  }
+  size_t end = code.find('\n');
+  if (end == std::string_view::npos) end = code.size();
+  std::vector<std::string_view> parts;
+  const std::string_view line = code.substr(0, end);
+  for (size_t i = 0; i < line.size();) {
+    while (i < line.size() && line[i] == ' ') ++i;
+    size_t j = i;
+    while (j < line.size() && line[j] != ' ') ++j;
+    if (j > i) parts.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  const std::string engine(parts.empty() ? std::string_view() : parts[0].substr(2));
+  if (ToLower(engine) != "lua") {
+    *error = "ERR Engine '" + engine + "' not found";
+    return std::nullopt;
+  }
+  std::optional<std::string> name;
+  for (size_t p = 1; p < parts.size(); ++p) {
+    if (!parts[p].starts_with("name=")) {
+      *error = "ERR Invalid metadata value given: " + std::string(parts[p]);
+      return std::nullopt;
+    }
+    name = std::string(parts[p].substr(5));
+  }
+  if (!name) {
+    *error = "ERR Library name was not given";
+    return std::nullopt;
+  }
+  if (!ValidName(name->data(), name->size())) {
+    *error = "ERR " + std::string(kBadNameError);
+    return std::nullopt;
+  }
+  return name;
+}
+
+}  // namespace
+
+std::optional<std::string> ScriptEngine::RestoreLibraries(const std::vector<std::string>& codes,
+                                                          RestorePolicy policy) {
+  const std::vector<LibraryInfo> before = Libraries();
+  if (policy == RestorePolicy::kAppend) {
+    for (const std::string& code : codes) {
+      std::string error;
+      const std::optional<std::string> name = ParseLibraryName(code, &error);
+      if (!name) return error;
+      for (const LibraryInfo& lib : before) {
+        if (lib.name == *name) return "ERR Library " + *name + " already exists";
+      }
+    }
+  }
+  if (policy == RestorePolicy::kFlush) FlushLibraries();
+  for (const std::string& code : codes) {
+    std::string name;
+    if (auto error = LoadLibrary(code, policy != RestorePolicy::kAppend, &name)) {
+      // All or none: back to the libraries as they were.
+      FlushLibraries();
+      for (const LibraryInfo& lib : before) LoadLibrary(lib.code, false, &name);
+      return error;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ScriptEngine::LoadLibrary(std::string_view code, bool replace,
+                                                     std::string* name_out) {
+  std::string header_error;
+  const std::optional<std::string> name = ParseLibraryName(code, &header_error);
+  if (!name) return header_error;
+  size_t end = code.find('\n');
+  if (end == std::string_view::npos) end = code.size();
+  std::lock_guard lock(mu_);
+  Impl& im = *functions_;
+  if (im.libraries.contains(*name) && !replace) {
+    return "ERR Library '" + *name + "' already exists";
+  }
+  lua_State* L = im.L;
+  // The shebang line stays a line, so that line numbers count it (Redis).
+  const std::string_view body = code.substr(end);
+  if (IsBinaryChunk(body.data(), body.size())) {
+    return std::string("ERR Error compiling function: binary chunks are not allowed");
+  }
+  PushLoadEnvironment(L);  // env
+  if (luaL_loadbuffer(L, body.data(), body.size(), "@user_function") != 0) {
+    const char* msg = lua_tostring(L, -1);
+    std::string error = "ERR Error compiling function: ";
+    error += msg == nullptr ? "?" : msg;
+    lua_pop(L, 2);
+    return error;
+  }
+  lua_pushvalue(L, -2);
+  lua_setfenv(L, -2);  // env, chunk
+  lua_pushcfunction(L, ErrorHandler);
+  lua_insert(L, -2);  // env, handler, chunk
+  LoadContext ctx;
+  ctx.start_ms = SteadyNowMs();
+  lua_pushlightuserdata(L, &ctx);
+  SetRegistry(L, &kLoadKey);
+  lua_newtable(L);
+  SetRegistry(L, &kPendingKey);
+  lua_sethook(L, LoadHook, LUA_MASKCOUNT, kHookInstructions);
+  const int err = lua_pcall(L, 0, 0, -2);
+  lua_sethook(L, nullptr, 0, 0);
+  lua_pushnil(L);
+  SetRegistry(L, &kLoadKey);
+  std::optional<std::string> error;
+  if (err != 0) {
+    std::string msg = "execution failure";
+    if (lua_istable(L, -1)) {
+      lua_getfield(L, -1, "err");
+      if (lua_isstring(L, -1)) msg = lua_tostring(L, -1);
+      lua_pop(L, 1);
+    } else if (lua_isstring(L, -1)) {
+      msg = lua_tostring(L, -1);
+    }
+    lua_pop(L, 1);
+    error = "ERR Error registering functions: " + msg;
+  } else if (ctx.functions.empty()) {
+    error = "ERR No functions registered";
+  } else {
+    for (const FunctionInfo& f : ctx.functions) {
+      auto it = im.function_library.find(ToLower(f.name));
+      if (it != im.function_library.end() && it->second != *name) {
+        error = "ERR Function " + f.name + " already exists";
+        break;
+      }
+    }
+  }
+  lua_pop(L, 1);  // the handler: env
+  if (error) {
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    SetRegistry(L, &kPendingKey);
+    return error;
+  }
+  // Commit: the old version's functions go, the new ones come.
+  PushRegistry(L, &kFunctionsKey);  // env, functions
+  if (auto old = im.libraries.find(*name); old != im.libraries.end()) {
+    for (const FunctionInfo& f : old->second.functions) {
+      const std::string lower = ToLower(f.name);
+      lua_pushlstring(L, lower.data(), lower.size());
+      lua_pushnil(L);
+      lua_rawset(L, -3);
+      im.function_library.erase(lower);
+    }
+    im.libraries.erase(old);
+  }
+  PushRegistry(L, &kPendingKey);  // env, functions, pending
+  lua_pushnil(L);
+  while (lua_next(L, -2) != 0) {
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, -5);
+  }
+  lua_pop(L, 2);  // env
+  lua_pushnil(L);
+  SetRegistry(L, &kPendingKey);
+  // From now on the library's functions see the globals and the full redis API.
+  lua_getmetatable(L, -1);
+  PushRegistry(L, &kProxyKey);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+  lua_pushstring(L, "redis");
+  PushRegistry(L, &kGlobalsKey);
+  lua_getfield(L, -1, "redis");
+  lua_remove(L, -2);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  for (const FunctionInfo& f : ctx.functions) im.function_library[ToLower(f.name)] = *name;
+  im.libraries[*name] = LibraryInfo{*name, std::string(code), std::move(ctx.functions)};
+  *name_out = *name;
+  return std::nullopt;
+}
+
+bool ScriptEngine::DeleteLibrary(std::string_view name) {
+  std::lock_guard lock(mu_);
+  Impl& im = *functions_;
+  auto it = im.libraries.find(std::string(name));
+  if (it == im.libraries.end()) return false;
+  lua_State* L = im.L;
+  PushRegistry(L, &kFunctionsKey);
+  for (const FunctionInfo& f : it->second.functions) {
+    const std::string lower = ToLower(f.name);
+    lua_pushlstring(L, lower.data(), lower.size());
+    lua_pushnil(L);
+    lua_rawset(L, -3);
+    im.function_library.erase(lower);
+  }
+  lua_pop(L, 1);
+  im.libraries.erase(it);
   return true;
+}
+
+void ScriptEngine::FlushLibraries() {
+  std::lock_guard lock(mu_);
+  ResetFunctions();
+}
+
+std::vector<ScriptEngine::LibraryInfo> ScriptEngine::Libraries() {
+  std::lock_guard lock(mu_);
+  std::vector<LibraryInfo> out;
+  for (const auto& [name, lib] : functions_->libraries) out.push_back(lib);
+  std::sort(out.begin(), out.end(),
+            [](const LibraryInfo& a, const LibraryInfo& b) { return a.name < b.name; });
+  return out;
+}
+
+size_t ScriptEngine::FunctionCount() {
+  std::lock_guard lock(mu_);
+  return functions_->function_library.size();
+}
+
+namespace {
+
+const ScriptEngine::FunctionInfo* FindFunction(ScriptEngine::Impl& im, const std::string& lower) {
+  auto it = im.function_library.find(lower);
+  if (it == im.function_library.end()) return nullptr;
+  for (const auto& f : im.libraries.at(it->second).functions) {
+    if (ToLower(f.name) == lower) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<uint32_t> ScriptEngine::FunctionFlags(std::string_view name) {
+  std::lock_guard lock(mu_);
+  const FunctionInfo* f = FindFunction(*functions_, ToLower(name));
+  if (f == nullptr) return std::nullopt;
+  return f->flags;
+}
+
+bool ScriptEngine::CallFunction(std::string_view name, std::span<const std::string> keys,
+                                std::span<const std::string> argv,
+                                const std::vector<std::string>& command, ScriptHost& host,
+                                protocol::ReplyBuilder& out) {
+  std::lock_guard lock(mu_);
+  Impl& im = *functions_;
+  const std::string lower = ToLower(name);
+  const FunctionInfo* f = FindFunction(im, lower);
+  if (f == nullptr) return false;
+  lua_State* L = im.L;
+  lua_pushcfunction(L, ErrorHandler);
+  PushRegistry(L, &kFunctionsKey);
+  lua_pushlstring(L, lower.data(), lower.size());
+  lua_rawget(L, -2);
+  lua_remove(L, -2);  // handler, callback
+  auto push_array = [&](std::span<const std::string> values) {
+    lua_createtable(L, static_cast<int>(values.size()), 0);
+    for (size_t j = 0; j < values.size(); ++j) {
+      lua_pushlstring(L, values[j].data(), values[j].size());
+      lua_rawseti(L, -2, static_cast<int>(j + 1));
+    }
+  };
+  push_array(keys);
+  push_array(argv);
+  {
+    std::lock_guard running(running_mu_);
+    running_info_.name = f->name;
+    running_info_.command = command;
+  }
+  running_function_.store(true);
+  const std::string funcname = f->name;
+  Invoke(im, 2, funcname, host, out);
+  running_function_.store(false);
+  return true;
+}
+
+std::optional<ScriptEngine::RunningFunction> ScriptEngine::CurrentFunction() {
+  if (!running_function_.load()) return std::nullopt;
+  std::lock_guard running(running_mu_);
+  RunningFunction r = running_info_;
+  const int64_t since = running_since_ms_.load();
+  r.duration_ms = since == 0 ? 0 : SteadyNowMs() - since;
+  return r;
 }
 
 }  // namespace stashd::server

@@ -96,6 +96,49 @@ class ScriptEngine {
   bool Run(std::string_view sha, std::span<const std::string> keys,
            std::span<const std::string> argv, ScriptHost& host, protocol::ReplyBuilder& out);
 
+  // Redis 7 functions (FUNCTION LOAD, FCALL), in a Lua state of their own
+  // as in Redis: a library is code starting "#!lua name=<library>" that
+  // registers functions with redis.register_function when it is loaded.
+  struct FunctionInfo {
+    std::string name;
+    uint32_t flags = 0;  // ScriptFlag bits
+    std::optional<std::string> description;
+  };
+  struct LibraryInfo {
+    std::string name;
+    std::string code;
+    std::vector<FunctionInfo> functions;
+  };
+  // Loads (or with `replace`, replaces) a library; sets *name. The error
+  // text (Redis's) on failure, and then nothing changed.
+  std::optional<std::string> LoadLibrary(std::string_view code, bool replace, std::string* name);
+  bool DeleteLibrary(std::string_view name);
+  void FlushLibraries();
+  // FUNCTION RESTORE: loads libraries from their codes, all or none. kFlush
+  // drops the current libraries first, kAppend fails on a library name that
+  // exists, kReplace replaces such libraries.
+  enum class RestorePolicy { kFlush, kAppend, kReplace };
+  std::optional<std::string> RestoreLibraries(const std::vector<std::string>& codes,
+                                              RestorePolicy policy);
+  // Every library, by name.
+  std::vector<LibraryInfo> Libraries();
+  size_t FunctionCount();
+  // The flags of a function (names are case-insensitive); nullopt if none.
+  std::optional<uint32_t> FunctionFlags(std::string_view name);
+  // Runs function `name` with KEYS and ARGV; false if there is no such
+  // function (nothing written). `command` is shown by FUNCTION STATS.
+  bool CallFunction(std::string_view name, std::span<const std::string> keys,
+                    std::span<const std::string> argv, const std::vector<std::string>& command,
+                    ScriptHost& host, protocol::ReplyBuilder& out);
+  // FUNCTION STATS: the running function, if one runs.
+  struct RunningFunction {
+    std::string name;
+    std::vector<std::string> command;
+    int64_t duration_ms = 0;
+  };
+  std::optional<RunningFunction> CurrentFunction();
+  bool RunningAFunction() const { return running_function_.load(); }
+
   // SCRIPT KILL: the running script stops at its next check with
   // "ERR Script killed by user with SCRIPT KILL...".
   void RequestKill() { kill_requested_.store(true); }
@@ -108,9 +151,18 @@ class ScriptEngine {
 
  private:
   void Reset();  // REQUIRES: mu_ held
+  // Calls the function pushed on top of impl.L (below it: the error
+  // handler, and its `nargs` arguments above it) and writes the result.
+  void Invoke(Impl& impl, int nargs, std::string_view funcname, ScriptHost& host,
+              protocol::ReplyBuilder& out);
+  void ResetFunctions();  // REQUIRES: mu_ held
 
   std::mutex mu_;
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> functions_;  // the functions' Lua state and libraries
+  std::atomic<bool> running_function_{false};
+  std::mutex running_mu_;  // guards running_ (FUNCTION STATS reads it)
+  RunningFunction running_info_;
   std::atomic<bool> kill_requested_{false};
   std::atomic<bool> running_{false};
   std::atomic<int64_t> running_since_ms_{0};

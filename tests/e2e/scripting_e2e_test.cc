@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -160,6 +161,76 @@ TEST(ScriptingE2E, ScriptWritesSurviveSigkill) {
   EXPECT_EQ(Str(Cmd(c.get(), {"llen", "list"})), "50");
   EXPECT_EQ(Str(Cmd(c.get(), {"hlen", "hash"})), "50");
   EXPECT_EQ(Str(Cmd(c.get(), {"lindex", "list", "-1"})), "49");
+}
+
+// FUNCTION LOAD is saved before it is acknowledged: the libraries survive
+// SIGKILL (with no snapshot and no write log), and so do DELETE and RESTORE.
+TEST(ScriptingE2E, FunctionLibrariesSurviveSigkill) {
+  TempDir dir;
+  const std::vector<std::string> args = {"--appendonly", "no", "--save", ""};
+  const std::string lib1 =
+      "#!lua name=lib1\nredis.register_function('f1', function(keys, args) return "
+      "redis.call('incrby', keys[1], args[1]) end)";
+  const std::string lib2 = "#!lua name=lib2\nredis.register_function('f2', function() return 2 end)";
+  std::string dump;
+  {
+    ServerProcess server(args, dir.path());
+    Conn c = Connect(server.port());
+    ASSERT_TRUE(c && !c->err);
+    EXPECT_EQ(Str(Cmd(c.get(), {"function", "load", lib1})), "lib1");
+    EXPECT_EQ(Str(Cmd(c.get(), {"function", "load", lib2})), "lib2");
+    dump = Str(Cmd(c.get(), {"function", "dump"}));
+    EXPECT_EQ(Str(Cmd(c.get(), {"function", "delete", "lib2"})), "OK");
+    server.Stop(SIGKILL);
+  }
+  {
+    ServerProcess server(args, dir.path());
+    Conn c = Connect(server.port());
+    ASSERT_TRUE(c && !c->err);
+    EXPECT_EQ(Str(Cmd(c.get(), {"fcall", "f1", "1", "n", "5"})), "5");
+    EXPECT_EQ(Str(Cmd(c.get(), {"fcall", "f2", "0"})), "ERR Function not found");
+    EXPECT_EQ(Str(Cmd(c.get(), {"function", "restore", dump, "flush"})), "OK");
+    server.Stop(SIGKILL);
+  }
+  ServerProcess server(args, dir.path());
+  Conn c = Connect(server.port());
+  ASSERT_TRUE(c && !c->err);
+  EXPECT_EQ(Str(Cmd(c.get(), {"fcall", "f2", "0"})), "2");
+  Reply list = Cmd(c.get(), {"function", "list"});
+  ASSERT_EQ(list->type, REDIS_REPLY_ARRAY);
+  EXPECT_EQ(list->elements, 2u);
+}
+
+// A damaged functions file stops start-up with a message naming it, rather
+// than serving without the libraries the bots call.
+TEST(ScriptingE2E, DamagedFunctionsFileStopsStartup) {
+  TempDir dir;
+  const std::vector<std::string> args = {"--appendonly", "no", "--save", ""};
+  {
+    ServerProcess server(args, dir.path());
+    Conn c = Connect(server.port());
+    ASSERT_TRUE(c && !c->err);
+    EXPECT_EQ(Str(Cmd(c.get(), {"function", "load",
+                                "#!lua name=l\nredis.register_function('f', function() return 1 "
+                                "end)"})),
+              "l");
+  }
+  const std::string file = dir.path() + "/functions.dump";
+  std::string data;
+  {
+    std::ifstream in(file, std::ios::binary);
+    data.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_GT(data.size(), 20u);
+  data[10] ^= 0x20;
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << data;
+  EXPECT_THROW(ServerProcess(args, dir.path()), std::runtime_error);
+  std::ifstream log(dir.path() + "/stashd.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), {});
+  EXPECT_NE(text.find("Can't load the function libraries: '" + file +
+                      "' is damaged (DUMP payload version or checksum are wrong)"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace

@@ -1,0 +1,201 @@
+#include "persistence/rdb_payload.h"
+
+#include <array>
+#include <cstring>
+
+namespace stashd::persistence::rdb {
+namespace {
+
+// The Jones polynomial 0xad93d23594c935a9, bit-reversed for the reflected
+// table-driven form.
+constexpr uint64_t kReflectedPoly = 0x95ac9329ac4bc9b5ULL;
+
+constexpr std::array<uint64_t, 256> MakeCrcTable() {
+  std::array<uint64_t, 256> table{};
+  for (uint64_t i = 0; i < 256; ++i) {
+    uint64_t crc = i;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc & 1) ? (crc >> 1) ^ kReflectedPoly : crc >> 1;
+    table[i] = crc;
+  }
+  return table;
+}
+constexpr std::array<uint64_t, 256> kCrcTable = MakeCrcTable();
+
+// Length encodings: the two top bits of the first byte.
+constexpr uint8_t k6Bit = 0;
+constexpr uint8_t k14Bit = 1;
+constexpr uint8_t k32Bit = 0x80;
+constexpr uint8_t k64Bit = 0x81;
+constexpr uint8_t kEncoded = 3;  // a special string encoding follows
+constexpr uint8_t kEncInt8 = 0;
+constexpr uint8_t kEncInt16 = 1;
+constexpr uint8_t kEncInt32 = 2;
+constexpr uint8_t kEncLzf = 3;
+
+void AppendLittleEndian(std::string& out, uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+uint64_t LoadLittleEndian(std::string_view data, int bytes) {
+  uint64_t value = 0;
+  for (int i = bytes - 1; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(data[i]);
+  return value;
+}
+
+}  // namespace
+
+uint64_t Crc64(uint64_t crc, std::string_view data) {
+  for (char c : data) crc = kCrcTable[(crc ^ static_cast<uint8_t>(c)) & 0xff] ^ (crc >> 8);
+  return crc;
+}
+
+void AppendLength(std::string& out, uint64_t length) {
+  if (length < (1u << 6)) {
+    out.push_back(static_cast<char>(length));
+  } else if (length < (1u << 14)) {
+    out.push_back(static_cast<char>((k14Bit << 6) | (length >> 8)));
+    out.push_back(static_cast<char>(length & 0xff));
+  } else if (length <= UINT32_MAX) {
+    out.push_back(static_cast<char>(k32Bit));
+    for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
+  } else {
+    out.push_back(static_cast<char>(k64Bit));
+    for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
+  }
+}
+
+void AppendString(std::string& out, std::string_view value) {
+  AppendLength(out, value.size());
+  out.append(value);
+}
+
+void AppendFooter(std::string& out) {
+  AppendLittleEndian(out, kVersion, 2);
+  AppendLittleEndian(out, Crc64(0, out), 8);
+}
+
+std::optional<std::string_view> VerifyPayload(std::string_view payload) {
+  if (payload.size() < 10) return std::nullopt;
+  const std::string_view footer = payload.substr(payload.size() - 10);
+  if (LoadLittleEndian(footer, 2) > kVersion) return std::nullopt;
+  const std::string_view checked = payload.substr(0, payload.size() - 8);
+  if (Crc64(0, checked) != LoadLittleEndian(footer.substr(2), 8)) return std::nullopt;
+  return payload.substr(0, payload.size() - 10);
+}
+
+std::optional<uint8_t> Reader::ReadByte() {
+  if (data_.empty()) return std::nullopt;
+  const auto byte = static_cast<uint8_t>(data_[0]);
+  data_.remove_prefix(1);
+  return byte;
+}
+
+namespace {
+
+// Reads a length, or (if `encoding` is given) the special-encoding marker.
+std::optional<uint64_t> ReadLengthOrEncoding(Reader& r, std::string_view& data,
+                                             std::optional<uint8_t>* encoding) {
+  const std::optional<uint8_t> first = r.ReadByte();
+  if (!first) return std::nullopt;
+  const uint8_t type = *first >> 6;
+  auto big_endian = [&data](int bytes) -> std::optional<uint64_t> {
+    if (data.size() < static_cast<size_t>(bytes)) return std::nullopt;
+    uint64_t value = 0;
+    for (int i = 0; i < bytes; ++i) value = (value << 8) | static_cast<uint8_t>(data[i]);
+    data.remove_prefix(bytes);
+    return value;
+  };
+  if (type == k6Bit) return *first & 0x3f;
+  if (type == k14Bit) {
+    const std::optional<uint64_t> low = big_endian(1);
+    if (!low) return std::nullopt;
+    return (static_cast<uint64_t>(*first & 0x3f) << 8) | *low;
+  }
+  if (type == kEncoded) {
+    if (encoding == nullptr) return std::nullopt;
+    *encoding = *first & 0x3f;
+    return 0;
+  }
+  if (*first == k32Bit) return big_endian(4);
+  if (*first == k64Bit) return big_endian(8);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<uint64_t> Reader::ReadLength() { return ReadLengthOrEncoding(*this, data_, nullptr); }
+
+std::optional<std::string> Reader::ReadString() {
+  std::optional<uint8_t> encoding;
+  const std::optional<uint64_t> length = ReadLengthOrEncoding(*this, data_, &encoding);
+  if (!length) return std::nullopt;
+  auto take = [this](uint64_t n) -> std::optional<std::string_view> {
+    if (data_.size() < n) return std::nullopt;
+    const std::string_view part = data_.substr(0, n);
+    data_.remove_prefix(n);
+    return part;
+  };
+  if (!encoding) {
+    const std::optional<std::string_view> bytes = take(*length);
+    if (!bytes) return std::nullopt;
+    return std::string(*bytes);
+  }
+  int width = 0;
+  switch (*encoding) {
+    case kEncInt8: width = 1; break;
+    case kEncInt16: width = 2; break;
+    case kEncInt32: width = 4; break;
+    case kEncLzf: {
+      const std::optional<uint64_t> compressed = ReadLength();
+      const std::optional<uint64_t> original = ReadLength();
+      if (!compressed || !original) return std::nullopt;
+      const std::optional<std::string_view> bytes = take(*compressed);
+      if (!bytes) return std::nullopt;
+      return LzfDecompress(*bytes, *original);
+    }
+    default: return std::nullopt;
+  }
+  const std::optional<std::string_view> bytes = take(width);
+  if (!bytes) return std::nullopt;
+  uint64_t raw = LoadLittleEndian(*bytes, width);
+  int64_t value = 0;
+  if (width == 1) value = static_cast<int8_t>(raw);
+  if (width == 2) value = static_cast<int16_t>(raw);
+  if (width == 4) value = static_cast<int32_t>(raw);
+  return std::to_string(value);
+}
+
+// LZF: a control byte below 32 starts a run of control+1 literal bytes;
+// otherwise its top three bits are a match length (7 means "add the next
+// byte"), the match is length+2 bytes long and starts ((control & 31) << 8)
+// + next byte + 1 bytes back in the output.
+std::optional<std::string> LzfDecompress(std::string_view in, size_t out_len) {
+  std::string out;
+  out.reserve(out_len);
+  size_t i = 0;
+  while (i < in.size()) {
+    const auto control = static_cast<uint8_t>(in[i++]);
+    if (control < 32) {
+      const size_t run = control + 1u;
+      if (i + run > in.size() || out.size() + run > out_len) return std::nullopt;
+      out.append(in.substr(i, run));
+      i += run;
+      continue;
+    }
+    size_t length = control >> 5;
+    if (length == 7) {
+      if (i >= in.size()) return std::nullopt;
+      length += static_cast<uint8_t>(in[i++]);
+    }
+    if (i >= in.size()) return std::nullopt;
+    const size_t back = ((control & 0x1fu) << 8) + static_cast<uint8_t>(in[i++]) + 1;
+    length += 2;
+    if (back > out.size() || out.size() + length > out_len) return std::nullopt;
+    size_t from = out.size() - back;
+    for (size_t n = 0; n < length; ++n) out.push_back(out[from + n]);  // may overlap
+  }
+  if (out.size() != out_len) return std::nullopt;
+  return out;
+}
+
+}  // namespace stashd::persistence::rdb

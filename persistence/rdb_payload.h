@@ -1,0 +1,52 @@
+// The payload format of Redis's DUMP / RESTORE and FUNCTION DUMP / RESTORE:
+// RDB-encoded records followed by a 2-byte RDB version and a CRC-64 (Jones)
+// of everything before it, both little-endian. Only what stashd produces or
+// accepts is here: RDB lengths, strings (plain, integer-encoded and LZF
+// compressed on read; plain on write) and the footer.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace stashd::persistence::rdb {
+
+// The RDB version stashd writes and the newest it reads: Redis 7.0's.
+inline constexpr uint16_t kVersion = 10;
+
+// Record types (RDB opcodes) used in payloads.
+inline constexpr uint8_t kOpcodeFunctionPreGa = 0xF6;
+inline constexpr uint8_t kOpcodeFunction = 0xF5;
+
+// CRC-64 with the Jones polynomial, reflected, as Redis computes it.
+uint64_t Crc64(uint64_t crc, std::string_view data);
+
+void AppendLength(std::string& out, uint64_t length);
+void AppendString(std::string& out, std::string_view value);
+// Appends the version and checksum that end a payload.
+void AppendFooter(std::string& out);
+
+// Checks the footer of `payload`; returns the records before it, or nullopt
+// if the payload is too short, of a newer RDB version or fails its checksum.
+std::optional<std::string_view> VerifyPayload(std::string_view payload);
+
+// Reads records from the body of a verified payload.
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : data_(data) {}
+  bool AtEnd() const { return data_.empty(); }
+  std::optional<uint8_t> ReadByte();
+  std::optional<uint64_t> ReadLength();
+  // A string in any of its encodings; nullopt if malformed.
+  std::optional<std::string> ReadString();
+
+ private:
+  std::string_view data_;
+};
+
+// LZF decompression of `in` into exactly `out_len` bytes; nullopt if `in` is
+// not a valid LZF stream of that size.
+std::optional<std::string> LzfDecompress(std::string_view in, size_t out_len);
+
+}  // namespace stashd::persistence::rdb
