@@ -341,6 +341,7 @@ inline constexpr std::string_view kFunctionFlushOption =
     "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
 inline constexpr std::string_view kFunctionListNoLibraryName =
     "ERR library name argument was not given";
+inline constexpr std::string_view kFunctionLoadUnknownOption = "ERR Unknown option given: %s";
 inline constexpr std::string_view kFunctionListUnknownArg = "ERR Unknown argument %s";
 inline constexpr std::string_view kFunctionRestorePolicy =
     "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";

@@ -188,15 +188,12 @@ bool SaveOrUndo(CommandContext& ctx, const std::vector<ScriptEngine::LibraryInfo
 
 void CmdFunctionLoad(CommandContext& ctx) {
   bool replace = false;
-  if (ctx.args.size() == 4) {
-    if (ToLower(ctx.args[2]) != "replace") {
-      ctx.reply.Error(errors::Format(errors::kFunctionListUnknownArg, {ctx.args[2]}));
+  for (size_t i = 2; i + 1 < ctx.args.size(); ++i) {
+    if (ToLower(ctx.args[i]) != "replace") {
+      ctx.reply.Error(errors::Format(errors::kFunctionLoadUnknownOption, {ctx.args[i]}));
       return;
     }
     replace = true;
-  } else if (ctx.args.size() != 3) {
-    ctx.reply.Error(errors::Format(errors::kWrongArgs, {"function|load"}));
-    return;
   }
   std::lock_guard lock(function_change_mu);
   ScriptEngine& engine = ctx.server.scripts();
@@ -365,7 +362,7 @@ void CmdFunctionStats(CommandContext& ctx) {
   ctx.reply.Bulk("LUA");
   ctx.reply.MapLen(2);
   ctx.reply.Bulk("libraries_count");
-  ctx.reply.Integer(static_cast<int64_t>(engine.Libraries().size()));
+  ctx.reply.Integer(static_cast<int64_t>(engine.LibraryCount()));
   ctx.reply.Bulk("functions_count");
   ctx.reply.Integer(static_cast<int64_t>(engine.FunctionCount()));
 }

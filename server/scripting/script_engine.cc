@@ -1341,6 +1341,7 @@ void ScriptEngine::ResetFunctions() {
   functions_->L = NewLuaState(functions_.get());
   lua_newtable(functions_->L);
   SetRegistry(functions_->L, &kFunctionsKey);
+  UpdateCounts();
 }
 
 void ScriptEngine::Reset() {
@@ -1670,6 +1671,7 @@ std::optional<std::string> ScriptEngine::LoadLibrary(std::string_view code, bool
   lua_pop(L, 1);
   for (const FunctionInfo& f : ctx.functions) im.function_library[ToLower(f.name)] = *name;
   im.libraries[*name] = LibraryInfo{*name, std::string(code), std::move(ctx.functions)};
+  UpdateCounts();
   *name_out = *name;
   return std::nullopt;
 }
@@ -1690,6 +1692,7 @@ bool ScriptEngine::DeleteLibrary(std::string_view name) {
   }
   lua_pop(L, 1);
   im.libraries.erase(it);
+  UpdateCounts();
   return true;
 }
 
@@ -1707,9 +1710,9 @@ std::vector<ScriptEngine::LibraryInfo> ScriptEngine::Libraries() {
   return out;
 }
 
-size_t ScriptEngine::FunctionCount() {
-  std::lock_guard lock(mu_);
-  return functions_->function_library.size();
+void ScriptEngine::UpdateCounts() {
+  library_count_.store(functions_->libraries.size());
+  function_count_.store(functions_->function_library.size());
 }
 
 namespace {

@@ -122,7 +122,9 @@ class ScriptEngine {
                                               RestorePolicy policy);
   // Every library, by name.
   std::vector<LibraryInfo> Libraries();
-  size_t FunctionCount();
+  // Counts for FUNCTION STATS; they do not wait for a running function.
+  size_t LibraryCount() const { return library_count_.load(); }
+  size_t FunctionCount() const { return function_count_.load(); }
   // The flags of a function (names are case-insensitive); nullopt if none.
   std::optional<uint32_t> FunctionFlags(std::string_view name);
   // Runs function `name` with KEYS and ARGV; false if there is no such
@@ -156,6 +158,9 @@ class ScriptEngine {
   void Invoke(Impl& impl, int nargs, std::string_view funcname, ScriptHost& host,
               protocol::ReplyBuilder& out);
   void ResetFunctions();  // REQUIRES: mu_ held
+  void UpdateCounts();    // REQUIRES: mu_ held
+  std::atomic<size_t> library_count_{0};
+  std::atomic<size_t> function_count_{0};
 
   std::mutex mu_;
   std::unique_ptr<Impl> impl_;

@@ -38,6 +38,9 @@ TEST_F(FunctionTest, LoadCallAndFlags) {
             "-ERR Can not execute a script with write flag using *_ro command.\r\n");
   EXPECT_EQ(RunRaw({"function", "load", kMyLib}), "-ERR Library 'mylib' already exists\r\n");
   EXPECT_EQ(RunRaw({"function", "load", "replace", kMyLib}), "$5\r\nmylib\r\n");
+  EXPECT_EQ(RunRaw({"function", "load", "REPLACE", "replace", kMyLib}), "$5\r\nmylib\r\n");
+  EXPECT_EQ(RunRaw({"function", "load", "foo", "bar", kMyLib}),
+            "-ERR Unknown option given: foo\r\n");
   EXPECT_EQ(RunRaw({"fcall", "nosuch", "0"}), "-ERR Function not found\r\n");
   EXPECT_EQ(RunRaw({"fcall", "get", "-1"}), "-ERR Number of keys can't be negative\r\n");
   EXPECT_EQ(RunRaw({"fcall", "get", "5"}),
