@@ -277,8 +277,7 @@ void DecodeString(lua_State* L, Cursor* c, size_t header, size_t len) {
 
 // Pushes the next value (on an error: maybe part of it, and sets c->error).
 void DecodeValue(lua_State* L, Cursor* c) {
-  luaL_checkstack(L, 1,
-                  "too many return values at once; use unpack_one or unpack_limit instead.");
+  luaL_checkstack(L, 1, "too many return values at once; use unpack_one or unpack_limit instead.");
   if (!Need(c, 1)) return;
   const unsigned char tag = c->p[0];
   // Fixed-size scalars: tag, payload bytes.
@@ -415,8 +414,8 @@ int UnpackFull(lua_State* L, int limit, int offset) {
   }
   const bool decode_all = limit == 0 && offset == 0;
   if (decode_all) limit = INT_MAX;
-  Cursor c{reinterpret_cast<const unsigned char*>(s) + offset,
-           len - static_cast<size_t>(offset), DecodeError::kNone};
+  Cursor c{reinterpret_cast<const unsigned char*>(s) + offset, len - static_cast<size_t>(offset),
+           DecodeError::kNone};
   int count = 0;
   for (; c.left > 0 && count < limit; ++count) {
     DecodeValue(L, &c);

@@ -1003,8 +1003,8 @@ lua_State* NewLuaState(ScriptEngine::Impl* impl) {
   lua_setglobal(L, "redis");
 
   // Library tables become readonly proxies.
-  for (const char* name : {"string", "math", "table", "coroutine", "cjson", "bit", "struct",
-                           "cmsgpack", "redis"}) {
+  for (const char* name :
+       {"string", "math", "table", "coroutine", "cjson", "bit", "struct", "cmsgpack", "redis"}) {
     lua_getglobal(L, name);
     PushReadonlyProxy(L);
     lua_setglobal(L, name);
