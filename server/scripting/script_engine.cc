@@ -15,6 +15,8 @@
 #include "protocol/reply_builder.h"
 #include "protocol/reply_reader.h"
 #include "server/base/ascii.h"
+#include "server/scripting/lua_cmsgpack.h"
+#include "server/scripting/lua_struct.h"
 #include "server/scripting/sha1.h"
 #include "spdlog/spdlog.h"
 
@@ -1189,9 +1191,16 @@ lua_State* NewLuaState(ScriptEngine::Impl* impl) {
   lua_pushcfunction(L, luaopen_bit);
   lua_call(L, 0, 1);
   lua_setglobal(L, "bit");
+  lua_pushcfunction(L, OpenLuaStruct);
+  lua_call(L, 0, 1);
+  lua_setglobal(L, "struct");
+  lua_pushcfunction(L, OpenLuaCmsgpack);
+  lua_call(L, 0, 1);
+  lua_setglobal(L, "cmsgpack");
 
-  // Not in the sandbox (Redis's deny list).
-  for (const char* name : {"print", "dofile", "loadfile"}) {
+  // Not in the sandbox: Redis's deny list, and newproxy, which Redis 7.0
+  // leaves out of its allow list (a script cannot read it there).
+  for (const char* name : {"print", "dofile", "loadfile", "newproxy"}) {
     lua_pushnil(L);
     lua_setglobal(L, name);
   }
@@ -1240,7 +1249,8 @@ lua_State* NewLuaState(ScriptEngine::Impl* impl) {
   lua_setglobal(L, "redis");
 
   // Library tables become readonly proxies.
-  for (const char* name : {"string", "math", "table", "coroutine", "cjson", "bit", "redis"}) {
+  for (const char* name :
+       {"string", "math", "table", "coroutine", "cjson", "bit", "struct", "cmsgpack", "redis"}) {
     lua_getglobal(L, name);
     PushReadonlyProxy(L);
     lua_setglobal(L, name);

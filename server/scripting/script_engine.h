@@ -1,7 +1,7 @@
 // The Lua engine behind EVAL and friends: Lua 5.1, the version Redis embeds,
 // with Redis's API (redis.call, redis.pcall, redis.error_reply, ...), the
-// cjson and bit libraries, and Redis's sandbox (no new globals, no os/io,
-// readonly library tables, a deterministic math.random).
+// cjson, bit, struct and cmsgpack libraries, and Redis's sandbox (no new
+// globals, no os/io, readonly library tables, a deterministic math.random).
 //
 // The engine knows Lua and RESP, not the keyspace: a script's redis.call
 // hands the command line to a ScriptHost, which runs it through the
