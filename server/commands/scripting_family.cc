@@ -219,7 +219,7 @@ void CmdFunctionDelete(CommandContext& ctx) {
 
 void CmdFunctionFlush(CommandContext& ctx) {
   if (ctx.args.size() > 3) {
-    ctx.reply.Error(errors::kFunctionFlushOption);
+    ctx.reply.Error(errors::Format(errors::kSubcommandSyntax, {ctx.args[1], "FUNCTION"}));
     return;
   }
   if (ctx.args.size() == 3) {

@@ -14,6 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "protocol/reply_builder.h"
 #include "protocol/reply_reader.h"
+#include "protocol/resp_parser.h"
 #include "server/base/ascii.h"
 #include "server/scripting/lua_cmsgpack.h"
 #include "server/scripting/lua_struct.h"
@@ -1512,32 +1513,34 @@ std::optional<std::string> ParseLibraryName(std::string_view code, std::string* 
     *error = "ERR Missing library metadata";
     return std::nullopt;
   }
-  size_t end = code.find('\n');
-  if (end == std::string_view::npos) end = code.size();
-  std::vector<std::string_view> parts;
-  const std::string_view line = code.substr(0, end);
-  for (size_t i = 0; i < line.size();) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    size_t j = i;
-    while (j < line.size() && line[j] != ' ') ++j;
-    if (j > i) parts.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  const std::string engine(parts.empty() ? std::string_view() : parts[0].substr(2));
-  if (ToLower(engine) != "lua") {
-    *error = "ERR Engine '" + engine + "' not found";
+  // The first line, split as Redis splits it (sdssplitargs: quotes work).
+  const size_t end = code.find('\n');
+  std::optional<std::vector<std::string>> parts;
+  if (end != std::string_view::npos) parts = protocol::SplitArgs(code.substr(0, end));
+  if (!parts || parts->empty()) {
+    *error = "ERR Invalid library metadata";
     return std::nullopt;
   }
   std::optional<std::string> name;
-  for (size_t p = 1; p < parts.size(); ++p) {
-    if (!parts[p].starts_with("name=")) {
-      *error = "ERR Invalid metadata value given: " + std::string(parts[p]);
+  for (size_t p = 1; p < parts->size(); ++p) {
+    const std::string& part = (*parts)[p];
+    if (part.size() < 5 || ToLower(part.substr(0, 5)) != "name=") {
+      *error = "ERR Invalid metadata value given: " + part;
       return std::nullopt;
     }
-    name = std::string(parts[p].substr(5));
+    if (name) {
+      *error = "ERR Invalid metadata value, name argument was given multiple times";
+      return std::nullopt;
+    }
+    name = part.substr(5);
   }
   if (!name) {
     *error = "ERR Library name was not given";
+    return std::nullopt;
+  }
+  const std::string engine = (*parts)[0].substr(2);
+  if (ToLower(engine) != "lua") {
+    *error = "ERR Engine '" + engine + "' not found";
     return std::nullopt;
   }
   if (!ValidName(name->data(), name->size())) {

@@ -55,6 +55,15 @@ TEST_F(FunctionTest, LoadErrors) {
             "-ERR Library name was not given\r\n");
   EXPECT_EQ(RunRaw({"function", "load", "#!lua name=x foo=bar\nreturn 1"}),
             "-ERR Invalid metadata value given: foo=bar\r\n");
+  EXPECT_EQ(RunRaw({"function", "load", "#!lua name=x"}), "-ERR Invalid library metadata\r\n");
+  EXPECT_EQ(RunRaw({"function", "load", "#!lua name=\"x\nreturn 1"}),
+            "-ERR Invalid library metadata\r\n");
+  EXPECT_EQ(RunRaw({"function", "load", "#!lua name=x name=y\nreturn 1"}),
+            "-ERR Invalid metadata value, name argument was given multiple times\r\n");
+  EXPECT_EQ(RunRaw({"function", "load", "#!\nreturn 1"}), "-ERR Library name was not given\r\n");
+  EXPECT_EQ(RunRaw({"function", "load",
+                    "#!LUA NAME=\"q\"\nredis.register_function('q', function() return 1 end)"}),
+            "$1\r\nq\r\n");
   EXPECT_EQ(RunRaw({"function", "load", "#!js name=x\nreturn 1"}),
             "-ERR Engine 'js' not found\r\n");
   EXPECT_EQ(RunRaw({"function", "load", Lib("x", "return 1")}),
@@ -190,6 +199,9 @@ TEST_F(FunctionTest, FlushArgumentsAndHelp) {
   EXPECT_EQ(RunRaw({"function", "flush", "async"}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"function", "flush", "bad"}),
             "-ERR FUNCTION FLUSH only supports SYNC|ASYNC option\r\n");
+  EXPECT_EQ(RunRaw({"function", "flush", "sync", "extra"}),
+            "-ERR unknown subcommand or wrong number of arguments for 'flush'. Try FUNCTION "
+            "HELP.\r\n");
   EXPECT_EQ(RunRaw({"function", "kill"}), "-NOTBUSY No scripts in execution right now.\r\n");
   RespValue help = Run({"function", "help"});
   ASSERT_EQ(help.elems.size(), 40u);
