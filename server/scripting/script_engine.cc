@@ -1127,17 +1127,11 @@ void LoadHook(lua_State* L, lua_Debug*) {
 // load time; once the library is committed, the environment (which its
 // functions keep) reads through to the globals and gets the full redis API.
 void PushLoadEnvironment(lua_State* L) {
-  lua_newtable(L);  // env
+  lua_newtable(L);  // env: stays empty, so that every assignment meets __newindex
   lua_newtable(L);  // env, meta
-  lua_pushcfunction(L, NonexistentGlobal);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, ReadonlyNewIndex);
-  lua_setfield(L, -2, "__newindex");
-  PushReadonlyEmpty(L);
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
-  // The load-time redis table.
-  lua_newtable(L);  // env, api
+  // What loading code can read: `redis` (the load-time API) and nothing else.
+  lua_newtable(L);  // env, meta, visible
+  lua_newtable(L);  // env, meta, visible, api
   SetFunction(L, "register_function", LuaRegisterFunction);
   SetFunction(L, "log", LuaLog);
   SetNumber(L, "LOG_DEBUG", kLogDebug);
@@ -1147,7 +1141,7 @@ void PushLoadEnvironment(lua_State* L) {
   SetNumber(L, "REDIS_VERSION_NUM", 0x07000f);
   lua_pushstring(L, "7.0.15");
   lua_setfield(L, -2, "REDIS_VERSION");
-  lua_newtable(L);  // env, api, meta
+  lua_newtable(L);  // ..., api, meta
   lua_pushcfunction(L, NonexistentGlobal);
   lua_setfield(L, -2, "__index");
   lua_pushcfunction(L, ReadonlyNewIndex);
@@ -1156,9 +1150,17 @@ void PushLoadEnvironment(lua_State* L) {
   lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, -2);
   MarkReadonly(L);
-  lua_pushstring(L, "redis");
-  lua_insert(L, -2);
-  lua_rawset(L, -3);  // env.redis = api
+  lua_setfield(L, -2, "redis");  // env, meta, visible
+  lua_newtable(L);  // env, meta, visible, visible_meta
+  lua_pushcfunction(L, NonexistentGlobal);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+  lua_setfield(L, -2, "__index");  // env, meta
+  lua_pushcfunction(L, ReadonlyNewIndex);
+  lua_setfield(L, -2, "__newindex");
+  PushReadonlyEmpty(L);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
   MarkReadonly(L);
 }
 
@@ -1675,13 +1677,7 @@ std::optional<std::string> ScriptEngine::LoadLibrary(std::string_view code, bool
   lua_getmetatable(L, -1);
   PushRegistry(L, &kProxyKey);
   lua_setfield(L, -2, "__index");
-  lua_pop(L, 1);
-  lua_pushstring(L, "redis");
-  PushRegistry(L, &kGlobalsKey);
-  lua_getfield(L, -1, "redis");
-  lua_remove(L, -2);
-  lua_rawset(L, -3);
-  lua_pop(L, 1);
+  lua_pop(L, 2);
   for (const FunctionInfo& f : ctx.functions) im.function_library[ToLower(f.name)] = *name;
   im.libraries[*name] = LibraryInfo{*name, std::string(code), std::move(ctx.functions)};
   UpdateCounts();

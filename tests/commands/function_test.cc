@@ -87,6 +87,18 @@ TEST_F(FunctionTest, LoadErrors) {
   EXPECT_EQ(RunRaw({"function", "load", Lib("x", "redis.call('ping')")}),
             "-ERR Error registering functions: ERR user_function:2: Script attempted to access "
             "nonexistent global variable 'call'\r\n");
+  for (const std::string body : {"redis = 1", "x = 1", "redis.x = 1"}) {
+    EXPECT_EQ(RunRaw({"function", "load", Lib("x", body)}),
+              "-ERR Error registering functions: ERR user_function:2: Attempt to modify a "
+              "readonly table\r\n");
+  }
+  ASSERT_EQ(RunRaw({"function", "load",
+                    Lib("g", "redis.register_function('g', function() redis = 1 end)")}),
+            "$1\r\ng\r\n");
+  EXPECT_EQ(RunRaw({"fcall", "g", "0"}),
+            "-ERR user_function:2: Attempt to modify a readonly table script: g, on "
+            "@user_function:2.\r\n");
+  ASSERT_EQ(RunRaw({"function", "delete", "g"}), "+OK\r\n");
   // ... while the functions themselves see every global and the full API.
   EXPECT_EQ(RunRaw({"function", "load",
                     Lib("x", "local v = redis.REDIS_VERSION\nredis.log(redis.LOG_NOTICE, 'hi')\n"
