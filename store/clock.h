@@ -17,13 +17,35 @@ class Clock {
   virtual int64_t NowMs() const = 0;
 };
 
+// Set on a thread while a ClockFreeze lives there (0: not frozen).
+inline thread_local int64_t frozen_now_ms = 0;
+
 class SystemClock final : public Clock {
  public:
   int64_t NowMs() const override {
+    if (frozen_now_ms != 0) return frozen_now_ms;
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
+};
+
+// While a ClockFreeze lives, SystemClock::NowMs() on its thread keeps
+// returning the time it was created at. Redis freezes time this way while a
+// script runs, so that a key cannot expire between two commands of one
+// script; it also spares a clock read per key lookup. Nests: an inner
+// freeze keeps the outer time.
+class ClockFreeze {
+ public:
+  explicit ClockFreeze(const Clock& clock) : previous_(frozen_now_ms) {
+    if (previous_ == 0) frozen_now_ms = clock.NowMs();
+  }
+  ~ClockFreeze() { frozen_now_ms = previous_; }
+  ClockFreeze(const ClockFreeze&) = delete;
+  ClockFreeze& operator=(const ClockFreeze&) = delete;
+
+ private:
+  int64_t previous_;
 };
 
 // A clock that only moves when told to.

@@ -220,6 +220,9 @@ void Dispatcher::RunScript(CommandContext& ctx, absl::FunctionRef<void()> script
     }
   } script_end{nested, client};
   client.in_script = true;
+  // As in Redis, time stands still for the script: its keys cannot expire
+  // halfway through it.
+  store::ClockFreeze freeze(server_.clock());
   script();
   if (client.db != db) {
     std::lock_guard lock(server_.clients().mutex());

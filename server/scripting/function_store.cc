@@ -76,7 +76,9 @@ std::optional<std::string> SaveFunctionLibraries(
     const std::string& dir, const std::vector<ScriptEngine::LibraryInfo>& libs) {
   const std::string data = EncodeFunctionPayload(libs);
   const std::string path = dir + "/" + kFunctionsFileName;
-  const std::string tmp = path + ".tmp";
+  // A name of this process's own: two servers given the same folder by
+  // mistake must not rename each other's half-written file.
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("can't create " + tmp);
   if (!WriteAll(fd, data) || ::fsync(fd) != 0) {
