@@ -283,6 +283,9 @@ void CmdAclDryRun(CommandContext& ctx) {
     case AclResult::kDeniedKey:
       ctx.reply.Bulk(errors::Format(errors::kAclDryrunDeniedKey, {target[denied]}));
       break;
+    case AclResult::kDeniedChannel:
+      ctx.reply.Bulk(errors::Format(errors::kAclDryrunDeniedChannel, {target[denied]}));
+      break;
   }
 }
 

@@ -98,6 +98,13 @@ void CmdPing(CommandContext& ctx) {
     ctx.reply.Error(errors::Format(errors::kWrongArgs, {"ping"}));
     return;
   }
+  // A subscribed RESP2 client gets PING's reply in the form of a message.
+  if (ctx.client.resp == 2 && ctx.client.subscribed()) {
+    ctx.reply.ArrayLen(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(ctx.args.size() == 1 ? std::string_view() : std::string_view(ctx.args[1]));
+    return;
+  }
   if (ctx.args.size() == 1) {
     ctx.reply.SimpleString("PONG");
   } else {
@@ -113,13 +120,14 @@ void CmdQuit(CommandContext& ctx) {
 }
 
 // Back to the state of a new connection: no transaction, no watched keys,
-// database 0, RESP2, no name, and not authenticated if a password is set.
+// no subscriptions, database 0, RESP2, no name, and not authenticated if a password is set.
 void CmdReset(CommandContext& ctx) {
   ClientState& c = ctx.client;
   c.in_multi = false;
   c.multi_failed = false;
   c.queued.clear();
   ctx.server.dispatcher().UnwatchAll(c);
+  ctx.server.pubsub().UnsubscribeAll(c);
   {
     std::lock_guard lock(ctx.server.clients().mutex());
     c.db = 0;
