@@ -129,6 +129,16 @@ int64_t PubSubRegistry::Publish(bool shard, const std::string& channel,
   return receivers;
 }
 
+void PubSubRegistry::ForEachSubscription(
+    absl::FunctionRef<void(const ClientState*, PubSubKind, const std::string&)> fn) const {
+  std::shared_lock lock(mu_);
+  for (PubSubKind kind : {PubSubKind::kChannel, PubSubKind::kPattern, PubSubKind::kShard}) {
+    for (const auto& [name, subs] : MapOf(kind)) {
+      for (const ClientState* c : subs) fn(c, kind, name);
+    }
+  }
+}
+
 std::vector<std::string> PubSubRegistry::Channels(bool shard,
                                                   std::optional<std::string_view> pattern) const {
   std::vector<std::string> out;

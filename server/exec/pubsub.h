@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 
 namespace stashd::protocol {
 class ReplyBuilder;
@@ -75,6 +76,12 @@ class PubSubRegistry {
   // whose replies must stay whole).
   int64_t Publish(bool shard, const std::string& channel, const std::string& payload,
                   const ClientState* self, protocol::ReplyBuilder* self_reply);
+
+  // Calls fn(client, kind, name) for every subscription of every client,
+  // under the registry's shared lock (fn must not subscribe or publish).
+  void ForEachSubscription(
+      absl::FunctionRef<void(const ClientState* client, PubSubKind kind, const std::string& name)>
+          fn) const;
 
   // PUBSUB CHANNELS / SHARDCHANNELS: the channels with subscribers that
   // match `pattern` (all without one).
