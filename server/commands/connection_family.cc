@@ -128,6 +128,8 @@ void CmdReset(CommandContext& ctx) {
   c.queued.clear();
   ctx.server.dispatcher().UnwatchAll(c);
   ctx.server.pubsub().UnsubscribeAll(c);
+  c.reply_off = false;
+  c.reply_skip_next = false;
   {
     std::lock_guard lock(ctx.server.clients().mutex());
     c.db = 0;
@@ -272,6 +274,23 @@ void CmdAuth(CommandContext& ctx) {
 }
 
 // ---- CLIENT ----
+
+// CLIENT REPLY ON|OFF|SKIP: the dispatcher drops the muted replies.
+void CmdClientReply(CommandContext& ctx) {
+  const std::string mode = ToLower(ctx.args[2]);
+  if (mode == "on") {
+    ctx.client.reply_off = false;
+    ctx.client.reply_skip = false;
+    ctx.client.reply_skip_next = false;
+    ctx.reply.Ok();
+  } else if (mode == "off") {
+    ctx.client.reply_off = true;
+  } else if (mode == "skip") {
+    if (!ctx.client.reply_off) ctx.client.reply_skip_next = true;
+  } else {
+    ctx.reply.Error(errors::kSyntax);
+  }
+}
 
 void CmdClientId(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(ctx.client.id)); }
 
@@ -653,6 +672,17 @@ void RegisterConnectionFamily(CommandRegistry& r) {
             .since = "5.0.0",
             .group = "connection",
             .complexity = "O(1)"},
+           {.name = "client|reply",
+            .arity = 3,
+            .flags = kClientSub,
+            .handler = CmdClientReply,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Instruct the server whether to reply to commands",
+            .since = "3.2.0",
+            .group = "connection",
+            .complexity = "O(1)",
+            .arguments = {ArgOneOf("action", {ArgToken("on", "ON"), ArgToken("off", "OFF"),
+                                              ArgToken("skip", "SKIP")})}},
            {.name = "client|getname",
             .arity = 2,
             .flags = kClientSub,

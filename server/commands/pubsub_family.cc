@@ -24,17 +24,22 @@ int64_t SubscriptionCount(const ClientState& c, PubSubKind kind) {
   return static_cast<int64_t>(c.channels.size() + c.patterns.size());
 }
 
-// One confirmation: [kind, name or nil, count], a push in RESP3.
+// One confirmation: [kind, name or nil, count], a push in RESP3. Sent even
+// under CLIENT REPLY OFF, as Redis sends its pushes.
 void ReplyConfirmation(CommandContext& ctx, std::string_view what, const std::string* name,
                        PubSubKind kind) {
-  ctx.reply.PushLen(3);
-  ctx.reply.Bulk(what);
+  protocol::ReplyBuilder muted;
+  muted.set_resp3(ctx.reply.resp3());
+  protocol::ReplyBuilder& out = ctx.client.replies_muted() ? muted : ctx.reply;
+  out.PushLen(3);
+  out.Bulk(what);
   if (name != nullptr) {
-    ctx.reply.Bulk(*name);
+    out.Bulk(*name);
   } else {
-    ctx.reply.Null();
+    out.Null();
   }
-  ctx.reply.Integer(SubscriptionCount(ctx.client, kind));
+  out.Integer(SubscriptionCount(ctx.client, kind));
+  if (&out == &muted) ctx.client.kept_pushes += muted.buffer();
 }
 
 void SubscribeGeneric(CommandContext& ctx, PubSubKind kind, std::string_view what) {
@@ -85,11 +90,16 @@ void CmdSUnsubscribe(CommandContext& ctx) {
 
 void PublishGeneric(CommandContext& ctx, bool shard) {
   // Inside EXEC or a script the caller's own message is posted, so that it
-  // follows the whole reply instead of breaking it.
-  protocol::ReplyBuilder* self_reply =
-      ctx.client.in_script || Dispatcher::InExec() ? nullptr : &ctx.reply;
+  // follows the whole reply instead of breaking it. Under CLIENT REPLY OFF
+  // it is kept while the reply is dropped.
+  protocol::ReplyBuilder muted;
+  muted.set_resp3(ctx.reply.resp3());
+  protocol::ReplyBuilder* self_reply = ctx.client.in_script || Dispatcher::InExec() ? nullptr
+                                       : ctx.client.replies_muted()               ? &muted
+                                                                                  : &ctx.reply;
   ctx.reply.Integer(
       ctx.server.pubsub().Publish(shard, ctx.args[1], ctx.args[2], &ctx.client, self_reply));
+  ctx.client.kept_pushes += muted.buffer();
 }
 
 void CmdPublish(CommandContext& ctx) { PublishGeneric(ctx, /*shard=*/false); }

@@ -92,6 +92,16 @@ struct ClientState {
   // subscription commands, PING, QUIT and RESET may run.
   bool subscribed() const { return !channels.empty() || !patterns.empty() || !shard_channels.empty(); }
 
+  // CLIENT REPLY: OFF drops every reply, SKIP the reply of the next command
+  // (reply_skip_next becomes reply_skip for it). Pub/Sub confirmations and
+  // messages are still sent, as Redis's pushes are: handlers write them to
+  // `kept_pushes` while replies_muted(), and the dispatcher keeps those.
+  bool reply_off = false;
+  bool reply_skip = false;
+  bool reply_skip_next = false;
+  std::string kept_pushes;
+  bool replies_muted() const { return reply_off || reply_skip; }
+
   // Set by handlers: send the pending replies, then close (QUIT).
   bool close_after_reply = false;
   // Set by CLIENT KILL from another thread.

@@ -80,6 +80,19 @@ bool ArityOk(const CommandSpec& spec, size_t argc) {
 }  // namespace
 
 void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder& reply) {
+  const size_t reply_start = reply.size();
+  ExecuteCommand(client, args, reply);
+  // CLIENT REPLY OFF / SKIP: the reply goes, the Pub/Sub pushes stay.
+  if (client.replies_muted()) {
+    reply.buffer().resize(reply_start);
+    reply.Raw(client.kept_pushes);
+  }
+  client.kept_pushes.clear();
+  client.reply_skip = client.reply_skip_next;
+  client.reply_skip_next = false;
+}
+
+void Dispatcher::ExecuteCommand(ClientState& client, Args& args, protocol::ReplyBuilder& reply) {
   ServerStats& stats = server_.stats();
   const CommandSpec* spec = server_.commands().Find(args[0]);
   auto reject = [&](std::string_view error) {

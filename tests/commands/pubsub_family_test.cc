@@ -160,6 +160,21 @@ TEST_F(PubSubTest, AclChannelPermissions) {
                       "- argument(s) must be one of the following: allchannels, resetchannels"));
 }
 
+TEST_F(PubSubTest, ClientReplyOffKeepsPubSubPushes) {
+  TestClient& c = *client_;
+  EXPECT_EQ(RunRaw(c, {"client", "reply", "skip"}), "");
+  EXPECT_EQ(RunRaw(c, {"set", "k", "v"}), "");
+  EXPECT_EQ(Run({"get", "k"}), "v");
+  EXPECT_EQ(RunRaw(c, {"client", "reply", "off"}), "");
+  EXPECT_EQ(RunRaw(c, {"get", "k"}), "");
+  // Subscription confirmations and the own message still come.
+  EXPECT_EQ(RunRaw(c, {"hello", "3"}), "");
+  EXPECT_EQ(RunRaw(c, {"subscribe", "ch"}), ">3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+  EXPECT_EQ(RunRaw(c, {"publish", "ch", "x"}), ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nx\r\n");
+  EXPECT_EQ(Run({"client", "reply", "on"}), "OK");
+  EXPECT_THAT(Run({"client", "reply", "maybe"}), ErrorIs("ERR syntax error"));
+}
+
 TEST_F(PubSubTest, OutputBufferLimitConfig) {
   EXPECT_THAT(Run({"config", "get", "client-output-buffer-limit"})[1].str,
               ::testing::EndsWith("pubsub 33554432 8388608 60"));
