@@ -111,7 +111,8 @@ struct AclUser {
   enum class Sanitize { kUnset, kSanitize, kSkip } sanitize = Sanitize::kUnset;
   std::vector<std::string> passwords;  // SHA-256 hex of each password
   std::vector<AclSelector> selectors;  // [0] is the root selector
-  // The root selector allows every command and every key: checks are skipped.
+  // The root selector allows every command, key and channel: checks are
+  // skipped.
   bool unrestricted = false;
 
   // True if some selector grants read access to `key` (all keys, or a
