@@ -29,6 +29,10 @@ inline constexpr std::string_view kProtoUnauthenticatedBulk =
     "ERR Protocol error: unauthenticated bulk length";
 
 // Dispatcher
+// A RESP2 client with subscriptions ran another command (%s: its full name).
+inline constexpr std::string_view kSubscribedContext =
+    "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+    "allowed in this context";
 inline constexpr std::string_view kUnknownCommand =
     "ERR unknown command '%s', with args beginning with: %s";
 inline constexpr std::string_view kWrongArgs = "ERR wrong number of arguments for '%s' command";
@@ -198,6 +202,8 @@ inline constexpr std::string_view kNoPermCommand =
     "NOPERM this user has no permissions to run the '%s' command";
 inline constexpr std::string_view kNoPermKey =
     "NOPERM this user has no permissions to access one of the keys used as arguments";
+inline constexpr std::string_view kNoPermChannel =
+    "NOPERM this user has no permissions to access one of the channels used as arguments";
 inline constexpr std::string_view kNoPermExecChanged =
     "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC "
     "call. This command is no longer allowed for the following reason: %s";
@@ -205,6 +211,8 @@ inline constexpr std::string_view kNoPermExecCommandReason =
     "no permission to execute the command or subcommand";
 inline constexpr std::string_view kNoPermExecKeyReason =
     "no permission to touch the specified keys";
+inline constexpr std::string_view kNoPermExecChannelReason =
+    "no permission to access one of the channels used as arguments";
 inline constexpr std::string_view kAclSetUserModifier =
     "ERR Error in ACL SETUSER modifier '%s': %s";
 inline constexpr std::string_view kAclUsernameSpaces =
@@ -248,6 +256,8 @@ inline constexpr std::string_view kAclCommandNotFound = "ERR Command '%s' not fo
 // ACL DRYRUN answers these as bulk strings, not errors.
 inline constexpr std::string_view kAclDryrunDeniedCommand =
     "This user has no permissions to run the '%s' command";
+inline constexpr std::string_view kAclDryrunDeniedChannel =
+    "This user has no permissions to access the '%s' channel";
 inline constexpr std::string_view kAclDryrunDeniedKey =
     "This user has no permissions to access the '%s' key";
 
@@ -363,6 +373,8 @@ inline constexpr std::string_view kScriptWriteInReadOnly =
     "ERR Write commands are not allowed from read-only scripts.";
 inline constexpr std::string_view kScriptNoPermCommand =
     "ERR The user executing the script can't run this command or subcommand";
+inline constexpr std::string_view kScriptNoPermChannel =
+    "ERR The user executing the script can't publish to the channel mentioned in the command";
 inline constexpr std::string_view kScriptNoPermKey =
     "ERR The user executing the script can't access at least one of the keys mentioned in the "
     "command arguments";

@@ -82,6 +82,7 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
   // requirepass is the default user's password, at start-up and after
   // CONFIG SET (Redis's ACLUpdateDefaultUserPassword).
   acl_ = std::make_unique<Acl>(commands_);
+  acl_->UsePubSubDefault(&config_->acl_pubsub_default_all);
   scripts_ = std::make_unique<ScriptEngine>();
   acl_->SetDefaultPassword(config_table_.requirepass());
   // CONFIG SET maxclients: refused, as in Redis, when the open-files limit

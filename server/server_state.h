@@ -21,6 +21,7 @@
 #include "server/exec/command.h"
 #include "server/exec/command_journal.h"
 #include "server/exec/command_runner.h"
+#include "server/exec/pubsub.h"
 #include "store/clock.h"
 #include "store/keyspace.h"
 
@@ -93,6 +94,8 @@ class ServerState {
   // The Lua engine (EVAL, SCRIPT).
   ScriptEngine& scripts() { return *scripts_; }
   ClientRegistry& clients() { return clients_; }
+  // Pub/Sub subscriptions (server/exec/pubsub.h).
+  PubSubRegistry& pubsub() { return pubsub_; }
   ServerStats& stats() { return stats_; }
   CommandStats& command_stats(const CommandSpec* spec);
 
@@ -123,6 +126,7 @@ class ServerState {
   std::unique_ptr<store::Keyspace> keyspace_;
   CommandRegistry commands_;
   ClientRegistry clients_;
+  PubSubRegistry pubsub_;
   std::unique_ptr<CommandRunner> dispatcher_;
   std::unique_ptr<Acl> acl_;
   std::unique_ptr<ScriptEngine> scripts_;

@@ -99,6 +99,15 @@ uint8_t NeededPerms(const CommandSpec& spec, const Args& args, KeySpecFlags flag
   return need;
 }
 
+// Channel patterns match a channel; a pattern being subscribed (PSUBSCRIBE)
+// must equal one of them (Redis's ACLCheckChannelAgainstList).
+bool SelectorAllowsChannel(const AclSelector& s, std::string_view name, bool is_pattern) {
+  if (s.all_channels) return true;
+  return std::any_of(s.channels.begin(), s.channels.end(), [&](const std::string& p) {
+    return is_pattern ? p == name : store::GlobMatch(p, name);
+  });
+}
+
 bool KeyAllowed(const AclSelector& s, std::string_view key, uint8_t need) {
   if (s.all_keys) return true;
   for (const AclSelector::KeyPattern& p : s.keys) {
@@ -250,6 +259,12 @@ bool AclUser::ReadsEveryKey() const {
   return false;
 }
 
+bool AclUser::AllowsChannel(std::string_view name, bool is_pattern) const {
+  return std::any_of(selectors.begin(), selectors.end(), [&](const AclSelector& s) {
+    return SelectorAllowsChannel(s, name, is_pattern);
+  });
+}
+
 const AclUser* AclKeyFilter(const ClientState& client) {
   const AclUser* user = client.acl_user.get();
   if (user == nullptr || user->unrestricted || user->ReadsEveryKey()) return nullptr;
@@ -267,6 +282,7 @@ Acl::Acl(const CommandRegistry& registry) : commands_(registry) {
 AclSelector Acl::NewSelector() const {
   AclSelector s;
   s.allowed.assign((commands_.size() + 63) / 64, 0);
+  s.all_channels = pubsub_default_all_ != nullptr && pubsub_default_all_->load();
   return s;
 }
 
@@ -294,7 +310,7 @@ void Acl::Finish(AclUser& user) const {
       break;
     }
   }
-  user.unrestricted = all_bits && root.all_keys;
+  user.unrestricted = all_bits && root.all_keys && root.all_channels;
 }
 
 void Acl::Publish(UserMap users) {
@@ -463,6 +479,9 @@ std::optional<std::string> Acl::ApplyRule(AclUser& u, std::string_view op) const
     for (std::string_view rule : {"resetpass", "resetkeys", "resetchannels", "off",
                                   "sanitize-payload", "clearselectors", "-@all"}) {
       ApplyRule(u, rule);
+    }
+    if (pubsub_default_all_ != nullptr && pubsub_default_all_->load()) {
+      ApplyRule(u, "allchannels");
     }
   } else {
     return ApplySelectorRule(u.selectors[0], op);
@@ -678,21 +697,11 @@ AclResult Acl::Check(const AclUser& user, const CommandSpec& spec, const Args& a
   // DELPREFIX names prefixes rather than keys (stashd extension).
   const bool prefixes = spec.flags & kKeyPrefixArgs;
 
-  auto check_selector = [&](const AclSelector& s, int* idx) {
-    if (!(spec.flags & kNoAuth) && !GetBit(s, id)) {
-      auto allowed = s.first_args.find(id);
-      size_t arg_index = commands_.at(id).parent >= 0 ? 2 : 1;
-      if (allowed == s.first_args.end() || args.size() <= arg_index) {
-        return AclResult::kDeniedCommand;
-      }
-      const std::string& first = args[arg_index];
-      if (std::none_of(allowed->second.begin(), allowed->second.end(),
-                       [&](const std::string& a) { return EqualsIgnoreCase(a, first); })) {
-        return AclResult::kDeniedCommand;
-      }
-    }
+  auto check_keys = [&](const AclSelector& s, int* idx) {
     if (s.all_keys) return AclResult::kOk;
     for (const KeyArg& key : keys) {
+      // Shard channels sit in key specs flagged not_key: not keys.
+      if (key.flags.Has(KeySpecFlag::kNotKey)) continue;
       if (!KeyAllowed(s, args[key.index], NeededPerms(spec, args, key.flags))) {
         *idx = key.index;
         return AclResult::kDeniedKey;
@@ -707,6 +716,35 @@ AclResult Acl::Check(const AclUser& user, const CommandSpec& spec, const Args& a
       }
     }
     return AclResult::kOk;
+  };
+  auto check_channels = [&](const AclSelector& s, int* idx) {
+    if (s.all_channels || spec.channel_args == ChannelArgs::kNone) return AclResult::kOk;
+    const bool patterns = spec.channel_args == ChannelArgs::kAllPatterns;
+    const size_t end = spec.channel_args == ChannelArgs::kFirst ? std::min<size_t>(2, args.size())
+                                                                : args.size();
+    for (size_t i = 1; i < end; ++i) {
+      if (!SelectorAllowsChannel(s, args[i], patterns)) {
+        *idx = static_cast<int>(i);
+        return AclResult::kDeniedChannel;
+      }
+    }
+    return AclResult::kOk;
+  };
+  auto check_selector = [&](const AclSelector& s, int* idx) {
+    if (!(spec.flags & kNoAuth) && !GetBit(s, id)) {
+      auto allowed = s.first_args.find(id);
+      size_t arg_index = commands_.at(id).parent >= 0 ? 2 : 1;
+      if (allowed == s.first_args.end() || args.size() <= arg_index) {
+        return AclResult::kDeniedCommand;
+      }
+      const std::string& first = args[arg_index];
+      if (std::none_of(allowed->second.begin(), allowed->second.end(),
+                       [&](const std::string& a) { return EqualsIgnoreCase(a, first); })) {
+        return AclResult::kDeniedCommand;
+      }
+    }
+    if (auto r = check_keys(s, idx); r != AclResult::kOk) return r;
+    return check_channels(s, idx);
   };
 
   // The error to report: the command if no selector allows it, else the

@@ -111,7 +111,8 @@ struct AclUser {
   enum class Sanitize { kUnset, kSanitize, kSkip } sanitize = Sanitize::kUnset;
   std::vector<std::string> passwords;  // SHA-256 hex of each password
   std::vector<AclSelector> selectors;  // [0] is the root selector
-  // The root selector allows every command and every key: checks are skipped.
+  // The root selector allows every command, key and channel: checks are
+  // skipped.
   bool unrestricted = false;
 
   // True if some selector grants read access to `key` (all keys, or a
@@ -119,9 +120,15 @@ struct AclUser {
   bool CanReadKey(std::string_view key) const;
   // True if some selector reads every key (allkeys, ~* or %R~*).
   bool ReadsEveryKey() const;
+  // True if some selector allows the Pub/Sub channel `name` (a channel
+  // pattern matches it), or, with `is_pattern`, has exactly that pattern
+  // (PSUBSCRIBE's patterns are compared literally, as in Redis).
+  bool AllowsChannel(std::string_view name, bool is_pattern) const;
 };
 
-enum class AclResult { kOk, kDeniedCommand, kDeniedKey };
+// Ordered as Redis ranks them when no selector allows a command: the error
+// reported is the highest one any selector gave.
+enum class AclResult { kOk, kDeniedCommand, kDeniedKey, kDeniedChannel };
 
 // For KEYS, SCAN and RANDOMKEY: nullptr when the client may read every key,
 // else its user, whose CanReadKey() tells which key names it may see.
@@ -132,6 +139,12 @@ class Acl {
   explicit Acl(const CommandRegistry& registry);
   Acl(const Acl&) = delete;
   Acl& operator=(const Acl&) = delete;
+
+  // acl-pubsub-default: read whenever a user or selector is created (or
+  // "reset"); true gives it allchannels. Set once before use.
+  void UsePubSubDefault(const std::atomic<bool>* all_channels) {
+    pubsub_default_all_ = all_channels;
+  }
 
   // ---- Users ----
 
@@ -179,7 +192,8 @@ class Acl {
   // ---- Checks ----
 
   // Whether `user` may run `spec` (resolved to the subcommand, if any) with
-  // `args`. On kDeniedKey, *denied_arg is the index of the key argument.
+  // `args`. On kDeniedKey (kDeniedChannel), *denied_arg is the index of the
+  // key (channel) argument.
   // DELPREFIX's arguments are prefixes: each needs a selector with all keys
   // or a write pattern "<literal>*" whose literal starts the prefix, so that
   // every key it can delete is writable.
@@ -238,6 +252,7 @@ class Acl {
   void Publish(UserMap users);
 
   AclCommandTable commands_;
+  const std::atomic<bool>* pubsub_default_all_ = nullptr;
   mutable std::mutex mu_;
   UserMap users_;  // guarded by mu_
   std::atomic<uint64_t> version_{1};

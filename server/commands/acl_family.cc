@@ -50,12 +50,40 @@ void DisconnectUsers(CommandContext& ctx, const std::vector<std::string>& users)
   for (const std::function<void()>& close : to_close) close();
 }
 
+// After ACL SETUSER changed `name`: closes its clients subscribed to a
+// channel or pattern the user may no longer use, as Redis 7.0 does (the
+// calling one after its reply).
+void DisconnectUnpermittedSubscribers(CommandContext& ctx, const std::string& name) {
+  std::shared_ptr<const AclUser> user = ctx.server.acl().Find(name);
+  if (user == nullptr) return;
+  absl::flat_hash_set<const ClientState*> violating;
+  ctx.server.pubsub().ForEachSubscription(
+      [&](const ClientState* c, PubSubKind kind, const std::string& channel) {
+        if (!violating.contains(c) && !user->AllowsChannel(channel, kind == PubSubKind::kPattern)) {
+          violating.insert(c);
+        }
+      });
+  if (violating.empty()) return;
+  std::vector<std::function<void()>> to_close;
+  ctx.server.clients().ForEach([&](ClientState& c, const std::function<void()>& close) {
+    if (!violating.contains(&c) || c.user != name) return;
+    if (&c == &ctx.client) {
+      ctx.client.close_after_reply = true;
+    } else {
+      c.kill_requested.store(true);
+      to_close.push_back(close);
+    }
+  });
+  for (const std::function<void()>& close : to_close) close();
+}
+
 void CmdAclSetUser(CommandContext& ctx) {
   std::vector<std::string> rules(ctx.args.begin() + 3, ctx.args.end());
   if (auto err = ctx.server.acl().SetUser(ctx.args[2], rules)) {
     ctx.reply.Error(*err);
     return;
   }
+  DisconnectUnpermittedSubscribers(ctx, ctx.args[2]);
   ctx.reply.Ok();
 }
 
@@ -282,6 +310,9 @@ void CmdAclDryRun(CommandContext& ctx) {
       break;
     case AclResult::kDeniedKey:
       ctx.reply.Bulk(errors::Format(errors::kAclDryrunDeniedKey, {target[denied]}));
+      break;
+    case AclResult::kDeniedChannel:
+      ctx.reply.Bulk(errors::Format(errors::kAclDryrunDeniedChannel, {target[denied]}));
       break;
   }
 }

@@ -98,6 +98,13 @@ void CmdPing(CommandContext& ctx) {
     ctx.reply.Error(errors::Format(errors::kWrongArgs, {"ping"}));
     return;
   }
+  // A subscribed RESP2 client gets PING's reply in the form of a message.
+  if (ctx.client.resp == 2 && ctx.client.subscribed()) {
+    ctx.reply.ArrayLen(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(ctx.args.size() == 1 ? std::string_view() : std::string_view(ctx.args[1]));
+    return;
+  }
   if (ctx.args.size() == 1) {
     ctx.reply.SimpleString("PONG");
   } else {
@@ -113,13 +120,16 @@ void CmdQuit(CommandContext& ctx) {
 }
 
 // Back to the state of a new connection: no transaction, no watched keys,
-// database 0, RESP2, no name, and not authenticated if a password is set.
+// no subscriptions, database 0, RESP2, no name, and not authenticated if a password is set.
 void CmdReset(CommandContext& ctx) {
   ClientState& c = ctx.client;
   c.in_multi = false;
   c.multi_failed = false;
   c.queued.clear();
   ctx.server.dispatcher().UnwatchAll(c);
+  ctx.server.pubsub().UnsubscribeAll(c);
+  c.reply_off = false;
+  c.reply_skip_next = false;
   {
     std::lock_guard lock(ctx.server.clients().mutex());
     c.db = 0;
@@ -264,6 +274,23 @@ void CmdAuth(CommandContext& ctx) {
 }
 
 // ---- CLIENT ----
+
+// CLIENT REPLY ON|OFF|SKIP: the dispatcher drops the muted replies.
+void CmdClientReply(CommandContext& ctx) {
+  const std::string mode = ToLower(ctx.args[2]);
+  if (mode == "on") {
+    ctx.client.reply_off = false;
+    ctx.client.reply_skip = false;
+    ctx.client.reply_skip_next = false;
+    ctx.reply.Ok();
+  } else if (mode == "off") {
+    ctx.client.reply_off = true;
+  } else if (mode == "skip") {
+    if (!ctx.client.reply_off) ctx.client.reply_skip_next = true;
+  } else {
+    ctx.reply.Error(errors::kSyntax);
+  }
+}
 
 void CmdClientId(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(ctx.client.id)); }
 
@@ -645,6 +672,17 @@ void RegisterConnectionFamily(CommandRegistry& r) {
             .since = "5.0.0",
             .group = "connection",
             .complexity = "O(1)"},
+           {.name = "client|reply",
+            .arity = 3,
+            .flags = kClientSub,
+            .handler = CmdClientReply,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Instruct the server whether to reply to commands",
+            .since = "3.2.0",
+            .group = "connection",
+            .complexity = "O(1)",
+            .arguments = {ArgOneOf("action", {ArgToken("on", "ON"), ArgToken("off", "OFF"),
+                                              ArgToken("skip", "SKIP")})}},
            {.name = "client|getname",
             .arity = 2,
             .flags = kClientSub,

@@ -402,6 +402,9 @@ void StatsSection(CommandContext& ctx, Lines* out) {
       {"evicted_keys", "0"},
       {"keyspace_hits", absl::StrCat(kc.keyspace_hits)},
       {"keyspace_misses", absl::StrCat(kc.keyspace_misses)},
+      {"pubsub_channels", absl::StrCat(ctx.server.pubsub().ChannelCount(/*shard=*/false))},
+      {"pubsub_patterns", absl::StrCat(ctx.server.pubsub().NumPat())},
+      {"pubsubshard_channels", absl::StrCat(ctx.server.pubsub().ChannelCount(/*shard=*/true))},
       {"unexpected_error_replies", absl::StrCat(st.unexpected_error_replies.load())},
       {"total_error_replies", absl::StrCat(st.total_error_replies.load())},
       // Redis 7.2's name for failed AUTH / HELLO AUTH attempts.

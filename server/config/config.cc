@@ -233,6 +233,20 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
   string_directive("requirepass", true, &c->requirepass, nullptr);
   string_directive("aclfile", false, &c->aclfile, nullptr);
   int_directive("acllog-max-len", true, &c->acllog_max_len, 0, INT32_MAX, false);
+  directives_.push_back(
+      {"acl-pubsub-default", true,
+       [c](const std::vector<std::string>& v) -> ConfigError {
+         if (auto e = Need1(v)) return e;
+         const std::string value = ToLower(v[0]);
+         if (value != "allchannels" && value != "resetchannels") {
+           return "argument(s) must be one of the following: allchannels, resetchannels";
+         }
+         c->acl_pubsub_default_all.store(value == "allchannels");
+         return std::nullopt;
+       },
+       [c] {
+         return std::string(c->acl_pubsub_default_all.load() ? "allchannels" : "resetchannels");
+       }});
   for (const char* name : {"busy-reply-threshold", "lua-time-limit"}) {
     int_directive(name, true, &c->busy_reply_threshold_ms, 0, INT64_MAX, false);
   }

@@ -57,14 +57,18 @@ struct Config {
   std::string requirepass;
   std::string aclfile;  // users file for ACL LOAD / SAVE; fixed after start-up
   std::atomic<int64_t> acllog_max_len{128};
+  // acl-pubsub-default: new users (and "reset") start with allchannels
+  // (true) or resetchannels (false, Redis 7.0's default).
+  std::atomic<bool> acl_pubsub_default_all{false};
   // busy-reply-threshold (alias lua-time-limit): after this long, a running
   // script makes other clients' commands fail with BUSY (0: never).
   std::atomic<int64_t> busy_reply_threshold_ms{5000};
 
   // client-output-buffer-limit, per client class: a client whose pending
   // replies exceed `hard` bytes, or stay above `soft` bytes for
-  // `soft_seconds`, is disconnected (0 = no limit). Only normal clients
-  // exist in stashd; the replica and pubsub classes are kept for CONFIG GET.
+  // `soft_seconds`, is disconnected (0 = no limit). A client with
+  // subscriptions is of the pubsub class, others normal; stashd has no
+  // replicas, the replica class is kept for CONFIG GET.
   struct OutputBufferLimit {
     std::atomic<int64_t> hard{0};
     std::atomic<int64_t> soft{0};

@@ -12,6 +12,10 @@ namespace stashd::server {
 std::string ClientInfoLine(const ClientState& c, int64_t now_ms, bool self,
                            std::string_view current_cmd) {
   std::string flags;
+  const uint32_t sub = c.sub_count.load(std::memory_order_relaxed);
+  const uint32_t psub = c.psub_count.load(std::memory_order_relaxed);
+  const uint32_t ssub = c.ssub_count.load(std::memory_order_relaxed);
+  if (sub + psub + ssub > 0) flags += 'P';
   if (c.in_multi) flags += 'x';
   if (c.blocked != nullptr) flags += 'b';
   if (self && c.watch_flag && c.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
@@ -30,7 +34,7 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms, bool self,
       "id=", c.id, " addr=", c.addr, " laddr=", c.laddr, " fd=", c.fd, " name=", c.name,
       " age=", (now_ms - c.created_ms) / 1000,
       " idle=", std::max<int64_t>(0, now_ms - c.last_interaction_ms) / 1000, " flags=", flags,
-      " db=", c.db, " sub=0 psub=0 ssub=0 multi=", multi,
+      " db=", c.db, " sub=", sub, " psub=", psub, " ssub=", ssub, " multi=", multi,
       " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=",
       tot_mem, " events=r cmd=", std::string(cmd), " user=", c.user, " redir=-1 resp=", c.resp,
       " lib-name=", c.lib_name, " lib-ver=", c.lib_ver);

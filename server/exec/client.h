@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "server/exec/args.h"
 #include "store/keyspace.h"
 
@@ -26,6 +27,7 @@ namespace stashd::server {
 struct AclUser;
 class BlockedClient;
 struct CommandSpec;
+struct PubSubMessage;
 
 struct QueuedCommand {
   const CommandSpec* spec;  // the command (or subcommand) to run
@@ -72,6 +74,33 @@ struct ClientState {
   // Hands a block that ended on any thread to this client's connection
   // (see BlockedClient::wake). Set once before the first command.
   std::function<void(uint64_t log_before)> wake;
+
+  // Pub/Sub (server/exec/pubsub.h): the channels, patterns and shard
+  // channels this client is subscribed to, owned by its thread; the counts
+  // are mirrored in atomics for CLIENT LIST / INFO from other threads.
+  absl::flat_hash_set<std::string> channels;
+  absl::flat_hash_set<std::string> patterns;
+  absl::flat_hash_set<std::string> shard_channels;
+  std::atomic<uint32_t> sub_count{0};
+  std::atomic<uint32_t> psub_count{0};
+  std::atomic<uint32_t> ssub_count{0};
+  // Hands a published message to this client's connection, in call order;
+  // called on the publisher's thread (any thread). Set once before the
+  // first command.
+  std::function<void(PubSubMessage message)> deliver;
+  // True while the client has a subscription of any kind: in RESP2 only the
+  // subscription commands, PING, QUIT and RESET may run.
+  bool subscribed() const { return !channels.empty() || !patterns.empty() || !shard_channels.empty(); }
+
+  // CLIENT REPLY: OFF drops every reply, SKIP the reply of the next command
+  // (reply_skip_next becomes reply_skip for it). Pub/Sub confirmations and
+  // messages are still sent, as Redis's pushes are: handlers write them to
+  // `kept_pushes` while replies_muted(), and the dispatcher keeps those.
+  bool reply_off = false;
+  bool reply_skip = false;
+  bool reply_skip_next = false;
+  std::string kept_pushes;
+  bool replies_muted() const { return reply_off || reply_skip; }
 
   // Set by handlers: send the pending replies, then close (QUIT).
   bool close_after_reply = false;

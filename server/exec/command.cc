@@ -284,6 +284,7 @@ void RegisterAllCommands(CommandRegistry& registry) {
   RegisterPersistenceFamily(registry);
   RegisterAclFamily(registry);
   RegisterScriptingFamily(registry);
+  RegisterPubSubFamily(registry);
 }
 
 }  // namespace stashd::server

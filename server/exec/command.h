@@ -345,6 +345,12 @@ struct KeySpec {
 using GetKeysFn = void (*)(const Args& args,
                            absl::FunctionRef<void(int index, KeySpecFlags flags)> add);
 
+// Which arguments of a command are Pub/Sub channels the ACL checks against
+// the user's channel patterns (Redis's getChannelsFromCommand): PUBLISH's
+// first, every one of SUBSCRIBE's, PSUBSCRIBE's patterns (which must equal
+// an allowed pattern). Unsubscribing is never checked.
+enum class ChannelArgs : uint8_t { kNone, kFirst, kAll, kAllPatterns };
+
 // One entry of a command's COMMAND DOCS "history".
 struct HistoryEntry {
   std::string version = {};
@@ -375,6 +381,7 @@ struct CommandSpec {
   // replace key_spec_flags.
   std::vector<KeySpec> key_specs = {};
   GetKeysFn get_keys = nullptr;  // see GetKeysFn
+  ChannelArgs channel_args = ChannelArgs::kNone;  // see ChannelArgs
   // Command tips: "nondeterministic_output", "request_policy:all_shards"...
   std::vector<std::string> tips = {};
 
@@ -473,6 +480,7 @@ void RegisterTransactionFamily(CommandRegistry& registry);
 void RegisterPersistenceFamily(CommandRegistry& registry);
 void RegisterAclFamily(CommandRegistry& registry);
 void RegisterScriptingFamily(CommandRegistry& registry);
+void RegisterPubSubFamily(CommandRegistry& registry);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& registry);

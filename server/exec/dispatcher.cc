@@ -64,6 +64,14 @@ bool DeniedOnDiskError(const CommandSpec& spec, const ClientState& client) {
   return false;
 }
 
+// What a subscribed RESP2 client may run (Redis's processCommand).
+bool AllowedWhileSubscribed(const CommandSpec& spec) {
+  static constexpr std::string_view kAllowed[] = {
+      "ping",         "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
+      "psubscribe",   "punsubscribe", "quit",    "reset"};
+  return std::find(std::begin(kAllowed), std::end(kAllowed), spec.name) != std::end(kAllowed);
+}
+
 bool ArityOk(const CommandSpec& spec, size_t argc) {
   int n = static_cast<int>(argc);
   return spec.arity >= 0 ? n == spec.arity : n >= -spec.arity;
@@ -72,6 +80,19 @@ bool ArityOk(const CommandSpec& spec, size_t argc) {
 }  // namespace
 
 void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder& reply) {
+  const size_t reply_start = reply.size();
+  ExecuteCommand(client, args, reply);
+  // CLIENT REPLY OFF / SKIP: the reply goes, the Pub/Sub pushes stay.
+  if (client.replies_muted()) {
+    reply.buffer().resize(reply_start);
+    reply.Raw(client.kept_pushes);
+  }
+  client.kept_pushes.clear();
+  client.reply_skip = client.reply_skip_next;
+  client.reply_skip_next = false;
+}
+
+void Dispatcher::ExecuteCommand(ClientState& client, Args& args, protocol::ReplyBuilder& reply) {
   ServerStats& stats = server_.stats();
   const CommandSpec* spec = server_.commands().Find(args[0]);
   auto reject = [&](std::string_view error) {
@@ -136,6 +157,12 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
       reject(*error);  // EXEC: the transaction is discarded, and says why
       return;
     }
+  }
+  // A RESP2 client with subscriptions reads messages from its connection:
+  // only the commands whose replies fit in that stream may run.
+  if (client.resp == 2 && client.subscribed() && !AllowedWhileSubscribed(*spec)) {
+    reject(errors::Format(errors::kSubscribedContext, {spec->name}));
+    return;
   }
   // A script past busy-reply-threshold: only the commands Redis allows then
   // (SCRIPT KILL, MULTI, AUTH ...) run; inside MULTI the refusal makes EXEC
@@ -261,16 +288,21 @@ bool Dispatcher::CallFromScript(ClientState& client, Args& args, bool read_only,
     AclResult result = server_.acl().Check(*user, *spec, args, &denied_arg);
     if (result != AclResult::kOk) {
       const bool key = result == AclResult::kDeniedKey;
+      const bool channel = result == AclResult::kDeniedChannel;
       Acl::LogEntry entry;
-      entry.reason = key ? Acl::LogReason::kKey : Acl::LogReason::kCommand;
+      entry.reason = key       ? Acl::LogReason::kKey
+                     : channel ? Acl::LogReason::kChannel
+                               : Acl::LogReason::kCommand;
       entry.context = Acl::LogContext::kLua;
-      entry.object = key ? args[denied_arg] : spec->name;
+      entry.object = key || channel ? args[denied_arg] : spec->name;
       entry.username = client.user;
       entry.ctime_ms = server_.clock().NowMs();
       entry.client_info = ClientInfoLine(client, entry.ctime_ms, /*self=*/true, "eval");
       server_.acl().AddLogEntry(std::move(entry),
                                 static_cast<size_t>(server_.config().acllog_max_len.load()));
-      reply.Error(key ? errors::kScriptNoPermKey : errors::kScriptNoPermCommand);
+      reply.Error(key       ? errors::kScriptNoPermKey
+                  : channel ? errors::kScriptNoPermChannel
+                            : errors::kScriptNoPermCommand);
       return false;
     }
   }
@@ -433,10 +465,13 @@ std::optional<std::string> Dispatcher::AclDenial(const CommandSpec& spec, Client
   AclResult result = server_.acl().Check(*user, spec, args, &denied_arg);
   if (result == AclResult::kOk) return std::nullopt;
   const bool key = result == AclResult::kDeniedKey;
+  const bool channel = result == AclResult::kDeniedChannel;
   Acl::LogEntry entry;
-  entry.reason = key ? Acl::LogReason::kKey : Acl::LogReason::kCommand;
+  entry.reason = key       ? Acl::LogReason::kKey
+                 : channel ? Acl::LogReason::kChannel
+                           : Acl::LogReason::kCommand;
   entry.context = in_exec || client.in_multi ? Acl::LogContext::kMulti : Acl::LogContext::kToplevel;
-  entry.object = key ? args[denied_arg] : spec.name;
+  entry.object = key || channel ? args[denied_arg] : spec.name;
   entry.username = client.user;
   entry.ctime_ms = server_.clock().NowMs();
   entry.client_info = ClientInfoLine(client, entry.ctime_ms, /*self=*/true, spec.name);
@@ -444,10 +479,13 @@ std::optional<std::string> Dispatcher::AclDenial(const CommandSpec& spec, Client
                             static_cast<size_t>(server_.config().acllog_max_len.load()));
   if (in_exec) {
     return errors::Format(errors::kNoPermExecChanged,
-                          {key ? errors::kNoPermExecKeyReason : errors::kNoPermExecCommandReason});
+                          {key       ? errors::kNoPermExecKeyReason
+                           : channel ? errors::kNoPermExecChannelReason
+                                     : errors::kNoPermExecCommandReason});
   }
-  return key ? std::string(errors::kNoPermKey)
-             : errors::Format(errors::kNoPermCommand, {spec.name});
+  if (key) return std::string(errors::kNoPermKey);
+  if (channel) return std::string(errors::kNoPermChannel);
+  return errors::Format(errors::kNoPermCommand, {spec.name});
 }
 
 bool Dispatcher::RunsLong(const ClientState& client, const Args& args) {

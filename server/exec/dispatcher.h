@@ -50,6 +50,8 @@ class Dispatcher final : public CommandRunner {
   static bool InExec();
 
  private:
+  // Execute() without CLIENT REPLY's muting.
+  void ExecuteCommand(ClientState& client, Args& args, protocol::ReplyBuilder& reply);
   // The row that runs `args`: the subcommand of a container command when
   // there is one. nullptr if unknown (an unknown subcommand of a container
   // without a handler of its own too).

@@ -66,6 +66,7 @@ Connection::~Connection() {
   if (client_.blocked != nullptr)
     EndBlock(server_, *client_.blocked, BlockedClient::State::kClosed);
   server_.dispatcher().UnwatchAll(client_);
+  server_.pubsub().UnsubscribeAll(client_);
   server_.clients().Remove(&client_);
 }
 
@@ -104,6 +105,12 @@ void Connection::Start() {
     CommandJournal* journal = server.command_journal();
     if (journal == nullptr || journal->ReadyToReply(before, resume)) resume();
   };
+  // Posts keep their order: one publisher's messages arrive as published.
+  client_.deliver = [weak, executor = socket_.get_executor()](PubSubMessage m) {
+    asio::post(executor, [weak, m = std::move(m)] {
+      if (auto self = weak.lock()) self->DeliverMessage(m);
+    });
+  };
   // Blocked clients read what is there without waiting (WatchPeer).
   socket_.non_blocking(true, ec);
   server_.stats().total_connections_received.fetch_add(1, std::memory_order_relaxed);
@@ -122,13 +129,17 @@ void Connection::Shutdown() {
   if (client_.blocked != nullptr)
     EndBlock(server_, *client_.blocked, BlockedClient::State::kClosed);
   block_timer_.cancel();
+  // No more messages for a closed client (a worker running its command
+  // owns the client state: the destructor unsubscribes then).
+  if (!on_worker_) server_.pubsub().UnsubscribeAll(client_);
   boost::system::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
 }
 
 void Connection::DoRead() {
-  if (closed_) return;
+  if (closed_ || reading_) return;
+  reading_ = true;
   MakeRoom();
   socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
                           [self = shared_from_this()](const boost::system::error_code& ec,
@@ -155,6 +166,7 @@ void Connection::MakeRoom() {
 }
 
 void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
+  reading_ = false;
   if (ec || closed_) {
     Shutdown();
     return;
@@ -200,11 +212,18 @@ void Connection::FinishInput(bool keep_open) {
   if (persistence != nullptr && persistence->ThreadLogPosition() != log_before) {
     const bool close_after = !keep_open;
     auto self = shared_from_this();
+    awaiting_log_ = true;
     asio::post(socket_.get_executor(), [self, persistence, close_after, log_before] {
       auto resume = [self, close_after] {
-        asio::post(self->socket_.get_executor(), [self, close_after] { self->Flush(close_after); });
+        asio::post(self->socket_.get_executor(), [self, close_after] {
+          self->awaiting_log_ = false;
+          self->Flush(close_after);
+        });
       };
-      if (persistence->ReadyToReply(log_before, resume)) self->Flush(close_after);
+      if (persistence->ReadyToReply(log_before, resume)) {
+        self->awaiting_log_ = false;
+        self->Flush(close_after);
+      }
     });
     return;
   }
@@ -359,6 +378,11 @@ void Connection::RunOnWorker() {
 void Connection::ResumeInput() {
   on_worker_ = false;
   if (closed_) return;
+  // Messages that arrived meanwhile follow the command's reply.
+  if (worker_pushes_.size() > 0) {
+    reply_.Raw(worker_pushes_.buffer());
+    worker_pushes_.Clear();
+  }
   FinishInput(AfterCommand() && ProcessInput());
 }
 
@@ -379,13 +403,24 @@ bool Connection::AfterCommand() {
 }
 
 void Connection::Flush(bool close_after) {
+  if (writing_) {
+    // A message went out meanwhile: these replies follow it.
+    flush_after_write_ = true;
+    close_after_write_ = close_after_write_ || close_after;
+    return;
+  }
   out_.swap(reply_.buffer());
   reply_.Clear();
   server_.stats().total_net_output_bytes.fetch_add(out_.size(), std::memory_order_relaxed);
   // The soft output limit: the server's cron closes a client whose replies
   // stay above it for longer than its seconds.
-  const int64_t soft = server_.config().output_buffer_limits[Config::kNormalClients].soft.load();
-  if (soft > 0 && out_.size() > static_cast<size_t>(soft)) {
+  const int64_t soft =
+      server_.config()
+          .output_buffer_limits[client_.subscribed() ? Config::kPubSubClients
+                                                     : Config::kNormalClients]
+          .soft.load();
+  if (soft > 0 && out_.size() > static_cast<size_t>(soft) &&
+      client_.output_soft_limit_since_ms.load(std::memory_order_relaxed) == 0) {
     client_.output_soft_limit_since_ms.store(server_.clock().NowMs(), std::memory_order_relaxed);
   }
   writing_ = true;
@@ -407,12 +442,71 @@ void Connection::Flush(bool close_after) {
         if (self->resume_after_write_) {
           self->resume_after_write_ = false;
           self->RunAfterBlock();
+        } else if (self->flush_after_write_) {
+          self->flush_after_write_ = false;
+          const bool close = self->close_after_write_;
+          self->close_after_write_ = false;
+          self->Flush(close);
         } else if (self->blocked_) {
           self->WatchPeer();
         } else {
           self->DoRead();
         }
       });
+}
+
+void Connection::DeliverMessage(const PubSubMessage& m) {
+  if (closed_) return;
+  if (on_worker_) {
+    // The worker owns reply_: the message waits (ResumeInput).
+    worker_pushes_.set_resp3(client_.resp == 3);
+    WriteMessage(worker_pushes_, m);
+  } else {
+    WriteMessage(reply_, m);
+  }
+  if (!OutputWithinLimits()) {
+    if (!on_worker_) std::string().swap(reply_.buffer());
+    Shutdown();
+    return;
+  }
+  // A flush on its way (after the worker, after the write log) takes it.
+  if (on_worker_ || awaiting_log_) return;
+  Flush(/*close_after=*/false);
+}
+
+bool Connection::OutputWithinLimits() {
+  const bool pubsub = client_.subscribed();
+  const Config::OutputBufferLimit& limit =
+      server_.config()
+          .output_buffer_limits[pubsub ? Config::kPubSubClients : Config::kNormalClients];
+  const size_t pending = reply_.size() + worker_pushes_.size() + out_.size();
+  const int64_t hard = limit.hard.load();
+  const char* cls = pubsub ? "pubsub" : "normal";
+  if (hard > 0 && pending > static_cast<size_t>(hard)) {
+    spdlog::warn(
+        "Client id={} addr={} closed for overcoming of output buffer limits ({} bytes pending, "
+        "client-output-buffer-limit {} hard limit {}).",
+        client_.id, client_.addr, pending, cls, hard);
+    return false;
+  }
+  const int64_t soft = limit.soft.load();
+  if (soft <= 0 || pending <= static_cast<size_t>(soft)) return true;
+  // Over the soft limit: for longer than its seconds closes the client
+  // (here, or by the cron if no more output comes).
+  const int64_t now = server_.clock().NowMs();
+  int64_t since = client_.output_soft_limit_since_ms.load(std::memory_order_relaxed);
+  if (since == 0) {
+    client_.output_soft_limit_since_ms.store(now, std::memory_order_relaxed);
+    return true;
+  }
+  if (now - since > limit.soft_seconds.load() * 1000) {
+    spdlog::warn(
+        "Client id={} addr={} closed for overcoming of output buffer limits ({} bytes pending, "
+        "over the client-output-buffer-limit {} soft limit {} for {} seconds).",
+        client_.id, client_.addr, pending, cls, soft, limit.soft_seconds.load());
+    return false;
+  }
+  return true;
 }
 
 }  // namespace stashd::server

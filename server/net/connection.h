@@ -14,6 +14,12 @@
 // on is how a blocked client that goes away is noticed and unregistered, so
 // that no element is popped for a dead connection.
 //
+// Pub/Sub messages for this client (ClientState::deliver) are posted to the
+// io thread and written behind the replies already built, in the order they
+// were published; a write already in flight is followed by another. A
+// subscriber whose unsent output passes the pubsub class of
+// client-output-buffer-limit is closed.
+//
 // Thread safety: a connection lives on one io_context (one thread); Close()
 // may be called from any thread and posts to that thread. While a worker
 // runs a command for it, the worker alone touches the client state, the
@@ -35,6 +41,7 @@
 #include "protocol/reply_builder.h"
 #include "protocol/resp_parser.h"
 #include "server/exec/client.h"
+#include "server/exec/pubsub.h"
 
 namespace stashd::server {
 
@@ -78,6 +85,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Room for kReadChunk more bytes of input at in_[in_end_].
   void MakeRoom();
 
+  // A published message arrived (posted by ClientState::deliver).
+  void DeliverMessage(const PubSubMessage& m);
+  // After output grew: false if it passed the client's output buffer
+  // limit (the pubsub class while subscribed), and the client must close.
+  bool OutputWithinLimits();
+
   // Blocking: arms the block's timer (if it has a deadline).
   void EnterBlocked();
   // While blocked: waits for the peer to send or close (reading what it
@@ -110,6 +123,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool blocked_ = false;             // client_.blocked is set: input is not run
   bool watching_peer_ = false;       // an async_wait for input is outstanding
   bool resume_after_write_ = false;  // unblocked while writing: go on after it
+  bool reading_ = false;             // an async_read_some is outstanding
+  bool awaiting_log_ = false;        // a Flush waits for the write log
+  // Flush() was called while writing: flush again once the write is done.
+  bool flush_after_write_ = false;
+  bool close_after_write_ = false;
+  // Messages that arrived while a worker owned reply_.
+  protocol::ReplyBuilder worker_pushes_;
   boost::asio::steady_timer block_timer_;
   uint64_t block_seq_ = 0;  // counts the blocks, for the timer's handler
 };

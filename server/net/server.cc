@@ -205,18 +205,28 @@ void Server::Cron() {
   // Idle clients, and clients whose replies stayed over the soft output
   // buffer limit for too long.
   int64_t timeout = state_.config().timeout_s.load();
-  const Config::OutputBufferLimit& obuf =
-      state_.config().output_buffer_limits[Config::kNormalClients];
-  int64_t soft_ms = obuf.soft.load() > 0 ? obuf.soft_seconds.load() * 1000 : 0;
-  if (timeout > 0 || soft_ms > 0) {
+  // Per class: normal clients, and clients with subscriptions (pubsub).
+  auto soft_ms_of = [this](Config::OutputBufferClass cls) -> int64_t {
+    const Config::OutputBufferLimit& obuf = state_.config().output_buffer_limits[cls];
+    return obuf.soft.load() > 0 ? obuf.soft_seconds.load() * 1000 : 0;
+  };
+  const int64_t normal_soft_ms = soft_ms_of(Config::kNormalClients);
+  const int64_t pubsub_soft_ms = soft_ms_of(Config::kPubSubClients);
+  if (timeout > 0 || normal_soft_ms > 0 || pubsub_soft_ms > 0) {
     int64_t now = state_.clock().NowMs();
     state_.clients().ForEach([&](ClientState& c, const std::function<void()>& close) {
-      // A blocked client waits as long as its command asked (Redis's rule).
+      const bool pubsub = c.sub_count.load(std::memory_order_relaxed) +
+                              c.psub_count.load(std::memory_order_relaxed) +
+                              c.ssub_count.load(std::memory_order_relaxed) >
+                          0;
+      // A blocked client waits as long as its command asked, a subscriber
+      // as long as it likes (Redis's rules).
       if (timeout > 0 && now - c.last_interaction_ms > timeout * 1000 && !c.in_multi &&
-          c.blocked == nullptr) {
+          c.blocked == nullptr && !pubsub) {
         close();
         return;
       }
+      const int64_t soft_ms = pubsub ? pubsub_soft_ms : normal_soft_ms;
       int64_t since = c.output_soft_limit_since_ms.load(std::memory_order_relaxed);
       if (soft_ms > 0 && since > 0 && now - since > soft_ms) {
         spdlog::warn(

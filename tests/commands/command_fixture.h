@@ -32,6 +32,7 @@ class CommandTest : public ::testing::Test {
     server::ClientState state;
     protocol::ReplyBuilder reply;
     bool woken = false;  // its block ended (server/exec/blocking.h)
+    std::string messages;  // Pub/Sub messages delivered to it, as its connection writes them
   };
 
   // `configure` may change the configuration before the server is built.
@@ -52,6 +53,12 @@ class CommandTest : public ::testing::Test {
     c.state.created_ms = clock_.NowMs();
     server_->clients().Add(&c.state, [] {});
     c.state.wake = [&c](uint64_t) { c.woken = true; };
+    c.state.deliver = [&c](server::PubSubMessage m) {
+      protocol::ReplyBuilder b;
+      b.set_resp3(c.state.resp == 3);
+      server::WriteMessage(b, m);
+      c.messages += b.buffer();
+    };
     return c;
   }
 
@@ -61,6 +68,7 @@ class CommandTest : public ::testing::Test {
         server::EndBlock(*server_, *c->state.blocked, server::BlockedClient::State::kClosed);
       }
       server_->dispatcher().UnwatchAll(c->state);
+      server_->pubsub().UnsubscribeAll(c->state);
       server_->clients().Remove(&c->state);
     }
   }
@@ -82,6 +90,33 @@ class CommandTest : public ::testing::Test {
     server::Args a(args.begin(), args.end());
     server_->dispatcher().Execute(c.state, a, c.reply);
     return c.reply.buffer();
+  }
+
+  // Every reply in `raw` (a command with several, like SUBSCRIBE a b).
+  static std::vector<RespValue> ParseAll(const std::string& raw) {
+    std::vector<RespValue> out;
+    size_t pos = 0;
+    while (pos < raw.size()) {
+      auto v = ParseResp(raw, &pos);
+      EXPECT_TRUE(v.has_value()) << "unparsable reply: " << raw;
+      if (!v) break;
+      out.push_back(std::move(*v));
+    }
+    return out;
+  }
+  // Runs one command and returns its replies in DebugString form
+  // ("[subscribe, a, 1]", ">[message, a, hi]").
+  std::vector<std::string> RunAll(TestClient& c, std::vector<std::string> args) {
+    std::vector<std::string> out;
+    for (const RespValue& v : ParseAll(RunRaw(c, std::move(args)))) out.push_back(DebugString(v));
+    return out;
+  }
+  // The Pub/Sub messages delivered to `c` since the last call, as above.
+  std::vector<std::string> TakeMessages(TestClient& c) {
+    std::vector<std::string> out;
+    for (const RespValue& v : ParseAll(c.messages)) out.push_back(DebugString(v));
+    c.messages.clear();
+    return out;
   }
 
   // Blocking commands: a command that blocks replies nothing (RunRaw gives

@@ -335,6 +335,111 @@ class RedisPyScriptingTest(unittest.TestCase):
         self.assertFalse(self.r.exists("global:bot1:lock"))
 
 
+class RedisPyPubSubTest(unittest.TestCase):
+    """redis-py's PubSub object: subscribe, patterns, shard channels,
+    run_in_thread with handlers, RESP2 PING while subscribed, unsubscribe."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--io-threads", "2")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.r = redis.Redis(host="127.0.0.1", port=self.server.port, decode_responses=True)
+
+    def tearDown(self):
+        self.r.close()
+
+    def next_message(self, p):
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            m = p.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            if m is not None:
+                return m
+        self.fail("no message arrived")
+
+    def test_subscribe_publish_and_patterns(self):
+        p = self.r.pubsub()
+        p.subscribe("bot:events")
+        p.psubscribe("conv:*")
+        self.assertEqual(p.get_message(timeout=5)["type"], "subscribe")
+        self.assertEqual(p.get_message(timeout=5)["type"], "psubscribe")
+        self.assertEqual(self.r.publish("bot:events", "started"), 1)
+        self.assertEqual(self.r.publish("conv:42", "ended"), 1)
+        self.assertEqual(self.next_message(p),
+                         {"type": "message", "pattern": None, "channel": "bot:events",
+                          "data": "started"})
+        self.assertEqual(self.next_message(p),
+                         {"type": "pmessage", "pattern": "conv:*", "channel": "conv:42",
+                          "data": "ended"})
+        self.assertEqual(self.r.pubsub_numsub("bot:events"), [("bot:events", 1)])
+        self.assertEqual(self.r.pubsub_numpat(), 1)
+        self.assertIn("bot:events", self.r.pubsub_channels())
+        # PING while subscribed (RESP2) comes back as a pong message.
+        p.ping()
+        m = p.get_message(timeout=5)
+        self.assertEqual(m["type"], "pong")
+        p.unsubscribe()
+        p.punsubscribe()
+        p.close()
+        deadline = time.time() + 10
+        while self.r.pubsub_numsub("bot:events") != [("bot:events", 0)] and time.time() < deadline:
+            time.sleep(0.01)
+        self.assertEqual(self.r.publish("bot:events", "x"), 0)
+
+    def test_run_in_thread_handlers_in_order(self):
+        got = []
+        p = self.r.pubsub(ignore_subscribe_messages=True)
+        p.subscribe(**{"jobs": lambda m: got.append(m["data"])})
+        worker = p.run_in_thread(sleep_time=0.01, daemon=True)
+        try:
+            deadline = time.time() + 10
+            while self.r.pubsub_numsub("jobs") != [("jobs", 1)] and time.time() < deadline:
+                time.sleep(0.01)
+            for i in range(200):
+                self.r.publish("jobs", str(i))
+            while len(got) < 200 and time.time() < deadline:
+                time.sleep(0.01)
+            self.assertEqual(got, [str(i) for i in range(200)])
+        finally:
+            worker.stop()
+            worker.join(timeout=5)
+            p.close()
+
+    def test_shard_channels(self):
+        # redis-py 4.3's PubSub object does not know SSUBSCRIBE: a raw connection.
+        conn = self.r.connection_pool.get_connection("SSUBSCRIBE")
+        try:
+            conn.send_command("SSUBSCRIBE", "shard:1")
+            self.assertEqual(conn.read_response(), ["ssubscribe", "shard:1", 1])
+            self.assertEqual(self.r.execute_command("SPUBLISH", "shard:1", "hi"), 1)
+            self.assertEqual(self.r.execute_command("PUBLISH", "shard:1", "hi"), 0)
+            self.assertEqual(conn.read_response(), ["smessage", "shard:1", "hi"])
+            self.assertEqual(self.r.execute_command("PUBSUB", "SHARDNUMSUB", "shard:1"),
+                             ["shard:1", 1])
+        finally:
+            conn.disconnect()
+            self.r.connection_pool.release(conn)
+
+    def test_commands_refused_while_subscribed(self):
+        conn = self.r.connection_pool.get_connection("SUBSCRIBE")
+        try:
+            conn.send_command("SUBSCRIBE", "a")
+            self.assertEqual(conn.read_response(), ["subscribe", "a", 1])
+            conn.send_command("GET", "k")
+            with self.assertRaises(redis.ResponseError) as e:
+                conn.read_response()
+            self.assertEqual(str(e.exception),
+                             "Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING "
+                             "/ QUIT / RESET are allowed in this context")
+        finally:
+            conn.disconnect()
+            self.r.connection_pool.release(conn)
+
+
 def main():
     global BINARY
     parser = argparse.ArgumentParser()
