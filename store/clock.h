@@ -48,6 +48,19 @@ class ClockFreeze {
   int64_t previous_;
 };
 
+// Lifts a ClockFreeze for its lifetime: TIME inside a script reads the real
+// time, as in Redis.
+class ClockThaw {
+ public:
+  ClockThaw() : previous_(frozen_now_ms) { frozen_now_ms = 0; }
+  ~ClockThaw() { frozen_now_ms = previous_; }
+  ClockThaw(const ClockThaw&) = delete;
+  ClockThaw& operator=(const ClockThaw&) = delete;
+
+ private:
+  int64_t previous_;
+};
+
 // A clock that only moves when told to.
 class FakeClock final : public Clock {
  public:

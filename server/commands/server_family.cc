@@ -807,6 +807,7 @@ void CmdConfigHelp(CommandContext& ctx) {
 // [unix seconds, microseconds] as bulk strings. The clock has millisecond
 // resolution, so the microseconds are a multiple of 1000.
 void CmdTime(CommandContext& ctx) {
+  store::ClockThaw thaw;  // a script's frozen time is for expiry only
   int64_t ms = ctx.server.clock().NowMs();
   ctx.reply.ArrayLen(2);
   ctx.reply.Bulk(absl::StrCat(ms / 1000));
