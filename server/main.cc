@@ -238,9 +238,11 @@ int main(int argc, char** argv) {
   server::Persistence::Options persistence_options;
   persistence_options.ignore_missing_snapshot = ignore_missing_snapshot;
   server::Persistence persistence(state, persistence_options);
+  state.keyspace().SetKeyEventListener(nullptr);  // recovery notifies no one
   if (auto st = persistence.Start(); !st.ok()) {
     return fail("Can't load the data from " + state.config().dir + ": " + st.message());
   }
+  state.keyspace().SetKeyEventListener(&state.notifier());
   state.set_persistence(&persistence);
   if (auto error = server::LoadFunctionLibraries(state.config().dir, state.scripts())) {
     return fail("Can't load the function libraries: " + *error);

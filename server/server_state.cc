@@ -71,6 +71,7 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
   std::random_device random;
   opts.hash_seed = {(uint64_t{random()} << 32) | random(), (uint64_t{random()} << 32) | random()};
   keyspace_ = std::make_unique<store::Keyspace>(opts);
+  keyspace_->SetKeyEventListener(&notifier_);
   RegisterAllCommands(commands_);
   for (const auto& [name, spec] : commands_.all()) {
     command_stats_[&spec] = std::make_unique<CommandStats>();

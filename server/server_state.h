@@ -21,6 +21,7 @@
 #include "server/exec/command.h"
 #include "server/exec/command_journal.h"
 #include "server/exec/command_runner.h"
+#include "server/exec/notify.h"
 #include "server/exec/pubsub.h"
 #include "store/clock.h"
 #include "store/keyspace.h"
@@ -96,6 +97,8 @@ class ServerState {
   ClientRegistry& clients() { return clients_; }
   // Pub/Sub subscriptions (server/exec/pubsub.h).
   PubSubRegistry& pubsub() { return pubsub_; }
+  // Keyspace notifications (server/exec/notify.h), published through pubsub().
+  KeyspaceNotifier& notifier() { return notifier_; }
   ServerStats& stats() { return stats_; }
   CommandStats& command_stats(const CommandSpec* spec);
 
@@ -127,6 +130,7 @@ class ServerState {
   CommandRegistry commands_;
   ClientRegistry clients_;
   PubSubRegistry pubsub_;
+  KeyspaceNotifier notifier_{pubsub_, config_->notify_keyspace_events};
   std::unique_ptr<CommandRunner> dispatcher_;
   std::unique_ptr<Acl> acl_;
   std::unique_ptr<ScriptEngine> scripts_;

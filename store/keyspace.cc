@@ -128,11 +128,12 @@ class Shard {
   using Iter = KeyIndex::iterator;
 
   Shard(int databases, const std::vector<ScopeConfig>* scopes, ChangeListener* const* listener,
-        const std::atomic<bool>* full_cut_needed)
+        const std::atomic<KeyEventListener*>* key_events, const std::atomic<bool>* full_cut_needed)
       : dbs(static_cast<size_t>(databases)),
         scope_stats(scopes->size()),
         scopes_(scopes),
         listener_(listener),
+        key_events_(key_events),
         full_cut_needed_(full_cut_needed) {
     for (DbShard& d : dbs) d.scope_counts.resize(scopes->size());
   }
@@ -172,6 +173,7 @@ class Shard {
     if (e->is_object()) d.objects.insert(e);
     Account(d, *e, +1);
     Changed(d, *e, notify);
+    KeyEvt(KeyEvent::kNew, d, e->key());
   }
 
   // Puts `fresh` (same key) in place of the entry at `it` and frees the old one.
@@ -221,6 +223,20 @@ class Shard {
     Entry* fresh = Entry::Rebuild(*e, e->key(), expire_at_ms);
     Replace(d, it, fresh, notify);
     return fresh;
+  }
+
+  // Tells the key event listener, if any (keyspace notifications).
+  void KeyEvt(KeyEvent event, const DbShard& d, std::string_view key) {
+    if (KeyEventListener* l = key_events_->load(std::memory_order_acquire)) {
+      l->OnKeyEvent(event, DbIndex(d), key);
+    }
+  }
+
+  void WriteEvt(const WriteEvent& event, const DbShard& d, std::string_view key) {
+    if (event.name == nullptr) return;
+    if (KeyEventListener* l = key_events_->load(std::memory_order_acquire)) {
+      l->OnWriteEvent(event, DbIndex(d), key);
+    }
   }
 
   void Notify(const Change& c) {
@@ -310,7 +326,9 @@ class Shard {
   void ExpireAt(DbShard& d, Iter it) {
     Touch(d, it->second->key());
     ++expired_keys;
-    Erase(d, it);
+    Entry* e = Unlink(d, it);
+    KeyEvt(KeyEvent::kExpired, d, e->key());
+    Retire(e);
   }
 
   // Flags the watchers of `key`, if any, and drops those whose client is gone.
@@ -376,6 +394,7 @@ class Shard {
  private:
   const std::vector<ScopeConfig>* scopes_;
   ChangeListener* const* listener_;
+  const std::atomic<KeyEventListener*>* key_events_;
   const std::atomic<bool>* full_cut_needed_;
 };
 
@@ -393,7 +412,7 @@ Keyspace::Keyspace(const Options& options)
   const size_t count = size_t{1} << shard_bits_;
   shards_.reserve(count);
   for (size_t i = 0; i < count; ++i) {
-    shards_.push_back(std::make_unique<Shard>(databases_, &scopes_, &listener_, &full_cut_needed_));
+    shards_.push_back(std::make_unique<Shard>(databases_, &scopes_, &listener_, &key_events_, &full_cut_needed_));
   }
   freer_ = std::make_unique<LazyFreer>();
 }
@@ -480,6 +499,7 @@ std::optional<ValueView> Keyspace::Find(int db, std::string_view key, Lookup mod
       const int s = shard.ScopeOf(key);
       if (s >= 0) ++(found ? shard.scope_stats[s].hits : shard.scope_stats[s].misses);
     }
+    if (!found) shard.KeyEvt(KeyEvent::kMissed, d, key);
   }
   if (!found) return std::nullopt;
   return ViewOf(*it->second);
@@ -493,7 +513,8 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
   auto it = shard.FindLive(d, hash, key, clock_->NowMs());
   const bool exists = it != d.keys.end();
   if (expire_at_ms == kKeepTtl) expire_at_ms = exists ? it->second->expire_at_ms() : kNoExpiry;
-  expire_at_ms = ArrivalDeadline(key, expire_at_ms);
+  bool by_scope = false;
+  expire_at_ms = ArrivalDeadline(key, expire_at_ms, &by_scope);
   if (exists && !shard.pinned) {
     Entry* e = it->second;
     const int64_t old_deadline = e->expire_at_ms();
@@ -505,6 +526,7 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
       if (old_deadline != expire_at_ms) d.expiries.insert(ExpirySlot{expire_at_ms, e});
       shard.Changed(d, *e);  // same size: the scope's byte count is unchanged
       ++shard.changes;
+      if (by_scope) shard.KeyEvt(KeyEvent::kScopeTtl, d, key);
       return;
     }
   }
@@ -517,6 +539,7 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
     shard.Insert(d, hash, fresh);
   }
   ++shard.changes;
+  if (by_scope) shard.KeyEvt(KeyEvent::kScopeTtl, d, fresh->key());
 }
 
 bool Keyspace::Delete(int db, std::string_view key) {
@@ -560,10 +583,14 @@ bool Keyspace::Persist(int db, std::string_view key) {
   return true;
 }
 
-int64_t Keyspace::ArrivalDeadline(std::string_view key, int64_t expire_at_ms) const {
+int64_t Keyspace::ArrivalDeadline(std::string_view key, int64_t expire_at_ms,
+                                  bool* by_scope) const {
   if (expire_at_ms != kNoExpiry || scopes_.empty()) return expire_at_ms;
   const int s = ScopeOf(key);
-  if (s >= 0 && scopes_[s].default_ttl_ms > 0) return clock_->NowMs() + scopes_[s].default_ttl_ms;
+  if (s >= 0 && scopes_[s].default_ttl_ms > 0) {
+    if (by_scope != nullptr) *by_scope = true;
+    return clock_->NowMs() + scopes_[s].default_ttl_ms;
+  }
   return expire_at_ms;
 }
 
@@ -613,7 +640,8 @@ bool Keyspace::Rename(int db, std::string_view from, std::string_view to,
   // collection's object is shared, not copied).
   const Entry& old = *it->second;
   const bool object = old.is_object();
-  const int64_t deadline = ArrivalDeadline(to, old.expire_at_ms());
+  bool by_scope = false;
+  const int64_t deadline = ArrivalDeadline(to, old.expire_at_ms(), &by_scope);
   Entry* fresh = Entry::Rebuild(old, to, deadline);
   from_shard.Touch(from_db, from);
   from_shard.Retire(from_shard.Unlink(from_db, it, /*notify=*/!object));
@@ -625,6 +653,7 @@ bool Keyspace::Rename(int db, std::string_view from, std::string_view to,
   to_shard.Touch(to_db, to);
   if (jt != to_db.keys.end()) {
     to_shard.Replace(to_db, jt, fresh, /*notify=*/!object);
+    to_shard.KeyEvt(KeyEvent::kNew, to_db, to);  // Redis deletes, then adds
   } else {
     to_shard.Insert(to_db, to_hash, fresh, /*notify=*/!object);
   }
@@ -638,6 +667,7 @@ bool Keyspace::Rename(int db, std::string_view from, std::string_view to,
     // The deadline it arrived with, whatever the scope rules are at replay.
     to_shard.NotifyExpire(db, to, deadline);
   }
+  if (by_scope) to_shard.KeyEvt(KeyEvent::kScopeTtl, to_db, to);
   ++from_shard.changes;
   return true;
 }
@@ -665,7 +695,8 @@ bool Keyspace::Copy(int src_db, std::string_view src, int dst_db, std::string_vi
     if (refused != nullptr) *refused = scope;
     return false;
   }
-  const int64_t deadline = ArrivalDeadline(dst, source->expire_at_ms());
+  bool by_scope = false;
+  const int64_t deadline = ArrivalDeadline(dst, source->expire_at_ms(), &by_scope);
   Entry* fresh;
   if (source->is_object()) {
     // A copy is a new value: the two keys change independently from now on.
@@ -678,9 +709,11 @@ bool Keyspace::Copy(int src_db, std::string_view src, int dst_db, std::string_vi
   dst_shard.Touch(dst_d, dst);
   if (exists) {
     dst_shard.Replace(dst_d, jt, fresh);
+    dst_shard.KeyEvt(KeyEvent::kNew, dst_d, dst);  // Redis deletes, then adds
   } else {
     dst_shard.Insert(dst_d, dst_hash, fresh);
   }
+  if (by_scope) dst_shard.KeyEvt(KeyEvent::kScopeTtl, dst_d, dst);
   ++dst_shard.changes;
   return true;
 }
@@ -734,7 +767,12 @@ const ScopeConfig* Keyspace::StoreObject(int db, std::string_view key, Object* o
     return nullptr;
   }
   if (const ScopeConfig* scope = ValueTooLarge(key, object->PayloadBytes())) return scope;
-  RestoreObject(db, key, object, ArrivalDeadline(key, kNoExpiry));
+  bool by_scope = false;
+  RestoreObject(db, key, object, ArrivalDeadline(key, kNoExpiry, &by_scope));
+  if (by_scope) {
+    Shard& shard = ShardFor(key);
+    shard.KeyEvt(KeyEvent::kScopeTtl, shard.dbs[db], key);
+  }
   return nullptr;
 }
 
@@ -830,21 +868,28 @@ void KeyWriter::Commit() {
       object->Unref();  // nothing was added: the key never existed
       return;
     }
-    const int64_t deadline = restore_ ? kNoExpiry : keyspace_->ArrivalDeadline(key_, kNoExpiry);
+    bool by_scope = false;
+    const int64_t deadline =
+        restore_ ? kNoExpiry : keyspace_->ArrivalDeadline(key_, kNoExpiry, &by_scope);
     Entry* e = Entry::MakeObject(key_, object, deadline);
     object->Unref();
     shard.Touch(d, key_);
     shard.Insert(d, hash_, e, /*notify=*/false);
     ++shard.changes;
     if (deadline != kNoExpiry) shard.NotifyExpire(db_, e->key(), deadline);
+    for (const WriteEvent& ev : events_) shard.WriteEvt(ev, d, e->key());
+    if (by_scope) shard.KeyEvt(KeyEvent::kScopeTtl, d, e->key());
     return;
   }
   shard.Account(d, *entry_, +1);
   if (!recorded_) return;
   shard.Touch(d, key_);
   ++shard.changes;
+  for (const WriteEvent& ev : events_) shard.WriteEvt(ev, d, entry_->key());
   if (object_->Size() == 0) {
-    shard.Erase(d, FindSlot(d.keys, hash_, entry_->key()));
+    Entry* gone = shard.Unlink(d, FindSlot(d.keys, hash_, entry_->key()));
+    shard.KeyEvt(KeyEvent::kEmptied, d, gone->key());
+    shard.Retire(gone);
   } else {
     shard.Changed(d, *entry_, /*notify=*/false);
   }
@@ -1273,7 +1318,9 @@ uint64_t Keyspace::DeletePrefix(int db, std::string_view prefix, size_t batch,
           continue;
         }
         shard.Touch(d, e->key());
-        shard.Erase(d, slot);
+        Entry* gone = shard.Unlink(d, slot);
+        shard.KeyEvt(KeyEvent::kPrefixDeleted, d, gone->key());
+        shard.Retire(gone);
         ++shard.changes;
         ++deleted;
       }
@@ -1287,6 +1334,10 @@ uint64_t Keyspace::DeletePrefix(int db, std::string_view prefix, size_t batch,
 // ---- Persistence support ----
 
 void Keyspace::SetChangeListener(ChangeListener* listener) { listener_ = listener; }
+
+void Keyspace::SetKeyEventListener(KeyEventListener* listener) {
+  key_events_.store(listener, std::memory_order_release);
+}
 
 void Keyspace::ResolveCut(SnapshotCut& cut) {
   cut.upserts.reserve(cut.upserts.size() + cut.unresolved.size());

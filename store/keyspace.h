@@ -153,6 +153,59 @@ class ChangeListener {
   virtual void OnUnlock() {}
 };
 
+namespace notify {
+// The classes of `notify-keyspace-events`, one bit per letter.
+enum NotifyClass : uint32_t {
+  kNotifyKeyspace = 1u << 0,  // K: publish on __keyspace@<db>__:<key>
+  kNotifyKeyevent = 1u << 1,  // E: publish on __keyevent@<db>__:<event>
+  kNotifyGeneric = 1u << 2,   // g: DEL, EXPIRE, RENAME, ...
+  kNotifyString = 1u << 3,    // $
+  kNotifyList = 1u << 4,      // l
+  kNotifySet = 1u << 5,       // s
+  kNotifyHash = 1u << 6,      // h
+  kNotifyZset = 1u << 7,      // z
+  kNotifyExpired = 1u << 8,   // x: a key expired
+  kNotifyEvicted = 1u << 9,   // e: a key evicted (stashd does not evict)
+  kNotifyStream = 1u << 10,   // t
+  kNotifyKeyMiss = 1u << 11,  // m: a read found no key
+  kNotifyModule = 1u << 12,   // d: module events (stashd has no modules)
+  kNotifyNew = 1u << 13,      // n: a key was created
+  // A: every type class, as in Redis 7.0 ("g$lshzxetd", not m or n).
+  kNotifyAll = kNotifyGeneric | kNotifyString | kNotifyList | kNotifySet | kNotifyHash |
+               kNotifyZset | kNotifyExpired | kNotifyEvicted | kNotifyStream | kNotifyModule,
+};
+
+}  // namespace notify
+
+// Events the keyspace causes by itself, for keyspace notifications (the
+// commands report their own).
+enum class KeyEvent : uint8_t {
+  kNew,            // a key was created (by any write, RENAME, COPY, MOVE, restore)
+  kExpired,        // a key was deleted because its deadline passed (on access or by the sweep)
+  kPrefixDeleted,  // DeletePrefix deleted a key
+  kScopeTtl,       // a key got its scope's default TTL
+  kEmptied,        // a collection emptied by a KeyWriter was deleted
+  kMissed,         // a read (Find with Lookup::kRead) found no key
+};
+
+// A command's name for its write, as keyspace notifications publish it:
+// the server's notification class bit and Redis's event name ("hset").
+// The store only carries it from KeyWriter::Notify to the listener.
+struct WriteEvent {
+  uint32_t cls = 0;            // notify::NotifyClass bits
+  const char* name = nullptr;  // a string literal
+};
+
+// Receives KeyEvents while the key's shard lock is held (like
+// ChangeListener: be quick, do not call into the keyspace). Not called while
+// loading a snapshot or replaying the log.
+class KeyEventListener {
+ public:
+  virtual ~KeyEventListener() = default;
+  virtual void OnKeyEvent(KeyEvent event, int db, std::string_view key) = 0;
+  virtual void OnWriteEvent(const WriteEvent& event, int db, std::string_view key) = 0;
+};
+
 // A live value pinned for a snapshot: the views stay valid until
 // Keyspace::ReleaseCut(), however the key is changed or deleted meanwhile.
 struct PinnedValue {
@@ -228,6 +281,13 @@ class KeyWriter {
   // what replay hands to Object::ApplyDelta. Call after the change.
   void Record(uint8_t op, std::span<const std::string_view> args);
 
+  // Names the write for keyspace notifications. Commit reports it to the
+  // KeyEventListener if the key was created or a change recorded: after the
+  // key's kNew, before its kEmptied, as Redis orders "new", "hset", "del".
+  // At most two per write, reported in call order (LMOVE of a list onto
+  // itself: "lpush" then "rpop").
+  void Notify(WriteEvent event) { events_[events_[0].name == nullptr ? 0 : 1] = event; }
+
   // Finishes the write (see above). Idempotent.
   void Commit();
 
@@ -248,6 +308,7 @@ class KeyWriter {
   bool restore_ = false;   // replay: no scope policy
   bool recorded_ = false;  // Record() was called
   bool done_ = true;
+  WriteEvent events_[2];
 };
 
 class Keyspace {
@@ -471,6 +532,9 @@ class Keyspace {
   // listener must outlive the keyspace or be cleared first. REQUIRES all
   // shards locked.
   void SetChangeListener(ChangeListener* listener);
+  // Sets (or clears) the listener told of KeyEvents. Safe while commands
+  // run; set it after loading, so that recovery reports nothing.
+  void SetKeyEventListener(KeyEventListener* listener);
 
   // Takes the changes since the previous cut (everything if `full`, after a
   // flush or swap, or before the first cut) and pins their values. Until
@@ -507,7 +571,9 @@ class Keyspace {
   friend class KeyWriter;
   // Deadline for a value arriving at `key` with `expire_at_ms`: the scope's
   // default TTL if it has none.
-  int64_t ArrivalDeadline(std::string_view key, int64_t expire_at_ms) const;
+  // `by_scope`, if given, is set when the scope's default TTL was applied.
+  int64_t ArrivalDeadline(std::string_view key, int64_t expire_at_ms,
+                          bool* by_scope = nullptr) const;
   Shard& ShardFor(std::string_view key);
   size_t ShardOfHash(uint64_t hash) const;
   // Empties `db` in every shard without telling the listener; `async`:
@@ -520,6 +586,7 @@ class Keyspace {
   const Clock* clock_;
   std::vector<ScopeConfig> scopes_;
   ChangeListener* listener_ = nullptr;  // set under all shard locks
+  std::atomic<KeyEventListener*> key_events_{nullptr};
   std::atomic<bool> full_cut_needed_{true};
   std::vector<std::unique_ptr<Shard>> shards_;
   // After shards_: destroyed first, freeing what it still holds.

@@ -9,6 +9,12 @@ ListObject::Op PushOp(ListEnd end) {
 ListObject::Op PopOp(ListEnd end) {
   return end == ListEnd::kLeft ? ListObject::kPopLeft : ListObject::kPopRight;
 }
+WriteEvent PushEvent(ListEnd end) {
+  return {notify::kNotifyList, end == ListEnd::kLeft ? "lpush" : "rpush"};
+}
+WriteEvent PopEvent(ListEnd end) {
+  return {notify::kNotifyList, end == ListEnd::kLeft ? "lpop" : "rpop"};
+}
 
 }  // namespace
 
@@ -24,6 +30,7 @@ OpResult<int64_t> ListPush(Keyspace& ks, int db, std::string_view key, ListEnd e
   if (!w.Fits(payload)) return OpError::kScopeLimit;
   for (std::string_view item : items) list.Push(end, item);
   w.Record(PushOp(end), items);
+  w.Notify(PushEvent(end));
   return static_cast<int64_t>(list.Size());
 }
 
@@ -39,6 +46,7 @@ OpResult<std::optional<std::vector<std::string>>> ListPop(Keyspace& ks, int db,
     const std::string n = std::to_string(popped);
     const std::string_view arg[] = {n};
     w.Record(PopOp(end), arg);
+    w.Notify(PopEvent(end));
   }
   return std::optional<std::vector<std::string>>(std::move(items));
 }
@@ -58,6 +66,8 @@ OpResult<std::optional<std::string>> ListMove(Keyspace& ks, int db, std::string_
     source.Push(to, item[0]);
     const std::string_view pushed[] = {item[0]};
     s.Record(PushOp(to), pushed);
+    s.Notify(PushEvent(to));  // Redis pushes, then reports the pop
+    s.Notify(PopEvent(from));
     return std::optional<std::string>(std::move(item[0]));
   }
   KeyWriter d = ks.Write(db, dst, ValueType::kList, Keyspace::Missing::kCreate);
@@ -71,6 +81,10 @@ OpResult<std::optional<std::string>> ListMove(Keyspace& ks, int db, std::string_
   target.Push(to, item[0]);
   const std::string_view pushed[] = {item[0]};
   d.Record(PushOp(to), pushed);
+  // `d` commits first (destroyed first): "new" and the push on the
+  // destination, then the pop (and "del") on the source, as in Redis.
+  d.Notify(PushEvent(to));
+  s.Notify(PopEvent(from));
   return std::optional<std::string>(std::move(item[0]));
 }
 

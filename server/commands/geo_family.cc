@@ -360,7 +360,7 @@ void SearchGeneric(CommandContext& ctx, size_t src, unsigned flags) {
   if (any && count == 0) return ctx.reply.Error(errors::kGeoAnyNeedsCount);
   if (z == nullptr) {
     if (!store_key) return ctx.reply.ArrayLen(0);
-    ctx.keyspace.Delete(ctx.db(), *store_key);
+    if (ctx.keyspace.Delete(ctx.db(), *store_key)) ctx.Notify(kNotifyGeneric, "del", *store_key);
     return ctx.reply.Integer(0);
   }
   // COUNT without an order means the nearest ones.
@@ -402,7 +402,9 @@ void SearchGeneric(CommandContext& ctx, size_t src, unsigned flags) {
   for (size_t i = 0; i < returned; ++i) {
     result->Set(found[i].member, store_dist ? found[i].distance : found[i].score);
   }
-  StoreCollection(ctx.keyspace, ctx.db(), *store_key, result, ctx.reply);
+  StoreCollection(ctx, *store_key, result,
+                  {kNotifyZset, (flags & (kSearch | kSearchStore)) ? "geosearchstore"
+                                                                   : "georadiusstore"});
 }
 
 void CmdGeoradius(CommandContext& ctx) { SearchGeneric(ctx, 1, kRadiusCoords); }

@@ -111,6 +111,7 @@ void CmdHset(CommandContext& ctx) {
   const std::vector<std::string_view> pairs = Views(ctx.args, 2);
   KeyWriter w = WriteHash(ctx, ctx.args[1]);
   if (!OpenHash(ctx, w)) return;
+  w.Notify({kNotifyHash, "hset"});
   auto added = SetFields(ctx, w, ctx.args[1], pairs);
   if (!added) return;
   if (kReplyOk) {
@@ -128,6 +129,7 @@ void CmdHsetnx(CommandContext& ctx) {
     return;
   }
   const std::string_view pair[] = {ctx.args[2], ctx.args[3]};
+  w.Notify({kNotifyHash, "hset"});
   if (SetFields(ctx, w, ctx.args[1], pair)) ctx.reply.Integer(1);
 }
 
@@ -197,6 +199,7 @@ void CmdHdel(CommandContext& ctx) {
     if (h.Delete(ctx.args[i])) removed.emplace_back(ctx.args[i]);
   }
   if (!removed.empty()) w.Record(HashObject::kDelete, removed);
+  w.Notify({kNotifyHash, "hdel"});
   ctx.reply.Integer(static_cast<int64_t>(removed.size()));
 }
 
@@ -216,6 +219,7 @@ void CmdHincrby(CommandContext& ctx) {
   if (__builtin_add_overflow(value, *incr, &value)) return ctx.reply.Error(errors::kOverflow);
   const std::string formatted = std::to_string(value);
   const std::string_view pair[] = {ctx.args[2], formatted};
+  w.Notify({kNotifyHash, "hincrby"});
   if (SetFields(ctx, w, ctx.args[1], pair)) ctx.reply.Integer(value);
 }
 
@@ -235,6 +239,7 @@ void CmdHincrbyfloat(CommandContext& ctx) {
   if (std::isnan(value) || std::isinf(value)) return ctx.reply.Error(errors::kIncrFloatNaN);
   const std::string formatted = store::FormatLongDouble(value);
   const std::string_view pair[] = {ctx.args[2], formatted};
+  w.Notify({kNotifyHash, "hincrbyfloat"});
   if (SetFields(ctx, w, ctx.args[1], pair)) ctx.reply.Bulk(formatted);
 }
 

@@ -79,7 +79,10 @@ void ReplyNotInteger(CommandContext& ctx) { ctx.reply.Error(errors::kNotInteger)
 void CmdDel(CommandContext& ctx) {
   int64_t deleted = 0;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ctx.keyspace.Delete(ctx.db(), ctx.args[i])) ++deleted;
+    if (ctx.keyspace.Delete(ctx.db(), ctx.args[i])) {
+      ++deleted;
+      ctx.Notify(kNotifyGeneric, "del", ctx.args[i]);
+    }
   }
   ctx.reply.Integer(deleted);
 }
@@ -223,8 +226,10 @@ void CmdExpire(CommandContext& ctx) {
   }
   if (when <= now) {
     ctx.keyspace.Delete(ctx.db(), ctx.args[1]);
+    ctx.Notify(kNotifyGeneric, "del", ctx.args[1]);
   } else {
     ctx.keyspace.SetExpire(ctx.db(), ctx.args[1], when);
+    ctx.Notify(kNotifyGeneric, "expire", ctx.args[1]);
   }
   ctx.reply.Integer(1);
 }
@@ -256,7 +261,9 @@ void CmdTtl(CommandContext& ctx) {
 }
 
 void CmdPersist(CommandContext& ctx) {
-  ctx.reply.Integer(ctx.keyspace.Persist(ctx.db(), ctx.args[1]) ? 1 : 0);
+  const bool persisted = ctx.keyspace.Persist(ctx.db(), ctx.args[1]);
+  if (persisted) ctx.Notify(kNotifyGeneric, "persist", ctx.args[1]);
+  ctx.reply.Integer(persisted ? 1 : 0);
 }
 
 // ---- KEYS SCAN RANDOMKEY ----
@@ -384,6 +391,8 @@ void CmdRename(CommandContext& ctx) {
   if (!ctx.keyspace.Rename(ctx.db(), from, to, &refused)) {
     return ReplyScopeValueTooLarge(ctx.reply, *refused);
   }
+  ctx.Notify(kNotifyGeneric, "rename_from", from);
+  ctx.Notify(kNotifyGeneric, "rename_to", to);
   if (nx) {
     ctx.reply.Integer(1);
   } else {
@@ -434,6 +443,7 @@ void CmdCopy(CommandContext& ctx) {
   const store::ScopeConfig* refused = nullptr;
   bool copied = ctx.keyspace.Copy(ctx.db(), ctx.args[1], dst_db, ctx.args[2], replace, &refused);
   if (refused != nullptr) return ReplyScopeValueTooLarge(ctx.reply, *refused);
+  if (copied) ctx.NotifyDb(dst_db, kNotifyGeneric, "copy_to", ctx.args[2]);
   ctx.reply.Integer(copied ? 1 : 0);
 }
 
@@ -444,7 +454,12 @@ void CmdMove(CommandContext& ctx) {
     ctx.reply.Error(errors::kSameObject);
     return;
   }
-  ctx.reply.Integer(ctx.keyspace.Move(ctx.db(), dst_db, ctx.args[1]) ? 1 : 0);
+  const bool moved = ctx.keyspace.Move(ctx.db(), dst_db, ctx.args[1]);
+  if (moved) {
+    ctx.Notify(kNotifyGeneric, "move_from", ctx.args[1]);
+    ctx.NotifyDb(dst_db, kNotifyGeneric, "move_to", ctx.args[1]);
+  }
+  ctx.reply.Integer(moved ? 1 : 0);
 }
 
 // ---- DBSIZE FLUSHDB FLUSHALL SWAPDB ----

@@ -236,6 +236,7 @@ void CmdLset(CommandContext& ctx) {
   const std::string at = std::to_string(i);
   const std::string_view args[] = {at, value};
   w.Record(ListObject::kSet, args);
+  w.Notify({kNotifyList, "lset"});
   ctx.reply.Ok();
 }
 
@@ -251,6 +252,7 @@ void CmdLrem(CommandContext& ctx) {
   if (removed > 0) {
     const std::string_view args[] = {ctx.args[2], ctx.args[3]};
     w.Record(ListObject::kRemove, args);
+    w.Notify({kNotifyList, "lrem"});
   }
   ctx.reply.Integer(static_cast<int64_t>(removed));
 }
@@ -269,6 +271,7 @@ void CmdLtrim(CommandContext& ctx) {
   // (WATCH fails) after any LTRIM of an existing list.
   const std::string_view args[] = {ctx.args[2], ctx.args[3]};
   w.Record(ListObject::kTrim, args);
+  w.Notify({kNotifyList, "ltrim"});
   ctx.reply.Ok();
 }
 
@@ -292,6 +295,7 @@ void CmdLinsert(CommandContext& ctx) {
   const std::string index = std::to_string(at);
   const std::string_view args[] = {index, element};
   w.Record(ListObject::kInsert, args);
+  w.Notify({kNotifyList, "linsert"});
   ctx.reply.Integer(static_cast<int64_t>(l.Size()));
 }
 

@@ -117,6 +117,7 @@ void CmdSadd(CommandContext& ctx) {
     if (s.Add(ctx.args[i])) added.emplace_back(ctx.args[i]);
   }
   if (!added.empty()) w.Record(SetObject::kAdd, added);
+  w.Notify({kNotifySet, "sadd"});
   ctx.reply.Integer(static_cast<int64_t>(added.size()));
 }
 
@@ -132,6 +133,7 @@ void CmdSrem(CommandContext& ctx) {
     if (s.Remove(ctx.args[i])) removed.emplace_back(ctx.args[i]);
   }
   if (!removed.empty()) w.Record(SetObject::kRemove, removed);
+  w.Notify({kNotifySet, "srem"});
   ctx.reply.Integer(static_cast<int64_t>(removed.size()));
 }
 
@@ -186,6 +188,8 @@ void CmdSpop(CommandContext& ctx) {
     ReplySet(ctx, s);
     w.Commit();
     ctx.keyspace.Delete(ctx.db(), key);
+    ctx.Notify(kNotifySet, "spop", key);
+    ctx.Notify(kNotifyGeneric, "del", key);
     return;
   }
   // Each pick is uniform among the members left: removal keeps positions dense.
@@ -199,6 +203,7 @@ void CmdSpop(CommandContext& ctx) {
   }
   const std::vector<std::string_view> views(popped.begin(), popped.end());
   w.Record(SetObject::kRemove, views);
+  w.Notify({kNotifySet, "spop"});
   if (!count) return ctx.reply.Bulk(popped[0]);
   ReplyMembers(ctx, views, /*as_set=*/true);
 }
@@ -281,9 +286,11 @@ void CmdSmove(CommandContext& ctx) {
   s.Remove(member);
   const std::string_view one[] = {member};
   from.Record(SetObject::kRemove, one);
+  from.Notify({kNotifySet, "srem"});
   from.Commit();
   KeyWriter into = WriteSet(ctx, dst, Keyspace::Missing::kCreate);
   if (into.As<SetObject>().Add(member)) into.Record(SetObject::kAdd, one);
+  into.Notify({kNotifySet, "sadd"});
   ctx.reply.Integer(1);
 }
 
@@ -368,7 +375,7 @@ void CmdSinterstore(CommandContext& ctx) {
   auto* result = new SetObject();
   result->Reserve(members.views().size());
   for (std::string_view m : members.views()) result->Add(m);
-  StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], result, ctx.reply);
+  StoreCollection(ctx, ctx.args[1], result, {kNotifySet, "sinterstore"});
 }
 
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
@@ -410,7 +417,8 @@ template <SetOp kOp>
 void CmdCombineStore(CommandContext& ctx) {
   auto sets = ReadSets(ctx, 2, ctx.args.size());
   if (!sets) return;
-  StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], Combine(*sets, kOp), ctx.reply);
+  StoreCollection(ctx, ctx.args[1], Combine(*sets, kOp),
+                  {kNotifySet, kOp == SetOp::kUnion ? "sunionstore" : "sdiffstore"});
 }
 
 // ---- SSCAN ----

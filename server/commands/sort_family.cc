@@ -266,7 +266,7 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
       list->Push(store::ListObject::End::kRight, value ? *value : std::string());
     }
   }
-  StoreCollection(ctx.keyspace, ctx.db(), *store_key, list, ctx.reply);
+  StoreCollection(ctx, *store_key, list, {kNotifyList, "sortstore"});
 }
 
 void CmdSort(CommandContext& ctx) { SortGeneric(ctx, false); }

@@ -199,6 +199,10 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   auto set = store::SetIf(ctx.keyspace, ctx.db(), key, value, opts.condition, expire_at_ms);
   if (!set.ok()) return ReplyOpError(ctx, set.error());
   const bool written = set.value();
+  if (written) {
+    ctx.Notify(kNotifyString, "set", key);
+    if (opts.expire != ExpireKind::kNone) ctx.Notify(kNotifyGeneric, "expire", key);
+  }
   if (opts.get) return;
   if (replies == SetReplies::kOneOrZero) {
     ctx.reply.Integer(written ? 1 : 0);
@@ -271,6 +275,7 @@ void CmdMSet(CommandContext& ctx) {
   }
   for (size_t i = 1; i < ctx.args.size(); i += 2) {
     ctx.keyspace.SetString(ctx.db(), ctx.args[i], ctx.args[i + 1], store::kNoExpiry);
+    ctx.Notify(kNotifyString, "set", ctx.args[i]);
   }
   if (kOnlyIfNoneExist) {
     ctx.reply.Integer(1);
@@ -285,7 +290,9 @@ void CmdGetDel(CommandContext& ctx) {
   auto found = store::GetString(ctx.keyspace, ctx.db(), ctx.args[1]);
   if (!found.ok()) return ReplyOpError(ctx, found.error());
   ReplyMaybeBulk(ctx, found.value());
-  if (found.value()) ctx.keyspace.Delete(ctx.db(), ctx.args[1]);
+  if (found.value() && ctx.keyspace.Delete(ctx.db(), ctx.args[1])) {
+    ctx.Notify(kNotifyGeneric, "del", ctx.args[1]);
+  }
 }
 
 // GETEX: a missing key answers nil before the expire value is even parsed.
@@ -304,9 +311,11 @@ void CmdGetEx(CommandContext& ctx) {
   }
   ctx.reply.Bulk(*found.value());  // before the view goes
   if (deadline) {
+    const bool past = *deadline <= ctx.keyspace.clock().NowMs();
     ctx.keyspace.SetExpire(ctx.db(), key, *deadline);  // deletes if not after now
+    ctx.Notify(kNotifyGeneric, past ? "del" : "expire", key);
   } else if (opts.persist) {
-    ctx.keyspace.Persist(ctx.db(), key);
+    if (ctx.keyspace.Persist(ctx.db(), key)) ctx.Notify(kNotifyGeneric, "persist", key);
   }
 }
 
@@ -315,6 +324,7 @@ void CmdGetEx(CommandContext& ctx) {
 void CmdAppend(CommandContext& ctx) {
   auto len = store::Append(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[2], MaxStringLength(ctx));
   if (!len.ok()) return ReplyOpError(ctx, len.error());
+  ctx.Notify(kNotifyString, "append", ctx.args[1]);
   ctx.reply.Integer(static_cast<int64_t>(len.value()));
 }
 
@@ -407,6 +417,7 @@ void CmdSetRange(CommandContext& ctx) {
   auto len = store::SetRange(ctx.keyspace, ctx.db(), ctx.args[1], *offset, ctx.args[3],
                              MaxStringLength(ctx));
   if (!len.ok()) return ReplyOpError(ctx, len.error());
+  if (!ctx.args[3].empty()) ctx.Notify(kNotifyString, "setrange", ctx.args[1]);
   ctx.reply.Integer(static_cast<int64_t>(len.value()));
 }
 
@@ -415,6 +426,7 @@ void CmdSetRange(CommandContext& ctx) {
 void IncrGeneric(CommandContext& ctx, int64_t delta) {
   auto result = store::IncrBy(ctx.keyspace, ctx.db(), ctx.args[1], delta);
   if (!result.ok()) return ReplyOpError(ctx, result.error());
+  ctx.Notify(kNotifyString, "incrby", ctx.args[1]);
   ctx.reply.Integer(result.value());
 }
 
@@ -436,6 +448,7 @@ void CmdDecrBy(CommandContext& ctx) {
 void CmdIncrByFloat(CommandContext& ctx) {
   auto result = store::IncrByFloat(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[2]);
   if (!result.ok()) return ReplyOpError(ctx, result.error());
+  ctx.Notify(kNotifyString, "incrbyfloat", ctx.args[1]);
   ctx.reply.Bulk(result.value());
 }
 

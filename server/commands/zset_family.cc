@@ -194,6 +194,7 @@ void ZaddGeneric(CommandContext& ctx, size_t first, AddFlags f) {
       pairs.push_back(texts[i]);
     }
     w.Record(ZSetObject::kAdd, pairs);
+    w.Notify({kNotifyZset, f.incr ? "zincr" : "zadd"});
   }
   if (f.incr) return processed ? ctx.reply.Double(new_score) : ctx.reply.Null();
   ctx.reply.Integer(f.ch ? added + updated : added);
@@ -239,6 +240,7 @@ void CmdZrem(CommandContext& ctx) {
     if (z.Remove(ctx.args[i])) removed.emplace_back(ctx.args[i]);
   }
   if (!removed.empty()) w.Record(ZSetObject::kRemove, removed);
+  w.Notify({kNotifyZset, "zrem"});
   ctx.reply.Integer(static_cast<int64_t>(removed.size()));
 }
 
@@ -436,7 +438,7 @@ void ZrangeGeneric(CommandContext& ctx, size_t src, bool store, RangeType type,
   if (wrong_type) return;
   if (z == nullptr) {
     if (store)
-      return StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], new ZSetObject(), ctx.reply);
+      return StoreCollection(ctx, ctx.args[1], new ZSetObject(), {kNotifyZset, "zrangestore"});
     return ctx.reply.ArrayLen(0);
   }
   RankWalk walk;
@@ -457,7 +459,7 @@ void ZrangeGeneric(CommandContext& ctx, size_t src, bool store, RangeType type,
       result->UseSkipList();
     }
     walk.ForEach(*z, [&](std::string_view m, double s) { result->Set(m, s); });
-    return StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], result, ctx.reply);
+    return StoreCollection(ctx, ctx.args[1], result, {kNotifyZset, "zrangestore"});
   }
   RangeReply out(ctx.reply, with_scores);
   out.Begin(walk.count);
@@ -529,6 +531,9 @@ void CmdZremrange(CommandContext& ctx) {
                 [&](std::string_view m) { removed.emplace_back(m); });
   std::vector<std::string_view> views(removed.begin(), removed.end());
   w.Record(ZSetObject::kRemove, views);
+  w.Notify({kNotifyZset, kType == RangeType::kRank    ? "zremrangebyrank"
+                         : kType == RangeType::kScore ? "zremrangebyscore"
+                                                      : "zremrangebylex"});
   ctx.reply.Integer(static_cast<int64_t>(removed.size()));
 }
 
@@ -564,6 +569,7 @@ void PopGeneric(CommandContext& ctx, const std::string& key, bool max, int64_t c
   members.reserve(n);
   for (const auto& p : popped) members.emplace_back(p.first);
   w.Record(ZSetObject::kRemove, members);
+  w.Notify({kNotifyZset, max ? "zpopmax" : "zpopmin"});
   const bool nested = shape == PopReply::kNested || shape == PopReply::kKeyNested;
   if (shape == PopReply::kKeyNested) {
     ctx.reply.ArrayLen(2);
@@ -945,7 +951,10 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_idx, bool has_dst, SetOp o
   for (const auto& [m, score] : result) out->Set(m, score);
   if (has_dst) {
     out->CompactIfFits();
-    return StoreCollection(ctx.keyspace, ctx.db(), ctx.args[1], out, ctx.reply);
+    return StoreCollection(ctx, ctx.args[1], out,
+                           {kNotifyZset, op == SetOp::kUnion   ? "zunionstore"
+                                         : op == SetOp::kInter ? "zinterstore"
+                                                               : "zdiffstore"});
   }
   RangeReply reply(ctx.reply, with_scores);
   reply.Begin(out->Size());

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "protocol/resp_parser.h"
 #include "server/base/ascii.h"
+#include "server/exec/notify.h"
 #include "store/glob.h"
 #include "store/types/hash.h"
 #include "store/types/list.h"
@@ -247,6 +248,16 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
        [c] {
          return std::string(c->acl_pubsub_default_all.load() ? "allchannels" : "resetchannels");
        }});
+  directives_.push_back(
+      {"notify-keyspace-events", true,
+       [c](const std::vector<std::string>& v) -> ConfigError {
+         if (auto e = Need1(v)) return e;
+         auto classes = ParseNotifyClasses(v[0]);
+         if (!classes) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+         c->notify_keyspace_events.store(*classes);
+         return std::nullopt;
+       },
+       [c] { return NotifyClassesToString(c->notify_keyspace_events.load()); }});
   for (const char* name : {"busy-reply-threshold", "lua-time-limit"}) {
     int_directive(name, true, &c->busy_reply_threshold_ms, 0, INT64_MAX, false);
   }

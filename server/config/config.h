@@ -60,6 +60,9 @@ struct Config {
   // acl-pubsub-default: new users (and "reset") start with allchannels
   // (true) or resetchannels (false, Redis 7.0's default).
   std::atomic<bool> acl_pubsub_default_all{false};
+  // notify-keyspace-events: the NotifyClass bits (server/exec/notify.h) of
+  // the keyspace notifications to publish; 0 (Redis's default) publishes none.
+  std::atomic<uint32_t> notify_keyspace_events{0};
   // busy-reply-threshold (alias lua-time-limit): after this long, a running
   // script makes other clients' commands fail with BUSY (0: never).
   std::atomic<int64_t> busy_reply_threshold_ms{5000};

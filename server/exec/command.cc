@@ -9,6 +9,7 @@
 #include "protocol/reply_builder.h"
 #include "server/base/ascii.h"
 #include "server/exec/client.h"
+#include "server/server_state.h"
 #include "store/string_ops.h"
 
 namespace stashd::server {
@@ -34,6 +35,17 @@ constexpr std::array<std::string_view, kKeySpecFlagCount> kKeySpecFlagNames = {
 }  // namespace
 
 int CommandContext::db() const { return client.db; }
+
+void CommandContext::Notify(uint32_t cls, std::string_view event, std::string_view key) {
+  KeyspaceNotifier& n = server.notifier();
+  if (n.Wants(cls)) n.Notify(cls, event, client.db, key);
+}
+
+void CommandContext::NotifyDb(int db, uint32_t cls, std::string_view event,
+                              std::string_view key) {
+  KeyspaceNotifier& n = server.notifier();
+  if (n.Wants(cls)) n.Notify(cls, event, db, key);
+}
 
 std::string_view AclCategorySet::const_iterator::operator*() const {
   return kCategoryNamesWithAt[i_];

@@ -38,6 +38,7 @@
 #include "absl/functional/function_ref.h"
 #include "server/exec/args.h"
 #include "server/exec/command_arg.h"
+#include "server/exec/notify.h"
 #include "store/value.h"
 
 namespace stashd::protocol {
@@ -260,6 +261,11 @@ struct CommandContext {
   // Set by BlockOrTimeout(): block the client (the handler replied nothing).
   std::optional<BlockRequest> block = std::nullopt;
   int db() const;
+  // Publishes a keyspace notification for `key` in the client's database
+  // (server/exec/notify.h): `cls` a NotifyClass, `event` Redis's event name.
+  void Notify(uint32_t cls, std::string_view event, std::string_view key);
+  // The same for a key of database `db` (COPY ... DB, MOVE).
+  void NotifyDb(int db, uint32_t cls, std::string_view event, std::string_view key);
 };
 
 using Handler = void (*)(CommandContext& ctx);

@@ -267,6 +267,11 @@ const std::vector<DirectiveCase>& Cases() {
        "32",
        {"-1"},
        "argument couldn't be parsed into an integer"},
+      {"notify-keyspace-events",
+       {"Kxm$n"},
+       "$xnKm",  // Redis's order
+       {"KEq"},
+       "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."},
       {"set-max-intset-entries",
        {"1024"},
        "1024",
