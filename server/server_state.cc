@@ -104,6 +104,32 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
 
 ServerState::~ServerState() = default;
 
+void ServerStats::CountErrorReply(std::string_view error) {
+  total_error_replies.fetch_add(1, std::memory_order_relaxed);
+  if (!error.empty() && error[0] == '-') error.remove_prefix(1);
+  error = error.substr(0, error.find('\r'));
+  std::string_view code = "ERR";
+  const size_t space = error.substr(0, 31).find(' ');
+  if (space != std::string_view::npos) code = error.substr(0, space);
+  std::lock_guard lock(errors_mu_);
+  auto it = error_counts_.find(code);
+  if (it == error_counts_.end()) {
+    if (error_counts_.size() >= kMaxErrorCodes) return;
+    it = error_counts_.emplace(std::string(code), 0).first;
+  }
+  ++it->second;
+}
+
+std::vector<std::pair<std::string, uint64_t>> ServerStats::ErrorCounts() const {
+  std::lock_guard lock(errors_mu_);
+  return {error_counts_.begin(), error_counts_.end()};
+}
+
+void ServerStats::ResetErrorCounts() {
+  std::lock_guard lock(errors_mu_);
+  error_counts_.clear();
+}
+
 CommandStats& ServerState::command_stats(const CommandSpec* spec) {
   return *command_stats_.at(spec);
 }

@@ -9,9 +9,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -46,6 +49,23 @@ struct ServerStats {
   StatCounter auth_failures;
   // Clients waiting in a blocking command now (INFO blocked_clients).
   std::atomic<int64_t> blocked_clients{0};
+
+  // Counts one error reply: total_error_replies, and INFO errorstats by the
+  // error's code (its first word, as Redis's afterErrorReply takes it: "ERR"
+  // when there is no space in its first 32 bytes). `error` is the reply's
+  // text, with or without the leading '-'.
+  void CountErrorReply(std::string_view error);
+  // errorstat_<code>:count=<n>, in code order (INFO errorstats).
+  std::vector<std::pair<std::string, uint64_t>> ErrorCounts() const;
+  // CONFIG RESETSTAT.
+  void ResetErrorCounts();
+
+ private:
+  // Distinct codes tracked at most (Redis: ERROR_STATS_NUMBER); a new code
+  // beyond it still counts in total_error_replies.
+  static constexpr size_t kMaxErrorCodes = 128;
+  mutable std::mutex errors_mu_;
+  std::map<std::string, uint64_t, std::less<>> error_counts_;  // guarded by errors_mu_
 };
 
 // Live connections, for CLIENT LIST / KILL / INFO clients.

@@ -449,6 +449,13 @@ void CpuSection(CommandContext&, Lines* out) {
 
 void ModulesSection(CommandContext&, Lines* out) { out->clear(); }
 
+void ErrorStatsSection(CommandContext& ctx, Lines* out) {
+  out->clear();
+  for (const auto& [code, count] : ctx.server.stats().ErrorCounts()) {
+    out->emplace_back(absl::StrCat("errorstat_", code), absl::StrCat("count=", count));
+  }
+}
+
 void CommandStatsSection(CommandContext& ctx, Lines* out) {
   out->clear();
   auto add = [&](const CommandSpec& spec) {
@@ -517,6 +524,7 @@ constexpr InfoSection kInfoSections[] = {
     {"cpu", "CPU", true, CpuSection},
     {"modules", "Modules", true, ModulesSection},
     {"commandstats", "Commandstats", false, CommandStatsSection},
+    {"errorstats", "Errorstats", true, ErrorStatsSection},
     {"cluster", "Cluster", true, ClusterSection},
     {"keyspace", "Keyspace", true, KeyspaceSection},
     {"scopes", "Scopes", true, ScopesSection},
@@ -651,6 +659,7 @@ void CmdConfigResetStat(CommandContext& ctx) {
         &st.unexpected_error_replies, &st.auth_failures}) {
     counter->store(0);
   }
+  st.ResetErrorCounts();
   auto reset = [&](const CommandSpec& spec) {
     CommandStats& cs = ctx.server.command_stats(&spec);
     cs.calls.store(0);

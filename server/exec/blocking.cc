@@ -107,7 +107,7 @@ bool EndBlock(ServerState& server, BlockedClient& w, BlockedClient::State why) {
   if (why == BlockedClient::State::kUnblocked) {
     w.reply.Error(errors::kUnblocked);
     server.command_stats(w.spec).failed_calls.fetch_add(1, std::memory_order_relaxed);
-    server.stats().total_error_replies.fetch_add(1, std::memory_order_relaxed);
+    server.stats().CountErrorReply(errors::kUnblocked);
     return true;
   }
   switch (w.timeout_reply) {

@@ -96,15 +96,17 @@ void Dispatcher::ExecuteCommand(ClientState& client, Args& args, protocol::Reply
   ServerStats& stats = server_.stats();
   const CommandSpec* spec = server_.commands().Find(args[0]);
   auto reject = [&](std::string_view error) {
-    stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
     if (spec != nullptr && (spec->flags & kRunsQueued)) {
       // As Redis's execCommandAbort: a refused EXEC (wrong arity, NOAUTH,
       // NOPERM...) discards the transaction and says why, in or out of MULTI.
       DiscardTransaction(client);
       if (error.starts_with("ERR ")) error.remove_prefix(4);
-      reply.Error(errors::Format(errors::kExecAbortBecause, {error}));
+      const std::string abort = errors::Format(errors::kExecAbortBecause, {error});
+      stats.CountErrorReply(abort);
+      reply.Error(abort);
       return;
     }
+    stats.CountErrorReply(error);
     reply.Error(error);
     if (client.in_multi) client.multi_failed = true;
   };
@@ -372,7 +374,7 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState& client, const Args& 
   // array of replies does not).
   if (reply.size() > reply_start && reply.buffer()[reply_start] == '-') {
     cs.failed_calls.fetch_add(1, std::memory_order_relaxed);
-    stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+    stats.CountErrorReply(std::string_view(reply.buffer()).substr(reply_start, 64));
   }
   if (client.last_command != spec.name) {
     std::lock_guard lock(server_.clients().mutex());
@@ -423,12 +425,12 @@ void Dispatcher::ExecTransaction(CommandContext& ctx) {
     if (client.acl_version != server_.acl().version() && !RefreshUser(client)) {
       client.close_after_reply = true;
       ctx.reply.Error(errors::kNoAuth);
-      server_.stats().total_error_replies.fetch_add(1, std::memory_order_relaxed);
+      server_.stats().CountErrorReply(errors::kNoAuth);
       continue;
     }
     if (auto denied = AclDenial(*q.spec, client, q.args, /*in_exec=*/true)) {
       ctx.reply.Error(*denied);
-      server_.stats().total_error_replies.fetch_add(1, std::memory_order_relaxed);
+      server_.stats().CountErrorReply(*denied);
       continue;
     }
     Call(*q.spec, client, q.args, ctx.reply);
@@ -592,7 +594,7 @@ bool Dispatcher::ServeClient(BlockedClient& w, const std::string& key) {
                     std::memory_order_relaxed);
   if (w.reply.buffer()[0] == '-') {
     cs.failed_calls.fetch_add(1, std::memory_order_relaxed);
-    server_.stats().total_error_replies.fetch_add(1, std::memory_order_relaxed);
+    server_.stats().CountErrorReply(std::string_view(w.reply.buffer()).substr(0, 64));
   }
   if (w.wake) w.wake(log_before);
   return true;

@@ -598,12 +598,13 @@ TEST_F(ServerTest, InfoDefaultSectionsInRedisOrder) {
   EXPECT_EQ(v.str.substr(0, 32), "# Server\r\nredis_version:7.0.15\r\n");
   EXPECT_EQ(Titles(v.str), (std::vector<std::string>{"Server", "Clients", "Memory", "Persistence",
                                                      "Stats", "Replication", "CPU", "Modules",
-                                                     "Cluster", "Keyspace", "Scopes"}));
+                                                     "Errorstats", "Cluster", "Keyspace",
+                                                     "Scopes"}));
   EXPECT_EQ(Run({"info", "default"}).str.substr(0, 8), "# Server");
   EXPECT_EQ(Titles(Run({"info", "all"}).str),
             (std::vector<std::string>{"Server", "Clients", "Memory", "Persistence", "Stats",
-                                      "Replication", "CPU", "Modules", "Commandstats", "Cluster",
-                                      "Keyspace", "Scopes"}));
+                                      "Replication", "CPU", "Modules", "Commandstats",
+                                      "Errorstats", "Cluster", "Keyspace", "Scopes"}));
   EXPECT_EQ(Titles(Run({"info", "everything"}).str), Titles(Run({"info", "all"}).str));
 }
 
@@ -611,11 +612,33 @@ TEST_F(ServerTest, InfoSelectedSections) {
   // Redis's order, not the order asked.
   EXPECT_EQ(Titles(Run({"info", "CPU", "server"}).str),
             (std::vector<std::string>{"Server", "CPU"}));
-  EXPECT_EQ(Titles(Run({"info", "commandstats", "default"}).str).size(), 12u);
+  EXPECT_EQ(Titles(Run({"info", "commandstats", "default"}).str).size(), 13u);
   EXPECT_EQ(RunRaw({"info", "nosuch"}), "$0\r\n\r\n");
   EXPECT_EQ(RunRaw({"info", "cluster"}), "$30\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n");
   EXPECT_EQ(RunRaw({"info", "keyspace"}), "$12\r\n# Keyspace\r\n\r\n");
   EXPECT_EQ(RunRaw({"info", "modules"}), "$11\r\n# Modules\r\n\r\n");
+}
+
+// As redis-server 7.0.15 counts them: by the error's first word, "ERR" when
+// it has no space in its first 32 bytes; in code order; CONFIG RESETSTAT
+// clears them.
+TEST_F(ServerTest, InfoErrorstatsCountsErrorsByCode) {
+  EXPECT_EQ(RunRaw({"info", "errorstats"}), "$14\r\n# Errorstats\r\n\r\n");
+  Run({"eval", "return redis.error_reply('MY_ERR x')", "0"});
+  Run({"eval", "return redis.error_reply('')", "0"});
+  Run({"get"});
+  Run({"set", "a", "b"});
+  Run({"lpush", "a", "x"});
+  Run({"eval", "return redis.error_reply('NOSPACEVERYLONGNAMEEEEEEEEEEEEEEEEEEEEEEEEE')", "0"});
+  Run({"multi"});
+  Run({"nosuchcommand"});
+  Run({"exec"});
+  EXPECT_EQ(Run({"info", "errorstats"}).str,
+            "# Errorstats\r\nerrorstat_ERR:count=4\r\nerrorstat_EXECABORT:count=1\r\n"
+            "errorstat_MY_ERR:count=1\r\nerrorstat_WRONGTYPE:count=1\r\n");
+  EXPECT_EQ(InfoSection("stats")["total_error_replies"], "7");
+  Run({"config", "resetstat"});
+  EXPECT_EQ(RunRaw({"info", "errorstats"}), "$14\r\n# Errorstats\r\n\r\n");
 }
 
 TEST_F(ServerTest, InfoIsVerbatimInResp3) {
