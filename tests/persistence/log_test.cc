@@ -101,6 +101,9 @@ std::string Describe(const store::Change& c) {
     case Kind::kMove:
       return "move " + std::to_string(c.db) + " " + std::string(c.key) + " " +
              std::to_string(c.db2);
+    case Kind::kPatch:
+      return "patch " + std::to_string(c.db) + " " + std::string(c.key) + " @" +
+             std::to_string(c.offset) + " " + std::string(c.value);
   }
   return "?";
 }
