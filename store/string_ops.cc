@@ -128,6 +128,37 @@ std::optional<OpError> StoreString(Keyspace& ks, int db, std::string_view key,
   return std::nullopt;
 }
 
+std::optional<OpError> RewriteString(Keyspace& ks, int db, std::string_view key,
+                                     std::optional<std::string_view> old,
+                                     std::string_view updated) {
+  if (!old || old->size() != updated.size()) {
+    return StoreString(ks, db, key, updated, old ? kKeepTtl : kNoExpiry);
+  }
+  // Runs of differing bytes, found before writing (a patch in place changes
+  // what `old` views); runs closer than a record's overhead are joined.
+  constexpr size_t kJoinGap = 16;
+  std::vector<std::pair<size_t, size_t>> runs;  // [begin, end)
+  const size_t n = updated.size();
+  for (size_t i = 0; i < n;) {
+    if ((*old)[i] == updated[i]) {
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < n && (*old)[j] != updated[j]) ++j;
+    if (!runs.empty() && i - runs.back().second <= kJoinGap) {
+      runs.back().second = j;
+    } else {
+      runs.emplace_back(i, j);
+    }
+    i = j;
+  }
+  for (auto [begin, end] : runs) {
+    ks.PatchString(db, key, begin, updated.substr(begin, end - begin));
+  }
+  return std::nullopt;
+}
+
 OpResult<bool> SetIf(Keyspace& ks, int db, std::string_view key, std::string_view value,
                      SetCondition condition, int64_t expire_at_ms) {
   if (condition != SetCondition::kAlways) {
