@@ -250,7 +250,7 @@ OpResult<bool> GetBit(Keyspace& ks, int db, std::string_view key, uint64_t offse
 }
 
 OpResult<uint64_t> BitOpStore(Keyspace& ks, int db, BitOp op, std::string_view dest,
-                              std::span<const std::string_view> sources, bool* deleted) {
+                              std::span<const std::string> sources, bool* deleted) {
   *deleted = false;
   std::vector<std::string_view> values;
   values.reserve(sources.size());

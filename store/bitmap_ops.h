@@ -86,7 +86,7 @@ OpResult<bool> GetBit(Keyspace& ks, int db, std::string_view key, uint64_t offse
 // deletes `dest` when the result is empty. Returns the result's length and
 // sets *deleted when an existing `dest` was deleted.
 OpResult<uint64_t> BitOpStore(Keyspace& ks, int db, BitOp op, std::string_view dest,
-                              std::span<const std::string_view> sources, bool* deleted);
+                              std::span<const std::string> sources, bool* deleted);
 
 // One BITFIELD subcommand.
 struct BitfieldOp {

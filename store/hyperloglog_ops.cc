@@ -20,7 +20,7 @@ OpResult<std::optional<std::string_view>> FindHll(Keyspace& ks, int db, std::str
 }  // namespace
 
 OpResult<bool> PfAdd(Keyspace& ks, int db, std::string_view key,
-                     std::span<const std::string_view> elements, size_t sparse_max_bytes) {
+                     std::span<const std::string> elements, size_t sparse_max_bytes) {
   auto found = FindHll(ks, db, key, Keyspace::Lookup::kWrite);
   if (!found.ok()) return found.error();
   const std::optional<std::string_view> old = found.value();
@@ -32,12 +32,12 @@ OpResult<bool> PfAdd(Keyspace& ks, int db, std::string_view key,
     if (r > 0) updated = true;
   }
   if (!updated) return false;
-  if (old) hll::InvalidateCache(&value);
+  hll::InvalidateCache(&value);
   if (auto err = RewriteString(ks, db, key, old, value)) return *err;
   return true;
 }
 
-OpResult<uint64_t> PfCount(Keyspace& ks, int db, std::span<const std::string_view> keys) {
+OpResult<uint64_t> PfCount(Keyspace& ks, int db, std::span<const std::string> keys) {
   if (keys.size() == 1) {
     auto found = FindHll(ks, db, keys[0], Keyspace::Lookup::kWrite);
     if (!found.ok()) return found.error();
@@ -62,7 +62,7 @@ OpResult<uint64_t> PfCount(Keyspace& ks, int db, std::span<const std::string_vie
 }
 
 std::optional<OpError> PfMerge(Keyspace& ks, int db, std::string_view dest,
-                               std::span<const std::string_view> sources,
+                               std::span<const std::string> sources,
                                size_t sparse_max_bytes) {
   hll::Registers max{};
   bool dense = false;

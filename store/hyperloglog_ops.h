@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "store/keyspace.h"
@@ -19,17 +20,17 @@ namespace stashd::store {
 // elements). Returns whether it was created or a register changed (the
 // cached cardinality is then marked stale). kWrongType, kNotHll, kCorruptHll.
 OpResult<bool> PfAdd(Keyspace& ks, int db, std::string_view key,
-                     std::span<const std::string_view> elements, size_t sparse_max_bytes);
+                     std::span<const std::string> elements, size_t sparse_max_bytes);
 
 // PFCOUNT: the estimated cardinality of the union of `keys` (missing keys
 // are empty). With one key, a stale cached cardinality is recomputed and
 // stored back in the value, as Redis does.
-OpResult<uint64_t> PfCount(Keyspace& ks, int db, std::span<const std::string_view> keys);
+OpResult<uint64_t> PfCount(Keyspace& ks, int db, std::span<const std::string> keys);
 
 // PFMERGE: raises the registers of `dest` (created if missing; itself one of
 // the inputs) to the union of `sources`. A dense input makes `dest` dense.
 std::optional<OpError> PfMerge(Keyspace& ks, int db, std::string_view dest,
-                               std::span<const std::string_view> sources,
+                               std::span<const std::string> sources,
                                size_t sparse_max_bytes);
 
 }  // namespace stashd::store

@@ -146,7 +146,7 @@ void CmdBitOp(CommandContext& ctx) {
     return ctx.reply.Error(errors::kBitopNot);
   }
   const std::string_view dest = ctx.args[2];
-  std::span<const std::string_view> sources(ctx.args.data() + 3, ctx.args.size() - 3);
+  std::span<const std::string> sources(ctx.args.data() + 3, ctx.args.size() - 3);
   bool deleted = false;
   auto len = store::BitOpStore(ctx.keyspace, ctx.db(), op, dest, sources, &deleted);
   if (!len.ok()) return ReplyBitError(ctx, len.error(), dest);
@@ -346,9 +346,9 @@ void RegisterBitmapFamily(CommandRegistry& r) {
        .step = 1,
        .handler = CmdBitfield,
        .acl_categories = AclCategory::kBitmap,
+       .variable_key_flags = BitfieldKeyFlags,
        .key_specs = {KeySpec::Index(1, kRW | kAccess | kUpdate | kVariableFlags)
                          .Notes("This command allows both access and modification of the key")},
-       .variable_key_flags = BitfieldKeyFlags,
        .summary = "Perform arbitrary bitfield integer operations on strings",
        .since = "3.2.0",
        .group = "bitmap",

@@ -38,7 +38,7 @@ size_t SparseMaxBytes(CommandContext& ctx) {
   return static_cast<size_t>(ctx.server.config().hll_sparse_max_bytes.load());
 }
 
-std::span<const std::string_view> ArgsFrom(CommandContext& ctx, size_t first) {
+std::span<const std::string> ArgsFrom(CommandContext& ctx, size_t first) {
   return {ctx.args.data() + first, ctx.args.size() - first};
 }
 
