@@ -29,16 +29,16 @@ class HyperLogLogTest : public CommandTest {
 
 TEST_F(HyperLogLogTest, AddCountAndBytes) {
   EXPECT_EQ(RunRaw({"pfadd", "h", "a", "b", "c"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"get", "h"}), "$27\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""`\xf3""\x80""P\xb1""\x84""K\xfb""\x80""BZ\r\n");
+  EXPECT_EQ(RunRaw({"get", "h"}), std::string("$27\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""`\xf3""\x80""P\xb1""\x84""K\xfb""\x80""BZ\r\n", 34));
   EXPECT_EQ(RunRaw({"pfadd", "h", "a"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "h"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "h"}), ":3\r\n");
-  EXPECT_EQ(RunRaw({"get", "h"}), "$27\r\nHYLL\x01""\x00""\x00""\x00""\x03""\x00""\x00""\x00""\x00""\x00""\x00""\x00""`\xf3""\x80""P\xb1""\x84""K\xfb""\x80""BZ\r\n");
+  EXPECT_EQ(RunRaw({"get", "h"}), std::string("$27\r\nHYLL\x01""\x00""\x00""\x00""\x03""\x00""\x00""\x00""\x00""\x00""\x00""\x00""`\xf3""\x80""P\xb1""\x84""K\xfb""\x80""BZ\r\n", 34));
   EXPECT_EQ(RunRaw({"pfcount", "h"}), ":3\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "h", "d"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"get", "h"}), "$30\r\nHYLL\x01""\x00""\x00""\x00""\x03""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\\{\x80""Dv\x80""P\xb1""\x84""K\xfb""\x80""BZ\r\n");
+  EXPECT_EQ(RunRaw({"get", "h"}), std::string("$30\r\nHYLL\x01""\x00""\x00""\x00""\x03""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\\{\x80""Dv\x80""P\xb1""\x84""K\xfb""\x80""BZ\r\n", 37));
   EXPECT_EQ(RunRaw({"pfadd", "empty"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"get", "empty"}), "$18\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\x7f""\xff""\r\n");
+  EXPECT_EQ(RunRaw({"get", "empty"}), std::string("$18\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\x7f""\xff""\r\n", 25));
   EXPECT_EQ(RunRaw({"pfcount", "empty"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "empty"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "nokey"}), ":0\r\n");
@@ -46,9 +46,9 @@ TEST_F(HyperLogLogTest, AddCountAndBytes) {
   EXPECT_EQ(RunRaw({"pfcount", "nokey", "nokey2"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "h2", "c", "d", "e", "f"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "h", "h2"}), ":6\r\n");
-  EXPECT_EQ(RunRaw({"get", "h"}), "$30\r\nHYLL\x01""\x00""\x00""\x00""\x03""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\\{\x80""Dv\x80""P\xb1""\x84""K\xfb""\x80""BZ\r\n");
-  EXPECT_EQ(RunRaw({"pfadd", "bin", "\x00""\xff""", "", "abcdefgh", "abcdefghi", "1234567"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"get", "bin"}), "$33\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""Ef\x80""I\xf8""\x80""G\xcf""\x84""C\xc3""\x80""M^\x88""W\xa7""\r\n");
+  EXPECT_EQ(RunRaw({"get", "h"}), std::string("$30\r\nHYLL\x01""\x00""\x00""\x00""\x03""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\\{\x80""Dv\x80""P\xb1""\x84""K\xfb""\x80""BZ\r\n", 37));
+  EXPECT_EQ(RunRaw({"pfadd", "bin", std::string("\x00""\xff""", 2), "", "abcdefgh", "abcdefghi", "1234567"}), ":1\r\n");
+  EXPECT_EQ(RunRaw({"get", "bin"}), std::string("$33\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""Ef\x80""I\xf8""\x80""G\xcf""\x84""C\xc3""\x80""M^\x88""W\xa7""\r\n", 40));
   EXPECT_EQ(RunRaw({"pfcount", "bin"}), ":5\r\n");
 }
 
@@ -56,15 +56,15 @@ TEST_F(HyperLogLogTest, Merge) {
   EXPECT_EQ(RunRaw({"pfadd", "a", "1", "2", "3"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "b", "3", "4", "5"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"pfmerge", "m", "a", "b"}), "+OK\r\n");
-  EXPECT_EQ(RunRaw({"get", "m"}), "$33\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""A\xee""\x84""H#\x80""SQ\x80""Mt\x80""Q,\x8c""C\xf3""\r\n");
+  EXPECT_EQ(RunRaw({"get", "m"}), std::string("$33\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""A\xee""\x84""H#\x80""SQ\x80""Mt\x80""Q,\x8c""C\xf3""\r\n", 40));
   EXPECT_EQ(RunRaw({"pfcount", "m"}), ":5\r\n");
   EXPECT_EQ(RunRaw({"pfmerge", "m"}), "+OK\r\n");
-  EXPECT_EQ(RunRaw({"get", "m"}), "$33\r\nHYLL\x01""\x00""\x00""\x00""\x05""\x00""\x00""\x00""\x00""\x00""\x00""\x80""A\xee""\x84""H#\x80""SQ\x80""Mt\x80""Q,\x8c""C\xf3""\r\n");
+  EXPECT_EQ(RunRaw({"get", "m"}), std::string("$33\r\nHYLL\x01""\x00""\x00""\x00""\x05""\x00""\x00""\x00""\x00""\x00""\x00""\x80""A\xee""\x84""H#\x80""SQ\x80""Mt\x80""Q,\x8c""C\xf3""\r\n", 40));
   EXPECT_EQ(RunRaw({"pfmerge", "n"}), "+OK\r\n");
-  EXPECT_EQ(RunRaw({"get", "n"}), "$18\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\x7f""\xff""\r\n");
+  EXPECT_EQ(RunRaw({"get", "n"}), std::string("$18\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\x7f""\xff""\r\n", 25));
   EXPECT_EQ(RunRaw({"pfmerge", "a", "b"}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "a"}), ":5\r\n");
-  EXPECT_EQ(RunRaw({"get", "a"}), "$33\r\nHYLL\x01""\x00""\x00""\x00""\x05""\x00""\x00""\x00""\x00""\x00""\x00""\x00""A\xee""\x84""H#\x80""SQ\x80""Mt\x80""Q,\x8c""C\xf3""\r\n");
+  EXPECT_EQ(RunRaw({"get", "a"}), std::string("$33\r\nHYLL\x01""\x00""\x00""\x00""\x05""\x00""\x00""\x00""\x00""\x00""\x00""\x00""A\xee""\x84""H#\x80""SQ\x80""Mt\x80""Q,\x8c""C\xf3""\r\n", 40));
   EXPECT_EQ(RunRaw({"pfmerge", "x", "nokey"}), "+OK\r\n");
 }
 
@@ -77,11 +77,11 @@ TEST_F(HyperLogLogTest, Errors) {
   EXPECT_EQ(RunRaw({"pfmerge", "s", "nokey"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
   EXPECT_EQ(RunRaw({"set", "short", "HYLL\x01"""}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "short"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
-  EXPECT_EQ(RunRaw({"set", "badenc", "HYLL\x02""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xff"""}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"set", "badenc", std::string("HYLL\x02""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xff""", 18)}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "badenc"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
-  EXPECT_EQ(RunRaw({"set", "baddense", "HYLL\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00"""}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"set", "baddense", std::string("HYLL\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""", 116)}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "baddense"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
-  EXPECT_EQ(RunRaw({"set", "badmagic", "HYLX\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xff"""}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"set", "badmagic", std::string("HYLX\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xff""", 18)}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "badmagic", "a"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
   EXPECT_EQ(RunRaw({"lpush", "l", "a"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "l", "a"}), "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
@@ -89,19 +89,19 @@ TEST_F(HyperLogLogTest, Errors) {
   EXPECT_EQ(RunRaw({"pfcount", "h", "l"}), "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
   EXPECT_EQ(RunRaw({"pfmerge", "l"}), "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
   EXPECT_EQ(RunRaw({"pfmerge", "m", "l"}), "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
-  EXPECT_EQ(RunRaw({"set", "c1", "HYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xfe"""}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"set", "c1", std::string("HYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xfe""", 18)}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "c1"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "c1", "a"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"pfmerge", "m", "c1"}), "-INVALIDOBJ Corrupted HLL object detected\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "c1", "nokey"}), "-INVALIDOBJ Corrupted HLL object detected\r\n");
-  EXPECT_EQ(RunRaw({"set", "c2", "HYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xff""\x80"""}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"set", "c2", std::string("HYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xff""\x80""", 19)}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "c2"}), ":0\r\n");
-  EXPECT_EQ(RunRaw({"set", "c3", "HYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f"""}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"set", "c3", std::string("HYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""", 17)}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "c3"}), ":0\r\n");
-  EXPECT_EQ(RunRaw({"set", "ok", "HYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xff"""}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"set", "ok", std::string("HYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xff""", 18)}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "ok"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "ok", "x"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"get", "ok"}), "$20\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\x7f""\xf5""\x84""\x08""\r\n");
+  EXPECT_EQ(RunRaw({"get", "ok"}), std::string("$20\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\x7f""\xf5""\x84""\x08""\r\n", 27));
   EXPECT_EQ(RunRaw({"pfadd"}), "-ERR wrong number of arguments for 'pfadd' command\r\n");
   EXPECT_EQ(RunRaw({"pfcount"}), "-ERR wrong number of arguments for 'pfcount' command\r\n");
   EXPECT_EQ(RunRaw({"pfmerge"}), "-ERR wrong number of arguments for 'pfmerge' command\r\n");
@@ -151,6 +151,7 @@ TEST_F(HyperLogLogTest, SparseMaxBytes) {
   EXPECT_EQ(RunRaw({"pfcount", "q"}), ":1\r\n");
   EXPECT_EQ(Fnv(Run({"get", "q"}).str), 0xa4e490bb18d96513ull);
 }
+
 // Bytes written by Redis count the same here: a dense HLL copied from Redis
 // (its digest checked above) answers Redis's count once its cache is stale.
 TEST_F(HyperLogLogTest, ValueFromRedisBytes) {
@@ -176,10 +177,10 @@ TEST_F(HyperLogLogTest, NotificationsAndWatch) {
   Run({"pfadd", "h3"});
   Run({"pfadd", "h3"});
   EXPECT_THAT(TakeMessages(sub),
-              ElementsAre("[pmessage, __keyevent@*, __keyevent@0__:pfadd, h]",
-                          "[pmessage, __keyevent@*, __keyevent@0__:pfadd, h2]",
-                          "[pmessage, __keyevent@*, __keyevent@0__:pfadd, h2]",
-                          "[pmessage, __keyevent@*, __keyevent@0__:pfadd, h3]"));
+              ElementsAre(R"(["pmessage", "__keyevent@*", "__keyevent@0__:pfadd", "h"])",
+                          R"(["pmessage", "__keyevent@*", "__keyevent@0__:pfadd", "h2"])",
+                          R"(["pmessage", "__keyevent@*", "__keyevent@0__:pfadd", "h2"])",
+                          R"(["pmessage", "__keyevent@*", "__keyevent@0__:pfadd", "h3"])"));
 
   // PFCOUNT stores a recomputed cardinality in the value: a watcher is told,
   // as in Redis (signalModifiedKey).
