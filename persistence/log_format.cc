@@ -131,6 +131,13 @@ void EncodeChange(const store::Change& c, std::string* payload) {
       PutBytes(payload, c.key);
       PutVarint(payload, static_cast<uint64_t>(c.db2));
       break;
+    case Kind::kPatch:
+      payload->push_back(static_cast<char>(Op::kPatch));
+      PutVarint(payload, static_cast<uint64_t>(c.db));
+      PutBytes(payload, c.key);
+      PutVarint(payload, c.offset);
+      PutBytes(payload, c.value);
+      break;
     case Kind::kDelete:
       payload->push_back(static_cast<char>(Op::kDelete));
       PutVarint(payload, static_cast<uint64_t>(c.db));
@@ -217,6 +224,13 @@ Status DecodeRecord(std::string_view payload, absl::FunctionRef<Status(const sto
         c.kind = Kind::kMove;
         if (!d.Db(&c.db) || !d.Bytes(&c.key) || !d.Db(&c.db2)) return bad();
         break;
+      case Op::kPatch:
+        c.kind = Kind::kPatch;
+        if (!d.Db(&c.db) || !d.Bytes(&c.key) || !d.Varint(&c.offset) || !d.Bytes(&c.value) ||
+            c.offset > (uint64_t{1} << 40)) {
+          return bad();
+        }
+        break;
       case Op::kDelete:
         c.kind = Kind::kDelete;
         if (!d.Db(&c.db) || !d.Bytes(&c.key)) return bad();
@@ -282,6 +296,14 @@ Status ApplyChange(const store::Change& c, store::Keyspace* ks, int64_t now_ms) 
     case Kind::kMove:
       ks->Move(c.db, c.db2, c.key);
       break;
+    case Kind::kPatch: {
+      auto v = ks->Find(c.db, c.key);
+      if (v && v->type != store::ValueType::kString) {
+        return inconsistent("a string patch for a value of another type");
+      }
+      ks->PatchString(c.db, c.key, c.offset, c.value, /*restore=*/true);
+      break;
+    }
     case Kind::kDelete:
       ks->Delete(c.db, c.key);
       break;

@@ -19,7 +19,7 @@ namespace stashd::persistence::log {
 inline constexpr char kMagic[8] = {'S', 'T', 'A', 'S', 'H', 'L', 'O', 'G'};
 // 2: adds collection values (kSet of a collection type) and the ops kUpdate,
 // kExpire, kRename and kMove. Version 1 files are a subset and still load.
-inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kFormatVersion = 3;
 // magic (8) | format version u32 | reserved u32 | file sequence number u64 |
 // CRC-32C of the preceding 24 bytes u32
 inline constexpr size_t kFileHeaderSize = 28;
@@ -39,6 +39,7 @@ enum class Op : uint8_t {
   kExpire = 7,
   kRename = 8,
   kMove = 9,
+  kPatch = 10,
 };
 
 std::string EncodeFileHeader(uint64_t seq);

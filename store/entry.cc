@@ -1,5 +1,6 @@
 #include "store/entry.h"
 
+#include <cassert>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -147,6 +148,13 @@ bool Entry::OverwriteInPlace(ValueType t, std::string_view value, int64_t expire
   if (has_deadline()) std::memcpy(mem + 1 + 2 * width(), &expire_at_ms, 8);
   if (!value.empty()) std::memmove(mem + header_size() + key_size(), value.data(), value.size());
   return true;
+}
+
+void Entry::PatchInPlace(size_t offset, std::string_view patch) {
+  assert(type() == ValueType::kString && offset + patch.size() <= value_size());
+  if (patch.empty()) return;
+  char* mem = reinterpret_cast<char*>(this);
+  std::memcpy(mem + header_size() + key_size() + offset, patch.data(), patch.size());
 }
 
 size_t Entry::ByteSize() const {

@@ -74,6 +74,10 @@ class Entry {
   // Returns false (changing nothing) otherwise. `value` may alias the old
   // value. REQUIRES: nothing else holds a view of this entry's value.
   bool OverwriteInPlace(ValueType type, std::string_view value, int64_t expire_at_ms);
+  // Overwrites the string's bytes from `offset` on with `patch`.
+  // REQUIRES: type() == kString, offset + patch.size() <= value().size(),
+  // and nothing else holds a view of this entry's value.
+  void PatchInPlace(size_t offset, std::string_view patch);
   // Bytes requested from malloc for this entry (header, key and value),
   // plus the memory of its object, if any.
   size_t ByteSize() const;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <string>
 #include <cassert>
 #include <cstring>
 #include <mutex>
@@ -540,6 +541,52 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
   }
   ++shard.changes;
   if (by_scope) shard.KeyEvt(KeyEvent::kScopeTtl, d, fresh->key());
+}
+
+void Keyspace::PatchString(int db, std::string_view key, uint64_t offset, std::string_view patch,
+                           bool restore) {
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& d = shard.dbs[db];
+  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
+  const uint64_t end = offset + patch.size();
+  if (it == d.keys.end()) {
+    // A new key is reported whole (kSet), with the deadline it arrives with.
+    std::string value(end, '\0');
+    if (!patch.empty()) value.replace(offset, patch.size(), patch);
+    bool by_scope = false;
+    const int64_t deadline = restore ? kNoExpiry : ArrivalDeadline(key, kNoExpiry, &by_scope);
+    Entry* fresh = Entry::Make(key, ValueType::kString, value, deadline);
+    shard.Touch(d, key);
+    shard.Insert(d, hash, fresh);
+    ++shard.changes;
+    if (by_scope) shard.KeyEvt(KeyEvent::kScopeTtl, d, fresh->key());
+    return;
+  }
+  Entry* e = it->second;
+  assert(e->type() == ValueType::kString);
+  shard.Touch(d, key);
+  std::string_view old = e->value();
+  if (end <= old.size() && !shard.pinned) {
+    e->PatchInPlace(offset, patch);
+    shard.Changed(d, *e, /*notify=*/false);  // same size: the scope's byte count is unchanged
+  } else {
+    // Grows (zero-padded), or a snapshot holds the old blob: a new entry.
+    std::string value(std::max<uint64_t>(end, old.size()), '\0');
+    std::memcpy(value.data(), old.data(), old.size());
+    if (!patch.empty()) std::memcpy(value.data() + offset, patch.data(), patch.size());
+    e = Entry::Make(key, ValueType::kString, value, e->expire_at_ms());
+    shard.Replace(d, it, e, /*notify=*/false);
+  }
+  Change c;
+  c.kind = Change::Kind::kPatch;
+  c.db = db;
+  c.key = e->key();
+  c.type = ValueType::kString;
+  c.offset = offset;
+  c.value = patch;
+  shard.Notify(c);
+  ++shard.changes;
 }
 
 bool Keyspace::Delete(int db, std::string_view key) {

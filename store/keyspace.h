@@ -108,8 +108,10 @@ struct KeyspaceStats {
 // One change to the dataset, as a ChangeListener sees it. Views point into
 // the keyspace and are valid only during the callback.
 //
-// A string's changes are always whole values (kSet): the bytes are no bigger
-// than the operation. A collection is never logged whole except when it is
+// A string's changes are whole values (kSet), except a write into part of an
+// existing string (SETBIT, BITFIELD, PFADD on a dense HyperLogLog), which is
+// a kPatch: the bytes written and where, so a one-bit change to a large
+// bitmap logs a byte, not the bitmap. A collection is never logged whole except when it is
 // created whole (COPY, a restore): a change inside it is a kUpdate (one
 // delta op of its type, e.g. HashObject::kSet with field/value pairs) and a
 // key-level operation on it is kExpire / kRename / kMove.
@@ -125,6 +127,8 @@ struct Change {
     kExpire,    // the deadline of `key` is now `expire_at_ms` (kNoExpiry: none)
     kRename,    // `key` was renamed to `key2` in `db`, replacing it, deadline kept
     kMove,      // `key` moved from `db` to `db2`
+    kPatch,     // the string at `key` now has `value` at byte `offset` (zero-padded
+                // if it was shorter; created without a deadline if missing)
   };
   Kind kind = Kind::kSet;
   int db = 0;
@@ -137,6 +141,7 @@ struct Change {
   int64_t expire_at_ms = kNoExpiry;
   uint8_t op = 0;                          // kUpdate
   std::span<const std::string_view> args;  // kUpdate
+  uint64_t offset = 0;                     // kPatch
 };
 
 // Receives every change, in the order changes are applied to each key: it is
@@ -388,6 +393,16 @@ class Keyspace {
   // write gives no deadline (kNoExpiry, or kKeepTtl on a new key) and the
   // key's scope has a default TTL, that TTL applies.
   void SetString(int db, std::string_view key, std::string_view value, int64_t expire_at_ms);
+
+  // Writes `patch` into the string at `key` from byte `offset` on, padding
+  // with zero bytes if the string is shorter than `offset`. A missing key is
+  // created (reported as kSet, with its scope's default TTL unless
+  // `restore`); an existing one keeps its deadline and the change is reported
+  // as kPatch. In place (no copy of the string) when it does not grow and no
+  // snapshot pins the shard. The caller checks max-value-size first.
+  // REQUIRES: the key is missing or holds a string.
+  void PatchString(int db, std::string_view key, uint64_t offset, std::string_view patch,
+                   bool restore = false);
 
   // How Write() treats a missing key.
   enum class Missing { kCreate, kFail };

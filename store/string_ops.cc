@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace stashd::store {
@@ -125,6 +126,43 @@ std::optional<OpError> StoreString(Keyspace& ks, int db, std::string_view key,
                                    std::string_view value, int64_t expire_at_ms) {
   if (ks.ValueTooLarge(key, value.size()) != nullptr) return OpError::kScopeLimit;
   ks.SetString(db, key, value, expire_at_ms);
+  return std::nullopt;
+}
+
+std::optional<OpError> RewriteString(Keyspace& ks, int db, std::string_view key,
+                                     std::optional<std::string_view> old,
+                                     std::string_view updated) {
+  if (!old || old->size() != updated.size()) {
+    return StoreString(ks, db, key, updated, old ? kKeepTtl : kNoExpiry);
+  }
+  // Runs of differing bytes, found before writing (a patch in place changes
+  // what `old` views); runs closer than a record's overhead are joined.
+  constexpr size_t kJoinGap = 16;
+  std::vector<std::pair<size_t, size_t>> runs;  // [begin, end)
+  const size_t n = updated.size();
+  for (size_t i = 0; i < n;) {
+    if ((*old)[i] == updated[i]) {
+      // Skip equal stretches a block at a time (a dense HLL is 12 KB with a
+      // few bytes changed).
+      constexpr size_t kBlock = 64;
+      while (i + kBlock <= n && std::memcmp(old->data() + i, updated.data() + i, kBlock) == 0) {
+        i += kBlock;
+      }
+      while (i < n && (*old)[i] == updated[i]) ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < n && (*old)[j] != updated[j]) ++j;
+    if (!runs.empty() && i - runs.back().second <= kJoinGap) {
+      runs.back().second = j;
+    } else {
+      runs.emplace_back(i, j);
+    }
+    i = j;
+  }
+  for (auto [begin, end] : runs) {
+    ks.PatchString(db, key, begin, updated.substr(begin, end - begin));
+  }
   return std::nullopt;
 }
 

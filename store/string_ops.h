@@ -32,6 +32,8 @@ enum class OpError : uint8_t {
   kTooLong,           // the result would be longer than the size limit
   kOffsetOutOfRange,  // a negative SETRANGE offset
   kScopeLimit,        // the value is larger than its bot scope allows (Keyspace::ValueTooLarge)
+  kNotHll,            // a string that is not a HyperLogLog (PFADD, PFCOUNT, PFMERGE)
+  kCorruptHll,        // a HyperLogLog whose sparse opcodes do not add up
 };
 
 // A value of type T or an OpError.
@@ -98,6 +100,16 @@ enum class SetCondition : uint8_t { kAlways, kIfMissing, kIfExists };
 // the key's scope refuses a value that large, else Keyspace::SetString.
 std::optional<OpError> StoreString(Keyspace& ks, int db, std::string_view key,
                                    std::string_view value, int64_t expire_at_ms);
+
+// Stores `updated` at `key`, which holds the string `old` (nullopt: the key
+// is missing), keeping its TTL: when the length is unchanged only the runs of
+// bytes that differ are written (Keyspace::PatchString: in place, and the log
+// records those bytes), otherwise the whole value. kScopeLimit (nothing
+// written) if the key's scope refuses the new size. `old` may view the live
+// value.
+std::optional<OpError> RewriteString(Keyspace& ks, int db, std::string_view key,
+                                     std::optional<std::string_view> old,
+                                     std::string_view updated);
 
 // SET's write: stores `value` unless `condition` says otherwise, with
 // `expire_at_ms` an absolute deadline, kNoExpiry or kKeepTtl. A deadline

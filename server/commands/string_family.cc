@@ -55,6 +55,10 @@ void ReplyOpError(CommandContext& ctx, OpError error) {
       return ctx.reply.Error(errors::kOffsetOutOfRange);
     case OpError::kScopeLimit:
       return ReplyScopeLimit(ctx, ctx.args[1]);
+    case OpError::kNotHll:
+      return ctx.reply.Error(errors::kNotHll);
+    case OpError::kCorruptHll:
+      return ctx.reply.Error(errors::kCorruptHll);
   }
 }
 

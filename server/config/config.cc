@@ -219,6 +219,7 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
   encoding_limit("list-compress-depth", &c->list_compress_depth, 0, INT32_MAX, false, list_limits);
   encoding_limit("set-max-intset-entries", &c->set_max_intset_entries, 0, INT64_MAX, false,
                  set_limits);
+  int_directive("hll-sparse-max-bytes", true, &c->hll_sparse_max_bytes, 0, INT64_MAX, true);
   int_directive("proto-max-bulk-len", true, &c->proto_max_bulk_len, 1024 * 1024, INT64_MAX, true);
   int_directive("client-query-buffer-limit", true, &c->client_query_buffer_limit, 1024 * 1024,
                 INT64_MAX, true);

@@ -48,6 +48,9 @@ struct Config {
   std::atomic<int64_t> zset_max_listpack_value{64};
   // The intset threshold for sets (store::SetObject).
   std::atomic<int64_t> set_max_intset_entries{512};
+  // A sparse HyperLogLog that would grow past this many bytes (header
+  // included) turns dense (store/hyperloglog.h).
+  std::atomic<int64_t> hll_sparse_max_bytes{3000};
 
   // Limits
   std::atomic<int64_t> proto_max_bulk_len{512ll * 1024 * 1024};

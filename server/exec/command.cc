@@ -285,6 +285,8 @@ void RegisterAllCommands(CommandRegistry& registry) {
   RegisterStringFamily(registry);
   RegisterHashFamily(registry);
   RegisterGeoFamily(registry);
+  RegisterBitmapFamily(registry);
+  RegisterHyperLogLogFamily(registry);
   RegisterSortFamily(registry);
   RegisterListFamily(registry);
   RegisterZSetFamily(registry);

@@ -475,6 +475,8 @@ std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args);
 void RegisterStringFamily(CommandRegistry& registry);
 void RegisterHashFamily(CommandRegistry& registry);
 void RegisterGeoFamily(CommandRegistry& registry);
+void RegisterBitmapFamily(CommandRegistry& registry);
+void RegisterHyperLogLogFamily(CommandRegistry& registry);
 void RegisterSortFamily(CommandRegistry& registry);
 void RegisterListFamily(CommandRegistry& registry);
 void RegisterZSetFamily(CommandRegistry& registry);

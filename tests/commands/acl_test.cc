@@ -172,12 +172,17 @@ TEST_F(AclTest, CommandRulesAreDescribedLikeRedis) {
             "-@all +select|0 +select|1");
   // Redis 7.0.15 describes this one command by command (no category covers
   // the result), in its own order, with these tokens plus those of commands
-  // stashd lacks (bitmaps, streams, DUMP...).
+  // stashd lacks (streams, DUMP...).
   const std::string described = Rules({"+@read", "-@string"});
   std::set<std::string> tokens;
   for (absl::string_view t : absl::StrSplit(described, ' ')) tokens.emplace(t);
-  EXPECT_TRUE(described.starts_with("-@all +@geo +@hash +@set +@sortedset ")) << described;
+  EXPECT_TRUE(described.starts_with("-@all +@bitmap +@geo +@hash +@set +@sortedset ")) << described;
   EXPECT_EQ(tokens, (std::set<std::string>{"-@all",
+                                           "+@bitmap",
+                                           "-bitfield",
+                                           "-bitop",
+                                           "+pfcount",
+                                           "-setbit",
                                            "-bzmpop",
                                            "-bzpopmax",
                                            "-bzpopmin",
@@ -237,7 +242,8 @@ TEST_F(AclTest, CommandRulesAreDescribedLikeRedis) {
                                            "-zunionstore"}));
   EXPECT_EQ(Rules({"+@read", "-@hash", "-@set", "-@sortedset", "-@geo", "-@list", "-@keyspace",
                    "-sort_ro", "-memory|usage"}),
-            "-@all +get +getrange +lcs +mget +strlen +substr");
+            "-@all +@bitmap -bitfield -bitop +get +getrange +lcs +mget +pfcount -setbit +strlen "
+            "+substr");
 }
 
 // Whatever the rules, applying the description to a new user gives the same

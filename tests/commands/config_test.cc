@@ -272,6 +272,11 @@ const std::vector<DirectiveCase>& Cases() {
        "$xnKm",  // Redis's order
        {"KEq"},
        "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."},
+      {"hll-sparse-max-bytes",
+       {"1kb"},
+       "1024",
+       {"x"},
+       "argument couldn't be parsed into an integer"},
       {"set-max-intset-entries",
        {"1024"},
        "1024",

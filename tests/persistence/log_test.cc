@@ -101,6 +101,9 @@ std::string Describe(const store::Change& c) {
     case Kind::kMove:
       return "move " + std::to_string(c.db) + " " + std::string(c.key) + " " +
              std::to_string(c.db2);
+    case Kind::kPatch:
+      return "patch " + std::to_string(c.db) + " " + std::string(c.key) + " @" +
+             std::to_string(c.offset) + " " + std::string(c.value);
   }
   return "?";
 }
@@ -172,10 +175,17 @@ TEST(LogFormatTest, CollectionChangesRoundTrip) {
   m.db = 0;
   m.db2 = 9;
   log::EncodeChange(m, &payload);
-  EXPECT_THAT(
-      Decode(payload),
-      ::testing::ElementsAre("update 1 h t4 op1 f1 v1 " + std::string("f\0", 2) + " ",
-                             "expire 0 h @42", "expire 0 h @-1", "rename 0 h h2", "move 0 h2 9"));
+  store::Change p;
+  p.kind = store::Change::Kind::kPatch;
+  p.db = 3;
+  p.key = "b";
+  p.offset = 1u << 20;
+  p.value = "xy";
+  log::EncodeChange(p, &payload);
+  EXPECT_THAT(Decode(payload),
+              ::testing::ElementsAre("update 1 h t4 op1 f1 v1 " + std::string("f\0", 2) + " ",
+                                     "expire 0 h @42", "expire 0 h @-1", "rename 0 h h2",
+                                     "move 0 h2 9", "patch 3 b @1048576 xy"));
 }
 
 // Replaying what the keyspace reported rebuilds the same keyspace: strings
@@ -218,6 +228,12 @@ TEST(LogFormatTest, ReplayingReportedChangesRebuildsTheKeyspace) {
   hset(1, "gone", {"x", "y"});
   hdel(1, "gone", {"x"});  // emptied: deleted
   hset(2, "copy", {"extra", "z"});
+  // Strings written in part (SETBIT, BITFIELD, PFADD): patches in place,
+  // growing, and creating.
+  live.SetString(0, "bits", "abcd", 7'000'000);
+  live.PatchString(0, "bits", 1, "XY");
+  live.PatchString(0, "bits", 6, std::string_view("\0z", 2));
+  live.PatchString(0, "new", 3, "n");
   live.SetChangeListener(nullptr);
   auto all2 = replayed.Lock(replayed.AllShardsMask());
   Status s = log::DecodeRecord(encoder.payload, [&](const store::Change& c) {
@@ -228,7 +244,11 @@ TEST(LogFormatTest, ReplayingReportedChangesRebuildsTheKeyspace) {
   all2.Release();
   EXPECT_EQ(test::DumpKeyspace(replayed), test::DumpKeyspace(live));
   auto dump = test::DumpKeyspace(live);
-  EXPECT_EQ(dump.size(), 4u);  // state:c1, s, h2 (db 1), copy (db 2)
+  EXPECT_EQ(dump.size(), 6u);  // state:c1, s, h2 (db 1), copy (db 2), bits, new
+  const std::pair<int, std::string> bits{0, "bits"}, fresh{0, "new"};
+  EXPECT_EQ(dump[bits].value, std::string("aXYd\0\0\0z", 8));
+  EXPECT_EQ(dump[bits].expire_at_ms, 7'000'000);
+  EXPECT_EQ(dump[fresh].value, std::string("\0\0\0n", 4));
   const std::pair<int, std::string> h2{1, "h2"}, c1{0, "state:c1"}, copy{2, "copy"};
   EXPECT_EQ(dump[h2].value, "hash{a=3,}");
   EXPECT_EQ(dump[h2].expire_at_ms, 5'000'000);

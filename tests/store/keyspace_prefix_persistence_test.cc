@@ -293,6 +293,10 @@ class RecordingListener : public ChangeListener {
       case Change::Kind::kMove:
         s = "move " + std::to_string(c.db) + " " + std::string(c.key) + " " + std::to_string(c.db2);
         break;
+      case Change::Kind::kPatch:
+        s = "patch " + std::to_string(c.db) + " " + std::string(c.key) + " @" +
+            std::to_string(c.offset);
+        break;
     }
     log.push_back(s);
   }
