@@ -461,7 +461,8 @@ ObjectPtr LoadCollection(uint8_t type, Reader& r) {
           container = *c;
         }
         const std::optional<std::string> blob = r.ReadString();
-        if (!blob) return nullptr;
+        // A node of no bytes, even a plain one, is refused, as Redis does.
+        if (!blob || blob->empty()) return nullptr;
         if (container == kContainerPlain) {
           list.Push(ListObject::End::kRight, *blob);
           continue;
