@@ -149,9 +149,11 @@ TEST(RdbPayloadTest, LzfRefusesImpossibleSizesWithoutAllocating) {
 
 TEST(RdbValueTest, ListpackIntegerAndStringBoundaries) {
   std::vector<std::string> items;
-  for (int64_t v : {0LL, 127LL, 128LL, -1LL, -4096LL, -4097LL, 4095LL, 4096LL, 32767LL, 32768LL,
-                    -32768LL, -32769LL, 8388607LL, 8388608LL, -8388608LL, -8388609LL,
-                    2147483647LL, 2147483648LL, INT64_MAX, INT64_MIN}) {
+  const std::vector<int64_t> ints = {0,        127,      128,        -1,         -4096,
+                                     -4097,    4095,     4096,       32767,      32768,
+                                     -32768,   -32769,   8388607,    8388608,    -8388608,
+                                     -8388609, INT32_MAX, 2147483648, INT64_MAX, INT64_MIN};
+  for (int64_t v : ints) {
     items.push_back(std::to_string(v));
   }
   for (size_t n : {0u, 1u, 63u, 64u, 4095u, 4096u, 70000u}) items.emplace_back(n, 'x');
