@@ -1,7 +1,12 @@
 #include "persistence/rdb_payload.h"
 
 #include <array>
+#include <bit>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
+
+#include "store/string_ops.h"
 
 namespace stashd::persistence::rdb {
 namespace {
@@ -65,8 +70,34 @@ void AppendLength(std::string& out, uint64_t length) {
 }
 
 void AppendString(std::string& out, std::string_view value) {
+  // Redis tries the integer form only for strings of up to 11 bytes (the
+  // longest 32-bit integer) and keeps it if it gives the same text back:
+  // string2ll's canonical form, which ParseInt64 accepts.
+  if (value.size() <= 11) {
+    if (const std::optional<int64_t> v = store::ParseInt64(value)) {
+      if (*v >= INT8_MIN && *v <= INT8_MAX) {
+        out.push_back(static_cast<char>((kEncoded << 6) | kEncInt8));
+        AppendLittleEndian(out, static_cast<uint64_t>(*v), 1);
+        return;
+      }
+      if (*v >= INT16_MIN && *v <= INT16_MAX) {
+        out.push_back(static_cast<char>((kEncoded << 6) | kEncInt16));
+        AppendLittleEndian(out, static_cast<uint64_t>(*v), 2);
+        return;
+      }
+      if (*v >= INT32_MIN && *v <= INT32_MAX) {
+        out.push_back(static_cast<char>((kEncoded << 6) | kEncInt32));
+        AppendLittleEndian(out, static_cast<uint64_t>(*v), 4);
+        return;
+      }
+    }
+  }
   AppendLength(out, value.size());
   out.append(value);
+}
+
+void AppendBinaryDouble(std::string& out, double value) {
+  AppendLittleEndian(out, std::bit_cast<uint64_t>(value), 8);
 }
 
 void AppendFooter(std::string& out) {
@@ -165,11 +196,39 @@ std::optional<std::string> Reader::ReadString() {
   return std::to_string(value);
 }
 
+std::optional<double> Reader::ReadBinaryDouble() {
+  if (data_.size() < 8) return std::nullopt;
+  const uint64_t bits = LoadLittleEndian(data_, 8);
+  data_.remove_prefix(8);
+  return std::bit_cast<double>(bits);
+}
+
+std::optional<double> Reader::ReadTextDouble() {
+  const std::optional<uint8_t> length = ReadByte();
+  if (!length) return std::nullopt;
+  switch (*length) {
+    case 253: return std::nan("");
+    case 254: return HUGE_VAL;
+    case 255: return -HUGE_VAL;
+    default: break;
+  }
+  if (data_.size() < *length) return std::nullopt;
+  // Redis reads it with sscanf("%lg"): the text needs a number at its start.
+  const std::string text(data_.substr(0, *length));
+  data_.remove_prefix(*length);
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end == text.c_str()) return std::nullopt;
+  return value;
+}
+
 // LZF: a control byte below 32 starts a run of control+1 literal bytes;
 // otherwise its top three bits are a match length (7 means "add the next
 // byte"), the match is length+2 bytes long and starts ((control & 31) << 8)
 // + next byte + 1 bytes back in the output.
 std::optional<std::string> LzfDecompress(std::string_view in, size_t out_len) {
+  // The most a byte of LZF expands to: a 3-byte match of 264 bytes.
+  if (out_len / 88 > in.size()) return std::nullopt;
   std::string out;
   out.reserve(out_len);
   size_t i = 0;

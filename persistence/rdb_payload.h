@@ -2,7 +2,9 @@
 // RDB-encoded records followed by a 2-byte RDB version and a CRC-64 (Jones)
 // of everything before it, both little-endian. Only what stashd produces or
 // accepts is here: RDB lengths, strings (plain, integer-encoded and LZF
-// compressed on read; plain on write) and the footer.
+// compressed on read; plain or integer-encoded on write, as Redis without
+// compression), binary doubles and the footer. The values of keys in this
+// format (DUMP / RESTORE) are in rdb_value.h.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +25,12 @@ inline constexpr uint8_t kOpcodeFunction = 0xF5;
 uint64_t Crc64(uint64_t crc, std::string_view data);
 
 void AppendLength(std::string& out, uint64_t length);
+// A string as Redis's rdbSaveRawString writes it with rdbcompression off:
+// a canonical decimal integer of at most 11 bytes within the 32-bit range
+// as an 8, 16 or 32-bit integer, anything else as its length and bytes.
 void AppendString(std::string& out, std::string_view value);
+// A double as its 8 IEEE 754 bytes, little-endian (RDB_TYPE_ZSET_2).
+void AppendBinaryDouble(std::string& out, double value);
 // Appends the version and checksum that end a payload.
 void AppendFooter(std::string& out);
 
@@ -40,13 +47,20 @@ class Reader {
   std::optional<uint64_t> ReadLength();
   // A string in any of its encodings; nullopt if malformed.
   std::optional<std::string> ReadString();
+  // A double as RDB_TYPE_ZSET_2 stores it (8 bytes, little-endian).
+  std::optional<double> ReadBinaryDouble();
+  // A double as RDB_TYPE_ZSET stores it: a length byte (253 NaN, 254 +inf,
+  // 255 -inf) and that many bytes of decimal text.
+  std::optional<double> ReadTextDouble();
 
  private:
   std::string_view data_;
 };
 
 // LZF decompression of `in` into exactly `out_len` bytes; nullopt if `in` is
-// not a valid LZF stream of that size.
+// not a valid LZF stream of that size (or `out_len` is more than any LZF
+// stream of in.size() bytes can expand to: nothing is allocated for a
+// length a corrupt payload claims).
 std::optional<std::string> LzfDecompress(std::string_view in, size_t out_len);
 
 }  // namespace stashd::persistence::rdb

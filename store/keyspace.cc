@@ -823,6 +823,30 @@ const ScopeConfig* Keyspace::StoreObject(int db, std::string_view key, Object* o
   return nullptr;
 }
 
+const ScopeConfig* Keyspace::StoreArrival(int db, std::string_view key, std::string_view str,
+                                          Object* object, int64_t expire_at_ms) {
+  const size_t payload = object != nullptr ? object->PayloadBytes() : str.size();
+  if (const ScopeConfig* scope = ValueTooLarge(key, payload)) return scope;
+  bool by_scope = false;
+  const int64_t deadline = ArrivalDeadline(key, expire_at_ms, &by_scope);
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& d = shard.dbs[db];
+  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
+  Entry* fresh = object != nullptr ? Entry::MakeObject(key, object, deadline)
+                                   : Entry::Make(key, ValueType::kString, str, deadline);
+  shard.Touch(d, key);
+  if (it != d.keys.end()) {
+    shard.Replace(d, it, fresh);
+    shard.KeyEvt(KeyEvent::kNew, d, fresh->key());  // Redis deletes, then adds
+  } else {
+    shard.Insert(d, hash, fresh);
+  }
+  if (by_scope) shard.KeyEvt(KeyEvent::kScopeTtl, d, fresh->key());
+  ++shard.changes;
+  return nullptr;
+}
+
 // ---- The collection write path ----
 
 KeyWriter Keyspace::Write(int db, std::string_view key, ValueType type, Missing missing,

@@ -426,6 +426,15 @@ class Keyspace {
   // is given. An empty `object` deletes the key instead. Takes a reference.
   const ScopeConfig* StoreObject(int db, std::string_view key, Object* object);
 
+  // Stores a value arriving whole from outside (RESTORE): a string's bytes
+  // when `object` is null, else `object` (taking a reference), with deadline
+  // `expire_at_ms`, or the scope's default TTL if that is kNoExpiry.
+  // Replaces any value; a replaced key is reported kNew as well, since Redis
+  // deletes it and then adds the new one. The scope's max-value-size applies:
+  // returns the refusing scope (nothing changed), else nullptr.
+  const ScopeConfig* StoreArrival(int db, std::string_view key, std::string_view str,
+                                  Object* object, int64_t expire_at_ms);
+
   // Payload size of the key's value (string bytes, or the collection's
   // PayloadBytes()), or 0 if it is missing: what max-value-size limits.
   size_t PayloadSize(int db, std::string_view key);

@@ -299,6 +299,7 @@ void RegisterAllCommands(CommandRegistry& registry) {
   RegisterAclFamily(registry);
   RegisterScriptingFamily(registry);
   RegisterPubSubFamily(registry);
+  RegisterDumpFamily(registry);
 }
 
 }  // namespace stashd::server

@@ -489,6 +489,7 @@ void RegisterPersistenceFamily(CommandRegistry& registry);
 void RegisterAclFamily(CommandRegistry& registry);
 void RegisterScriptingFamily(CommandRegistry& registry);
 void RegisterPubSubFamily(CommandRegistry& registry);
+void RegisterDumpFamily(CommandRegistry& registry);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& registry);

@@ -77,6 +77,8 @@ class ListObject final : public Object {
   // above 32768 is 32768, 0 is 1) and list-compress-depth (kept only).
   // They apply to later writes.
   static void SetLimits(int64_t fill, int64_t compress_depth);
+  // The current list-max-listpack-size, as clamped by SetLimits.
+  static int Fill();
 
   // Adds one item at an end.
   void Push(End end, std::string_view item);

@@ -63,9 +63,11 @@ class IntSet {
   void Clear();
   // Heap bytes held (as malloc rounds them).
   size_t HeapBytes() const;
+  // Bytes per value (2, 4 or 8): the smallest that held every value ever
+  // added, as Redis's intset never narrows.
+  uint8_t width() const;
 
  private:
-  uint8_t width() const;
   void Set(size_t i, int64_t v);
   char* block_ = nullptr;  // uint32 count, uint8 width, then the values
 };
@@ -99,6 +101,9 @@ class SetObject final : public Object {
   void Reserve(size_t n);
   // True while the set uses the intset encoding.
   bool intset() const { return table_ == nullptr; }
+  // The intset's bytes per value (DUMP writes the intset as Redis keeps it).
+  // REQUIRES: intset().
+  uint8_t intset_width() const { return ints_.width(); }
 
   // SSCAN: calls fn for the members of the buckets from `cursor` on until
   // about `count` members were returned, and returns the cursor to continue

@@ -2,9 +2,12 @@
 // produced (FUNCTION DUMP of known libraries).
 #include "persistence/rdb_payload.h"
 
+#include "persistence/rdb_value.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace stashd::persistence::rdb {
 namespace {
@@ -112,6 +115,96 @@ TEST(RdbPayloadTest, LzfRejectsBadStreams) {
   EXPECT_FALSE(LzfDecompress(std::string("\x02" "abc", 4), 4));   // wrong size
   EXPECT_FALSE(LzfDecompress(std::string("\x20\x05", 2), 3));     // match before the start
   EXPECT_FALSE(LzfDecompress(std::string("\x05" "ab", 3), 6));    // short literal run
+}
+
+TEST(RdbPayloadTest, StringsAreWrittenAsRedisWritesThem) {
+  // rdbSaveRawString without compression: canonical integers of up to 11
+  // bytes in the 32-bit range as integers, everything else as bytes.
+  const std::pair<std::string, std::string> cases[] = {
+      {"0", std::string("\xc0\x00", 2)},
+      {"-128", std::string("\xc0\x80", 2)},
+      {"127", std::string("\xc0\x7f", 2)},
+      {"128", std::string("\xc1\x80\x00", 3)},
+      {"-32769", std::string("\xc2\xff\x7f\xff\xff", 5)},
+      {"-2147483648", std::string("\xc2\x00\x00\x00\x80", 5)},
+      {"2147483648", std::string("\x0a" "2147483648", 11)},
+      {"007", std::string("\x03" "007", 4)},
+      {"-0", std::string("\x02" "-0", 3)},
+      {"+1", std::string("\x02" "+1", 3)},
+      {"", std::string("\x00", 1)},
+  };
+  for (const auto& [value, encoded] : cases) {
+    std::string out;
+    AppendString(out, value);
+    EXPECT_EQ(out, encoded) << value;
+    Reader reader(out);
+    EXPECT_EQ(reader.ReadString(), value);
+  }
+}
+
+TEST(RdbPayloadTest, LzfRefusesImpossibleSizesWithoutAllocating) {
+  EXPECT_FALSE(LzfDecompress(std::string("\x00" "a", 2), uint64_t{1} << 62));
+  EXPECT_FALSE(LzfDecompress("", 1));
+}
+
+TEST(RdbValueTest, ListpackIntegerAndStringBoundaries) {
+  std::vector<std::string> items;
+  const std::vector<int64_t> ints = {0,        127,      128,        -1,         -4096,
+                                     -4097,    4095,     4096,       32767,      32768,
+                                     -32768,   -32769,   8388607,    8388608,    -8388608,
+                                     -8388609, INT32_MAX, 2147483648, INT64_MAX, INT64_MIN};
+  for (int64_t v : ints) {
+    items.push_back(std::to_string(v));
+  }
+  for (size_t n : {0u, 1u, 63u, 64u, 4095u, 4096u, 70000u}) items.emplace_back(n, 'x');
+  items.push_back("007");
+  items.push_back("-0");
+  items.push_back("9223372036854775808");
+  const std::string lp = EncodeListpack(items);
+  EXPECT_EQ(DecodeListpack(lp), items);
+  // A small listpack exactly as Redis writes it (hash f=v, n=12, big=-5000).
+  EXPECT_EQ(EncodeListpack({"f", "v", "n", "12", "big", "-5000"}),
+            std::string("\x1b\x00\x00\x00\x06\x00\x81\x66\x02\x81\x76\x02\x81\x6e\x02\x0c"
+                        "\x01\x83\x62\x69\x67\x04\xf1\x78\xec\x03\xff",
+                        27));
+  // Every truncation and every wrong header is refused.
+  for (size_t n = 0; n < lp.size(); ++n) EXPECT_FALSE(DecodeListpack(lp.substr(0, n))) << n;
+  std::string bad = lp;
+  bad[4] = static_cast<char>(bad[4] + 1);  // element count
+  EXPECT_FALSE(DecodeListpack(bad));
+  bad = lp;
+  bad[0] = static_cast<char>(bad[0] + 1);  // total bytes
+  EXPECT_FALSE(DecodeListpack(bad));
+  // A wrong back length.
+  std::string small = EncodeListpack({"ab"});
+  ASSERT_EQ(small.size(), 11u);
+  small[9] = '\x04';
+  EXPECT_FALSE(DecodeListpack(small));
+  // An unknown count (65535) is accepted.
+  small = EncodeListpack({"ab"});
+  small[4] = small[5] = '\xff';
+  EXPECT_EQ(DecodeListpack(small), std::vector<std::string>{"ab"});
+}
+
+TEST(RdbValueTest, ZiplistIsValidatedWhole) {
+  // "a", 12 (immediate), 1000 (int16), as Redis 6 wrote them.
+  const std::string zl("\x14\x00\x00\x00\x0f\x00\x00\x00\x03\x00"
+                       "\x00\x01" "a" "\x03\xfd" "\x02\xc0\xe8\x03" "\xff",
+                       20);
+  EXPECT_EQ(DecodeZiplist(zl), (std::vector<std::string>{"a", "12", "1000"}));
+  for (size_t n = 0; n < zl.size(); ++n) EXPECT_FALSE(DecodeZiplist(zl.substr(0, n))) << n;
+  std::string bad = zl;
+  bad[4] = '\x0d';  // tail offset
+  EXPECT_FALSE(DecodeZiplist(bad));
+  bad = zl;
+  bad[13] = '\x04';  // prevlen of the second entry
+  EXPECT_FALSE(DecodeZiplist(bad));
+  bad = zl;
+  bad[8] = '\x04';  // count
+  EXPECT_FALSE(DecodeZiplist(bad));
+  bad = zl;
+  bad[14] = '\xf0';  // an int24 running past the end
+  EXPECT_FALSE(DecodeZiplist(bad));
 }
 
 }  // namespace

@@ -391,5 +391,48 @@ TEST_F(ServerPersistenceTest, BitmapAndHyperLogLogWritesSurviveRestart) {
   EXPECT_EQ(c.Run({"BITCOUNT", "b"}).integer, 201);
 }
 
+// RESTORE goes through the store's write path: the write log and the
+// snapshot both keep what it created, whatever its type.
+TEST_F(ServerPersistenceTest, RestoredKeysSurviveRestarts) {
+  const std::vector<std::vector<std::string>> builds = {
+      {"SET", "s", "text"},
+      {"HSET", "h", "a", "1", "b", "2"},
+      {"RPUSH", "l", "x", "y", "-3"},
+      {"SADD", "si", "1", "2"},
+      {"SADD", "ss", "a", "b"},
+      {"ZADD", "z", "1.5", "m", "-2", "n"},
+  };
+  std::map<std::string, std::string> dumps;
+  {
+    InProcessServer server(dir_.path(), &fs_, "always", "");
+    ASSERT_TRUE(server.Start().ok());
+    InProcessServer::Client c(&server);
+    for (const auto& build : builds) {
+      c.Run(build);
+      dumps[build[1]] = c.Run({"DUMP", build[1]}).str;
+      EXPECT_EQ(c.Run({"DEL", build[1]}).integer, 1);
+      EXPECT_EQ(c.Run({"RESTORE", build[1], "0", dumps[build[1]]}), "OK");
+    }
+    // REPLACE over another type, and one with a TTL.
+    EXPECT_EQ(c.Run({"RESTORE", "s", "0", dumps["l"], "REPLACE"}), "OK");
+    EXPECT_EQ(c.Run({"RESTORE", "t", "100000", dumps["h"]}), "OK");
+  }
+  for (int round = 0; round < 2; ++round) {
+    InProcessServer server(dir_.path(), &fs_, "always", "");
+    ASSERT_TRUE(server.Start().ok());
+    InProcessServer::Client c(&server);
+    for (const auto& build : builds) {
+      if (build[1] == "s") continue;
+      EXPECT_EQ(c.Run({"DUMP", build[1]}).str, dumps[build[1]]) << build[1] << " round " << round;
+    }
+    EXPECT_EQ(c.Run({"DUMP", "s"}).str, dumps["l"]);
+    EXPECT_EQ(c.Run({"DUMP", "t"}).str, dumps["h"]);
+    EXPECT_GT(c.Run({"PTTL", "t"}).integer, 0);
+    // The second start reads the snapshot this one writes.
+    EXPECT_EQ(c.Run({"BGSAVE"}), "Background saving started");
+    server.persistence().WaitForBackgroundSave();
+  }
+}
+
 }  // namespace
 }  // namespace stashd::test
