@@ -35,27 +35,7 @@ STASHD_ARGS=()
 
 c++ -O2 -std=c++20 -Wall -Wextra -pthread bench/queue_load.cc -lhiredis -o "$work/queue_load"
 
-start_server() {  # redis|stashd
-  rm -rf "$work/redis" "$work/stashd"
-  mkdir -p "$work/redis"
-  if [ "$1" = redis ]; then
-    redis-server --port $RPORT --save '' --appendonly no --dir "$work/redis" --daemonize no \
-      >"$work/redis.log" 2>&1 &
-    PORT=$RPORT
-  else
-    "$STASHD" --port $SPORT --bind 127.0.0.1 --dir "$work/stashd" --logfile "$work/stashd.log" \
-      --appendonly no --save "" "${STASHD_ARGS[@]}" &
-    PORT=$SPORT
-  fi
-  PID=$!
-  for _ in $(seq 200); do redis-cli -p $PORT ping >/dev/null 2>&1 && break; sleep 0.05; done
-}
-stop_server() {
-  kill $PID 2>/dev/null || true
-  wait $PID 2>/dev/null || true
-}
-field() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
-median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+source bench/lib.sh
 
 echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "redis: $(redis-server --version | awk '{print $3}')  stashd: $("$STASHD" --version)"

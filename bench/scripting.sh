@@ -28,29 +28,10 @@ LIMITER="local c = redis.call('get', KEYS[1]) if c and tonumber(c) > 1000000 the
 local n = redis.call('incr', KEYS[1]) redis.call('expire', KEYS[1], 60) return n"
 LOOP="for i = 1, 100000 do redis.call('incr', KEYS[1]) end return redis.call('get', KEYS[1])"
 
-start_server() {  # redis|stashd
-  rm -rf "$work/redis" "$work/stashd"
-  mkdir -p "$work/redis"
-  if [ "$1" = redis ]; then
-    redis-server --port $RPORT --save '' --appendonly no --dir "$work/redis" --daemonize no \
-      >"$work/redis.log" 2>&1 &
-    PORT=$RPORT
-  else
-    "$STASHD" --port $SPORT --bind 127.0.0.1 --dir "$work/stashd" --logfile "$work/stashd.log" \
-      --appendonly no --save "" &
-    PORT=$SPORT
-  fi
-  PID=$!
-  for _ in $(seq 200); do redis-cli -p $PORT ping >/dev/null 2>&1 && break; sleep 0.05; done
-}
-stop_server() {
-  kill $PID 2>/dev/null || true
-  wait $PID 2>/dev/null || true
-}
+source bench/lib.sh
 rps() {  # args...: requests per second reported by redis-benchmark
   redis-benchmark -p $PORT "$@" -q 2>/dev/null | tr '\r' '\n' | awk '/requests per second/ {v = $(NF-3)} END {print v}'
 }
-median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A results

@@ -9,6 +9,7 @@ redis-server (SCAN MATCH + UNLINK fallback; skipped when redis-server is not ins
 import argparse
 import json
 import os
+import queue
 import shutil
 import sys
 import time
@@ -21,6 +22,7 @@ sys.path.insert(0, os.path.join(ROOT, "examples", "python"))
 import redis  # noqa: E402
 import run_tests  # noqa: E402  (Server: starts a binary on a free port in a temp dir)
 from botstorage import BotStorage, parse_expiry  # noqa: E402
+from conversation_end import ConversationEndWatcher, parse_state_key  # noqa: E402
 
 STASHD = os.path.join(ROOT, "build", "server", "stashd")
 REDIS_SERVER = shutil.which("redis-server")
@@ -35,6 +37,14 @@ def start_server(binary, *extra):
 
 def command_calls(client, command):
     return client.info("commandstats").get(f"cmdstat_{command}", {}).get("calls", 0)
+
+
+class ParseStateKeyTest(unittest.TestCase):
+    def test_state_keys_only(self):
+        self.assertEqual(parse_state_key("state:bot1:conv42"), ("bot1", "conv42"))
+        for other in ["state:bot1:conv42:payload", "state:bot1", "state::x", "user:bot1:u1:age",
+                      "global:bot1:x", "xstate:bot1:c"]:
+            self.assertIsNone(parse_state_key(other), other)
 
 
 class ParseExpiryTest(unittest.TestCase):
@@ -81,6 +91,30 @@ class StorageContract:
             s.set_storage_with_expiry("bot1", key, plain, "30m")
             self.assertEqual(s.get_storage_with_expiry("bot1", key), plain)
         self.assertIsNone(s.get_storage_with_expiry("bot1", "user:bot1:u1:missing"))
+
+    def test_expired_state_ends_the_conversation(self):
+        ended = queue.Queue()
+        watcher = ConversationEndWatcher(self.r, lambda bot, state: ended.put((bot, state)))
+        watcher.start()
+        try:
+            self.assertIn("x", self.r.config_get("notify-keyspace-events")["notify-keyspace-events"])
+            s = self.storage
+            s.set_state("bot1", "conv42", {"step": 3}, "200ms")
+            s.set_state("bot1", "conv43", {"step": 1}, "never")
+            s.set_state("bot1", "conv44", {"x": 1}, "200ms", field="payload")  # a field: ignored
+            s.set_user_variable("bot1", "u1", "age", 3, "200ms")  # another scope: ignored
+            # Nobody reads the keys: the server's active expiry finds conv42.
+            self.assertEqual(ended.get(timeout=5), ("bot1", "conv42"))
+            time.sleep(0.5)
+            self.assertTrue(ended.empty(), list(ended.queue))
+            # Read after its deadline, a key expires on access, with the same event.
+            self.r.set("state:bot2:conv7", "{}", px=50)
+            time.sleep(0.06)
+            self.r.get("state:bot2:conv7")
+            self.assertEqual(ended.get(timeout=5), ("bot2", "conv7"))
+        finally:
+            watcher.stop()
+            self.r.config_set("notify-keyspace-events", "")
 
     def test_expiry_strings_set_ttl(self):
         s = self.storage
