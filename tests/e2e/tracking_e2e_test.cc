@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -35,7 +36,9 @@ class TrackingE2E : public ::testing::Test {
   std::unique_ptr<RespConn> Client(bool resp3 = false) {
     auto c = std::make_unique<RespConn>(server_->port());
     EXPECT_TRUE(c->connected());
-    if (resp3) EXPECT_EQ(c->Call({"HELLO", "3"}).kind, RespValue::Kind::kMap);
+    if (resp3) {
+      EXPECT_EQ(c->Call({"HELLO", "3"}).kind, RespValue::Kind::kMap);
+    }
     return c;
   }
 
