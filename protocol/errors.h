@@ -150,6 +150,36 @@ inline constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
 inline constexpr std::string_view kClientIdNotPositive = "ERR client-id should be greater than 0";
 inline constexpr std::string_view kNoSuchClient = "ERR No such client";
 inline constexpr std::string_view kNoSuchUser = "ERR No such user '%s'";
+// CLIENT TRACKING / CACHING (client-side caching)
+inline constexpr std::string_view kTrackingRedirectMissing =
+    "ERR The client ID you want redirect to does not exist";
+inline constexpr std::string_view kTrackingSingleRedirect =
+    "ERR A client can only redirect to a single other client";
+inline constexpr std::string_view kTrackingPrefixNeedsBcast =
+    "ERR PREFIX option requires BCAST mode to be enabled";
+inline constexpr std::string_view kTrackingBcastSwitch =
+    "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then "
+    "re-enabling it with a different mode.";
+inline constexpr std::string_view kTrackingOptInBcast =
+    "ERR OPTIN and OPTOUT are not compatible with BCAST";
+inline constexpr std::string_view kTrackingOptInAndOptOut =
+    "ERR You can't specify both OPTIN mode and OPTOUT mode";
+inline constexpr std::string_view kTrackingOptInSwitch =
+    "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then "
+    "re-enabling it with a different mode.";
+inline constexpr std::string_view kTrackingPrefixOverlapsExisting =
+    "ERR Prefix '%s' overlaps with an existing prefix '%s'. Prefixes for a single client must "
+    "not overlap.";
+inline constexpr std::string_view kTrackingPrefixOverlapsProvided =
+    "ERR Prefix '%s' overlaps with another provided prefix '%s'. Prefixes for a single client "
+    "must not overlap.";
+inline constexpr std::string_view kCachingNotTracking =
+    "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "
+    "OPTOUT mode enabled";
+inline constexpr std::string_view kCachingYesNeedsOptIn =
+    "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.";
+inline constexpr std::string_view kCachingNoNeedsOptOut =
+    "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.";
 
 // Server family (CONFIG, COMMAND)
 inline constexpr std::string_view kConfigUnknownOption =

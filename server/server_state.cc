@@ -14,6 +14,7 @@ namespace stashd::server {
 void ClientRegistry::Add(ClientState* c, std::function<void()> close) {
   std::lock_guard lock(mu_);
   clients_.push_back({c, std::move(close)});
+  by_id_[c->id] = c;
 }
 
 void ClientRegistry::Remove(ClientState* c) {
@@ -24,6 +25,16 @@ void ClientRegistry::Remove(ClientState* c) {
     *it = std::move(clients_.back());
     clients_.pop_back();
   }
+  auto jt = by_id_.find(c->id);
+  if (jt != by_id_.end() && jt->second == c) by_id_.erase(jt);
+}
+
+bool ClientRegistry::WithClient(uint64_t id, absl::FunctionRef<void(ClientState&)> fn) const {
+  std::lock_guard lock(mu_);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end() || it->second->closing.load(std::memory_order_relaxed)) return false;
+  fn(*it->second);
+  return true;
 }
 
 size_t ClientRegistry::size() const {
@@ -72,6 +83,12 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
   opts.hash_seed = {(uint64_t{random()} << 32) | random(), (uint64_t{random()} << 32) | random()};
   keyspace_ = std::make_unique<store::Keyspace>(opts);
   keyspace_->SetKeyEventListener(&notifier_);
+  tracking_ = std::make_unique<ClientTracking>(
+      *keyspace_,
+      [this](uint64_t id, absl::FunctionRef<void(ClientState&)> fn) {
+        return clients_.WithClient(id, fn);
+      },
+      config_->tracking_table_max_keys);
   RegisterAllCommands(commands_);
   for (const auto& [name, spec] : commands_.all()) {
     command_stats_[&spec] = std::make_unique<CommandStats>();

@@ -26,6 +26,7 @@
 #include "server/exec/command_runner.h"
 #include "server/exec/notify.h"
 #include "server/exec/pubsub.h"
+#include "server/exec/tracking.h"
 #include "store/clock.h"
 #include "store/keyspace.h"
 
@@ -81,12 +82,16 @@ class ClientRegistry {
   uint64_t NextId() { return next_id_.fetch_add(1) + 1; }
   // Calls fn for each client under the registry mutex.
   void ForEach(const std::function<void(ClientState&, const std::function<void()>&)>& fn) const;
+  // Calls fn under the registry mutex for the client with this id, unless
+  // it is closing; false if there is none.
+  bool WithClient(uint64_t id, absl::FunctionRef<void(ClientState&)> fn) const;
   // Guards the CLIENT LIST fields of every ClientState (name, lib, last command, db).
   std::mutex& mutex() const { return mu_; }
 
  private:
   mutable std::mutex mu_;
   std::vector<Entry> clients_;
+  absl::flat_hash_map<uint64_t, ClientState*> by_id_;
   std::atomic<uint64_t> next_id_{0};
 };
 
@@ -119,6 +124,8 @@ class ServerState {
   PubSubRegistry& pubsub() { return pubsub_; }
   // Keyspace notifications (server/exec/notify.h), published through pubsub().
   KeyspaceNotifier& notifier() { return notifier_; }
+  // Client-side caching (server/exec/tracking.h).
+  ClientTracking& tracking() { return *tracking_; }
   ServerStats& stats() { return stats_; }
   CommandStats& command_stats(const CommandSpec* spec);
 
@@ -151,6 +158,7 @@ class ServerState {
   ClientRegistry clients_;
   PubSubRegistry pubsub_;
   KeyspaceNotifier notifier_{pubsub_, config_->notify_keyspace_events};
+  std::unique_ptr<ClientTracking> tracking_;
   std::unique_ptr<CommandRunner> dispatcher_;
   std::unique_ptr<Acl> acl_;
   std::unique_ptr<ScriptEngine> scripts_;

@@ -129,12 +129,15 @@ class Shard {
   using Iter = KeyIndex::iterator;
 
   Shard(int databases, const std::vector<ScopeConfig>* scopes, ChangeListener* const* listener,
-        const std::atomic<KeyEventListener*>* key_events, const std::atomic<bool>* full_cut_needed)
+        const std::atomic<KeyEventListener*>* key_events,
+        const std::atomic<ModifiedKeyListener*>* modified_keys,
+        const std::atomic<bool>* full_cut_needed)
       : dbs(static_cast<size_t>(databases)),
         scope_stats(scopes->size()),
         scopes_(scopes),
         listener_(listener),
         key_events_(key_events),
+        modified_keys_(modified_keys),
         full_cut_needed_(full_cut_needed) {
     for (DbShard& d : dbs) d.scope_counts.resize(scopes->size());
   }
@@ -325,15 +328,19 @@ class Shard {
 
   // Deletes a key because its deadline passed.
   void ExpireAt(DbShard& d, Iter it) {
-    Touch(d, it->second->key());
+    Touch(d, it->second->key(), /*expired=*/true);
     ++expired_keys;
     Entry* e = Unlink(d, it);
     KeyEvt(KeyEvent::kExpired, d, e->key());
     Retire(e);
   }
 
-  // Flags the watchers of `key`, if any, and drops those whose client is gone.
-  void Touch(DbShard& d, std::string_view key) {
+  // Tells the ModifiedKeyListener, if any (client-side caching), flags the
+  // watchers of `key`, if any, and drops those whose client is gone.
+  void Touch(DbShard& d, std::string_view key, bool expired = false) {
+    if (ModifiedKeyListener* l = modified_keys_->load(std::memory_order_acquire)) {
+      l->OnKeyModified(DbIndex(d), key, expired);
+    }
     if (d.watchers.empty()) return;
     auto it = d.watchers.find(key);
     if (it == d.watchers.end()) return;
@@ -396,6 +403,7 @@ class Shard {
   const std::vector<ScopeConfig>* scopes_;
   ChangeListener* const* listener_;
   const std::atomic<KeyEventListener*>* key_events_;
+  const std::atomic<ModifiedKeyListener*>* modified_keys_;
   const std::atomic<bool>* full_cut_needed_;
 };
 
@@ -413,7 +421,8 @@ Keyspace::Keyspace(const Options& options)
   const size_t count = size_t{1} << shard_bits_;
   shards_.reserve(count);
   for (size_t i = 0; i < count; ++i) {
-    shards_.push_back(std::make_unique<Shard>(databases_, &scopes_, &listener_, &key_events_, &full_cut_needed_));
+    shards_.push_back(std::make_unique<Shard>(databases_, &scopes_, &listener_, &key_events_,
+                                             &modified_keys_, &full_cut_needed_));
   }
   freer_ = std::make_unique<LazyFreer>();
 }
@@ -1056,6 +1065,7 @@ void Keyspace::WaitLazyFree() { freer_->WaitIdle(); }
 
 void Keyspace::FlushDb(int db, bool async) {
   FlushShards(db, async);
+  if (ModifiedKeyListener* l = modified_keys_.load(std::memory_order_acquire)) l->OnFlush(db);
   if (listener_ != nullptr) {
     Change c;
     c.kind = Change::Kind::kFlushDb;
@@ -1066,6 +1076,7 @@ void Keyspace::FlushDb(int db, bool async) {
 
 void Keyspace::FlushAll(bool async) {
   for (int db = 0; db < databases_; ++db) FlushShards(db, async);
+  if (ModifiedKeyListener* l = modified_keys_.load(std::memory_order_acquire)) l->OnFlush(-1);
   if (listener_ != nullptr) {
     Change c;
     c.kind = Change::Kind::kFlushAll;
@@ -1408,6 +1419,10 @@ void Keyspace::SetChangeListener(ChangeListener* listener) { listener_ = listene
 
 void Keyspace::SetKeyEventListener(KeyEventListener* listener) {
   key_events_.store(listener, std::memory_order_release);
+}
+
+void Keyspace::SetModifiedKeyListener(ModifiedKeyListener* listener) {
+  modified_keys_.store(listener, std::memory_order_release);
 }
 
 void Keyspace::ResolveCut(SnapshotCut& cut) {

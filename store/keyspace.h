@@ -211,6 +211,22 @@ class KeyEventListener {
   virtual void OnWriteEvent(const WriteEvent& event, int db, std::string_view key) = 0;
 };
 
+// Told of every key whose value may have changed, at the moment WATCH flags
+// are touched (Redis's signalModifiedKey): any write, deletion, expiry (lazy
+// or active), RENAME/MOVE/COPY on either key, DELPREFIX; and of flushes.
+// Called with the key's shard lock held (all shard locks for a flush), on
+// the thread that changed the key: be quick, do not call into the keyspace.
+// Client-side caching (server/exec/tracking.h) is the listener.
+class ModifiedKeyListener {
+ public:
+  virtual ~ModifiedKeyListener() = default;
+  // `expired`: the key was deleted because its deadline passed (no client
+  // caused it). The key may be in any database.
+  virtual void OnKeyModified(int db, std::string_view key, bool expired) = 0;
+  // FLUSHDB (`db`) or FLUSHALL (`db` < 0).
+  virtual void OnFlush(int db) = 0;
+};
+
 // A live value pinned for a snapshot: the views stay valid until
 // Keyspace::ReleaseCut(), however the key is changed or deleted meanwhile.
 struct PinnedValue {
@@ -559,6 +575,9 @@ class Keyspace {
   // Sets (or clears) the listener told of KeyEvents. Safe while commands
   // run; set it after loading, so that recovery reports nothing.
   void SetKeyEventListener(KeyEventListener* listener);
+  // Sets (or clears, with nullptr) the ModifiedKeyListener. Safe while
+  // commands run; while it is null a write pays one atomic load for it.
+  void SetModifiedKeyListener(ModifiedKeyListener* listener);
 
   // Takes the changes since the previous cut (everything if `full`, after a
   // flush or swap, or before the first cut) and pins their values. Until
@@ -611,6 +630,7 @@ class Keyspace {
   std::vector<ScopeConfig> scopes_;
   ChangeListener* listener_ = nullptr;  // set under all shard locks
   std::atomic<KeyEventListener*> key_events_{nullptr};
+  std::atomic<ModifiedKeyListener*> modified_keys_{nullptr};
   std::atomic<bool> full_cut_needed_{true};
   std::vector<std::unique_ptr<Shard>> shards_;
   // After shards_: destroyed first, freeing what it still holds.

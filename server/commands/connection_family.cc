@@ -91,6 +91,17 @@ void SetClientName(CommandContext& ctx, std::string_view name) {
   ctx.client.name.assign(name);
 }
 
+// Turns client-side caching off for the client (CLIENT TRACKING OFF, RESET).
+void DisableTracking(CommandContext& ctx) {
+  ClientState& c = ctx.client;
+  if (!c.tracking.on) return;
+  ctx.server.tracking().Disable(c);
+  std::lock_guard lock(ctx.server.clients().mutex());
+  c.tracking.on = false;
+  c.tracking.bcast = false;
+  c.tracking.redirect = 0;
+}
+
 // ---- PING ECHO QUIT RESET SELECT ----
 
 void CmdPing(CommandContext& ctx) {
@@ -128,6 +139,7 @@ void CmdReset(CommandContext& ctx) {
   c.queued.clear();
   ctx.server.dispatcher().UnwatchAll(c);
   ctx.server.pubsub().UnsubscribeAll(c);
+  DisableTracking(ctx);
   c.reply_off = false;
   c.reply_skip_next = false;
   {
@@ -230,6 +242,7 @@ void CmdHello(CommandContext& ctx) {
     }
     // The reply below is already in the new protocol.
     ctx.reply.set_resp3(version == 3);
+    if (ctx.client.tracking.on) ctx.server.tracking().ProtocolChanged(ctx.client);
   }
   ctx.reply.MapLen(7);
   ctx.reply.Bulk("server");
@@ -519,9 +532,134 @@ void CmdClientUnblock(CommandContext& ctx) {
   ctx.reply.Integer(1);
 }
 
+// CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT]
+// [NOLOOP]: the options are parsed (REDIRECT's client checked) whatever the
+// switch says, then checked against each other and the client's current
+// mode in Redis's order.
+void CmdClientTracking(CommandContext& ctx) {
+  const Args& args = ctx.args;
+  TrackingOptions o;
+  for (size_t i = 3; i < args.size(); ++i) {
+    const bool more = i + 1 < args.size();
+    if (EqualsIgnoreCase(args[i], "redirect") && more) {
+      ++i;
+      if (o.redirect != 0) return ctx.reply.Error(errors::kTrackingSingleRedirect);
+      std::optional<int64_t> id = store::ParseInt64(args[i]);
+      if (!id) return ctx.reply.Error(errors::kNotInteger);
+      // The client must exist now; it may still go away later.
+      if (*id <= 0 ||
+          !ctx.server.clients().WithClient(static_cast<uint64_t>(*id), [](ClientState&) {})) {
+        return ctx.reply.Error(errors::kTrackingRedirectMissing);
+      }
+      o.redirect = static_cast<uint64_t>(*id);
+    } else if (EqualsIgnoreCase(args[i], "bcast")) {
+      o.bcast = true;
+    } else if (EqualsIgnoreCase(args[i], "optin")) {
+      o.optin = true;
+    } else if (EqualsIgnoreCase(args[i], "optout")) {
+      o.optout = true;
+    } else if (EqualsIgnoreCase(args[i], "noloop")) {
+      o.noloop = true;
+    } else if (EqualsIgnoreCase(args[i], "prefix") && more) {
+      o.prefixes.push_back(args[++i]);
+    } else {
+      return ctx.reply.Error(errors::kSyntax);
+    }
+  }
+  ClientState& c = ctx.client;
+  if (EqualsIgnoreCase(args[2], "off")) {
+    DisableTracking(ctx);
+    return ctx.reply.Ok();
+  }
+  if (!EqualsIgnoreCase(args[2], "on")) return ctx.reply.Error(errors::kSyntax);
+  if (!o.bcast && !o.prefixes.empty()) return ctx.reply.Error(errors::kTrackingPrefixNeedsBcast);
+  if (c.tracking.on && c.tracking.bcast != o.bcast) {
+    return ctx.reply.Error(errors::kTrackingBcastSwitch);
+  }
+  if (o.bcast && (o.optin || o.optout)) return ctx.reply.Error(errors::kTrackingOptInBcast);
+  if (o.optin && o.optout) return ctx.reply.Error(errors::kTrackingOptInAndOptOut);
+  if ((o.optin && c.tracking.optout) || (o.optout && c.tracking.optin)) {
+    return ctx.reply.Error(errors::kTrackingOptInSwitch);
+  }
+  if (o.bcast) {
+    if (auto conflict = ClientTracking::PrefixConflict(c.tracking, o.prefixes)) {
+      return ctx.reply.Error(*conflict);
+    }
+  }
+  ctx.server.tracking().Enable(c, o);
+  {
+    std::lock_guard lock(ctx.server.clients().mutex());
+    c.tracking.on = true;
+    c.tracking.bcast = o.bcast;
+    c.tracking.redirect = o.redirect;
+  }
+  ctx.reply.Ok();
+}
+
+// CLIENT CACHING YES|NO: whether the next command's keys are tracked, in
+// OPTIN (YES) or OPTOUT (NO) mode.
+void CmdClientCaching(CommandContext& ctx) {
+  TrackingState& t = ctx.client.tracking;
+  if (!t.on) return ctx.reply.Error(errors::kCachingNotTracking);
+  if (EqualsIgnoreCase(ctx.args[2], "yes")) {
+    if (!t.optin) return ctx.reply.Error(errors::kCachingYesNeedsOptIn);
+  } else if (EqualsIgnoreCase(ctx.args[2], "no")) {
+    if (!t.optout) return ctx.reply.Error(errors::kCachingNoNeedsOptOut);
+  } else {
+    return ctx.reply.Error(errors::kSyntax);
+  }
+  t.caching = true;
+  ctx.reply.Ok();
+}
+
+// CLIENT GETREDIR: the client invalidations are redirected to, 0 for none,
+// -1 when tracking is off.
+void CmdClientGetRedir(CommandContext& ctx) {
+  const TrackingState& t = ctx.client.tracking;
+  ctx.reply.Integer(t.on ? static_cast<int64_t>(t.redirect) : -1);
+}
+
+// CLIENT TRACKINGINFO: flags (a set), redirect, prefixes, as Redis.
+void CmdClientTrackingInfo(CommandContext& ctx) {
+  const TrackingState& t = ctx.client.tracking;
+  std::vector<std::string_view> flags;
+  if (!t.on) {
+    flags.push_back("off");
+  } else {
+    flags.push_back("on");
+    if (t.bcast) flags.push_back("bcast");
+    if (t.optin) {
+      flags.push_back("optin");
+      if (t.caching) flags.push_back("caching-yes");
+    }
+    if (t.optout) {
+      flags.push_back("optout");
+      if (t.caching) flags.push_back("caching-no");
+    }
+    if (t.noloop) flags.push_back("noloop");
+    if (t.redirect != 0 && ctx.client.tracking_redir_broken.load(std::memory_order_relaxed)) {
+      flags.push_back("broken_redirect");
+    }
+  }
+  ctx.reply.MapLen(3);
+  ctx.reply.Bulk("flags");
+  ctx.reply.SetLen(flags.size());
+  for (std::string_view f : flags) ctx.reply.Bulk(f);
+  ctx.reply.Bulk("redirect");
+  ctx.reply.Integer(t.on ? static_cast<int64_t>(t.redirect) : -1);
+  ctx.reply.Bulk("prefixes");
+  ctx.reply.ArrayLen(t.prefixes.size());
+  for (const std::string& p : t.prefixes) ctx.reply.Bulk(p);
+}
+
 void CmdClientHelp(CommandContext& ctx) {
   ReplyHelp(ctx, {
                      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                     "CACHING (YES|NO)",
+                     "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT "
+                     "modes.",
+                     "GETREDIR",
+                     "    Return the client ID we are redirecting to when tracking is enabled.",
                      "GETNAME",
                      "    Return the name of the current connection.",
                      "ID",
@@ -554,6 +692,11 @@ void CmdClientHelp(CommandContext& ctx) {
                      "    Assign the name <name> to the current connection.",
                      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
                      "    Unblock the specified blocked client.",
+                     "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+                     "         [OPTIN] [OPTOUT] [NOLOOP]",
+                     "    Control server assisted client side caching.",
+                     "TRACKINGINFO",
+                     "    Report tracking status for the current connection.",
                      "SETINFO <option> <value>",
                      "    Set client meta attr. Options are:",
                      "    * LIB-NAME: the client lib name.",
@@ -570,8 +713,9 @@ constexpr char kNondeterministic[] = "nondeterministic_output";
 void RegisterConnectionFamily(CommandRegistry& r) {
   // QUIT and RESET run at once even inside MULTI, as in Redis.
   constexpr uint32_t kHandshake = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy;
-  constexpr uint32_t kClientSub = kNoScript | kLoading | kStale;
-  constexpr uint32_t kClientAdmin = kAdmin | kNoScript | kLoading | kStale;
+  // A CLIENT subcommand leaves CLIENT CACHING's choice for the next command.
+  constexpr uint32_t kClientSub = kNoScript | kLoading | kStale | kKeepsCaching;
+  constexpr uint32_t kClientAdmin = kAdmin | kNoScript | kLoading | kStale | kKeepsCaching;
 
   r.Register({.name = "ping",
               .arity = -1,
@@ -799,9 +943,54 @@ void RegisterConnectionFamily(CommandRegistry& r) {
                                      ArgString("ip:port").Token("LADDR").Since("6.2.0").Optional(),
                                      ArgString("yes/no").Token("SKIPME").Optional()})
                                .Multiple()})}},
+           {.name = "client|tracking",
+            .arity = -3,
+            .flags = kClientSub,
+            .handler = CmdClientTracking,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Enable or disable server assisted client side caching support",
+            .since = "6.0.0",
+            .group = "connection",
+            .complexity = "O(1). Some options may introduce additional complexity.",
+            .arguments = {ArgOneOf("status", {ArgToken("on", "ON"), ArgToken("off", "OFF")}),
+                          ArgInteger("client-id").Token("REDIRECT").Optional(),
+                          ArgString("prefix").Token("PREFIX").Optional().Multiple().MultipleToken(),
+                          ArgToken("bcast", "BCAST").Optional(),
+                          ArgToken("optin", "OPTIN").Optional(),
+                          ArgToken("optout", "OPTOUT").Optional(),
+                          ArgToken("noloop", "NOLOOP").Optional()}},
+           {.name = "client|caching",
+            .arity = 3,
+            .flags = kClientSub,
+            .handler = CmdClientCaching,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Instruct the server about tracking or not keys in the next request",
+            .since = "6.0.0",
+            .group = "connection",
+            .complexity = "O(1)",
+            .arguments = {ArgOneOf("mode", {ArgToken("yes", "YES"), ArgToken("no", "NO")})}},
+           {.name = "client|getredir",
+            .arity = 2,
+            .flags = kClientSub,
+            .handler = CmdClientGetRedir,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Get tracking notifications redirection client ID if any",
+            .since = "6.0.0",
+            .group = "connection",
+            .complexity = "O(1)"},
+           {.name = "client|trackinginfo",
+            .arity = 2,
+            .flags = kClientSub,
+            .handler = CmdClientTrackingInfo,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Return information about server assisted client side caching for the "
+                       "current connection",
+            .since = "6.2.0",
+            .group = "connection",
+            .complexity = "O(1)"},
            {.name = "client|help",
             .arity = 2,
-            .flags = kLoading | kStale,
+            .flags = kLoading | kStale | kKeepsCaching,
             .handler = CmdClientHelp,
             .acl_categories = AclCategory::kConnection,
             .summary = "Show helpful text about the different subcommands",

@@ -339,7 +339,7 @@ void ClientsSection(CommandContext& ctx, Lines* out) {
       {"cluster_connections", "0"},
       {"maxclients", absl::StrCat(ctx.server.config().maxclients.load())},
       {"blocked_clients", absl::StrCat(ctx.server.stats().blocked_clients.load())},
-      {"tracking_clients", "0"},
+      {"tracking_clients", absl::StrCat(ctx.server.tracking().clients())},
       {"clients_in_timeout_table", "0"},
   };
 }
@@ -405,6 +405,9 @@ void StatsSection(CommandContext& ctx, Lines* out) {
       {"pubsub_channels", absl::StrCat(ctx.server.pubsub().ChannelCount(/*shard=*/false))},
       {"pubsub_patterns", absl::StrCat(ctx.server.pubsub().NumPat())},
       {"pubsubshard_channels", absl::StrCat(ctx.server.pubsub().ChannelCount(/*shard=*/true))},
+      {"tracking_total_keys", absl::StrCat(ctx.server.tracking().total_keys())},
+      {"tracking_total_items", absl::StrCat(ctx.server.tracking().total_items())},
+      {"tracking_total_prefixes", absl::StrCat(ctx.server.tracking().total_prefixes())},
       {"unexpected_error_replies", absl::StrCat(st.unexpected_error_replies.load())},
       {"total_error_replies", absl::StrCat(st.total_error_replies.load())},
       // Redis 7.2's name for failed AUTH / HELLO AUTH attempts.

@@ -259,6 +259,7 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
          return std::nullopt;
        },
        [c] { return NotifyClassesToString(c->notify_keyspace_events.load()); }});
+  int_directive("tracking-table-max-keys", true, &c->tracking_table_max_keys, 0, INT64_MAX, false);
   for (const char* name : {"busy-reply-threshold", "lua-time-limit"}) {
     int_directive(name, true, &c->busy_reply_threshold_ms, 0, INT64_MAX, false);
   }

@@ -69,6 +69,10 @@ struct Config {
   // busy-reply-threshold (alias lua-time-limit): after this long, a running
   // script makes other clients' commands fail with BUSY (0: never).
   std::atomic<int64_t> busy_reply_threshold_ms{5000};
+  // tracking-table-max-keys: the most keys client-side caching remembers
+  // (server/exec/tracking.h); beyond it keys are evicted and their clients
+  // invalidated. 0: no limit.
+  std::atomic<int64_t> tracking_table_max_keys{1000000};
 
   // client-output-buffer-limit, per client class: a client whose pending
   // replies exceed `hard` bytes, or stay above `soft` bytes for

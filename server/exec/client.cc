@@ -18,6 +18,11 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms, bool self,
   if (sub + psub + ssub > 0) flags += 'P';
   if (c.in_multi) flags += 'x';
   if (c.blocked != nullptr) flags += 'b';
+  if (c.tracking.on) {
+    flags += 't';
+    if (c.tracking_redir_broken.load(std::memory_order_relaxed)) flags += 'R';
+    if (c.tracking.bcast) flags += 'B';
+  }
   if (self && c.watch_flag && c.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
   if (c.close_after_reply) flags += 'c';
   if (c.kill_requested.load(std::memory_order_relaxed)) flags += 'A';
@@ -36,7 +41,8 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms, bool self,
       " idle=", std::max<int64_t>(0, now_ms - c.last_interaction_ms) / 1000, " flags=", flags,
       " db=", c.db, " sub=", sub, " psub=", psub, " ssub=", ssub, " multi=", multi,
       " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=",
-      tot_mem, " events=r cmd=", std::string(cmd), " user=", c.user, " redir=-1 resp=", c.resp,
+      tot_mem, " events=r cmd=", std::string(cmd), " user=", c.user,
+      " redir=", c.tracking.on ? static_cast<int64_t>(c.tracking.redirect) : int64_t{-1}, " resp=", c.resp,
       " lib-name=", c.lib_name, " lib-ver=", c.lib_ver);
 }
 

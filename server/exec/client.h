@@ -20,6 +20,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "server/exec/args.h"
+#include "server/exec/tracking.h"
 #include "store/keyspace.h"
 
 namespace stashd::server {
@@ -91,6 +92,19 @@ struct ClientState {
   // True while the client has a subscription of any kind: in RESP2 only the
   // subscription commands, PING, QUIT and RESET may run.
   bool subscribed() const { return !channels.empty() || !patterns.empty() || !shard_channels.empty(); }
+
+  // Client-side caching (server/exec/tracking.h): the CLIENT TRACKING
+  // settings, owned by this client's thread (CLIENT LIST reads `on`,
+  // `bcast` and `redirect` under the registry mutex); whether the client it
+  // redirects to went away, set by any thread; and how invalidation
+  // messages reach this client's connection (like `deliver`, from any
+  // thread, in call order; set once before the first command).
+  TrackingState tracking;
+  std::atomic<bool> tracking_redir_broken{false};
+  std::function<void(InvalidationMessage message)> deliver_invalidation;
+  // Set once the connection is closing (QUIT, CLIENT KILL, the peer left):
+  // from then on it is no longer a client others can redirect to.
+  std::atomic<bool> closing{false};
 
   // CLIENT REPLY: OFF drops every reply, SKIP the reply of the next command
   // (reply_skip_next becomes reply_skip for it). Pub/Sub confirmations and

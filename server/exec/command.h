@@ -76,6 +76,9 @@ enum CommandFlag : uint32_t {
   kNoAsyncLoading = 1 << 18,
   kNoMandatoryKeys = 1 << 19,
   // stashd-internal, never reported:
+  // Does not end a CLIENT CACHING yes/no (the CLIENT subcommands, as in
+  // Redis): the next other command still reads its choice.
+  kKeepsCaching = 1 << 20,
   // May run long (DELPREFIX): a connection runs it, or an EXEC queuing it,
   // on a background worker instead of its io thread, pausing its own input
   // until the reply is ready, so the thread's other connections go on. The

@@ -80,8 +80,17 @@ bool ArityOk(const CommandSpec& spec, size_t argc) {
 }  // namespace
 
 void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder& reply) {
+  ClientTracking& tracking = server_.tracking();
+  // Invalidations this command causes for its own client follow its reply.
+  TrackingScope tracking_scope(tracking, &client, &reply);
+  if (tracking.OverLimit()) {
+    // tracking-table-max-keys lowered, or passed by the last command: the
+    // evicted keys' invalidations go before this command's reply, as Redis.
+    tracking.EvictExcess();
+    tracking_scope.Finish();
+  }
   const size_t reply_start = reply.size();
-  ExecuteCommand(client, args, reply);
+  const CommandSpec* spec = ExecuteCommand(client, args, reply);
   // CLIENT REPLY OFF / SKIP: the reply goes, the Pub/Sub pushes stay.
   if (client.replies_muted()) {
     reply.buffer().resize(reply_start);
@@ -90,9 +99,26 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
   client.kept_pushes.clear();
   client.reply_skip = client.reply_skip_next;
   client.reply_skip_next = false;
+  // CLIENT CACHING yes/no holds for one command (a whole transaction).
+  if (client.tracking.caching && !client.in_multi &&
+      (spec == nullptr || !(spec->flags & kKeepsCaching))) {
+    client.tracking.caching = false;
+  }
+  tracking_scope.Finish();
 }
 
-void Dispatcher::ExecuteCommand(ClientState& client, Args& args, protocol::ReplyBuilder& reply) {
+void Dispatcher::RememberTracked(const CommandSpec& spec, ClientState& client, const Args& args) {
+  const TrackingState& t = client.tracking;
+  if (!t.on || t.bcast) return;
+  // OPTIN: only after CLIENT CACHING yes; OPTOUT: unless CLIENT CACHING no.
+  if ((t.optin && !t.caching) || (t.optout && t.caching)) return;
+  std::vector<std::string_view> keys;
+  ForEachKeyArg(spec, args, [&](int index, KeySpecFlags) { keys.push_back(args[index]); });
+  server_.tracking().Remember(client, keys);
+}
+
+const CommandSpec* Dispatcher::ExecuteCommand(ClientState& client, Args& args,
+                                              protocol::ReplyBuilder& reply) {
   ServerStats& stats = server_.stats();
   const CommandSpec* spec = server_.commands().Find(args[0]);
   auto reject = [&](std::string_view error) {
@@ -112,7 +138,7 @@ void Dispatcher::ExecuteCommand(ClientState& client, Args& args, protocol::Reply
   };
   if (spec == nullptr) {
     reject(UnknownCommandError(args));
-    return;
+    return spec;
   }
   // A container command (CONFIG, CLIENT, COMMAND) dispatches on its second
   // word; alone, it is checked against its own arity (COMMAND runs, CONFIG
@@ -122,21 +148,21 @@ void Dispatcher::ExecuteCommand(ClientState& client, Args& args, protocol::Reply
     if (sub == nullptr && spec->handler == nullptr) {
       std::string upper = ToUpper(spec->name);
       reject(errors::Format(errors::kUnknownSubcommand, {args[1].substr(0, 128), upper}));
-      return;
+      return spec;
     }
     if (sub != nullptr) spec = sub;
   }
   if (!ArityOk(*spec, args.size())) {
     reject(errors::Format(errors::kWrongArgs, {spec->name}));
     server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
-    return;
+    return spec;
   }
   Acl& acl = server_.acl();
   if (client.acl_version != acl.version() && !RefreshUser(client)) {
     // Its user was deleted: the connection is being closed.
     client.close_after_reply = true;
     reject(errors::kNoAuth);
-    return;
+    return spec;
   }
   if (!client.authenticated && !(spec->flags & kNoAuth)) {
     if (acl.DefaultUserIsOpen()) {
@@ -144,43 +170,43 @@ void Dispatcher::ExecuteCommand(ClientState& client, Args& args, protocol::Reply
     } else {
       reject(errors::kNoAuth);
       server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
-      return;
+      return spec;
     }
   }
   if (auto denied = AclDenial(*spec, client, args, /*in_exec=*/false)) {
     reject(*denied);
     server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
-    return;
+    return spec;
   }
   if (CommandJournal* p = server_.command_journal();
       p != nullptr && p->refusing_writes() && DeniedOnDiskError(*spec, client)) {
     if (auto error = p->WriteRefusal()) {
       server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
       reject(*error);  // EXEC: the transaction is discarded, and says why
-      return;
+      return spec;
     }
   }
   // A RESP2 client with subscriptions reads messages from its connection:
   // only the commands whose replies fit in that stream may run.
   if (client.resp == 2 && client.subscribed() && !AllowedWhileSubscribed(*spec)) {
     reject(errors::Format(errors::kSubscribedContext, {spec->name}));
-    return;
+    return spec;
   }
   // A script past busy-reply-threshold: only the commands Redis allows then
   // (SCRIPT KILL, MULTI, AUTH ...) run; inside MULTI the refusal makes EXEC
   // fail, as in Redis.
   if (!(spec->flags & kAllowBusy) && ScriptBusy()) {
     reject(BusyError());
-    return;
+    return spec;
   }
   if (client.in_multi && !(spec->flags & kMultiControl)) {
     if (spec->flags & kNoMulti) {
       reject(errors::kCommandNotAllowedInMulti);
-      return;
+      return spec;
     }
     client.queued.push_back({spec, std::move(args)});
     reply.SimpleString("QUEUED");
-    return;
+    return spec;
   }
   std::shared_lock exec_lock(exec_mutex_, std::defer_lock);
   // kNoExecLock commands take the gate themselves: EXEC exclusively, SAVE
@@ -194,7 +220,7 @@ void Dispatcher::ExecuteCommand(ClientState& client, Args& args, protocol::Reply
         break;
       case GateResult::kBusy:
         reject(BusyError());
-        return;
+        return spec;
     }
   }
   ReadyKeys& ready = ReadyKeys::ThisThread();
@@ -205,6 +231,7 @@ void Dispatcher::ExecuteCommand(ClientState& client, Args& args, protocol::Reply
     ServeBlocked();
   }
   ready.Collecting(false);
+  return spec;
 }
 
 std::string_view Dispatcher::BusyError() {
@@ -249,10 +276,22 @@ void Dispatcher::RunScript(CommandContext& ctx, absl::FunctionRef<void()> script
     }
   } script_end{nested, client};
   client.in_script = true;
+  TrackingScope* tracking_scope = TrackingScope::Current();
+  if (tracking_scope != nullptr) {
+    tracking_scope->script_running = true;
+    tracking_scope->script_read = false;
+  }
   // As in Redis, time stands still for the script: its keys cannot expire
   // halfway through it.
   store::ClockFreeze freeze(server_.clock());
   script();
+  // Client-side caching, as Redis 7.0: a script that read anything makes
+  // its declared keys remembered (not those of the commands it called),
+  // while it still holds the gate.
+  if (tracking_scope != nullptr && tracking_scope->script_read) {
+    tracking_scope->script_read = false;
+    if (const CommandSpec* spec = LookupForScript(ctx.args)) RememberTracked(*spec, client, ctx.args);
+  }
   if (client.db != db) {
     std::lock_guard lock(server_.clients().mutex());
     client.db = db;
@@ -355,7 +394,19 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState& client, const Args& 
   CommandContext ctx{args, client, server_, keyspace, reply};
   // EXEC brackets its commands itself, inside its exclusive lock.
   LogScope log_scope((spec.flags & kOwnLogRecord) ? nullptr : server_.command_journal());
+  // Client-side caching: a command a script calls (`from_script`) remembers
+  // no keys of its own; if it reads, the script's keys are (RunScript).
+  const bool from_script = client.in_script;
+  TrackingScope* tracking_scope = client.tracking.on ? TrackingScope::Current() : nullptr;
+  if (tracking_scope != nullptr && !from_script) tracking_scope->script_running = false;
   spec.handler(ctx);
+  if (tracking_scope != nullptr && (spec.flags & kReadonly)) {
+    if (from_script) {
+      tracking_scope->script_read = true;
+    } else if (!tracking_scope->script_running) {
+      RememberTracked(spec, client, args);  // under the locks: no change slips in before
+    }
+  }
   auto usec = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count();
@@ -570,6 +621,9 @@ bool Dispatcher::ServeClient(BlockedClient& w, const std::string& key) {
   store::Keyspace& keyspace = server_.keyspace();
   CommandJournal* journal = server_.command_journal();
   const uint64_t log_before = journal != nullptr ? journal->ThreadLogPosition() : 0;
+  // The served client's own invalidations follow its reply (Redis serves
+  // it as its current client).
+  TrackingScope tracking_scope(server_.tracking(), w.client, &w.reply);
   auto locks = keyspace.Lock(w.lock_mask);
   // Ended meanwhile (timeout, CLIENT UNBLOCK, closed): the next one, then.
   if (w.state.load() != BlockedClient::State::kWaiting) return true;
@@ -596,6 +650,7 @@ bool Dispatcher::ServeClient(BlockedClient& w, const std::string& key) {
     cs.failed_calls.fetch_add(1, std::memory_order_relaxed);
     server_.stats().CountErrorReply(std::string_view(w.reply.buffer()).substr(0, 64));
   }
+  tracking_scope.Finish();
   if (w.wake) w.wake(log_before);
   return true;
 }

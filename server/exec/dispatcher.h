@@ -50,8 +50,14 @@ class Dispatcher final : public CommandRunner {
   static bool InExec();
 
  private:
-  // Execute() without CLIENT REPLY's muting.
-  void ExecuteCommand(ClientState& client, Args& args, protocol::ReplyBuilder& reply);
+  // Execute() without CLIENT REPLY's muting and tracking's scope. Returns
+  // the row that ran or refused the command (nullptr if unknown).
+  const CommandSpec* ExecuteCommand(ClientState& client, Args& args,
+                                    protocol::ReplyBuilder& reply);
+  // Client-side caching: remembers the keys of `args` for `client` if it
+  // tracks them (default mode, OPTIN/OPTOUT allowing). REQUIRES: the keys'
+  // shard locks (or the exec gate exclusively) held.
+  void RememberTracked(const CommandSpec& spec, ClientState& client, const Args& args);
   // The row that runs `args`: the subcommand of a container command when
   // there is one. nullptr if unknown (an unknown subcommand of a container
   // without a handler of its own too).

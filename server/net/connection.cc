@@ -67,6 +67,7 @@ Connection::~Connection() {
     EndBlock(server_, *client_.blocked, BlockedClient::State::kClosed);
   server_.dispatcher().UnwatchAll(client_);
   server_.pubsub().UnsubscribeAll(client_);
+  server_.tracking().Disable(client_);
   server_.clients().Remove(&client_);
 }
 
@@ -111,6 +112,12 @@ void Connection::Start() {
       if (auto self = weak.lock()) self->DeliverMessage(m);
     });
   };
+  // Invalidations (client-side caching), in the same order as messages.
+  client_.deliver_invalidation = [weak, executor = socket_.get_executor()](InvalidationMessage m) {
+    asio::post(executor, [weak, m = std::move(m)] {
+      if (auto self = weak.lock()) self->DeliverInvalidation(m);
+    });
+  };
   // Blocked clients read what is there without waiting (WatchPeer).
   socket_.non_blocking(true, ec);
   server_.stats().total_connections_received.fetch_add(1, std::memory_order_relaxed);
@@ -125,13 +132,17 @@ void Connection::Close() {
 void Connection::Shutdown() {
   if (closed_) return;
   closed_ = true;
+  client_.closing.store(true, std::memory_order_relaxed);
   // A blocked client that goes is no longer served: nothing is popped for it.
   if (client_.blocked != nullptr)
     EndBlock(server_, *client_.blocked, BlockedClient::State::kClosed);
   block_timer_.cancel();
   // No more messages for a closed client (a worker running its command
   // owns the client state: the destructor unsubscribes then).
-  if (!on_worker_) server_.pubsub().UnsubscribeAll(client_);
+  if (!on_worker_) {
+    server_.pubsub().UnsubscribeAll(client_);
+    server_.tracking().Disable(client_);
+  }
   boost::system::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
@@ -409,6 +420,8 @@ void Connection::Flush(bool close_after) {
     close_after_write_ = close_after_write_ || close_after;
     return;
   }
+  // Leaving (QUIT): from now on nobody can redirect invalidations here.
+  if (close_after) client_.closing.store(true, std::memory_order_relaxed);
   out_.swap(reply_.buffer());
   reply_.Clear();
   server_.stats().total_net_output_bytes.fetch_add(out_.size(), std::memory_order_relaxed);
@@ -464,6 +477,22 @@ void Connection::DeliverMessage(const PubSubMessage& m) {
   } else {
     WriteMessage(reply_, m);
   }
+  AfterPush();
+}
+
+void Connection::DeliverInvalidation(const InvalidationMessage& m) {
+  if (closed_) return;
+  bool wrote;
+  if (on_worker_) {
+    worker_pushes_.set_resp3(client_.resp == 3);
+    wrote = WriteInvalidation(worker_pushes_, m, client_.subscribed());
+  } else {
+    wrote = WriteInvalidation(reply_, m, client_.subscribed());
+  }
+  if (wrote) AfterPush();
+}
+
+void Connection::AfterPush() {
   if (!OutputWithinLimits()) {
     if (!on_worker_) std::string().swap(reply_.buffer());
     Shutdown();

@@ -87,6 +87,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // A published message arrived (posted by ClientState::deliver).
   void DeliverMessage(const PubSubMessage& m);
+  // An invalidation arrived (posted by ClientState::deliver_invalidation).
+  void DeliverInvalidation(const InvalidationMessage& m);
+  // After a message was written: enforces the output limits and sends it.
+  void AfterPush();
   // After output grew: false if it passed the client's output buffer
   // limit (the pubsub class while subscribed), and the client must close.
   bool OutputWithinLimits();

@@ -199,8 +199,14 @@ void Server::Cron() {
   // Active expiry: keep deleting while whole budgets are used up, for at most
   // ~25 ms, as Redis's slow cycle does.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(25);
-  while (state_.keyspace().ActiveExpireCycle(kExpireBudget) == kExpireBudget &&
-         std::chrono::steady_clock::now() < deadline) {
+  {
+    // Tracking clients hear of the keys that expired, BCAST ones in one
+    // batch per run; the tracking table is kept under its limit.
+    TrackingScope tracking_scope(state_.tracking(), nullptr, nullptr);
+    while (state_.keyspace().ActiveExpireCycle(kExpireBudget) == kExpireBudget &&
+           std::chrono::steady_clock::now() < deadline) {
+    }
+    if (state_.tracking().OverLimit()) state_.tracking().EvictExcess();
   }
   // Idle clients, and clients whose replies stayed over the soft output
   // buffer limit for too long.

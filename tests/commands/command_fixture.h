@@ -59,6 +59,12 @@ class CommandTest : public ::testing::Test {
       server::WriteMessage(b, m);
       c.messages += b.buffer();
     };
+    c.state.deliver_invalidation = [&c](server::InvalidationMessage m) {
+      protocol::ReplyBuilder b;
+      b.set_resp3(c.state.resp == 3);
+      server::WriteInvalidation(b, m, c.state.subscribed());
+      c.messages += b.buffer();
+    };
     return c;
   }
 
@@ -69,6 +75,7 @@ class CommandTest : public ::testing::Test {
       }
       server_->dispatcher().UnwatchAll(c->state);
       server_->pubsub().UnsubscribeAll(c->state);
+      server_->tracking().Disable(c->state);
       server_->clients().Remove(&c->state);
     }
   }

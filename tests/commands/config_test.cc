@@ -282,6 +282,11 @@ const std::vector<DirectiveCase>& Cases() {
        "1024",
        {"-1"},
        "argument must be between 0 and 9223372036854775807 inclusive"},
+      {"tracking-table-max-keys",
+       {"0"},
+       "0",
+       {"-1"},
+       "argument must be between 0 and 9223372036854775807 inclusive"},
   };
   return *cases;
 }

@@ -440,6 +440,81 @@ class RedisPyPubSubTest(unittest.TestCase):
             self.r.connection_pool.release(conn)
 
 
+class RedisPyTrackingTest(unittest.TestCase):
+    """Client-side caching through redis-py's own CLIENT TRACKING calls (RESP2:
+    invalidations redirected to a connection subscribed to __redis__:invalidate)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.r = redis.Redis(host="127.0.0.1", port=self.server.port, decode_responses=True)
+        self.r.flushall()
+        # The connection that receives the invalidations.
+        self.sub = self.r.connection_pool.get_connection("_")
+        self.sub.send_command("CLIENT", "ID")
+        self.sub_id = self.sub.read_response()
+        self.sub.send_command("SUBSCRIBE", "__redis__:invalidate")
+        self.assertEqual(self.sub.read_response(), ["subscribe", "__redis__:invalidate", 1])
+        # A single-connection client, so tracking stays on the connection that reads.
+        self.cache = redis.Redis(host="127.0.0.1", port=self.server.port, decode_responses=True,
+                                 single_connection_client=True)
+
+    def tearDown(self):
+        self.cache.close()
+        self.sub.disconnect()
+        self.r.close()
+
+    def next_invalidation(self):
+        self.assertTrue(self.sub.can_read(timeout=5), "no invalidation arrived")
+        message = self.sub.read_response()
+        self.assertEqual(message[:2], ["message", "__redis__:invalidate"])
+        return message[2]
+
+    def test_default_mode_redirect(self):
+        self.assertTrue(self.cache.client_tracking_on(clientid=self.sub_id))
+        self.assertEqual(self.cache.client_getredir(), self.sub_id)
+        self.r.mset({"a": "1", "b": "1"})
+        self.assertEqual(self.cache.get("a"), "1")
+        self.r.incr("b")  # never read: no message
+        self.r.incr("a")
+        self.assertEqual(self.next_invalidation(), ["a"])
+        self.cache.mget("a", "b")
+        self.r.delete("b")
+        self.assertEqual(self.next_invalidation(), ["b"])
+        self.r.flushall()
+        self.assertIsNone(self.next_invalidation())  # flush: a null for everything
+        self.assertFalse(self.sub.can_read(timeout=0.2))
+        info = self.cache.client_trackinginfo()
+        self.assertEqual(info[1], ["on"])
+        self.assertEqual(info[3], self.sub_id)
+
+    def test_bcast_prefixes(self):
+        self.cache.client_tracking_on(clientid=self.sub_id, bcast=True, prefix=["user:", "state:"])
+        pipe = self.r.pipeline()  # one transaction: one message per prefix
+        pipe.set("user:2", "x").set("state:1", "y").set("other", "z").set("user:1", "w")
+        pipe.execute()
+        got = [self.next_invalidation(), self.next_invalidation()]
+        self.assertEqual(sorted(got), [["state:1"], ["user:1", "user:2"]])
+        self.assertFalse(self.sub.can_read(timeout=0.2))
+
+    def test_errors(self):
+        with self.assertRaises(redis.ResponseError) as e:
+            self.cache.client_tracking_on(clientid=987654)
+        self.assertEqual(str(e.exception), "The client ID you want redirect to does not exist")
+        with self.assertRaises(redis.ResponseError) as e:
+            self.cache.execute_command("CLIENT", "TRACKING", "ON", "PREFIX", "a")
+        self.assertEqual(str(e.exception), "PREFIX option requires BCAST mode to be enabled")
+        with self.assertRaises(redis.ResponseError) as e:
+            self.cache.execute_command("CLIENT", "CACHING", "YES")
+        self.assertTrue(str(e.exception).startswith("CLIENT CACHING can be called only when"))
+
+
 def main():
     global BINARY
     parser = argparse.ArgumentParser()
