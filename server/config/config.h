@@ -48,6 +48,9 @@ struct Config {
   std::atomic<int64_t> zset_max_listpack_value{64};
   // The intset threshold for sets (store::SetObject).
   std::atomic<int64_t> set_max_intset_entries{512};
+  // The stream block limits (store::StreamObject).
+  std::atomic<int64_t> stream_node_max_bytes{4096};
+  std::atomic<int64_t> stream_node_max_entries{100};
 
   // Limits
   std::atomic<int64_t> proto_max_bulk_len{512ll * 1024 * 1024};

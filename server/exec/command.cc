@@ -297,6 +297,7 @@ void RegisterAllCommands(CommandRegistry& registry) {
   RegisterAclFamily(registry);
   RegisterScriptingFamily(registry);
   RegisterPubSubFamily(registry);
+  RegisterStreamFamily(registry);
 }
 
 }  // namespace stashd::server
