@@ -454,6 +454,7 @@ inline constexpr std::string_view kXreadBlockInScript =
     "ERR %s command is not allowed with BLOCK option from scripts";
 inline constexpr std::string_view kXreadgroupNoGroup =
     "NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with GROUP option";
+inline constexpr std::string_view kStreamKeyGone = "UNBLOCKED the stream key no longer exists";
 inline constexpr std::string_view kXreadgroupGroupGone =
     "NOGROUP the consumer group this client was blocked on no longer exists";
 inline constexpr std::string_view kStreamNoKeyOrGroup = "NOGROUP No such key '%s' or consumer group '%s'";

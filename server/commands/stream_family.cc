@@ -602,6 +602,13 @@ void CmdXread(CommandContext& ctx) {
     t.key = args[streams_arg + k];
     std::string_view id_arg = args[streams_arg + streams_count + k];
     auto v = ctx.keyspace.Find(ctx.db(), t.key, store::Keyspace::Lookup::kRead);
+    if (serving && *ctx.serving_key == t.key &&
+        (!v || v->type != store::ValueType::kStream)) {
+      // The key this client waits on was deleted or replaced: a group
+      // reader fails, a plain reader waits on (Redis 7.0).
+      if (kGroup) return ctx.reply.Error(errors::kStreamKeyGone);
+      return;
+    }
     if (v && v->type != store::ValueType::kStream) return ctx.reply.Error(errors::kWrongType);
     const StreamObject* s = v ? &v->template As<StreamObject>() : nullptr;
     if (kGroup) {
@@ -1074,10 +1081,6 @@ void CmdXclaim(CommandContext& ctx) {
 }
 
 void CmdXautoclaim(CommandContext& ctx) {
-  KeyWriter w = WriteStream(ctx, ctx.args[1], false);
-  Group* g = OpenClaim(ctx, w);
-  if (g == nullptr) return;
-  auto& s = w.As<StreamObject>();
   int64_t minidle = 0;
   if (!ParseInt(ctx, ctx.args[4], &minidle, errors::kXautoclaimMinIdle)) return;
   if (minidle < 0) minidle = 0;
@@ -1100,6 +1103,11 @@ void CmdXautoclaim(CommandContext& ctx) {
       return ctx.reply.Error(errors::kSyntax);
     }
   }
+  // Unlike XCLAIM, the key and group are looked up after the arguments.
+  KeyWriter w = WriteStream(ctx, ctx.args[1], false);
+  Group* g = OpenClaim(ctx, w);
+  if (g == nullptr) return;
+  auto& s = w.As<StreamObject>();
   int64_t attempts = count * 10;
   const int64_t now = Now(ctx);
   std::string_view name = ctx.args[3];
