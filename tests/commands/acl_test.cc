@@ -234,10 +234,19 @@ TEST_F(AclTest, CommandRulesAreDescribedLikeRedis) {
                                            "-zremrangebylex",
                                            "-zremrangebyrank",
                                            "-zremrangebyscore",
-                                           "-zunionstore"}));
+                                           "-zunionstore",
+                                           "+xinfo|consumers",
+                                           "+xinfo|groups",
+                                           "+xinfo|stream",
+                                           "+xlen",
+                                           "+xpending",
+                                           "+xrange",
+                                           "+xread",
+                                           "+xrevrange"}));
   EXPECT_EQ(Rules({"+@read", "-@hash", "-@set", "-@sortedset", "-@geo", "-@list", "-@keyspace",
                    "-sort_ro", "-memory|usage"}),
-            "-@all +get +getrange +lcs +mget +strlen +substr");
+            "-@all +get +getrange +lcs +mget +strlen +substr +xinfo|stream +xinfo|groups "
+            "+xinfo|consumers +xlen +xpending +xrange +xread +xrevrange");
 }
 
 // Whatever the rules, applying the description to a new user gives the same

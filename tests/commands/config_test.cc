@@ -272,6 +272,12 @@ const std::vector<DirectiveCase>& Cases() {
        "$xnKm",  // Redis's order
        {"KEq"},
        "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."},
+      {"stream-node-max-bytes", {"1kb"}, "1024", {"x"}, "argument couldn't be parsed into an integer"},
+      {"stream-node-max-entries",
+       {"50"},
+       "50",
+       {"-1"},
+       "argument must be between 0 and 9223372036854775807 inclusive"},
       {"set-max-intset-entries",
        {"1024"},
        "1024",

@@ -107,7 +107,7 @@ TEST_F(StreamFamilyTest, XdelXtrimXsetid) {
   EXPECT_EQ(D({"xdel", "nokey", "1-0"}), ":0");
   EXPECT_EQ(D({"xtrim", "s", "maxlen", "2"}), ":2");
   EXPECT_EQ(Records(), Strings({"op3 3-0"}));
-  EXPECT_EQ(D({"xtrim", "s", "foo"}), "-ERR syntax error");
+  EXPECT_EQ(D({"xtrim", "s", "foo", "1"}), "-ERR syntax error");
   EXPECT_EQ(D({"xtrim", "s", "limit", "1"}),
             "-ERR syntax error, LIMIT cannot be used without specifying a trimming strategy");
   EXPECT_EQ(D({"xtrim", "nokey", "maxlen", "1"}), ":0");
@@ -146,7 +146,7 @@ TEST_F(StreamFamilyTest, XreadNonBlocking) {
   EXPECT_EQ(D({"xread", "group", "g", "c", "streams", "a", "0"}),
             "-ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
   Run({"hello", "3"});
-  EXPECT_EQ(D({"xread", "streams", "a", "1-0"}), "%{\"a\": [[\"2-0\", [\"f\", \"2\"]]]}");
+  EXPECT_EQ(D({"xread", "streams", "a", "1-0"}), "%{\"a\", [[\"2-0\", [\"f\", \"2\"]]]}");
 }
 
 TEST_F(StreamFamilyTest, XreadBlocksAndWakesInArrivalOrder) {

@@ -118,7 +118,7 @@ TEST_F(StreamTest, GroupsAndPel) {
   s_->SetPending(*g, "bob", {2, 0}, 200, 2);  // moves to bob
   EXPECT_EQ(g->consumers["alice"].pending.size(), 1u);
   EXPECT_EQ(g->consumers["bob"].pending.size(), 1u);
-  EXPECT_EQ(g->pel[{2, 0}].consumer, "bob");
+  EXPECT_EQ((g->pel[StreamID{2, 0}].consumer), "bob");
   EXPECT_TRUE(s_->Ack(*g, {1, 0}));
   EXPECT_FALSE(s_->Ack(*g, {1, 0}));
   EXPECT_EQ(s_->DeleteConsumer(*g, "bob"), 1u);
@@ -154,7 +154,7 @@ TEST_F(StreamTest, SerializeAndRowsRoundTrip) {
   std::string c;
   built->Serialize(&c);
   EXPECT_EQ(a, c);
-  EXPECT_EQ(built->FindGroup("g")->pel.at({2, 2}).delivery_count, 3u);
+  EXPECT_EQ((built->FindGroup("g")->pel.at(StreamID{2, 2}).delivery_count), 3u);
   built->Unref();
   EXPECT_EQ(StreamObject::Deserialize(a.substr(0, a.size() - 1)), nullptr);
 }
