@@ -126,6 +126,10 @@ const std::vector<ElementTable>& ElementTables() {
        "list_items",
        {{"idx", "INTEGER", Part::kIndex}, {"item", "BLOB", Part::kMember}},
        "idx"},
+      {store::ValueType::kStream,
+       "stream_parts",
+       {{"idx", "INTEGER", Part::kIndex}, {"part", "BLOB", Part::kMember}},
+       "idx"},
   };
   return tables;
 }
@@ -711,7 +715,7 @@ Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms, Snapshot
     } else {
       // A collection: its element count here, its elements in the type's
       // element table.
-      const auto count = static_cast<int64_t>(v->object->Size());
+      const auto count = static_cast<int64_t>(v->object->SnapshotRows());
       s = keys.Add(
           {Cell::Int(v->db), Cell::Bytes(v->key), Cell::Int(type), Cell::Int(count), deadline,
            Cell::Int(KeyRowCrc(v->db, v->key, type, std::to_string(count), v->expire_at_ms))});
@@ -1100,7 +1104,7 @@ Status ReadRows(Database& db, const std::string& path, const SnapshotMeta& meta,
   for (auto& [id, p] : collections) {
     store::Object* object = p.builder->Finish();
     if (object == nullptr || p.added != p.expected ||
-        static_cast<int64_t>(object->Size()) != p.expected) {
+        static_cast<int64_t>(object->SnapshotRows()) != p.expected) {
       if (object != nullptr) object->Unref();
       s = sink.on_damage("db " + std::to_string(p.db) + ", key '" + Printable(p.key) + "': " +
                          std::string(store::TypeName(p.type)) + " has " + std::to_string(p.added) +

@@ -459,4 +459,70 @@ inline std::string Format(std::string_view fmt, std::initializer_list<std::strin
   return out;
 }
 
+// Streams
+inline constexpr std::string_view kStreamBadId =
+    "ERR Invalid stream ID specified as stream command argument";
+inline constexpr std::string_view kStreamIdTooSmall =
+    "ERR The ID specified in XADD is equal or smaller than the target stream top item";
+inline constexpr std::string_view kStreamIdZero = "ERR The ID specified in XADD must be greater than 0-0";
+inline constexpr std::string_view kStreamExhausted =
+    "ERR The stream has exhausted the last possible ID, unable to add more items";
+inline constexpr std::string_view kStreamMaxlenNegative = "ERR The MAXLEN argument must be >= 0.";
+inline constexpr std::string_view kStreamLimitNegative = "ERR The LIMIT argument must be >= 0.";
+inline constexpr std::string_view kStreamLimitNoStrategy =
+    "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy";
+inline constexpr std::string_view kStreamLimitNoApprox =
+    "ERR syntax error, LIMIT cannot be used without the special ~ option";
+inline constexpr std::string_view kStreamTrimNoStrategy =
+    "ERR syntax error, XTRIM must be called with a trimming strategy";
+inline constexpr std::string_view kStreamBadStart = "ERR invalid start ID for the interval";
+inline constexpr std::string_view kStreamBadEnd = "ERR invalid end ID for the interval";
+inline constexpr std::string_view kXsetidTooSmall =
+    "ERR The ID specified in XSETID is smaller than the target stream top item";
+inline constexpr std::string_view kXsetidBelowMaxDeleted =
+    "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id";
+inline constexpr std::string_view kXsetidBelowGivenMaxDeleted =
+    "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id";
+inline constexpr std::string_view kXsetidEntriesAdded =
+    "ERR The entries_added specified in XSETID is smaller than the target stream length";
+inline constexpr std::string_view kXsetidEntriesNegative = "ERR entries_added must be positive";
+// %s: the command's full name, then '$' or '>'.
+inline constexpr std::string_view kXreadUnbalanced =
+    "ERR Unbalanced '%s' list of streams: for each stream key an ID or '%s' must be specified.";
+inline constexpr std::string_view kXreadGroupOption =
+    "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.";
+inline constexpr std::string_view kXreadNoackOption =
+    "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.";
+inline constexpr std::string_view kXreadgroupMissingGroup = "ERR Missing GROUP option for XREADGROUP";
+inline constexpr std::string_view kXreadgroupDollar =
+    "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of "
+    "this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would "
+    "just return an empty result set.";
+inline constexpr std::string_view kXreadGreater =
+    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
+    "<consumer> option.";
+// %s: the command name as typed, lower case.
+inline constexpr std::string_view kXreadBlockInScript =
+    "ERR %s command is not allowed with BLOCK option from scripts";
+inline constexpr std::string_view kXreadgroupNoGroup =
+    "NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with GROUP option";
+inline constexpr std::string_view kStreamKeyGone = "UNBLOCKED the stream key no longer exists";
+inline constexpr std::string_view kXreadgroupGroupGone =
+    "NOGROUP the consumer group this client was blocked on no longer exists";
+inline constexpr std::string_view kStreamNoKeyOrGroup = "NOGROUP No such key '%s' or consumer group '%s'";
+inline constexpr std::string_view kStreamNoGroup = "NOGROUP No such consumer group '%s' for key name '%s'";
+inline constexpr std::string_view kXgroupNoKey =
+    "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use "
+    "the MKSTREAM option to create an empty stream automatically.";
+inline constexpr std::string_view kXgroupBusy = "BUSYGROUP Consumer Group name already exists";
+inline constexpr std::string_view kXgroupEntriesRead = "ERR value for ENTRIESREAD must be positive or -1";
+inline constexpr std::string_view kXclaimMinIdle = "ERR Invalid min-idle-time argument for XCLAIM";
+inline constexpr std::string_view kXclaimIdle = "ERR Invalid IDLE option argument for XCLAIM";
+inline constexpr std::string_view kXclaimTime = "ERR Invalid TIME option argument for XCLAIM";
+inline constexpr std::string_view kXclaimRetry = "ERR Invalid RETRYCOUNT option argument for XCLAIM";
+inline constexpr std::string_view kXclaimUnknownOption = "ERR Unrecognized XCLAIM option '%s'";
+inline constexpr std::string_view kXautoclaimMinIdle =
+    "ERR Invalid min-idle-time argument for XAUTOCLAIM";
+inline constexpr std::string_view kXautoclaimCount = "ERR COUNT must be > 0";
+
 }  // namespace stashd::errors

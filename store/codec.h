@@ -32,6 +32,7 @@ class ByteReader {
  public:
   explicit ByteReader(std::string_view in) : in_(in) {}
   bool done() const { return in_.empty(); }
+  size_t remaining() const { return in_.size(); }
   bool Byte(uint8_t* v) {
     if (in_.empty()) return false;
     *v = static_cast<uint8_t>(in_[0]);

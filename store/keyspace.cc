@@ -818,7 +818,7 @@ void Keyspace::RestoreObject(int db, std::string_view key, Object* object, int64
 }
 
 const ScopeConfig* Keyspace::StoreObject(int db, std::string_view key, Object* object) {
-  if (object->Size() == 0) {
+  if (object->Empty()) {
     Delete(db, key);
     return nullptr;
   }
@@ -944,7 +944,7 @@ void KeyWriter::Commit() {
   DbShard& d = *d_;
   if (created_) {
     Object* object = std::exchange(object_, nullptr);
-    if (object->Size() == 0) {
+    if (object->Empty()) {
       object->Unref();  // nothing was added: the key never existed
       return;
     }
@@ -966,7 +966,7 @@ void KeyWriter::Commit() {
   shard.Touch(d, key_);
   ++shard.changes;
   for (const WriteEvent& ev : events_) shard.WriteEvt(ev, d, entry_->key());
-  if (object_->Size() == 0) {
+  if (object_->Empty()) {
     Entry* gone = shard.Unlink(d, FindSlot(d.keys, hash_, entry_->key()));
     shard.KeyEvt(KeyEvent::kEmptied, d, gone->key());
     shard.Retire(gone);

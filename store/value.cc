@@ -9,6 +9,7 @@
 #include "store/types/hash.h"
 #include "store/types/list.h"
 #include "store/types/set.h"
+#include "store/types/stream.h"
 #include "store/types/zset.h"
 
 namespace stashd::store {
@@ -38,7 +39,8 @@ bool KnownType(uint8_t type) {
          type == static_cast<uint8_t>(ValueType::kHash) ||
          type == static_cast<uint8_t>(ValueType::kList) ||
          type == static_cast<uint8_t>(ValueType::kZSet) ||
-         type == static_cast<uint8_t>(ValueType::kSet);
+         type == static_cast<uint8_t>(ValueType::kSet) ||
+         type == static_cast<uint8_t>(ValueType::kStream);
 }
 
 Object* NewObject(ValueType type) {
@@ -51,6 +53,8 @@ Object* NewObject(ValueType type) {
       return new ZSetObject();
     case ValueType::kSet:
       return new SetObject();
+    case ValueType::kStream:
+      return new StreamObject();
     default:
       return nullptr;
   }
@@ -66,6 +70,8 @@ Object* DeserializeObject(ValueType type, std::string_view data) {
       return ZSetObject::Deserialize(data);
     case ValueType::kSet:
       return SetObject::Deserialize(data);
+    case ValueType::kStream:
+      return StreamObject::Deserialize(data);
     default:
       return nullptr;
   }
@@ -137,6 +143,26 @@ class SetBuilder final : public ObjectBuilder {
   SetObject* set_ = new SetObject();
 };
 
+// Row 0 is the header and groups, rows 1.. the blocks in order; they may
+// come in any order and must be exactly 0..n-1.
+class StreamBuilder final : public ObjectBuilder {
+ public:
+  void Add(const ElementView& e) override { rows_.emplace_back(e.index, std::string(e.member)); }
+  Object* Finish() override {
+    std::sort(rows_.begin(), rows_.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> rows;
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      if (rows_[i].first != static_cast<int64_t>(i)) return nullptr;
+      rows.push_back(std::move(rows_[i].second));
+    }
+    return StreamObject::FromRows(rows);
+  }
+
+ private:
+  std::vector<std::pair<int64_t, std::string>> rows_;
+};
+
 }  // namespace
 
 std::unique_ptr<ObjectBuilder> NewObjectBuilder(ValueType type) {
@@ -149,6 +175,8 @@ std::unique_ptr<ObjectBuilder> NewObjectBuilder(ValueType type) {
       return std::make_unique<ZSetBuilder>();
     case ValueType::kSet:
       return std::make_unique<SetBuilder>();
+    case ValueType::kStream:
+      return std::make_unique<StreamBuilder>();
     default:
       return nullptr;
   }

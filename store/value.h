@@ -76,6 +76,12 @@ class Object {
   // Number of elements. A collection that becomes empty is deleted by the
   // keyspace when the change is committed, as in Redis.
   virtual size_t Size() const = 0;
+  // True if the keyspace deletes the key now: an emptied collection, except
+  // a stream (Redis keeps an empty stream).
+  virtual bool Empty() const { return Size() == 0; }
+  // The number of rows ForEachElement gives (the snapshot's keys row
+  // records it): Size() except for a stream.
+  virtual size_t SnapshotRows() const { return Size(); }
   // The current encoding as OBJECT ENCODING reports it ("listpack",
   // "hashtable", "intset", "skiplist", "quicklist", "stream").
   virtual std::string_view Encoding() const = 0;

@@ -17,6 +17,7 @@
 #include "store/types/hash.h"
 #include "store/types/list.h"
 #include "store/types/set.h"
+#include "store/types/stream.h"
 #include "store/types/zset.h"
 
 namespace stashd::server {
@@ -198,6 +199,14 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
   auto set_limits = [](const Config& c) {
     store::SetObject::SetLimits(static_cast<size_t>(c.set_max_intset_entries.load()));
   };
+  auto stream_limits = [](const Config& c) {
+    store::StreamObject::SetLimits(static_cast<size_t>(c.stream_node_max_bytes.load()),
+                                   static_cast<size_t>(c.stream_node_max_entries.load()));
+  };
+  encoding_limit("stream-node-max-bytes", &c->stream_node_max_bytes, 0, INT64_MAX, true,
+                 stream_limits);
+  encoding_limit("stream-node-max-entries", &c->stream_node_max_entries, 0, INT64_MAX, false,
+                 stream_limits);
   // Redis's names, and the ziplist names of Redis 6 as aliases.
   for (const char* name : {"hash-max-listpack-entries", "hash-max-ziplist-entries"}) {
     encoding_limit(name, &c->hash_max_listpack_entries, 0, INT64_MAX, true, hash_limits);

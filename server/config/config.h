@@ -51,6 +51,9 @@ struct Config {
   // A sparse HyperLogLog that would grow past this many bytes (header
   // included) turns dense (store/hyperloglog.h).
   std::atomic<int64_t> hll_sparse_max_bytes{3000};
+  // The stream block limits (store::StreamObject).
+  std::atomic<int64_t> stream_node_max_bytes{4096};
+  std::atomic<int64_t> stream_node_max_entries{100};
 
   // Limits
   std::atomic<int64_t> proto_max_bulk_len{512ll * 1024 * 1024};

@@ -78,7 +78,7 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, bool in_ms,
 
 void BlockOrTimeout(CommandContext& ctx, std::vector<std::string> keys, int64_t deadline_ms,
                     store::ValueType type, TimeoutReply timeout_reply,
-                    std::optional<TimeoutReply> in_multi) {
+                    std::optional<TimeoutReply> in_multi, std::optional<Args> rerun_args) {
   if (ctx.serving_key != nullptr) return;  // still nothing for it: it waits on
   if (Dispatcher::InExec()) {
     switch (in_multi.value_or(timeout_reply)) {
@@ -90,7 +90,7 @@ void BlockOrTimeout(CommandContext& ctx, std::vector<std::string> keys, int64_t 
         return ctx.reply.Integer(0);
     }
   }
-  ctx.block = BlockRequest{std::move(keys), deadline_ms, type, timeout_reply};
+  ctx.block = BlockRequest{std::move(keys), deadline_ms, type, timeout_reply, std::move(rerun_args)};
 }
 
 bool EndBlock(ServerState& server, BlockedClient& w, BlockedClient::State why) {

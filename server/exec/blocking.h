@@ -98,10 +98,12 @@ inline bool SkipWhileServing(const CommandContext& ctx, std::string_view key) {
 // (BLMOVE: LMOVE's nil), else `timeout_reply`. Otherwise asks the
 // dispatcher to block the client on `keys` (see above); a block that times
 // out replies `timeout_reply` (Redis: a nil array for every keyed block,
-// BLMOVE's included).
+// BLMOVE's included). `rerun_args`: the command line to re-run when served,
+// if not the one given.
 void BlockOrTimeout(CommandContext& ctx, std::vector<std::string> keys, int64_t deadline_ms,
                     store::ValueType type, TimeoutReply timeout_reply,
-                    std::optional<TimeoutReply> in_multi = std::nullopt);
+                    std::optional<TimeoutReply> in_multi = std::nullopt,
+                    std::optional<Args> rerun_args = std::nullopt);
 
 // The ready keys of this thread, noted by Touched() while the thread runs a
 // command (Collecting(true)); the dispatcher serves them when the command is

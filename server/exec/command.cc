@@ -300,6 +300,7 @@ void RegisterAllCommands(CommandRegistry& registry) {
   RegisterScriptingFamily(registry);
   RegisterPubSubFamily(registry);
   RegisterDumpFamily(registry);
+  RegisterStreamFamily(registry);
 }
 
 }  // namespace stashd::server

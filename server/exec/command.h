@@ -250,6 +250,9 @@ struct BlockRequest {
   int64_t deadline_ms = 0;  // on the server clock; 0: none
   store::ValueType type = store::ValueType::kList;
   TimeoutReply timeout_reply = TimeoutReply::kNullArray;
+  // The command line to re-run when a key is ready, if not the one given
+  // (XREAD's `$` becomes the ID it stood for when the client blocked).
+  std::optional<Args> rerun_args = std::nullopt;
 };
 
 struct CommandContext {
@@ -493,6 +496,7 @@ void RegisterAclFamily(CommandRegistry& registry);
 void RegisterScriptingFamily(CommandRegistry& registry);
 void RegisterPubSubFamily(CommandRegistry& registry);
 void RegisterDumpFamily(CommandRegistry& registry);
+void RegisterStreamFamily(CommandRegistry& registry);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& registry);

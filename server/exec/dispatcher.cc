@@ -571,7 +571,7 @@ void Dispatcher::Block(const CommandSpec& spec, ClientState& client, const Args&
                        const protocol::ReplyBuilder& reply, BlockRequest request) {
   auto w = std::make_shared<BlockedClient>();
   w->spec = &spec;
-  w->args = args;
+  w->args = request.rerun_args ? std::move(*request.rerun_args) : args;
   w->client = &client;
   w->db = client.db;
   w->keys = std::move(request.keys);
@@ -595,6 +595,29 @@ void Dispatcher::ServeBlocked() {
 
 void Dispatcher::ServeKey(int db, const std::string& key) {
   store::Keyspace& keyspace = server_.keyspace();
+  // A stream is read, not popped: every client waiting for a stream on
+  // this key is offered it once, in arrival order (each wants entries after
+  // its own ID, so one served with nothing does not mean the next finds
+  // nothing). They are offered it also when the key was deleted or holds
+  // another type now: the handler decides (XREADGROUP fails, XREAD waits on).
+  bool is_stream = false;
+  {
+    std::vector<std::shared_ptr<store::WatchFlag>> waiting;
+    {
+      auto locks = keyspace.Lock(keyspace.ShardMaskOf(key));
+      std::optional<store::ValueView> v = keyspace.Find(db, key);
+      is_stream = v && v->type == store::ValueType::kStream;
+      for (auto& flag : keyspace.Watchers(db, key)) {
+        auto* w = dynamic_cast<BlockedClient*>(flag.get());
+        if (w != nullptr && w->type == store::ValueType::kStream &&
+            w->state.load() == BlockedClient::State::kWaiting) {
+          waiting.push_back(flag);
+        }
+      }
+    }
+    for (auto& flag : waiting) ServeClient(static_cast<BlockedClient&>(*flag), key);
+  }
+  if (is_stream) return;
   while (true) {
     std::shared_ptr<store::WatchFlag> next;
     {

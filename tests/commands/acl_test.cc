@@ -240,11 +240,20 @@ TEST_F(AclTest, CommandRulesAreDescribedLikeRedis) {
                                            "-zremrangebylex",
                                            "-zremrangebyrank",
                                            "-zremrangebyscore",
-                                           "-zunionstore"}));
+                                           "-zunionstore",
+                                           "+xinfo|consumers",
+                                           "+xinfo|groups",
+                                           "+xinfo|stream",
+                                           "+xlen",
+                                           "+xpending",
+                                           "+xrange",
+                                           "+xread",
+                                           "+xrevrange"}));
   EXPECT_EQ(Rules({"+@read", "-@hash", "-@set", "-@sortedset", "-@geo", "-@list", "-@keyspace",
                    "-sort_ro", "-memory|usage"}),
             "-@all +@bitmap -bitfield -bitop +get +getrange +lcs +mget +pfcount -setbit +strlen "
-            "+substr");
+            "+substr +xinfo|stream +xinfo|groups +xinfo|consumers +xlen +xpending +xrange +xread "
+            "+xrevrange");
 }
 
 // Whatever the rules, applying the description to a new user gives the same

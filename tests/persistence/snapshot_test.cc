@@ -17,6 +17,7 @@
 #include "persistence/temp_dir.h"
 #include "store/clock.h"
 #include "store/keyspace.h"
+#include "store/types/stream.h"
 #include "store/types/hash.h"
 
 namespace stashd::persistence {
@@ -254,11 +255,36 @@ TEST_F(SnapshotTest, EveryCollectionTypeHasItsElementTable) {
   EXPECT_THAT(Sql(path_,
                   "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'keys' AND "
                   "name != 'meta' ORDER BY name"),
-              ::testing::ElementsAre("hash_fields", "list_items", "set_members", "zset_members"));
+              ::testing::ElementsAre("hash_fields", "list_items", "set_members", "stream_parts",
+                                     "zset_members"));
   EXPECT_THAT(Sql(path_, "SELECT name FROM pragma_table_info('zset_members')"),
               ::testing::ElementsAre("db", "key", "member", "score", "crc"));
   EXPECT_THAT(Sql(path_, "SELECT name FROM pragma_table_info('list_items')"),
               ::testing::ElementsAre("db", "key", "idx", "item", "crc"));
+}
+
+TEST_F(SnapshotTest, AStreamRoundTripsWithItsGroupsOneRowPerBlock) {
+  {
+    auto locks = ks_->Lock(ks_->ShardMaskOf("events"));
+    store::KeyWriter w =
+        ks_->Write(0, "events", store::ValueType::kStream, store::Keyspace::Missing::kCreate);
+    auto& st = w.As<store::StreamObject>();
+    for (uint64_t i = 1; i <= 250; ++i) {
+      const std::string v = std::to_string(i);
+      const std::string_view fv[] = {"n", v};
+      st.Append({i, 0}, fv);
+    }
+    st.Delete({7, 0});
+    st.CreateGroup("workers", {5, 0}, 5);
+    st.SetPending(*st.FindGroup("workers"), "alice", {3, 0}, 1234, 2);
+  }
+  ASSERT_TRUE(Save().ok());
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+  // 250 entries in blocks of 100: the header row and three block rows.
+  EXPECT_THAT(Sql(path_, "SELECT COUNT(*) FROM stream_parts WHERE key = 'events'"),
+              ::testing::ElementsAre("4"));
+  EXPECT_THAT(Sql(path_, "SELECT type, value FROM keys WHERE key = 'events'"),
+              ::testing::ElementsAre("5|4"));
 }
 
 TEST_F(SnapshotTest, AFileWrittenBeforeATypeExistedLoadsAndGainsItsTable) {
