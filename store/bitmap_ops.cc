@@ -145,7 +145,8 @@ uint64_t CountBits(std::string_view s, std::optional<std::pair<int64_t, int64_t>
   // Take out the bits of the edge bytes that lie outside the range.
   const auto outside_first = static_cast<uint8_t>(~(0xffu >> (first & 7)));
   const auto outside_last = static_cast<uint8_t>(0xffu >> ((last & 7) + 1));
-  count -= static_cast<uint64_t>(std::popcount(static_cast<uint8_t>(s[first >> 3] & outside_first)));
+  count -=
+      static_cast<uint64_t>(std::popcount(static_cast<uint8_t>(s[first >> 3] & outside_first)));
   count -= static_cast<uint64_t>(std::popcount(static_cast<uint8_t>(s[last >> 3] & outside_last)));
   return count;
 }
@@ -166,8 +167,7 @@ int64_t FindBit(std::string_view s, bool bit, std::optional<int64_t> start,
     first *= 8;
     last = last * 8 + 7;
   }
-  const int64_t pos =
-      SearchBit(s, bit, static_cast<uint64_t>(first), static_cast<uint64_t>(last));
+  const int64_t pos = SearchBit(s, bit, static_cast<uint64_t>(first), static_cast<uint64_t>(last));
   if (pos >= 0 || bit) return pos;
   // Only ones in the range: past an explicit end there is nothing to find;
   // without one the string goes on with zero bits.
@@ -284,8 +284,7 @@ OpResult<uint64_t> BitOpStore(Keyspace& ks, int db, BitOp op, std::string_view d
   return uint64_t{result.size()};
 }
 
-OpResult<std::vector<std::optional<int64_t>>> Bitfield(Keyspace& ks, int db,
-                                                       std::string_view key,
+OpResult<std::vector<std::optional<int64_t>>> Bitfield(Keyspace& ks, int db, std::string_view key,
                                                        std::span<const BitfieldOp> ops,
                                                        bool* changed) {
   *changed = false;
@@ -339,8 +338,8 @@ OpResult<std::vector<std::optional<int64_t>>> Bitfield(Keyspace& ks, int db,
     }
     if (grows || *next != old) *changed = true;
   }
-  if (grows || (writes && std::string_view(window) != s.substr(std::min<uint64_t>(lo, s.size()),
-                                                                 hi - lo + 1))) {
+  if (grows || (writes && std::string_view(window) !=
+                              s.substr(std::min<uint64_t>(lo, s.size()), hi - lo + 1))) {
     ks.PatchString(db, key, lo, window);
   }
   return results;

@@ -103,8 +103,7 @@ struct BitfieldOp {
 // value (kIncrBy), nullopt for a write refused by OVERFLOW FAIL. Sets
 // *changed if the string changed (created, grown, or a field written with a
 // different value).
-OpResult<std::vector<std::optional<int64_t>>> Bitfield(Keyspace& ks, int db,
-                                                       std::string_view key,
+OpResult<std::vector<std::optional<int64_t>>> Bitfield(Keyspace& ks, int db, std::string_view key,
                                                        std::span<const BitfieldOp> ops,
                                                        bool* changed);
 

@@ -11,9 +11,9 @@ namespace {
 constexpr int kIndexBits = 14;  // log2(kRegisters)
 constexpr int kHashBits = 50;   // the hash bits left once the index is taken
 constexpr uint64_t kSeed = 0xadc83b19ULL;
-constexpr int kValMax = 32;     // the largest value a sparse VAL can hold
-constexpr int kValMaxRun = 4;   // the longest run of a VAL
-constexpr int kZeroMaxRun = 64; // the longest run of a ZERO (XZERO beyond)
+constexpr int kValMax = 32;                            // the largest value a sparse VAL can hold
+constexpr int kValMaxRun = 4;                          // the longest run of a VAL
+constexpr int kZeroMaxRun = 64;                        // the longest run of a ZERO (XZERO beyond)
 constexpr double kAlphaInf = 0.721347520444481703680;  // 1 / (2 ln 2)
 
 // ---- sparse opcodes ----

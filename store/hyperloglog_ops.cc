@@ -62,8 +62,7 @@ OpResult<uint64_t> PfCount(Keyspace& ks, int db, std::span<const std::string> ke
 }
 
 std::optional<OpError> PfMerge(Keyspace& ks, int db, std::string_view dest,
-                               std::span<const std::string> sources,
-                               size_t sparse_max_bytes) {
+                               std::span<const std::string> sources, size_t sparse_max_bytes) {
   hll::Registers max{};
   bool dense = false;
   auto merge = [&](std::string_view key) -> std::optional<OpError> {

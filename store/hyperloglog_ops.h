@@ -30,7 +30,6 @@ OpResult<uint64_t> PfCount(Keyspace& ks, int db, std::span<const std::string> ke
 // PFMERGE: raises the registers of `dest` (created if missing; itself one of
 // the inputs) to the union of `sources`. A dense input makes `dest` dense.
 std::optional<OpError> PfMerge(Keyspace& ks, int db, std::string_view dest,
-                               std::span<const std::string> sources,
-                               size_t sparse_max_bytes);
+                               std::span<const std::string> sources, size_t sparse_max_bytes);
 
 }  // namespace stashd::store

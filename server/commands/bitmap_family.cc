@@ -285,23 +285,24 @@ void RegisterBitmapFamily(CommandRegistry& r) {
               .group = "bitmap",
               .complexity = "O(1)",
               .arguments = {ArgKey("key", 0), ArgInteger("offset")}});
-  r.Register({.name = "bitcount",
-              .arity = -2,
-              .flags = kReadonly,
-              .first_key = 1,
-              .last_key = 1,
-              .step = 1,
-              .handler = CmdBitCount,
-              .acl_categories = AclCategory::kBitmap,
-              .key_spec_flags = {kRO | kAccess},
-              .summary = "Count set bits in a string",
-              .since = "2.6.0",
-              .group = "bitmap",
-              .complexity = "O(N)",
-              .history = {{"7.0.0", "Added the `BYTE|BIT` option."}},
-              .arguments = {ArgKey("key", 0),
-                            ArgBlock("index", {ArgInteger("start"), ArgInteger("end"), IndexUnit()})
-                                .Optional()}});
+  r.Register(
+      {.name = "bitcount",
+       .arity = -2,
+       .flags = kReadonly,
+       .first_key = 1,
+       .last_key = 1,
+       .step = 1,
+       .handler = CmdBitCount,
+       .acl_categories = AclCategory::kBitmap,
+       .key_spec_flags = {kRO | kAccess},
+       .summary = "Count set bits in a string",
+       .since = "2.6.0",
+       .group = "bitmap",
+       .complexity = "O(N)",
+       .history = {{"7.0.0", "Added the `BYTE|BIT` option."}},
+       .arguments = {
+           ArgKey("key", 0),
+           ArgBlock("index", {ArgInteger("start"), ArgInteger("end"), IndexUnit()}).Optional()}});
   r.Register(
       {.name = "bitpos",
        .arity = -3,
@@ -317,26 +318,26 @@ void RegisterBitmapFamily(CommandRegistry& r) {
        .group = "bitmap",
        .complexity = "O(N)",
        .history = {{"7.0.0", "Added the `BYTE|BIT` option."}},
-       .arguments = {ArgKey("key", 0), ArgInteger("bit"),
-                     ArgBlock("index", {ArgInteger("start"),
-                                        ArgBlock("end_index", {ArgInteger("end"), IndexUnit()})
-                                            .Optional()})
-                         .Optional()}});
-  r.Register({.name = "bitop",
-              .arity = -4,
-              .flags = kWriteOom,
-              .first_key = 2,
-              .last_key = -1,
-              .step = 1,
-              .handler = CmdBitOp,
-              .acl_categories = AclCategory::kBitmap,
-              .key_spec_flags = {kOW | kUpdate, kRO | kAccess},
-              .summary = "Perform bitwise operations between strings",
-              .since = "2.6.0",
-              .group = "bitmap",
-              .complexity = "O(N)",
-              .arguments = {ArgString("operation"), ArgKey("destkey", 0),
-                            ArgKey("key", 1).Multiple()}});
+       .arguments = {
+           ArgKey("key", 0), ArgInteger("bit"),
+           ArgBlock("index", {ArgInteger("start"),
+                              ArgBlock("end_index", {ArgInteger("end"), IndexUnit()}).Optional()})
+               .Optional()}});
+  r.Register(
+      {.name = "bitop",
+       .arity = -4,
+       .flags = kWriteOom,
+       .first_key = 2,
+       .last_key = -1,
+       .step = 1,
+       .handler = CmdBitOp,
+       .acl_categories = AclCategory::kBitmap,
+       .key_spec_flags = {kOW | kUpdate, kRO | kAccess},
+       .summary = "Perform bitwise operations between strings",
+       .since = "2.6.0",
+       .group = "bitmap",
+       .complexity = "O(N)",
+       .arguments = {ArgString("operation"), ArgKey("destkey", 0), ArgKey("key", 1).Multiple()}});
   r.Register(
       {.name = "bitfield",
        .arity = -2,
@@ -359,21 +360,20 @@ void RegisterBitmapFamily(CommandRegistry& r) {
                "operation",
                {ArgBlock("encoding_offset", {ArgString("encoding"), ArgInteger("offset")})
                     .Token("GET"),
-                ArgBlock(
-                    "write",
-                    {ArgOneOf("wrap_sat_fail", {ArgToken("wrap", "WRAP"), ArgToken("sat", "SAT"),
-                                                ArgToken("fail", "FAIL")})
-                         .Token("OVERFLOW")
-                         .Optional(),
-                     ArgOneOf("write_operation",
-                              {ArgBlock("encoding_offset_value",
-                                        {ArgString("encoding"), ArgInteger("offset"),
-                                         ArgInteger("value")})
-                                   .Token("SET"),
-                               ArgBlock("encoding_offset_increment",
-                                        {ArgString("encoding"), ArgInteger("offset"),
-                                         ArgInteger("increment")})
-                                   .Token("INCRBY")})})})
+                ArgBlock("write", {ArgOneOf("wrap_sat_fail",
+                                            {ArgToken("wrap", "WRAP"), ArgToken("sat", "SAT"),
+                                             ArgToken("fail", "FAIL")})
+                                       .Token("OVERFLOW")
+                                       .Optional(),
+                                   ArgOneOf("write_operation",
+                                            {ArgBlock("encoding_offset_value",
+                                                      {ArgString("encoding"), ArgInteger("offset"),
+                                                       ArgInteger("value")})
+                                                 .Token("SET"),
+                                             ArgBlock("encoding_offset_increment",
+                                                      {ArgString("encoding"), ArgInteger("offset"),
+                                                       ArgInteger("increment")})
+                                                 .Token("INCRBY")})})})
                .Optional()
                .Multiple()}});
   r.Register({.name = "bitfield_ro",
@@ -390,12 +390,12 @@ void RegisterBitmapFamily(CommandRegistry& r) {
               .since = "6.0.0",
               .group = "bitmap",
               .complexity = "O(1) for each subcommand specified",
-              .arguments = {ArgKey("key", 0),
-                            ArgBlock("encoding_offset", {ArgString("encoding"), ArgInteger("offset")})
-                                .Token("GET")
-                                .Optional()
-                                .Multiple()
-                                .MultipleToken()}});
+              .arguments = {ArgKey("key", 0), ArgBlock("encoding_offset", {ArgString("encoding"),
+                                                                           ArgInteger("offset")})
+                                                  .Token("GET")
+                                                  .Optional()
+                                                  .Multiple()
+                                                  .MultipleToken()}});
 }
 
 }  // namespace stashd::server

@@ -43,8 +43,8 @@ std::span<const std::string> ArgsFrom(CommandContext& ctx, size_t first) {
 }
 
 void CmdPfAdd(CommandContext& ctx) {
-  auto updated = store::PfAdd(ctx.keyspace, ctx.db(), ctx.args[1], ArgsFrom(ctx, 2),
-                              SparseMaxBytes(ctx));
+  auto updated =
+      store::PfAdd(ctx.keyspace, ctx.db(), ctx.args[1], ArgsFrom(ctx, 2), SparseMaxBytes(ctx));
   if (!updated.ok()) return ReplyHllError(ctx, updated.error(), ctx.args[1]);
   if (updated.value()) ctx.Notify(kNotifyString, "pfadd", ctx.args[1]);
   ctx.reply.Integer(updated.value() ? 1 : 0);

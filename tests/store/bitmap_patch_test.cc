@@ -69,7 +69,7 @@ TEST_F(PatchStringTest, CreatesGrowsAndPatchesInPlace) {
   ks_->PatchString(0, "k", 0, "xy");
   EXPECT_EQ(Get("k"), "xyab");
   EXPECT_EQ(ks_->Find(0, "k")->str.data(), before);  // same blob: no copy
-  ks_->PatchString(0, "k", 6, "z");                   // grows, zero-padded
+  ks_->PatchString(0, "k", 6, "z");                  // grows, zero-padded
   EXPECT_EQ(Get("k"), std::string("xyab\0\0z", 7));
   EXPECT_EQ(ks_->Find(0, "k")->expire_at_ms, 2'000'000);  // the TTL stays
   EXPECT_THAT(rec_.log, ElementsAre("set k 4B", "set k 4B", "patch k @0 2B", "patch k @6 1B"));
