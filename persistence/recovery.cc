@@ -22,6 +22,48 @@ Status ListLogFiles(FileSystem* fs, const std::string& dir, const std::string& b
   return Status::Ok();
 }
 
+namespace {
+
+std::string LogPath(const RecoveryOptions& options, uint64_t seq) {
+  return JoinPath(options.log_dir, log::LogFileName(options.log_base_name, seq));
+}
+
+// Log files are numbered without gaps, and the ones a snapshot covers are
+// deleted only after it commits; so the files to replay must start at the
+// number the snapshot continues at (1 without a snapshot) and follow each
+// other. Anything else means a file was lost or an older snapshot was put
+// back: replaying would start with part of the data and say nothing.
+Status CheckLogContinuity(const RecoveryOptions& options, const LoadResult& snapshot,
+                          const std::vector<uint64_t>& seqs) {
+  const uint64_t expected = snapshot.found ? std::max<uint64_t>(snapshot.meta.log_seq, 1) : 1;
+  auto it = std::lower_bound(seqs.begin(), seqs.end(), expected);
+  if (it == seqs.end()) return Status::Ok();
+  if (*it != expected) {
+    const std::string starts = "the write log starts at '" + LogPath(options, *it) +
+                               "' (file number " + std::to_string(*it) + ")";
+    if (!snapshot.found) {
+      return Status::Corruption(starts +
+                                ", so a snapshot holds what came before it, but the snapshot '" +
+                                options.snapshot_path + "' is missing or empty");
+    }
+    return Status::Corruption(
+        starts + ", but the snapshot '" + options.snapshot_path + "' continues at file number " +
+        std::to_string(expected) + " ('" + LogPath(options, expected) +
+        "', missing): the snapshot is older than the log (put back from a copy?) or log files "
+        "were removed");
+  }
+  for (auto next = it + 1; next != seqs.end(); ++it, ++next) {
+    if (*next != *it + 1) {
+      return Status::Corruption("write log file '" + LogPath(options, *it + 1) + "' is missing: '" +
+                                LogPath(options, *it) + "' is followed by '" +
+                                LogPath(options, *next) + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status Recover(const RecoveryOptions& options, store::Keyspace* keyspace, int64_t now_ms,
                RecoveryResult* result) {
   *result = RecoveryResult();
@@ -40,20 +82,16 @@ Status Recover(const RecoveryOptions& options, store::Keyspace* keyspace, int64_
   std::vector<uint64_t> seqs;
   s = ListLogFiles(fs, options.log_dir, options.log_base_name, &seqs);
   if (!s.ok()) return s;
-  if (!result->snapshot.found && !seqs.empty() && seqs.front() > 1) {
-    const std::string oldest =
-        JoinPath(options.log_dir, log::LogFileName(options.log_base_name, seqs.front()));
-    const std::string what = "the write log starts at '" + oldest + "' (file number " +
-                             std::to_string(seqs.front()) +
-                             "), so a snapshot holds what came before it, but the snapshot '" +
-                             options.snapshot_path + "' is missing or empty";
+  s = CheckLogContinuity(options, result->snapshot, seqs);
+  if (!s.ok()) {
     if (!options.ignore_missing_snapshot) {
       return Status::Corruption(
-          what +
-          ". Starting would silently lose that data: put the snapshot back, or start with "
-          "--ignore-missing-snapshot to load only what the write log holds");
+          s.message() +
+          ". Starting would silently lose that data: put the missing file back, or start with "
+          "--ignore-missing-snapshot to load only what the files that are there hold");
     }
-    result->warnings.push_back(what + "; loading only the write log (--ignore-missing-snapshot)");
+    result->warnings.push_back(s.message() +
+                               "; loading only what is there (--ignore-missing-snapshot)");
   }
   result->next_log_seq = std::max<uint64_t>(first, 1);
   auto locks = keyspace->Lock(keyspace->AllShardsMask());

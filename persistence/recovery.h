@@ -7,12 +7,14 @@
 // the byte offset (see `stashd --check-log`). Log files the snapshot covers
 // are removed.
 //
-// A missing snapshot is noticed: log files are numbered from 1, and the
-// files a snapshot covers are deleted once it commits, so a log whose oldest
-// file is numbered above 1 needs a snapshot. If the snapshot file is then
-// missing or empty, recovery stops with an error naming both files (loading
-// the log alone would silently start with part of the data), unless
-// `ignore_missing_snapshot` says to go on with what the log holds.
+// A missing snapshot or log file is noticed: log files are numbered from 1
+// without gaps, and the files a snapshot covers are deleted only once it
+// commits. So the files to replay must begin at the number the snapshot
+// continues at (1 without a snapshot) and follow each other. When they do
+// not — the snapshot is missing or empty, an older snapshot was put back, or
+// a log file between others is gone — recovery stops with an error naming
+// the files (loading what is there would silently start with part of the
+// data), unless `ignore_missing_snapshot` says to go on with what is there.
 //
 // Thread safety: REQUIRES the keyspace empty, with no change listener, and
 // nobody else using it.
@@ -35,7 +37,7 @@ struct RecoveryOptions {
   std::string log_base_name = "appendonly.slog";
   std::string sqlite_vfs;    // empty: SQLite's default
   FileSystem* fs = nullptr;  // nullptr: FileSystem::Default()
-  // Replay the log even if the snapshot it continues is missing (on purpose:
+  // Replay what is there even if the snapshot or a log file is missing (on purpose:
   // `stashd --ignore-missing-snapshot`); logged as a warning.
   bool ignore_missing_snapshot = false;
 };

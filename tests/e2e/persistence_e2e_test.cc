@@ -528,6 +528,46 @@ TEST(PersistenceE2E, MissingSnapshotStopsStartupUnlessIgnoredOnPurpose) {
   EXPECT_THAT(help, HasSubstr("--ignore-missing-snapshot"));
 }
 
+// An older copy of the snapshot put back over a newer one: the log files it
+// continues at were deleted when the newer one committed, so start-up stops
+// naming the files instead of starting without the keys they held.
+TEST(PersistenceE2E, SnapshotOlderThanTheWriteLogStopsStartup) {
+  TempDir dir;
+  const std::string snapshot = dir.File("stashd.db");
+  const std::string copy = dir.File("stashd.db.copy");
+  {
+    ServerProcess server({"--save", ""}, dir.path());
+    Conn c = Connect(server.port());
+    Cmd(c.get(), {"SET", "first", "1"});
+    ASSERT_EQ(Str(Cmd(c.get(), {"SAVE"})), "OK");
+    std::filesystem::copy_file(snapshot, copy);
+    Cmd(c.get(), {"SET", "second", "2"});
+    ASSERT_EQ(Str(Cmd(c.get(), {"SAVE"})), "OK");
+    Cmd(c.get(), {"SET", "third", "3"});
+    server.Stop(SIGKILL);
+  }
+  std::filesystem::remove(snapshot + "-wal");
+  std::filesystem::remove(snapshot + "-shm");
+  std::filesystem::copy_file(copy, snapshot, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::remove(dir.File("stashd.log"));
+  EXPECT_THROW(ServerProcess({"--save", ""}, dir.path()), std::runtime_error);
+  std::ifstream server_log(dir.File("stashd.log"));
+  std::string text((std::istreambuf_iterator<char>(server_log)), {});
+  EXPECT_THAT(text, HasSubstr("the write log starts at '" +
+                              dir.File("appendonlydir/appendonly.slog.000003") +
+                              "' (file number 3), but the snapshot '" + snapshot +
+                              "' continues at file number 2"))
+      << text;
+  EXPECT_THAT(text, HasSubstr("--ignore-missing-snapshot"));
+  {
+    ServerProcess server({"--save", "", "--ignore-missing-snapshot"}, dir.path());
+    Conn c = Connect(server.port());
+    EXPECT_EQ(Str(Cmd(c.get(), {"GET", "first"})), "1");
+    EXPECT_EQ(Str(Cmd(c.get(), {"GET", "second"})), "<nil>");
+    EXPECT_EQ(Str(Cmd(c.get(), {"GET", "third"})), "3");
+  }
+}
+
 TEST(PersistenceE2E, ForeignSnapshotFileIsRefusedAndKept) {
   TempDir dir;
   { std::ofstream(dir.File("stashd.db")) << "not a database at all, just text\n"; }

@@ -187,6 +187,60 @@ TEST_F(RecoveryTest, ObsoleteLogFilesAreRemoved) {
   EXPECT_EQ(DumpKeyspace(*got), DumpKeyspace(*ks_));
 }
 
+// An older snapshot put back (from a copy) continues at a log file that
+// was deleted when a later snapshot committed: recovery stops, naming the
+// files, instead of starting without what the lost files held.
+TEST_F(RecoveryTest, SnapshotOlderThanTheLogIsRefused) {
+  Set("a", "1");
+  Snapshot();  // continues at log 2
+  const std::string old_snapshot = ReadAll(dir_.File("stashd.db"));
+  Set("b", "2");  // in log 2
+  Snapshot();     // continues at log 3; log 2 deleted
+  Set("c", "3");  // in log 3
+  Detach();
+  WriteAll(dir_.File("stashd.db"), old_snapshot);
+  std::filesystem::remove(dir_.File("stashd.db-wal"));
+  std::unique_ptr<store::Keyspace> got;
+  RecoveryResult r;
+  Status s = Recover(&got, &r);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(),
+              HasSubstr("the write log starts at '" + LogPath(3) +
+                        "' (file number 3), but the snapshot '" + dir_.File("stashd.db") +
+                        "' continues at file number 2 ('" + LogPath(2) + "', missing)"));
+  EXPECT_THAT(s.message(), HasSubstr("--ignore-missing-snapshot"));
+  EXPECT_TRUE(std::filesystem::exists(LogPath(3)));  // nothing removed
+
+  RecoveryOptions o;
+  o.snapshot_path = dir_.File("stashd.db");
+  o.log_dir = dir_.path();
+  o.ignore_missing_snapshot = true;
+  got = NewKeyspace();
+  ASSERT_TRUE(persistence::Recover(o, got.get(), clock_.NowMs(), &r).ok());
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_THAT(r.warnings[0], HasSubstr("continues at file number 2"));
+  test::Dump expected = {{{0, "a"}, {"1", store::kNoExpiry}}, {{0, "c"}, {"3", store::kNoExpiry}}};
+  EXPECT_EQ(DumpKeyspace(*got), expected);
+}
+
+// A log file missing between two others is refused the same way.
+TEST_F(RecoveryTest, MissingLogFileBetweenOthersIsRefused) {
+  Set("a", "1");
+  uint64_t at = 0;
+  log_->Rotate(&at);  // log 2
+  Set("b", "2");
+  log_->Rotate(&at);  // log 3
+  Set("c", "3");
+  Detach();
+  ASSERT_TRUE(std::filesystem::remove(LogPath(2)));
+  std::unique_ptr<store::Keyspace> got;
+  RecoveryResult r;
+  Status s = Recover(&got, &r);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("write log file '" + LogPath(2) + "' is missing: '" +
+                                     LogPath(1) + "' is followed by '" + LogPath(3) + "'"));
+}
+
 TEST_F(RecoveryTest, ExpiryIsAbsoluteAcrossReplay) {
   Set("short", "x", kNow + 1000);
   Set("long", "y", kNow + 100'000);
