@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <bit>
-#include <string>
 #include <cassert>
 #include <cstring>
 #include <mutex>
+#include <string>
 #include <utility>
 
 #include "store/entry.h"
@@ -422,7 +422,7 @@ Keyspace::Keyspace(const Options& options)
   shards_.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     shards_.push_back(std::make_unique<Shard>(databases_, &scopes_, &listener_, &key_events_,
-                                             &modified_keys_, &full_cut_needed_));
+                                              &modified_keys_, &full_cut_needed_));
   }
   freer_ = std::make_unique<LazyFreer>();
 }
@@ -1306,6 +1306,7 @@ bool HasPrefix(std::string_view key, std::string_view prefix) {
 }  // namespace
 
 uint64_t Keyspace::ScanPrefix(int db, uint64_t cursor, std::string_view prefix, size_t count,
+                              absl::FunctionRef<bool(std::string_view)> keep,
                               absl::FunctionRef<void(std::string_view, const ValueView&)> visit) {
   if (count == 0) count = 1;
   // How many keys of one shard a call may walk in key order before it falls
@@ -1334,7 +1335,7 @@ uint64_t Keyspace::ScanPrefix(int db, uint64_t cursor, std::string_view prefix, 
         if (HashKey(e->key()) < cursor) continue;  // visited by an earlier call
         if (Expired(*e, now)) {
           expired.push_back(e);
-        } else {
+        } else if (keep(e->key())) {
           found.push_back(e);
         }
       }
@@ -1359,7 +1360,7 @@ uint64_t Keyspace::ScanPrefix(int db, uint64_t cursor, std::string_view prefix, 
       // the hash-order walk inside this shard so the cursor stays exact.
       const uint64_t next =
           Scan(db, cursor, walk_limit, [&](std::string_view k, const ValueView& v) {
-            if (HasPrefix(k, prefix)) visit(k, v);
+            if (HasPrefix(k, prefix) && keep(k)) visit(k, v);
           });
       return next;
     }

@@ -540,7 +540,14 @@ class Keyspace {
   // are few is returned whole in one call; one with very many falls back to
   // Scan() over that stretch (with a larger count), so one call never walks
   // far without returning.
+  //
+  // `keep` says which keys the caller may see (an ACL key filter): the others
+  // are walked (they count towards the walking bound) but never visited nor
+  // counted, and where a call stops depends only on kept keys — so the
+  // cursor tells nothing about keys the caller may not see beyond "more than
+  // a walk's worth share this prefix in one shard".
   uint64_t ScanPrefix(int db, uint64_t cursor, std::string_view prefix, size_t count,
+                      absl::FunctionRef<bool(std::string_view key)> keep,
                       absl::FunctionRef<void(std::string_view key, const ValueView&)> visit);
 
   // Deletes every key of `db` starting with `prefix` (glob characters are

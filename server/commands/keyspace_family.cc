@@ -309,17 +309,23 @@ void CmdScan(CommandContext& ctx) {
 
   const AclUser* acl_filter = AclKeyFilter(ctx.client);
   std::vector<std::string> keys;
+  auto readable = [&](std::string_view key) {
+    return acl_filter == nullptr || acl_filter->CanReadKey(key);
+  };
   auto collect = [&](std::string_view key, const store::ValueView& value) {
     if (pattern && !pattern->Matches(key)) return;
     if (type && !EqualsIgnoreCase(*type, store::TypeName(value.type))) return;
-    if (acl_filter != nullptr && !acl_filter->CanReadKey(key)) return;
     keys.emplace_back(key);
   };
-  // A literal-prefix MATCH visits only matching keys (same cursor space).
+  // A literal-prefix MATCH visits only matching keys (same cursor space);
+  // keys the user may not read do not decide where it stops.
   uint64_t next = pattern && pattern->prefix()
                       ? ctx.keyspace.ScanPrefix(ctx.db(), cursor, *pattern->prefix(),
-                                                static_cast<size_t>(count), collect)
-                      : ctx.keyspace.Scan(ctx.db(), cursor, static_cast<size_t>(count), collect);
+                                                static_cast<size_t>(count), readable, collect)
+                      : ctx.keyspace.Scan(ctx.db(), cursor, static_cast<size_t>(count),
+                                          [&](std::string_view key, const store::ValueView& value) {
+                                            if (readable(key)) collect(key, value);
+                                          });
   ctx.reply.ArrayLen(2);
   ctx.reply.Bulk(std::to_string(next));
   ReplyKeys(ctx, keys);

@@ -666,6 +666,31 @@ TEST_F(TwoBotsTest, KeysAndScanListOnlyReadableKeys) {
   EXPECT_THAT(Run({"keys", "*"}), ArrayOfSize(6));
 }
 
+// A prefix SCAN by a confined bot stops where its own keys say: the cursors
+// are the same whether or not another bot has keys under the prefix, so they
+// cannot be used to test for another bot's key names.
+TEST_F(TwoBotsTest, PrefixScanCursorsSayNothingOfOtherBotsKeys) {
+  auto cursors = [&](const std::string& match) {
+    std::vector<std::string> out;
+    std::string cursor = "0";
+    do {
+      RespValue r = Run(*bot1_, {"scan", cursor, "match", match, "count", "1"});
+      cursor = r[0].str;
+      out.push_back(cursor);
+      for (const std::string& k : r[1].Strings()) out.push_back("key " + k);
+    } while (cursor != "0" && out.size() < 10000);
+    return out;
+  };
+  for (int i = 0; i < 30; ++i) Run({"set", "user:bot1:u" + std::to_string(i), "1"});
+  const auto own = cursors("user:*");
+  const auto other = cursors("user:bot2:u1*");
+  EXPECT_GT(own.size(), 2u);
+  EXPECT_EQ(other, std::vector<std::string>{"0"});
+  for (int i = 0; i < 200; ++i) Run({"set", "user:bot2:u1" + std::to_string(i), "secret"});
+  EXPECT_EQ(cursors("user:*"), own);
+  EXPECT_EQ(cursors("user:bot2:u1*"), other);
+}
+
 // RANDOMKEY for a user restricted by key patterns draws a bounded number of
 // keys (100) and replies nil when none of them is readable, instead of
 // walking the whole keyspace: with 1 readable key among 20,000 it mostly

@@ -37,6 +37,8 @@ class PrefixTest : public ::testing::Test {
     auto l = ks_.Lock(ks_.ShardMaskOf(k));
     return ks_.Find(db, k).has_value();
   }
+  static bool AnyKey(std::string_view) { return true; }
+
   // Runs a whole prefix scan; returns every key visited.
   std::vector<std::string> ScanAll(std::string_view prefix, size_t count, int* calls = nullptr,
                                    int db = 0) {
@@ -44,7 +46,7 @@ class PrefixTest : public ::testing::Test {
     uint64_t cursor = 0;
     int n = 0;
     do {
-      cursor = ks_.ScanPrefix(db, cursor, prefix, count,
+      cursor = ks_.ScanPrefix(db, cursor, prefix, count, AnyKey,
                               [&](std::string_view k, const ValueView&) { out.emplace_back(k); });
       ++n;
     } while (cursor != 0 && n < 100000);
@@ -68,6 +70,32 @@ TEST_F(PrefixTest, ScanPrefixReturnsOnlyMatchesInOneCallWhenFew) {
   auto got = ScanAll("state:bot9:", 10, &calls);
   EXPECT_THAT(got, UnorderedElementsAreArray(want));
   EXPECT_EQ(calls, 1);  // 10 matches over 16 shards: one round trip
+}
+
+// The cursors a filtered prefix scan returns depend only on the keys the
+// caller may see: another bot's keys under the prefix change nothing.
+TEST_F(PrefixTest, ScanPrefixCursorsIgnoreKeysTheCallerMayNotSee) {
+  auto mine = [](std::string_view k) { return k.substr(0, 10) == "user:bot1:"; };
+  auto run = [&](std::string_view prefix) {
+    std::vector<uint64_t> cursors;
+    std::vector<std::string> keys;
+    uint64_t cursor = 0;
+    do {
+      cursor = ks_.ScanPrefix(0, cursor, prefix, 1, mine,
+                              [&](std::string_view k, const ValueView&) { keys.emplace_back(k); });
+      cursors.push_back(cursor);
+    } while (cursor != 0 && cursors.size() < 10000);
+    return std::make_pair(cursors, keys);
+  };
+  for (int i = 0; i < 40; ++i) Set("user:bot1:u" + std::to_string(i), "1");
+  const auto alone_user = run("user:");
+  const auto alone_bot2 = run("user:bot2:u1");
+  EXPECT_EQ(alone_user.second.size(), 40u);
+  EXPECT_GT(alone_user.first.size(), 1u);  // COUNT 1 over 40 keys: several calls
+  EXPECT_EQ(alone_bot2.first, std::vector<uint64_t>{0});
+  for (int i = 0; i < 300; ++i) Set("user:bot2:u1" + std::to_string(i), "secret");
+  EXPECT_EQ(run("user:"), alone_user);
+  EXPECT_EQ(run("user:bot2:u1"), alone_bot2);
 }
 
 TEST_F(PrefixTest, ScanPrefixSkipsExpiredAndOtherDatabases) {
@@ -94,10 +122,11 @@ TEST_F(PrefixTest, ScanPrefixGuaranteeUnderConcurrentChanges) {
   uint64_t cursor = 0;
   int calls = 0;
   do {
-    cursor = ks_.ScanPrefix(0, cursor, "user:b:", 50, [&](std::string_view k, const ValueView&) {
-      EXPECT_EQ(k.substr(0, 7), "user:b:");
-      seen.emplace(k);
-    });
+    cursor =
+        ks_.ScanPrefix(0, cursor, "user:b:", 50, AnyKey, [&](std::string_view k, const ValueView&) {
+          EXPECT_EQ(k.substr(0, 7), "user:b:");
+          seen.emplace(k);
+        });
     // Churn: delete non-stable keys, add new ones.
     for (int j = 0; j < 20; ++j) {
       int i = static_cast<int>(rng() % 6000);
