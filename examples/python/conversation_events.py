@@ -15,7 +15,7 @@ min_idle_ms.
     log.append("bot1", "conv42", "message", "hi", "user42")
     log.replay("bot1", "conv42", 20)   # [{"id": ..., "type": "message", "text": "hi", ...}]
 
-    inbox = Inbox(client, "bot1")      # XGROUP CREATE ... MKSTREAM (once)
+    inbox = Inbox(client, "bot1").create_group()   # XGROUP CREATE ... MKSTREAM
     inbox.post("conv42", "user42", "hello")
 
     def handle(message):               # {"id", "conv", "user", "text"}
@@ -83,13 +83,11 @@ class ConversationLog:
 class Inbox:
     """A bot's incoming messages, global:<botId>:inbox, read by the consumer group `group`."""
 
-    def __init__(self, client, bot_id, group="workers", create=True):
+    def __init__(self, client, bot_id, group="workers"):
         _check_id("bot id", bot_id)
         self.client = client
         self.key = f"{GLOBAL}{bot_id}:inbox"
         self.group = group
-        if create:
-            self.create_group()
 
     def create_group(self):
         """XGROUP CREATE <key> <group> 0 MKSTREAM: the group starts at the stream's beginning,
@@ -99,6 +97,7 @@ class Inbox:
         except redis.ResponseError as e:
             if not str(e).startswith("BUSYGROUP"):
                 raise
+        return self
 
     def post(self, conv_id, user, text):
         """XADD <key> * conv .. user .. text ..; returns the message's id."""

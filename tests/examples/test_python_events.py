@@ -86,10 +86,10 @@ class EventsContract:
                          [str(i) for i in range(900, 1000)])
 
     def test_three_workers_handle_each_message_once(self):
-        Inbox(self.r, "bot1")
+        inbox = Inbox(self.r, "bot1").create_group()
         self.assertEqual(self.r.type("global:bot1:inbox"), "stream")
-        Inbox(self.r, "bot1")  # creating the group again is harmless
-        posted = {Inbox(self.r, "bot1", create=False).post(f"c{i % 7}", f"u{i % 3}", f"m{i}"): f"m{i}"
+        inbox.create_group()  # creating the group again is harmless
+        posted = {inbox.post(f"c{i % 7}", f"u{i % 3}", f"m{i}"): f"m{i}"
                   for i in range(300)}
         self.assertEqual(len(posted), 300)
         handled = []  # (worker, id, text)
@@ -128,7 +128,7 @@ class EventsContract:
               file=sys.stderr)
 
     def test_dead_workers_messages_are_claimed(self):
-        inbox = Inbox(self.r, "bot1")
+        inbox = Inbox(self.r, "bot1").create_group()
         ids = [inbox.post("c1", "u1", f"m{i}") for i in range(5)]
         # A worker reads three messages and dies before acknowledging them.
         dead = self.connect()
