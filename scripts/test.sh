@@ -25,6 +25,7 @@ run /usr/bin/python3 tests/e2e_py/run_tests.py --binary "$build_dir/server/stash
 # examples/ end-to-end tests: the Python client (redis-py) and the Node.js client (ioredis
 # pinned in examples/node/package-lock.json).
 run /usr/bin/python3 tests/examples/test_python_example.py --binary "$build_dir/server/stashd"
+run /usr/bin/python3 tests/examples/test_python_events.py --binary "$build_dir/server/stashd"
 run npm ci --prefix examples/node --no-audit --no-fund
 run env STASHD_BINARY="$build_dir/server/stashd" node --test tests/examples/
 if [ ${#failed[@]} -gt 0 ]; then
