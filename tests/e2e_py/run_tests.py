@@ -56,15 +56,21 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class RedisPyTest(unittest.TestCase):
+class ServerTestCase(unittest.TestCase):
+    """One stashd for the whole class, started with SERVER_ARGS."""
+
+    SERVER_ARGS = ()
+
     @classmethod
     def setUpClass(cls):
-        cls.server = Server()
+        cls.server = Server(*cls.SERVER_ARGS)
 
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
 
+
+class RedisPyTest(ServerTestCase):
     def setUp(self):
         self.r = redis.Redis(host="127.0.0.1", port=self.server.port, decode_responses=True)
         self.r.flushall()
@@ -273,16 +279,8 @@ class RedisCliHintsTest(unittest.TestCase):
             server.stop()
 
 
-class RedisPyScriptingTest(unittest.TestCase):
+class RedisPyScriptingTest(ServerTestCase):
     """redis-py's script helpers and its Lock, which runs on Lua scripts."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def setUp(self):
         self.r = redis.Redis(host="127.0.0.1", port=self.server.port, decode_responses=True)
@@ -335,17 +333,11 @@ class RedisPyScriptingTest(unittest.TestCase):
         self.assertFalse(self.r.exists("global:bot1:lock"))
 
 
-class RedisPyPubSubTest(unittest.TestCase):
+class RedisPyPubSubTest(ServerTestCase):
     """redis-py's PubSub object: subscribe, patterns, shard channels,
     run_in_thread with handlers, RESP2 PING while subscribed, unsubscribe."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("--io-threads", "2")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
+    SERVER_ARGS = ("--io-threads", "2")
 
     def setUp(self):
         self.r = redis.Redis(host="127.0.0.1", port=self.server.port, decode_responses=True)
@@ -440,17 +432,9 @@ class RedisPyPubSubTest(unittest.TestCase):
             self.r.connection_pool.release(conn)
 
 
-class RedisPyTrackingTest(unittest.TestCase):
+class RedisPyTrackingTest(ServerTestCase):
     """Client-side caching through redis-py's own CLIENT TRACKING calls (RESP2:
     invalidations redirected to a connection subscribed to __redis__:invalidate)."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def setUp(self):
         self.r = redis.Redis(host="127.0.0.1", port=self.server.port, decode_responses=True)
