@@ -33,7 +33,9 @@ void PutId(std::string* out, StreamID id) {
   codec::PutVarint(out, id.seq);
 }
 
-bool GetId(codec::ByteReader& in, StreamID* id) { return in.Varint(&id->ms) && in.Varint(&id->seq); }
+bool GetId(codec::ByteReader& in, StreamID* id) {
+  return in.Varint(&id->ms) && in.Varint(&id->seq);
+}
 
 }  // namespace
 
@@ -345,7 +347,8 @@ size_t StreamObject::TrimThrough(StreamID through) {
       DropBlock(it);
       continue;
     }
-    removed += DeleteFront(it, [&](StreamID id) { return id <= through; }, UINT64_MAX);
+    removed += DeleteFront(
+        it, [&](StreamID id) { return id <= through; }, UINT64_MAX);
     break;
   }
   return removed;
@@ -384,31 +387,32 @@ void StreamObject::Range(StreamID start, StreamID end, bool rev,
   }
 }
 
-std::optional<StreamEntry> StreamObject::Get(StreamID id) const {
-  std::optional<StreamEntry> out;
-  Range(id, id, false, [&](const StreamEntry& e) {
-    out = e;
+namespace {
+// What `take` makes of the first entry Range() visits between `start` and
+// `end` (reverse: the last one).
+template <typename Take>
+auto FirstInRange(const StreamObject& s, StreamID start, StreamID end, bool reverse, Take take) {
+  std::optional<decltype(take(std::declval<const StreamEntry&>()))> out;
+  s.Range(start, end, reverse, [&](const StreamEntry& e) {
+    out = take(e);
     return false;
   });
   return out;
+}
+StreamEntry WholeEntry(const StreamEntry& e) { return e; }
+StreamID IdOf(const StreamEntry& e) { return e.id; }
+}  // namespace
+
+std::optional<StreamEntry> StreamObject::Get(StreamID id) const {
+  return FirstInRange(*this, id, id, false, WholeEntry);
 }
 
 std::optional<StreamID> StreamObject::FirstId() const {
-  std::optional<StreamID> out;
-  Range({0, 0}, StreamID::Max(), false, [&](const StreamEntry& e) {
-    out = e.id;
-    return false;
-  });
-  return out;
+  return FirstInRange(*this, {0, 0}, StreamID::Max(), false, IdOf);
 }
 
 std::optional<StreamID> StreamObject::LastEntryId() const {
-  std::optional<StreamID> out;
-  Range({0, 0}, StreamID::Max(), true, [&](const StreamEntry& e) {
-    out = e.id;
-    return false;
-  });
-  return out;
+  return FirstInRange(*this, {0, 0}, StreamID::Max(), true, IdOf);
 }
 
 bool StreamObject::RangeHasTombstones(std::optional<StreamID> start) const {
@@ -660,7 +664,8 @@ StreamObject* StreamObject::FromRows(const std::vector<std::string>& rows) {
         s->payload_ += EntryPayload(fv);
       }
     }
-    if (!ok || b.live == 0 || (!s->blocks_.empty() && std::prev(s->blocks_.end())->second.last >= first)) {
+    if (!ok || b.live == 0 ||
+        (!s->blocks_.empty() && std::prev(s->blocks_.end())->second.last >= first)) {
       ok = false;
       break;
     }
