@@ -14,6 +14,7 @@
 #include "server/acl/acl.h"
 #include "server/durability/persistence.h"
 #include "server/exec/blocking.h"
+#include "server/net/push_mailbox.h"
 #include "server/server_state.h"
 
 namespace stashd::server {
@@ -106,17 +107,16 @@ void Connection::Start() {
     CommandJournal* journal = server.command_journal();
     if (journal == nullptr || journal->ReadyToReply(before, resume)) resume();
   };
-  // Posts keep their order: one publisher's messages arrive as published.
-  client_.deliver = [weak, executor = socket_.get_executor()](PubSubMessage m) {
-    asio::post(executor, [weak, m = std::move(m)] {
-      if (auto self = weak.lock()) self->DeliverMessage(m);
-    });
+  // Messages and invalidations (client-side caching) go through the io
+  // thread's mailbox, which keeps their order: one publisher's messages
+  // arrive as published.
+  PushMailbox* mailbox = &PushMailbox::Of(socket_.get_executor());
+  client_.deliver = [weak, mailbox, executor = socket_.get_executor()](PubSubMessage m) {
+    mailbox->Post(executor, weak, std::move(m));
   };
-  // Invalidations (client-side caching), in the same order as messages.
-  client_.deliver_invalidation = [weak, executor = socket_.get_executor()](InvalidationMessage m) {
-    asio::post(executor, [weak, m = std::move(m)] {
-      if (auto self = weak.lock()) self->DeliverInvalidation(m);
-    });
+  client_.deliver_invalidation = [weak, mailbox,
+                                  executor = socket_.get_executor()](InvalidationMessage m) {
+    mailbox->Post(executor, weak, std::move(m));
   };
   // Blocked clients read what is there without waiting (WatchPeer).
   socket_.non_blocking(true, ec);
@@ -480,6 +480,25 @@ void Connection::DeliverMessage(const PubSubMessage& m) {
   AfterPush();
 }
 
+bool Connection::DeliverPush(const PushMailbox::Push& push) {
+  const bool first = !pushes_to_flush_;
+  holding_pushes_ = true;
+  if (const auto* m = std::get_if<PubSubMessage>(&push)) {
+    DeliverMessage(*m);
+  } else {
+    DeliverInvalidation(std::get<InvalidationMessage>(push));
+  }
+  holding_pushes_ = false;
+  return first && pushes_to_flush_;
+}
+
+void Connection::FlushPushes() {
+  if (!pushes_to_flush_) return;
+  pushes_to_flush_ = false;
+  if (closed_ || on_worker_ || awaiting_log_) return;
+  Flush(/*close_after=*/false);
+}
+
 void Connection::DeliverInvalidation(const InvalidationMessage& m) {
   if (closed_) return;
   bool wrote;
@@ -500,6 +519,10 @@ void Connection::AfterPush() {
   }
   // A flush on its way (after the worker, after the write log) takes it.
   if (on_worker_ || awaiting_log_) return;
+  if (holding_pushes_) {
+    pushes_to_flush_ = true;  // the mailbox's batch ends with FlushPushes()
+    return;
+  }
   Flush(/*close_after=*/false);
 }
 

@@ -14,11 +14,10 @@
 // on is how a blocked client that goes away is noticed and unregistered, so
 // that no element is popped for a dead connection.
 //
-// Pub/Sub messages for this client (ClientState::deliver) are posted to the
-// io thread and written behind the replies already built, in the order they
-// were published; a write already in flight is followed by another. A
-// subscriber whose unsent output passes the pubsub class of
-// client-output-buffer-limit is closed.
+// Pub/Sub messages for this client (ClientState::deliver) are handed to the
+// io thread (through its PushMailbox, in batches) and written behind the replies already built, in
+// the order they were published; a write already in flight is followed by another. A subscriber
+// whose unsent output passes the pubsub class of client-output-buffer-limit is closed.
 //
 // Thread safety: a connection lives on one io_context (one thread); Close()
 // may be called from any thread and posts to that thread. While a worker
@@ -42,6 +41,7 @@
 #include "protocol/resp_parser.h"
 #include "server/exec/client.h"
 #include "server/exec/pubsub.h"
+#include "server/net/push_mailbox.h"
 
 namespace stashd::server {
 
@@ -85,9 +85,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Room for kReadChunk more bytes of input at in_[in_end_].
   void MakeRoom();
 
-  // A published message arrived (posted by ClientState::deliver).
+  friend class PushMailbox;
+  // From the mailbox, on the io thread: one message or invalidation, not
+  // sent yet; returns true the first time a batch needs FlushPushes().
+  bool DeliverPush(const PushMailbox::Push& push);
+  // The end of the mailbox's batch: sends what DeliverPush() wrote, with one
+  // write for all of this connection's messages in the batch.
+  void FlushPushes();
+  // A published message arrived (queued by ClientState::deliver).
   void DeliverMessage(const PubSubMessage& m);
-  // An invalidation arrived (posted by ClientState::deliver_invalidation).
+  // An invalidation arrived (queued by ClientState::deliver_invalidation).
   void DeliverInvalidation(const InvalidationMessage& m);
   // After a message was written: enforces the output limits and sends it.
   void AfterPush();
@@ -124,6 +131,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool on_worker_ = false;  // a worker runs args_: input is paused
   bool closed_ = false;
   bool writing_ = false;             // an async_write is outstanding
+  bool holding_pushes_ = false;      // in DeliverPush: AfterPush does not flush
+  bool pushes_to_flush_ = false;     // FlushPushes() has something to send
   bool blocked_ = false;             // client_.blocked is set: input is not run
   bool watching_peer_ = false;       // an async_wait for input is outstanding
   bool resume_after_write_ = false;  // unblocked while writing: go on after it
