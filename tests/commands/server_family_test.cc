@@ -790,9 +790,9 @@ TEST_F(ServerTest, ConfigSetErrors) {
   EXPECT_THAT(Run({"config", "set", "protected-mode", "maybe"}),
               ErrorIs("ERR CONFIG SET failed (possibly related to argument 'protected-mode') - "
                       "argument must be 'yes' or 'no'"));
-  EXPECT_THAT(Run({"config", "set", "port", "7000"}),
-              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'port') - can't set "
-                      "immutable config"));
+  EXPECT_THAT(Run({"config", "set", "databases", "7"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'databases') - can't "
+                      "set immutable config"));
   EXPECT_THAT(Run({"config", "set", "timeout", "1", "maxclients"}), ErrorIs("ERR syntax error"));
   EXPECT_THAT(Run({"config", "set", "timeout"}),
               ErrorIs("ERR wrong number of arguments for 'config|set' command"));
