@@ -187,6 +187,17 @@ inline constexpr std::string_view kConfigUnknownOption =
 inline constexpr std::string_view kConfigSetFailed =
     "ERR CONFIG SET failed (possibly related to argument '%s') - %s";
 inline constexpr std::string_view kConfigDuplicateParameter = "duplicate parameter";
+// CONFIG SET refusals (after kConfigSetFailed's "... - ").
+inline constexpr std::string_view kConfigImmutable = "can't set immutable config";
+inline constexpr std::string_view kConfigProtected = "can't set protected config";
+// dir / dbfilename when enable-protected-configs allows them: stashd keeps
+// them fixed (the write log continues the snapshot in dir).
+inline constexpr std::string_view kConfigProtectedFixed =
+    "can't set immutable config: the write log continues the snapshot in this location; change "
+    "it in the config file and restart";
+inline constexpr std::string_view kConfigPortListenFailed =
+    "Unable to listen on this port. Check server logs.";
+inline constexpr std::string_view kConfigBindFailed = "Failed to bind to specified addresses.";
 inline constexpr std::string_view kConfigNoFile = "ERR The server is running without a config file";
 inline constexpr std::string_view kConfigRewriteFailed = "ERR Rewriting config file: %s";
 inline constexpr std::string_view kInvalidCommandSpecified = "ERR Invalid command specified";

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages stashd needs. `deps.sh build` for building and
-# running; `deps.sh test` adds what the test suite uses (redis-cli, redis-py, and
+# running; `deps.sh test` adds what the test suite uses (redis-cli, redis-py,
+# twemproxy, the Prometheus exporter, and
 # Debian's nodejs + npm for the examples/ tests when no `node` is on the PATH).
 # Idempotent: installs only what is missing.
 set -euo pipefail
@@ -8,7 +9,9 @@ build_pkgs=(cmake ninja-build g++ pkg-config libboost-dev libabsl-dev libspdlog-
             libsqlite3-dev sqlite3 libhiredis-dev libsystemd-dev libgtest-dev libgmock-dev
             liblua5.1-0-dev lua-cjson-dev lua-bitop-dev)
 # redis-server: the reference the examples are also tested against (and bench/ uses).
-test_pkgs=(redis-tools redis-server python3 python3-redis)
+# nutcracker (twemproxy) and prometheus-redis-exporter: tests/e2e_py/twemproxy_test.py
+# and scripts/exporter_check.py.
+test_pkgs=(redis-tools redis-server python3 python3-redis nutcracker prometheus-redis-exporter)
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-build}" = "test" ]; then
   pkgs+=("${test_pkgs[@]}")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian 12 machine: installs what it
-# needs, builds (Release), runs unit, command and end-to-end tests with ctest,
+# needs, builds (Release), runs unit, command and end-to-end tests with ctest
+# (including stashd behind twemproxy and the Prometheus exporter parity check),
 # then the redis-py end-to-end tests and the examples/ tests (the Python and
 # Node.js bot storage clients against stashd, and against redis-server when it
 # is installed). STASHD_SANITIZE=1 builds with ASan+UBSan into build-asan/

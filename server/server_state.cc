@@ -121,6 +121,36 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
 
 ServerState::~ServerState() = default;
 
+void ServerStats::SampleInstantaneous(int64_t now_ms) {
+  std::lock_guard lock(instantaneous_mu_);
+  const int64_t elapsed_ms = now_ms - last_sample_ms_;
+  const bool first = last_sample_ms_ == 0;
+  if (!first && elapsed_ms < 100) return;
+  auto sample = [&](RateSamples& r, uint64_t value, double per_second_unit) {
+    if (!first && elapsed_ms > 0) {
+      const uint64_t delta = value >= r.last_value ? value - r.last_value : 0;  // after RESETSTAT
+      r.samples[next_sample_] =
+          static_cast<double>(delta) * 1000.0 / static_cast<double>(elapsed_ms) / per_second_unit;
+    }
+    r.last_value = value;
+  };
+  sample(ops_, total_commands_processed.load(), 1);
+  sample(input_, total_net_input_bytes.load(), 1024);
+  sample(output_, total_net_output_bytes.load(), 1024);
+  if (!first) next_sample_ = (next_sample_ + 1) % kInstantaneousSamples;
+  last_sample_ms_ = now_ms;
+}
+
+ServerStats::Instantaneous ServerStats::InstantaneousMetrics() const {
+  std::lock_guard lock(instantaneous_mu_);
+  auto mean = [](const RateSamples& r) {
+    double sum = 0;
+    for (double v : r.samples) sum += v;
+    return sum / kInstantaneousSamples;
+  };
+  return {mean(ops_), mean(input_), mean(output_)};
+}
+
 void ServerStats::CountErrorReply(std::string_view error) {
   total_error_replies.fetch_add(1, std::memory_order_relaxed);
   if (!error.empty() && error[0] == '-') error.remove_prefix(1);

@@ -6,6 +6,7 @@
 // shard-locking rules (store/keyspace.h).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -50,6 +52,38 @@ struct ServerStats {
   StatCounter auth_failures;
   // Clients waiting in a blocking command now (INFO blocked_clients).
   std::atomic<int64_t> blocked_clients{0};
+  // Reads from and writes to client sockets (Redis counts a read event and
+  // a write call each), and how many of them io threads other than the
+  // main one (the thread of main(), which also runs the cron) did.
+  StatCounter total_reads_processed;
+  StatCounter total_writes_processed;
+  StatCounter io_threaded_reads_processed;
+  StatCounter io_threaded_writes_processed;
+  // Counts one read / write on the calling thread.
+  void CountRead() {
+    total_reads_processed.fetch_add(1);
+    if (std::this_thread::get_id() != main_thread) io_threaded_reads_processed.fetch_add(1);
+  }
+  void CountWrite() {
+    total_writes_processed.fetch_add(1);
+    if (std::this_thread::get_id() != main_thread) io_threaded_writes_processed.fetch_add(1);
+  }
+  const std::thread::id main_thread = std::this_thread::get_id();  // built by main()
+  // Active expiry (the cron): runs that stopped at their time limit with
+  // expired keys left, and the time spent in them (microseconds).
+  std::atomic<uint64_t> expired_time_cap_reached_count{0};
+  std::atomic<uint64_t> expire_cycle_us{0};
+
+  // instantaneous_ops_per_sec / input_kbps / output_kbps, as Redis computes
+  // them: every 100 ms the cron samples the rate since the previous sample;
+  // INFO shows the mean of the last kInstantaneousSamples samples.
+  void SampleInstantaneous(int64_t now_ms);
+  struct Instantaneous {
+    double ops_per_sec = 0;
+    double input_kbps = 0;
+    double output_kbps = 0;
+  };
+  Instantaneous InstantaneousMetrics() const;
 
   // Counts one error reply: total_error_replies, and INFO errorstats by the
   // error's code (its first word, as Redis's afterErrorReply takes it: "ERR"
@@ -65,6 +99,15 @@ struct ServerStats {
   // Distinct codes tracked at most (Redis: ERROR_STATS_NUMBER); a new code
   // beyond it still counts in total_error_replies.
   static constexpr size_t kMaxErrorCodes = 128;
+  static constexpr size_t kInstantaneousSamples = 16;
+  struct RateSamples {
+    uint64_t last_value = 0;
+    std::array<double, kInstantaneousSamples> samples{};
+  };
+  mutable std::mutex instantaneous_mu_;
+  int64_t last_sample_ms_ = 0;  // guarded by instantaneous_mu_, as what follows
+  size_t next_sample_ = 0;
+  RateSamples ops_, input_, output_;
   mutable std::mutex errors_mu_;
   std::map<std::string, uint64_t, std::less<>> error_counts_;  // guarded by errors_mu_
 };
@@ -131,8 +174,8 @@ class ServerState {
 
   int64_t start_ms() const { return start_ms_; }
   const std::string& run_id() const { return run_id_; }
-  int tcp_port() const { return tcp_port_; }
-  void set_tcp_port(int port) { tcp_port_ = port; }
+  int tcp_port() const { return tcp_port_.load(); }
+  void set_tcp_port(int port) { tcp_port_.store(port); }
   const std::string& executable() const { return executable_; }
   void set_executable(std::string path) { executable_ = std::move(path); }
 
@@ -166,7 +209,7 @@ class ServerState {
   absl::flat_hash_map<const CommandSpec*, std::unique_ptr<CommandStats>> command_stats_;
   int64_t start_ms_;
   std::string run_id_;
-  int tcp_port_ = 0;
+  std::atomic<int> tcp_port_{0};  // changed by CONFIG SET port
   std::string executable_;
   Persistence* persistence_ = nullptr;
   CommandJournal* command_journal_ = nullptr;

@@ -13,8 +13,11 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <mutex>
+#include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -317,6 +320,8 @@ void ServerSection(CommandContext& ctx, Lines* out) {
       {"redis_mode", "standalone"},
       {"os", os},
       {"arch_bits", absl::StrCat(sizeof(void*) * 8)},
+      // std::chrono::steady_clock, which is clock_gettime(CLOCK_MONOTONIC).
+      {"monotonic_clock", "POSIX clock_gettime"},
       {"multiplexing_api", "epoll"},
       {"gcc_version", absl::StrCat(__GNUC__, ".", __GNUC_MINOR__, ".", __GNUC_PATCHLEVEL__)},
       {"process_id", absl::StrCat(getpid())},
@@ -392,24 +397,47 @@ void StatsSection(CommandContext& ctx, Lines* out) {
   const ServerStats& st = ctx.server.stats();
   store::KeyspaceStats ks = ctx.keyspace.Stats();
   KeyspaceCounters kc = CountersSinceReset(ctx.server, ks);
+  const ServerStats::Instantaneous rates = st.InstantaneousMetrics();
+  // Replication, forks and MIGRATE are facts of a server without replicas
+  // that never forks and has no MIGRATE: zero.
   *out = {
       {"total_connections_received", absl::StrCat(st.total_connections_received.load())},
       {"total_commands_processed", absl::StrCat(st.total_commands_processed.load())},
+      {"instantaneous_ops_per_sec", absl::StrCat(static_cast<int64_t>(rates.ops_per_sec))},
       {"total_net_input_bytes", absl::StrCat(st.total_net_input_bytes.load())},
       {"total_net_output_bytes", absl::StrCat(st.total_net_output_bytes.load())},
+      {"total_net_repl_input_bytes", "0"},
+      {"total_net_repl_output_bytes", "0"},
+      {"instantaneous_input_kbps", absl::StrFormat("%.2f", rates.input_kbps)},
+      {"instantaneous_output_kbps", absl::StrFormat("%.2f", rates.output_kbps)},
+      {"instantaneous_input_repl_kbps", "0.00"},
+      {"instantaneous_output_repl_kbps", "0.00"},
       {"rejected_connections", absl::StrCat(st.rejected_connections.load())},
+      {"sync_full", "0"},
+      {"sync_partial_ok", "0"},
+      {"sync_partial_err", "0"},
       {"expired_keys", absl::StrCat(kc.expired_keys)},
+      {"expired_time_cap_reached_count", absl::StrCat(st.expired_time_cap_reached_count.load())},
+      {"expire_cycle_cpu_milliseconds", absl::StrCat(st.expire_cycle_us.load() / 1000)},
       {"evicted_keys", "0"},
       {"keyspace_hits", absl::StrCat(kc.keyspace_hits)},
       {"keyspace_misses", absl::StrCat(kc.keyspace_misses)},
       {"pubsub_channels", absl::StrCat(ctx.server.pubsub().ChannelCount(/*shard=*/false))},
       {"pubsub_patterns", absl::StrCat(ctx.server.pubsub().NumPat())},
       {"pubsubshard_channels", absl::StrCat(ctx.server.pubsub().ChannelCount(/*shard=*/true))},
+      {"latest_fork_usec", "0"},
+      {"total_forks", "0"},
+      {"migrate_cached_sockets", "0"},
+      {"slave_expires_tracked_keys", "0"},
       {"tracking_total_keys", absl::StrCat(ctx.server.tracking().total_keys())},
       {"tracking_total_items", absl::StrCat(ctx.server.tracking().total_items())},
       {"tracking_total_prefixes", absl::StrCat(ctx.server.tracking().total_prefixes())},
       {"unexpected_error_replies", absl::StrCat(st.unexpected_error_replies.load())},
       {"total_error_replies", absl::StrCat(st.total_error_replies.load())},
+      {"total_reads_processed", absl::StrCat(st.total_reads_processed.load())},
+      {"total_writes_processed", absl::StrCat(st.total_writes_processed.load())},
+      {"io_threaded_reads_processed", absl::StrCat(st.io_threaded_reads_processed.load())},
+      {"io_threaded_writes_processed", absl::StrCat(st.io_threaded_writes_processed.load())},
       // Redis 7.2's name for failed AUTH / HELLO AUTH attempts.
       {"acl_access_denied_auth", absl::StrCat(st.auth_failures.load())},
   };
@@ -437,6 +465,31 @@ void ReplicationSection(CommandContext&, Lines* out) {
           {"repl_backlog_histlen", "0"}};
 }
 
+// The CPU time of the main thread (the initial one: it runs main(), the
+// first io context and the cron), from /proc/self/task/<pid>/stat: system
+// and user seconds, as Redis's used_cpu_*_main_thread.
+std::optional<std::pair<std::string, std::string>> MainThreadCpu() {
+  std::ifstream in("/proc/self/task/" + std::to_string(getpid()) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return std::nullopt;
+  // After "pid (comm)": state is field 3; utime and stime are fields 14, 15.
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string field;
+  uint64_t utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
+    if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
+  }
+  if (!fields) return std::nullopt;
+  const long ticks = sysconf(_SC_CLK_TCK);
+  if (ticks <= 0) return std::nullopt;
+  auto seconds = [ticks](uint64_t t) {
+    return absl::StrFormat("%d.%06d", t / ticks, (t % ticks) * 1000000 / ticks);
+  };
+  return std::make_pair(seconds(stime), seconds(utime));
+}
+
 void CpuSection(CommandContext&, Lines* out) {
   struct rusage self;
   struct rusage children;
@@ -448,6 +501,10 @@ void CpuSection(CommandContext&, Lines* out) {
       {"used_cpu_sys_children", TimevalSeconds(children.ru_stime)},
       {"used_cpu_user_children", TimevalSeconds(children.ru_utime)},
   };
+  if (auto main_thread = MainThreadCpu()) {
+    out->emplace_back("used_cpu_sys_main_thread", main_thread->first);
+    out->emplace_back("used_cpu_user_main_thread", main_thread->second);
+  }
 }
 
 void ModulesSection(CommandContext&, Lines* out) { out->clear(); }
@@ -616,6 +673,13 @@ void CmdConfigGet(CommandContext& ctx) {
   }
 }
 
+// Redis's islocalClient: connected from 127.0.0.1 or ::1 (addr is "ip:port").
+bool IsLocalClient(const ClientState& client) {
+  std::string_view host = client.addr;
+  host = host.substr(0, host.rfind(':'));
+  return host == "127.0.0.1" || host == "::1";
+}
+
 // CONFIG SET name value [name value ...]: all or nothing. Names are checked
 // first (unknown, repeated); then values are applied in order, and if one is
 // refused the ones already applied get their old values back.
@@ -630,6 +694,10 @@ void CmdConfigSet(CommandContext& ctx) {
   for (size_t i = 2; i < args.size(); i += 2) {
     if (!table.Known(args[i])) {
       ctx.reply.Error(errors::Format(errors::kConfigUnknownOption, {args[i]}));
+      return;
+    }
+    if (ConfigError refusal = table.RuntimeRefusal(args[i], IsLocalClient(ctx.client))) {
+      ctx.reply.Error(errors::Format(errors::kConfigSetFailed, {args[i], *refusal}));
       return;
     }
     if (!names.insert(absl::AsciiStrToLower(args[i])).second) {
@@ -659,9 +727,13 @@ void CmdConfigResetStat(CommandContext& ctx) {
   for (StatCounter* counter :
        {&st.total_connections_received, &st.total_commands_processed, &st.rejected_connections,
         &st.total_net_input_bytes, &st.total_net_output_bytes, &st.total_error_replies,
-        &st.unexpected_error_replies, &st.auth_failures}) {
+        &st.unexpected_error_replies, &st.auth_failures, &st.total_reads_processed,
+        &st.total_writes_processed, &st.io_threaded_reads_processed,
+        &st.io_threaded_writes_processed}) {
     counter->store(0);
   }
+  st.expired_time_cap_reached_count.store(0);
+  st.expire_cycle_us.store(0);
   st.ResetErrorCounts();
   auto reset = [&](const CommandSpec& spec) {
     CommandStats& cs = ctx.server.command_stats(&spec);

@@ -1,5 +1,6 @@
 #include "server/config/config.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "absl/strings/str_join.h"
+#include "protocol/errors.h"
 #include "protocol/resp_parser.h"
 #include "server/base/ascii.h"
 #include "server/exec/notify.h"
@@ -156,21 +158,85 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
                            }});
   };
 
-  fixed_int("port", &c->port, 0, 65535);
+  // port and bind: mutable, a run-time change listens anew (the server's
+  // apply checks, server/net/server.cc).
+  directives_.push_back({"port", true,
+                         [c](const std::vector<std::string>& v) -> ConfigError {
+                           if (auto e = Need1(v)) return e;
+                           auto n = ParseInt(v[0]);
+                           if (!n) return "argument couldn't be parsed into an integer";
+                           if (*n < 0 || *n > 65535) {
+                             return "argument must be between 0 and 65535 inclusive";
+                           }
+                           c->port.store(static_cast<int>(*n));
+                           return std::nullopt;
+                         },
+                         [c] { return std::to_string(c->port.load()); }});
   fixed_int("tcp-backlog", &c->tcp_backlog, 0, 65535);
   fixed_int("databases", &c->databases, 1, 1024);
   fixed_int("io-threads", &c->io_threads, 0, 128);
-  directives_.push_back({"bind", false,
-                         [c](const std::vector<std::string>& v) -> ConfigError {
-                           if (v.empty()) return "wrong number of arguments";
-                           c->bind = v;
+  // A config file gives the addresses as arguments, CONFIG SET as one
+  // space-separated value.
+  directives_.push_back({"bind", true,
+                         [this, c](const std::vector<std::string>& v) -> ConfigError {
+                           std::vector<std::string> addrs;
+                           for (const std::string& arg : v) {
+                             std::istringstream in(arg);
+                             for (std::string a; in >> a;) addrs.push_back(a);
+                           }
+                           if (addrs.empty()) return "wrong number of arguments";
+                           if (addrs.size() > 16) return "Too many bind addresses specified.";
+                           std::lock_guard lock(mu_);
+                           c->bind = std::move(addrs);
                            return std::nullopt;
                          },
-                         [c] { return absl::StrJoin(c->bind, " "); }});
+                         [this, c] {
+                           std::lock_guard lock(mu_);
+                           return absl::StrJoin(c->bind, " ");
+                         }});
+  // Fixed after start-up (config file, command line), as in Redis.
+  directives_.push_back({"enable-protected-configs", false,
+                         [c](const std::vector<std::string>& v) -> ConfigError {
+                           if (auto e = Need1(v)) return e;
+                           const std::string value = ToLower(v[0]);
+                           if (value == "no") {
+                             c->enable_protected_configs = Config::ProtectedAction::kNo;
+                           } else if (value == "yes") {
+                             c->enable_protected_configs = Config::ProtectedAction::kYes;
+                           } else if (value == "local") {
+                             c->enable_protected_configs = Config::ProtectedAction::kLocal;
+                           } else {
+                             return "argument(s) must be one of the following: no, yes, local";
+                           }
+                           return std::nullopt;
+                         },
+                         [c] {
+                           switch (c->enable_protected_configs) {
+                             case Config::ProtectedAction::kYes:
+                               return std::string("yes");
+                             case Config::ProtectedAction::kLocal:
+                               return std::string("local");
+                             case Config::ProtectedAction::kNo:
+                               break;
+                           }
+                           return std::string("no");
+                         }});
   int_directive("timeout", true, &c->timeout_s, 0, INT32_MAX, false);
   int_directive("tcp-keepalive", true, &c->tcp_keepalive_s, 0, INT32_MAX, false);
   int_directive("maxclients", true, &c->maxclients, 1, INT32_MAX, false);
-  int_directive("hz", true, &c->hz, 1, 500, false);
+  // hz: any non-negative int is accepted and clamped to 1..500, as Redis does.
+  directives_.push_back({"hz", true,
+                         [c](const std::vector<std::string>& v) -> ConfigError {
+                           if (auto e = Need1(v)) return e;
+                           auto n = ParseInt(v[0]);
+                           if (!n) return "argument couldn't be parsed into an integer";
+                           if (*n < 0 || *n > INT32_MAX) {
+                             return "argument must be between 0 and 2147483647 inclusive";
+                           }
+                           c->hz.store(std::clamp<int64_t>(*n, 1, 500));
+                           return std::nullopt;
+                         },
+                         [c] { return std::to_string(c->hz.load()); }});
   // The encoding thresholds of the collection types live in the store (they
   // apply to every value of the type); a change here reaches it at once.
   // Each is an int directive whose setter then hands the type its limits.
@@ -258,16 +324,16 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
        [c] {
          return std::string(c->acl_pubsub_default_all.load() ? "allchannels" : "resetchannels");
        }});
-  directives_.push_back(
-      {"notify-keyspace-events", true,
-       [c](const std::vector<std::string>& v) -> ConfigError {
-         if (auto e = Need1(v)) return e;
-         auto classes = ParseNotifyClasses(v[0]);
-         if (!classes) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
-         c->notify_keyspace_events.store(*classes);
-         return std::nullopt;
-       },
-       [c] { return NotifyClassesToString(c->notify_keyspace_events.load()); }});
+  directives_.push_back({"notify-keyspace-events", true,
+                         [c](const std::vector<std::string>& v) -> ConfigError {
+                           if (auto e = Need1(v)) return e;
+                           auto classes = ParseNotifyClasses(v[0]);
+                           if (!classes)
+                             return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+                           c->notify_keyspace_events.store(*classes);
+                           return std::nullopt;
+                         },
+                         [c] { return NotifyClassesToString(c->notify_keyspace_events.load()); }});
   int_directive("tracking-table-max-keys", true, &c->tracking_table_max_keys, 0, INT64_MAX, false);
   for (const char* name : {"busy-reply-threshold", "lua-time-limit"}) {
     int_directive(name, true, &c->busy_reply_threshold_ms, 0, INT64_MAX, false);
@@ -327,6 +393,10 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
          }
          return out;
        }});
+  // dir and dbfilename are PROTECTED in Redis 7.0; stashd keeps them fixed
+  // even when enable-protected-configs allows them (RuntimeRefusal): the
+  // write log in dir continues the snapshot there, so moving either while
+  // serving would split one history over two places.
   string_directive("dir", false, &c->dir, [](const std::string& s) -> ConfigError {
     if (s.empty()) return "directory name cannot be empty";
     return std::nullopt;
@@ -337,6 +407,9 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
     }
     return std::nullopt;
   });
+  for (Directive& d : directives_) {
+    if (d.name == "dir" || d.name == "dbfilename") d.protected_config = true;
+  }
   string_directive("logfile", false, &c->logfile, nullptr);
   for (Config::Scope& scope : c->scopes) {
     Config::Scope* sc = &scope;
@@ -480,9 +553,7 @@ ConfigError ConfigTable::Set(std::string_view name, const std::vector<std::strin
   const Directive* d = FindDirective(name);
   if (d == nullptr)
     return "Unknown option or number of arguments for CONFIG SET - '" + std::string(name) + "'";
-  if (!at_startup && !d->mutable_at_runtime) {
-    return "can't set immutable config";
-  }
+  if (!at_startup && !d->mutable_at_runtime) return std::string(errors::kConfigImmutable);
   auto check = at_startup ? apply_checks_.end() : apply_checks_.find(d->name);
   std::string old_value;
   if (check != apply_checks_.end()) old_value = d->get();
@@ -497,6 +568,26 @@ ConfigError ConfigTable::Set(std::string_view name, const std::vector<std::strin
     for (const auto& listener : on_change_) listener(d->name);
   }
   return std::nullopt;
+}
+
+ConfigError ConfigTable::RuntimeRefusal(std::string_view name, bool local_client) const {
+  const Directive* d = FindDirective(name);
+  if (d == nullptr) return std::nullopt;
+  if (d->protected_config) {
+    const Config::ProtectedAction allowed = config_->enable_protected_configs;
+    if (allowed == Config::ProtectedAction::kNo ||
+        (allowed == Config::ProtectedAction::kLocal && !local_client)) {
+      return std::string(errors::kConfigProtected);
+    }
+    if (!d->mutable_at_runtime) return std::string(errors::kConfigProtectedFixed);
+  }
+  if (!d->mutable_at_runtime) return std::string(errors::kConfigImmutable);
+  return std::nullopt;
+}
+
+std::vector<std::string> ConfigTable::bind() const {
+  std::lock_guard lock(mu_);
+  return config_->bind;
 }
 
 std::optional<std::string> ConfigTable::Get(std::string_view name) const {

@@ -22,9 +22,10 @@
 namespace stashd::server {
 
 struct Config {
-  // Network
+  // Network. CONFIG SET port / bind listen anew (server/net/server.h);
+  // `bind` is guarded by ConfigTable's mutex: read it with ConfigTable::bind().
   std::vector<std::string> bind = {"127.0.0.1", "-::1"};
-  int port = 6379;
+  std::atomic<int> port{6379};
   int tcp_backlog = 511;
   std::atomic<int64_t> timeout_s{0};  // idle client timeout, 0 = never
   std::atomic<int64_t> tcp_keepalive_s{300};
@@ -60,6 +61,11 @@ struct Config {
   std::atomic<int64_t> client_query_buffer_limit{1024ll * 1024 * 1024};
 
   // Security (guarded by ConfigTable's mutex)
+  // enable-protected-configs (fixed after start-up): whether CONFIG SET may
+  // change the PROTECTED configs (dir, dbfilename): never, always, or only
+  // for clients connected from a loopback address (Redis 7.0's rule).
+  enum class ProtectedAction { kNo, kYes, kLocal };
+  ProtectedAction enable_protected_configs = ProtectedAction::kNo;
   std::string requirepass;
   std::string aclfile;  // users file for ACL LOAD / SAVE; fixed after start-up
   std::atomic<int64_t> acllog_max_len{128};
@@ -137,6 +143,15 @@ class ConfigTable {
   // directives that cannot change at run time.
   ConfigError Set(std::string_view name, const std::vector<std::string>& values, bool at_startup);
 
+  // CONFIG SET's refusal of `name` before any value is applied, as Redis
+  // checks: "can't set immutable config" for a directive fixed after
+  // start-up, "can't set protected config" for a protected one
+  // (enable-protected-configs) when `local_client` (a client connected from
+  // a loopback address) may not change it. nullopt: may be set.
+  ConfigError RuntimeRefusal(std::string_view name, bool local_client) const;
+
+  // The `bind` addresses (a copy, under the mutex).
+  std::vector<std::string> bind() const;
   // Current value of a directive as CONFIG GET shows it; nullopt if unknown.
   std::optional<std::string> Get(std::string_view name) const;
 
@@ -171,9 +186,10 @@ class ConfigTable {
  private:
   struct Directive {
     std::string name;
-    bool mutable_at_runtime;
+    bool mutable_at_runtime;  // for a protected one: if enable-protected-configs allows
     std::function<ConfigError(const std::vector<std::string>&)> set;
     std::function<std::string()> get;
+    bool protected_config = false;  // Redis's PROTECTED_CONFIG
   };
   const Directive* FindDirective(std::string_view name) const;
 

@@ -184,6 +184,7 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
   }
   in_end_ += n;
   server_.stats().total_net_input_bytes.fetch_add(n, std::memory_order_relaxed);
+  server_.stats().CountRead();
   client_.last_interaction_ms = server_.clock().NowMs();
   Persistence* persistence = server_.persistence();
   log_before_ = persistence != nullptr ? persistence->ThreadLogPosition() : 0;
@@ -329,6 +330,7 @@ void Connection::OnPeerReadable(const boost::system::error_code& ec) {
   }
   in_end_ += n;
   server_.stats().total_net_input_bytes.fetch_add(n, std::memory_order_relaxed);
+  server_.stats().CountRead();
   const size_t query_bytes = in_end_ - in_begin_ + parser_.partial_command_bytes();
   if (query_bytes > static_cast<size_t>(server_.config().client_query_buffer_limit.load())) {
     spdlog::warn(
@@ -425,6 +427,7 @@ void Connection::Flush(bool close_after) {
   out_.swap(reply_.buffer());
   reply_.Clear();
   server_.stats().total_net_output_bytes.fetch_add(out_.size(), std::memory_order_relaxed);
+  server_.stats().CountWrite();
   // The soft output limit: the server's cron closes a client whose replies
   // stay above it for longer than its seconds.
   const int64_t soft =

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string_view>
 
+#include "absl/strings/str_join.h"
 #include "protocol/errors.h"
 #include "server/acl/acl.h"
 #include "server/net/connection.h"
@@ -59,10 +60,73 @@ Server::Server(ServerState& state)
     : state_(state),
       contexts_(MakeContexts(state.config().io_threads)),
       signals_(*contexts_[0]),
-      cron_timer_(*contexts_[0]) {}
+      cron_timer_(*contexts_[0]) {
+  state_.config_table().AddApplyCheck("port", [this] { return ChangePort(); });
+  state_.config_table().AddApplyCheck("bind", [this] { return ChangeBind(); });
+}
 
 Server::~Server() {
   if (reserve_fd_ >= 0) ::close(reserve_fd_);
+}
+
+std::optional<std::string> Server::OpenListeners(int port, const std::vector<std::string>& bind,
+                                                 Listeners* out, int* bound_port) {
+  Listeners fresh;
+  for (const std::string& raw : bind) {
+    bool optional = !raw.empty() && raw[0] == '-';
+    std::string addr = optional ? raw.substr(1) : raw;
+    if (addr == "*") addr = "0.0.0.0";
+    if (addr == "::*") addr = "::";
+    boost::system::error_code ec;
+    auto ip = asio::ip::make_address(addr, ec);
+    if (ec) {
+      CloseListeners(fresh);
+      return "bind: invalid address '" + raw + "'";
+    }
+    tcp::endpoint ep(ip, static_cast<unsigned short>(port));
+    auto listener = std::make_shared<Listener>(*contexts_[0]);
+    tcp::acceptor& acceptor = listener->acceptor;
+    acceptor.open(ep.protocol(), ec);
+    if (!ec && ip.is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(ep, ec);
+    if (!ec) acceptor.listen(state_.config().tcp_backlog, ec);
+    if (ec) {
+      if (optional) {
+        spdlog::warn("Could not listen on {}:{} ({}); skipped (optional address)", addr, port,
+                     ec.message());
+        continue;
+      }
+      CloseListeners(fresh);
+      return "Could not create server TCP listening socket " + addr + ":" + std::to_string(port) +
+             ": " + ec.message();
+    }
+    // With port 0 every further address reuses the first ephemeral port.
+    port = acceptor.local_endpoint().port();
+    fresh.push_back(std::move(listener));
+  }
+  if (fresh.empty()) return "no address to listen on (check 'bind')";
+  *out = std::move(fresh);
+  *bound_port = port;
+  return std::nullopt;
+}
+
+void Server::CloseListeners(const Listeners& listeners) {
+  for (const auto& l : listeners) {
+    boost::system::error_code ec;
+    l->acceptor.close(ec);
+    l->retry_timer.cancel();
+  }
+}
+
+void Server::InstallListenersLocked(Listeners fresh, int port, std::vector<std::string> bind) {
+  listeners_ = std::move(fresh);
+  bound_bind_ = std::move(bind);
+  port_.store(port);
+  state_.set_tcp_port(port);
+  if (accepting_) {
+    for (const auto& l : listeners_) AcceptLocked(l);
+  }
 }
 
 std::optional<std::string> Server::Listen() {
@@ -72,53 +136,72 @@ std::optional<std::string> Server::Listen() {
   signals_.add(SIGINT);
   signals_.add(SIGTERM);
   signals_.add(SIGHUP);
-  const Config& config = state_.config();
-  int port = config.port;
-  for (const std::string& raw : config.bind) {
-    bool optional = !raw.empty() && raw[0] == '-';
-    std::string addr = optional ? raw.substr(1) : raw;
-    if (addr == "*") addr = "0.0.0.0";
-    if (addr == "::*") addr = "::";
-    boost::system::error_code ec;
-    auto ip = asio::ip::make_address(addr, ec);
-    if (ec) return "bind: invalid address '" + raw + "'";
-    tcp::endpoint ep(ip, static_cast<unsigned short>(port));
-    auto acceptor = std::make_unique<tcp::acceptor>(*contexts_[0]);
-    acceptor->open(ep.protocol(), ec);
-    if (!ec && ip.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
-    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor->bind(ep, ec);
-    if (!ec) acceptor->listen(config.tcp_backlog, ec);
-    if (ec) {
-      if (optional) {
-        spdlog::warn("Could not listen on {}:{} ({}); skipped (optional address)", addr, port,
-                     ec.message());
-        continue;
-      }
-      return "Could not create server TCP listening socket " + addr + ":" + std::to_string(port) +
-             ": " + ec.message();
-    }
-    // With --port 0 every further address reuses the first ephemeral port.
-    port = acceptor->local_endpoint().port();
-    acceptors_.push_back(std::move(acceptor));
-    accept_retry_timers_.push_back(std::make_unique<asio::steady_timer>(*contexts_[0]));
-  }
-  if (acceptors_.empty()) return "no address to listen on (check 'bind')";
+  std::vector<std::string> bind = state_.config_table().bind();
+  Listeners fresh;
+  int port = 0;
+  if (auto err = OpenListeners(state_.config().port.load(), bind, &fresh, &port)) return err;
   reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  port_ = port;
-  state_.set_tcp_port(port);
+  std::lock_guard lock(listeners_mu_);
+  InstallListenersLocked(std::move(fresh), port, std::move(bind));
   return std::nullopt;
 }
 
-void Server::Accept(size_t index) {
-  tcp::acceptor& acceptor = *acceptors_[index];
+std::optional<std::string> Server::ChangePort() {
+  const int port = state_.config().port.load();
+  std::lock_guard lock(listeners_mu_);
+  if (port == port_.load() && port != 0) return std::nullopt;  // already there
+  Listeners fresh;
+  int bound = 0;
+  if (auto err = OpenListeners(port, bound_bind_, &fresh, &bound)) {
+    spdlog::warn("CONFIG SET port {}: {}; still listening on port {}", port, *err, port_.load());
+    return std::string(errors::kConfigPortListenFailed);
+  }
+  spdlog::info("Listening on port {} now (CONFIG SET port), port {} closed", bound, port_.load());
+  CloseListeners(listeners_);
+  InstallListenersLocked(std::move(fresh), bound, bound_bind_);
+  return std::nullopt;
+}
+
+std::optional<std::string> Server::ChangeBind() {
+  std::vector<std::string> bind = state_.config_table().bind();
+  std::lock_guard lock(listeners_mu_);
+  if (bind == bound_bind_) return std::nullopt;
+  const int port = port_.load();
+  // The new addresses may overlap the old ones (127.0.0.1 -> *), which
+  // could not be bound while those listen: close first, as Redis does.
+  CloseListeners(listeners_);
+  listeners_.clear();
+  Listeners fresh;
+  int bound = 0;
+  if (auto err = OpenListeners(port, bind, &fresh, &bound)) {
+    spdlog::warn("CONFIG SET bind \"{}\": {}; listening on the previous addresses again",
+                 absl::StrJoin(bind, " "), *err);
+    if (auto again = OpenListeners(port, bound_bind_, &fresh, &bound)) {
+      spdlog::error("Could not listen on the previous addresses again: {}", *again);
+    } else {
+      InstallListenersLocked(std::move(fresh), bound, bound_bind_);
+    }
+    return std::string(errors::kConfigBindFailed);
+  }
+  spdlog::info("Listening on {} now (CONFIG SET bind)", absl::StrJoin(bind, " "));
+  InstallListenersLocked(std::move(fresh), bound, std::move(bind));
+  return std::nullopt;
+}
+
+void Server::Accept(const std::shared_ptr<Listener>& l) {
+  std::lock_guard lock(listeners_mu_);
+  AcceptLocked(l);
+}
+
+void Server::AcceptLocked(const std::shared_ptr<Listener>& l) {
+  if (!l->acceptor.is_open()) return;  // closed by CONFIG SET port / bind, or Stop()
   asio::io_context& target = *contexts_[next_context_];
   next_context_ = (next_context_ + 1) % contexts_.size();
-  acceptor.async_accept(target, [this, index](const boost::system::error_code& ec,
-                                              tcp::socket socket) {
+  l->acceptor.async_accept(target, [this, l](const boost::system::error_code& ec,
+                                             tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (ec && ec != asio::error::connection_aborted) {
-      OnAcceptError(index, ec);
+      OnAcceptError(l, ec);
       return;
     }
     if (!ec) {
@@ -138,14 +221,17 @@ void Server::Accept(size_t index) {
         std::make_shared<Connection>(std::move(socket), state_, workers_.get_executor())->Start();
       }
     }
-    Accept(index);
+    Accept(l);
   });
 }
 
-void Server::OnAcceptError(size_t index, const boost::system::error_code& ec) {
+void Server::OnAcceptError(const std::shared_ptr<Listener>& l,
+                           const boost::system::error_code& ec) {
   const bool out_of_fds =
       ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system;
-  if (out_of_fds) RefuseOneWithReserveFd(*acceptors_[index]);
+  std::lock_guard lock(listeners_mu_);
+  if (!l->acceptor.is_open()) return;
+  if (out_of_fds) RefuseOneWithReserveFd(l->acceptor);
   const auto now = std::chrono::steady_clock::now();
   if (now - accept_error_logged_at_ >= kAcceptErrorLogInterval) {
     spdlog::warn(
@@ -160,10 +246,9 @@ void Server::OnAcceptError(size_t index, const boost::system::error_code& ec) {
   } else {
     ++accept_errors_unlogged_;
   }
-  asio::steady_timer& timer = *accept_retry_timers_[index];
-  timer.expires_after(kAcceptRetryDelay);
-  timer.async_wait([this, index](const boost::system::error_code& wait_ec) {
-    if (!wait_ec) Accept(index);
+  l->retry_timer.expires_after(kAcceptRetryDelay);
+  l->retry_timer.async_wait([this, l](const boost::system::error_code& wait_ec) {
+    if (!wait_ec) Accept(l);
   });
 }
 
@@ -196,6 +281,9 @@ void Server::ScheduleCron() {
 }
 
 void Server::Cron() {
+  state_.stats().SampleInstantaneous(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now().time_since_epoch())
+                                         .count());
   // Active expiry: keep deleting while whole budgets are used up, for at most
   // ~25 ms, as Redis's slow cycle does.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(25);
@@ -203,9 +291,18 @@ void Server::Cron() {
     // Tracking clients hear of the keys that expired, BCAST ones in one
     // batch per run; the tracking table is kept under its limit.
     TrackingScope tracking_scope(state_.tracking(), nullptr, nullptr);
-    while (state_.keyspace().ActiveExpireCycle(kExpireBudget) == kExpireBudget &&
-           std::chrono::steady_clock::now() < deadline) {
+    const auto expire_start = std::chrono::steady_clock::now();
+    while (state_.keyspace().ActiveExpireCycle(kExpireBudget) == kExpireBudget) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        // Stopped by the time limit with expired keys (probably) left.
+        state_.stats().expired_time_cap_reached_count.fetch_add(1, std::memory_order_relaxed);
+        break;
+      }
     }
+    state_.stats().expire_cycle_us.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                 std::chrono::steady_clock::now() - expire_start)
+                                                 .count(),
+                                             std::memory_order_relaxed);
     if (state_.tracking().OverLimit()) state_.tracking().EvictExcess();
   }
   // Idle clients, and clients whose replies stayed over the soft output
@@ -247,7 +344,11 @@ void Server::Cron() {
 
 void Server::Run() {
   WaitForSignal();
-  for (size_t i = 0; i < acceptors_.size(); ++i) Accept(i);
+  {
+    std::lock_guard lock(listeners_mu_);
+    accepting_ = true;
+    for (const auto& l : listeners_) AcceptLocked(l);
+  }
   ScheduleCron();
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& ctx : contexts_) guards.push_back(asio::make_work_guard(*ctx));
@@ -277,9 +378,11 @@ void Server::WaitForSignal() {
 
 void Server::Stop() {
   asio::post(*contexts_[0], [this] {
-    boost::system::error_code ec;
-    for (auto& a : acceptors_) a->close(ec);
-    for (auto& t : accept_retry_timers_) t->cancel();
+    {
+      std::lock_guard lock(listeners_mu_);
+      accepting_ = false;
+      CloseListeners(listeners_);
+    }
     cron_timer_.cancel();
     signals_.cancel();
     state_.clients().ForEach([](ClientState&, const std::function<void()>& close) { close(); });

@@ -104,7 +104,12 @@ const std::vector<DirectiveCase>& Cases() {
       {"timeout", {"30"}, "30", {"-1"}, "argument must be between 0 and 2147483647 inclusive"},
       {"tcp-keepalive", {"60"}, "60", {"1.5"}, "argument couldn't be parsed into an integer"},
       {"maxclients", {"100"}, "100", {"0"}, "argument must be between 1 and 2147483647 inclusive"},
-      {"hz", {"100"}, "100", {"501"}, "argument must be between 1 and 500 inclusive"},
+      {"hz", {"100"}, "100", {"-1"}, "argument must be between 0 and 2147483647 inclusive"},
+      {"enable-protected-configs",
+       {"local"},
+       "local",
+       {"maybe"},
+       "argument(s) must be one of the following: no, yes, local"},
       {"proto-max-bulk-len",
        {"2mb"},
        "2097152",
@@ -277,7 +282,11 @@ const std::vector<DirectiveCase>& Cases() {
        "1024",
        {"x"},
        "argument couldn't be parsed into an integer"},
-      {"stream-node-max-bytes", {"1kb"}, "1024", {"x"}, "argument couldn't be parsed into an integer"},
+      {"stream-node-max-bytes",
+       {"1kb"},
+       "1024",
+       {"x"},
+       "argument couldn't be parsed into an integer"},
       {"stream-node-max-entries",
        {"50"},
        "50",
@@ -324,8 +333,8 @@ TEST(DirectiveTest, ValuesAndErrors) {
 TEST(DirectiveTest, ImmutableAtRunTime) {
   server::Config config;
   server::ConfigTable table(&config);
-  for (const char* name : {"port", "bind", "databases", "io-threads", "dir", "dbfilename",
-                           "logfile", "aclfile", "scope-user-prefix", "appendfilename"}) {
+  for (const char* name : {"databases", "io-threads", "dir", "dbfilename", "logfile", "aclfile",
+                           "scope-user-prefix", "appendfilename", "enable-protected-configs"}) {
     EXPECT_EQ(table.Set(name, {"x"}, /*at_startup=*/false), "can't set immutable config") << name;
   }
   EXPECT_EQ(table.Set("maxclients", {"7"}, /*at_startup=*/false), std::nullopt);
@@ -427,6 +436,103 @@ TEST_F(ConfigCommandTest, ConfigGetAndSetTheNewDirectives) {
   EXPECT_EQ(Run({"config", "set", "acllog-max-len", "1"}), "OK");
   EXPECT_THAT(Run({"config", "get", "acllog-max-len"}).Strings(),
               ::testing::ElementsAre("acllog-max-len", "1"));
+}
+
+// hz is clamped to 1..500 as Redis does, at start-up and by CONFIG SET.
+TEST(DirectiveTest, HzIsClamped) {
+  server::Config config;
+  server::ConfigTable table(&config);
+  EXPECT_EQ(table.Set("hz", {"1000"}, /*at_startup=*/true), std::nullopt);
+  EXPECT_EQ(table.Get("hz"), "500");
+  EXPECT_EQ(table.Set("hz", {"0"}, /*at_startup=*/true), std::nullopt);
+  EXPECT_EQ(table.Get("hz"), "1");
+}
+
+TEST(DirectiveTest, BindSplitsOneValueIntoAddresses) {
+  server::Config config;
+  server::ConfigTable table(&config);
+  EXPECT_EQ(table.Set("bind", {"127.0.0.1  -::1"}, /*at_startup=*/false), std::nullopt);
+  EXPECT_THAT(table.bind(), ::testing::ElementsAre("127.0.0.1", "-::1"));
+  EXPECT_EQ(table.Set("bind", {"   "}, /*at_startup=*/false), "wrong number of arguments");
+  std::string seventeen;
+  for (int i = 1; i <= 17; ++i) seventeen += "127.0.0." + std::to_string(i) + " ";
+  EXPECT_EQ(table.Set("bind", {seventeen}, /*at_startup=*/false),
+            "Too many bind addresses specified.");
+  EXPECT_THAT(table.bind(), ::testing::ElementsAre("127.0.0.1", "-::1"));
+}
+
+TEST_F(ConfigCommandTest, HzSetIsClampedLikeRedis) {
+  EXPECT_EQ(Run({"config", "set", "hz", "501"}), "OK");
+  EXPECT_THAT(Run({"config", "get", "hz"}).Strings(), ::testing::ElementsAre("hz", "500"));
+  EXPECT_EQ(server().config().hz.load(), 500);
+  EXPECT_EQ(Run({"config", "set", "hz", "0"}), "OK");
+  EXPECT_THAT(Run({"config", "get", "hz"}).Strings(), ::testing::ElementsAre("hz", "1"));
+  EXPECT_THAT(Run({"config", "set", "hz", "-1"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'hz') - argument must "
+                      "be between 0 and 2147483647 inclusive"));
+  EXPECT_THAT(Run({"config", "get", "hz"}).Strings(), ::testing::ElementsAre("hz", "1"));
+}
+
+// Without a listening server (the dispatcher fixture) port and bind are
+// plain mutable values; the e2e tests check the listening.
+TEST_F(ConfigCommandTest, PortAndBindAreMutable) {
+  EXPECT_EQ(Run({"config", "set", "bind", "127.0.0.1 -::1"}), "OK");
+  EXPECT_THAT(Run({"config", "get", "bind"}).Strings(),
+              ::testing::ElementsAre("bind", "127.0.0.1 -::1"));
+  EXPECT_THAT(Run({"config", "set", "port", "65536"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'port') - argument "
+                      "must be between 0 and 65535 inclusive"));
+  EXPECT_THAT(Run({"config", "set", "port", "abc"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'port') - argument "
+                      "couldn't be parsed into an integer"));
+}
+
+TEST_F(ConfigCommandTest, ProtectedConfigsAreRefusedByDefault) {
+  for (const char* name : {"dir", "dbfilename", "DIR"}) {
+    EXPECT_THAT(Run({"config", "set", name, "x"}),
+                ErrorIs(std::string("ERR CONFIG SET failed (possibly related to argument '") +
+                        name + "') - can't set protected config"))
+        << name;
+  }
+  EXPECT_THAT(Run({"config", "get", "enable-protected-configs"}).Strings(),
+              ::testing::ElementsAre("enable-protected-configs", "no"));
+  EXPECT_THAT(Run({"config", "set", "enable-protected-configs", "yes"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument "
+                      "'enable-protected-configs') - can't set immutable config"));
+  // Refused before anything is applied: hz keeps its value.
+  EXPECT_THAT(Run({"config", "set", "hz", "50", "dir", "x"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'dir') - can't set "
+                      "protected config"));
+  EXPECT_EQ(server().config().hz.load(), 10);
+}
+
+// Allowed (yes, or local from a loopback client), dir and dbfilename still
+// stay where the write log is: stashd says so instead of moving them.
+TEST_F(ConfigCommandTest, ProtectedConfigsAllowedStayFixedInStashd) {
+  server().config().enable_protected_configs = server::Config::ProtectedAction::kYes;
+  const std::string dir = server().config().dir;
+  EXPECT_THAT(Run({"config", "set", "dir", "/tmp"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'dir') - can't set "
+                      "immutable config: the write log continues the snapshot in this location; "
+                      "change it in the config file and restart"));
+  EXPECT_EQ(server().config().dir, dir);
+
+  server().config().enable_protected_configs = server::Config::ProtectedAction::kLocal;
+  EXPECT_THAT(Run({"config", "set", "dbfilename", "x.db"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't "
+                      "set immutable config: the write log continues the snapshot in this "
+                      "location; change it in the config file and restart"));
+  TestClient& remote = NewClient();
+  remote.state.addr = "10.1.2.3:5000";
+  EXPECT_THAT(Run(remote, {"config", "set", "dbfilename", "x.db"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't "
+                      "set protected config"));
+  TestClient& local6 = NewClient();
+  local6.state.addr = "::1:5000";
+  EXPECT_THAT(Run(local6, {"config", "set", "dbfilename", "x.db"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't "
+                      "set immutable config: the write log continues the snapshot in this "
+                      "location; change it in the config file and restart"));
 }
 
 }  // namespace

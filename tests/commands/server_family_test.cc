@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands/command_fixture.h"
@@ -790,9 +791,9 @@ TEST_F(ServerTest, ConfigSetErrors) {
   EXPECT_THAT(Run({"config", "set", "protected-mode", "maybe"}),
               ErrorIs("ERR CONFIG SET failed (possibly related to argument 'protected-mode') - "
                       "argument must be 'yes' or 'no'"));
-  EXPECT_THAT(Run({"config", "set", "port", "7000"}),
-              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'port') - can't set "
-                      "immutable config"));
+  EXPECT_THAT(Run({"config", "set", "databases", "7"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'databases') - can't "
+                      "set immutable config"));
   EXPECT_THAT(Run({"config", "set", "timeout", "1", "maxclients"}), ErrorIs("ERR syntax error"));
   EXPECT_THAT(Run({"config", "set", "timeout"}),
               ErrorIs("ERR wrong number of arguments for 'config|set' command"));
@@ -816,6 +817,62 @@ TEST_F(ServerTest, ConfigSetRequirepassTakesEffect) {
   EXPECT_EQ(Run(other, {"auth", "pw"}), "OK");
   EXPECT_EQ(Run(other, {"config", "set", "requirepass", ""}), "OK");
   EXPECT_EQ(Run(NewClient(), {"ping"}), "PONG");
+}
+
+// The facts of a server without replicas, forks or MIGRATE, and the
+// counters stashd keeps, in Redis's INFO stats / cpu fields.
+TEST_F(ServerTest, InfoStatsAndCpuFieldsRedisHas) {
+  auto stats = InfoSection("stats");
+  for (const char* zero :
+       {"total_net_repl_input_bytes", "total_net_repl_output_bytes", "sync_full", "sync_partial_ok",
+        "sync_partial_err", "latest_fork_usec", "total_forks", "migrate_cached_sockets",
+        "slave_expires_tracked_keys", "expired_time_cap_reached_count", "total_reads_processed",
+        "total_writes_processed", "io_threaded_reads_processed", "io_threaded_writes_processed"}) {
+    EXPECT_EQ(stats[zero], "0") << zero;  // no connection in the dispatcher fixture
+  }
+  EXPECT_EQ(stats["instantaneous_ops_per_sec"], "0");
+  EXPECT_EQ(stats["instantaneous_input_kbps"], "0.00");
+  EXPECT_EQ(stats["instantaneous_input_repl_kbps"], "0.00");
+  EXPECT_EQ(stats.count("expire_cycle_cpu_milliseconds"), 1u);
+  auto cpu = InfoSection("cpu");
+  for (const char* key : {"used_cpu_sys_main_thread", "used_cpu_user_main_thread"}) {
+    ASSERT_EQ(cpu.count(key), 1u) << key;
+    EXPECT_NE(cpu[key].find('.'), std::string::npos) << cpu[key];
+  }
+  EXPECT_EQ(InfoSection("server")["monotonic_clock"], "POSIX clock_gettime");
+
+  // Reads and writes counted on this (the main) thread are not io-threaded.
+  server().stats().CountRead();
+  server().stats().CountWrite();
+  std::thread([this] { server().stats().CountRead(); }).join();
+  stats = InfoSection("stats");
+  EXPECT_EQ(stats["total_reads_processed"], "2");
+  EXPECT_EQ(stats["io_threaded_reads_processed"], "1");
+  EXPECT_EQ(stats["total_writes_processed"], "1");
+  EXPECT_EQ(stats["io_threaded_writes_processed"], "0");
+  Run({"config", "resetstat"});
+  EXPECT_EQ(InfoSection("stats")["total_reads_processed"], "0");
+}
+
+// instantaneous_*: the mean of the last 16 samples of the rate between two
+// cron samples at least 100 ms apart, as Redis's trackInstantaneousMetric.
+TEST_F(ServerTest, InstantaneousMetricsAverageSixteenSamples) {
+  server::ServerStats& st = server().stats();
+  st.SampleInstantaneous(1'000);  // the first sample only records the counters
+  for (int i = 0; i < 500; ++i) st.total_commands_processed.fetch_add(1);
+  st.total_net_input_bytes.fetch_add(51'200);
+  st.SampleInstantaneous(1'050);  // under 100 ms: not a sample
+  st.SampleInstantaneous(1'100);  // 500 commands in 100 ms: 5000/s; 50 KiB: 500 KiB/s
+  server::ServerStats::Instantaneous m = st.InstantaneousMetrics();
+  EXPECT_DOUBLE_EQ(m.ops_per_sec, 5000.0 / 16);
+  EXPECT_DOUBLE_EQ(m.input_kbps, 500.0 / 16);
+  EXPECT_DOUBLE_EQ(m.output_kbps, 0);
+  for (int i = 1; i <= 16; ++i) {
+    for (int j = 0; j < 100; ++j) st.total_commands_processed.fetch_add(1);
+    st.SampleInstantaneous(1'100 + i * 100);  // 1000/s, pushing the 5000 out
+  }
+  EXPECT_DOUBLE_EQ(st.InstantaneousMetrics().ops_per_sec, 1000.0);
+  EXPECT_EQ(InfoSection("stats")["instantaneous_ops_per_sec"], "1000");
 }
 
 TEST_F(ServerTest, ConfigResetStat) {
