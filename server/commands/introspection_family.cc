@@ -1,6 +1,8 @@
 // Operator tooling: SLOWLOG and LATENCY, as Redis 7.0 (what they record is
 // in server/exec/latency.h).
+#include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -172,6 +174,237 @@ void CmdLatencyHistogram(CommandContext& ctx) {
   for (const CommandSpec* spec : specs) ReplyCommandHistogram(ctx, *spec);
 }
 
+// Bytes of transparent huge pages the process uses (AnonHugePages in
+// /proc/self/smaps), for LATENCY DOCTOR's advice, as Redis.
+int64_t AnonHugePagesBytes() {
+  std::ifstream in("/proc/self/smaps");
+  int64_t kb = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("AnonHugePages:", 0) != 0) continue;
+    kb += std::strtoll(line.c_str() + 14, nullptr, 10);
+  }
+  return kb * 1024;
+}
+
+// LATENCY DOCTOR: Redis's report, its statistics per event and the advice
+// they call for, word for word.
+std::string LatencyReport(CommandContext& ctx) {
+  const Config& config = ctx.server.config();
+  const int64_t threshold = config.latency_monitor_threshold_ms.load();
+  auto events = ctx.server.latency_monitor().Snapshot();
+  std::string report;
+  if (events.empty() && threshold == 0) {
+    return "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis "
+           "instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in "
+           "order to enable it. If we weren't in a deep space mission I'd suggest to take a look "
+           "at https://redis.io/topics/latency-monitor.\n";
+  }
+  bool slowlog_enabled = false, slowlog_tuning = false, slowlog_inspect = false;
+  bool disk_contention = false, scheduler = false, data_writeback = false;
+  bool local_disk = false, ssd = false, write_load_info = false, hz = false;
+  bool large_objects = false, relax_fsync_policy = false, disable_thp = false;
+  int advices = 0;
+  int eventnum = 0;
+  const int64_t now = NowSeconds();
+  for (const auto& [event, ts] : events) {
+    ++eventnum;
+    if (eventnum == 1) {
+      report +=
+          "Dave, I have observed latency spikes in this Redis instance. You don't mind talking "
+          "about it, do you Dave?\n\n";
+    }
+    // Samples, average, mean absolute deviation, period since the oldest.
+    int samples = 0;
+    uint64_t sum = 0;
+    int64_t oldest = 0;
+    for (const auto& s : ts.samples) {
+      if (s.time == 0) continue;
+      ++samples;
+      sum += s.latency_ms;
+      if (oldest == 0 || s.time < oldest) oldest = s.time;
+    }
+    uint64_t avg = 0, mad = 0;
+    int64_t period = 0;
+    if (samples > 0) {
+      avg = sum / static_cast<uint64_t>(samples);
+      period = now - oldest;
+      if (period == 0) period = 1;
+      uint64_t deviation = 0;
+      for (const auto& s : ts.samples) {
+        if (s.time == 0) continue;
+        int64_t delta = static_cast<int64_t>(avg) - static_cast<int64_t>(s.latency_ms);
+        deviation += static_cast<uint64_t>(delta < 0 ? -delta : delta);
+      }
+      mad = deviation / static_cast<uint64_t>(samples);
+    }
+    absl::StrAppendFormat(&report,
+                          "%d. %s: %d latency spikes (average %lums, mean deviation %lums, period "
+                          "%.2f sec). Worst all time event %lums.",
+                          eventnum, event, samples, avg, mad, static_cast<double>(period) / samples,
+                          uint64_t{ts.max});
+    const std::string name = absl::AsciiStrToLower(event);
+    if (name == "command") {
+      const int64_t slower_than = config.slowlog_log_slower_than.load();
+      if (slower_than < 0) {
+        slowlog_enabled = true;
+        ++advices;
+      } else if (slower_than / 1000 > threshold) {
+        slowlog_tuning = true;
+        ++advices;
+      }
+      slowlog_inspect = true;
+      large_objects = true;
+      advices += 2;
+    }
+    if (name == "fast-command") {
+      scheduler = true;
+      ++advices;
+    }
+    if (name == "aof-write-pending-fsync") {
+      local_disk = disk_contention = ssd = data_writeback = true;
+      advices += 4;
+    }
+    if (name == "aof-write-alone") {
+      local_disk = data_writeback = ssd = true;
+      advices += 3;
+    }
+    if (name == "aof-fsync-always") {
+      relax_fsync_policy = true;
+      ++advices;
+    }
+    if (name == "aof-fstat" || name == "rdb-unlink-temp-file") {
+      disk_contention = local_disk = true;
+      advices += 2;
+    }
+    if (name == "aof-rewrite-diff-write" || name == "aof-rename") {
+      write_load_info = data_writeback = ssd = local_disk = true;
+      advices += 4;
+    }
+    if (name == "expire-cycle") {
+      hz = large_objects = true;
+      advices += 2;
+    }
+    report += '\n';
+  }
+  if (AnonHugePagesBytes() > 0) {
+    disable_thp = true;
+    ++advices;
+  }
+  if (eventnum == 0 && advices == 0) {
+    report +=
+        "Dave, no latency spike was observed during the lifetime of this Redis instance, not in "
+        "the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, "
+        "and think things over.\n";
+    return report;
+  }
+  if (eventnum > 0 && advices == 0) {
+    report +=
+        "\nWhile there are latency events logged, I'm not able to suggest any easy fix. Please "
+        "use the Redis community to get some help, providing this report in your help "
+        "request.\n";
+    return report;
+  }
+  report += "\nI have a few advices for you:\n\n";
+  const auto threshold_us = static_cast<unsigned long long>(threshold) * 1000;
+  if (slowlog_enabled) {
+    absl::StrAppendFormat(
+        &report,
+        "- There are latency issues with potentially slow commands you are using. Try to enable "
+        "the Slow Log Redis feature using the command 'CONFIG SET slowlog-log-slower-than %u'. If "
+        "the Slow log is disabled Redis is not able to log slow commands execution for you.\n",
+        threshold_us);
+  }
+  if (slowlog_tuning) {
+    absl::StrAppendFormat(
+        &report,
+        "- Your current Slow Log configuration only logs events that are slower than your "
+        "configured latency monitor threshold. Please use 'CONFIG SET slowlog-log-slower-than "
+        "%u'.\n",
+        threshold_us);
+  }
+  if (slowlog_inspect) {
+    report +=
+        "- Check your Slow Log to understand what are the commands you are running which are too "
+        "slow to execute. Please check https://redis.io/commands/slowlog for more information.\n";
+  }
+  if (scheduler) {
+    report +=
+        "- The system is slow to execute Redis code paths not containing system calls. This "
+        "usually means the system does not provide Redis CPU time to run for long periods. You "
+        "should try to:\n"
+        "  1) Lower the system load.\n"
+        "  2) Use a computer / VM just for Redis if you are running other software in the same "
+        "system.\n"
+        "  3) Check if you have a \"noisy neighbour\" problem.\n"
+        "  4) Check with 'redis-cli --intrinsic-latency 100' what is the intrinsic latency in "
+        "your system.\n"
+        "  5) Check if the problem is allocator-related by recompiling Redis with MALLOC=libc, if "
+        "you are using Jemalloc. However this may create fragmentation problems.\n";
+  }
+  if (local_disk) {
+    report +=
+        "- It is strongly advised to use local disks for persistence, especially if you are "
+        "using AOF. Remote disks provided by platform-as-a-service providers are known to be "
+        "slow.\n";
+  }
+  if (ssd) {
+    report +=
+        "- SSD disks are able to reduce fsync latency, and total time needed for snapshotting "
+        "and AOF log rewriting (resulting in smaller memory usage). With extremely high write "
+        "load SSD disks can be a good option. However Redis should perform reasonably with high "
+        "load using normal disks. Use this advice as a last resort.\n";
+  }
+  if (data_writeback) {
+    report +=
+        "- Mounting ext3/4 filesystems with data=writeback can provide a performance boost "
+        "compared to data=ordered, however this mode of operation provides less guarantees, and "
+        "sometimes it can happen that after a hard crash the AOF file will have a half-written "
+        "command at the end and will require to be repaired before Redis restarts.\n";
+  }
+  if (disk_contention) {
+    report +=
+        "- Try to lower the disk contention. This is often caused by other disk intensive "
+        "processes running in the same computer (including other Redis instances).\n";
+  }
+  if (relax_fsync_policy && config.appendfsync.load() == 0) {
+    report +=
+        "- Your fsync policy is set to 'always'. It is very hard to get good performances with "
+        "such a setup, if possible try to relax the fsync policy to 'onesec'.\n";
+  }
+  if (write_load_info) {
+    report +=
+        "- Latency during the AOF atomic rename operation or when the final difference is "
+        "flushed to the AOF file at the end of the rewrite, sometimes is caused by very high "
+        "write load, causing the AOF buffer to get very large. If possible try to send less "
+        "commands to accomplish the same work, or use Lua scripts to group multiple operations "
+        "into a single EVALSHA call.\n";
+  }
+  if (hz && config.hz.load() < 100) {
+    report +=
+        "- In order to make the Redis keys expiring process more incremental, try to set the "
+        "'hz' configuration parameter to 100 using 'CONFIG SET hz 100'.\n";
+  }
+  if (large_objects) {
+    report +=
+        "- Deleting, expiring or evicting (because of maxmemory policy) large objects is a "
+        "blocking operation. If you have very large objects that are often deleted, expired, or "
+        "evicted, try to fragment those objects into multiple smaller objects.\n";
+  }
+  if (disable_thp) {
+    report +=
+        "- I detected a non zero amount of anonymous huge pages used by your process. This "
+        "creates very serious latency events in different conditions, especially when Redis is "
+        "persisting on disk. To disable THP support use the command 'echo never > "
+        "/sys/kernel/mm/transparent_hugepage/enabled', make sure to also add it to "
+        "/etc/rc.local so that the command will be executed again after a reboot. Note that "
+        "even if you have already disabled THP, you still need to restart the Redis process to "
+        "get rid of the huge pages already created.\n";
+  }
+  return report;
+}
+
+void CmdLatencyDoctor(CommandContext& ctx) { ctx.reply.Verbatim(LatencyReport(ctx)); }
+
 void CmdLatencyHelp(CommandContext& ctx) {
   ReplyHelp(ctx, {"LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "DOCTOR",
                   "    Return a human readable latency analysis report.", "GRAPH <event>",
@@ -299,6 +532,15 @@ void RegisterIntrospectionFamily(CommandRegistry& r) {
             .group = "server",
             .complexity = "O(1)",
             .arguments = {ArgString("event")}},
+           {.name = "latency|doctor",
+            .arity = 2,
+            .flags = kLatencyAdmin,
+            .handler = CmdLatencyDoctor,
+            .tips = kLatencyTips,
+            .summary = "Return a human readable latency analysis report.",
+            .since = "2.8.13",
+            .group = "server",
+            .complexity = "O(1)"},
            {.name = "latency|help",
             .arity = 2,
             .flags = kLoading | kStale,

@@ -203,9 +203,15 @@ void Server::Cron() {
     // Tracking clients hear of the keys that expired, BCAST ones in one
     // batch per run; the tracking table is kept under its limit.
     TrackingScope tracking_scope(state_.tracking(), nullptr, nullptr);
+    const auto start = std::chrono::steady_clock::now();
     while (state_.keyspace().ActiveExpireCycle(kExpireBudget) == kExpireBudget &&
            std::chrono::steady_clock::now() < deadline) {
     }
+    // The latency monitor's "expire-cycle" event, as Redis's.
+    LatencySampleIfNeeded(state_, "expire-cycle",
+                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - start)
+                              .count());
     if (state_.tracking().OverLimit()) state_.tracking().EvictExcess();
   }
   // Idle clients, and clients whose replies stayed over the soft output
