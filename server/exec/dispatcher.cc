@@ -421,7 +421,7 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState& client, const Args& 
   // is timed and slow-logged when served (ServeClient).
   if (!blocked) {
     cs.calls.fetch_add(1, std::memory_order_relaxed);
-    RecordCommandTime(server_, spec, client, args, usec);
+    RecordCommandTime(server_, spec, cs, client, args, usec);
   }
   cs.usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
   ServerStats& stats = server_.stats();
@@ -672,14 +672,14 @@ bool Dispatcher::ServeClient(BlockedClient& w, const std::string& key) {
   // As Redis's updateStatsOnUnblock: the time it ran, when blocking and now
   // (not the time it waited). Done while it is still waiting (its client
   // cannot go before the locks are released).
-  RecordCommandTime(server_, *w.spec, *w.client, w.sent_args.empty() ? w.args : w.sent_args,
+  CommandStats& cs = server_.command_stats(w.spec);
+  RecordCommandTime(server_, *w.spec, cs, *w.client, w.sent_args.empty() ? w.args : w.sent_args,
                     w.usec + usec);
   auto waiting = BlockedClient::State::kWaiting;
   w.state.compare_exchange_strong(waiting, BlockedClient::State::kServed);
   for (const std::string& k : w.keys) keyspace.Unwatch(w.db, k, &w);
   locks.Release();
   server_.stats().blocked_clients.fetch_sub(1, std::memory_order_relaxed);
-  CommandStats& cs = server_.command_stats(w.spec);
   cs.calls.fetch_add(1, std::memory_order_relaxed);
   cs.usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
   if (w.reply.buffer()[0] == '-') {

@@ -260,12 +260,10 @@ void LatencySampleIfNeeded(ServerState& server, std::string_view event, int64_t 
   server.latency_monitor().AddSample(event, latency_ms, static_cast<int64_t>(std::time(nullptr)));
 }
 
-void RecordCommandTime(ServerState& server, const CommandSpec& spec, const ClientState& client,
-                       const Args& args, int64_t usec) {
+void RecordCommandTime(ServerState& server, const CommandSpec& spec, CommandStats& stats,
+                       const ClientState& client, const Args& args, int64_t usec) {
   Config& config = server.config();
-  if (config.latency_tracking.load(std::memory_order_relaxed)) {
-    server.command_stats(&spec).histogram.Record(usec);
-  }
+  if (config.latency_tracking.load(std::memory_order_relaxed)) stats.histogram.Record(usec);
   LatencySampleIfNeeded(server, (spec.flags & kFast) ? "fast-command" : "command", usec / 1000);
   if (spec.flags & kSkipSlowlog) return;
   const int64_t slower_than = config.slowlog_log_slower_than.load(std::memory_order_relaxed);

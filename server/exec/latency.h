@@ -29,6 +29,7 @@ namespace stashd::server {
 
 struct ClientState;
 struct CommandSpec;
+struct CommandStats;
 class ServerState;
 
 // A command's latency distribution, laid out as the hdr_histogram Redis
@@ -129,11 +130,11 @@ class LatencyMonitor {
 void LatencySampleIfNeeded(ServerState& server, std::string_view event, int64_t latency_ms);
 
 // After a command ran (or a blocked one was served) for `usec`
-// microseconds: its latency histogram, the "command" / "fast-command"
-// latency events, and the slow log (with `args`, the command line as the
-// client sent it).
-void RecordCommandTime(ServerState& server, const CommandSpec& spec, const ClientState& client,
-                       const Args& args, int64_t usec);
+// microseconds: its latency histogram (in `stats`, the command's
+// commandstats row), the "command" / "fast-command" latency events, and the
+// slow log (with `args`, the command line as the client sent it).
+void RecordCommandTime(ServerState& server, const CommandSpec& spec, CommandStats& stats,
+                       const ClientState& client, const Args& args, int64_t usec);
 
 // The LATENCY GRAPH text of one event (Redis's ASCII sparkline).
 std::string LatencyGraph(std::string_view event, const LatencyMonitor::Series& series,
