@@ -604,7 +604,8 @@ TEST_F(ServerTest, InfoDefaultSectionsInRedisOrder) {
   EXPECT_EQ(Titles(Run({"info", "all"}).str),
             (std::vector<std::string>{"Server", "Clients", "Memory", "Persistence", "Stats",
                                       "Replication", "CPU", "Modules", "Commandstats",
-                                      "Errorstats", "Cluster", "Keyspace", "Scopes"}));
+                                      "Errorstats", "Latencystats", "Cluster", "Keyspace",
+                                      "Scopes"}));
   EXPECT_EQ(Titles(Run({"info", "everything"}).str), Titles(Run({"info", "all"}).str));
 }
 
