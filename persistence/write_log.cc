@@ -159,7 +159,9 @@ Status WriteLog::WritePendingLocked() {
       s = Status::Invalid("write log is not open");
       break;
     }
+    const auto write_start = std::chrono::steady_clock::now();
     s = file_->WriteAt(file_offset_, std::string_view(pending_).substr(off, end - off));
+    SampleLatency("aof-write", write_start);
     if (!s.ok()) break;
     file_offset_ += end - off;
     lsn += end - off;
@@ -230,7 +232,11 @@ Status WriteLog::Flush() {
     std::lock_guard lock(mu_);
     if (durable_lsn_ >= lsn && !sync_broken_) return s;
   }
+  const auto sync_start = std::chrono::steady_clock::now();
   Status synced = file->Sync();
+  if (policy_.load(std::memory_order_relaxed) == FsyncPolicy::kAlways) {
+    SampleLatency("aof-fsync-always", sync_start);
+  }
   std::vector<std::function<void()>> ready;
   {
     std::lock_guard lock(mu_);
@@ -248,6 +254,14 @@ Status WriteLog::Flush() {
 }
 
 bool WriteLog::SyncWritten() { return Flush().ok(); }
+
+void WriteLog::SampleLatency(std::string_view event,
+                             std::chrono::steady_clock::time_point start) const {
+  if (!options_.latency_sample) return;
+  options_.latency_sample(event, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now() - start)
+                                     .count());
+}
 
 bool WriteLog::Await(uint64_t lsn, bool durable, std::function<void()> done) {
   std::lock_guard lock(mu_);

@@ -33,6 +33,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -59,6 +60,10 @@ class WriteLog {
     std::string base_name = "appendonly.slog";
     FsyncPolicy fsync = FsyncPolicy::kEverySec;
     int64_t retry_interval_ms = 1000;  // retrying failed writes; everysec's period
+    // Told how long each write(2) of records ("aof-write") and each fsync a
+    // reply waits for under appendfsync always ("aof-fsync-always") took, in
+    // ms, for the server's latency monitor. Called on the writing thread.
+    std::function<void(std::string_view event, int64_t ms)> latency_sample;
   };
 
   explicit WriteLog(Options options);
@@ -144,6 +149,9 @@ class WriteLog {
   void BackgroundLoop();
   // Takes the waiters satisfied by the current LSNs. REQUIRES mu_ held.
   std::vector<std::function<void()>> TakeReadyLocked();
+
+  // Reports the time since `start` to options_.latency_sample.
+  void SampleLatency(std::string_view event, std::chrono::steady_clock::time_point start) const;
 
   Options options_;
   FileSystem* fs_;

@@ -303,6 +303,11 @@ inline constexpr std::string_view kAclUnknownCategory = "ERR Unknown category '%
 // subcommand as typed, then the command).
 inline constexpr std::string_view kSubcommandSyntax =
     "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.";
+// SLOWLOG GET count below -1 or not a number.
+inline constexpr std::string_view kSlowlogCountRange =
+    "ERR count should be greater than or equal to -1";
+// LATENCY GRAPH of an event with no samples (%s: the event as typed).
+inline constexpr std::string_view kLatencyNoSamples = "ERR No samples available for event '%s'";
 inline constexpr std::string_view kAclGenpassBits =
     "ERR ACL GENPASS argument must be the number of bits for the output password, a positive "
     "number up to 4096";

@@ -39,9 +39,7 @@ TARGET_RATIO = 0.95
 # Exporter errors for commands another branch is adding, tolerated until it
 # is merged (printed as such; drop the entry then, so they fail again):
 # substring of the log line -> who adds the command.
-KNOWN_ERRORS = {
-    "cmd LATENCY LATEST": "LATENCY, on branch slowlog",
-}
+KNOWN_ERRORS = {}
 
 
 def free_port():

@@ -26,6 +26,7 @@
 #include "server/exec/command.h"
 #include "server/exec/command_journal.h"
 #include "server/exec/command_runner.h"
+#include "server/exec/latency.h"
 #include "server/exec/notify.h"
 #include "server/exec/pubsub.h"
 #include "server/exec/tracking.h"
@@ -39,6 +40,8 @@ struct CommandStats {
   StatCounter usec;
   StatCounter rejected_calls;
   StatCounter failed_calls;
+  // LATENCY HISTOGRAM, INFO latencystats (latency-tracking).
+  LatencyHistogram histogram;
 };
 
 struct ServerStats {
@@ -171,6 +174,9 @@ class ServerState {
   ClientTracking& tracking() { return *tracking_; }
   ServerStats& stats() { return stats_; }
   CommandStats& command_stats(const CommandSpec* spec);
+  // SLOWLOG and the latency monitor (server/exec/latency.h).
+  SlowLog& slowlog() { return slowlog_; }
+  LatencyMonitor& latency_monitor() { return latency_monitor_; }
 
   int64_t start_ms() const { return start_ms_; }
   const std::string& run_id() const { return run_id_; }
@@ -206,6 +212,8 @@ class ServerState {
   std::unique_ptr<Acl> acl_;
   std::unique_ptr<ScriptEngine> scripts_;
   ServerStats stats_;
+  SlowLog slowlog_;
+  LatencyMonitor latency_monitor_;
   absl::flat_hash_map<const CommandSpec*, std::unique_ptr<CommandStats>> command_stats_;
   int64_t start_ms_;
   std::string run_id_;

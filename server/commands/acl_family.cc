@@ -355,6 +355,16 @@ void CmdAclHelp(CommandContext& ctx) {
 
 }  // namespace
 
+namespace {
+
+// The slow log hides ACL SETUSER's user name and rules (they may hold
+// passwords), as Redis.
+void RedactAclSetUser(const Args& args, std::vector<bool>* redacted) {
+  for (size_t i = 2; i < args.size(); ++i) (*redacted)[i] = true;
+}
+
+}  // namespace
+
 void RegisterAclFamily(CommandRegistry& r) {
   constexpr uint32_t kInfo = kNoScript | kLoading | kStale;
   constexpr uint32_t kAdminInfo = kAdmin | kNoScript | kLoading | kStale;
@@ -466,6 +476,7 @@ void RegisterAclFamily(CommandRegistry& r) {
             .arity = -3,
             .flags = kAdminInfo,
             .handler = CmdAclSetUser,
+            .redact = RedactAclSetUser,
             .summary = "Modify or create the rules for a specific ACL user",
             .since = "6.0.0",
             .group = "server",

@@ -710,6 +710,37 @@ constexpr char kNondeterministic[] = "nondeterministic_output";
 
 }  // namespace
 
+namespace {
+
+// The slow log hides AUTH's username and password (Redis redacts them
+// whenever AUTH runs with one or two arguments).
+void RedactAuth(const Args& args, std::vector<bool>* redacted) {
+  if (args.size() > 3) return;
+  for (size_t i = 1; i < args.size(); ++i) (*redacted)[i] = true;
+}
+
+// HELLO's AUTH username and password, for the options read before a
+// syntax error, as Redis.
+void RedactHello(const Args& args, std::vector<bool>* redacted) {
+  if (args.size() < 2) return;
+  std::optional<int64_t> version = store::ParseInt64(args[1]);
+  if (!version || *version < 2 || *version > 3) return;
+  for (size_t i = 2; i < args.size(); ++i) {
+    const size_t more = args.size() - 1 - i;
+    if (EqualsIgnoreCase(args[i], "auth") && more >= 2) {
+      (*redacted)[i + 1] = true;
+      (*redacted)[i + 2] = true;
+      i += 2;
+    } else if (EqualsIgnoreCase(args[i], "setname") && more >= 1) {
+      ++i;
+    } else {
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 void RegisterConnectionFamily(CommandRegistry& r) {
   // QUIT and RESET run at once even inside MULTI, as in Redis.
   constexpr uint32_t kHandshake = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy;
@@ -772,6 +803,7 @@ void RegisterConnectionFamily(CommandRegistry& r) {
        .flags = kHandshake,
        .handler = CmdHello,
        .acl_categories = AclCategory::kConnection,
+       .redact = RedactHello,
        .summary = "Handshake with Redis",
        .since = "6.0.0",
        .group = "connection",
@@ -792,6 +824,7 @@ void RegisterConnectionFamily(CommandRegistry& r) {
        .flags = kHandshake,
        .handler = CmdAuth,
        .acl_categories = AclCategory::kConnection,
+       .redact = RedactAuth,
        .summary = "Authenticate to the server",
        .since = "1.0.0",
        .group = "connection",

@@ -537,6 +537,30 @@ void CommandStatsSection(CommandContext& ctx, Lines* out) {
   }
 }
 
+// Percentiles of each command's latency (latency-tracking), as Redis:
+// latency_percentiles_usec_<command>:p50=1.003,p99=...; only the header
+// while latency-tracking is off.
+void LatencyStatsSection(CommandContext& ctx, Lines* out) {
+  out->clear();
+  if (!ctx.server.config().latency_tracking.load()) return;
+  const std::vector<double> percentiles = ctx.server.config_table().latency_percentiles();
+  auto add = [&](const CommandSpec& spec) {
+    const LatencyHistogram& h = ctx.server.command_stats(&spec).histogram;
+    if (h.Total() == 0) return;
+    std::string value;
+    for (double p : percentiles) {
+      if (!value.empty()) value += ',';
+      absl::StrAppendFormat(&value, "p%s=%.3f", TrimmedDouble(p),
+                            static_cast<double>(h.ValueAtPercentile(p)) / 1000.0);
+    }
+    out->emplace_back(absl::StrCat("latency_percentiles_usec_", spec.name), std::move(value));
+  };
+  for (const auto& [name, spec] : ctx.server.commands().all()) {
+    add(spec);
+    for (const CommandSpec& sub : spec.subcommands) add(sub);
+  }
+}
+
 void ClusterSection(CommandContext&, Lines* out) { *out = {{"cluster_enabled", "0"}}; }
 
 void KeyspaceSection(CommandContext& ctx, Lines* out) {
@@ -585,6 +609,7 @@ constexpr InfoSection kInfoSections[] = {
     {"modules", "Modules", true, ModulesSection},
     {"commandstats", "Commandstats", false, CommandStatsSection},
     {"errorstats", "Errorstats", true, ErrorStatsSection},
+    {"latencystats", "Latencystats", false, LatencyStatsSection},
     {"cluster", "Cluster", true, ClusterSection},
     {"keyspace", "Keyspace", true, KeyspaceSection},
     {"scopes", "Scopes", true, ScopesSection},
@@ -721,6 +746,17 @@ void CmdConfigSet(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// The slow log hides the values of Redis's sensitive directives (passwords)
+// in CONFIG SET, whether or not the command succeeds.
+void RedactConfigSet(const Args& args, std::vector<bool>* redacted) {
+  for (size_t i = 2; i + 1 < args.size(); i += 2) {
+    const std::string name = absl::AsciiStrToLower(args[i]);
+    if (name == "requirepass" || name == "masterauth" || name == "masteruser") {
+      (*redacted)[i + 1] = true;
+    }
+  }
+}
+
 // CONFIG RESETSTAT: zeroes what INFO stats and commandstats count.
 void CmdConfigResetStat(CommandContext& ctx) {
   ServerStats& st = ctx.server.stats();
@@ -741,6 +777,7 @@ void CmdConfigResetStat(CommandContext& ctx) {
     cs.usec.store(0);
     cs.rejected_calls.store(0);
     cs.failed_calls.store(0);
+    cs.histogram.Reset();
   };
   for (const auto& [name, spec] : ctx.server.commands().all()) {
     reset(spec);
@@ -1134,6 +1171,7 @@ void RegisterServerFamily(CommandRegistry& r) {
             .arity = -4,
             .flags = kConfigAdmin,
             .handler = CmdConfigSet,
+            .redact = RedactConfigSet,
             .tips = {"request_policy:all_nodes", "response_policy:all_succeeded"},
             .summary = "Set configuration parameters to the given values",
             .since = "2.0.0",

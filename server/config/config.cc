@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,7 @@
 #include "protocol/errors.h"
 #include "protocol/resp_parser.h"
 #include "server/base/ascii.h"
+#include "server/exec/latency.h"
 #include "server/exec/notify.h"
 #include "store/glob.h"
 #include "store/types/hash.h"
@@ -324,16 +327,65 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
        [c] {
          return std::string(c->acl_pubsub_default_all.load() ? "allchannels" : "resetchannels");
        }});
-  directives_.push_back({"notify-keyspace-events", true,
+  directives_.push_back(
+      {"notify-keyspace-events", true,
+       [c](const std::vector<std::string>& v) -> ConfigError {
+         if (auto e = Need1(v)) return e;
+         auto classes = ParseNotifyClasses(v[0]);
+         if (!classes) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+         c->notify_keyspace_events.store(*classes);
+         return std::nullopt;
+       },
+       [c] { return NotifyClassesToString(c->notify_keyspace_events.load()); }});
+  int_directive("slowlog-log-slower-than", true, &c->slowlog_log_slower_than, -1, INT64_MAX, false);
+  int_directive("slowlog-max-len", true, &c->slowlog_max_len, 0, INT64_MAX, false);
+  int_directive("latency-monitor-threshold", true, &c->latency_monitor_threshold_ms, 0, INT64_MAX,
+                false);
+  directives_.push_back({"latency-tracking", true,
                          [c](const std::vector<std::string>& v) -> ConfigError {
                            if (auto e = Need1(v)) return e;
-                           auto classes = ParseNotifyClasses(v[0]);
-                           if (!classes)
-                             return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
-                           c->notify_keyspace_events.store(*classes);
+                           auto b = ParseBool(v[0]);
+                           if (!b) return "argument must be 'yes' or 'no'";
+                           c->latency_tracking.store(*b);
                            return std::nullopt;
                          },
-                         [c] { return NotifyClassesToString(c->notify_keyspace_events.load()); }});
+                         [c] { return std::string(c->latency_tracking.load() ? "yes" : "no"); }});
+  // Space-separated percentiles, in a config file as one or several
+  // arguments, in CONFIG SET as one; empty is allowed (no percentiles).
+  directives_.push_back(
+      {"latency-tracking-info-percentiles", true,
+       [this, c](const std::vector<std::string>& v) -> ConfigError {
+         std::vector<double> values;
+         for (const std::string& arg : v) {
+           std::istringstream in(arg);
+           for (std::string w; in >> w;) {
+             char* end = nullptr;
+             errno = 0;
+             const double d = std::strtod(w.c_str(), &end);
+             if (end != w.c_str() + w.size() || errno == ERANGE || std::isnan(d) ||
+                 std::isspace(static_cast<unsigned char>(w[0]))) {
+               return "Invalid latency-tracking-info-percentiles parameters";
+             }
+             if (d < 0.0 || d > 100.0) {
+               return "latency-tracking-info-percentiles parameters should sit between "
+                      "[0.0,100.0]";
+             }
+             values.push_back(d);
+           }
+         }
+         std::lock_guard lock(mu_);
+         c->latency_tracking_info_percentiles = std::move(values);
+         return std::nullopt;
+       },
+       [this, c] {
+         std::lock_guard lock(mu_);
+         std::string out;
+         for (double d : c->latency_tracking_info_percentiles) {
+           if (!out.empty()) out += ' ';
+           out += TrimmedDouble(d);
+         }
+         return out;
+       }});
   int_directive("tracking-table-max-keys", true, &c->tracking_table_max_keys, 0, INT64_MAX, false);
   for (const char* name : {"busy-reply-threshold", "lua-time-limit"}) {
     int_directive(name, true, &c->busy_reply_threshold_ms, 0, INT64_MAX, false);
@@ -602,6 +654,11 @@ std::vector<std::string> ConfigTable::Match(std::string_view pattern) const {
     if (store::GlobMatch(pattern, d.name, /*nocase=*/true)) out.push_back(d.name);
   }
   return out;
+}
+
+std::vector<double> ConfigTable::latency_percentiles() const {
+  std::lock_guard lock(mu_);
+  return config_->latency_tracking_info_percentiles;
 }
 
 std::string ConfigTable::requirepass() const {

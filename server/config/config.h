@@ -83,6 +83,20 @@ struct Config {
   // invalidated. 0: no limit.
   std::atomic<int64_t> tracking_table_max_keys{1000000};
 
+  // Operator tooling (server/exec/latency.h). slowlog-log-slower-than: a
+  // command taking at least this many µs goes to the slow log (-1: none, 0:
+  // every command); slowlog-max-len: the entries kept.
+  std::atomic<int64_t> slowlog_log_slower_than{10000};
+  std::atomic<int64_t> slowlog_max_len{128};
+  // latency-monitor-threshold: events lasting at least this many ms are
+  // sampled by the latency monitor (0: off).
+  std::atomic<int64_t> latency_monitor_threshold_ms{0};
+  // latency-tracking: per-command latency histograms; the percentiles INFO
+  // latencystats shows (latency-tracking-info-percentiles) are read with
+  // ConfigTable::latency_percentiles().
+  std::atomic<bool> latency_tracking{true};
+  std::vector<double> latency_tracking_info_percentiles = {50.0, 99.0, 99.9};
+
   // client-output-buffer-limit, per client class: a client whose pending
   // replies exceed `hard` bytes, or stay above `soft` bytes for
   // `soft_seconds`, is disconnected (0 = no limit). A client with
@@ -169,6 +183,7 @@ class ConfigTable {
   ConfigError LoadFile(const std::string& path);
 
   std::string requirepass() const;
+  std::vector<double> latency_percentiles() const;
 
   // Adds a callback run after a directive changed at run time (CONFIG SET),
   // with the directive's name, e.g. to apply a new loglevel. Listeners are

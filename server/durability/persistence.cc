@@ -49,6 +49,9 @@ persistence::WriteLog::Options LogOptions(ServerState& server,
   o.base_name = config.appendfilename;
   o.fsync = static_cast<FsyncPolicy>(config.appendfsync.load());
   o.retry_interval_ms = options.retry_ms;
+  o.latency_sample = [&server](std::string_view event, int64_t ms) {
+    LatencySampleIfNeeded(server, event, ms);
+  };
   return o;
 }
 
@@ -191,6 +194,9 @@ void Persistence::TakeCut(Cut* c) {
   }
   c->started_ms = server_.clock().NowMs();
   c->pause_ms = SteadyMs() - t0;
+  // The latency monitor's "snapshot-cut": commands stood still this long
+  // (what Redis's "fork" event measures for its background saves).
+  LatencySampleIfNeeded(server_, "snapshot-cut", c->pause_ms);
   // Reading the pinned entries needs no lock: done after commands resume.
   store::Keyspace::ResolveCut(c->cut);
 }

@@ -67,6 +67,8 @@ class BlockedClient final : public store::WatchFlag {
   std::atomic<State> state{State::kWaiting};
   const CommandSpec* spec = nullptr;
   Args args;                      // the command line, re-run to serve it
+  Args sent_args;                 // the line as sent, if `args` was rewritten
+  int64_t usec = 0;               // the time its first run took (slow log)
   ClientState* client = nullptr;  // valid while state is kWaiting
   int db = 0;
   std::vector<std::string> keys;  // the keys it waits on (none: WAIT)

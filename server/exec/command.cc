@@ -301,6 +301,7 @@ void RegisterAllCommands(CommandRegistry& registry) {
   RegisterPubSubFamily(registry);
   RegisterDumpFamily(registry);
   RegisterStreamFamily(registry);
+  RegisterIntrospectionFamily(registry);
 }
 
 }  // namespace stashd::server

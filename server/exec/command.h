@@ -394,6 +394,10 @@ struct CommandSpec {
   std::vector<KeySpec> key_specs = {};
   GetKeysFn get_keys = nullptr;  // see GetKeysFn
   ChannelArgs channel_args = ChannelArgs::kNone;  // see ChannelArgs
+  // Marks the arguments the slow log shows as "(redacted)" (passwords:
+  // AUTH, HELLO AUTH, ACL SETUSER, CONFIG SET requirepass), as Redis's
+  // redactClientCommandArgument. `redacted` has one entry per argument.
+  void (*redact)(const Args& args, std::vector<bool>* redacted) = nullptr;
   // Command tips: "nondeterministic_output", "request_policy:all_shards"...
   std::vector<std::string> tips = {};
 
@@ -497,6 +501,7 @@ void RegisterScriptingFamily(CommandRegistry& registry);
 void RegisterPubSubFamily(CommandRegistry& registry);
 void RegisterDumpFamily(CommandRegistry& registry);
 void RegisterStreamFamily(CommandRegistry& registry);
+void RegisterIntrospectionFamily(CommandRegistry& registry);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& registry);

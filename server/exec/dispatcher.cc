@@ -10,6 +10,7 @@
 #include "server/acl/acl.h"
 #include "server/base/ascii.h"
 #include "server/exec/command_journal.h"
+#include "server/exec/latency.h"
 #include "server/scripting/script_engine.h"
 #include "server/server_state.h"
 
@@ -412,12 +413,16 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState& client, const Args& 
                   .count();
   log_scope.End();  // before the locks go: the log's order is the apply order
   const bool blocked = ctx.block.has_value();
-  if (blocked) Block(spec, client, args, reply, std::move(*ctx.block));
+  if (blocked) Block(spec, client, args, reply, std::move(*ctx.block), usec);
   locks.Release();
 
   CommandStats& cs = server_.command_stats(&spec);
-  // A blocked call counts when its block ends (EndBlock, ServeClient).
-  if (!blocked) cs.calls.fetch_add(1, std::memory_order_relaxed);
+  // A blocked call counts when its block ends (EndBlock, ServeClient); it
+  // is timed and slow-logged when served (ServeClient).
+  if (!blocked) {
+    cs.calls.fetch_add(1, std::memory_order_relaxed);
+    RecordCommandTime(server_, spec, cs, client, args, usec);
+  }
   cs.usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
   ServerStats& stats = server_.stats();
   stats.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
@@ -568,9 +573,12 @@ std::unique_lock<ExecGate> Dispatcher::PauseCommands() {
 bool Dispatcher::InExec() { return in_exec; }
 
 void Dispatcher::Block(const CommandSpec& spec, ClientState& client, const Args& args,
-                       const protocol::ReplyBuilder& reply, BlockRequest request) {
+                       const protocol::ReplyBuilder& reply, BlockRequest request, int64_t usec) {
   auto w = std::make_shared<BlockedClient>();
   w->spec = &spec;
+  w->usec = usec;
+  // Served, it is slow-logged with the line the client sent.
+  if (request.rerun_args) w->sent_args = args;
   w->args = request.rerun_args ? std::move(*request.rerun_args) : args;
   w->client = &client;
   w->db = client.db;
@@ -658,17 +666,22 @@ bool Dispatcher::ServeClient(BlockedClient& w, const std::string& key) {
     w.spec->handler(ctx);
   }
   if (w.reply.size() == 0) return false;
+  const int64_t usec = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+  // As Redis's updateStatsOnUnblock: the time it ran, when blocking and now
+  // (not the time it waited). Done while it is still waiting (its client
+  // cannot go before the locks are released).
+  CommandStats& cs = server_.command_stats(w.spec);
+  RecordCommandTime(server_, *w.spec, cs, *w.client, w.sent_args.empty() ? w.args : w.sent_args,
+                    w.usec + usec);
   auto waiting = BlockedClient::State::kWaiting;
   w.state.compare_exchange_strong(waiting, BlockedClient::State::kServed);
   for (const std::string& k : w.keys) keyspace.Unwatch(w.db, k, &w);
   locks.Release();
   server_.stats().blocked_clients.fetch_sub(1, std::memory_order_relaxed);
-  CommandStats& cs = server_.command_stats(w.spec);
   cs.calls.fetch_add(1, std::memory_order_relaxed);
-  cs.usec.fetch_add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                              std::chrono::steady_clock::now() - start)
-                                              .count()),
-                    std::memory_order_relaxed);
+  cs.usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
   if (w.reply.buffer()[0] == '-') {
     cs.failed_calls.fetch_add(1, std::memory_order_relaxed);
     server_.stats().CountErrorReply(std::string_view(w.reply.buffer()).substr(0, 64));

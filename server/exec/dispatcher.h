@@ -80,7 +80,7 @@ class Dispatcher final : public CommandRunner {
   // Blocking (server/exec/blocking.h). Block: registers the client on the
   // keys of `request`; REQUIRES the command's shard locks held.
   void Block(const CommandSpec& spec, ClientState& client, const Args& args,
-             const protocol::ReplyBuilder& reply, BlockRequest request);
+             const protocol::ReplyBuilder& reply, BlockRequest request, int64_t usec);
   // Serves the clients blocked on the keys this thread's command made
   // ready. REQUIRES: the exec gate held shared, no shard lock held.
   void ServeBlocked();

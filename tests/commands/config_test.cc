@@ -302,6 +302,28 @@ const std::vector<DirectiveCase>& Cases() {
        "0",
        {"-1"},
        "argument must be between 0 and 9223372036854775807 inclusive"},
+      {"slowlog-log-slower-than",
+       {"-1"},
+       "-1",
+       {"-2"},
+       "argument must be between -1 and 9223372036854775807 inclusive"},
+      {"slowlog-max-len",
+       {"0"},
+       "0",
+       {"-1"},
+       "argument must be between 0 and 9223372036854775807 inclusive"},
+      {"latency-monitor-threshold",
+       {"100"},
+       "100",
+       {"-1"},
+       "argument must be between 0 and 9223372036854775807 inclusive"},
+      {"latency-tracking", {"no"}, "no", {"maybe"}, "argument must be 'yes' or 'no'"},
+      // In a file, one or several arguments; shown as Redis prints them.
+      {"latency-tracking-info-percentiles",
+       {"50.0", "99.99 0"},
+       "50 99.99 0",
+       {"100.5"},
+       "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"},
   };
   return *cases;
 }

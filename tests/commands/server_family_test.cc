@@ -604,8 +604,8 @@ TEST_F(ServerTest, InfoDefaultSectionsInRedisOrder) {
   EXPECT_EQ(Run({"info", "default"}).str.substr(0, 8), "# Server");
   EXPECT_EQ(Titles(Run({"info", "all"}).str),
             (std::vector<std::string>{"Server", "Clients", "Memory", "Persistence", "Stats",
-                                      "Replication", "CPU", "Modules", "Commandstats",
-                                      "Errorstats", "Cluster", "Keyspace", "Scopes"}));
+                                      "Replication", "CPU", "Modules", "Commandstats", "Errorstats",
+                                      "Latencystats", "Cluster", "Keyspace", "Scopes"}));
   EXPECT_EQ(Titles(Run({"info", "everything"}).str), Titles(Run({"info", "all"}).str));
 }
 
