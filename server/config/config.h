@@ -77,6 +77,14 @@ struct Config {
   // invalidated. 0: no limit.
   std::atomic<int64_t> tracking_table_max_keys{1000000};
 
+  // maxmemory: past this many bytes of used memory (INFO used_memory) the
+  // server evicts keys by `maxmemory_policy` before each command, and refuses
+  // the commands that may grow memory (denyoom) when nothing can be evicted.
+  // 0: no limit.
+  std::atomic<int64_t> maxmemory{0};
+  // maxmemory-policy: an EvictionPolicy (server/exec/maxmemory.h).
+  std::atomic<int> maxmemory_policy{0};
+
   // client-output-buffer-limit, per client class: a client whose pending
   // replies exceed `hard` bytes, or stay above `soft` bytes for
   // `soft_seconds`, is disconnected (0 = no limit). A client with
