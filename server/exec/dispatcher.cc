@@ -64,11 +64,10 @@ bool DeniedOnDiskError(const CommandSpec& spec, const ClientState& client) {
   return false;
 }
 
-// The command flags of a script run (EVAL*, FCALL*), as Redis's
-// scriptFlagsToCmdFlags: a script with a shebang and neither no-writes nor
-// allow-oom may grow memory; one without a shebang is checked at its first
-// write instead (CallFromScript).
-bool ScriptDeniedOnOom(const CommandSpec& spec, const Args& args, ScriptEngine& engine) {
+// The shebang flags of a script run (EVAL*, FCALL*), or nullopt for any
+// other command and for a script without them (Redis's evalGetCommandFlags).
+std::optional<uint32_t> DeclaredScriptFlags(const CommandSpec& spec, const Args& args,
+                                            ScriptEngine& engine) {
   std::optional<uint32_t> flags;
   if (spec.name == "fcall" || spec.name == "fcall_ro") {
     flags = engine.FunctionFlags(args[1]);
@@ -79,8 +78,16 @@ bool ScriptDeniedOnOom(const CommandSpec& spec, const Args& args, ScriptEngine& 
     size_t len = 0;
     if (!ParseShebang(args[1], &parsed, &len)) flags = parsed;
   }
-  if (!flags || (*flags & kScriptEvalCompat)) return false;
-  return !(*flags & (kScriptNoWrites | kScriptAllowOom));
+  if (flags && (*flags & kScriptEvalCompat)) return std::nullopt;
+  return flags;
+}
+
+// As Redis's scriptFlagsToCmdFlags: a script with a shebang and neither
+// no-writes nor allow-oom may grow memory; one without a shebang is checked
+// at its first write instead (CallFromScript).
+bool ScriptDeniedOnOom(const CommandSpec& spec, const Args& args, ScriptEngine& engine) {
+  std::optional<uint32_t> flags = DeclaredScriptFlags(spec, args, engine);
+  return flags && !(*flags & (kScriptNoWrites | kScriptAllowOom));
 }
 
 // Redis refuses these while used memory stays over maxmemory: commands that
@@ -106,15 +113,24 @@ bool DeniedOnOom(const CommandSpec& spec, const ClientState& client, const Args&
 
 // What CLIENT PAUSE WRITE holds: writes, what may replicate (EVAL, PUBLISH,
 // PFCOUNT ...), and EXEC of a transaction holding one.
-bool MayReplicate(const CommandSpec& spec, const ClientState& client) {
-  constexpr uint32_t kHeld = kWrite | kMayReplicate;
-  if (spec.flags & kHeld) return true;
+// A script with a shebang is held unless it declares no-writes (Redis
+// drops may_replicate for scripts that declare their flags).
+bool MayReplicate(const CommandSpec& spec, const Args& args, ScriptEngine& engine) {
+  if (std::optional<uint32_t> flags = DeclaredScriptFlags(spec, args, engine)) {
+    return !(*flags & kScriptNoWrites);
+  }
+  return (spec.flags & (kWrite | kMayReplicate)) != 0;
+}
+
+bool MayReplicate(const CommandSpec& spec, const ClientState& client, const Args& args,
+                  ScriptEngine& engine) {
   if ((spec.flags & kRunsQueued) && client.in_multi) {
     for (const QueuedCommand& q : client.queued) {
-      if (q.spec->flags & kHeld) return true;
+      if (MayReplicate(*q.spec, q.args, engine)) return true;
     }
+    return false;
   }
-  return false;
+  return MayReplicate(spec, args, engine);
 }
 
 // What a subscribed RESP2 client may run (Redis's processCommand).
@@ -271,8 +287,8 @@ const CommandSpec* Dispatcher::ExecuteCommand(ClientState& client, Args& args,
   // (the connection runs it again then). Inside MULTI the queuing waits too.
   if (server_.pause().MayBeActive()) {
     const ClientPause::Mode mode = server_.pause().Active(server_.clock().NowMs());
-    if (mode == ClientPause::Mode::kAll ||
-        (mode == ClientPause::Mode::kWrite && MayReplicate(*spec, client))) {
+    if (mode == ClientPause::Mode::kAll || (mode == ClientPause::Mode::kWrite &&
+                                            MayReplicate(*spec, client, args, server_.scripts()))) {
       client.postponed.store(true, std::memory_order_relaxed);
       return spec;
     }

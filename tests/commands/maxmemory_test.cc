@@ -196,9 +196,10 @@ TEST_F(MaxmemoryTest, EvictedKeysAreNotified) {
   Run({"config", "set", "maxmemory-policy", "allkeys-random"});
   Run({"config", "set", "maxmemory", "1"});
   Run({"get", "victim"});
+  // The keyspace channel first, as Redis publishes them.
   EXPECT_EQ(TakeMessages(sub),
-            (std::vector<std::string>{"[message, __keyevent@0__:evicted, victim]",
-                                      "[message, __keyspace@0__:victim, evicted]"}));
+            (std::vector<std::string>{"[\"message\", \"__keyspace@0__:victim\", \"evicted\"]",
+                                      "[\"message\", \"__keyevent@0__:evicted\", \"victim\"]"}));
 }
 
 // ---- MEMORY ----
@@ -327,16 +328,19 @@ TEST_F(MaxmemoryTest, ClientPauseWriteHoldsWritesUntilUnpause) {
 
 TEST_F(MaxmemoryTest, ClientPauseEndsAtItsTimeout) {
   TestClient& other = NewClient();
-  Run({"client", "pause", "100"});  // ALL
-  EXPECT_EQ(RunRaw(other, {"ping"}), "");
-  other.state.postponed.store(false);
-  // A shorter or laxer pause does not shorten or relax it.
-  Run({"client", "pause", "10", "write"});
+  Run({"client", "pause", "100", "write"});
+  EXPECT_EQ(RunRaw(other, {"ping"}), "+PONG\r\n");
+  // A shorter but stricter pause makes it ALL, and keeps the later end
+  // (ALL holds the caller's own commands too).
+  Run({"client", "pause", "10", "all"});
   AdvanceTime(99);
   EXPECT_EQ(RunRaw(other, {"ping"}), "");
   other.state.postponed.store(false);
+  EXPECT_EQ(RunRaw({"ping"}), "");
+  client().postponed.store(false);
   AdvanceTime(1);
   EXPECT_EQ(RunRaw(other, {"ping"}), "+PONG\r\n");
+  EXPECT_EQ(RunRaw({"set", "k", "v"}), "+OK\r\n");
 }
 
 TEST_F(MaxmemoryTest, ClientPauseErrors) {
