@@ -362,6 +362,8 @@ void MemorySection(CommandContext& ctx, Lines* out) {
       {"maxmemory_policy", std::string(store::EvictionPolicyName(policy))},
       {"mem_fragmentation_ratio", absl::StrFormat("%.2f", frag)},
       {"mem_fragmentation_bytes", absl::StrCat(static_cast<int64_t>(rss - used))},
+      // Redis leaves replica and AOF buffers out of maxmemory: stashd has none.
+      {"mem_not_counted_for_evict", "0"},
       {"mem_allocator", "libc"},
       // Entries FLUSHDB/FLUSHALL ASYNC detached and not yet freed, as Redis.
       {"lazyfree_pending_objects", absl::StrCat(ctx.keyspace.LazyFreePending())},

@@ -253,6 +253,8 @@ const CommandSpec* Dispatcher::ExecuteCommand(ClientState& client, Args& args,
   if (server_.config().maxmemory.load(std::memory_order_relaxed) > 0) {
     const bool oom = !server_.scripts().Running() &&
                      OverMaxmemory(server_.config(), server_.keyspace(), server_.memory());
+    // Invalidations of evicted keys go before this command's reply, as Redis.
+    if (TrackingScope* scope = TrackingScope::Current()) scope->Finish();
     client.script_oom = oom;
     if (oom && DeniedOnOom(*spec, client, args, server_.scripts())) {
       server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
@@ -459,6 +461,7 @@ bool Dispatcher::CallFromScript(ClientState& client, Args& args, bool read_only,
   // As Redis's scriptVerifyOOM: memory was over maxmemory when the script
   // started and it has not written yet: it may not start growing memory.
   if ((spec->flags & kDenyOom) && client.script_oom && !client.script_wrote) {
+    server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
     reply.Error(errors::kOom);
     return false;
   }
