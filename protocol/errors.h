@@ -216,6 +216,8 @@ inline constexpr std::string_view kMisconfSnapshot =
     "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
     "error.";
 inline constexpr std::string_view kMisconfLog = "MISCONF Errors writing to the AOF file: %s";
+// A command that may grow memory while used memory is over maxmemory.
+inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kExecAbortBecause =
     "EXECABORT Transaction discarded because of: %s";
 inline constexpr std::string_view kSaveFailed = "ERR";
@@ -352,6 +354,7 @@ inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float
 inline constexpr std::string_view kTimeoutNotInteger =
     "ERR timeout is not an integer or out of range";
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+inline constexpr std::string_view kPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
 inline constexpr std::string_view kUnblockReason =
     "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
 // The reply of a client whose block CLIENT UNBLOCK ... ERROR ended.

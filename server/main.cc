@@ -233,6 +233,8 @@ int main(int argc, char** argv) {
         "Protected mode is on and the default user has no password: only clients on the "
         "loopback interface are accepted");
   }
+  // MEMORY STATS's startup.allocated: what the server takes before any data.
+  state.memory().SetStartup(server::UsedMemory());
   // Load the snapshot and replay the write log before any client is served.
   systemd.Status("Loading the data from " + state.config().dir);
   const auto load_start = std::chrono::steady_clock::now();

@@ -23,10 +23,12 @@
 #include "server/base/stat_counter.h"
 #include "server/config/config.h"
 #include "server/exec/client.h"
+#include "server/exec/client_pause.h"
 #include "server/exec/command.h"
 #include "server/exec/command_journal.h"
 #include "server/exec/command_runner.h"
 #include "server/exec/latency.h"
+#include "server/exec/maxmemory.h"
 #include "server/exec/notify.h"
 #include "server/exec/pubsub.h"
 #include "server/exec/tracking.h"
@@ -173,6 +175,8 @@ class ServerState {
   // Client-side caching (server/exec/tracking.h).
   ClientTracking& tracking() { return *tracking_; }
   ServerStats& stats() { return stats_; }
+  MemoryFigures& memory() { return memory_; }
+  ClientPause& pause() { return pause_; }
   CommandStats& command_stats(const CommandSpec* spec);
   // SLOWLOG and the latency monitor (server/exec/latency.h).
   SlowLog& slowlog() { return slowlog_; }
@@ -214,6 +218,8 @@ class ServerState {
   ServerStats stats_;
   SlowLog slowlog_;
   LatencyMonitor latency_monitor_;
+  MemoryFigures memory_;
+  ClientPause pause_;
   absl::flat_hash_map<const CommandSpec*, std::unique_ptr<CommandStats>> command_stats_;
   int64_t start_ms_;
   std::string run_id_;

@@ -395,6 +395,7 @@ class Shard {
   std::vector<std::unique_ptr<DbShard>> retired_dbs;  // async flushes while pinned
   uint64_t changes_since_cut = 0;
   uint64_t expired_keys = 0;
+  uint64_t evicted_keys = 0;
   uint64_t hits = 0;
   uint64_t misses = 0;
   uint64_t changes = 0;
@@ -1255,6 +1256,115 @@ size_t Keyspace::ActiveExpireCycle(size_t budget) {
   return deleted;
 }
 
+size_t Keyspace::Evict(EvictionPolicy policy) {
+  if (policy == EvictionPolicy::kNoEviction) return 0;
+  const size_t dbs = static_cast<size_t>(databases_);
+  const size_t nshards = shards_.size();
+  // The victim's place: shard and database, and how to find it there.
+  size_t shard_index = 0;
+  int db = 0;
+  uint64_t target = 0;
+  if (policy == EvictionPolicy::kVolatileTtl) {
+    // The nearest deadline of all: one short lock per shard to look, then
+    // the victim's shard again to delete it (re-read under that lock).
+    int64_t best = INT64_MAX;
+    bool found = false;
+    for (size_t s = 0; s < nshards; ++s) {
+      std::lock_guard<std::mutex> lock(shards_[s]->mu);
+      for (size_t i = 0; i < dbs; ++i) {
+        const DbShard& d = shards_[s]->dbs[i];
+        if (!d.expiries.empty() && d.expiries.begin()->deadline < best) {
+          best = d.expiries.begin()->deadline;
+          shard_index = s;
+          db = static_cast<int>(i);
+          found = true;
+        }
+      }
+    }
+    if (!found) return 0;
+  } else {
+    // A random point of the hash space in the next non-empty database, in
+    // turn (Redis takes the databases round robin too).
+    const uint64_t state = evict_state_.fetch_add(0x9E3779B97F4A7C15ULL, std::memory_order_relaxed);
+    target = Finalize(state + 0x9E3779B97F4A7C15ULL);
+    const size_t first_db = evict_db_.fetch_add(1, std::memory_order_relaxed) % dbs;
+    bool found = false;
+    for (size_t i = 0; i < dbs && !found; ++i) {
+      const size_t candidate = (first_db + i) % dbs;
+      for (size_t s = 0; s < nshards && !found; ++s) {
+        std::lock_guard<std::mutex> lock(shards_[s]->mu);
+        const DbShard& d = shards_[s]->dbs[candidate];
+        found = policy == EvictionPolicy::kAllKeysRandom ? !d.keys.empty() : !d.expiries.empty();
+      }
+      if (found) db = static_cast<int>(candidate);
+    }
+    if (!found) return 0;
+    shard_index = ShardOfHash(target);
+  }
+  for (size_t tries = 0; tries < nshards; ++tries) {
+    Shard& shard = *shards_[(shard_index + tries) % nshards];
+    std::lock_guard<std::mutex> lock(shard.mu);
+    DbShard& d = shard.dbs[db];
+    Entry* victim = nullptr;
+    if (policy == EvictionPolicy::kAllKeysRandom) {
+      if (d.keys.empty()) continue;
+      auto it = d.keys.lower_bound(target);
+      if (it == d.keys.end()) it = d.keys.begin();
+      victim = it->second;
+    } else {
+      if (d.expiries.empty()) continue;
+      auto it = d.expiries.begin();
+      if (policy == EvictionPolicy::kVolatileRandom) {
+        // A random deadline between the nearest and the farthest.
+        const int64_t lo = it->deadline;
+        const int64_t hi = d.expiries.rbegin()->deadline;
+        const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
+        const int64_t pick = span == 0 ? lo : lo + static_cast<int64_t>(target % span);
+        it = d.expiries.lower_bound(ExpirySlot{pick, nullptr});
+        if (it == d.expiries.end()) it = d.expiries.begin();
+      }
+      victim = it->entry;
+    }
+    auto slot = FindSlot(d.keys, HashKey(victim->key()), victim->key());
+    const size_t bytes = MallocBytes(victim->ByteSize()) + 24;
+    if (Expired(*victim, clock_->NowMs())) {
+      shard.ExpireAt(d, slot);
+    } else {
+      shard.Touch(d, victim->key());
+      Entry* gone = shard.Unlink(d, slot);
+      ++shard.evicted_keys;
+      ++shard.changes;
+      shard.KeyEvt(KeyEvent::kEvicted, d, gone->key());
+      shard.Retire(gone);
+    }
+    if (listener_ != nullptr) listener_->OnUnlock();
+    return bytes;
+  }
+  return 0;
+}
+
+// The bytes of a B-tree of `n` values of `size` bytes: absl's nodes are
+// about three quarters full on average, plus their headers.
+uint64_t BtreeBytes(uint64_t n, size_t size) { return n * size * 4 / 3 + n / 8 * 16; }
+
+std::vector<Keyspace::DbOverhead> Keyspace::Overheads() {
+  std::vector<DbOverhead> out(static_cast<size_t>(databases_));
+  for (auto& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard->mu);
+    for (int db = 0; db < databases_; ++db) {
+      const DbShard& d = shard->dbs[db];
+      DbOverhead& o = out[db];
+      o.keys += d.keys.size();
+      o.expires += d.expiries.size();
+      o.main_bytes += BtreeBytes(d.keys.size(), sizeof(KeyIndex::value_type)) +
+                      BtreeBytes(d.ordered.size(), sizeof(Entry*)) +
+                      d.objects.capacity() * (sizeof(Entry*) + 1);
+      o.expires_bytes += BtreeBytes(d.expiries.size(), sizeof(ExpirySlot));
+    }
+  }
+  return out;
+}
+
 KeyspaceStats Keyspace::Stats() {
   KeyspaceStats stats;
   stats.dbs.resize(static_cast<size_t>(databases_));
@@ -1265,6 +1375,7 @@ KeyspaceStats Keyspace::Stats() {
       stats.dbs[db].expires += shard->dbs[db].expiries.size();
     }
     stats.expired_keys += shard->expired_keys;
+    stats.evicted_keys += shard->evicted_keys;
     stats.keyspace_hits += shard->hits;
     stats.keyspace_misses += shard->misses;
     stats.changes += shard->changes;

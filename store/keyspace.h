@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "store/clock.h"
+#include "store/eviction.h"
 #include "store/lazy_free.h"
 #include "store/siphash.h"
 #include "store/value.h"
@@ -99,6 +100,7 @@ struct DbStats {
 struct KeyspaceStats {
   std::vector<DbStats> dbs;
   uint64_t expired_keys = 0;  // deleted because their deadline passed
+  uint64_t evicted_keys = 0;  // deleted by Evict (maxmemory)
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   uint64_t changes = 0;            // total number of key modifications since start
@@ -170,7 +172,7 @@ enum NotifyClass : uint32_t {
   kNotifyHash = 1u << 6,      // h
   kNotifyZset = 1u << 7,      // z
   kNotifyExpired = 1u << 8,   // x: a key expired
-  kNotifyEvicted = 1u << 9,   // e: a key evicted (stashd does not evict)
+  kNotifyEvicted = 1u << 9,   // e: a key evicted (maxmemory)
   kNotifyStream = 1u << 10,   // t
   kNotifyKeyMiss = 1u << 11,  // m: a read found no key
   kNotifyModule = 1u << 12,   // d: module events (stashd has no modules)
@@ -191,6 +193,7 @@ enum class KeyEvent : uint8_t {
   kScopeTtl,       // a key got its scope's default TTL
   kEmptied,        // a collection emptied by a KeyWriter was deleted
   kMissed,         // a read (Find with Lookup::kRead) found no key
+  kEvicted,        // a key was deleted to bring memory under maxmemory (Evict)
 };
 
 // A command's name for its write, as keyspace notifications publish it:
@@ -565,6 +568,25 @@ class Keyspace {
   // all databases and shards. Returns how many were deleted.
   size_t ActiveExpireCycle(size_t budget);
 
+  // Deletes one key chosen by `policy` (never kNoEviction) to free memory:
+  // allkeys-random any key, volatile-random a key with a deadline, both from
+  // a random place of a database taken in turn; volatile-ttl the key with the
+  // nearest deadline of all databases. The key's watchers and trackers are
+  // told, KeyEvent::kEvicted reported and the deletion logged. An expired
+  // key met on the way is expired instead. Returns the bytes the deleted key
+  // took (MemoryUsage), or 0 if there was nothing to evict.
+  size_t Evict(EvictionPolicy policy);
+
+  // Per database: how many keys, and how many with a deadline, and the bytes
+  // of the indexes that hold them (MEMORY STATS's hashtable overheads).
+  struct DbOverhead {
+    uint64_t keys = 0;
+    uint64_t expires = 0;
+    uint64_t main_bytes = 0;     // the key index and the key-ordered index
+    uint64_t expires_bytes = 0;  // the expiry index
+  };
+  std::vector<DbOverhead> Overheads();
+
   KeyspaceStats Stats();
 
   // Entries an async flush detached and the background thread has not freed
@@ -643,6 +665,8 @@ class Keyspace {
   // After shards_: destroyed first, freeing what it still holds.
   std::unique_ptr<LazyFreer> freer_;
   uint64_t random_state_ = 0;             // RandomKey; guarded by all shard locks
+  std::atomic<uint64_t> evict_state_{0};  // Evict's random numbers
+  std::atomic<size_t> evict_db_{0};       // the database Evict looks in first
   std::atomic<size_t> expire_cursor_{0};  // where ActiveExpireCycle resumes
 };
 

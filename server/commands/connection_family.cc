@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -532,6 +533,53 @@ void CmdClientUnblock(CommandContext& ctx) {
   ctx.reply.Integer(1);
 }
 
+// CLIENT PAUSE timeout [WRITE|ALL]: Redis checks the mode, then the
+// timeout (milliseconds). A pause already running keeps the later end and
+// the stricter mode.
+void CmdClientPause(CommandContext& ctx) {
+  const Args& args = ctx.args;
+  if (args.size() > 4) {
+    return ctx.reply.Error(errors::Format(errors::kSubcommandSyntax, {args[1], "CLIENT"}));
+  }
+  ClientPause::Mode mode = ClientPause::Mode::kAll;
+  if (args.size() == 4) {
+    if (EqualsIgnoreCase(args[3], "write")) {
+      mode = ClientPause::Mode::kWrite;
+    } else if (!EqualsIgnoreCase(args[3], "all")) {
+      return ctx.reply.Error(errors::kPauseMode);
+    }
+  }
+  std::optional<int64_t> ms = store::ParseInt64(args[2]);
+  if (!ms) return ctx.reply.Error(errors::kTimeoutNotInteger);
+  if (*ms < 0) return ctx.reply.Error(errors::kTimeoutNegative);
+  const int64_t now = ctx.server.clock().NowMs();
+  const int64_t end = *ms == 0 ? 0
+                      : *ms > std::numeric_limits<int64_t>::max() - now
+                          ? std::numeric_limits<int64_t>::max()
+                          : now + *ms;
+  ctx.server.pause().Pause(end, mode);
+  ctx.reply.Ok();
+}
+
+// CLIENT UNPAUSE: ends the pause; the clients it held run their commands.
+void CmdClientUnpause(CommandContext& ctx) {
+  ctx.server.pause().Unpause();
+  ctx.reply.Ok();
+}
+
+// CLIENT NO-EVICT ON|OFF.
+void CmdClientNoEvict(CommandContext& ctx) {
+  const std::string& arg = ctx.args[2];
+  if (EqualsIgnoreCase(arg, "on")) {
+    ctx.client.no_evict.store(true, std::memory_order_relaxed);
+  } else if (EqualsIgnoreCase(arg, "off")) {
+    ctx.client.no_evict.store(false, std::memory_order_relaxed);
+  } else {
+    return ctx.reply.Error(errors::kSyntax);
+  }
+  ctx.reply.Ok();
+}
+
 // CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT]
 // [NOLOOP]: the options are parsed (REDIRECT's client checked) whatever the
 // switch says, then checked against each other and the client's current
@@ -688,6 +736,10 @@ void CmdClientHelp(CommandContext& ctx) {
                      "      Return clients of specified type.",
                      "    * ID <client-id> [<client-id> ...]",
                      "      Return clients of specified IDs only.",
+                     "UNPAUSE",
+                     "    Stop the current client pause, resuming traffic.",
+                     "PAUSE <timeout> [WRITE|ALL]",
+                     "    Suspend all, or just write, clients for <timeout> milliseconds.",
                      "SETNAME <name>",
                      "    Assign the name <name> to the current connection.",
                      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
@@ -697,6 +749,8 @@ void CmdClientHelp(CommandContext& ctx) {
                      "    Control server assisted client side caching.",
                      "TRACKINGINFO",
                      "    Report tracking status for the current connection.",
+                     "NO-EVICT (ON|OFF)",
+                     "    Protect current client connection from eviction.",
                      "SETINFO <option> <value>",
                      "    Set client meta attr. Options are:",
                      "    * LIB-NAME: the client lib name.",
@@ -942,6 +996,39 @@ void RegisterConnectionFamily(CommandRegistry& r) {
                           ArgOneOf("timeout_error",
                                    {ArgToken("timeout", "TIMEOUT"), ArgToken("error", "ERROR")})
                               .Optional()}},
+           {.name = "client|pause",
+            .arity = -3,
+            .flags = kClientAdmin,
+            .handler = CmdClientPause,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Stop processing commands from clients for some time",
+            .since = "2.9.50",
+            .group = "connection",
+            .complexity = "O(1)",
+            .history = {{"6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."}},
+            .arguments = {ArgInteger("timeout"),
+                          ArgOneOf("mode", {ArgToken("write", "WRITE"), ArgToken("all", "ALL")})
+                              .Since("6.2.0")
+                              .Optional()}},
+           {.name = "client|unpause",
+            .arity = 2,
+            .flags = kClientAdmin,
+            .handler = CmdClientUnpause,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Resume processing of clients that were paused",
+            .since = "6.2.0",
+            .group = "connection",
+            .complexity = "O(N) Where N is the number of paused clients"},
+           {.name = "client|no-evict",
+            .arity = 3,
+            .flags = kClientAdmin,
+            .handler = CmdClientNoEvict,
+            .acl_categories = AclCategory::kConnection,
+            .summary = "Set client eviction mode for the current connection",
+            .since = "7.0.0",
+            .group = "connection",
+            .complexity = "O(1)",
+            .arguments = {ArgOneOf("enabled", {ArgToken("on", "ON"), ArgToken("off", "OFF")})}},
            {.name = "client|kill",
             .arity = -3,
             .flags = kClientAdmin,

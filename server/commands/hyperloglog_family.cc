@@ -88,7 +88,7 @@ void RegisterHyperLogLogFamily(CommandRegistry& r) {
   r.Register(
       {.name = "pfcount",
        .arity = -2,
-       .flags = kReadonly,
+       .flags = kReadonly | kMayReplicate,
        .first_key = 1,
        .last_key = -1,
        .step = 1,

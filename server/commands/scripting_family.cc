@@ -122,6 +122,8 @@ void Eval(CommandContext& ctx, bool by_sha, bool ro) {
     ctx.reply.Error(errors::kScriptWriteFlagInRo);
     return;
   }
+  // allow-oom: its writes are not refused over maxmemory.
+  if (*flags & kScriptAllowOom) ctx.client.script_oom = false;
   const bool read_only = ro || (*flags & kScriptNoWrites);
   const size_t nkeys = *numkeys;
   std::span<const std::string> keys(args.data() + 3, nkeys);
@@ -152,6 +154,7 @@ void Fcall(CommandContext& ctx, bool ro) {
     ctx.reply.Error(errors::kScriptWriteFlagInRo);
     return;
   }
+  if (*flags & kScriptAllowOom) ctx.client.script_oom = false;
   const bool read_only = ro || (*flags & kScriptNoWrites);
   std::span<const std::string> keys(args.data() + 3, *numkeys);
   std::span<const std::string> argv(args.data() + 3 + *numkeys, args.size() - 3 - *numkeys);
@@ -522,7 +525,9 @@ CommandSpec EvalRow(std::string name, Handler handler, bool ro, std::string summ
   // Run atomically by the dispatcher (RunScript), on a background worker.
   uint32_t flags = kNoScript | kSkipMonitor | kStale | kNoMandatoryKeys | kNoExecLock |
                    kOwnLogRecord | kSelfLocking | kRunsLong;
-  if (ro) flags |= kReadonly;
+  // As Redis: EVAL, EVALSHA and FCALL may replicate (CLIENT PAUSE WRITE
+  // holds them), the _RO forms do not.
+  flags |= ro ? kReadonly : kMayReplicate;
   KeySpec keys = KeySpec::Index(2, ro ? (KeySpecFlag::kRO | KeySpecFlag::kAccess)
                                       : (KeySpecFlag::kRW | KeySpecFlag::kAccess |
                                          KeySpecFlag::kUpdate))
@@ -678,74 +683,72 @@ void RegisterScriptingFamily(CommandRegistry& r) {
        }});
 
   constexpr uint32_t kScriptSub = kNoScript;
-  r.Register(
-      {.name = "script",
-       .arity = -2,
-       .acl_categories = AclCategory::kScripting,
-       .summary = "A container for Lua scripts management commands",
-       .since = "2.6.0",
-       .group = "scripting",
-       .complexity = "Depends on subcommand.",
-       .subcommands = {
-           {.name = "script|exists",
-            .arity = -3,
-            .flags = kScriptSub,
-            .handler = CmdScriptExists,
-            .acl_categories = AclCategory::kScripting,
-            .tips = {"request_policy:all_shards", "response_policy:agg_logical_and"},
-            .summary = "Check existence of scripts in the script cache.",
-            .since = "2.6.0",
-            .group = "scripting",
-            .complexity = "O(N) with N being the number of scripts to check (so checking a "
-                          "single script is an O(1) operation).",
-            .arguments = {ArgString("sha1").Multiple()}},
-           {.name = "script|flush",
-            .arity = -2,
-            .flags = kScriptSub,
-            .handler = CmdScriptFlush,
-            .acl_categories = AclCategory::kScripting,
-            .tips = {"request_policy:all_nodes", "response_policy:all_succeeded"},
-            .summary = "Remove all the scripts from the script cache.",
-            .since = "2.6.0",
-            .group = "scripting",
-            .complexity = "O(N) with N being the number of scripts in cache",
-            .history = {{"6.2.0",
-                         "Added the `ASYNC` and `SYNC` flushing mode modifiers."}},
-            .arguments = {ArgOneOf("flush-type", {ArgToken("async", "ASYNC"),
-                                                  ArgToken("sync", "SYNC")})
-                              .Optional()
-                              .Since("6.2.0")}},
-           {.name = "script|help",
-            .arity = 2,
-            .flags = kLoading | kStale,
-            .handler = CmdScriptHelp,
-            .acl_categories = AclCategory::kScripting,
-            .summary = "Show helpful text about the different subcommands",
-            .since = "5.0.0",
-            .group = "scripting",
-            .complexity = "O(1)"},
-           {.name = "script|kill",
-            .arity = 2,
-            .flags = kScriptSub | kAllowBusy | kNoExecLock,
-            .handler = CmdScriptKill,
-            .acl_categories = AclCategory::kScripting,
-            .tips = {"request_policy:all_shards", "response_policy:one_succeeded"},
-            .summary = "Kill the script currently in execution.",
-            .since = "2.6.0",
-            .group = "scripting",
-            .complexity = "O(1)"},
-           {.name = "script|load",
-            .arity = 3,
-            .flags = kScriptSub | kStale,
-            .handler = CmdScriptLoad,
-            .acl_categories = AclCategory::kScripting,
-            .tips = {"request_policy:all_nodes", "response_policy:all_succeeded"},
-            .summary = "Load the specified Lua script into the script cache.",
-            .since = "2.6.0",
-            .group = "scripting",
-            .complexity = "O(N) with N being the length in bytes of the script body.",
-            .arguments = {ArgString("script")}},
-       }});
+  r.Register({.name = "script",
+              .arity = -2,
+              .acl_categories = AclCategory::kScripting,
+              .summary = "A container for Lua scripts management commands",
+              .since = "2.6.0",
+              .group = "scripting",
+              .complexity = "Depends on subcommand.",
+              .subcommands = {
+                  {.name = "script|exists",
+                   .arity = -3,
+                   .flags = kScriptSub,
+                   .handler = CmdScriptExists,
+                   .acl_categories = AclCategory::kScripting,
+                   .tips = {"request_policy:all_shards", "response_policy:agg_logical_and"},
+                   .summary = "Check existence of scripts in the script cache.",
+                   .since = "2.6.0",
+                   .group = "scripting",
+                   .complexity = "O(N) with N being the number of scripts to check (so checking a "
+                                 "single script is an O(1) operation).",
+                   .arguments = {ArgString("sha1").Multiple()}},
+                  {.name = "script|flush",
+                   .arity = -2,
+                   .flags = kScriptSub,
+                   .handler = CmdScriptFlush,
+                   .acl_categories = AclCategory::kScripting,
+                   .tips = {"request_policy:all_nodes", "response_policy:all_succeeded"},
+                   .summary = "Remove all the scripts from the script cache.",
+                   .since = "2.6.0",
+                   .group = "scripting",
+                   .complexity = "O(N) with N being the number of scripts in cache",
+                   .history = {{"6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers."}},
+                   .arguments = {ArgOneOf("flush-type",
+                                          {ArgToken("async", "ASYNC"), ArgToken("sync", "SYNC")})
+                                     .Optional()
+                                     .Since("6.2.0")}},
+                  {.name = "script|help",
+                   .arity = 2,
+                   .flags = kLoading | kStale,
+                   .handler = CmdScriptHelp,
+                   .acl_categories = AclCategory::kScripting,
+                   .summary = "Show helpful text about the different subcommands",
+                   .since = "5.0.0",
+                   .group = "scripting",
+                   .complexity = "O(1)"},
+                  {.name = "script|kill",
+                   .arity = 2,
+                   .flags = kScriptSub | kAllowBusy | kNoExecLock,
+                   .handler = CmdScriptKill,
+                   .acl_categories = AclCategory::kScripting,
+                   .tips = {"request_policy:all_shards", "response_policy:one_succeeded"},
+                   .summary = "Kill the script currently in execution.",
+                   .since = "2.6.0",
+                   .group = "scripting",
+                   .complexity = "O(1)"},
+                  {.name = "script|load",
+                   .arity = 3,
+                   .flags = kScriptSub | kStale,
+                   .handler = CmdScriptLoad,
+                   .acl_categories = AclCategory::kScripting,
+                   .tips = {"request_policy:all_nodes", "response_policy:all_succeeded"},
+                   .summary = "Load the specified Lua script into the script cache.",
+                   .since = "2.6.0",
+                   .group = "scripting",
+                   .complexity = "O(N) with N being the length in bytes of the script body.",
+                   .arguments = {ArgString("script")}},
+              }});
 }
 
 }  // namespace stashd::server

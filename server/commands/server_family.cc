@@ -39,6 +39,7 @@
 #include "server/durability/persistence.h"
 #include "server/exec/blocking.h"
 #include "server/exec/command.h"
+#include "server/exec/maxmemory.h"
 #include "server/scripting/script_engine.h"
 #include "server/server_state.h"
 #include "store/glob.h"
@@ -231,6 +232,7 @@ struct KeyspaceCounters {
   uint64_t expired_keys = 0;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
+  uint64_t evicted_keys = 0;
 };
 
 class KeyspaceCounterBaselines {
@@ -260,7 +262,8 @@ KeyspaceCounters CountersSinceReset(ServerState& server, const store::KeyspaceSt
   auto since = [](uint64_t now, uint64_t then) { return now >= then ? now - then : 0; };
   return {since(stats.expired_keys, base.expired_keys),
           since(stats.keyspace_hits, base.keyspace_hits),
-          since(stats.keyspace_misses, base.keyspace_misses)};
+          since(stats.keyspace_misses, base.keyspace_misses),
+          since(stats.evicted_keys, base.evicted_keys)};
 }
 
 // Redis bytesToHuman().
@@ -276,24 +279,6 @@ std::string BytesToHuman(uint64_t n) {
     return absl::StrFormat("%.2fP", d / (kK * kK * kK * kK * kK));
   }
   return absl::StrCat(n, "B");
-}
-
-// Bytes allocated through malloc (Redis's used_memory: what the allocator
-// handed out, not what the process maps).
-uint64_t ResidentSetSize() {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t size = 0;
-  uint64_t resident = 0;
-  if (!(statm >> size >> resident)) return 0;
-  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-}
-
-// An allocator that does not report through mallinfo2 (a sanitizer build's)
-// shows 0: then the resident size is the best figure we have.
-uint64_t UsedMemory() {
-  struct mallinfo2 mi = mallinfo2();
-  const uint64_t used = mi.uordblks + mi.hblkhd;
-  return used > 0 ? used : ResidentSetSize();
 }
 
 std::string TimevalSeconds(const timeval& tv) {
@@ -358,6 +343,9 @@ void MemorySection(CommandContext& ctx, Lines* out) {
   ScriptEngine& scripts = ctx.server.scripts();
   const uint64_t lua = scripts.LuaMemory();
   const uint64_t scripts_bytes = scripts.ScriptsMemory();
+  const Config& config = ctx.server.config();
+  const auto maxmemory = static_cast<uint64_t>(config.maxmemory.load());
+  const auto policy = static_cast<store::EvictionPolicy>(config.maxmemory_policy.load());
   *out = {
       {"used_memory", absl::StrCat(used)},
       {"used_memory_human", BytesToHuman(used)},
@@ -374,11 +362,13 @@ void MemorySection(CommandContext& ctx, Lines* out) {
       {"used_memory_vm_total_human", BytesToHuman(lua)},
       {"used_memory_scripts", absl::StrCat(scripts_bytes)},
       {"used_memory_scripts_human", BytesToHuman(scripts_bytes)},
-      {"maxmemory", "0"},
-      {"maxmemory_human", "0B"},
-      {"maxmemory_policy", "noeviction"},
+      {"maxmemory", absl::StrCat(maxmemory)},
+      {"maxmemory_human", BytesToHuman(maxmemory)},
+      {"maxmemory_policy", std::string(store::EvictionPolicyName(policy))},
       {"mem_fragmentation_ratio", absl::StrFormat("%.2f", frag)},
       {"mem_fragmentation_bytes", absl::StrCat(static_cast<int64_t>(rss - used))},
+      // Redis leaves replica and AOF buffers out of maxmemory: stashd has none.
+      {"mem_not_counted_for_evict", "0"},
       {"mem_allocator", "libc"},
       // Entries FLUSHDB/FLUSHALL ASYNC detached and not yet freed, as Redis.
       {"lazyfree_pending_objects", absl::StrCat(ctx.keyspace.LazyFreePending())},
@@ -419,7 +409,7 @@ void StatsSection(CommandContext& ctx, Lines* out) {
       {"expired_keys", absl::StrCat(kc.expired_keys)},
       {"expired_time_cap_reached_count", absl::StrCat(st.expired_time_cap_reached_count.load())},
       {"expire_cycle_cpu_milliseconds", absl::StrCat(st.expire_cycle_us.load() / 1000)},
-      {"evicted_keys", "0"},
+      {"evicted_keys", absl::StrCat(kc.evicted_keys)},
       {"keyspace_hits", absl::StrCat(kc.keyspace_hits)},
       {"keyspace_misses", absl::StrCat(kc.keyspace_misses)},
       {"pubsub_channels", absl::StrCat(ctx.server.pubsub().ChannelCount(/*shard=*/false))},
@@ -784,7 +774,8 @@ void CmdConfigResetStat(CommandContext& ctx) {
     for (const CommandSpec& sub : spec.subcommands) reset(sub);
   }
   store::KeyspaceStats ks = ctx.keyspace.Stats();
-  Baselines().Set(ctx.server.run_id(), {ks.expired_keys, ks.keyspace_hits, ks.keyspace_misses});
+  Baselines().Set(ctx.server.run_id(),
+                  {ks.expired_keys, ks.keyspace_hits, ks.keyspace_misses, ks.evicted_keys});
   ctx.reply.Ok();
 }
 
@@ -975,6 +966,227 @@ void CmdMemoryUsage(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(*bytes));
 }
 
+// Redis's getMemoryOverheadData, from stashd's figures: malloc's in-use
+// bytes (total), what the server took before loading data (startup), the
+// clients' buffers, the script caches and each database's indexes.
+struct MemoryOverhead {
+  uint64_t total = 0;
+  uint64_t peak = 0;
+  uint64_t startup = 0;
+  uint64_t clients_normal = 0;
+  uint64_t lua_caches = 0;
+  uint64_t functions_caches = 0;
+  std::vector<std::pair<int, store::Keyspace::DbOverhead>> dbs;  // databases with keys
+  uint64_t overhead_total = 0;
+  uint64_t keys = 0;
+  uint64_t bytes_per_key = 0;
+  uint64_t dataset = 0;
+  float dataset_perc = 0;
+  float peak_perc = 0;
+  uint64_t allocated = 0;  // allocator.*: malloc's in-use, held and resident bytes
+  uint64_t active = 0;
+  uint64_t resident = 0;
+  uint64_t rss = 0;
+  float allocator_frag = 0;
+  int64_t allocator_frag_bytes = 0;
+  float allocator_rss = 0;
+  int64_t allocator_rss_bytes = 0;
+  float rss_extra = 0;
+  int64_t rss_extra_bytes = 0;
+  float total_frag = 0;
+  int64_t total_frag_bytes = 0;
+  uint64_t clients = 0;  // connected clients
+};
+
+MemoryOverhead GetMemoryOverhead(ServerState& server) {
+  MemoryOverhead m;
+  m.total = UsedMemory();
+  m.peak = server.memory().NotePeak(m.total);
+  m.startup = server.memory().startup();
+  server.clients().ForEach([&](ClientState& c, const std::function<void()>&) {
+    m.clients_normal += ClientMemory(c);
+    ++m.clients;
+  });
+  ScriptEngine& scripts = server.scripts();
+  m.lua_caches = scripts.ScriptsMemory();
+  for (const ScriptEngine::LibraryInfo& lib : scripts.Libraries()) {
+    m.functions_caches += lib.name.size() + lib.code.size();
+    for (const auto& f : lib.functions) m.functions_caches += sizeof(f);
+  }
+  m.overhead_total = m.startup + m.clients_normal + m.lua_caches + m.functions_caches;
+  const std::vector<store::Keyspace::DbOverhead> dbs = server.keyspace().Overheads();
+  for (size_t db = 0; db < dbs.size(); ++db) {
+    if (dbs[db].keys == 0) continue;
+    m.dbs.emplace_back(static_cast<int>(db), dbs[db]);
+    m.overhead_total += dbs[db].main_bytes + dbs[db].expires_bytes;
+    m.keys += dbs[db].keys;
+  }
+  const uint64_t net = m.total > m.startup ? m.total - m.startup : 0;
+  if (m.keys > 0) m.bytes_per_key = net / m.keys;
+  m.dataset = m.total > m.overhead_total ? m.total - m.overhead_total : 0;
+  m.dataset_perc = net > 0 ? static_cast<float>(m.dataset) * 100 / static_cast<float>(net) : 0;
+  m.peak_perc = m.peak > 0 ? static_cast<float>(m.total) * 100 / static_cast<float>(m.peak) : 0;
+  // The allocator's figures, as Redis computes them (for its libc builds it
+  // takes the resident size less Lua's memory as the allocator's resident).
+  m.rss = ResidentSetSize();
+  m.allocated = m.total;
+  m.active = AllocatorActive();
+  const uint64_t lua = scripts.LuaMemory();
+  m.resident = m.rss > lua ? m.rss - lua : m.rss;
+  auto ratio = [](uint64_t a, uint64_t b) {
+    return b > 0 ? static_cast<float>(a) / static_cast<float>(b) : 0.0f;
+  };
+  auto diff = [](uint64_t a, uint64_t b) {
+    return static_cast<int64_t>(a) - static_cast<int64_t>(b);
+  };
+  m.allocator_frag = ratio(m.active, m.allocated);
+  m.allocator_frag_bytes = diff(m.active, m.allocated);
+  m.allocator_rss = ratio(m.resident, m.active);
+  m.allocator_rss_bytes = diff(m.resident, m.active);
+  m.rss_extra = ratio(m.rss, m.resident);
+  m.rss_extra_bytes = diff(m.rss, m.resident);
+  m.total_frag = ratio(m.rss, m.total);
+  m.total_frag_bytes = diff(m.rss, m.total);
+  return m;
+}
+
+// MEMORY STATS: Redis 7.0's fields, in its order.
+void CmdMemoryStats(CommandContext& ctx) {
+  const MemoryOverhead m = GetMemoryOverhead(ctx.server);
+  protocol::ReplyBuilder& r = ctx.reply;
+  r.MapLen(27 + m.dbs.size());
+  auto integer = [&](std::string_view name, int64_t v) {
+    r.Bulk(name);
+    r.Integer(v);
+  };
+  auto real = [&](std::string_view name, float v) {
+    r.Bulk(name);
+    r.Double(v);
+  };
+  integer("peak.allocated", static_cast<int64_t>(m.peak));
+  integer("total.allocated", static_cast<int64_t>(m.total));
+  integer("startup.allocated", static_cast<int64_t>(m.startup));
+  integer("replication.backlog", 0);  // stashd has no replication
+  integer("clients.slaves", 0);
+  integer("clients.normal", static_cast<int64_t>(m.clients_normal));
+  integer("cluster.links", 0);
+  integer("aof.buffer", 0);  // the write log is written as commands run
+  integer("lua.caches", static_cast<int64_t>(m.lua_caches));
+  integer("functions.caches", static_cast<int64_t>(m.functions_caches));
+  for (const auto& [db, o] : m.dbs) {
+    r.Bulk(absl::StrCat("db.", db));
+    r.MapLen(3);
+    integer("overhead.hashtable.main", static_cast<int64_t>(o.main_bytes));
+    integer("overhead.hashtable.expires", static_cast<int64_t>(o.expires_bytes));
+    integer("overhead.hashtable.slot-to-keys", 0);  // no cluster mode
+  }
+  integer("overhead.total", static_cast<int64_t>(m.overhead_total));
+  integer("keys.count", static_cast<int64_t>(m.keys));
+  integer("keys.bytes-per-key", static_cast<int64_t>(m.bytes_per_key));
+  integer("dataset.bytes", static_cast<int64_t>(m.dataset));
+  real("dataset.percentage", m.dataset_perc);
+  real("peak.percentage", m.peak_perc);
+  integer("allocator.allocated", static_cast<int64_t>(m.allocated));
+  integer("allocator.active", static_cast<int64_t>(m.active));
+  integer("allocator.resident", static_cast<int64_t>(m.resident));
+  real("allocator-fragmentation.ratio", m.allocator_frag);
+  integer("allocator-fragmentation.bytes", m.allocator_frag_bytes);
+  real("allocator-rss.ratio", m.allocator_rss);
+  integer("allocator-rss.bytes", m.allocator_rss_bytes);
+  real("rss-overhead.ratio", m.rss_extra);
+  integer("rss-overhead.bytes", m.rss_extra_bytes);
+  real("fragmentation", m.total_frag);
+  integer("fragmentation.bytes", m.total_frag_bytes);
+}
+
+// MEMORY DOCTOR: Redis 7.0's diagnosis and texts. stashd has no replicas,
+// so the replica-buffer report never applies.
+std::string MemoryDoctorReport(const MemoryOverhead& m, size_t cached_scripts) {
+  constexpr int64_t k10Mb = 10 << 20;
+  if (m.total < 5 * 1024 * 1024) {
+    return "Hi Sam, this instance is empty or is using very little memory, my issues detector "
+           "can't be used in these conditions. Please, leave for your mission on Earth and fill "
+           "it with some data. The new Sam and I will be back to our programming as soon as I "
+           "finished rebooting.\n";
+  }
+  const bool high_peak = static_cast<float>(m.peak) / static_cast<float>(m.total) > 1.5f;
+  const bool high_frag = m.total_frag > 1.4f && m.total_frag_bytes > k10Mb;
+  const bool high_alloc_frag = m.allocator_frag > 1.1f && m.allocator_frag_bytes > k10Mb;
+  const bool high_alloc_rss = m.allocator_rss > 1.1f && m.allocator_rss_bytes > k10Mb;
+  const bool high_proc_rss = m.rss_extra > 1.1f && m.rss_extra_bytes > k10Mb;
+  const bool big_client_buf = m.clients > 0 && m.clients_normal / m.clients > 1024 * 200;
+  const bool many_scripts = cached_scripts > 1000;
+  if (!high_peak && !high_frag && !high_alloc_frag && !high_alloc_rss && !high_proc_rss &&
+      !big_client_buf && !many_scripts) {
+    return "Hi Sam, I can't find any memory issue in your instance. I can only account for what "
+           "occurs on this base.\n";
+  }
+  std::string s = "Sam, I detected a few issues in this Redis instance memory implants:\n\n";
+  if (high_peak) {
+    s += " * Peak memory: In the past this instance used more than 150% the memory that is "
+         "currently using. The allocator is normally not able to release memory after a peak, "
+         "so you can expect to see a big fragmentation ratio, however this is actually harmless "
+         "and is only due to the memory peak, and if the Redis instance Resident Set Size (RSS) "
+         "is currently bigger than expected, the memory will be used as soon as you fill the "
+         "Redis instance with more data. If the memory peak was only occasional and you want to "
+         "try to reclaim memory, please try the MEMORY PURGE command, otherwise the only other "
+         "option is to shutdown and restart the instance.\n\n";
+  }
+  if (high_frag) {
+    s += " * High total RSS: This instance has a memory fragmentation and RSS overhead greater "
+         "than 1.4 (this means that the Resident Set Size of the Redis process is much larger "
+         "than the sum of the logical allocations Redis performed). This problem is usually due "
+         "either to a large peak memory (check if there is a peak memory entry above in the "
+         "report) or may result from a workload that causes the allocator to fragment memory a "
+         "lot. If the problem is a large peak memory, then there is no issue. Otherwise, make "
+         "sure you are using the Jemalloc allocator and not the default libc malloc. Note: The "
+         "currently used allocator is \"libc\".\n\n";
+  }
+  if (high_alloc_frag) {
+    s += " * High allocator fragmentation: This instance has an allocator external "
+         "fragmentation greater than 1.1. This problem is usually due either to a large peak "
+         "memory (check if there is a peak memory entry above in the report) or may result from "
+         "a workload that causes the allocator to fragment memory a lot. You can try enabling "
+         "'activedefrag' config option.\n\n";
+  }
+  if (high_alloc_rss) {
+    s += " * High allocator RSS overhead: This instance has an RSS memory overhead is greater "
+         "than 1.1 (this means that the Resident Set Size of the allocator is much larger than "
+         "the sum what the allocator actually holds). This problem is usually due to a large "
+         "peak memory (check if there is a peak memory entry above in the report), you can try "
+         "the MEMORY PURGE command to reclaim it.\n\n";
+  }
+  if (high_proc_rss) {
+    s += " * High process RSS overhead: This instance has non-allocator RSS memory overhead is "
+         "greater than 1.1 (this means that the Resident Set Size of the Redis process is much "
+         "larger than the RSS the allocator holds). This problem may be due to Lua scripts or "
+         "Modules.\n\n";
+  }
+  if (big_client_buf) {
+    s += " * Big client buffers: The clients output buffers in this instance are greater than "
+         "200K per client (on average). This may result from different causes, like Pub/Sub "
+         "clients subscribed to channels bot not receiving data fast enough, so that data piles "
+         "on the Redis instance output buffer, or clients sending commands with large replies "
+         "or very large sequences of commands in the same pipeline. Please use the CLIENT LIST "
+         "command in order to investigate the issue if it causes problems in your instance, or "
+         "to understand better why certain clients are using a big amount of memory.\n\n";
+  }
+  if (many_scripts) {
+    s += " * Many scripts: There seem to be many cached scripts in this instance (more than "
+         "1000). This may be because scripts are generated and `EVAL`ed, instead of being "
+         "parameterized (with KEYS and ARGV), `SCRIPT LOAD`ed and `EVALSHA`ed. Unless `SCRIPT "
+         "FLUSH` is called periodically, the scripts' caches may end up consuming most of your "
+         "memory.\n\n";
+  }
+  s += "I'm here to keep you safe, Sam. I want to help you.\n";
+  return s;
+}
+
+void CmdMemoryDoctor(CommandContext& ctx) {
+  ctx.reply.Verbatim(
+      MemoryDoctorReport(GetMemoryOverhead(ctx.server), ctx.server.scripts().ScriptCount()));
+}
+
 // MEMORY PURGE: hands freed pages back to the system (glibc malloc_trim).
 void CmdMemoryPurge(CommandContext& ctx) {
   malloc_trim(0);
@@ -987,9 +1199,11 @@ void CmdMemoryMallocStats(CommandContext& ctx) {
 }
 
 void CmdMemoryHelp(CommandContext& ctx) {
-  ReplyHelp(ctx, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "MALLOC-STATS",
+  ReplyHelp(ctx, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "DOCTOR",
+                  "    Return memory problems reports.", "MALLOC-STATS",
                   "    Return internal statistics report from the memory allocator.", "PURGE",
-                  "    Attempt to purge dirty pages for reclamation by the allocator.",
+                  "    Attempt to purge dirty pages for reclamation by the allocator.", "STATS",
+                  "    Return information about the memory usage of the server.",
                   "USAGE <key> [SAMPLES <count>]",
                   "    Return memory in bytes used by <key> and its value. Nested values are",
                   "    sampled up to <count> times (default: 5, 0 means sample all).", "HELP",
@@ -1109,6 +1323,24 @@ void RegisterServerFamily(CommandRegistry& r) {
             .group = "server",
             .complexity = "O(N) where N is the number of samples.",
             .arguments = {ArgKey("key", 0), ArgInteger("count").Token("SAMPLES").Optional()}},
+           {.name = "memory|doctor",
+            .arity = 2,
+            .handler = CmdMemoryDoctor,
+            .tips = {"nondeterministic_output", "request_policy:all_shards",
+                     "response_policy:special"},
+            .summary = "Outputs memory problems report",
+            .since = "4.0.0",
+            .group = "server",
+            .complexity = "O(1)"},
+           {.name = "memory|stats",
+            .arity = 2,
+            .handler = CmdMemoryStats,
+            .tips = {"nondeterministic_output", "request_policy:all_shards",
+                     "response_policy:special"},
+            .summary = "Show memory usage details",
+            .since = "4.0.0",
+            .group = "server",
+            .complexity = "O(1)"},
            {.name = "memory|purge",
             .arity = 2,
             .handler = CmdMemoryPurge,

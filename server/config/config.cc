@@ -18,6 +18,7 @@
 #include "server/base/ascii.h"
 #include "server/exec/latency.h"
 #include "server/exec/notify.h"
+#include "store/eviction.h"
 #include "store/glob.h"
 #include "store/types/hash.h"
 #include "store/types/list.h"
@@ -240,6 +241,32 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
                            return std::nullopt;
                          },
                          [c] { return std::to_string(c->hz.load()); }});
+  directives_.push_back({"maxmemory", true,
+                         [c](const std::vector<std::string>& v) -> ConfigError {
+                           if (auto e = Need1(v)) return e;
+                           auto n = ParseMemory(v[0]);
+                           if (!n) return "argument must be a memory value";  // Redis's words
+                           c->maxmemory.store(*n);
+                           return std::nullopt;
+                         },
+                         [c] { return std::to_string(c->maxmemory.load()); }});
+  directives_.push_back(
+      {"maxmemory-policy", true,
+       [c](const std::vector<std::string>& v) -> ConfigError {
+         if (auto e = Need1(v)) return e;
+         auto policy = store::ParseEvictionPolicy(ToLower(v[0]));
+         if (!policy) {
+           // Redis's wording, naming the policies stashd has in its order.
+           return "argument(s) must be one of the following: volatile-random, volatile-ttl, "
+                  "allkeys-random, noeviction";
+         }
+         c->maxmemory_policy.store(static_cast<int>(*policy));
+         return std::nullopt;
+       },
+       [c] {
+         return std::string(store::EvictionPolicyName(
+             static_cast<store::EvictionPolicy>(c->maxmemory_policy.load())));
+       }});
   // The encoding thresholds of the collection types live in the store (they
   // apply to every value of the type); a change here reaches it at once.
   // Each is an int directive whose setter then hands the type its limits.

@@ -96,6 +96,13 @@ struct Config {
   // ConfigTable::latency_percentiles().
   std::atomic<bool> latency_tracking{true};
   std::vector<double> latency_tracking_info_percentiles = {50.0, 99.0, 99.9};
+  // maxmemory: past this many bytes of used memory (INFO used_memory) the
+  // server evicts keys by `maxmemory_policy` before each command, and refuses
+  // the commands that may grow memory (denyoom) when nothing can be evicted.
+  // 0: no limit.
+  std::atomic<int64_t> maxmemory{0};
+  // maxmemory-policy: an EvictionPolicy (server/exec/maxmemory.h).
+  std::atomic<int> maxmemory_policy{0};
 
   // client-output-buffer-limit, per client class: a client whose pending
   // replies exceed `hard` bytes, or stay above `soft` bytes for

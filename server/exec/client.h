@@ -62,6 +62,19 @@ struct ClientState {
 
   // Set while a script (EVAL) this client runs calls commands.
   bool in_script = false;
+  // maxmemory, as Redis: whether memory was over the limit when the client's
+  // last command started (a script's first write is then refused), and
+  // whether the running script has written yet.
+  bool script_oom = false;
+  bool script_wrote = false;
+
+  // Set by the dispatcher when CLIENT PAUSE holds the client's command (no
+  // reply written): the connection keeps it and runs it again once the
+  // pause ends. CLIENT LIST shows such a client as blocked (flag b).
+  std::atomic<bool> postponed{false};
+  // CLIENT NO-EVICT: shown as flag e (stashd evicts no clients: it has no
+  // maxmemory-clients).
+  std::atomic<bool> no_evict{false};
 
   // WATCH
   std::shared_ptr<store::WatchFlag> watch_flag;
@@ -116,6 +129,19 @@ struct ClientState {
   std::string kept_pushes;
   bool replies_muted() const { return reply_off || reply_skip; }
 
+  // The connection's buffers as its io thread last published them (CLIENT
+  // LIST qbuf ... omem and tot-mem, MEMORY STATS clients.normal).
+  struct Buffers {
+    std::atomic<uint64_t> qbuf{0};       // input read and not yet parsed
+    std::atomic<uint64_t> qbuf_free{0};  // room left in the input buffer
+    std::atomic<uint64_t> argv_mem{0};   // the arguments of the command parsed last
+    std::atomic<uint64_t> rbs{0};        // the reply buffer's size (allocated)
+    std::atomic<uint64_t> rbp{0};        // the most reply bytes it held at once
+    std::atomic<uint64_t> obl{0};        // reply bytes waiting in it
+    std::atomic<uint64_t> oll{0};        // writes on their way to the socket (0 or 1)
+    std::atomic<uint64_t> omem{0};       // bytes of those writes
+  } buffers;
+
   // Set by handlers: send the pending replies, then close (QUIT).
   bool close_after_reply = false;
   // Set by CLIENT KILL from another thread.
@@ -124,6 +150,10 @@ struct ClientState {
   // (0: they are not); the server's cron closes the client once that lasts.
   std::atomic<int64_t> output_soft_limit_since_ms{0};
 };
+
+// Bytes the client takes: its state, the strings it owns and its buffers
+// (CLIENT LIST tot-mem).
+size_t ClientMemory(const ClientState& c);
 
 // The one-line description of a client that CLIENT LIST, CLIENT INFO and
 // ACL LOG show ("id=7 addr=127.0.0.1:50000 laddr=... cmd=get user=bot1 ..."),

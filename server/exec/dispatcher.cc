@@ -65,6 +65,75 @@ bool DeniedOnDiskError(const CommandSpec& spec, const ClientState& client) {
   return false;
 }
 
+// The shebang flags of a script run (EVAL*, FCALL*), or nullopt for any
+// other command and for a script without them (Redis's evalGetCommandFlags).
+std::optional<uint32_t> DeclaredScriptFlags(const CommandSpec& spec, const Args& args,
+                                            ScriptEngine& engine) {
+  std::optional<uint32_t> flags;
+  if (spec.name == "fcall" || spec.name == "fcall_ro") {
+    flags = engine.FunctionFlags(args[1]);
+  } else if (spec.name == "evalsha" || spec.name == "evalsha_ro") {
+    flags = engine.Flags(ToLower(args[1]));
+  } else if (spec.name == "eval" || spec.name == "eval_ro") {
+    uint32_t parsed = 0;
+    size_t len = 0;
+    if (!ParseShebang(args[1], &parsed, &len)) flags = parsed;
+  }
+  if (flags && (*flags & kScriptEvalCompat)) return std::nullopt;
+  return flags;
+}
+
+// As Redis's scriptFlagsToCmdFlags: a script with a shebang and neither
+// no-writes nor allow-oom may grow memory; one without a shebang is checked
+// at its first write instead (CallFromScript).
+bool ScriptDeniedOnOom(const CommandSpec& spec, const Args& args, ScriptEngine& engine) {
+  std::optional<uint32_t> flags = DeclaredScriptFlags(spec, args, engine);
+  return flags && !(*flags & (kScriptNoWrites | kScriptAllowOom));
+}
+
+// Redis refuses these while used memory stays over maxmemory: commands that
+// may grow memory (denyoom), EXEC of a transaction holding one, scripts
+// flagged so, and, inside MULTI, anything but EXEC, DISCARD, QUIT and RESET
+// (queuing takes memory too).
+bool DeniedOnOom(const CommandSpec& spec, const ClientState& client, const Args& args,
+                 ScriptEngine& engine) {
+  if (spec.flags & kDenyOom) return true;
+  if (spec.flags & kRunsQueued) {
+    if (!client.in_multi) return false;
+    for (const QueuedCommand& q : client.queued) {
+      if (q.spec->flags & kDenyOom) return true;
+      if (ScriptDeniedOnOom(*q.spec, q.args, engine)) return true;
+    }
+    return false;
+  }
+  if (client.in_multi && spec.name != "discard" && spec.name != "quit" && spec.name != "reset") {
+    return true;
+  }
+  return ScriptDeniedOnOom(spec, args, engine);
+}
+
+// What CLIENT PAUSE WRITE holds: writes, what may replicate (EVAL, PUBLISH,
+// PFCOUNT ...), and EXEC of a transaction holding one.
+// A script with a shebang is held unless it declares no-writes (Redis
+// drops may_replicate for scripts that declare their flags).
+bool MayReplicate(const CommandSpec& spec, const Args& args, ScriptEngine& engine) {
+  if (std::optional<uint32_t> flags = DeclaredScriptFlags(spec, args, engine)) {
+    return !(*flags & kScriptNoWrites);
+  }
+  return (spec.flags & (kWrite | kMayReplicate)) != 0;
+}
+
+bool MayReplicate(const CommandSpec& spec, const ClientState& client, const Args& args,
+                  ScriptEngine& engine) {
+  if ((spec.flags & kRunsQueued) && client.in_multi) {
+    for (const QueuedCommand& q : client.queued) {
+      if (MayReplicate(*q.spec, q.args, engine)) return true;
+    }
+    return false;
+  }
+  return MayReplicate(spec, args, engine);
+}
+
 // What a subscribed RESP2 client may run (Redis's processCommand).
 bool AllowedWhileSubscribed(const CommandSpec& spec) {
   static constexpr std::string_view kAllowed[] = {
@@ -92,6 +161,7 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
   }
   const size_t reply_start = reply.size();
   const CommandSpec* spec = ExecuteCommand(client, args, reply);
+  if (client.postponed.load(std::memory_order_relaxed)) return;  // no reply yet: runs again
   // CLIENT REPLY OFF / SKIP: the reply goes, the Pub/Sub pushes stay.
   if (client.replies_muted()) {
     reply.buffer().resize(reply_start);
@@ -179,6 +249,22 @@ const CommandSpec* Dispatcher::ExecuteCommand(ClientState& client, Args& args,
     server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
     return spec;
   }
+  // maxmemory: evict, and refuse what may grow memory if that was not
+  // enough (Redis's processCommand). Not while a script holds the gate.
+  if (server_.config().maxmemory.load(std::memory_order_relaxed) > 0) {
+    const bool oom = !server_.scripts().Running() &&
+                     OverMaxmemory(server_.config(), server_.keyspace(), server_.memory());
+    // Invalidations of evicted keys go before this command's reply, as Redis.
+    if (TrackingScope* scope = TrackingScope::Current()) scope->Finish();
+    client.script_oom = oom;
+    if (oom && DeniedOnOom(*spec, client, args, server_.scripts())) {
+      server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      reject(errors::kOom);  // EXEC: the transaction is discarded, and says why
+      return spec;
+    }
+  } else {
+    client.script_oom = false;
+  }
   if (CommandJournal* p = server_.command_journal();
       p != nullptr && p->refusing_writes() && DeniedOnDiskError(*spec, client)) {
     if (auto error = p->WriteRefusal()) {
@@ -199,6 +285,16 @@ const CommandSpec* Dispatcher::ExecuteCommand(ClientState& client, Args& args,
   if (!(spec->flags & kAllowBusy) && ScriptBusy()) {
     reject(BusyError());
     return spec;
+  }
+  // CLIENT PAUSE: the command waits, without a reply, for the pause's end
+  // (the connection runs it again then). Inside MULTI the queuing waits too.
+  if (server_.pause().MayBeActive()) {
+    const ClientPause::Mode mode = server_.pause().Active(server_.clock().NowMs());
+    if (mode == ClientPause::Mode::kAll || (mode == ClientPause::Mode::kWrite &&
+                                            MayReplicate(*spec, client, args, server_.scripts()))) {
+      client.postponed.store(true, std::memory_order_relaxed);
+      return spec;
+    }
   }
   if (client.in_multi && !(spec->flags & kMultiControl)) {
     if (spec->flags & kNoMulti) {
@@ -277,6 +373,7 @@ void Dispatcher::RunScript(CommandContext& ctx, absl::FunctionRef<void()> script
     }
   } script_end{nested, client};
   client.in_script = true;
+  if (!nested) client.script_wrote = false;
   TrackingScope* tracking_scope = TrackingScope::Current();
   if (tracking_scope != nullptr) {
     tracking_scope->script_running = true;
@@ -348,11 +445,13 @@ bool Dispatcher::CallFromScript(ClientState& client, Args& args, bool read_only,
       return false;
     }
   }
+  // A read-only script may not write, nor run what may replicate (PUBLISH,
+  // PFCOUNT ...), as Redis 7.0: so it can run during CLIENT PAUSE WRITE.
+  if (read_only && (spec->flags & (kWrite | kMayReplicate))) {
+    reply.Error(errors::kScriptWriteInReadOnly);
+    return false;
+  }
   if (spec->flags & kWrite) {
-    if (read_only) {
-      reply.Error(errors::kScriptWriteInReadOnly);
-      return false;
-    }
     if (CommandJournal* p = server_.command_journal(); p != nullptr && p->refusing_writes()) {
       if (auto error = p->WriteRefusal()) {
         reply.Error(*error);
@@ -360,7 +459,15 @@ bool Dispatcher::CallFromScript(ClientState& client, Args& args, bool read_only,
       }
     }
   }
+  // As Redis's scriptVerifyOOM: memory was over maxmemory when the script
+  // started and it has not written yet: it may not start growing memory.
+  if ((spec->flags & kDenyOom) && client.script_oom && !client.script_wrote) {
+    server_.command_stats(spec).rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    reply.Error(errors::kOom);
+    return false;
+  }
   Call(*spec, client, args, reply);
+  if (spec->flags & kWrite) client.script_wrote = true;
   return (spec->flags & kWrite) != 0;
 }
 

@@ -82,6 +82,8 @@ void KeyspaceNotifier::OnKeyEvent(store::KeyEvent event, int db, std::string_vie
     case store::KeyEvent::kScopeTtl: return Notify(kNotifyGeneric, "expire", db, key);
     case store::KeyEvent::kEmptied: return Notify(kNotifyGeneric, "del", db, key);
     case store::KeyEvent::kMissed: return Notify(kNotifyKeyMiss, "keymiss", db, key);
+    case store::KeyEvent::kEvicted:
+      return Notify(kNotifyEvicted, "evicted", db, key);
   }
 }
 

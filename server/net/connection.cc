@@ -137,6 +137,7 @@ void Connection::Shutdown() {
   if (client_.blocked != nullptr)
     EndBlock(server_, *client_.blocked, BlockedClient::State::kClosed);
   block_timer_.cancel();
+  LeavePaused();
   // No more messages for a closed client (a worker running its command
   // owns the client state: the destructor unsubscribes then).
   if (!on_worker_) {
@@ -176,6 +177,22 @@ void Connection::MakeRoom() {
   }
 }
 
+void Connection::PublishBuffers(size_t unparsed) {
+  ClientState::Buffers& b = client_.buffers;
+  constexpr auto kRelaxed = std::memory_order_relaxed;
+  size_t argv = 0;
+  for (const std::string& arg : args_) argv += arg.size();
+  reply_peak_ = std::max(reply_peak_, reply_.size());
+  b.qbuf.store(unparsed + parser_.partial_command_bytes(), kRelaxed);
+  b.qbuf_free.store(in_.size() - in_end_, kRelaxed);
+  b.argv_mem.store(argv, kRelaxed);
+  b.rbs.store(reply_.buffer().capacity(), kRelaxed);
+  b.rbp.store(reply_peak_, kRelaxed);
+  b.obl.store(reply_.size(), kRelaxed);
+  b.oll.store(writing_ ? 1 : 0, kRelaxed);
+  b.omem.store(writing_ ? out_.size() : 0, kRelaxed);
+}
+
 void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
   reading_ = false;
   if (ec || closed_) {
@@ -193,6 +210,7 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
 
 void Connection::FinishInput(bool keep_open) {
   if (on_worker_) return;  // ResumeInput() finishes
+  PublishBuffers(in_end_ - in_begin_);
   Persistence* persistence = server_.persistence();
   const uint64_t log_before = log_before_;
   // The query buffer: unparsed input plus what the parser holds of the
@@ -243,14 +261,14 @@ void Connection::FinishInput(bool keep_open) {
 }
 
 bool Connection::ProcessInput() {
-  CommandRunner& dispatcher = server_.dispatcher();
-  while (in_begin_ < in_end_) {
+  while (in_begin_ < in_end_ && !paused_) {
     // A client that has not authenticated gets the parser's tight limits
     // (Redis's authRequired()); AUTH in a pipeline lifts them for what follows.
     parser_.set_authenticated(client_.authenticated || server_.acl().DefaultUserIsOpen());
     size_t consumed = 0;
     protocol::ParseStatus st = parser_.Parse(
         std::span<const char>(in_.data() + in_begin_, in_end_ - in_begin_), &consumed, &args_);
+    if (st == protocol::ParseStatus::kOk) PublishBuffers(in_end_ - in_begin_);
     in_begin_ += consumed;
     if (st == protocol::ParseStatus::kInputPending) return true;
     if (st != protocol::ParseStatus::kOk) {
@@ -259,19 +277,79 @@ bool Connection::ProcessInput() {
                     parser_.ErrorText(st));
       return false;
     }
-    if (dispatcher.RunsLong(client_, args_)) {
-      RunOnWorker();
-      return true;
-    }
-    dispatcher.Execute(client_, args_, reply_);
-    args_.clear();
-    if (client_.blocked != nullptr) {
-      EnterBlocked();
-      return true;
-    }
-    if (!AfterCommand()) return false;
+    if (!RunParsed()) return false;
+    if (on_worker_ || blocked_ || paused_) return true;
   }
   return true;
+}
+
+bool Connection::RunParsed() {
+  CommandRunner& dispatcher = server_.dispatcher();
+  if (dispatcher.RunsLong(client_, args_)) {
+    RunOnWorker();
+    return true;
+  }
+  dispatcher.Execute(client_, args_, reply_);
+  if (client_.postponed.load(std::memory_order_relaxed)) {
+    EnterPaused();
+    return true;
+  }
+  args_.clear();
+  if (client_.blocked != nullptr) {
+    EnterBlocked();
+    return true;
+  }
+  return AfterCommand();
+}
+
+void Connection::EnterPaused() {
+  paused_ = true;
+  server_.stats().blocked_clients.fetch_add(1, std::memory_order_relaxed);
+  ClientPause& pause = server_.pause();
+  std::weak_ptr<Connection> weak = shared_from_this();
+  pause.Wait(client_.id, [weak, executor = socket_.get_executor()] {
+    asio::post(executor, [weak] {
+      if (auto self = weak.lock()) self->PauseOver();
+    });
+  });
+  // The pause's end: the command is tried again then (a pause extended
+  // meanwhile postpones it once more).
+  const int64_t wait_ms = std::max<int64_t>(0, pause.end_ms() - server_.clock().NowMs());
+  ++block_seq_;
+  block_timer_.expires_after(std::chrono::milliseconds(wait_ms));
+  block_timer_.async_wait(
+      [self = shared_from_this(), seq = block_seq_](const boost::system::error_code& ec) {
+        if (!ec && seq == self->block_seq_) self->PauseOver();
+      });
+}
+
+void Connection::LeavePaused() {
+  if (!paused_) return;
+  paused_ = false;
+  ++block_seq_;
+  block_timer_.cancel();
+  server_.pause().StopWaiting(client_.id);
+  server_.stats().blocked_clients.fetch_sub(1, std::memory_order_relaxed);
+  client_.postponed.store(false, std::memory_order_relaxed);
+}
+
+void Connection::PauseOver() {
+  if (closed_ || !paused_) return;
+  LeavePaused();
+  if (writing_) {
+    run_postponed_after_write_ = true;
+    return;
+  }
+  RunPostponed();
+}
+
+void Connection::RunPostponed() {
+  Persistence* persistence = server_.persistence();
+  log_before_ = persistence != nullptr ? persistence->ThreadLogPosition() : 0;
+  client_.last_interaction_ms = server_.clock().NowMs();
+  bool keep_open = RunParsed();
+  if (keep_open && !on_worker_ && !blocked_ && !paused_) keep_open = ProcessInput();
+  FinishInput(keep_open);
 }
 
 void Connection::EnterBlocked() {
@@ -378,7 +456,8 @@ void Connection::RunOnWorker() {
     Persistence* persistence = self->server_.persistence();
     const uint64_t before = persistence != nullptr ? persistence->ThreadLogPosition() : 0;
     self->server_.dispatcher().Execute(self->client_, self->args_, self->reply_);
-    self->args_.clear();
+    // A postponed command is kept to run again (ResumeInput).
+    if (!self->client_.postponed.load(std::memory_order_relaxed)) self->args_.clear();
     // The records this worker appended reach the log (as ReadyToReply
     // promises) before the io thread may send the reply.
     auto resume = [self] {
@@ -395,6 +474,11 @@ void Connection::ResumeInput() {
   if (worker_pushes_.size() > 0) {
     reply_.Raw(worker_pushes_.buffer());
     worker_pushes_.Clear();
+  }
+  if (client_.postponed.load(std::memory_order_relaxed)) {
+    EnterPaused();
+    FinishInput(true);
+    return;
   }
   FinishInput(AfterCommand() && ProcessInput());
 }
@@ -440,6 +524,7 @@ void Connection::Flush(bool close_after) {
     client_.output_soft_limit_since_ms.store(server_.clock().NowMs(), std::memory_order_relaxed);
   }
   writing_ = true;
+  PublishBuffers(in_end_ - in_begin_);
   asio::async_write(
       socket_, asio::buffer(out_),
       [self = shared_from_this(), close_after](const boost::system::error_code& ec, size_t) {
@@ -455,9 +540,13 @@ void Connection::Flush(bool close_after) {
         } else {
           self->out_.clear();
         }
+        if (!self->on_worker_) self->PublishBuffers(self->in_end_ - self->in_begin_);
         if (self->resume_after_write_) {
           self->resume_after_write_ = false;
           self->RunAfterBlock();
+        } else if (self->run_postponed_after_write_) {
+          self->run_postponed_after_write_ = false;
+          self->RunPostponed();
         } else if (self->flush_after_write_) {
           self->flush_after_write_ = false;
           const bool close = self->close_after_write_;

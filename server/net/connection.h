@@ -84,6 +84,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Shutdown();
   // Room for kReadChunk more bytes of input at in_[in_end_].
   void MakeRoom();
+  // Publishes the buffers' sizes in client_.buffers (CLIENT LIST); `unparsed`
+  // is the input not yet run, the command being run included. Only while no
+  // worker owns reply_.
+  void PublishBuffers(size_t unparsed);
 
   friend class PushMailbox;
   // From the mailbox, on the io thread: one message or invalidation, not
@@ -115,6 +119,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void RunAfterBlock();
   void OnBlockTimeout(const boost::system::error_code& ec, uint64_t seq);
 
+  // Runs args_ (parsed, or kept from a postponed run). False when the
+  // connection must close.
+  bool RunParsed();
+  // CLIENT PAUSE held args_: wait (reading on, running nothing) until the
+  // pause's end or UNPAUSE, then RunPostponed().
+  void EnterPaused();
+  void PauseOver();
+  void RunPostponed();
+  // Leaves the paused state (the client closes or is resumed).
+  void LeavePaused();
+
   boost::asio::ip::tcp::socket socket_;
   ServerState& server_;
   ClientState client_;
@@ -136,6 +151,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool blocked_ = false;             // client_.blocked is set: input is not run
   bool watching_peer_ = false;       // an async_wait for input is outstanding
   bool resume_after_write_ = false;  // unblocked while writing: go on after it
+  bool paused_ = false;              // CLIENT PAUSE holds args_
+  bool run_postponed_after_write_ = false;  // the pause ended while writing
   bool reading_ = false;             // an async_read_some is outstanding
   bool awaiting_log_ = false;        // a Flush waits for the write log
   // Flush() was called while writing: flush again once the write is done.
@@ -145,6 +162,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   protocol::ReplyBuilder worker_pushes_;
   boost::asio::steady_timer block_timer_;
   uint64_t block_seq_ = 0;  // counts the blocks, for the timer's handler
+  size_t reply_peak_ = 0;   // the most bytes reply_ held (CLIENT LIST rbp)
 };
 
 }  // namespace stashd::server

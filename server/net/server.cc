@@ -284,6 +284,8 @@ void Server::Cron() {
   state_.stats().SampleInstantaneous(std::chrono::duration_cast<std::chrono::milliseconds>(
                                          std::chrono::steady_clock::now().time_since_epoch())
                                          .count());
+  // used_memory_peak (MEMORY STATS peak.allocated), as Redis's cron samples it.
+  state_.memory().NotePeak(UsedMemory());
   // Active expiry: keep deleting while whole budgets are used up, for at most
   // ~25 ms, as Redis's slow cycle does.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(25);
@@ -327,7 +329,7 @@ void Server::Cron() {
       // A blocked client waits as long as its command asked, a subscriber
       // as long as it likes (Redis's rules).
       if (timeout > 0 && now - c.last_interaction_ms > timeout * 1000 && !c.in_multi &&
-          c.blocked == nullptr && !pubsub) {
+          c.blocked == nullptr && !c.postponed.load(std::memory_order_relaxed) && !pubsub) {
         close();
         return;
       }

@@ -110,6 +110,13 @@ const std::vector<DirectiveCase>& Cases() {
        "local",
        {"maybe"},
        "argument(s) must be one of the following: no, yes, local"},
+      {"maxmemory", {"1mb"}, "1048576", {"1x"}, "argument must be a memory value"},
+      {"maxmemory-policy",
+       {"volatile-ttl"},
+       "volatile-ttl",
+       {"allkeys-lru"},
+       "argument(s) must be one of the following: volatile-random, volatile-ttl, "
+       "allkeys-random, noeviction"},
       {"proto-max-bulk-len",
        {"2mb"},
        "2097152",
