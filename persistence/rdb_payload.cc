@@ -100,6 +100,10 @@ void AppendBinaryDouble(std::string& out, double value) {
   AppendLittleEndian(out, std::bit_cast<uint64_t>(value), 8);
 }
 
+void AppendMillisecondTime(std::string& out, int64_t ms) {
+  AppendLittleEndian(out, static_cast<uint64_t>(ms), 8);
+}
+
 void AppendFooter(std::string& out) {
   AppendLittleEndian(out, kVersion, 2);
   AppendLittleEndian(out, Crc64(0, out), 8);
@@ -153,6 +157,19 @@ std::optional<uint64_t> ReadLengthOrEncoding(Reader& r, std::string_view& data,
 }
 
 }  // namespace
+
+std::optional<std::string_view> Reader::ReadRaw(size_t n) {
+  if (data_.size() < n) return std::nullopt;
+  const std::string_view part = data_.substr(0, n);
+  data_.remove_prefix(n);
+  return part;
+}
+
+std::optional<int64_t> Reader::ReadMillisecondTime() {
+  const std::optional<std::string_view> bytes = ReadRaw(8);
+  if (!bytes) return std::nullopt;
+  return static_cast<int64_t>(LoadLittleEndian(*bytes, 8));
+}
 
 std::optional<uint64_t> Reader::ReadLength() { return ReadLengthOrEncoding(*this, data_, nullptr); }
 

@@ -31,6 +31,9 @@ void AppendLength(std::string& out, uint64_t length);
 void AppendString(std::string& out, std::string_view value);
 // A double as its 8 IEEE 754 bytes, little-endian (RDB_TYPE_ZSET_2).
 void AppendBinaryDouble(std::string& out, double value);
+// A Unix time in milliseconds as its 8 bytes, little-endian (stream
+// delivery and seen times).
+void AppendMillisecondTime(std::string& out, int64_t ms);
 // Appends the version and checksum that end a payload.
 void AppendFooter(std::string& out);
 
@@ -52,6 +55,10 @@ class Reader {
   // A double as RDB_TYPE_ZSET stores it: a length byte (253 NaN, 254 +inf,
   // 255 -inf) and that many bytes of decimal text.
   std::optional<double> ReadTextDouble();
+  // A millisecond time as AppendMillisecondTime writes it.
+  std::optional<int64_t> ReadMillisecondTime();
+  // `n` raw bytes (a stream ID in a PEL is 16 of them, big-endian).
+  std::optional<std::string_view> ReadRaw(size_t n);
 
  private:
   std::string_view data_;

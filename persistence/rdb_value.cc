@@ -3,12 +3,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <map>
 
 #include "persistence/rdb_payload.h"
 #include "store/string_ops.h"
 #include "store/types/hash.h"
 #include "store/types/list.h"
 #include "store/types/set.h"
+#include "store/types/stream.h"
 #include "store/types/zset.h"
 
 namespace stashd::persistence::rdb {
@@ -17,6 +19,8 @@ namespace {
 using store::HashObject;
 using store::ListObject;
 using store::SetObject;
+using store::StreamID;
+using store::StreamObject;
 using store::ValueType;
 using store::ZSetObject;
 
@@ -84,6 +88,11 @@ class ListpackWriter {
     }
     AppendBacklen(body_, body_.size() - start);
     ++count_;
+  }
+  // Appends the items of `other` after these.
+  void Append(const ListpackWriter& other) {
+    body_ += other.body_;
+    count_ += other.count_;
   }
   size_t count() const { return count_; }
   // The size of the finished listpack.
@@ -318,6 +327,142 @@ void DumpZSet(const ZSetObject& zset, std::string& out) {
   });
 }
 
+// ---- Streams (Redis's t_stream.c) ----
+//
+// A stream is a sequence of listpack nodes, each keyed by its master ID (16
+// bytes, ms and seq big-endian). A node holds the master entry -- live
+// count, deleted count, number of master fields, the fields, 0 -- then its
+// entries: flags, ms and seq as differences from the master ID, the number
+// of fields and the fields unless the entry has the master's fields
+// (kStreamSameFields), the values, and lp-count, the number of items of
+// the entry before it.
+
+constexpr int64_t kStreamDeleted = 1;
+constexpr int64_t kStreamSameFields = 2;
+constexpr size_t kStreamListpackMaxSize = size_t{1} << 30;
+constexpr size_t kStreamIdBytes = 16;
+
+void AppendStreamId(std::string& out, StreamID id) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((id.ms >> (8 * i)) & 0xff));
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((id.seq >> (8 * i)) & 0xff));
+}
+
+StreamID LoadStreamId(std::string_view raw) {
+  StreamID id;
+  for (int i = 0; i < 8; ++i) id.ms = (id.ms << 8) | static_cast<uint8_t>(raw[i]);
+  for (int i = 8; i < 16; ++i) id.seq = (id.seq << 8) | static_cast<uint8_t>(raw[i]);
+  return id;
+}
+
+// A node being filled as Redis's streamAppendItem fills one.
+class StreamNode {
+ public:
+  StreamNode(StreamID master, const store::StreamEntry& first) : master_(master) {
+    for (size_t i = 0; i < first.fields_values.size(); i += 2) {
+      fields_.emplace_back(first.fields_values[i]);
+    }
+  }
+  StreamID master() const { return master_; }
+  size_t count() const { return count_; }
+
+  void Add(const store::StreamEntry& e) {
+    const size_t n = e.fields_values.size() / 2;
+    bool same = n == fields_.size();
+    for (size_t i = 0; same && i < n; ++i) same = e.fields_values[2 * i] == fields_[i];
+    entries_.Add(std::to_string(same ? kStreamSameFields : 0));
+    entries_.Add(std::to_string(static_cast<int64_t>(e.id.ms - master_.ms)));
+    entries_.Add(std::to_string(static_cast<int64_t>(e.id.seq - master_.seq)));
+    if (!same) entries_.Add(std::to_string(n));
+    for (size_t i = 0; i < n; ++i) {
+      if (!same) entries_.Add(e.fields_values[2 * i]);
+      entries_.Add(e.fields_values[2 * i + 1]);
+    }
+    entries_.Add(std::to_string(n + 3 + (same ? 0 : n + 1)));
+    ++count_;
+  }
+
+  // The node's listpack; Bytes() is its size.
+  std::string Finish() const {
+    ListpackWriter lp = MasterEntry();
+    lp.Append(entries_);
+    return lp.Finish();
+  }
+  size_t Bytes() const { return MasterEntry().bytes() + entries_.bytes() - kListpackHeader - 1; }
+
+ private:
+  ListpackWriter MasterEntry() const {
+    ListpackWriter lp;
+    lp.Add(std::to_string(count_));
+    lp.Add("0");  // deleted: only live entries are written
+    lp.Add(std::to_string(fields_.size()));
+    for (const std::string& f : fields_) lp.Add(f);
+    lp.Add("0");
+    return lp;
+  }
+
+  StreamID master_;
+  std::vector<std::string> fields_;
+  ListpackWriter entries_;
+  size_t count_ = 0;
+};
+
+void AppendIdLengths(std::string& out, StreamID id) {
+  AppendLength(out, id.ms);
+  AppendLength(out, id.seq);
+}
+
+// RDB_TYPE_STREAM_LISTPACKS_2, the live entries split into nodes as XADD
+// splits them under the current stream-node-max-bytes / -entries.
+void DumpStream(const StreamObject& stream, std::string& out) {
+  size_t max_bytes = StreamObject::MaxBlockBytes();
+  if (max_bytes == 0 || max_bytes > kStreamListpackMaxSize) max_bytes = kStreamListpackMaxSize;
+  const size_t max_entries = StreamObject::MaxBlockEntries();
+  std::vector<StreamNode> nodes;
+  stream.Range({0, 0}, StreamID::Max(), false, [&](const store::StreamEntry& e) {
+    size_t bytes = 0;
+    for (std::string_view s : e.fields_values) bytes += s.size();
+    if (nodes.empty() || nodes.back().Bytes() + bytes >= max_bytes ||
+        (max_entries != 0 && nodes.back().count() >= max_entries)) {
+      nodes.emplace_back(e.id, e);
+    }
+    nodes.back().Add(e);
+    return true;
+  });
+  out.push_back(static_cast<char>(kTypeStreamListpacks2));
+  AppendLength(out, nodes.size());
+  for (const StreamNode& node : nodes) {
+    std::string key;
+    AppendStreamId(key, node.master());
+    AppendString(out, key);
+    AppendString(out, node.Finish());
+  }
+  AppendLength(out, stream.Size());
+  AppendIdLengths(out, stream.last_id());
+  AppendIdLengths(out, stream.FirstId().value_or(StreamID{0, 0}));
+  AppendIdLengths(out, stream.max_deleted());
+  AppendLength(out, stream.entries_added());
+  AppendLength(out, stream.groups().size());
+  for (const auto& [name, group] : stream.groups()) {
+    AppendString(out, name);
+    AppendIdLengths(out, group.last_id);
+    // -1 (unknown) is written as the 64-bit length 2^64-1, as Redis does.
+    AppendLength(out, static_cast<uint64_t>(group.entries_read));
+    AppendLength(out, group.pel.size());
+    for (const auto& [id, pending] : group.pel) {
+      AppendStreamId(out, id);
+      AppendMillisecondTime(out, pending.delivery_time);
+      AppendLength(out, pending.delivery_count);
+    }
+    AppendLength(out, group.consumers.size());
+    for (const auto& [consumer_name, consumer] : group.consumers) {
+      AppendString(out, consumer_name);
+      AppendMillisecondTime(out, consumer.seen_time);
+      AppendLength(out, consumer.pending.size());
+      for (const StreamID& id : consumer.pending) AppendStreamId(out, id);
+    }
+  }
+}
+
 // ---- Reading values ----
 
 template <typename T>
@@ -347,6 +492,184 @@ bool AddZSetPairs(ZSetObject& zset, const std::vector<std::string>& items) {
 
 void PushAll(ListObject& list, const std::vector<std::string>& items) {
   for (const std::string& item : items) list.Push(ListObject::End::kRight, item);
+}
+
+std::optional<StreamID> ReadIdLengths(Reader& r) {
+  const std::optional<uint64_t> ms = r.ReadLength();
+  if (!ms) return std::nullopt;
+  const std::optional<uint64_t> seq = r.ReadLength();
+  if (!seq) return std::nullopt;
+  return StreamID{*ms, *seq};
+}
+
+// Adds the live entries of one node to `stream`. Every entry must follow
+// `*prev` (the last ID read, deleted entries included) and the node must
+// hold exactly the live and deleted entries its master entry counts.
+bool LoadStreamNode(StreamID master, const std::vector<std::string>& items, StreamObject& stream,
+                    StreamID* prev) {
+  size_t pos = 0;
+  auto next_int = [&]() -> std::optional<int64_t> {
+    if (pos >= items.size()) return std::nullopt;
+    return store::ParseInt64(items[pos++]);
+  };
+  // A count of items that may follow: not negative, not beyond the node.
+  auto next_count = [&]() -> std::optional<size_t> {
+    const std::optional<int64_t> v = next_int();
+    if (!v || *v < 0 || static_cast<uint64_t>(*v) > items.size() - pos) return std::nullopt;
+    return static_cast<size_t>(*v);
+  };
+  const std::optional<int64_t> live = next_int();
+  const std::optional<int64_t> deleted = next_int();
+  const std::optional<size_t> num_fields = next_count();
+  if (!live || !deleted || !num_fields) return false;
+  std::vector<std::string_view> master_fields;
+  for (size_t i = 0; i < *num_fields; ++i) master_fields.push_back(items[pos++]);
+  if (next_int() != 0) return false;  // the master entry's terminator
+  int64_t live_seen = 0;
+  int64_t deleted_seen = 0;
+  std::vector<std::string_view> fv;
+  while (pos < items.size()) {
+    const std::optional<int64_t> flags = next_int();
+    const std::optional<int64_t> ms_diff = next_int();
+    const std::optional<int64_t> seq_diff = next_int();
+    if (!flags || !ms_diff || !seq_diff) return false;
+    if ((*flags & ~(kStreamDeleted | kStreamSameFields)) != 0) return false;
+    const StreamID id{master.ms + static_cast<uint64_t>(*ms_diff),
+                      master.seq + static_cast<uint64_t>(*seq_diff)};
+    if (id <= *prev) return false;
+    *prev = id;
+    const bool same = (*flags & kStreamSameFields) != 0;
+    size_t n = master_fields.size();
+    if (!same) {
+      const std::optional<size_t> count = next_count();
+      if (!count) return false;
+      n = *count;
+    }
+    if (n == 0 || n > items.size() - pos) return false;
+    fv.clear();
+    for (size_t i = 0; i < n; ++i) {
+      if (same) {
+        fv.push_back(master_fields[i]);
+      } else {
+        if (pos >= items.size()) return false;
+        fv.push_back(items[pos++]);
+      }
+      if (pos >= items.size()) return false;
+      fv.push_back(items[pos++]);
+    }
+    const int64_t expected = static_cast<int64_t>(n + 3 + (same ? 0 : n + 1));
+    if (next_int() != expected) return false;
+    if ((*flags & kStreamDeleted) != 0) {
+      ++deleted_seen;
+    } else {
+      stream.Append(id, fv);
+      ++live_seen;
+    }
+  }
+  return live_seen == *live && deleted_seen == *deleted;
+}
+
+// RDB_TYPE_STREAM_LISTPACKS (Redis 5 to 6.2) and _2 (7.0). The older one
+// has no first ID, max deleted ID, entries-added or entries-read: they are
+// derived as Redis derives them (entries-added is the length, a group's
+// entries-read the estimate from its last ID).
+ObjectPtr LoadStream(uint8_t type, Reader& r) {
+  const std::optional<uint64_t> nodes = r.ReadLength();
+  if (!nodes) return nullptr;
+  ObjectPtr obj(new StreamObject());
+  auto& stream = static_cast<StreamObject&>(*obj);
+  StreamID prev{0, 0};  // IDs start above 0-0
+  for (uint64_t i = 0; i < *nodes; ++i) {
+    const std::optional<std::string> key = r.ReadString();
+    if (!key || key->size() != kStreamIdBytes) return nullptr;
+    const std::optional<std::string> blob = r.ReadString();
+    if (!blob) return nullptr;
+    const std::optional<std::vector<std::string>> items = DecodeListpack(*blob);
+    if (!items || items->empty()) return nullptr;
+    if (!LoadStreamNode(LoadStreamId(*key), *items, stream, &prev)) return nullptr;
+  }
+  const std::optional<uint64_t> length = r.ReadLength();
+  if (!length || *length != stream.Size()) return nullptr;
+  const std::optional<StreamID> last_id = ReadIdLengths(r);
+  if (!last_id || *last_id < prev) return nullptr;
+  StreamID max_deleted{0, 0};
+  uint64_t entries_added = *length;
+  if (type == kTypeStreamListpacks2) {
+    // The first ID is not kept: the stream finds its first entry.
+    const std::optional<StreamID> first_id = ReadIdLengths(r);
+    const std::optional<StreamID> max_del = first_id ? ReadIdLengths(r) : std::nullopt;
+    const std::optional<uint64_t> added = max_del ? r.ReadLength() : std::nullopt;
+    if (!added || *added < *length) return nullptr;
+    max_deleted = *max_del;
+    entries_added = *added;
+  }
+  stream.SetId(*last_id, entries_added, max_deleted);
+
+  const std::optional<uint64_t> groups = r.ReadLength();
+  if (!groups) return nullptr;
+  for (uint64_t i = 0; i < *groups; ++i) {
+    const std::optional<std::string> name = r.ReadString();
+    if (!name) return nullptr;
+    const std::optional<StreamID> group_id = ReadIdLengths(r);
+    if (!group_id) return nullptr;
+    int64_t entries_read = 0;
+    if (type == kTypeStreamListpacks2) {
+      const std::optional<uint64_t> read = r.ReadLength();
+      if (!read) return nullptr;
+      entries_read = static_cast<int64_t>(*read);  // 2^64-1 is -1, unknown
+    } else {
+      entries_read = stream.EstimateEntriesRead(*group_id);
+    }
+    if (!stream.CreateGroup(*name, *group_id, entries_read)) return nullptr;
+    StreamObject::Group& group = *stream.FindGroup(*name);
+    // The group's PEL, then the consumers and the IDs each owns: every
+    // pending entry must be owned by exactly one consumer.
+    struct Pending {
+      int64_t time = 0;
+      uint64_t count = 0;
+      bool owned = false;
+    };
+    std::map<StreamID, Pending> pel;
+    const std::optional<uint64_t> pel_size = r.ReadLength();
+    if (!pel_size) return nullptr;
+    for (uint64_t j = 0; j < *pel_size; ++j) {
+      const std::optional<std::string_view> raw = r.ReadRaw(kStreamIdBytes);
+      if (!raw) return nullptr;
+      const std::optional<int64_t> time = r.ReadMillisecondTime();
+      if (!time) return nullptr;
+      const std::optional<uint64_t> count = r.ReadLength();
+      if (!count) return nullptr;
+      if (!pel.try_emplace(LoadStreamId(*raw), Pending{*time, *count, false}).second) {
+        return nullptr;
+      }
+    }
+    const std::optional<uint64_t> consumers = r.ReadLength();
+    if (!consumers) return nullptr;
+    for (uint64_t j = 0; j < *consumers; ++j) {
+      const std::optional<std::string> consumer = r.ReadString();
+      if (!consumer) return nullptr;
+      const std::optional<int64_t> seen = r.ReadMillisecondTime();
+      if (!seen) return nullptr;
+      bool created = false;
+      stream.CreateConsumer(group, *consumer, *seen, &created);
+      if (!created) return nullptr;
+      const std::optional<uint64_t> owned = r.ReadLength();
+      if (!owned) return nullptr;
+      for (uint64_t k = 0; k < *owned; ++k) {
+        const std::optional<std::string_view> raw = r.ReadRaw(kStreamIdBytes);
+        if (!raw) return nullptr;
+        const StreamID id = LoadStreamId(*raw);
+        auto it = pel.find(id);
+        if (it == pel.end() || it->second.owned) return nullptr;
+        it->second.owned = true;
+        stream.SetPending(group, *consumer, id, it->second.time, it->second.count);
+      }
+    }
+    for (const auto& [id, pending] : pel) {
+      if (!pending.owned) return nullptr;
+    }
+  }
+  return obj;
 }
 
 ObjectPtr LoadCollection(uint8_t type, Reader& r) {
@@ -475,7 +798,11 @@ ObjectPtr LoadCollection(uint8_t type, Reader& r) {
       }
       return obj;
     }
-    default: return nullptr;  // streams, modules, unknown types
+    case kTypeStreamListpacks:
+    case kTypeStreamListpacks2:
+      return LoadStream(type, r);
+    default:
+      return nullptr;  // modules, unknown types
   }
 }
 
@@ -636,11 +963,21 @@ std::string DumpPayload(const store::ValueView& value) {
       out.push_back(static_cast<char>(kTypeString));
       AppendString(out, value.str);
       break;
-    case ValueType::kList: DumpList(value.As<ListObject>(), out); break;
-    case ValueType::kSet: DumpSet(value.As<SetObject>(), out); break;
-    case ValueType::kZSet: DumpZSet(value.As<ZSetObject>(), out); break;
-    case ValueType::kHash: DumpHash(value.As<HashObject>(), out); break;
-    case ValueType::kStream: break;  // not reached: DUMP refuses streams
+    case ValueType::kList:
+      DumpList(value.As<ListObject>(), out);
+      break;
+    case ValueType::kSet:
+      DumpSet(value.As<SetObject>(), out);
+      break;
+    case ValueType::kZSet:
+      DumpZSet(value.As<ZSetObject>(), out);
+      break;
+    case ValueType::kHash:
+      DumpHash(value.As<HashObject>(), out);
+      break;
+    case ValueType::kStream:
+      DumpStream(value.As<StreamObject>(), out);
+      break;
   }
   AppendFooter(out);
   return out;
@@ -658,8 +995,12 @@ std::optional<LoadedValue> LoadValue(std::string_view body) {
     return loaded;
   }
   loaded.object = LoadCollection(*type, r);
-  // An empty collection is refused, as Redis refuses it.
-  if (loaded.object == nullptr || loaded.object->Size() == 0) return std::nullopt;
+  // An empty collection is refused, as Redis refuses it; an empty stream
+  // is a stream.
+  if (loaded.object == nullptr) return std::nullopt;
+  if (loaded.object->Size() == 0 && loaded.object->type() != ValueType::kStream) {
+    return std::nullopt;
+  }
   loaded.type = loaded.object->type();
   return loaded;
 }

@@ -10,6 +10,8 @@
 //                      Redis's quicklist splits a list pushed at its tail
 //   set    intset      RDB_TYPE_SET_INTSET         hashtable  RDB_TYPE_SET
 //   zset   listpack    RDB_TYPE_ZSET_LISTPACK      skiplist   RDB_TYPE_ZSET_2
+//   stream             RDB_TYPE_STREAM_LISTPACKS_2 of the live entries, in
+//                      nodes split as XADD splits them, and the groups
 // Strings are never LZF-compressed (Redis compresses strings over 20 bytes
 // that shrink by more than 4 bytes; it reads uncompressed ones as well), so
 // a payload is byte-identical to Redis's when Redis did not compress.
@@ -21,7 +23,9 @@
 // whole (sizes, entry headers, back lengths, counts, ordering) and the
 // value rebuilt through its type's API, so duplicates, NaN scores and empty
 // collections are refused: a corrupt payload never becomes a key. Streams
-// and modules are not loaded.
+// are read from RDB_TYPE_STREAM_LISTPACKS (Redis 5 to 6.2) and _2, their
+// nodes checked entry by entry and their groups' PELs against their
+// consumers. Modules are not loaded.
 #pragma once
 
 #include <cstdint>
@@ -59,7 +63,7 @@ enum ObjectType : uint8_t {
   kTypeStreamListpacks2 = 19,
 };
 
-// DUMP: the payload of `value` (type, value, footer). REQUIRES: not a stream.
+// DUMP: the payload of `value` (type, value, footer).
 std::string DumpPayload(const store::ValueView& value);
 
 struct ObjectUnref {

@@ -425,8 +425,6 @@ inline constexpr std::string_view kBadDataFormat = "ERR Bad data format";
 inline constexpr std::string_view kInvalidTtl = "ERR Invalid TTL value, must be >= 0";
 inline constexpr std::string_view kInvalidIdleTime = "ERR Invalid IDLETIME value, must be >= 0";
 inline constexpr std::string_view kInvalidFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255";
-// stashd's own: streams are not serialized by DUMP (yet).
-inline constexpr std::string_view kDumpStream = "ERR DUMP of stream values is not supported";
 inline constexpr std::string_view kNotAFunctionPayload = "ERR given type is not a function";
 inline constexpr std::string_view kFunctionPreGaFormat = "ERR Pre-GA function format not supported";
 inline constexpr std::string_view kBadFunctionPayload = "ERR failed loading the given functions payload";

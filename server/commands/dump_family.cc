@@ -31,7 +31,6 @@ void CmdDump(CommandContext& ctx) {
   const std::optional<store::ValueView> value =
       ctx.keyspace.Find(ctx.db(), ctx.args[1], Keyspace::Lookup::kRead);
   if (!value) return ctx.reply.Null();
-  if (value->type == store::ValueType::kStream) return ctx.reply.Error(errors::kDumpStream);
   ctx.reply.Bulk(rdb::DumpPayload(*value));
 }
 

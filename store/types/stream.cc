@@ -84,6 +84,10 @@ void StreamObject::SetLimits(size_t max_bytes, size_t max_entries) {
   max_block_entries.store(max_entries, std::memory_order_relaxed);
 }
 
+size_t StreamObject::MaxBlockBytes() { return max_block_bytes.load(std::memory_order_relaxed); }
+
+size_t StreamObject::MaxBlockEntries() { return max_block_entries.load(std::memory_order_relaxed); }
+
 // ---- Blocks ----
 
 bool StreamObject::DecodeEntry(const StreamID& first, const Block& b, size_t* pos,

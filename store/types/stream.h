@@ -106,6 +106,8 @@ class StreamObject final : public Object {
 
   // stream-node-max-bytes, stream-node-max-entries (0: no limit).
   static void SetLimits(size_t max_bytes, size_t max_entries);
+  static size_t MaxBlockBytes();
+  static size_t MaxBlockEntries();
 
   // Appends an entry; `id` must be above last_id(). Updates entries-added.
   void Append(StreamID id, std::span<const std::string_view> fields_values);

@@ -8,6 +8,7 @@
 
 #include "commands/command_fixture.h"
 #include "persistence/rdb_payload.h"
+#include "persistence/rdb_value.h"
 
 namespace stashd::test {
 namespace {
@@ -104,6 +105,33 @@ const std::vector<RedisPayload>& RedisPayloads() {
       {"list-fill-2",
        {{"config", "set", "list-max-listpack-size", "2"}, {"rpush", "k", "a", "b", "c"}},
        ""},  // no fixed bytes: checked by node count below
+      // Streams (RDB_TYPE_STREAM_LISTPACKS_2): one node with same-fields
+      // and other-fields entries and negative seq differences; three nodes
+      // of at most 2 entries; an empty stream with a group (entries-read
+      // -1, a 64-bit length).
+      {"stream-plain",
+       {{"xadd", "k", "1-1", "a", "1", "b", "2"},
+        {"xadd", "k", "1-2", "a", "3", "b", "4"},
+        {"xadd", "k", "2-0", "c", "x"},
+        {"xadd", "k", "3-5", "a", "-70000", "b", "hello world"}},
+       "130110000000000000000100000000000000014058580000001f00040100010201816102816202000102010"
+       "001000101010201050102010001010103010401050100010101dfff0201018163028178020601020102010"
+       "401f290eefe048b68656c6c6f20776f726c640c0501ff0403050101000004000a007c40a00ce82d117d"},
+      {"stream-nodes",
+       {{"config", "set", "stream-node-max-entries", "2"},
+        {"xadd", "k", "1-0", "f", "v1"},
+        {"xadd", "k", "2-0", "f", "v2"},
+        {"xadd", "k", "3-0", "f", "v3"},
+        {"xadd", "k", "4-0", "f", "v4"},
+        {"xadd", "k", "5-0", "f", "v5"}},
+       "130310000000000000000100000000000000002a2a0000000f0002010001010181660200010201000100018"
+       "27631030401020101010001827632030401ff10000000000000000300000000000000002a2a0000000f000"
+       "201000101018166020001020100010001827633030401020101010001827634030401ff100000000000000"
+       "00500000000000000001e1e0000000a000101000101018166020001020100010001827635030401ff05050"
+       "00100000005000a00342d1a24952b2609"},
+      {"stream-empty-group",
+       {{"xgroup", "create", "k", "g", "$", "mkstream"}},
+       "13000000000000000000010167000081ffffffffffffffff00000a00a01a953dfb9cddde"},
   };
   return kPayloads;
 }
@@ -114,6 +142,7 @@ class DumpFamilyTest : public CommandTest {
   ~DumpFamilyTest() override {
     Run({"config", "set", "zset-max-listpack-entries", "128"});
     Run({"config", "set", "list-max-listpack-size", "-2"});
+    Run({"config", "set", "stream-node-max-entries", "100"});
   }
 
   // DUMP k after building it; then the payload restores into a fresh key
@@ -425,7 +454,7 @@ TEST_F(DumpFamilyTest, CorruptPayloadsAreRefused) {
   EXPECT_THAT(Run({"restore", "r", "0",
                    WithFooter(std::string("\x00\xc3\x02\x81\x40\0\0\0\0\0\0\0\x00\x61", 14))}),
               ErrorIs("ERR Bad data format"));
-  // Streams (RDB_TYPE_STREAM_LISTPACKS, _2), modules, unknown types.
+  // Streams whose node key is not an ID, modules, unknown types.
   for (char type : {'\x0f', '\x13', '\x06', '\x07', '\x08', '\x14', '\x15', '\x7f'}) {
     EXPECT_THAT(Run({"restore", "r", "0", WithFooter(std::string(1, type) + "\x01\x01" "a")}),
                 ErrorIs("ERR Bad data format"))
@@ -550,6 +579,277 @@ TEST_F(DumpFamilyTest, CommandInfoAsRedis) {
   EXPECT_THAT(info[1][2].elems, ElementsAre("readonly"));
   EXPECT_THAT(info[1][6].elems, ElementsAre("@keyspace", "@read", "@slow"));
   EXPECT_THAT(info[1][7].elems, ElementsAre("nondeterministic_output"));
+}
+
+// ---- Streams ----
+
+// XINFO STREAM key FULL without radix-tree-keys / -nodes: how entries are
+// split into nodes is not part of a stream's value.
+std::string StreamFull(RespValue v) {
+  std::vector<RespValue> kept;
+  for (size_t i = 0; i + 1 < v.elems.size(); i += 2) {
+    if (v.elems[i] == "radix-tree-keys" || v.elems[i] == "radix-tree-nodes") continue;
+    kept.push_back(v.elems[i]);
+    kept.push_back(v.elems[i + 1]);
+  }
+  v.elems = std::move(kept);
+  return DebugString(v);
+}
+
+struct RedisStream {
+  const char* name;
+  const char* hex;       // redis-server 7.0.15's DUMP
+  const char* full;      // its XINFO STREAM FULL (StreamFull)
+  const char* xpending;  // its XPENDING k g1 (summary), "" if no g1
+};
+
+// Captured from redis-server 7.0.15; payloads holding deleted entries (and
+// LZF-compressed listpacks), a MAXLEN-trimmed stream, consumer groups with
+// pending entries and consumers, and the 6.2 payload (RDB_TYPE_STREAM_
+// LISTPACKS, RDB version 9) of Redis's own test "Loading from legacy
+// (Redis <= v6.2.x, rdb_ver < 10) persistence".
+const std::vector<RedisStream>& RedisStreams() {
+  static const std::vector<RedisStream> kStreams = {
+      {"deleted",  // XADD 1-0..5-0 f vN, XDEL 2-0 5-0
+       "13011000000000000000010000000000000000c34045404e0f4e0000001e000301020101018166020020"
+       "080000200106827631030401032014400b0032200b00022001400b0033600b0003600b0034200b020301"
+       "04600b0035200b00ff0305000100050005000a0005dad7040d5f245a",
+       "[\"length\", :3, \"last-generated-id\", \"5-0\", \"max-deleted-entry-id\", \"5-0\", "
+       "\"entries-added\", :5, \"recorded-first-entry-id\", \"1-0\", \"entries\", [[\"1-0\", "
+       "[\"f\", \"v1\"]], [\"3-0\", [\"f\", \"v3\"]], [\"4-0\", [\"f\", \"v4\"]]], \"groups\", []]",
+       ""},
+      {"maxlen",  // XADD k MAXLEN 3 N-N n N000 for N = 1..7
+       "13011000000000000000010000000000000001c34058406213620000002800030104010101816e020001"
+       "030100200103c3e80204200a400001c7d0600a0002200101cbb8600a400101cfa0200a00022036050401"
+       "f1881303400b0005200102f17017600b0006200102f1581b200b00ff0307070505000007000a000bed40"
+       "d17e0d7c7d",
+       "[\"length\", :3, \"last-generated-id\", \"7-7\", \"max-deleted-entry-id\", \"0-0\", "
+       "\"entries-added\", :7, \"recorded-first-entry-id\", \"5-5\", \"entries\", [[\"5-5\", "
+       "[\"n\", \"5000\"]], [\"6-6\", [\"n\", \"6000\"]], [\"7-7\", [\"n\", \"7000\"]]], "
+       "\"groups\", []]",
+       ""},
+      {"groups",  // XADD 1-0..5-0; groups g1 at 0, g2 at $; alice reads 2,
+                  // bob 1; carol created; XACK 1-0; XDEL 4-0
+       "13011000000000000000010000000000000000c34044404e074e0000001e000401400007816602000102"
+       "01002001048276310304200b0001600b0032600b401902827633200b00032001400b0034200b02020104"
+       "600b0035200b00ff0405000100040005020267310300030200000000000000020000000000000000455e"
+       "eb37a20100000100000000000000030000000000000000465eeb37a2010000010305616c696365455eeb"
+       "37a2010000010000000000000002000000000000000003626f62465eeb37a20100000100000000000000"
+       "030000000000000000056361726f6c555eeb37a201000000026732050081ffffffffffffffff00000a00"
+       "6aab7ef8faf0511d",
+       "[\"length\", :4, \"last-generated-id\", \"5-0\", \"max-deleted-entry-id\", \"4-0\", "
+       "\"entries-added\", :5, \"recorded-first-entry-id\", \"1-0\", \"entries\", [[\"1-0\", "
+       "[\"f\", \"v1\"]], [\"2-0\", [\"f\", \"v2\"]], [\"3-0\", [\"f\", \"v3\"]], [\"5-0\", "
+       "[\"f\", \"v5\"]]], \"groups\", [[\"name\", \"g1\", \"last-delivered-id\", \"3-0\", "
+       "\"entries-read\", :3, \"lag\", (nil), \"pel-count\", :2, \"pending\", [[\"2-0\", "
+       "\"alice\", :1796234501701, :1], [\"3-0\", \"bob\", :1796234501702, :1]], \"consumers\", "
+       "[[\"name\", \"alice\", \"seen-time\", :1796234501701, \"pel-count\", :1, \"pending\", "
+       "[[\"2-0\", :1796234501701, :1]]], [\"name\", \"bob\", \"seen-time\", :1796234501702, "
+       "\"pel-count\", :1, \"pending\", [[\"3-0\", :1796234501702, :1]]], [\"name\", \"carol\", "
+       "\"seen-time\", :1796234501717, \"pel-count\", :0, \"pending\", []]]], [\"name\", \"g2\", "
+       "\"last-delivered-id\", \"5-0\", \"entries-read\", (nil), \"lag\", :0, \"pel-count\", :0, "
+       "\"pending\", [], \"consumers\", []]]]",
+       "[:2, \"2-0\", \"3-0\", [[\"alice\", \"1\"], [\"bob\", \"1\"]]]"},
+      {"legacy-6.2",
+       "0f011000000000000000010000000000000000c3404a4057165700000023000201040101018464617461"
+       "05000103010020010381610204200a0001400a0062600a0002400a0063600a4022018164200a4039200a"
+       "0065600a0005400a0066200a00ff02060002026731050004000000000000000100000000000000003ef7"
+       "83437a01000001000000000000000200000000000000003ef783437a0100000100000000000000040000"
+       "0000000000003ef783437a01000001000000000000000500000000000000003ef783437a010000010103"
+       "6331313ef783437a01000004000000000000000100000000000000000000000000000002000000000000"
+       "000000000000000000040000000000000000000000000000000500000000000000000267320000000009"
+       "003d52ef6867521dfa",
+       "[\"length\", :2, \"last-generated-id\", \"6-0\", \"max-deleted-entry-id\", \"0-0\", "
+       "\"entries-added\", :2, \"recorded-first-entry-id\", \"5-0\", \"entries\", [[\"5-0\", "
+       "[\"data\", \"e\"]], [\"6-0\", [\"data\", \"f\"]]], \"groups\", [[\"name\", \"g1\", "
+       "\"last-delivered-id\", \"5-0\", \"entries-read\", :1, \"lag\", :1, \"pel-count\", :4, "
+       "\"pending\", [[\"1-0\", \"c11\", :1624630359870, :1], [\"2-0\", \"c11\", :1624630359870, "
+       ":1], [\"4-0\", \"c11\", :1624630359870, :1], [\"5-0\", \"c11\", :1624630359870, :1]], "
+       "\"consumers\", [[\"name\", \"c11\", \"seen-time\", :1624630359870, \"pel-count\", :4, "
+       "\"pending\", [[\"1-0\", :1624630359870, :1], [\"2-0\", :1624630359870, :1], [\"4-0\", "
+       ":1624630359870, :1], [\"5-0\", :1624630359870, :1]]]]], [\"name\", \"g2\", "
+       "\"last-delivered-id\", \"0-0\", \"entries-read\", :0, \"lag\", :2, \"pel-count\", :0, "
+       "\"pending\", [], \"consumers\", []]]]",
+       "[:4, \"1-0\", \"5-0\", [[\"c11\", \"4\"]]]"},
+  };
+  return kStreams;
+}
+
+// Redis's payloads restore into the stream Redis shows; stashd's DUMP of
+// it restores into the same stream again.
+TEST_F(DumpFamilyTest, RedisStreamPayloadsRestore) {
+  for (const RedisStream& p : RedisStreams()) {
+    Run({"flushall"});
+    ASSERT_EQ(Run({"restore", "k", "0", FromHex(p.hex)}), "OK") << p.name;
+    EXPECT_EQ(Run({"type", "k"}), "stream");
+    EXPECT_EQ(StreamFull(Run({"xinfo", "stream", "k", "full"})), p.full) << p.name;
+    if (*p.xpending != '\0') {
+      EXPECT_EQ(DebugString(Run({"xpending", "k", "g1"})), p.xpending) << p.name;
+    }
+    const std::string dump = Run({"dump", "k"}).str;
+    ASSERT_EQ(Run({"restore", "r", "0", dump}), "OK") << p.name;
+    EXPECT_EQ(StreamFull(Run({"xinfo", "stream", "r", "full"})), p.full) << p.name;
+    EXPECT_EQ(Run({"dump", "r"}).str, dump) << p.name;
+  }
+  // The restored stream goes on as Redis's would: IDs above its last ID,
+  // g1 delivers what follows its last-delivered ID (4-0 is deleted).
+  Run({"flushall"});
+  ASSERT_EQ(Run({"restore", "k", "0", FromHex(RedisStreams()[2].hex)}), "OK");
+  EXPECT_THAT(Run({"xadd", "k", "5-0", "f", "x"}),
+              ErrorIs("ERR The ID specified in XADD is equal or smaller than the target stream "
+                      "top item"));
+  EXPECT_EQ(Run({"xadd", "k", "6-0", "f", "v6"}), "6-0");
+  EXPECT_EQ(DebugString(Run({"xreadgroup", "group", "g1", "bob", "streams", "k", ">"})),
+            "[[\"k\", [[\"5-0\", [\"f\", \"v5\"]], [\"6-0\", [\"f\", \"v6\"]]]]]");
+  EXPECT_EQ(DebugString(Run({"xpending", "k", "g1"})),
+            "[:4, \"2-0\", \"6-0\", [[\"alice\", \"1\"], [\"bob\", \"3\"]]]");
+}
+
+// A stream built here: DUMP, RESTORE, the same stream and the same DUMP;
+// every truncation of the payload is refused and leaves the key as it was;
+// damaged bytes (with a right checksum) never crash and either restore or
+// are refused without touching the key.
+TEST_F(DumpFamilyTest, StreamRoundTripAndCorruption) {
+  Run({"config", "set", "stream-node-max-entries", "3"});
+  const std::vector<std::vector<std::string>> build = {
+      {"xadd", "k", "1-1", "a", "1", "b", "2"},
+      {"xadd", "k", "1-2", "a", "x", "b", std::string(70, 'y')},
+      {"xadd", "k", "2-0", "c", "-5000"},
+      {"xadd", "k", "3-0", "a", "1", "b", "2"},
+      {"xadd", "k", "4-0", "a", "9223372036854775807", "b", ""},
+      {"xadd", "k", "5-0", "a", "1", "b", "2"},
+      {"xdel", "k", "3-0"},
+      {"xgroup", "create", "k", "g1", "0"},
+      {"xgroup", "create", "k", "g2", "$"},
+      {"xreadgroup", "group", "g1", "alice", "count", "2", "streams", "k", ">"},
+      {"xreadgroup", "group", "g1", "bob", "count", "1", "streams", "k", ">"},
+      {"xgroup", "createconsumer", "k", "g2", "carol"},
+      {"xadd", "k", "6-0", "z", "1"},
+      {"xtrim", "k", "maxlen", "=", "4"},
+  };
+  for (const auto& cmd : build) ASSERT_NE(Run(cmd).kind, RespValue::Kind::kError) << cmd[0];
+  const std::string full = StreamFull(Run({"xinfo", "stream", "k", "full"}));
+  const std::string pending = DebugString(Run({"xpending", "k", "g1"}));
+  const std::string payload = Run({"dump", "k"}).str;
+  ASSERT_EQ(Run({"restore", "r", "0", payload}), "OK");
+  EXPECT_EQ(StreamFull(Run({"xinfo", "stream", "r", "full"})), full);
+  EXPECT_EQ(DebugString(Run({"xpending", "r", "g1"})), pending);
+  EXPECT_EQ(Run({"dump", "r"}).str, payload);
+  EXPECT_THAT(Run({"xlen", "r"}), IsInt(4));
+
+  const std::string body = payload.substr(0, payload.size() - 10);
+  Run({"set", "r", "before"});
+  for (size_t n = 0; n < body.size(); ++n) {
+    EXPECT_THAT(Run({"restore", "r", "0", WithFooter(body.substr(0, n)), "replace"}),
+                ErrorIs("ERR Bad data format"))
+        << "cut at " << n;
+  }
+  EXPECT_EQ(Run({"get", "r"}), "before");
+  for (size_t i = 0; i < body.size(); ++i) {
+    for (uint8_t flip : {0x01, 0x10, 0x80, 0xff}) {
+      std::string damaged = body;
+      damaged[i] = static_cast<char>(damaged[i] ^ flip);
+      RespValue r = Run({"restore", "r", "0", WithFooter(damaged), "replace"});
+      if (r.kind == RespValue::Kind::kError) {
+        EXPECT_EQ(r.str, "ERR Bad data format") << "byte " << i;
+        EXPECT_EQ(Run({"get", "r"}), "before") << "byte " << i;
+      } else {
+        EXPECT_EQ(r, "OK");
+        // Whatever was accepted is a working stream.
+        EXPECT_EQ(Run({"type", "r"}), "stream");
+        Run({"xrange", "r", "-", "+"});
+        Run({"xinfo", "stream", "r", "full"});
+        Run({"set", "r", "before"});
+      }
+    }
+  }
+}
+
+// Payloads that hold together byte-wise but not as a stream.
+TEST_F(DumpFamilyTest, InconsistentStreamPayloadsAreRefused) {
+  // Build a one-node stream body by hand: node key, listpack, then the
+  // tail (length, last ID, first ID, max deleted, entries added, groups).
+  auto id16 = [](uint64_t ms, uint64_t seq) {
+    std::string out;
+    for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((ms >> (8 * i)) & 0xff));
+    for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((seq >> (8 * i)) & 0xff));
+    return out;
+  };
+  namespace rdb = persistence::rdb;
+  auto stream = [&](const std::vector<std::string>& node, uint64_t length, uint64_t last_ms,
+                    uint64_t added, const std::string& groups) {
+    std::string body = "\x13";
+    rdb::AppendLength(body, 1);
+    rdb::AppendString(body, id16(1, 0));
+    rdb::AppendString(body, rdb::EncodeListpack(node));
+    rdb::AppendLength(body, length);
+    for (uint64_t v : {last_ms, uint64_t{0}, uint64_t{1}, uint64_t{0}, uint64_t{0}, uint64_t{0}}) {
+      rdb::AppendLength(body, v);
+    }
+    rdb::AppendLength(body, added);
+    body += groups;
+    return WithFooter(body);
+  };
+  // count 2, deleted 0, fields {f}, then 1-0 f=a and 2-0 f=b.
+  const std::vector<std::string> good = {"2", "0", "1", "f", "0", "2", "0", "0",
+                                         "a", "4", "2", "1", "0", "b", "4"};
+  EXPECT_EQ(Run({"restore", "ok", "0", stream(good, 2, 2, 2, std::string(1, '\0'))}), "OK");
+  EXPECT_EQ(Run({"xrange", "ok", "-", "+"}).elems.size(), 2u);
+  auto refused = [&](const std::string& payload, const char* what) {
+    EXPECT_THAT(Run({"restore", "bad", "0", payload}), ErrorIs("ERR Bad data format")) << what;
+  };
+  refused(stream(good, 3, 2, 2, std::string(1, '\0')), "length not the live count");
+  refused(stream(good, 2, 1, 2, std::string(1, '\0')), "last ID below an entry");
+  refused(stream(good, 2, 2, 1, std::string(1, '\0')), "entries-added below the length");
+  std::vector<std::string> node = good;
+  node[0] = "3";
+  refused(stream(node, 2, 2, 2, std::string(1, '\0')), "master count wrong");
+  node = good;
+  node[9] = "3";
+  refused(stream(node, 2, 2, 2, std::string(1, '\0')), "lp-count wrong");
+  node = good;
+  node[11] = "0";  // 2-0 becomes 1-0 again
+  refused(stream(node, 2, 2, 2, std::string(1, '\0')), "IDs not ascending");
+  node = good;
+  node[4] = "1";
+  refused(stream(node, 2, 2, 2, std::string(1, '\0')), "master entry not ended by 0");
+  node = good;
+  node[5] = "8";
+  refused(stream(node, 2, 2, 2, std::string(1, '\0')), "unknown flag");
+  // Groups: g at 0-0, entries-read 0, PEL {1-0}, consumers as given.
+  auto group = [&](const std::string& consumers) {
+    std::string g;
+    rdb::AppendLength(g, 1);
+    rdb::AppendString(g, "g");
+    for (uint64_t v : {0, 0, 0, 1}) rdb::AppendLength(g, v);
+    g += id16(1, 0);
+    rdb::AppendMillisecondTime(g, 1000);
+    rdb::AppendLength(g, 1);
+    return g + consumers;
+  };
+  auto consumer = [&](const std::string& name, const std::vector<std::string>& ids) {
+    std::string c;
+    rdb::AppendString(c, name);
+    rdb::AppendMillisecondTime(c, 2000);
+    rdb::AppendLength(c, ids.size());
+    for (const std::string& id : ids) c += id;
+    return c;
+  };
+  EXPECT_EQ(Run({"restore", "okg", "0",
+                 stream(good, 2, 2, 2, group(std::string("\x01") + consumer("c", {id16(1, 0)})))}),
+            "OK");
+  EXPECT_EQ(DebugString(Run({"xpending", "okg", "g"})), "[:1, \"1-0\", \"1-0\", [[\"c\", \"1\"]]]");
+  refused(stream(good, 2, 2, 2, group(std::string("\x00", 1))), "pending entry without owner");
+  refused(stream(good, 2, 2, 2, group(std::string("\x01") + consumer("c", {id16(2, 0)}))),
+          "consumer owns an ID not pending");
+  refused(stream(good, 2, 2, 2,
+                 group(std::string("\x02") + consumer("c", {id16(1, 0)}) +
+                       consumer("d", {id16(1, 0)}))),
+          "two owners");
+  refused(stream(good, 2, 2, 2,
+                 group(std::string("\x02") + consumer("c", {id16(1, 0)}) + consumer("c", {}))),
+          "duplicate consumer");
+  EXPECT_THAT(Run({"exists", "bad"}), IsInt(0));
 }
 
 }  // namespace

@@ -147,6 +147,23 @@ TEST(RdbPayloadTest, LzfRefusesImpossibleSizesWithoutAllocating) {
   EXPECT_FALSE(LzfDecompress("", 1));
 }
 
+TEST(RdbPayloadTest, MillisecondTimesAndRawBytes) {
+  // A stream's delivery and seen times: 8 bytes little-endian, as Redis's
+  // rdbSaveMillisecondTime (1796234501701 from a Redis 7.0.15 payload).
+  std::string out;
+  AppendMillisecondTime(out, 1796234501701);
+  EXPECT_EQ(out, FromHex("455eeb37a2010000"));
+  AppendMillisecondTime(out, -1);
+  out += "xyz";
+  Reader r(out);
+  EXPECT_EQ(r.ReadMillisecondTime(), 1796234501701);
+  EXPECT_EQ(r.ReadMillisecondTime(), -1);
+  EXPECT_EQ(r.ReadRaw(4), std::nullopt);  // only 3 left: nothing consumed
+  EXPECT_EQ(r.ReadRaw(3), "xyz");
+  EXPECT_TRUE(r.AtEnd());
+  EXPECT_EQ(r.ReadMillisecondTime(), std::nullopt);
+}
+
 TEST(RdbValueTest, ListpackIntegerAndStringBoundaries) {
   std::vector<std::string> items;
   const std::vector<int64_t> ints = {0,        127,      128,        -1,         -4096,
