@@ -193,8 +193,7 @@ int Latency(int port, int channels, int patterns, int64_t messages) {
   std::sort(us.begin(), us.end());
   std::printf("channels=%d patterns=%d messages=%lld mean_us=%.1f p50_us=%.1f p99_us=%.1f\n",
               channels, patterns, static_cast<long long>(messages),
-              sum / static_cast<double>(us.size()), us[us.size() / 2],
-              us[us.size() * 99 / 100]);
+              sum / static_cast<double>(us.size()), us[us.size() / 2], us[us.size() * 99 / 100]);
   redisFree(pub);
   redisFree(sub);
   redisFree(psub);
@@ -209,8 +208,7 @@ int main(int argc, char** argv) {
     return Fanout(std::atoi(argv[2]), std::atoi(argv[3]), std::atoll(argv[4]), payload);
   }
   if (argc == 6 && std::strcmp(argv[1], "latency") == 0) {
-    return Latency(std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]),
-                   std::atoll(argv[5]));
+    return Latency(std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]), std::atoll(argv[5]));
   }
   std::fprintf(stderr,
                "usage: pubsub_load fanout PORT SUBSCRIBERS MESSAGES [PAYLOAD_BYTES]\n"

@@ -237,14 +237,14 @@ int main(int argc, char** argv) {
   };
   const int64_t end_ns = last_ns.load() ? last_ns.load() : NowNs();
   const double secs = (end_ns - start_ns) / 1e9;
-  std::printf(
-      "producers=%d consumers=%d messages=%" PRIu64 " payload=%zu seconds=%.3f msgs_per_s=%.0f "
-      "produce_seconds=%.3f latency_us_p50=%u p99=%u max=%u brpop_timeouts=%" PRIu64
-      " delivered=%zu unique=%" PRIu64 " missing=%" PRIu64 " duplicates=%" PRIu64
-      " damaged=%" PRIu64 " unknown=%" PRIu64 " left_in_queue=%lld\n",
-      producers, consumers, messages, size, secs, expected / secs, (produced_ns - start_ns) / 1e9,
-      pct(0.5), pct(0.99), lat.empty() ? 0 : lat.back(), timeouts, ids.size(), expected, missing,
-      duplicates, damaged, unknown, left_in_queue);
+  std::printf("producers=%d consumers=%d messages=%" PRIu64
+              " payload=%zu seconds=%.3f msgs_per_s=%.0f "
+              "produce_seconds=%.3f latency_us_p50=%u p99=%u max=%u brpop_timeouts=%" PRIu64
+              " delivered=%zu unique=%" PRIu64 " missing=%" PRIu64 " duplicates=%" PRIu64
+              " damaged=%" PRIu64 " unknown=%" PRIu64 " left_in_queue=%lld\n",
+              producers, consumers, messages, size, secs, expected / secs,
+              (produced_ns - start_ns) / 1e9, pct(0.5), pct(0.99), lat.empty() ? 0 : lat.back(),
+              timeouts, ids.size(), expected, missing, duplicates, damaged, unknown, left_in_queue);
   if (missing || duplicates || damaged || unknown || left_in_queue) {
     std::printf("FAILED: exactly-once delivery violated: %" PRIu64 " missing, %" PRIu64
                 " duplicated, %" PRIu64 " damaged, %" PRIu64 " unknown, %lld left in the queue\n",

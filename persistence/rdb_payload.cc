@@ -190,9 +190,15 @@ std::optional<std::string> Reader::ReadString() {
   }
   int width = 0;
   switch (*encoding) {
-    case kEncInt8: width = 1; break;
-    case kEncInt16: width = 2; break;
-    case kEncInt32: width = 4; break;
+    case kEncInt8:
+      width = 1;
+      break;
+    case kEncInt16:
+      width = 2;
+      break;
+    case kEncInt32:
+      width = 4;
+      break;
     case kEncLzf: {
       const std::optional<uint64_t> compressed = ReadLength();
       const std::optional<uint64_t> original = ReadLength();
@@ -201,7 +207,8 @@ std::optional<std::string> Reader::ReadString() {
       if (!bytes) return std::nullopt;
       return LzfDecompress(*bytes, *original);
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
   const std::optional<std::string_view> bytes = take(width);
   if (!bytes) return std::nullopt;
@@ -224,10 +231,14 @@ std::optional<double> Reader::ReadTextDouble() {
   const std::optional<uint8_t> length = ReadByte();
   if (!length) return std::nullopt;
   switch (*length) {
-    case 253: return std::nan("");
-    case 254: return HUGE_VAL;
-    case 255: return -HUGE_VAL;
-    default: break;
+    case 253:
+      return std::nan("");
+    case 254:
+      return HUGE_VAL;
+    case 255:
+      return -HUGE_VAL;
+    default:
+      break;
   }
   if (data_.size() < *length) return std::nullopt;
   // Redis reads it with sscanf("%lg"): the text needs a number at its start.

@@ -837,8 +837,8 @@ std::optional<std::vector<std::string>> DecodeListpack(std::string_view blob) {
     } else if ((b & 0xE0) == 0xC0) {
       if (pos + 2 > end) return std::nullopt;
       header = 2;
-      value = SignExtend((static_cast<uint64_t>(b & 0x1f) << 8) | static_cast<uint8_t>(blob[pos + 1]),
-                         13);
+      value = SignExtend(
+          (static_cast<uint64_t>(b & 0x1f) << 8) | static_cast<uint8_t>(blob[pos + 1]), 13);
     } else if ((b & 0xF0) == 0xE0) {
       if (pos + 2 > end) return std::nullopt;
       header = 2;
@@ -913,7 +913,9 @@ std::optional<std::vector<std::string>> DecodeZiplist(std::string_view blob) {
     int64_t value = 0;
     size_t enc_len = 1;
     switch (enc >> 6) {
-      case 0: str_len = enc & 0x3f; break;
+      case 0:
+        str_len = enc & 0x3f;
+        break;
       case 1:
         if (p + 2 > end) return std::nullopt;
         enc_len = 2;
@@ -927,11 +929,21 @@ std::optional<std::vector<std::string>> DecodeZiplist(std::string_view blob) {
       default:
         is_str = false;
         switch (enc) {
-          case 0xC0: int_bytes = 2; break;
-          case 0xD0: int_bytes = 4; break;
-          case 0xE0: int_bytes = 8; break;
-          case 0xF0: int_bytes = 3; break;
-          case 0xFE: int_bytes = 1; break;
+          case 0xC0:
+            int_bytes = 2;
+            break;
+          case 0xD0:
+            int_bytes = 4;
+            break;
+          case 0xE0:
+            int_bytes = 8;
+            break;
+          case 0xF0:
+            int_bytes = 3;
+            break;
+          case 0xFE:
+            int_bytes = 1;
+            break;
           default:
             if (enc < 0xF1 || enc > 0xFD) return std::nullopt;
             value = (enc & 0x0f) - 1;  // an immediate 0..12

@@ -74,8 +74,8 @@ using ObjectPtr = std::unique_ptr<store::Object, ObjectUnref>;
 // A value read from a payload: a string's bytes, or a collection.
 struct LoadedValue {
   store::ValueType type = store::ValueType::kString;
-  std::string str;     // type == kString
-  ObjectPtr object;    // otherwise
+  std::string str;   // type == kString
+  ObjectPtr object;  // otherwise
 };
 
 // RESTORE: the value in the body of a verified payload (VerifyPayload), or

@@ -65,7 +65,8 @@ inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of rang
 inline constexpr std::string_view kBitOffset = "ERR bit offset is not an integer or out of range";
 inline constexpr std::string_view kBitValue = "ERR bit is not an integer or out of range";
 inline constexpr std::string_view kBitposBit = "ERR The bit argument must be 1 or 0.";
-inline constexpr std::string_view kBitopNot = "ERR BITOP NOT must be called with a single source key.";
+inline constexpr std::string_view kBitopNot =
+    "ERR BITOP NOT must be called with a single source key.";
 inline constexpr std::string_view kBitfieldType =
     "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but "
     "i64 is.";
@@ -73,7 +74,8 @@ inline constexpr std::string_view kBitfieldOverflow = "ERR Invalid OVERFLOW type
 inline constexpr std::string_view kBitfieldReadOnly =
     "ERR BITFIELD_RO only supports the GET subcommand";
 // HyperLogLog
-inline constexpr std::string_view kNotHll = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr std::string_view kNotHll =
+    "WRONGTYPE Key is not a valid HyperLogLog string value.";
 inline constexpr std::string_view kCorruptHll = "INVALIDOBJ Corrupted HLL object detected";
 // Hashes
 inline constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
@@ -341,7 +343,8 @@ inline constexpr std::string_view kProtectedMode =
     "things in order for the server to start accepting connections from the outside.";
 
 // ---- LCS ----
-inline constexpr std::string_view kLcsNotStrings = "ERR The specified keys must contain string values";
+inline constexpr std::string_view kLcsNotStrings =
+    "ERR The specified keys must contain string values";
 inline constexpr std::string_view kLcsLenAndIdx =
     "ERR If you want both the length and indexes, please just use IDX.";
 inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
@@ -418,7 +421,8 @@ inline constexpr std::string_view kFunctionLoadUnknownOption = "ERR Unknown opti
 inline constexpr std::string_view kFunctionListUnknownArg = "ERR Unknown argument %s";
 inline constexpr std::string_view kFunctionRestorePolicy =
     "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
-inline constexpr std::string_view kBadDumpPayload = "ERR DUMP payload version or checksum are wrong";
+inline constexpr std::string_view kBadDumpPayload =
+    "ERR DUMP payload version or checksum are wrong";
 // DUMP / RESTORE
 inline constexpr std::string_view kBusyKey = "BUSYKEY Target key name already exists.";
 inline constexpr std::string_view kBadDataFormat = "ERR Bad data format";
@@ -427,7 +431,8 @@ inline constexpr std::string_view kInvalidIdleTime = "ERR Invalid IDLETIME value
 inline constexpr std::string_view kInvalidFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255";
 inline constexpr std::string_view kNotAFunctionPayload = "ERR given type is not a function";
 inline constexpr std::string_view kFunctionPreGaFormat = "ERR Pre-GA function format not supported";
-inline constexpr std::string_view kBadFunctionPayload = "ERR failed loading the given functions payload";
+inline constexpr std::string_view kBadFunctionPayload =
+    "ERR failed loading the given functions payload";
 inline constexpr std::string_view kFunctionsNotSaved =
     "ERR Can't save the function libraries, the change is undone: %s";
 inline constexpr std::string_view kScriptFlushOption =
@@ -481,7 +486,8 @@ inline constexpr std::string_view kStreamBadId =
     "ERR Invalid stream ID specified as stream command argument";
 inline constexpr std::string_view kStreamIdTooSmall =
     "ERR The ID specified in XADD is equal or smaller than the target stream top item";
-inline constexpr std::string_view kStreamIdZero = "ERR The ID specified in XADD must be greater than 0-0";
+inline constexpr std::string_view kStreamIdZero =
+    "ERR The ID specified in XADD must be greater than 0-0";
 inline constexpr std::string_view kStreamExhausted =
     "ERR The stream has exhausted the last possible ID, unable to add more items";
 inline constexpr std::string_view kStreamMaxlenNegative = "ERR The MAXLEN argument must be >= 0.";
@@ -510,7 +516,8 @@ inline constexpr std::string_view kXreadGroupOption =
     "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.";
 inline constexpr std::string_view kXreadNoackOption =
     "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.";
-inline constexpr std::string_view kXreadgroupMissingGroup = "ERR Missing GROUP option for XREADGROUP";
+inline constexpr std::string_view kXreadgroupMissingGroup =
+    "ERR Missing GROUP option for XREADGROUP";
 inline constexpr std::string_view kXreadgroupDollar =
     "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of "
     "this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would "
@@ -526,17 +533,21 @@ inline constexpr std::string_view kXreadgroupNoGroup =
 inline constexpr std::string_view kStreamKeyGone = "UNBLOCKED the stream key no longer exists";
 inline constexpr std::string_view kXreadgroupGroupGone =
     "NOGROUP the consumer group this client was blocked on no longer exists";
-inline constexpr std::string_view kStreamNoKeyOrGroup = "NOGROUP No such key '%s' or consumer group '%s'";
-inline constexpr std::string_view kStreamNoGroup = "NOGROUP No such consumer group '%s' for key name '%s'";
+inline constexpr std::string_view kStreamNoKeyOrGroup =
+    "NOGROUP No such key '%s' or consumer group '%s'";
+inline constexpr std::string_view kStreamNoGroup =
+    "NOGROUP No such consumer group '%s' for key name '%s'";
 inline constexpr std::string_view kXgroupNoKey =
     "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use "
     "the MKSTREAM option to create an empty stream automatically.";
 inline constexpr std::string_view kXgroupBusy = "BUSYGROUP Consumer Group name already exists";
-inline constexpr std::string_view kXgroupEntriesRead = "ERR value for ENTRIESREAD must be positive or -1";
+inline constexpr std::string_view kXgroupEntriesRead =
+    "ERR value for ENTRIESREAD must be positive or -1";
 inline constexpr std::string_view kXclaimMinIdle = "ERR Invalid min-idle-time argument for XCLAIM";
 inline constexpr std::string_view kXclaimIdle = "ERR Invalid IDLE option argument for XCLAIM";
 inline constexpr std::string_view kXclaimTime = "ERR Invalid TIME option argument for XCLAIM";
-inline constexpr std::string_view kXclaimRetry = "ERR Invalid RETRYCOUNT option argument for XCLAIM";
+inline constexpr std::string_view kXclaimRetry =
+    "ERR Invalid RETRYCOUNT option argument for XCLAIM";
 inline constexpr std::string_view kXclaimUnknownOption = "ERR Unrecognized XCLAIM option '%s'";
 inline constexpr std::string_view kXautoclaimMinIdle =
     "ERR Invalid min-idle-time argument for XAUTOCLAIM";

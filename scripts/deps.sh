@@ -11,7 +11,7 @@ build_pkgs=(cmake ninja-build g++ pkg-config libboost-dev libabsl-dev libspdlog-
 # redis-server: the reference the examples are also tested against (and bench/ uses).
 # nutcracker (twemproxy) and prometheus-redis-exporter: tests/e2e_py/twemproxy_test.py
 # and scripts/exporter_check.py.
-test_pkgs=(redis-tools redis-server python3 python3-redis nutcracker prometheus-redis-exporter)
+test_pkgs=(redis-tools redis-server python3 python3-redis nutcracker prometheus-redis-exporter clang-format)
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-build}" = "test" ]; then
   pkgs+=("${test_pkgs[@]}")

@@ -20,6 +20,8 @@ run() {
   echo "==> $*"
   "$@" || failed+=("$1 $2")
 }
+# Every C++ file as clang-format (Debian 12's, version 14) writes it.
+run scripts/format.sh --check
 run ctest --test-dir "$build_dir" --output-on-failure -j2
 # redis-py end-to-end tests (Debian's python3-redis lives in /usr/bin/python3).
 run /usr/bin/python3 tests/e2e_py/run_tests.py --binary "$build_dir/server/stashd"

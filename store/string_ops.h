@@ -108,8 +108,7 @@ std::optional<OpError> StoreString(Keyspace& ks, int db, std::string_view key,
 // written) if the key's scope refuses the new size. `old` may view the live
 // value.
 std::optional<OpError> RewriteString(Keyspace& ks, int db, std::string_view key,
-                                     std::optional<std::string_view> old,
-                                     std::string_view updated);
+                                     std::optional<std::string_view> old, std::string_view updated);
 
 // SET's write: stores `value` unless `condition` says otherwise, with
 // `expire_at_ms` an absolute deadline, kNoExpiry or kKeepTtl. A deadline

@@ -720,8 +720,8 @@ AclResult Acl::Check(const AclUser& user, const CommandSpec& spec, const Args& a
   auto check_channels = [&](const AclSelector& s, int* idx) {
     if (s.all_channels || spec.channel_args == ChannelArgs::kNone) return AclResult::kOk;
     const bool patterns = spec.channel_args == ChannelArgs::kAllPatterns;
-    const size_t end = spec.channel_args == ChannelArgs::kFirst ? std::min<size_t>(2, args.size())
-                                                                : args.size();
+    const size_t end =
+        spec.channel_args == ChannelArgs::kFirst ? std::min<size_t>(2, args.size()) : args.size();
     for (size_t i = 1; i < end; ++i) {
       if (!SelectorAllowsChannel(s, args[i], patterns)) {
         *idx = static_cast<int>(i);

@@ -77,9 +77,9 @@ void CmdRestore(CommandContext& ctx) {
   if (*ttl != 0) {
     const int64_t now = ctx.keyspace.clock().NowMs();
     // Redis adds in 64 bits and lets a huge TTL wrap into the past.
-    deadline = absttl ? *ttl
-                      : static_cast<int64_t>(static_cast<uint64_t>(*ttl) +
-                                             static_cast<uint64_t>(now));
+    deadline = absttl
+                   ? *ttl
+                   : static_cast<int64_t>(static_cast<uint64_t>(*ttl) + static_cast<uint64_t>(now));
     if (deadline <= now) {
       // Already expired: the key is not created, and REPLACE has deleted
       // the one there was.

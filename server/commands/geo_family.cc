@@ -402,9 +402,9 @@ void SearchGeneric(CommandContext& ctx, size_t src, unsigned flags) {
   for (size_t i = 0; i < returned; ++i) {
     result->Set(found[i].member, store_dist ? found[i].distance : found[i].score);
   }
-  StoreCollection(ctx, *store_key, result,
-                  {kNotifyZset, (flags & (kSearch | kSearchStore)) ? "geosearchstore"
-                                                                   : "georadiusstore"});
+  StoreCollection(
+      ctx, *store_key, result,
+      {kNotifyZset, (flags & (kSearch | kSearchStore)) ? "geosearchstore" : "georadiusstore"});
 }
 
 void CmdGeoradius(CommandContext& ctx) { SearchGeneric(ctx, 1, kRadiusCoords); }

@@ -95,8 +95,8 @@ void PublishGeneric(CommandContext& ctx, bool shard) {
   protocol::ReplyBuilder muted;
   muted.set_resp3(ctx.reply.resp3());
   protocol::ReplyBuilder* self_reply = ctx.client.in_script || Dispatcher::InExec() ? nullptr
-                                       : ctx.client.replies_muted()               ? &muted
-                                                                                  : &ctx.reply;
+                                       : ctx.client.replies_muted()                 ? &muted
+                                                                                    : &ctx.reply;
   ctx.reply.Integer(
       ctx.server.pubsub().Publish(shard, ctx.args[1], ctx.args[2], &ctx.client, self_reply));
   ctx.client.kept_pushes += muted.buffer();
@@ -132,24 +132,25 @@ void CmdPubSubShardNumSub(CommandContext& ctx) { NumSubGeneric(ctx, /*shard=*/tr
 void CmdPubSubNumPat(CommandContext& ctx) { ctx.reply.Integer(ctx.server.pubsub().NumPat()); }
 
 void CmdPubSubHelp(CommandContext& ctx) {
-  ReplyHelp(ctx, {
-                     "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                     "CHANNELS [<pattern>]",
-                     "    Return the currently active channels matching a <pattern> (default: '*').",
-                     "NUMPAT",
-                     "    Return number of subscriptions to patterns.",
-                     "NUMSUB [<channel> ...]",
-                     "    Return the number of subscribers for the specified channels, excluding",
-                     "    pattern subscriptions(default: no channels).",
-                     "SHARDCHANNELS [<pattern>]",
-                     "    Return the currently active shard level channels matching a <pattern> "
-                     "(default: '*').",
-                     "SHARDNUMSUB [<shardchannel> ...]",
-                     "    Return the number of subscribers for the specified shard level "
-                     "channel(s)",
-                     "HELP",
-                     "    Prints this help.",
-                 });
+  ReplyHelp(ctx,
+            {
+                "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "CHANNELS [<pattern>]",
+                "    Return the currently active channels matching a <pattern> (default: '*').",
+                "NUMPAT",
+                "    Return number of subscriptions to patterns.",
+                "NUMSUB [<channel> ...]",
+                "    Return the number of subscribers for the specified channels, excluding",
+                "    pattern subscriptions(default: no channels).",
+                "SHARDCHANNELS [<pattern>]",
+                "    Return the currently active shard level channels matching a <pattern> "
+                "(default: '*').",
+                "SHARDNUMSUB [<shardchannel> ...]",
+                "    Return the number of subscribers for the specified shard level "
+                "channel(s)",
+                "HELP",
+                "    Prints this help.",
+            });
 }
 
 }  // namespace
@@ -170,15 +171,16 @@ void RegisterPubSubFamily(CommandRegistry& r) {
               .group = "pubsub",
               .complexity = "O(N) where N is the number of channels to subscribe to.",
               .arguments = {ArgString("channel").Multiple()}});
-  r.Register({.name = "unsubscribe",
-              .arity = -1,
-              .flags = kSub,
-              .handler = CmdUnsubscribe,
-              .summary = "Stop listening for messages posted to the given channels",
-              .since = "2.0.0",
-              .group = "pubsub",
-              .complexity = "O(N) where N is the number of clients already subscribed to a channel.",
-              .arguments = {ArgString("channel").Optional().Multiple()}});
+  r.Register(
+      {.name = "unsubscribe",
+       .arity = -1,
+       .flags = kSub,
+       .handler = CmdUnsubscribe,
+       .summary = "Stop listening for messages posted to the given channels",
+       .since = "2.0.0",
+       .group = "pubsub",
+       .complexity = "O(N) where N is the number of clients already subscribed to a channel.",
+       .arguments = {ArgString("channel").Optional().Multiple()}});
   r.Register({.name = "psubscribe",
               .arity = -2,
               .flags = kSub,

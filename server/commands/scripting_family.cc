@@ -389,55 +389,56 @@ void CmdFunctionKill(CommandContext& ctx) {
 }
 
 void CmdFunctionHelp(CommandContext& ctx) {
-  ReplyHelp(ctx, {
-                     "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                     "LOAD [REPLACE] <FUNCTION CODE>",
-                     "    Create a new library with the given library name and code.",
-                     "DELETE <LIBRARY NAME>",
-                     "    Delete the given library.",
-                     "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
-                     "    Return general information on all the libraries:",
-                     "    * Library name",
-                     "    * The engine used to run the Library",
-                     "    * Library description",
-                     "    * Functions list",
-                     "    * Library code (if WITHCODE is given)",
-                     "    It also possible to get only function that matches a pattern using "
-                     "LIBRARYNAME argument.",
-                     "STATS",
-                     "    Return information about the current function running:",
-                     "    * Function name",
-                     "    * Command used to run the function",
-                     "    * Duration in MS that the function is running",
-                     "    If no function is running, return nil",
-                     "    In addition, returns a list of available engines.",
-                     "KILL",
-                     "    Kill the current running function.",
-                     "FLUSH [ASYNC|SYNC]",
-                     "    Delete all the libraries.",
-                     "    When called without the optional mode argument, the behavior is "
-                     "determined by the",
-                     "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
-                     "    * ASYNC: Asynchronously flush the libraries.",
-                     "    * SYNC: Synchronously flush the libraries.",
-                     "DUMP",
-                     "    Return a serialized payload representing the current libraries, can be "
-                     "restored using FUNCTION RESTORE command",
-                     "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
-                     "    Restore the libraries represented by the given payload, it is possible to "
-                     "give a restore policy to",
-                     "    control how to handle existing libraries (default APPEND):",
-                     "    * FLUSH: delete all existing libraries.",
-                     "    * APPEND: appends the restored libraries to the existing libraries. On "
-                     "collision, abort.",
-                     "    * REPLACE: appends the restored libraries to the existing libraries, On "
-                     "collision, replace the old",
-                     "      libraries with the new libraries (notice that even on this option there "
-                     "is a chance of failure",
-                     "      in case of functions name collision with another library).",
-                     "HELP",
-                     "    Prints this help.",
-                 });
+  ReplyHelp(ctx,
+            {
+                "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "LOAD [REPLACE] <FUNCTION CODE>",
+                "    Create a new library with the given library name and code.",
+                "DELETE <LIBRARY NAME>",
+                "    Delete the given library.",
+                "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+                "    Return general information on all the libraries:",
+                "    * Library name",
+                "    * The engine used to run the Library",
+                "    * Library description",
+                "    * Functions list",
+                "    * Library code (if WITHCODE is given)",
+                "    It also possible to get only function that matches a pattern using "
+                "LIBRARYNAME argument.",
+                "STATS",
+                "    Return information about the current function running:",
+                "    * Function name",
+                "    * Command used to run the function",
+                "    * Duration in MS that the function is running",
+                "    If no function is running, return nil",
+                "    In addition, returns a list of available engines.",
+                "KILL",
+                "    Kill the current running function.",
+                "FLUSH [ASYNC|SYNC]",
+                "    Delete all the libraries.",
+                "    When called without the optional mode argument, the behavior is "
+                "determined by the",
+                "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+                "    * ASYNC: Asynchronously flush the libraries.",
+                "    * SYNC: Synchronously flush the libraries.",
+                "DUMP",
+                "    Return a serialized payload representing the current libraries, can be "
+                "restored using FUNCTION RESTORE command",
+                "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+                "    Restore the libraries represented by the given payload, it is possible to "
+                "give a restore policy to",
+                "    control how to handle existing libraries (default APPEND):",
+                "    * FLUSH: delete all existing libraries.",
+                "    * APPEND: appends the restored libraries to the existing libraries. On "
+                "collision, abort.",
+                "    * REPLACE: appends the restored libraries to the existing libraries, On "
+                "collision, replace the old",
+                "      libraries with the new libraries (notice that even on this option there "
+                "is a chance of failure",
+                "      in case of functions name collision with another library).",
+                "HELP",
+                "    Prints this help.",
+            });
 }
 
 void CmdEval(CommandContext& ctx) { Eval(ctx, /*by_sha=*/false, /*ro=*/false); }
@@ -528,10 +529,10 @@ CommandSpec EvalRow(std::string name, Handler handler, bool ro, std::string summ
   // As Redis: EVAL, EVALSHA and FCALL may replicate (CLIENT PAUSE WRITE
   // holds them), the _RO forms do not.
   flags |= ro ? kReadonly : kMayReplicate;
-  KeySpec keys = KeySpec::Index(2, ro ? (KeySpecFlag::kRO | KeySpecFlag::kAccess)
-                                      : (KeySpecFlag::kRW | KeySpecFlag::kAccess |
-                                         KeySpecFlag::kUpdate))
-                     .Keynum(0, 1, 1);
+  KeySpec keys =
+      KeySpec::Index(2, ro ? (KeySpecFlag::kRO | KeySpecFlag::kAccess)
+                           : (KeySpecFlag::kRW | KeySpecFlag::kAccess | KeySpecFlag::kUpdate))
+          .Keynum(0, 1, 1);
   if (!by_sha) {
     keys = std::move(keys).Notes(
         ro ? "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"
@@ -561,8 +562,7 @@ void RegisterScriptingFamily(CommandRegistry& r) {
                      "Depends on the script that is executed.", true));
   r.Register(EvalRow("eval_ro", CmdEvalRo, true, "Execute a read-only Lua script server side",
                      "Depends on the script that is executed.", false));
-  r.Register(EvalRow("evalsha_ro", CmdEvalShaRo, true,
-                     "Execute a read-only Lua script server side",
+  r.Register(EvalRow("evalsha_ro", CmdEvalShaRo, true, "Execute a read-only Lua script server side",
                      "Depends on the script that is executed.", true));
 
   r.Register(EvalRow("fcall", CmdFcall, false, "Invoke a function",
@@ -651,8 +651,7 @@ void RegisterScriptingFamily(CommandRegistry& r) {
             .since = "7.0.0",
             .group = "scripting",
             .complexity = "O(1) (considering compilation time is redundant)",
-            .arguments = {ArgToken("replace", "REPLACE").Optional(),
-                          ArgString("function-code")}},
+            .arguments = {ArgToken("replace", "REPLACE").Optional(), ArgString("function-code")}},
            {.name = "function|restore",
             .arity = -3,
             .flags = kWrite | kDenyOom | kNoScript,
@@ -664,9 +663,9 @@ void RegisterScriptingFamily(CommandRegistry& r) {
             .group = "scripting",
             .complexity = "O(N) where N is the number of functions on the payload",
             .arguments = {ArgString("serialized-value"),
-                          ArgOneOf("policy", {ArgToken("flush", "FLUSH"),
-                                              ArgToken("append", "APPEND"),
-                                              ArgToken("replace", "REPLACE")})
+                          ArgOneOf("policy",
+                                   {ArgToken("flush", "FLUSH"), ArgToken("append", "APPEND"),
+                                    ArgToken("replace", "REPLACE")})
                               .Optional()}},
            {.name = "function|stats",
             .arity = 2,

@@ -133,9 +133,9 @@ const StreamObject* ReadStream(CommandContext& ctx, std::string_view key, bool* 
 }
 
 KeyWriter WriteStream(CommandContext& ctx, std::string_view key, bool create) {
-  return ctx.keyspace.Write(ctx.db(), key, store::ValueType::kStream,
-                            create ? store::Keyspace::Missing::kCreate
-                                   : store::Keyspace::Missing::kFail);
+  return ctx.keyspace.Write(
+      ctx.db(), key, store::ValueType::kStream,
+      create ? store::Keyspace::Missing::kCreate : store::Keyspace::Missing::kFail);
 }
 
 void RecordStrings(KeyWriter& w, uint8_t op, const std::vector<std::string>& args) {
@@ -602,8 +602,7 @@ void CmdXread(CommandContext& ctx) {
     t.key = args[streams_arg + k];
     std::string_view id_arg = args[streams_arg + streams_count + k];
     auto v = ctx.keyspace.Find(ctx.db(), t.key, store::Keyspace::Lookup::kRead);
-    if (serving && *ctx.serving_key == t.key &&
-        (!v || v->type != store::ValueType::kStream)) {
+    if (serving && *ctx.serving_key == t.key && (!v || v->type != store::ValueType::kStream)) {
       // The key this client waits on was deleted or replaced: a group
       // reader fails, a plain reader waits on (Redis 7.0).
       if (kGroup) return ctx.reply.Error(errors::kStreamKeyGone);
@@ -616,8 +615,7 @@ void CmdXread(CommandContext& ctx) {
         if (serving && *ctx.serving_key == t.key) {
           return ctx.reply.Error(errors::kXreadgroupGroupGone);
         }
-        return ctx.reply.Error(
-            errors::Format(errors::kXreadgroupNoGroup, {t.key, group_name}));
+        return ctx.reply.Error(errors::Format(errors::kXreadgroupNoGroup, {t.key, group_name}));
       }
     }
     if (id_arg == "$") {
@@ -808,7 +806,8 @@ void CmdXgroupCreateConsumer(CommandContext& ctx) {
   const int64_t now = Now(ctx);
   s.CreateConsumer(*g, ctx.args[4], now, &created);
   if (created) {
-    RecordStrings(w, StreamObject::kConsumerCreate, {ctx.args[3], ctx.args[4], std::to_string(now)});
+    RecordStrings(w, StreamObject::kConsumerCreate,
+                  {ctx.args[3], ctx.args[4], std::to_string(now)});
     w.Notify({kNotifyStream, "xgroup-createconsumer"});
   }
   ctx.reply.Integer(created ? 1 : 0);
@@ -829,19 +828,19 @@ void CmdXgroupDelConsumer(CommandContext& ctx) {
 }
 
 void CmdXgroupHelp(CommandContext& ctx) {
-  ReplyHelp(ctx, {"XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                  "CREATE <key> <groupname> <id|$> [option]",
-                  "    Create a new consumer group. Options are:", "    * MKSTREAM",
-                  "      Create the empty stream if it does not exist.",
-                  "    * ENTRIESREAD entries_read",
-                  "      Set the group's entries_read counter (internal use).",
-                  "CREATECONSUMER <key> <groupname> <consumer>",
-                  "    Create a new consumer in the specified group.",
-                  "DELCONSUMER <key> <groupname> <consumer>", "    Remove the specified consumer.",
-                  "DESTROY <key> <groupname>", "    Remove the specified group.",
-                  "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
-                  "    Set the current group ID and entries_read counter.", "HELP",
-                  "    Prints this help."});
+  ReplyHelp(
+      ctx,
+      {"XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+       "CREATE <key> <groupname> <id|$> [option]",
+       "    Create a new consumer group. Options are:", "    * MKSTREAM",
+       "      Create the empty stream if it does not exist.", "    * ENTRIESREAD entries_read",
+       "      Set the group's entries_read counter (internal use).",
+       "CREATECONSUMER <key> <groupname> <consumer>",
+       "    Create a new consumer in the specified group.",
+       "DELCONSUMER <key> <groupname> <consumer>", "    Remove the specified consumer.",
+       "DESTROY <key> <groupname>", "    Remove the specified group.",
+       "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+       "    Set the current group ID and entries_read counter.", "HELP", "    Prints this help."});
 }
 
 // ---- XACK XPENDING XCLAIM XAUTOCLAIM ----
@@ -1133,9 +1132,9 @@ void CmdXautoclaim(CommandContext& ctx) {
     }
     const uint64_t n = justid ? p.delivery_count : p.delivery_count + 1;
     s.SetPending(*g, name, id, now, n);
-    RecordStrings(w, StreamObject::kPending,
-                  {ctx.args[2], std::string(name), std::to_string(now), id.ToString(),
-                   std::to_string(n)});
+    RecordStrings(
+        w, StreamObject::kPending,
+        {ctx.args[2], std::string(name), std::to_string(now), id.ToString(), std::to_string(n)});
     out.push_back(justid ? OwnedEntry{id, {}, false} : Own(*e));
     --count;
   }
@@ -1329,11 +1328,11 @@ void CmdXinfoConsumers(CommandContext& ctx) {
 }
 
 void CmdXinfoHelp(CommandContext& ctx) {
-  ReplyHelp(ctx, {"XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                  "CONSUMERS <key> <groupname>", "    Show consumers of <groupname>.",
-                  "GROUPS <key>", "    Show the stream consumer groups.",
-                  "STREAM <key> [FULL [COUNT <count>]", "    Show information about the stream.",
-                  "HELP", "    Prints this help."});
+  ReplyHelp(ctx,
+            {"XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+             "CONSUMERS <key> <groupname>", "    Show consumers of <groupname>.", "GROUPS <key>",
+             "    Show the stream consumer groups.", "STREAM <key> [FULL [COUNT <count>]",
+             "    Show information about the stream.", "HELP", "    Prints this help."});
 }
 
 }  // namespace
@@ -1341,13 +1340,12 @@ void CmdXinfoHelp(CommandContext& ctx) {
 void RegisterStreamFamily(CommandRegistry& r) {
   using enum KeySpecFlag;
   const auto trim_args = [] {
-    return ArgBlock("trim",
-                    {ArgOneOf("strategy", {ArgToken("maxlen", "MAXLEN"), ArgToken("minid", "MINID")
-                                                                             .Since("6.2.0")}),
-                     ArgOneOf("operator", {ArgToken("equal", "="), ArgToken("approximately", "~")})
-                         .Optional(),
-                     ArgString("threshold"),
-                     ArgInteger("count").Token("LIMIT").Since("6.2.0").Optional()});
+    return ArgBlock(
+        "trim",
+        {ArgOneOf("strategy",
+                  {ArgToken("maxlen", "MAXLEN"), ArgToken("minid", "MINID").Since("6.2.0")}),
+         ArgOneOf("operator", {ArgToken("equal", "="), ArgToken("approximately", "~")}).Optional(),
+         ArgString("threshold"), ArgInteger("count").Token("LIMIT").Since("6.2.0").Optional()});
   };
   r.Register({.name = "xadd",
               .arity = -5,
@@ -1364,15 +1362,15 @@ void RegisterStreamFamily(CommandRegistry& r) {
               .group = "stream",
               .complexity = "O(1) when adding a new entry, O(N) when trimming where N being the "
                             "number of entries evicted.",
-              .history = {{"6.2.0", "Added the `NOMKSTREAM` option, `MINID` trimming strategy "
-                                    "and the `LIMIT` option."},
+              .history = {{"6.2.0",
+                           "Added the `NOMKSTREAM` option, `MINID` trimming strategy "
+                           "and the `LIMIT` option."},
                           {"7.0.0", "Added support for the `<ms>-*` explicit ID form."}},
-              .arguments = {ArgKey("key", 0),
-                            ArgToken("nomkstream", "NOMKSTREAM").Since("6.2.0").Optional(),
-                            trim_args().Optional(),
-                            ArgOneOf("id_or_auto", {ArgToken("auto_id", "*"), ArgString("id")}),
-                            ArgBlock("field_value", {ArgString("field"), ArgString("value")})
-                                .Multiple()}});
+              .arguments = {
+                  ArgKey("key", 0), ArgToken("nomkstream", "NOMKSTREAM").Since("6.2.0").Optional(),
+                  trim_args().Optional(),
+                  ArgOneOf("id_or_auto", {ArgToken("auto_id", "*"), ArgString("id")}),
+                  ArgBlock("field_value", {ArgString("field"), ArgString("value")}).Multiple()}});
   r.Register({.name = "xrange",
               .arity = -4,
               .flags = kReadonly,
@@ -1462,69 +1460,67 @@ void RegisterStreamFamily(CommandRegistry& r) {
                             "deallocation.",
               .history = {{"6.2.0", "Added the `MINID` trimming strategy and the `LIMIT` option."}},
               .arguments = {ArgKey("key", 0), trim_args()}});
-  r.Register({.name = "xsetid",
-              .arity = -3,
-              .flags = kWrite | kDenyOom | kFast,
-              .first_key = 1,
-              .last_key = 1,
-              .step = 1,
-              .handler = CmdXsetid,
-              .acl_categories = AclCategory::kStream,
-              .key_spec_flags = {kRW | kUpdate},
-              .summary = "An internal command for replicating stream values",
-              .since = "5.0.0",
-              .group = "stream",
-              .complexity = "O(1)",
-              .history = {{"7.0.0",
-                           "Added the `entries_added` and `max_deleted_entry_id` arguments."}},
-              .arguments = {ArgKey("key", 0), ArgString("last-id"),
-                            ArgInteger("entries_added").Token("ENTRIESADDED").Since("7.0.0")
-                                .Optional(),
-                            ArgString("max_deleted_entry_id").Token("MAXDELETEDID").Since("7.0.0")
-                                .Optional()}});
-  r.Register({.name = "xread",
-              .arity = -4,
-              .flags = kReadonly | kBlocking,
-              .handler = CmdXread<false>,
-              .acl_categories = AclCategory::kStream,
-              .key_specs = {KeySpec::Keyword("STREAMS", 1, kRO | kAccess).Range(-1, 1, 2)},
-              .summary = "Return never seen elements in multiple streams, with IDs greater than "
-                         "the ones reported by the caller for each stream. Can block.",
-              .since = "5.0.0",
-              .group = "stream",
-              .complexity = "For each stream mentioned: O(N) with N being the number of elements "
-                            "being returned, it means that XREAD-ing with a fixed COUNT is O(1). "
-                            "Note that when the BLOCK option is used, XADD will pay O(M) time in "
-                            "order to serve the M clients blocked on the stream getting new data.",
-              .arguments = {ArgInteger("count").Token("COUNT").Optional(),
-                            ArgInteger("milliseconds").Token("BLOCK").Optional(),
-                            ArgBlock("streams", {ArgKey("key", 0).Multiple(),
-                                                 ArgString("id").Multiple()})
-                                .Token("STREAMS")}});
-  r.Register({.name = "xreadgroup",
-              .arity = -7,
-              .flags = kWrite | kBlocking,
-              .handler = CmdXread<true>,
-              .acl_categories = AclCategory::kStream,
-              .key_specs = {KeySpec::Keyword("STREAMS", 4, kRO | kAccess).Range(-1, 1, 2)},
-              .summary = "Return new entries from a stream using a consumer group, or access the "
-                         "history of the pending entries for a given consumer. Can block.",
-              .since = "5.0.0",
-              .group = "stream",
-              .complexity = "For each stream mentioned: O(M) with M being the number of elements "
-                            "returned. If M is constant (e.g. always asking for the first 10 "
-                            "elements with COUNT), you can consider it O(1). On the other side "
-                            "when XREADGROUP blocks, XADD will pay the O(N) time in order to serve "
-                            "the N clients blocked on the stream getting new data.",
-              .arguments = {ArgBlock("group_consumer",
-                                     {ArgString("group"), ArgString("consumer")})
-                                .Token("GROUP"),
-                            ArgInteger("count").Token("COUNT").Optional(),
-                            ArgInteger("milliseconds").Token("BLOCK").Optional(),
-                            ArgToken("noack", "NOACK").Optional(),
-                            ArgBlock("streams", {ArgKey("key", 0).Multiple(),
-                                                 ArgString("id").Multiple()})
-                                .Token("STREAMS")}});
+  r.Register(
+      {.name = "xsetid",
+       .arity = -3,
+       .flags = kWrite | kDenyOom | kFast,
+       .first_key = 1,
+       .last_key = 1,
+       .step = 1,
+       .handler = CmdXsetid,
+       .acl_categories = AclCategory::kStream,
+       .key_spec_flags = {kRW | kUpdate},
+       .summary = "An internal command for replicating stream values",
+       .since = "5.0.0",
+       .group = "stream",
+       .complexity = "O(1)",
+       .history = {{"7.0.0", "Added the `entries_added` and `max_deleted_entry_id` arguments."}},
+       .arguments = {
+           ArgKey("key", 0), ArgString("last-id"),
+           ArgInteger("entries_added").Token("ENTRIESADDED").Since("7.0.0").Optional(),
+           ArgString("max_deleted_entry_id").Token("MAXDELETEDID").Since("7.0.0").Optional()}});
+  r.Register(
+      {.name = "xread",
+       .arity = -4,
+       .flags = kReadonly | kBlocking,
+       .handler = CmdXread<false>,
+       .acl_categories = AclCategory::kStream,
+       .key_specs = {KeySpec::Keyword("STREAMS", 1, kRO | kAccess).Range(-1, 1, 2)},
+       .summary = "Return never seen elements in multiple streams, with IDs greater than "
+                  "the ones reported by the caller for each stream. Can block.",
+       .since = "5.0.0",
+       .group = "stream",
+       .complexity = "For each stream mentioned: O(N) with N being the number of elements "
+                     "being returned, it means that XREAD-ing with a fixed COUNT is O(1). "
+                     "Note that when the BLOCK option is used, XADD will pay O(M) time in "
+                     "order to serve the M clients blocked on the stream getting new data.",
+       .arguments = {ArgInteger("count").Token("COUNT").Optional(),
+                     ArgInteger("milliseconds").Token("BLOCK").Optional(),
+                     ArgBlock("streams", {ArgKey("key", 0).Multiple(), ArgString("id").Multiple()})
+                         .Token("STREAMS")}});
+  r.Register(
+      {.name = "xreadgroup",
+       .arity = -7,
+       .flags = kWrite | kBlocking,
+       .handler = CmdXread<true>,
+       .acl_categories = AclCategory::kStream,
+       .key_specs = {KeySpec::Keyword("STREAMS", 4, kRO | kAccess).Range(-1, 1, 2)},
+       .summary = "Return new entries from a stream using a consumer group, or access the "
+                  "history of the pending entries for a given consumer. Can block.",
+       .since = "5.0.0",
+       .group = "stream",
+       .complexity = "For each stream mentioned: O(M) with M being the number of elements "
+                     "returned. If M is constant (e.g. always asking for the first 10 "
+                     "elements with COUNT), you can consider it O(1). On the other side "
+                     "when XREADGROUP blocks, XADD will pay the O(N) time in order to serve "
+                     "the N clients blocked on the stream getting new data.",
+       .arguments = {
+           ArgBlock("group_consumer", {ArgString("group"), ArgString("consumer")}).Token("GROUP"),
+           ArgInteger("count").Token("COUNT").Optional(),
+           ArgInteger("milliseconds").Token("BLOCK").Optional(),
+           ArgToken("noack", "NOACK").Optional(),
+           ArgBlock("streams", {ArgKey("key", 0).Multiple(), ArgString("id").Multiple()})
+               .Token("STREAMS")}});
   r.Register({.name = "xack",
               .arity = -4,
               .flags = kWrite | kFast,
@@ -1542,58 +1538,58 @@ void RegisterStreamFamily(CommandRegistry& r) {
               .group = "stream",
               .complexity = "O(1) for each message ID processed.",
               .arguments = {ArgKey("key", 0), ArgString("group"), ArgString("id").Multiple()}});
-  r.Register({.name = "xpending",
-              .arity = -3,
-              .flags = kReadonly,
-              .first_key = 1,
-              .last_key = 1,
-              .step = 1,
-              .handler = CmdXpending,
-              .acl_categories = AclCategory::kStream,
-              .key_spec_flags = {kRO | kAccess},
-              .tips = {"nondeterministic_output"},
-              .summary = "Return information and entries from a stream consumer group pending "
-                         "entries list, that are messages fetched but never acknowledged.",
-              .since = "5.0.0",
-              .group = "stream",
-              .complexity = "O(N) with N being the number of elements returned, so asking for a "
-                            "small fixed number of entries per call is O(1). O(M), where M is the "
-                            "total number of entries scanned when used with the IDLE filter. When "
-                            "the command returns just the summary and the list of consumers is "
-                            "small, it runs in O(1) time; otherwise, an additional O(N) time for "
-                            "iterating every consumer.",
-              .history = {{"6.2.0", "Added the `IDLE` option and exclusive range intervals."}},
-              .arguments = {ArgKey("key", 0), ArgString("group"),
-                            ArgBlock("filters",
-                                     {ArgInteger("min-idle-time").Token("IDLE").Since("6.2.0")
-                                          .Optional(),
-                                      ArgString("start"), ArgString("end"), ArgInteger("count"),
-                                      ArgString("consumer").Optional()})
-                                .Optional()}});
-  r.Register({.name = "xclaim",
-              .arity = -6,
-              .flags = kWrite | kFast,
-              .first_key = 1,
-              .last_key = 1,
-              .step = 1,
-              .handler = CmdXclaim,
-              .acl_categories = AclCategory::kStream,
-              .key_spec_flags = {kRW | kUpdate},
-              .tips = {"nondeterministic_output"},
-              .summary = "Changes (or acquires) ownership of a message in a consumer group, as if "
-                         "the message was delivered to the specified consumer.",
-              .since = "5.0.0",
-              .group = "stream",
-              .complexity = "O(log N) with N being the number of messages in the PEL of the "
-                            "consumer group.",
-              .arguments = {ArgKey("key", 0), ArgString("group"), ArgString("consumer"),
-                            ArgString("min-idle-time"), ArgString("id").Multiple(),
-                            ArgInteger("ms").Token("IDLE").Optional(),
-                            ArgUnixTime("unix-time-milliseconds").Token("TIME").Optional(),
-                            ArgInteger("count").Token("RETRYCOUNT").Optional(),
-                            ArgToken("force", "FORCE").Optional(),
-                            ArgToken("justid", "JUSTID").Optional(),
-                            ArgString("id").Token("LASTID").Optional()}});
+  r.Register(
+      {.name = "xpending",
+       .arity = -3,
+       .flags = kReadonly,
+       .first_key = 1,
+       .last_key = 1,
+       .step = 1,
+       .handler = CmdXpending,
+       .acl_categories = AclCategory::kStream,
+       .key_spec_flags = {kRO | kAccess},
+       .tips = {"nondeterministic_output"},
+       .summary = "Return information and entries from a stream consumer group pending "
+                  "entries list, that are messages fetched but never acknowledged.",
+       .since = "5.0.0",
+       .group = "stream",
+       .complexity = "O(N) with N being the number of elements returned, so asking for a "
+                     "small fixed number of entries per call is O(1). O(M), where M is the "
+                     "total number of entries scanned when used with the IDLE filter. When "
+                     "the command returns just the summary and the list of consumers is "
+                     "small, it runs in O(1) time; otherwise, an additional O(N) time for "
+                     "iterating every consumer.",
+       .history = {{"6.2.0", "Added the `IDLE` option and exclusive range intervals."}},
+       .arguments = {
+           ArgKey("key", 0), ArgString("group"),
+           ArgBlock("filters", {ArgInteger("min-idle-time").Token("IDLE").Since("6.2.0").Optional(),
+                                ArgString("start"), ArgString("end"), ArgInteger("count"),
+                                ArgString("consumer").Optional()})
+               .Optional()}});
+  r.Register(
+      {.name = "xclaim",
+       .arity = -6,
+       .flags = kWrite | kFast,
+       .first_key = 1,
+       .last_key = 1,
+       .step = 1,
+       .handler = CmdXclaim,
+       .acl_categories = AclCategory::kStream,
+       .key_spec_flags = {kRW | kUpdate},
+       .tips = {"nondeterministic_output"},
+       .summary = "Changes (or acquires) ownership of a message in a consumer group, as if "
+                  "the message was delivered to the specified consumer.",
+       .since = "5.0.0",
+       .group = "stream",
+       .complexity = "O(log N) with N being the number of messages in the PEL of the "
+                     "consumer group.",
+       .arguments = {ArgKey("key", 0), ArgString("group"), ArgString("consumer"),
+                     ArgString("min-idle-time"), ArgString("id").Multiple(),
+                     ArgInteger("ms").Token("IDLE").Optional(),
+                     ArgUnixTime("unix-time-milliseconds").Token("TIME").Optional(),
+                     ArgInteger("count").Token("RETRYCOUNT").Optional(),
+                     ArgToken("force", "FORCE").Optional(), ArgToken("justid", "JUSTID").Optional(),
+                     ArgString("id").Token("LASTID").Optional()}});
   r.Register({.name = "xautoclaim",
               .arity = -6,
               .flags = kWrite | kFast,
@@ -1609,8 +1605,9 @@ void RegisterStreamFamily(CommandRegistry& r) {
               .since = "6.2.0",
               .group = "stream",
               .complexity = "O(1) if COUNT is small.",
-              .history = {{"7.0.0", "Added an element to the reply array, containing deleted "
-                                    "entries the command cleared from the PEL"}},
+              .history = {{"7.0.0",
+                           "Added an element to the reply array, containing deleted "
+                           "entries the command cleared from the PEL"}},
               .arguments = {ArgKey("key", 0), ArgString("group"), ArgString("consumer"),
                             ArgString("min-idle-time"), ArgString("start"),
                             ArgInteger("count").Token("COUNT").Optional(),
@@ -1622,160 +1619,160 @@ void RegisterStreamFamily(CommandRegistry& r) {
        .since = "5.0.0",
        .group = "stream",
        .complexity = "Depends on subcommand.",
-       .subcommands =
-           {{.name = "xgroup|create",
-             .arity = -5,
-             .flags = kWrite | kDenyOom,
-             .first_key = 2,
-             .last_key = 2,
-             .step = 1,
-             .handler = CmdXgroupCreate,
-             .acl_categories = AclCategory::kStream,
-             .key_spec_flags = {kRW | kInsert},
-             .summary = "Create a consumer group.",
-             .since = "5.0.0",
-             .group = "stream",
-             .complexity = "O(1)",
-             .history = {{"7.0.0", "Added the `entries_read` named argument."}},
-             .arguments = {ArgKey("key", 0), ArgString("groupname"),
-                           ArgOneOf("id", {ArgString("id"), ArgToken("new_id", "$")}),
-                           ArgToken("mkstream", "MKSTREAM").Optional(),
-                           ArgInteger("entries_read").Token("ENTRIESREAD").Optional()}},
-            {.name = "xgroup|setid",
-             .arity = -5,
-             .flags = kWrite,
-             .first_key = 2,
-             .last_key = 2,
-             .step = 1,
-             .handler = CmdXgroupSetid,
-             .acl_categories = AclCategory::kStream,
-             .key_spec_flags = {kRW | kUpdate},
-             .summary = "Set a consumer group to an arbitrary last delivered ID value.",
-             .since = "5.0.0",
-             .group = "stream",
-             .complexity = "O(1)",
-             .history = {{"7.0.0", "Added the optional `entries_read` argument."}},
-             .arguments = {ArgKey("key", 0), ArgString("groupname"),
-                           ArgOneOf("id", {ArgString("id"), ArgToken("new_id", "$")}),
-                           ArgInteger("entries_read").Token("ENTRIESREAD").Optional()}},
-            {.name = "xgroup|destroy",
-             .arity = 4,
-             .flags = kWrite,
-             .first_key = 2,
-             .last_key = 2,
-             .step = 1,
-             .handler = CmdXgroupDestroy,
-             .acl_categories = AclCategory::kStream,
-             .key_spec_flags = {kRW | kDelete},
-             .summary = "Destroy a consumer group.",
-             .since = "5.0.0",
-             .group = "stream",
-             .complexity = "O(N) where N is the number of entries in the group's pending entries "
-                           "list (PEL).",
-             .arguments = {ArgKey("key", 0), ArgString("groupname")}},
-            {.name = "xgroup|createconsumer",
-             .arity = 5,
-             .flags = kWrite | kDenyOom,
-             .first_key = 2,
-             .last_key = 2,
-             .step = 1,
-             .handler = CmdXgroupCreateConsumer,
-             .acl_categories = AclCategory::kStream,
-             .key_spec_flags = {kRW | kInsert},
-             .summary = "Create a consumer in a consumer group.",
-             .since = "6.2.0",
-             .group = "stream",
-             .complexity = "O(1)",
-             .arguments = {ArgKey("key", 0), ArgString("groupname"), ArgString("consumername")}},
-            {.name = "xgroup|delconsumer",
-             .arity = 5,
-             .flags = kWrite,
-             .first_key = 2,
-             .last_key = 2,
-             .step = 1,
-             .handler = CmdXgroupDelConsumer,
-             .acl_categories = AclCategory::kStream,
-             .key_spec_flags = {kRW | kDelete},
-             .summary = "Delete a consumer from a consumer group.",
-             .since = "5.0.0",
-             .group = "stream",
-             .complexity = "O(1)",
-             .arguments = {ArgKey("key", 0), ArgString("groupname"), ArgString("consumername")}},
-            {.name = "xgroup|help",
-             .arity = 2,
-             .flags = kLoading | kStale,
-             .handler = CmdXgroupHelp,
-             .acl_categories = AclCategory::kStream,
-             .summary = "Show helpful text about the different subcommands",
-             .since = "5.0.0",
-             .group = "stream",
-             .complexity = "O(1)"}}});
-  r.Register(
-      {.name = "xinfo",
-       .arity = -2,
-       .summary = "A container for stream introspection commands",
-       .since = "5.0.0",
-       .group = "stream",
-       .complexity = "Depends on subcommand.",
-       .subcommands =
-           {{.name = "xinfo|stream",
-             .arity = -3,
-             .flags = kReadonly,
-             .first_key = 2,
-             .last_key = 2,
-             .step = 1,
-             .handler = CmdXinfoStream,
-             .acl_categories = AclCategory::kStream,
-             .key_spec_flags = {kRO | kAccess},
-             .summary = "Get information about a stream",
-             .since = "5.0.0",
-             .group = "stream",
-             .complexity = "O(1)",
-             .history = {{"7.0.0", "Added the `max-deleted-entry-id`, `entries-added`, "
-                                   "`recorded-first-entry-id`, `entries-read` and `lag` fields"}},
-             .arguments = {ArgKey("key", 0),
-                           ArgBlock("full", {ArgToken("full", "FULL"),
-                                             ArgInteger("count").Token("COUNT").Optional()})
-                               .Optional()}},
-            {.name = "xinfo|groups",
-             .arity = 3,
-             .flags = kReadonly,
-             .first_key = 2,
-             .last_key = 2,
-             .step = 1,
-             .handler = CmdXinfoGroups,
-             .acl_categories = AclCategory::kStream,
-             .key_spec_flags = {kRO | kAccess},
-             .summary = "List the consumer groups of a stream",
-             .since = "5.0.0",
-             .group = "stream",
-             .complexity = "O(1)",
-             .history = {{"7.0.0", "Added the `entries-read` and `lag` fields"}},
-             .arguments = {ArgKey("key", 0)}},
-            {.name = "xinfo|consumers",
-             .arity = 4,
-             .flags = kReadonly,
-             .first_key = 2,
-             .last_key = 2,
-             .step = 1,
-             .handler = CmdXinfoConsumers,
-             .acl_categories = AclCategory::kStream,
-             .key_spec_flags = {kRO | kAccess},
-             .tips = {"nondeterministic_output"},
-             .summary = "List the consumers in a consumer group",
-             .since = "5.0.0",
-             .group = "stream",
-             .complexity = "O(1)",
-             .arguments = {ArgKey("key", 0), ArgString("groupname")}},
-            {.name = "xinfo|help",
-             .arity = 2,
-             .flags = kLoading | kStale,
-             .handler = CmdXinfoHelp,
-             .acl_categories = AclCategory::kStream,
-             .summary = "Show helpful text about the different subcommands",
-             .since = "5.0.0",
-             .group = "stream",
-             .complexity = "O(1)"}}});
+       .subcommands = {
+           {.name = "xgroup|create",
+            .arity = -5,
+            .flags = kWrite | kDenyOom,
+            .first_key = 2,
+            .last_key = 2,
+            .step = 1,
+            .handler = CmdXgroupCreate,
+            .acl_categories = AclCategory::kStream,
+            .key_spec_flags = {kRW | kInsert},
+            .summary = "Create a consumer group.",
+            .since = "5.0.0",
+            .group = "stream",
+            .complexity = "O(1)",
+            .history = {{"7.0.0", "Added the `entries_read` named argument."}},
+            .arguments = {ArgKey("key", 0), ArgString("groupname"),
+                          ArgOneOf("id", {ArgString("id"), ArgToken("new_id", "$")}),
+                          ArgToken("mkstream", "MKSTREAM").Optional(),
+                          ArgInteger("entries_read").Token("ENTRIESREAD").Optional()}},
+           {.name = "xgroup|setid",
+            .arity = -5,
+            .flags = kWrite,
+            .first_key = 2,
+            .last_key = 2,
+            .step = 1,
+            .handler = CmdXgroupSetid,
+            .acl_categories = AclCategory::kStream,
+            .key_spec_flags = {kRW | kUpdate},
+            .summary = "Set a consumer group to an arbitrary last delivered ID value.",
+            .since = "5.0.0",
+            .group = "stream",
+            .complexity = "O(1)",
+            .history = {{"7.0.0", "Added the optional `entries_read` argument."}},
+            .arguments = {ArgKey("key", 0), ArgString("groupname"),
+                          ArgOneOf("id", {ArgString("id"), ArgToken("new_id", "$")}),
+                          ArgInteger("entries_read").Token("ENTRIESREAD").Optional()}},
+           {.name = "xgroup|destroy",
+            .arity = 4,
+            .flags = kWrite,
+            .first_key = 2,
+            .last_key = 2,
+            .step = 1,
+            .handler = CmdXgroupDestroy,
+            .acl_categories = AclCategory::kStream,
+            .key_spec_flags = {kRW | kDelete},
+            .summary = "Destroy a consumer group.",
+            .since = "5.0.0",
+            .group = "stream",
+            .complexity = "O(N) where N is the number of entries in the group's pending entries "
+                          "list (PEL).",
+            .arguments = {ArgKey("key", 0), ArgString("groupname")}},
+           {.name = "xgroup|createconsumer",
+            .arity = 5,
+            .flags = kWrite | kDenyOom,
+            .first_key = 2,
+            .last_key = 2,
+            .step = 1,
+            .handler = CmdXgroupCreateConsumer,
+            .acl_categories = AclCategory::kStream,
+            .key_spec_flags = {kRW | kInsert},
+            .summary = "Create a consumer in a consumer group.",
+            .since = "6.2.0",
+            .group = "stream",
+            .complexity = "O(1)",
+            .arguments = {ArgKey("key", 0), ArgString("groupname"), ArgString("consumername")}},
+           {.name = "xgroup|delconsumer",
+            .arity = 5,
+            .flags = kWrite,
+            .first_key = 2,
+            .last_key = 2,
+            .step = 1,
+            .handler = CmdXgroupDelConsumer,
+            .acl_categories = AclCategory::kStream,
+            .key_spec_flags = {kRW | kDelete},
+            .summary = "Delete a consumer from a consumer group.",
+            .since = "5.0.0",
+            .group = "stream",
+            .complexity = "O(1)",
+            .arguments = {ArgKey("key", 0), ArgString("groupname"), ArgString("consumername")}},
+           {.name = "xgroup|help",
+            .arity = 2,
+            .flags = kLoading | kStale,
+            .handler = CmdXgroupHelp,
+            .acl_categories = AclCategory::kStream,
+            .summary = "Show helpful text about the different subcommands",
+            .since = "5.0.0",
+            .group = "stream",
+            .complexity = "O(1)"}}});
+  r.Register({.name = "xinfo",
+              .arity = -2,
+              .summary = "A container for stream introspection commands",
+              .since = "5.0.0",
+              .group = "stream",
+              .complexity = "Depends on subcommand.",
+              .subcommands = {
+                  {.name = "xinfo|stream",
+                   .arity = -3,
+                   .flags = kReadonly,
+                   .first_key = 2,
+                   .last_key = 2,
+                   .step = 1,
+                   .handler = CmdXinfoStream,
+                   .acl_categories = AclCategory::kStream,
+                   .key_spec_flags = {kRO | kAccess},
+                   .summary = "Get information about a stream",
+                   .since = "5.0.0",
+                   .group = "stream",
+                   .complexity = "O(1)",
+                   .history = {{"7.0.0",
+                                "Added the `max-deleted-entry-id`, `entries-added`, "
+                                "`recorded-first-entry-id`, `entries-read` and `lag` fields"}},
+                   .arguments = {ArgKey("key", 0),
+                                 ArgBlock("full", {ArgToken("full", "FULL"),
+                                                   ArgInteger("count").Token("COUNT").Optional()})
+                                     .Optional()}},
+                  {.name = "xinfo|groups",
+                   .arity = 3,
+                   .flags = kReadonly,
+                   .first_key = 2,
+                   .last_key = 2,
+                   .step = 1,
+                   .handler = CmdXinfoGroups,
+                   .acl_categories = AclCategory::kStream,
+                   .key_spec_flags = {kRO | kAccess},
+                   .summary = "List the consumer groups of a stream",
+                   .since = "5.0.0",
+                   .group = "stream",
+                   .complexity = "O(1)",
+                   .history = {{"7.0.0", "Added the `entries-read` and `lag` fields"}},
+                   .arguments = {ArgKey("key", 0)}},
+                  {.name = "xinfo|consumers",
+                   .arity = 4,
+                   .flags = kReadonly,
+                   .first_key = 2,
+                   .last_key = 2,
+                   .step = 1,
+                   .handler = CmdXinfoConsumers,
+                   .acl_categories = AclCategory::kStream,
+                   .key_spec_flags = {kRO | kAccess},
+                   .tips = {"nondeterministic_output"},
+                   .summary = "List the consumers in a consumer group",
+                   .since = "5.0.0",
+                   .group = "stream",
+                   .complexity = "O(1)",
+                   .arguments = {ArgKey("key", 0), ArgString("groupname")}},
+                  {.name = "xinfo|help",
+                   .arity = 2,
+                   .flags = kLoading | kStale,
+                   .handler = CmdXinfoHelp,
+                   .acl_categories = AclCategory::kStream,
+                   .summary = "Show helpful text about the different subcommands",
+                   .since = "5.0.0",
+                   .group = "stream",
+                   .complexity = "O(1)"}}});
 }
 
 }  // namespace stashd::server

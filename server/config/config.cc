@@ -354,16 +354,16 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
        [c] {
          return std::string(c->acl_pubsub_default_all.load() ? "allchannels" : "resetchannels");
        }});
-  directives_.push_back(
-      {"notify-keyspace-events", true,
-       [c](const std::vector<std::string>& v) -> ConfigError {
-         if (auto e = Need1(v)) return e;
-         auto classes = ParseNotifyClasses(v[0]);
-         if (!classes) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
-         c->notify_keyspace_events.store(*classes);
-         return std::nullopt;
-       },
-       [c] { return NotifyClassesToString(c->notify_keyspace_events.load()); }});
+  directives_.push_back({"notify-keyspace-events", true,
+                         [c](const std::vector<std::string>& v) -> ConfigError {
+                           if (auto e = Need1(v)) return e;
+                           auto classes = ParseNotifyClasses(v[0]);
+                           if (!classes)
+                             return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+                           c->notify_keyspace_events.store(*classes);
+                           return std::nullopt;
+                         },
+                         [c] { return NotifyClassesToString(c->notify_keyspace_events.load()); }});
   int_directive("slowlog-log-slower-than", true, &c->slowlog_log_slower_than, -1, INT64_MAX, false);
   int_directive("slowlog-max-len", true, &c->slowlog_max_len, 0, INT64_MAX, false);
   int_directive("latency-monitor-threshold", true, &c->latency_monitor_threshold_ms, 0, INT64_MAX,

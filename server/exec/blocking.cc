@@ -90,7 +90,8 @@ void BlockOrTimeout(CommandContext& ctx, std::vector<std::string> keys, int64_t 
         return ctx.reply.Integer(0);
     }
   }
-  ctx.block = BlockRequest{std::move(keys), deadline_ms, type, timeout_reply, std::move(rerun_args)};
+  ctx.block =
+      BlockRequest{std::move(keys), deadline_ms, type, timeout_reply, std::move(rerun_args)};
 }
 
 bool EndBlock(ServerState& server, BlockedClient& w, BlockedClient::State why) {

@@ -104,7 +104,9 @@ struct ClientState {
   std::function<void(PubSubMessage message)> deliver;
   // True while the client has a subscription of any kind: in RESP2 only the
   // subscription commands, PING, QUIT and RESET may run.
-  bool subscribed() const { return !channels.empty() || !patterns.empty() || !shard_channels.empty(); }
+  bool subscribed() const {
+    return !channels.empty() || !patterns.empty() || !shard_channels.empty();
+  }
 
   // Client-side caching (server/exec/tracking.h): the CLIENT TRACKING
   // settings, owned by this client's thread (CLIENT LIST reads `on`,

@@ -41,8 +41,7 @@ void CommandContext::Notify(uint32_t cls, std::string_view event, std::string_vi
   if (n.Wants(cls)) n.Notify(cls, event, client.db, key);
 }
 
-void CommandContext::NotifyDb(int db, uint32_t cls, std::string_view event,
-                              std::string_view key) {
+void CommandContext::NotifyDb(int db, uint32_t cls, std::string_view event, std::string_view key) {
   KeyspaceNotifier& n = server.notifier();
   if (n.Wants(cls)) n.Notify(cls, event, db, key);
 }

@@ -392,7 +392,7 @@ struct CommandSpec {
   // Explicit key specs, for commands whose keys move (see KeySpec); they
   // replace key_spec_flags.
   std::vector<KeySpec> key_specs = {};
-  GetKeysFn get_keys = nullptr;  // see GetKeysFn
+  GetKeysFn get_keys = nullptr;                   // see GetKeysFn
   ChannelArgs channel_args = ChannelArgs::kNone;  // see ChannelArgs
   // Marks the arguments the slow log shows as "(redacted)" (passwords:
   // AUTH, HELLO AUTH, ACL SETUSER, CONFIG SET requirepass), as Redis's

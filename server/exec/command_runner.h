@@ -12,7 +12,6 @@
 #include <optional>
 
 #include "absl/functional/function_ref.h"
-
 #include "server/exec/args.h"
 #include "server/exec/exec_gate.h"
 

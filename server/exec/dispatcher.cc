@@ -136,9 +136,9 @@ bool MayReplicate(const CommandSpec& spec, const ClientState& client, const Args
 
 // What a subscribed RESP2 client may run (Redis's processCommand).
 bool AllowedWhileSubscribed(const CommandSpec& spec) {
-  static constexpr std::string_view kAllowed[] = {
-      "ping",         "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
-      "psubscribe",   "punsubscribe", "quit",    "reset"};
+  static constexpr std::string_view kAllowed[] = {"ping",         "subscribe",    "ssubscribe",
+                                                  "unsubscribe",  "sunsubscribe", "psubscribe",
+                                                  "punsubscribe", "quit",         "reset"};
   return std::find(std::begin(kAllowed), std::end(kAllowed), spec.name) != std::end(kAllowed);
 }
 
@@ -388,7 +388,8 @@ void Dispatcher::RunScript(CommandContext& ctx, absl::FunctionRef<void()> script
   // while it still holds the gate.
   if (tracking_scope != nullptr && tracking_scope->script_read) {
     tracking_scope->script_read = false;
-    if (const CommandSpec* spec = LookupForScript(ctx.args)) RememberTracked(*spec, client, ctx.args);
+    if (const CommandSpec* spec = LookupForScript(ctx.args))
+      RememberTracked(*spec, client, ctx.args);
   }
   if (client.db != db) {
     std::lock_guard lock(server_.clients().mutex());

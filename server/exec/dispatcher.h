@@ -52,8 +52,7 @@ class Dispatcher final : public CommandRunner {
  private:
   // Execute() without CLIENT REPLY's muting and tracking's scope. Returns
   // the row that ran or refused the command (nullptr if unknown).
-  const CommandSpec* ExecuteCommand(ClientState& client, Args& args,
-                                    protocol::ReplyBuilder& reply);
+  const CommandSpec* ExecuteCommand(ClientState& client, Args& args, protocol::ReplyBuilder& reply);
   // Client-side caching: remembers the keys of `args` for `client` if it
   // tracks them (default mode, OPTIN/OPTOUT allowing). REQUIRES: the keys'
   // shard locks (or the exec gate exclusively) held.

@@ -13,9 +13,9 @@ struct Letter {
 
 // The type classes in the order Redis prints them when not all are set.
 constexpr Letter kTypeLetters[] = {
-    {'g', kNotifyGeneric}, {'$', kNotifyString},  {'l', kNotifyList},    {'s', kNotifySet},
-    {'h', kNotifyHash},    {'z', kNotifyZset},    {'x', kNotifyExpired}, {'e', kNotifyEvicted},
-    {'t', kNotifyStream},  {'d', kNotifyModule},  {'n', kNotifyNew},
+    {'g', kNotifyGeneric}, {'$', kNotifyString}, {'l', kNotifyList},    {'s', kNotifySet},
+    {'h', kNotifyHash},    {'z', kNotifyZset},   {'x', kNotifyExpired}, {'e', kNotifyEvicted},
+    {'t', kNotifyStream},  {'d', kNotifyModule}, {'n', kNotifyNew},
 };
 
 }  // namespace
@@ -24,10 +24,18 @@ std::optional<uint32_t> ParseNotifyClasses(std::string_view letters) {
   uint32_t bits = 0;
   for (char ch : letters) {
     switch (ch) {
-      case 'A': bits |= kNotifyAll; break;
-      case 'K': bits |= kNotifyKeyspace; break;
-      case 'E': bits |= kNotifyKeyevent; break;
-      case 'm': bits |= kNotifyKeyMiss; break;
+      case 'A':
+        bits |= kNotifyAll;
+        break;
+      case 'K':
+        bits |= kNotifyKeyspace;
+        break;
+      case 'E':
+        bits |= kNotifyKeyevent;
+        break;
+      case 'm':
+        bits |= kNotifyKeyMiss;
+        break;
       default: {
         bool known = false;
         for (const Letter& l : kTypeLetters) {
@@ -58,8 +66,7 @@ std::string NotifyClassesToString(uint32_t classes) {
   return out;
 }
 
-void KeyspaceNotifier::Notify(uint32_t cls, std::string_view event, int db,
-                              std::string_view key) {
+void KeyspaceNotifier::Notify(uint32_t cls, std::string_view event, int db, std::string_view key) {
   const uint32_t classes = classes_.load(std::memory_order_relaxed);
   if ((classes & cls) == 0) return;
   if (classes & kNotifyKeyspace) {
@@ -76,12 +83,18 @@ void KeyspaceNotifier::Notify(uint32_t cls, std::string_view event, int db,
 
 void KeyspaceNotifier::OnKeyEvent(store::KeyEvent event, int db, std::string_view key) {
   switch (event) {
-    case store::KeyEvent::kNew: return Notify(kNotifyNew, "new", db, key);
-    case store::KeyEvent::kExpired: return Notify(kNotifyExpired, "expired", db, key);
-    case store::KeyEvent::kPrefixDeleted: return Notify(kNotifyGeneric, "del", db, key);
-    case store::KeyEvent::kScopeTtl: return Notify(kNotifyGeneric, "expire", db, key);
-    case store::KeyEvent::kEmptied: return Notify(kNotifyGeneric, "del", db, key);
-    case store::KeyEvent::kMissed: return Notify(kNotifyKeyMiss, "keymiss", db, key);
+    case store::KeyEvent::kNew:
+      return Notify(kNotifyNew, "new", db, key);
+    case store::KeyEvent::kExpired:
+      return Notify(kNotifyExpired, "expired", db, key);
+    case store::KeyEvent::kPrefixDeleted:
+      return Notify(kNotifyGeneric, "del", db, key);
+    case store::KeyEvent::kScopeTtl:
+      return Notify(kNotifyGeneric, "expire", db, key);
+    case store::KeyEvent::kEmptied:
+      return Notify(kNotifyGeneric, "del", db, key);
+    case store::KeyEvent::kMissed:
+      return Notify(kNotifyKeyMiss, "keymiss", db, key);
     case store::KeyEvent::kEvicted:
       return Notify(kNotifyEvicted, "evicted", db, key);
   }

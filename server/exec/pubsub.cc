@@ -101,9 +101,8 @@ void PubSubRegistry::UnsubscribeAll(ClientState& client) {
   }
 }
 
-int64_t PubSubRegistry::Publish(bool shard, const std::string& channel,
-                                const std::string& payload, const ClientState* self,
-                                protocol::ReplyBuilder* self_reply) {
+int64_t PubSubRegistry::Publish(bool shard, const std::string& channel, const std::string& payload,
+                                const ClientState* self, protocol::ReplyBuilder* self_reply) {
   auto body = std::make_shared<const PubSubMessage::Body>(PubSubMessage::Body{channel, payload});
   int64_t receivers = 0;
   auto deliver = [&](ClientState* c, PubSubMessage m) {

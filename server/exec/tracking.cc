@@ -107,8 +107,7 @@ std::optional<std::string> ClientTracking::PrefixConflict(
     }
     for (size_t j = i + 1; j < prefixes.size(); ++j) {
       if (overlap(prefixes[i], prefixes[j])) {
-        return errors::Format(errors::kTrackingPrefixOverlapsProvided,
-                              {prefixes[i], prefixes[j]});
+        return errors::Format(errors::kTrackingPrefixOverlapsProvided, {prefixes[i], prefixes[j]});
       }
     }
   }

@@ -105,7 +105,7 @@ struct TrackingState {
   // CLIENT CACHING YES (OPTIN) / NO (OPTOUT) for the next command; the
   // dispatcher clears it after any command but CLIENT's, outside MULTI.
   bool caching = false;
-  uint64_t redirect = 0;  // 0: none
+  uint64_t redirect = 0;           // 0: none
   std::set<std::string> prefixes;  // BCAST, sorted ("" for every key)
 };
 
@@ -121,8 +121,7 @@ struct TrackingOptions {
 
 // Finds a live client by id and calls fn on it under the client registry's
 // mutex; false if there is none (or it is closing).
-using ClientLookup =
-    std::function<bool(uint64_t id, absl::FunctionRef<void(ClientState&)> fn)>;
+using ClientLookup = std::function<bool(uint64_t id, absl::FunctionRef<void(ClientState&)> fn)>;
 
 class ClientTracking;
 

@@ -514,11 +514,10 @@ void Connection::Flush(bool close_after) {
   server_.stats().CountWrite();
   // The soft output limit: the server's cron closes a client whose replies
   // stay above it for longer than its seconds.
-  const int64_t soft =
-      server_.config()
-          .output_buffer_limits[client_.subscribed() ? Config::kPubSubClients
-                                                     : Config::kNormalClients]
-          .soft.load();
+  const int64_t soft = server_.config()
+                           .output_buffer_limits[client_.subscribed() ? Config::kPubSubClients
+                                                                      : Config::kNormalClients]
+                           .soft.load();
   if (soft > 0 && out_.size() > static_cast<size_t>(soft) &&
       client_.output_soft_limit_since_ms.load(std::memory_order_relaxed) == 0) {
     client_.output_soft_limit_since_ms.store(server_.clock().NowMs(), std::memory_order_relaxed);

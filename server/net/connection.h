@@ -145,16 +145,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   uint64_t log_before_ = 0;
   bool on_worker_ = false;  // a worker runs args_: input is paused
   bool closed_ = false;
-  bool writing_ = false;             // an async_write is outstanding
-  bool holding_pushes_ = false;      // in DeliverPush: AfterPush does not flush
-  bool pushes_to_flush_ = false;     // FlushPushes() has something to send
-  bool blocked_ = false;             // client_.blocked is set: input is not run
-  bool watching_peer_ = false;       // an async_wait for input is outstanding
-  bool resume_after_write_ = false;  // unblocked while writing: go on after it
-  bool paused_ = false;              // CLIENT PAUSE holds args_
+  bool writing_ = false;                    // an async_write is outstanding
+  bool holding_pushes_ = false;             // in DeliverPush: AfterPush does not flush
+  bool pushes_to_flush_ = false;            // FlushPushes() has something to send
+  bool blocked_ = false;                    // client_.blocked is set: input is not run
+  bool watching_peer_ = false;              // an async_wait for input is outstanding
+  bool resume_after_write_ = false;         // unblocked while writing: go on after it
+  bool paused_ = false;                     // CLIENT PAUSE holds args_
   bool run_postponed_after_write_ = false;  // the pause ended while writing
-  bool reading_ = false;             // an async_read_some is outstanding
-  bool awaiting_log_ = false;        // a Flush waits for the write log
+  bool reading_ = false;                    // an async_read_some is outstanding
+  bool awaiting_log_ = false;               // a Flush waits for the write log
   // Flush() was called while writing: flush again once the write is done.
   bool flush_after_write_ = false;
   bool close_after_write_ = false;

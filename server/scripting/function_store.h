@@ -29,8 +29,8 @@ std::optional<std::vector<std::string>> DecodeFunctionPayload(std::string_view p
                                                               std::string_view* error);
 
 // Writes the libraries; the error text on failure (the file is unchanged).
-std::optional<std::string> SaveFunctionLibraries(const std::string& dir,
-                                                 const std::vector<ScriptEngine::LibraryInfo>& libs);
+std::optional<std::string> SaveFunctionLibraries(
+    const std::string& dir, const std::vector<ScriptEngine::LibraryInfo>& libs);
 
 // Loads the libraries saved in `dir` into `engine` (none if there is no
 // file); the error text if the file is damaged or a library fails to load.

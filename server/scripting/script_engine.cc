@@ -24,9 +24,9 @@
 extern "C" {
 #include <lauxlib.h>
 #include <lua.h>
-#include <lualib.h>
 #include <lua5.1/lua-bitop.h>
 #include <lua5.1/lua-cjson.h>
+#include <lualib.h>
 }
 
 // A note on errors. Lua 5.1 (a C library) raises errors with longjmp, which
@@ -39,12 +39,12 @@ namespace stashd::server {
 namespace {
 
 // Registry keys: the addresses of these variables.
-char kRunKey;       // the RunContext of the running script (light userdata)
-char kImplKey;      // the engine's Impl (light userdata)
-char kScriptsKey;   // sha -> compiled chunk
-char kGlobalsKey;   // the real globals table (the scripts see a proxy)
-char kProxyKey;     // the readonly proxy the scripts see as their globals
-char kReadonlyKey;  // set of the tables scripts may not modify
+char kRunKey;        // the RunContext of the running script (light userdata)
+char kImplKey;       // the engine's Impl (light userdata)
+char kScriptsKey;    // sha -> compiled chunk
+char kGlobalsKey;    // the real globals table (the scripts see a proxy)
+char kProxyKey;      // the readonly proxy the scripts see as their globals
+char kReadonlyKey;   // set of the tables scripts may not modify
 char kFunctionsKey;  // lowercase function name -> callback (functions' state)
 char kLoadKey;       // the LoadContext of a FUNCTION LOAD in progress
 char kPendingKey;    // name -> callback registered by the load in progress
@@ -915,16 +915,16 @@ void PushReadonlyEmpty(lua_State* L) {
 
 // Replaces the table on top with a readonly proxy of it.
 void PushReadonlyProxy(lua_State* L) {
-  lua_newtable(L);               // real, proxy
-  lua_newtable(L);               // real, proxy, meta
-  lua_pushvalue(L, -3);          // real, proxy, meta, real
+  lua_newtable(L);       // real, proxy
+  lua_newtable(L);       // real, proxy, meta
+  lua_pushvalue(L, -3);  // real, proxy, meta, real
   lua_setfield(L, -2, "__index");
   lua_pushcfunction(L, ReadonlyNewIndex);
   lua_setfield(L, -2, "__newindex");
   PushReadonlyEmpty(L);
   lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);       // real, proxy
-  lua_remove(L, -2);             // proxy
+  lua_setmetatable(L, -2);  // real, proxy
+  lua_remove(L, -2);        // proxy
   MarkReadonly(L);
 }
 
@@ -952,8 +952,7 @@ bool ValidName(const char* s, size_t len) {
   if (len == 0) return false;
   for (size_t i = 0; i < len; ++i) {
     const char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '_')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
       return false;
     }
   }
@@ -1151,7 +1150,7 @@ void PushLoadEnvironment(lua_State* L) {
   lua_setmetatable(L, -2);
   MarkReadonly(L);
   lua_setfield(L, -2, "redis");  // env, meta, visible
-  lua_newtable(L);  // env, meta, visible, visible_meta
+  lua_newtable(L);               // env, meta, visible, visible_meta
   lua_pushcfunction(L, NonexistentGlobal);
   lua_setfield(L, -2, "__index");
   lua_setmetatable(L, -2);
@@ -1387,8 +1386,9 @@ std::optional<std::string> ScriptEngine::Load(std::string_view body, std::string
   lua_State* L = im.L;
   const std::string_view code = body.substr(shebang_len);
   if (IsBinaryChunk(code.data(), code.size())) {
-    return std::string("ERR Error compiling script (new function): user_script: binary chunks "
-                       "are not allowed");
+    return std::string(
+        "ERR Error compiling script (new function): user_script: binary chunks "
+        "are not allowed");
   }
   if (luaL_loadbuffer(L, code.data(), code.size(), kChunkName) != 0) {
     const char* msg = lua_tostring(L, -1);

@@ -71,18 +71,18 @@ struct StreamEntry {
 class StreamObject final : public Object {
  public:
   enum Op : uint8_t {
-    kAdd = 1,              // id f v ...
-    kDelete = 2,           // id ...
-    kTrim = 3,             // through-id: drops every entry <= it
-    kSetId = 4,            // last-id entries-added max-deleted-id
-    kGroupCreate = 5,      // group last-id entries-read
-    kGroupSetId = 6,       // group last-id entries-read
-    kGroupDestroy = 7,     // group
-    kConsumerCreate = 8,   // group consumer seen-time
-    kConsumerDelete = 9,   // group consumer
-    kConsumerSeen = 10,    // group consumer seen-time (creates it if missing)
-    kPending = 11,         // group consumer delivery-time (id count)...: owner/time/count set
-    kAck = 12,             // group id ...: removed from the PEL
+    kAdd = 1,             // id f v ...
+    kDelete = 2,          // id ...
+    kTrim = 3,            // through-id: drops every entry <= it
+    kSetId = 4,           // last-id entries-added max-deleted-id
+    kGroupCreate = 5,     // group last-id entries-read
+    kGroupSetId = 6,      // group last-id entries-read
+    kGroupDestroy = 7,    // group
+    kConsumerCreate = 8,  // group consumer seen-time
+    kConsumerDelete = 9,  // group consumer
+    kConsumerSeen = 10,   // group consumer seen-time (creates it if missing)
+    kPending = 11,        // group consumer delivery-time (id count)...: owner/time/count set
+    kAck = 12,            // group id ...: removed from the PEL
   };
   static constexpr int64_t kInvalidEntriesRead = -1;
 
@@ -200,8 +200,9 @@ class StreamObject final : public Object {
                           std::vector<std::string_view>* master, Decoded* d,
                           std::vector<std::string_view>* fv);
   // Calls fn for every live entry of a block in order until it returns false.
-  static bool ForBlock(const StreamID& first, const Block& b, bool rev,
-                       absl::FunctionRef<bool(const Decoded&, const std::vector<std::string_view>&)> fn);
+  static bool ForBlock(
+      const StreamID& first, const Block& b, bool rev,
+      absl::FunctionRef<bool(const Decoded&, const std::vector<std::string_view>&)> fn);
   // Marks entries of the block at `it` deleted while pred(id) (front first);
   // returns how many.
   size_t DeleteFront(Blocks::iterator it, absl::FunctionRef<bool(StreamID)> pred, uint64_t max);

@@ -20,7 +20,21 @@ TEST_F(BitmapFamilyTest, SetBitAndGetBit) {
   EXPECT_EQ(RunRaw({"setbit", "b", "7", "0"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"setbit", "b", "100", "1"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"strlen", "b"}), ":13\r\n");
-  EXPECT_EQ(RunRaw({"get", "b"}), std::string("$13\r\n\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x08""\r\n", 20));
+  EXPECT_EQ(RunRaw({"get", "b"}), std::string("$13\r\n\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x08"
+                                              "\r\n",
+                                              20));
   EXPECT_EQ(RunRaw({"getbit", "b", "7"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"getbit", "b", "100"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"getbit", "b", "6"}), ":0\r\n");
@@ -33,15 +47,21 @@ TEST_F(BitmapFamilyTest, SetBitAndGetBit) {
 }
 
 TEST_F(BitmapFamilyTest, BitOffsetAndValueErrors) {
-  EXPECT_EQ(RunRaw({"setbit", "b", "-1", "1"}), "-ERR bit offset is not an integer or out of range\r\n");
-  EXPECT_EQ(RunRaw({"setbit", "b", "x", "1"}), "-ERR bit offset is not an integer or out of range\r\n");
-  EXPECT_EQ(RunRaw({"setbit", "b", " 1", "1"}), "-ERR bit offset is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"setbit", "b", "-1", "1"}),
+            "-ERR bit offset is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"setbit", "b", "x", "1"}),
+            "-ERR bit offset is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"setbit", "b", " 1", "1"}),
+            "-ERR bit offset is not an integer or out of range\r\n");
   EXPECT_EQ(RunRaw({"setbit", "b", "1", "2"}), "-ERR bit is not an integer or out of range\r\n");
   EXPECT_EQ(RunRaw({"setbit", "b", "1", "-1"}), "-ERR bit is not an integer or out of range\r\n");
   EXPECT_EQ(RunRaw({"setbit", "b", "1", "x"}), "-ERR bit is not an integer or out of range\r\n");
-  EXPECT_EQ(RunRaw({"setbit", "b", "4294967296", "1"}), "-ERR bit offset is not an integer or out of range\r\n");
-  EXPECT_EQ(RunRaw({"setbit", "b", "4294967295", "x"}), "-ERR bit is not an integer or out of range\r\n");
-  EXPECT_EQ(RunRaw({"getbit", "b", "4294967296"}), "-ERR bit offset is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"setbit", "b", "4294967296", "1"}),
+            "-ERR bit offset is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"setbit", "b", "4294967295", "x"}),
+            "-ERR bit is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"getbit", "b", "4294967296"}),
+            "-ERR bit offset is not an integer or out of range\r\n");
   EXPECT_EQ(RunRaw({"getbit", "b", "-1"}), "-ERR bit offset is not an integer or out of range\r\n");
   EXPECT_EQ(RunRaw({"exists", "b"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"setbit", "b"}), "-ERR wrong number of arguments for 'setbit' command\r\n");
@@ -62,7 +82,8 @@ TEST_F(BitmapFamilyTest, BitCount) {
   EXPECT_EQ(RunRaw({"bitcount", "s", "-100", "-1"}), ":26\r\n");
   EXPECT_EQ(RunRaw({"bitcount", "s", "1"}), "-ERR syntax error\r\n");
   EXPECT_EQ(RunRaw({"bitcount", "s", "0", "1", "bits"}), "-ERR syntax error\r\n");
-  EXPECT_EQ(RunRaw({"bitcount", "s", "a", "b"}), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"bitcount", "s", "a", "b"}),
+            "-ERR value is not an integer or out of range\r\n");
   EXPECT_EQ(RunRaw({"bitcount", "s", "0", "1", "bit", "x"}), "-ERR syntax error\r\n");
   EXPECT_EQ(RunRaw({"bitcount", "nokey", "a"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"bitcount", "nokey"}), ":0\r\n");
@@ -76,7 +97,13 @@ TEST_F(BitmapFamilyTest, BitCount) {
 }
 
 TEST_F(BitmapFamilyTest, BitPos) {
-  EXPECT_EQ(RunRaw({"set", "p", std::string("\xff""\xf0""\x00""", 3)}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"set", "p",
+                    std::string("\xff"
+                                "\xf0"
+                                "\x00"
+                                "",
+                                3)}),
+            "+OK\r\n");
   EXPECT_EQ(RunRaw({"bitpos", "p", "0"}), ":12\r\n");
   EXPECT_EQ(RunRaw({"bitpos", "p", "1"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"bitpos", "p", "1", "2"}), ":-1\r\n");
@@ -87,7 +114,11 @@ TEST_F(BitmapFamilyTest, BitPos) {
   EXPECT_EQ(RunRaw({"bitpos", "p", "0", "7", "11", "bit"}), ":-1\r\n");
   EXPECT_EQ(RunRaw({"bitpos", "p", "1", "-1"}), ":-1\r\n");
   EXPECT_EQ(RunRaw({"bitpos", "p", "0", "-100", "100"}), ":12\r\n");
-  EXPECT_EQ(RunRaw({"set", "ones", "\xff""\xff"""}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"set", "ones",
+                    "\xff"
+                    "\xff"
+                    ""}),
+            "+OK\r\n");
   EXPECT_EQ(RunRaw({"bitpos", "ones", "0"}), ":16\r\n");
   EXPECT_EQ(RunRaw({"bitpos", "ones", "0", "0"}), ":16\r\n");
   EXPECT_EQ(RunRaw({"bitpos", "ones", "0", "0", "-1"}), ":-1\r\n");
@@ -99,7 +130,8 @@ TEST_F(BitmapFamilyTest, BitPos) {
   EXPECT_EQ(RunRaw({"bitpos", "p", "2"}), "-ERR The bit argument must be 1 or 0.\r\n");
   EXPECT_EQ(RunRaw({"bitpos", "p", "x"}), "-ERR value is not an integer or out of range\r\n");
   EXPECT_EQ(RunRaw({"bitpos", "p", "1", "x"}), "-ERR value is not an integer or out of range\r\n");
-  EXPECT_EQ(RunRaw({"bitpos", "p", "1", "0", "x"}), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"bitpos", "p", "1", "0", "x"}),
+            "-ERR value is not an integer or out of range\r\n");
   EXPECT_EQ(RunRaw({"bitpos", "p", "1", "0", "1", "x"}), "-ERR syntax error\r\n");
   EXPECT_EQ(RunRaw({"bitpos", "p", "1", "0", "1", "bit", "x"}), "-ERR syntax error\r\n");
   EXPECT_EQ(RunRaw({"set", "e", ""}), "+OK\r\n");
@@ -112,27 +144,43 @@ TEST_F(BitmapFamilyTest, BitOp) {
   EXPECT_EQ(RunRaw({"set", "x1", "abc"}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"set", "x2", "ab"}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"bitop", "and", "d", "x1", "x2"}), ":3\r\n");
-  EXPECT_EQ(RunRaw({"get", "d"}), std::string("$3\r\nab\x00""\r\n", 9));
+  EXPECT_EQ(RunRaw({"get", "d"}), std::string("$3\r\nab\x00"
+                                              "\r\n",
+                                              9));
   EXPECT_EQ(RunRaw({"bitop", "OR", "d", "x1", "x2"}), ":3\r\n");
   EXPECT_EQ(RunRaw({"get", "d"}), "$3\r\nabc\r\n");
   EXPECT_EQ(RunRaw({"bitop", "xor", "d", "x1", "x2"}), ":3\r\n");
-  EXPECT_EQ(RunRaw({"get", "d"}), std::string("$3\r\n\x00""\x00""c\r\n", 9));
+  EXPECT_EQ(RunRaw({"get", "d"}), std::string("$3\r\n\x00"
+                                              "\x00"
+                                              "c\r\n",
+                                              9));
   EXPECT_EQ(RunRaw({"bitop", "not", "d", "x1"}), ":3\r\n");
-  EXPECT_EQ(RunRaw({"get", "d"}), "$3\r\n\x9e""\x9d""\x9c""\r\n");
+  EXPECT_EQ(RunRaw({"get", "d"}),
+            "$3\r\n\x9e"
+            "\x9d"
+            "\x9c"
+            "\r\n");
   EXPECT_EQ(RunRaw({"bitop", "and", "d", "x1", "nokey"}), ":3\r\n");
-  EXPECT_EQ(RunRaw({"get", "d"}), std::string("$3\r\n\x00""\x00""\x00""\r\n", 9));
+  EXPECT_EQ(RunRaw({"get", "d"}), std::string("$3\r\n\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\r\n",
+                                              9));
   EXPECT_EQ(RunRaw({"bitop", "and", "d", "x1"}), ":3\r\n");
   EXPECT_EQ(RunRaw({"get", "d"}), "$3\r\nabc\r\n");
   EXPECT_EQ(RunRaw({"bitop", "or", "d", "nokey", "nokey2"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"exists", "d"}), ":0\r\n");
-  EXPECT_EQ(RunRaw({"bitop", "not", "d", "x1", "x2"}), "-ERR BITOP NOT must be called with a single source key.\r\n");
+  EXPECT_EQ(RunRaw({"bitop", "not", "d", "x1", "x2"}),
+            "-ERR BITOP NOT must be called with a single source key.\r\n");
   EXPECT_EQ(RunRaw({"bitop", "nand", "d", "x1"}), "-ERR syntax error\r\n");
-  EXPECT_EQ(RunRaw({"bitop", "and", "d"}), "-ERR wrong number of arguments for 'bitop' command\r\n");
+  EXPECT_EQ(RunRaw({"bitop", "and", "d"}),
+            "-ERR wrong number of arguments for 'bitop' command\r\n");
 }
 
 TEST_F(BitmapFamilyTest, WrongType) {
   EXPECT_EQ(RunRaw({"lpush", "l", "a"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"bitop", "and", "d", "x1", "l"}), "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(RunRaw({"bitop", "and", "d", "x1", "l"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
   EXPECT_EQ(RunRaw({"set", "x1", "a"}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"bitop", "and", "l", "x1"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"type", "l"}), "+string\r\n");
@@ -146,62 +194,124 @@ TEST_F(BitmapFamilyTest, WrongType) {
 }
 
 TEST_F(BitmapFamilyTest, Bitfield) {
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "set", "i8", "0", "100", "get", "u4", "0", "incrby", "i8", "0", "100", "overflow", "sat", "incrby", "i8", "0", "100", "overflow", "fail", "incrby", "i8", "0", "100", "overflow", "wrap", "incrby", "u2", "#1", "5"}), "*6\r\n:0\r\n:6\r\n:-56\r\n:44\r\n$-1\r\n:3\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf",       "set",  "i8",       "0",    "100",      "get", "u4",
+                    "0",        "incrby",   "i8",   "0",        "100",  "overflow", "sat", "incrby",
+                    "i8",       "0",        "100",  "overflow", "fail", "incrby",   "i8",  "0",
+                    "100",      "overflow", "wrap", "incrby",   "u2",   "#1",       "5"}),
+            "*6\r\n:0\r\n:6\r\n:-56\r\n:44\r\n$-1\r\n:3\r\n");
   EXPECT_EQ(RunRaw({"get", "bf"}), "$1\r\n<\r\n");
   EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i8", "#0", "get", "u8", "8"}), "*2\r\n:60\r\n:0\r\n");
   EXPECT_EQ(RunRaw({"bitfield", "bf"}), "*0\r\n");
   EXPECT_EQ(RunRaw({"bitfield", "bf2", "get", "u8", "0"}), "*1\r\n:0\r\n");
   EXPECT_EQ(RunRaw({"exists", "bf2"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"bitfield", "bf", "set", "u8", "0", "-1"}), "*1\r\n:60\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "overflow", "sat", "set", "u8", "0", "-1"}), "*1\r\n:255\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "overflow", "sat", "set", "i8", "0", "-200"}), "*1\r\n:-1\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "overflow", "fail", "set", "u8", "0", "256"}), "*1\r\n$-1\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "overflow", "sat", "set", "u8", "0", "-1"}),
+            "*1\r\n:255\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "overflow", "sat", "set", "i8", "0", "-200"}),
+            "*1\r\n:-1\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "overflow", "fail", "set", "u8", "0", "256"}),
+            "*1\r\n$-1\r\n");
   EXPECT_EQ(RunRaw({"bitfield", "bf", "set", "i64", "0", "-1"}), "*1\r\n:-9223372036854775808\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i64", "0", "get", "u63", "0", "get", "u63", "1"}), "*3\r\n:-1\r\n:9223372036854775807\r\n:9223372036854775807\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "incrby", "i64", "0", "-9223372036854775808"}), "*1\r\n:9223372036854775807\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "overflow", "sat", "incrby", "i64", "0", "-9223372036854775808"}), "*1\r\n:-1\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "w", "incrby", "u2", "100", "1", "incrby", "u2", "100", "1", "incrby", "u2", "100", "1", "incrby", "u2", "100", "1"}), "*4\r\n:1\r\n:2\r\n:3\r\n:0\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "w", "overflow", "sat", "incrby", "u2", "102", "-1"}), "*1\r\n:0\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i64", "0", "get", "u63", "0", "get", "u63", "1"}),
+            "*3\r\n:-1\r\n:9223372036854775807\r\n:9223372036854775807\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "incrby", "i64", "0", "-9223372036854775808"}),
+            "*1\r\n:9223372036854775807\r\n");
+  EXPECT_EQ(
+      RunRaw({"bitfield", "bf", "overflow", "sat", "incrby", "i64", "0", "-9223372036854775808"}),
+      "*1\r\n:-1\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "w", "incrby", "u2", "100", "1", "incrby", "u2", "100", "1",
+                    "incrby", "u2", "100", "1", "incrby", "u2", "100", "1"}),
+            "*4\r\n:1\r\n:2\r\n:3\r\n:0\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "w", "overflow", "sat", "incrby", "u2", "102", "-1"}),
+            "*1\r\n:0\r\n");
   EXPECT_EQ(RunRaw({"bitfield", "w", "set", "i5", "3", "-17"}), "*1\r\n:0\r\n");
-  EXPECT_EQ(RunRaw({"get", "w"}), std::string("$13\r\n\x0f""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\r\n", 20));
-  EXPECT_EQ(RunRaw({"bitfield", "r", "incrby", "i3", "0", "-5", "incrby", "i3", "0", "-5", "overflow", "sat", "incrby", "i3", "0", "-5", "incrby", "i3", "0", "10"}), "*4\r\n:3\r\n:-2\r\n:-4\r\n:3\r\n");
+  EXPECT_EQ(RunRaw({"get", "w"}), std::string("$13\r\n\x0f"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\r\n",
+                                              20));
+  EXPECT_EQ(RunRaw({"bitfield", "r",   "incrby", "i3", "0", "-5", "incrby", "i3", "0", "-5",
+                    "overflow", "sat", "incrby", "i3", "0", "-5", "incrby", "i3", "0", "10"}),
+            "*4\r\n:3\r\n:-2\r\n:-4\r\n:3\r\n");
   EXPECT_EQ(RunRaw({"bitfield", "big", "get", "u8", "#536870911"}), "*1\r\n:0\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "fail", "overflow", "fail", "set", "u2", "0", "7"}), "*1\r\n$-1\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "fail", "overflow", "fail", "set", "u2", "0", "7"}),
+            "*1\r\n$-1\r\n");
   EXPECT_EQ(RunRaw({"exists", "fail"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"get", "fail"}), std::string("$1\r\n\x00""\r\n", 7));
-  EXPECT_EQ(RunRaw({"bitfield", "u", "set", "u63", "1", "9223372036854775807", "incrby", "u63", "1", "1", "overflow", "sat", "incrby", "u63", "1", "5", "incrby", "i1", "0", "1", "get", "i1", "0"}), "*5\r\n:0\r\n:0\r\n:5\r\n:0\r\n:0\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i8", "0", "get", "u8", "0"}), "*2\r\n:-1\r\n:255\r\n");
-  EXPECT_EQ(RunRaw({"bitfield_ro", "bf", "get", "i8", "0", "get", "u16", "#1"}), "*2\r\n:-1\r\n:65535\r\n");
+  EXPECT_EQ(RunRaw({"get", "fail"}), std::string("$1\r\n\x00"
+                                                 "\r\n",
+                                                 7));
+  EXPECT_EQ(RunRaw({"bitfield", "u",   "set", "u63", "1",        "9223372036854775807",
+                    "incrby",   "u63", "1",   "1",   "overflow", "sat",
+                    "incrby",   "u63", "1",   "5",   "incrby",   "i1",
+                    "0",        "1",   "get", "i1",  "0"}),
+            "*5\r\n:0\r\n:0\r\n:5\r\n:0\r\n:0\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i8", "0", "get", "u8", "0"}),
+            "*2\r\n:-1\r\n:255\r\n");
+  EXPECT_EQ(RunRaw({"bitfield_ro", "bf", "get", "i8", "0", "get", "u16", "#1"}),
+            "*2\r\n:-1\r\n:65535\r\n");
 }
 
 TEST_F(BitmapFamilyTest, BitfieldErrors) {
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "u64", "0"}), "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i65", "0"}), "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "I8", "0"}), "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i0", "0"}), "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "8", "0"}), "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i", "0"}), "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i8", "-1"}), "-ERR bit offset is not an integer or out of range\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i8", "#x"}), "-ERR bit offset is not an integer or out of range\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i8", "#-1"}), "-ERR bit offset is not an integer or out of range\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i8", "4294967296"}), "-ERR bit offset is not an integer or out of range\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "overflow", "foo"}), "-ERR Invalid OVERFLOW type specified\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "u64", "0"}),
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i65", "0"}),
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "I8", "0"}),
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i0", "0"}),
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "8", "0"}),
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i", "0"}),
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i8", "-1"}),
+            "-ERR bit offset is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i8", "#x"}),
+            "-ERR bit offset is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i8", "#-1"}),
+            "-ERR bit offset is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i8", "4294967296"}),
+            "-ERR bit offset is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "overflow", "foo"}),
+            "-ERR Invalid OVERFLOW type specified\r\n");
   EXPECT_EQ(RunRaw({"bitfield", "bf", "overflow"}), "-ERR syntax error\r\n");
   EXPECT_EQ(RunRaw({"bitfield", "bf", "set", "i8", "0"}), "-ERR syntax error\r\n");
   EXPECT_EQ(RunRaw({"bitfield", "bf", "foo", "i8", "0"}), "-ERR syntax error\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "set", "i8", "0", "x"}), "-ERR value is not an integer or out of range\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "incrby", "i8", "0", "x"}), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "set", "i8", "0", "x"}),
+            "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "incrby", "i8", "0", "x"}),
+            "-ERR value is not an integer or out of range\r\n");
   EXPECT_EQ(RunRaw({"bitfield", "bf", "get", "i8", "0", "set"}), "-ERR syntax error\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "big", "set", "u8", "#4294967295", "1"}), "-ERR bit offset is not an integer or out of range\r\n");
-  EXPECT_EQ(RunRaw({"bitfield", "bf", "set", "u8", "0", "1", "get", "i65", "0"}), "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "big", "set", "u8", "#4294967295", "1"}),
+            "-ERR bit offset is not an integer or out of range\r\n");
+  EXPECT_EQ(RunRaw({"bitfield", "bf", "set", "u8", "0", "1", "get", "i65", "0"}),
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
   EXPECT_EQ(RunRaw({"exists", "bf"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"bitfield_ro", "bf", "get", "i8", "0"}), "*1\r\n:0\r\n");
-  EXPECT_EQ(RunRaw({"bitfield_ro", "bf", "set", "i8", "0", "1"}), "-ERR BITFIELD_RO only supports the GET subcommand\r\n");
-  EXPECT_EQ(RunRaw({"bitfield_ro", "bf", "incrby", "i8", "0", "1"}), "-ERR BITFIELD_RO only supports the GET subcommand\r\n");
+  EXPECT_EQ(RunRaw({"bitfield_ro", "bf", "set", "i8", "0", "1"}),
+            "-ERR BITFIELD_RO only supports the GET subcommand\r\n");
+  EXPECT_EQ(RunRaw({"bitfield_ro", "bf", "incrby", "i8", "0", "1"}),
+            "-ERR BITFIELD_RO only supports the GET subcommand\r\n");
   EXPECT_EQ(RunRaw({"bitfield_ro", "bf", "overflow", "wrap"}), "*0\r\n");
   EXPECT_EQ(RunRaw({"bitfield_ro", "bf", "get", "i8"}), "-ERR syntax error\r\n");
 }
-
 
 // Every write to a bitmap goes through the string write path: WATCH sees it,
 // the TTL stays, a scope's max-value-size refuses a bitmap grown too large.
@@ -235,7 +345,7 @@ TEST_F(BitmapFamilyTest, Notifications) {
   TestClient& sub = NewClient();
   RunAll(sub, {"psubscribe", "__keyevent@*"});
   Run({"setbit", "b", "3", "1"});
-  Run({"setbit", "b", "3", "1"});  // no change, no event
+  Run({"setbit", "b", "3", "1"});   // no change, no event
   Run({"setbit", "b", "30", "0"});  // grows: an event
   Run({"bitfield", "b", "get", "u8", "0"});
   Run({"bitfield", "b", "set", "u8", "0", "16"});  // no change

@@ -340,8 +340,7 @@ TEST_F(ClientTrackingTest, RedirectToResp3ClientAndBrokenRedirect) {
   target.state.closing = true;
   RunRaw(r, {"get", "k"});
   Run(w, {"set", "k", "2"});
-  const std::string broken =
-      ">2\r\n$21\r\ntracking-redir-broken\r\n:" + Id(target) + "\r\n";
+  const std::string broken = ">2\r\n$21\r\ntracking-redir-broken\r\n:" + Id(target) + "\r\n";
   EXPECT_EQ(r.messages, broken);
   EXPECT_THAT(Run(r, {"client", "info"}).str, ::testing::HasSubstr(" flags=tR "));
   EXPECT_THAT(Run(r, {"client", "trackinginfo"}).elems[1].Strings(),

@@ -31,7 +31,7 @@ class CommandTest : public ::testing::Test {
   struct TestClient {
     server::ClientState state;
     protocol::ReplyBuilder reply;
-    bool woken = false;  // its block ended (server/exec/blocking.h)
+    bool woken = false;    // its block ended (server/exec/blocking.h)
     std::string messages;  // Pub/Sub messages delivered to it, as its connection writes them
   };
 

@@ -80,7 +80,9 @@ const std::vector<RedisPayload>& RedisPayloads() {
       {"list-lpush",
        {{"lpush", "k", "a", "b", "c"}},
        "12010210100000000300816302816202816102ff0a0038f8c268c04d88b6"},
-      {"intset-16", {{"sadd", "k", "1", "5", "-3"}}, "0b0e0200000003000000fdff010005000a007e2b589563748fa4"},
+      {"intset-16",
+       {{"sadd", "k", "1", "5", "-3"}},
+       "0b0e0200000003000000fdff010005000a007e2b589563748fa4"},
       {"intset-32",
        {{"sadd", "k", "1", "5", "70000"}},
        "0b1404000000030000000100000005000000701101000a005cb0ff7d81a9ff66"},
@@ -178,8 +180,7 @@ TEST_F(DumpFamilyTest, RedisPayloadsRestore) {
                  FromHex("101b1b0000000600816602817602816e020c018362696704f178ec03ff0a0092aaabf9"
                          "26954043")}),
             "OK");
-  EXPECT_THAT(Run({"hgetall", "h"}).elems,
-              ElementsAre("f", "v", "n", "12", "big", "-5000"));
+  EXPECT_THAT(Run({"hgetall", "h"}).elems, ElementsAre("f", "v", "n", "12", "big", "-5000"));
   EXPECT_EQ(Run({"object", "encoding", "h"}), "listpack");
   // A hashtable hash (RDB_TYPE_HASH, in Redis's dict order).
   EXPECT_EQ(Run({"restore", "ht", "0", FromHex("04020162c0020161c0010a006684aa0d26dd4ab2")}), "OK");
@@ -191,9 +192,10 @@ TEST_F(DumpFamilyTest, RedisPayloadsRestore) {
             "OK");
   EXPECT_THAT(Run({"lrange", "l", "0", "-1"}).elems,
               ElementsAre("0", "-1", "4096", "-4097", "70000", "-8388609", "2147483648", "x"));
-  EXPECT_EQ(Run({"restore", "is", "0",
-                 FromHex("0b180800000002000000010000000000000000f2052a010000000a0054f5a26ae707b5fc")}),
-            "OK");
+  EXPECT_EQ(
+      Run({"restore", "is", "0",
+           FromHex("0b180800000002000000010000000000000000f2052a010000000a0054f5a26ae707b5fc")}),
+      "OK");
   EXPECT_THAT(Run({"smembers", "is"}).elems, ElementsAre("1", "5000000000"));
   EXPECT_EQ(Run({"object", "encoding", "is"}), "intset");
   EXPECT_EQ(Run({"restore", "z", "0",
@@ -231,7 +233,10 @@ TEST_F(DumpFamilyTest, OlderEncodingsRestore) {
     entries.append(enc_and_data);
     sizes.push_back(1 + enc_and_data.size());
   };
-  add(std::string("\x02" "ab", 3));
+  add(
+      std::string("\x02"
+                  "ab",
+                  3));
   add(std::string("\xf6", 1));
   add(std::string("\xc0\x2c\x01", 3));
   add(std::string("\xfe\xfe", 2));
@@ -257,7 +262,16 @@ TEST_F(DumpFamilyTest, OlderEncodingsRestore) {
   EXPECT_THAT(Run({"restore", "h", "0", WithFooter(body)}), ErrorIs("ERR Bad data format"));
 
   // RDB_TYPE_HASH_ZIPMAP: {"f": "vv", "g": ""} with a free byte.
-  const std::string zipmap("\x02\x01" "f" "\x02\x01" "vvX" "\x01" "g" "\x00\x00" "\xff", 13);
+  const std::string zipmap(
+      "\x02\x01"
+      "f"
+      "\x02\x01"
+      "vvX"
+      "\x01"
+      "g"
+      "\x00\x00"
+      "\xff",
+      13);
   body = "\x09";
   persistence::rdb::AppendString(body, zipmap);
   EXPECT_EQ(Run({"restore", "zm", "0", WithFooter(body)}), "OK");
@@ -266,12 +280,24 @@ TEST_F(DumpFamilyTest, OlderEncodingsRestore) {
   EXPECT_THAT(Run({"hlen", "zm"}), IsInt(2));
 
   // RDB_TYPE_ZSET: scores as text (254 is +inf).
-  body = std::string("\x03\x02\x01" "a" "\x03" "2.5" "\x01" "b" "\xfe", 11);
+  body = std::string(
+      "\x03\x02\x01"
+      "a"
+      "\x03"
+      "2.5"
+      "\x01"
+      "b"
+      "\xfe",
+      11);
   EXPECT_EQ(Run({"restore", "zs", "0", WithFooter(body)}), "OK");
   EXPECT_THAT(Run({"zrange", "zs", "0", "-1", "withscores"}).elems,
               ElementsAre("a", "2.5", "b", "inf"));
   // RDB_TYPE_LIST of strings, one integer-encoded.
-  body = std::string("\x01\x02\x01" "x" "\xc0\x07", 6);
+  body = std::string(
+      "\x01\x02\x01"
+      "x"
+      "\xc0\x07",
+      6);
   EXPECT_EQ(Run({"restore", "ol", "0", WithFooter(body)}), "OK");
   EXPECT_THAT(Run({"lrange", "ol", "0", "-1"}).elems, ElementsAre("x", "7"));
 }
@@ -336,7 +362,8 @@ TEST_F(DumpFamilyTest, RoundTripsEveryTypeAndEncoding) {
       }
       continue;
     } else if (type == "list") {
-      EXPECT_EQ(Run({"lrange", "r", "0", "-1"}).Strings(), Run({"lrange", "k", "0", "-1"}).Strings());
+      EXPECT_EQ(Run({"lrange", "r", "0", "-1"}).Strings(),
+                Run({"lrange", "k", "0", "-1"}).Strings());
     } else {
       EXPECT_EQ(Run({"zrange", "r", "0", "-1", "withscores"}).Strings(),
                 Run({"zrange", "k", "0", "-1", "withscores"}).Strings());
@@ -388,7 +415,10 @@ TEST_F(DumpFamilyTest, RestoreErrorsInRedisOrder) {
               ErrorIs("ERR value is not an integer or out of range"));
   EXPECT_THAT(Run({"restore", "new", "0", "junk"}),
               ErrorIs("ERR DUMP payload version or checksum are wrong"));
-  EXPECT_THAT(Run({"restore", "new", "0", WithFooter(std::string("\x00\x05" "ab", 4))}),
+  EXPECT_THAT(Run({"restore", "new", "0",
+                   WithFooter(std::string("\x00\x05"
+                                          "ab",
+                                          4))}),
               ErrorIs("ERR Bad data format"));
   EXPECT_EQ(Run({"restore", "new", "0", payload, "replace", "absttl", "idletime", "5"}), "OK");
   EXPECT_EQ(Run({"restore", "new2", "0", payload, "REPLACE", "FREQ", "255"}), "OK");
@@ -440,7 +470,11 @@ TEST_F(DumpFamilyTest, CorruptPayloadsAreRefused) {
   }
   Run({"del", "r"});
   // A newer RDB version with a right checksum.
-  std::string newer("\x00\x01" "a" "\x0b\x00", 5);
+  std::string newer(
+      "\x00\x01"
+      "a"
+      "\x0b\x00",
+      5);
   newer += std::string(8, '\0');
   const uint64_t crc = persistence::rdb::Crc64(0, newer.substr(0, 5));
   for (int i = 0; i < 8; ++i) newer[5 + i] = static_cast<char>((crc >> (8 * i)) & 0xff);
@@ -456,7 +490,9 @@ TEST_F(DumpFamilyTest, CorruptPayloadsAreRefused) {
               ErrorIs("ERR Bad data format"));
   // Streams whose node key is not an ID, modules, unknown types.
   for (char type : {'\x0f', '\x13', '\x06', '\x07', '\x08', '\x14', '\x15', '\x7f'}) {
-    EXPECT_THAT(Run({"restore", "r", "0", WithFooter(std::string(1, type) + "\x01\x01" "a")}),
+    EXPECT_THAT(Run({"restore", "r", "0",
+                     WithFooter(std::string(1, type) + "\x01\x01"
+                                                       "a")}),
                 ErrorIs("ERR Bad data format"))
         << int{type};
   }
@@ -465,11 +501,21 @@ TEST_F(DumpFamilyTest, CorruptPayloadsAreRefused) {
               ErrorIs("ERR Bad data format"));
   EXPECT_THAT(Run({"restore", "r", "0", WithFooter(std::string("\x12\x00", 2))}),
               ErrorIs("ERR Bad data format"));
-  EXPECT_THAT(Run({"restore", "r", "0", WithFooter("\x02\x02\x01" "a\x01" "a")}),
+  EXPECT_THAT(Run({"restore", "r", "0",
+                   WithFooter("\x02\x02\x01"
+                              "a\x01"
+                              "a")}),
               ErrorIs("ERR Bad data format"));
-  EXPECT_THAT(Run({"restore", "r", "0", WithFooter("\x04\x02\x01" "a\x01" "1\x01" "a\x01" "2")}),
+  EXPECT_THAT(Run({"restore", "r", "0",
+                   WithFooter("\x04\x02\x01"
+                              "a\x01"
+                              "1\x01"
+                              "a\x01"
+                              "2")}),
               ErrorIs("ERR Bad data format"));
-  EXPECT_THAT(Run({"restore", "r", "0", WithFooter("\x03\x01\x01" "a\xfd")}),
+  EXPECT_THAT(Run({"restore", "r", "0",
+                   WithFooter("\x03\x01\x01"
+                              "a\xfd")}),
               ErrorIs("ERR Bad data format"));
   // An intset out of order.
   std::string intset("\x02\0\0\0\x02\0\0\0\x05\0\x01\0", 12);
@@ -494,8 +540,7 @@ TEST_F(DumpFamilyTest, TtlAbsttlAndExpiredPayloads) {
   // Already expired: OK, no key; with REPLACE the old key is deleted.
   EXPECT_EQ(Run({"restore", "past", std::to_string(NowMs() - 1), payload, "absttl"}), "OK");
   EXPECT_THAT(Run({"exists", "past"}), IsInt(0));
-  EXPECT_EQ(Run({"restore", "none", std::to_string(NowMs()), payload, "absttl", "replace"}),
-            "OK");
+  EXPECT_EQ(Run({"restore", "none", std::to_string(NowMs()), payload, "absttl", "replace"}), "OK");
   EXPECT_THAT(Run({"exists", "none"}), IsInt(0));
   // Without REPLACE an existing key is BUSYKEY even for an expired payload.
   EXPECT_THAT(Run({"restore", "foo", "1", payload, "absttl"}),

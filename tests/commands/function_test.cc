@@ -51,8 +51,7 @@ TEST_F(FunctionTest, LoadCallAndFlags) {
 
 TEST_F(FunctionTest, LoadErrors) {
   EXPECT_EQ(RunRaw({"function", "load", "return 1"}), "-ERR Missing library metadata\r\n");
-  EXPECT_EQ(RunRaw({"function", "load", "#!lua\nreturn 1"}),
-            "-ERR Library name was not given\r\n");
+  EXPECT_EQ(RunRaw({"function", "load", "#!lua\nreturn 1"}), "-ERR Library name was not given\r\n");
   EXPECT_EQ(RunRaw({"function", "load", "#!lua name=x foo=bar\nreturn 1"}),
             "-ERR Invalid metadata value given: foo=bar\r\n");
   EXPECT_EQ(RunRaw({"function", "load", "#!lua name=x"}), "-ERR Invalid library metadata\r\n");
@@ -66,15 +65,15 @@ TEST_F(FunctionTest, LoadErrors) {
             "$1\r\nq\r\n");
   EXPECT_EQ(RunRaw({"function", "load", "#!js name=x\nreturn 1"}),
             "-ERR Engine 'js' not found\r\n");
-  EXPECT_EQ(RunRaw({"function", "load", Lib("x", "return 1")}),
-            "-ERR No functions registered\r\n");
+  EXPECT_EQ(RunRaw({"function", "load", Lib("x", "return 1")}), "-ERR No functions registered\r\n");
   EXPECT_EQ(RunRaw({"function", "load",
                     Lib("x", "redis.register_function('a b', function() return 1 end)")}),
             "-ERR Error registering functions: ERR Library names can only contain letters, "
             "numbers, or underscores(_) and must be at least one character long\r\n");
   EXPECT_EQ(RunRaw({"function", "load",
-                    Lib("x", "redis.register_function{function_name='ab', callback=function() "
-                             "return 1 end, flags={'bad'}}")}),
+                    Lib("x",
+                        "redis.register_function{function_name='ab', callback=function() "
+                        "return 1 end, flags={'bad'}}")}),
             "-ERR Error registering functions: ERR unknown flag given\r\n");
   // While a library loads only redis.register_function, redis.log and the
   // LOG_ / REDIS_VERSION constants exist.
@@ -101,9 +100,10 @@ TEST_F(FunctionTest, LoadErrors) {
   ASSERT_EQ(RunRaw({"function", "delete", "g"}), "+OK\r\n");
   // ... while the functions themselves see every global and the full API.
   EXPECT_EQ(RunRaw({"function", "load",
-                    Lib("x", "local v = redis.REDIS_VERSION\nredis.log(redis.LOG_NOTICE, 'hi')\n"
-                             "redis.register_function('t', function() return "
-                             "{type(redis.call('ping')), string.len(v)} end)")}),
+                    Lib("x",
+                        "local v = redis.REDIS_VERSION\nredis.log(redis.LOG_NOTICE, 'hi')\n"
+                        "redis.register_function('t', function() return "
+                        "{type(redis.call('ping')), string.len(v)} end)")}),
             "$1\r\nx\r\n");
   EXPECT_EQ(RunRaw({"fcall", "t", "0"}), "*2\r\n$5\r\ntable\r\n:6\r\n");
   // A function name taken by another library.
@@ -117,11 +117,12 @@ TEST_F(FunctionTest, LoadErrors) {
 
 TEST_F(FunctionTest, ErrorsRaisedByFunctions) {
   ASSERT_EQ(RunRaw({"function", "load",
-                    Lib("e", "redis.register_function('e1', function() return "
-                             "redis.call('nosuch') end)\n"
-                             "redis.register_function('e2', function() error('my err') end)\n"
-                             "redis.register_function('e3', function() return {err='custom'} "
-                             "end)")}),
+                    Lib("e",
+                        "redis.register_function('e1', function() return "
+                        "redis.call('nosuch') end)\n"
+                        "redis.register_function('e2', function() error('my err') end)\n"
+                        "redis.register_function('e3', function() return {err='custom'} "
+                        "end)")}),
             "$1\r\ne\r\n");
   EXPECT_EQ(RunRaw({"fcall", "e1", "0"}),
             "-ERR Unknown Redis command called from script script: e1, on @user_function:2.\r\n");
@@ -166,8 +167,8 @@ TEST_F(FunctionTest, DumpAndRestore) {
   ASSERT_EQ(RunRaw({"function", "load", t}), "$1\r\nt\r\n");
   ASSERT_EQ(RunRaw({"function", "load", u}), "$1\r\nu\r\n");
   // Byte for byte what Redis 7.0.15 dumps for these two libraries.
-  const std::string dump = "\xf5@C" + t + "\xf5@C" + u + std::string("\n\x00", 2) +
-                           "J\x12,\x90\x87H9\x9b";
+  const std::string dump =
+      "\xf5@C" + t + "\xf5@C" + u + std::string("\n\x00", 2) + "J\x12,\x90\x87H9\x9b";
   RespValue dumped = Run({"function", "dump"});
   EXPECT_EQ(dumped.str, dump);
 
@@ -175,8 +176,9 @@ TEST_F(FunctionTest, DumpAndRestore) {
   EXPECT_EQ(RunRaw({"function", "restore", dump, "append"}), "-ERR Library t already exists\r\n");
   EXPECT_EQ(RunRaw({"function", "restore", dump, "replace"}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"function", "restore", dump, "flush"}), "+OK\r\n");
-  EXPECT_EQ(RunRaw({"function", "restore", dump, "bad"}),
-            "-ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.\r\n");
+  EXPECT_EQ(
+      RunRaw({"function", "restore", dump, "bad"}),
+      "-ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.\r\n");
   EXPECT_EQ(RunRaw({"function", "restore", dump, "flush", "x"}),
             "-ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION "
             "HELP.\r\n");
@@ -193,7 +195,8 @@ TEST_F(FunctionTest, DumpAndRestore) {
                     Lib("other", "redis.register_function('e1', function() return 2 end)")}),
             "$5\r\nother\r\n");
   EXPECT_EQ(RunRaw({"function", "restore", dump}), "-ERR Function e1 already exists\r\n");
-  EXPECT_EQ(RunRaw({"function", "restore", dump, "replace"}), "-ERR Function e1 already exists\r\n");
+  EXPECT_EQ(RunRaw({"function", "restore", dump, "replace"}),
+            "-ERR Function e1 already exists\r\n");
   EXPECT_EQ(RunRaw({"fcall", "e1", "0"}), ":2\r\n");
   EXPECT_EQ(RunRaw({"fcall", "u1", "0"}), "-ERR Function not found\r\n");
   // FLUSH drops `other` first, so the dump restores.
@@ -217,8 +220,7 @@ TEST_F(FunctionTest, FlushArgumentsAndHelp) {
   EXPECT_EQ(RunRaw({"function", "kill"}), "-NOTBUSY No scripts in execution right now.\r\n");
   RespValue help = Run({"function", "help"});
   ASSERT_EQ(help.elems.size(), 40u);
-  EXPECT_EQ(help.elems[0].str,
-            "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  EXPECT_EQ(help.elems[0].str, "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
   EXPECT_EQ(help.elems[28].str, "DUMP");
 }
 

@@ -29,16 +29,88 @@ class HyperLogLogTest : public CommandTest {
 
 TEST_F(HyperLogLogTest, AddCountAndBytes) {
   EXPECT_EQ(RunRaw({"pfadd", "h", "a", "b", "c"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"get", "h"}), std::string("$27\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""`\xf3""\x80""P\xb1""\x84""K\xfb""\x80""BZ\r\n", 34));
+  EXPECT_EQ(RunRaw({"get", "h"}), std::string("$27\r\nHYLL\x01"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x80"
+                                              "`\xf3"
+                                              "\x80"
+                                              "P\xb1"
+                                              "\x84"
+                                              "K\xfb"
+                                              "\x80"
+                                              "BZ\r\n",
+                                              34));
   EXPECT_EQ(RunRaw({"pfadd", "h", "a"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "h"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "h"}), ":3\r\n");
-  EXPECT_EQ(RunRaw({"get", "h"}), std::string("$27\r\nHYLL\x01""\x00""\x00""\x00""\x03""\x00""\x00""\x00""\x00""\x00""\x00""\x00""`\xf3""\x80""P\xb1""\x84""K\xfb""\x80""BZ\r\n", 34));
+  EXPECT_EQ(RunRaw({"get", "h"}), std::string("$27\r\nHYLL\x01"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x03"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "`\xf3"
+                                              "\x80"
+                                              "P\xb1"
+                                              "\x84"
+                                              "K\xfb"
+                                              "\x80"
+                                              "BZ\r\n",
+                                              34));
   EXPECT_EQ(RunRaw({"pfcount", "h"}), ":3\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "h", "d"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"get", "h"}), std::string("$30\r\nHYLL\x01""\x00""\x00""\x00""\x03""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\\{\x80""Dv\x80""P\xb1""\x84""K\xfb""\x80""BZ\r\n", 37));
+  EXPECT_EQ(RunRaw({"get", "h"}), std::string("$30\r\nHYLL\x01"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x03"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x80"
+                                              "\\{\x80"
+                                              "Dv\x80"
+                                              "P\xb1"
+                                              "\x84"
+                                              "K\xfb"
+                                              "\x80"
+                                              "BZ\r\n",
+                                              37));
   EXPECT_EQ(RunRaw({"pfadd", "empty"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"get", "empty"}), std::string("$18\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\x7f""\xff""\r\n", 25));
+  EXPECT_EQ(RunRaw({"get", "empty"}), std::string("$18\r\nHYLL\x01"
+                                                  "\x00"
+                                                  "\x00"
+                                                  "\x00"
+                                                  "\x00"
+                                                  "\x00"
+                                                  "\x00"
+                                                  "\x00"
+                                                  "\x00"
+                                                  "\x00"
+                                                  "\x00"
+                                                  "\x80"
+                                                  "\x7f"
+                                                  "\xff"
+                                                  "\r\n",
+                                                  25));
   EXPECT_EQ(RunRaw({"pfcount", "empty"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "empty"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "nokey"}), ":0\r\n");
@@ -46,9 +118,56 @@ TEST_F(HyperLogLogTest, AddCountAndBytes) {
   EXPECT_EQ(RunRaw({"pfcount", "nokey", "nokey2"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "h2", "c", "d", "e", "f"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "h", "h2"}), ":6\r\n");
-  EXPECT_EQ(RunRaw({"get", "h"}), std::string("$30\r\nHYLL\x01""\x00""\x00""\x00""\x03""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\\{\x80""Dv\x80""P\xb1""\x84""K\xfb""\x80""BZ\r\n", 37));
-  EXPECT_EQ(RunRaw({"pfadd", "bin", std::string("\x00""\xff""", 2), "", "abcdefgh", "abcdefghi", "1234567"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"get", "bin"}), std::string("$33\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""Ef\x80""I\xf8""\x80""G\xcf""\x84""C\xc3""\x80""M^\x88""W\xa7""\r\n", 40));
+  EXPECT_EQ(RunRaw({"get", "h"}), std::string("$30\r\nHYLL\x01"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x03"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x80"
+                                              "\\{\x80"
+                                              "Dv\x80"
+                                              "P\xb1"
+                                              "\x84"
+                                              "K\xfb"
+                                              "\x80"
+                                              "BZ\r\n",
+                                              37));
+  EXPECT_EQ(RunRaw({"pfadd", "bin",
+                    std::string("\x00"
+                                "\xff"
+                                "",
+                                2),
+                    "", "abcdefgh", "abcdefghi", "1234567"}),
+            ":1\r\n");
+  EXPECT_EQ(RunRaw({"get", "bin"}), std::string("$33\r\nHYLL\x01"
+                                                "\x00"
+                                                "\x00"
+                                                "\x00"
+                                                "\x00"
+                                                "\x00"
+                                                "\x00"
+                                                "\x00"
+                                                "\x00"
+                                                "\x00"
+                                                "\x00"
+                                                "\x80"
+                                                "Ef\x80"
+                                                "I\xf8"
+                                                "\x80"
+                                                "G\xcf"
+                                                "\x84"
+                                                "C\xc3"
+                                                "\x80"
+                                                "M^\x88"
+                                                "W\xa7"
+                                                "\r\n",
+                                                40));
   EXPECT_EQ(RunRaw({"pfcount", "bin"}), ":5\r\n");
 }
 
@@ -56,52 +175,378 @@ TEST_F(HyperLogLogTest, Merge) {
   EXPECT_EQ(RunRaw({"pfadd", "a", "1", "2", "3"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "b", "3", "4", "5"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"pfmerge", "m", "a", "b"}), "+OK\r\n");
-  EXPECT_EQ(RunRaw({"get", "m"}), std::string("$33\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""A\xee""\x84""H#\x80""SQ\x80""Mt\x80""Q,\x8c""C\xf3""\r\n", 40));
+  EXPECT_EQ(RunRaw({"get", "m"}), std::string("$33\r\nHYLL\x01"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x80"
+                                              "A\xee"
+                                              "\x84"
+                                              "H#\x80"
+                                              "SQ\x80"
+                                              "Mt\x80"
+                                              "Q,\x8c"
+                                              "C\xf3"
+                                              "\r\n",
+                                              40));
   EXPECT_EQ(RunRaw({"pfcount", "m"}), ":5\r\n");
   EXPECT_EQ(RunRaw({"pfmerge", "m"}), "+OK\r\n");
-  EXPECT_EQ(RunRaw({"get", "m"}), std::string("$33\r\nHYLL\x01""\x00""\x00""\x00""\x05""\x00""\x00""\x00""\x00""\x00""\x00""\x80""A\xee""\x84""H#\x80""SQ\x80""Mt\x80""Q,\x8c""C\xf3""\r\n", 40));
+  EXPECT_EQ(RunRaw({"get", "m"}), std::string("$33\r\nHYLL\x01"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x05"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x80"
+                                              "A\xee"
+                                              "\x84"
+                                              "H#\x80"
+                                              "SQ\x80"
+                                              "Mt\x80"
+                                              "Q,\x8c"
+                                              "C\xf3"
+                                              "\r\n",
+                                              40));
   EXPECT_EQ(RunRaw({"pfmerge", "n"}), "+OK\r\n");
-  EXPECT_EQ(RunRaw({"get", "n"}), std::string("$18\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\x7f""\xff""\r\n", 25));
+  EXPECT_EQ(RunRaw({"get", "n"}), std::string("$18\r\nHYLL\x01"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x80"
+                                              "\x7f"
+                                              "\xff"
+                                              "\r\n",
+                                              25));
   EXPECT_EQ(RunRaw({"pfmerge", "a", "b"}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "a"}), ":5\r\n");
-  EXPECT_EQ(RunRaw({"get", "a"}), std::string("$33\r\nHYLL\x01""\x00""\x00""\x00""\x05""\x00""\x00""\x00""\x00""\x00""\x00""\x00""A\xee""\x84""H#\x80""SQ\x80""Mt\x80""Q,\x8c""C\xf3""\r\n", 40));
+  EXPECT_EQ(RunRaw({"get", "a"}), std::string("$33\r\nHYLL\x01"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x05"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "\x00"
+                                              "A\xee"
+                                              "\x84"
+                                              "H#\x80"
+                                              "SQ\x80"
+                                              "Mt\x80"
+                                              "Q,\x8c"
+                                              "C\xf3"
+                                              "\r\n",
+                                              40));
   EXPECT_EQ(RunRaw({"pfmerge", "x", "nokey"}), "+OK\r\n");
 }
 
 TEST_F(HyperLogLogTest, Errors) {
   EXPECT_EQ(RunRaw({"set", "s", "foo"}), "+OK\r\n");
-  EXPECT_EQ(RunRaw({"pfadd", "s", "a"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
-  EXPECT_EQ(RunRaw({"pfcount", "s"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
-  EXPECT_EQ(RunRaw({"pfcount", "nokey", "s"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
-  EXPECT_EQ(RunRaw({"pfmerge", "m", "s"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
-  EXPECT_EQ(RunRaw({"pfmerge", "s", "nokey"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
-  EXPECT_EQ(RunRaw({"set", "short", "HYLL\x01"""}), "+OK\r\n");
-  EXPECT_EQ(RunRaw({"pfcount", "short"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
-  EXPECT_EQ(RunRaw({"set", "badenc", std::string("HYLL\x02""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xff""", 18)}), "+OK\r\n");
-  EXPECT_EQ(RunRaw({"pfcount", "badenc"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
-  EXPECT_EQ(RunRaw({"set", "baddense", std::string("HYLL\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""", 116)}), "+OK\r\n");
-  EXPECT_EQ(RunRaw({"pfcount", "baddense"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
-  EXPECT_EQ(RunRaw({"set", "badmagic", std::string("HYLX\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xff""", 18)}), "+OK\r\n");
-  EXPECT_EQ(RunRaw({"pfadd", "badmagic", "a"}), "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
+  EXPECT_EQ(RunRaw({"pfadd", "s", "a"}),
+            "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
+  EXPECT_EQ(RunRaw({"pfcount", "s"}),
+            "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
+  EXPECT_EQ(RunRaw({"pfcount", "nokey", "s"}),
+            "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
+  EXPECT_EQ(RunRaw({"pfmerge", "m", "s"}),
+            "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
+  EXPECT_EQ(RunRaw({"pfmerge", "s", "nokey"}),
+            "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
+  EXPECT_EQ(RunRaw({"set", "short",
+                    "HYLL\x01"
+                    ""}),
+            "+OK\r\n");
+  EXPECT_EQ(RunRaw({"pfcount", "short"}),
+            "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
+  EXPECT_EQ(RunRaw({"set", "badenc",
+                    std::string("HYLL\x02"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x7f"
+                                "\xff"
+                                "",
+                                18)}),
+            "+OK\r\n");
+  EXPECT_EQ(RunRaw({"pfcount", "badenc"}),
+            "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
+  EXPECT_EQ(RunRaw({"set", "baddense",
+                    std::string("HYLL\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "",
+                                116)}),
+            "+OK\r\n");
+  EXPECT_EQ(RunRaw({"pfcount", "baddense"}),
+            "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
+  EXPECT_EQ(RunRaw({"set", "badmagic",
+                    std::string("HYLX\x01"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x7f"
+                                "\xff"
+                                "",
+                                18)}),
+            "+OK\r\n");
+  EXPECT_EQ(RunRaw({"pfadd", "badmagic", "a"}),
+            "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n");
   EXPECT_EQ(RunRaw({"lpush", "l", "a"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"pfadd", "l", "a"}), "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
-  EXPECT_EQ(RunRaw({"pfcount", "l"}), "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
-  EXPECT_EQ(RunRaw({"pfcount", "h", "l"}), "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
-  EXPECT_EQ(RunRaw({"pfmerge", "l"}), "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
-  EXPECT_EQ(RunRaw({"pfmerge", "m", "l"}), "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
-  EXPECT_EQ(RunRaw({"set", "c1", std::string("HYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xfe""", 18)}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"pfadd", "l", "a"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(RunRaw({"pfcount", "l"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(RunRaw({"pfcount", "h", "l"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(RunRaw({"pfmerge", "l"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(RunRaw({"pfmerge", "m", "l"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(RunRaw({"set", "c1",
+                    std::string("HYLL\x01"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x7f"
+                                "\xfe"
+                                "",
+                                18)}),
+            "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "c1"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "c1", "a"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"pfmerge", "m", "c1"}), "-INVALIDOBJ Corrupted HLL object detected\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "c1", "nokey"}), "-INVALIDOBJ Corrupted HLL object detected\r\n");
-  EXPECT_EQ(RunRaw({"set", "c2", std::string("HYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xff""\x80""", 19)}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"set", "c2",
+                    std::string("HYLL\x01"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x7f"
+                                "\xff"
+                                "\x80"
+                                "",
+                                19)}),
+            "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "c2"}), ":0\r\n");
-  EXPECT_EQ(RunRaw({"set", "c3", std::string("HYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""", 17)}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"set", "c3",
+                    std::string("HYLL\x01"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x7f"
+                                "",
+                                17)}),
+            "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "c3"}), ":0\r\n");
-  EXPECT_EQ(RunRaw({"set", "ok", std::string("HYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x7f""\xff""", 18)}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"set", "ok",
+                    std::string("HYLL\x01"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x00"
+                                "\x7f"
+                                "\xff"
+                                "",
+                                18)}),
+            "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfcount", "ok"}), ":0\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "ok", "x"}), ":1\r\n");
-  EXPECT_EQ(RunRaw({"get", "ok"}), std::string("$20\r\nHYLL\x01""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x80""\x7f""\xf5""\x84""\x08""\r\n", 27));
+  EXPECT_EQ(RunRaw({"get", "ok"}), std::string("$20\r\nHYLL\x01"
+                                               "\x00"
+                                               "\x00"
+                                               "\x00"
+                                               "\x00"
+                                               "\x00"
+                                               "\x00"
+                                               "\x00"
+                                               "\x00"
+                                               "\x00"
+                                               "\x00"
+                                               "\x80"
+                                               "\x7f"
+                                               "\xf5"
+                                               "\x84"
+                                               "\x08"
+                                               "\r\n",
+                                               27));
   EXPECT_EQ(RunRaw({"pfadd"}), "-ERR wrong number of arguments for 'pfadd' command\r\n");
   EXPECT_EQ(RunRaw({"pfcount"}), "-ERR wrong number of arguments for 'pfcount' command\r\n");
   EXPECT_EQ(RunRaw({"pfmerge"}), "-ERR wrong number of arguments for 'pfmerge' command\r\n");
@@ -141,7 +586,10 @@ TEST_F(HyperLogLogTest, SparseMaxBytes) {
   EXPECT_EQ(RunRaw({"config", "set", "hll-sparse-max-bytes", "100"}), "+OK\r\n");
   EXPECT_EQ(RunRaw({"pfadd", "p", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}), ":1\r\n");
   EXPECT_EQ(RunRaw({"strlen", "p"}), ":47\r\n");
-  EXPECT_EQ(RunRaw({"pfadd", "p", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11", "k12", "k13", "k14", "k15", "k16", "k17", "k18", "k19", "k20", "k21", "k22", "k23", "k24", "k25", "k26", "k27", "k28", "k29"}), ":1\r\n");
+  EXPECT_EQ(RunRaw({"pfadd", "p",   "k0",  "k1",  "k2",  "k3",  "k4",  "k5",  "k6",  "k7",  "k8",
+                    "k9",    "k10", "k11", "k12", "k13", "k14", "k15", "k16", "k17", "k18", "k19",
+                    "k20",   "k21", "k22", "k23", "k24", "k25", "k26", "k27", "k28", "k29"}),
+            ":1\r\n");
   EXPECT_EQ(RunRaw({"strlen", "p"}), ":12304\r\n");
   EXPECT_EQ(Fnv(Run({"get", "p"}).str), 0x85e87e61a9797b8bull);
   EXPECT_EQ(RunRaw({"pfcount", "p"}), ":40\r\n");
@@ -156,8 +604,10 @@ TEST_F(HyperLogLogTest, SparseMaxBytes) {
 // (its digest checked above) answers Redis's count once its cache is stale.
 TEST_F(HyperLogLogTest, ValueFromRedisBytes) {
   // Redis's bytes for PFADD h a b c, then PFCOUNT h (cache written).
-  const std::string redis_hll("HYLL\x01\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00`\xf3\x80P\xb1\x84K\xfb\x80" "BZ",
-                              27);
+  const std::string redis_hll(
+      "HYLL\x01\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00`\xf3\x80P\xb1\x84K\xfb\x80"
+      "BZ",
+      27);
   EXPECT_EQ(Run({"set", "h", redis_hll}), "OK");
   EXPECT_THAT(Run({"pfcount", "h"}), IsInt(3));
   EXPECT_THAT(Run({"pfadd", "h", "c", "b"}), IsInt(0));

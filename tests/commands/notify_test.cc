@@ -105,8 +105,8 @@ TEST_F(NotifyTest, StringAndGenericEvents) {
   Run({"del", "a", "nokey"});
   EXPECT_THAT(KeyEvents(sub),
               ElementsAre("set a", "expire a", "set b", "set c", "append d", "incrby b",
-                          "incrbyfloat b", "persist a", "expire c", "rename_from c",
-                          "rename_to e", "copy_to f", "move_from f", "del e", "del d", "del a"));
+                          "incrbyfloat b", "persist a", "expire c", "rename_from c", "rename_to e",
+                          "copy_to f", "move_from f", "del e", "del d", "del a"));
 }
 
 TEST_F(NotifyTest, CollectionsNewThenEventThenDelOfTheEmptied) {
@@ -115,9 +115,9 @@ TEST_F(NotifyTest, CollectionsNewThenEventThenDelOfTheEmptied) {
   Run({"hdel", "h", "a"});
   Run({"rpush", "src", "x"});
   Run({"lmove", "src", "dst", "left", "right"});
-  EXPECT_THAT(KeyEvents(sub), ElementsAre("new h", "hset h", "hdel h", "del h", "new src",
-                                          "rpush src", "new dst", "rpush dst", "lpop src",
-                                          "del src"));
+  EXPECT_THAT(KeyEvents(sub),
+              ElementsAre("new h", "hset h", "hdel h", "del h", "new src", "rpush src", "new dst",
+                          "rpush dst", "lpop src", "del src"));
 }
 
 TEST_F(NotifyTest, SetsSortedSetsAndStores) {
@@ -132,9 +132,9 @@ TEST_F(NotifyTest, SetsSortedSetsAndStores) {
   Run({"zadd", "z", "incr", "1", "a"});
   Run({"zpopmin", "z"});
   Run({"zunionstore", "u", "1", "nokey"});  // empty: the destination goes
-  EXPECT_THAT(KeyEvents(sub), ElementsAre("sadd s", "srem s", "sadd t", "spop s", "del s",
-                                          "sunionstore u", "zadd z", "zincr z", "zpopmin z",
-                                          "del z", "del u"));
+  EXPECT_THAT(KeyEvents(sub),
+              ElementsAre("sadd s", "srem s", "sadd t", "spop s", "del s", "sunionstore u",
+                          "zadd z", "zincr z", "zpopmin z", "del z", "del u"));
 }
 
 TEST_F(NotifyTest, ExpiredOnAccessAndBySweep) {
@@ -177,8 +177,7 @@ TEST_F(NotifyTest, TransactionsPublishEachCommandsEvents) {
 
 class ScopeNotifyTest : public NotifyTest {
  protected:
-  ScopeNotifyTest()
-      : NotifyTest([](server::Config& c) { c.scopes[0].default_ttl_ms = 60'000; }) {}
+  ScopeNotifyTest() : NotifyTest([](server::Config& c) { c.scopes[0].default_ttl_ms = 60'000; }) {}
 };
 
 // A key that gets its scope's default TTL publishes "expire" (a stashd
@@ -190,10 +189,9 @@ TEST_F(ScopeNotifyTest, DefaultTtlPublishesExpire) {
   Run({"set", "state:bot1:s2", "{}", "ex", "5"});
   Run({"hset", "state:bot1:h", "f", "v"});
   Run({"set", "plain", "x"});
-  EXPECT_THAT(KeyEvents(sub),
-              ElementsAre("expire state:bot1:s1", "set state:bot1:s1", "set state:bot1:s2",
-                          "expire state:bot1:s2", "hset state:bot1:h", "expire state:bot1:h",
-                          "set plain"));
+  EXPECT_THAT(KeyEvents(sub), ElementsAre("expire state:bot1:s1", "set state:bot1:s1",
+                                          "set state:bot1:s2", "expire state:bot1:s2",
+                                          "hset state:bot1:h", "expire state:bot1:h", "set plain"));
 }
 
 }  // namespace

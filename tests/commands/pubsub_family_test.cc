@@ -61,7 +61,8 @@ TEST_F(PubSubTest, Resp3PushesAndOrdinaryCommands) {
   EXPECT_THAT(Run({"get", "k"}), IsNil());
   EXPECT_EQ(RunRaw(c, {"punsubscribe"}), ">3\r\n$12\r\npunsubscribe\r\n_\r\n:1\r\n");
   // Publishing to itself: the push is written before PUBLISH's reply.
-  EXPECT_EQ(RunRaw(c, {"publish", "a", "x"}), ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nx\r\n:1\r\n");
+  EXPECT_EQ(RunRaw(c, {"publish", "a", "x"}),
+            ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nx\r\n:1\r\n");
 }
 
 TEST_F(PubSubTest, PublishDeliversToChannelsThenPatterns) {
@@ -121,8 +122,8 @@ TEST_F(PubSubTest, PublishInsideMultiAndFromLua) {
   EXPECT_EQ(Run({"publish", "ch", "m1"}), "QUEUED");
   EXPECT_THAT(Run({"exec"}), ArrayOfSize(1));
   EXPECT_THAT(Run({"eval", "return redis.call('publish', 'ch', 'm2')", "0"}), IsInt(1));
-  EXPECT_THAT(TakeMessages(sub), ElementsAre("[\"message\", \"ch\", \"m1\"]",
-                                             "[\"message\", \"ch\", \"m2\"]"));
+  EXPECT_THAT(TakeMessages(sub),
+              ElementsAre("[\"message\", \"ch\", \"m1\"]", "[\"message\", \"ch\", \"m2\"]"));
   // SUBSCRIBE is not for scripts.
   EXPECT_THAT(Run({"eval", "return redis.call('subscribe', 'ch')", "0"}),
               ErrorStartsWith("ERR This Redis command is not allowed from script"));

@@ -63,8 +63,7 @@ TEST_F(ScriptingTest, LuaToRespConversions) {
   EXPECT_EQ(RunRaw({"eval", "return {KEYS[1],KEYS[2],ARGV[1],ARGV[2]}", "2", "a", "b", "c", "d"}),
             "*4\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n");
   // A table that contains itself ends at Lua's stack limit, not a crash.
-  const std::string deep =
-      RunRaw({"eval", "local a = {}; local b = {a}; a[1] = b; return a", "0"});
+  const std::string deep = RunRaw({"eval", "local a = {}; local b = {a}; a[1] = b; return a", "0"});
   EXPECT_TRUE(deep.starts_with("*1\r\n*1\r\n"));
   EXPECT_NE(deep.find("-ERR reached lua stack limit\r\n"), std::string::npos);
 }
@@ -80,14 +79,12 @@ TEST_F(ScriptingTest, Resp3Conversions) {
   EXPECT_EQ(RunRaw({"eval", "return {set={a=true}}", "0"}), "~1\r\n$1\r\na\r\n");
   EXPECT_EQ(RunRaw({"eval", "return {big_number='123456789012345678901234567890'}", "0"}),
             "(123456789012345678901234567890\r\n");
-  EXPECT_EQ(
-      RunRaw({"eval", "return {verbatim_string={format='txt', string='hi'}}", "0"}),
-      "=6\r\ntxt:hi\r\n");
+  EXPECT_EQ(RunRaw({"eval", "return {verbatim_string={format='txt', string='hi'}}", "0"}),
+            "=6\r\ntxt:hi\r\n");
   Run({"hset", "h", "f", "v"});
   EXPECT_EQ(RunRaw({"eval", "redis.setresp(3); return redis.call('hgetall', 'h')", "0"}),
             "%1\r\n$1\r\nf\r\n$1\r\nv\r\n");
-  EXPECT_EQ(RunRaw({"eval", "redis.setresp(3); return redis.call('get', 'nokey')", "0"}),
-            "_\r\n");
+  EXPECT_EQ(RunRaw({"eval", "redis.setresp(3); return redis.call('get', 'nokey')", "0"}), "_\r\n");
   EXPECT_EQ(RunRaw({"eval",
                     "redis.setresp(3); local r = redis.call('zscore', 'nozset', 'm'); "
                     "return type(r)",
@@ -136,15 +133,16 @@ TEST_F(ScriptingTest, ErrorsRaisedInScripts) {
   const std::string nil = "error(nil)";
   EXPECT_THAT(Eval(nil), ErrorIs("ERR nil" + Where(nil)));
   const std::string line3 = "local a = 1\nlocal b = 2\nreturn redis.call('nosuch')";
-  EXPECT_THAT(Eval(line3), ErrorIs("ERR Unknown Redis command called from script" + Where(line3, 3)));
+  EXPECT_THAT(Eval(line3),
+              ErrorIs("ERR Unknown Redis command called from script" + Where(line3, 3)));
   const std::string noargs = "return redis.call()";
-  EXPECT_THAT(Eval(noargs),
-              ErrorIs("ERR Please specify at least one argument for this redis lib call" +
-                      Where(noargs)));
+  EXPECT_THAT(
+      Eval(noargs),
+      ErrorIs("ERR Please specify at least one argument for this redis lib call" + Where(noargs)));
   const std::string badarg = "return redis.call({})";
-  EXPECT_THAT(Eval(badarg),
-              ErrorIs("ERR Lua redis lib command arguments must be strings or integers" +
-                      Where(badarg)));
+  EXPECT_THAT(
+      Eval(badarg),
+      ErrorIs("ERR Lua redis lib command arguments must be strings or integers" + Where(badarg)));
   const std::string arity = "return redis.call('get')";
   EXPECT_THAT(Eval(arity),
               ErrorIs("ERR Wrong number of args calling Redis command from script" + Where(arity)));
@@ -220,8 +218,9 @@ TEST_F(ScriptingTest, Libraries) {
   EXPECT_THAT(Eval("redis.log(redis.LOG_NOTICE, 'hello', 'from', 'lua')"), IsNil());
   EXPECT_THAT(Eval("return redis.replicate_commands()"), IsInt(1));
   // math.random: lrand48's sequence, as Redis (values read off Redis 7.0.15).
-  EXPECT_THAT((Eval("math.randomseed(1); return {math.random(100), tostring(math.random())}")).elems,
-              ElementsAre(IsInt(5), "0.4544924448498"));
+  EXPECT_THAT(
+      (Eval("math.randomseed(1); return {math.random(100), tostring(math.random())}")).elems,
+      ElementsAre(IsInt(5), "0.4544924448498"));
 }
 
 TEST_F(ScriptingTest, ScriptCache) {
@@ -261,8 +260,10 @@ TEST_F(ScriptingTest, NumKeys) {
   EXPECT_THAT(Eval("return 1", {"2", "a"}),
               ErrorIs("ERR Number of keys can't be greater than number of args"));
   EXPECT_THAT(Eval("return 1", {"x"}), ErrorIs("ERR value is not an integer or out of range"));
-  EXPECT_THAT(Run({"eval", "return 1"}), ErrorIs("ERR wrong number of arguments for 'eval' command"));
-  EXPECT_THAT(Run({"evalsha", "abc", "0"}), ErrorIs("NOSCRIPT No matching script. Please use EVAL."));
+  EXPECT_THAT(Run({"eval", "return 1"}),
+              ErrorIs("ERR wrong number of arguments for 'eval' command"));
+  EXPECT_THAT(Run({"evalsha", "abc", "0"}),
+              ErrorIs("NOSCRIPT No matching script. Please use EVAL."));
 }
 
 TEST_F(ScriptingTest, ReadOnlyScriptsAndShebang) {
@@ -272,9 +273,9 @@ TEST_F(ScriptingTest, ReadOnlyScriptsAndShebang) {
   Run({"set", "a", "v"});
   EXPECT_EQ(Run({"eval_ro", "return redis.call('get','a')", "0"}), "v");
   const std::string no_writes = "#!lua flags=no-writes\nreturn redis.call('set','a','1')";
-  EXPECT_THAT(Run({"eval", no_writes, "0"}),
-              ErrorIs("ERR Write commands are not allowed from read-only scripts." +
-                      Where(no_writes, 2)));
+  EXPECT_THAT(
+      Run({"eval", no_writes, "0"}),
+      ErrorIs("ERR Write commands are not allowed from read-only scripts." + Where(no_writes, 2)));
   EXPECT_THAT(Run({"eval_ro", "#!lua\nreturn 1", "0"}),
               ErrorIs("ERR Can not execute a script with write flag using *_ro command."));
   EXPECT_THAT(Run({"eval_ro", "#!lua flags=no-writes\nreturn 1", "0"}), IsInt(1));
@@ -360,11 +361,11 @@ TEST_F(ScriptingTest, AclAppliesToEveryCall) {
 }
 
 TEST_F(ScriptingTest, SortOfASetIsOrderedForScripts) {
-  Run({"sadd", "myset", "a", "b", "c", "d", "e", "f", "g", "h", "i", "l", "m", "n", "o", "p",
-       "q", "r", "s", "t", "u", "v", "z", "aa", "aaa", "azz"});
+  Run({"sadd", "myset", "a", "b", "c", "d", "e", "f", "g", "h", "i",  "l",   "m",
+       "n",    "o",     "p", "q", "r", "s", "t", "u", "v", "z", "aa", "aaa", "azz"});
   EXPECT_THAT(Eval("return redis.call('sort', KEYS[1], 'by', '_')", {"1", "myset"}).Strings(),
-              ElementsAre("a", "aa", "aaa", "azz", "b", "c", "d", "e", "f", "g", "h", "i", "l",
-                          "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "z"));
+              ElementsAre("a", "aa", "aaa", "azz", "b", "c", "d", "e", "f", "g", "h", "i", "l", "m",
+                          "n", "o", "p", "q", "r", "s", "t", "u", "v", "z"));
 }
 
 TEST_F(ScriptingTest, EvalInsideMulti) {

@@ -597,10 +597,9 @@ TEST_F(ServerTest, InfoDefaultSectionsInRedisOrder) {
   RespValue v = Run({"info"});
   EXPECT_EQ(v.kind, RespValue::Kind::kBulk);
   EXPECT_EQ(v.str.substr(0, 32), "# Server\r\nredis_version:7.0.15\r\n");
-  EXPECT_EQ(Titles(v.str), (std::vector<std::string>{"Server", "Clients", "Memory", "Persistence",
-                                                     "Stats", "Replication", "CPU", "Modules",
-                                                     "Errorstats", "Cluster", "Keyspace",
-                                                     "Scopes"}));
+  EXPECT_EQ(Titles(v.str), (std::vector<std::string>{
+                               "Server", "Clients", "Memory", "Persistence", "Stats", "Replication",
+                               "CPU", "Modules", "Errorstats", "Cluster", "Keyspace", "Scopes"}));
   EXPECT_EQ(Run({"info", "default"}).str.substr(0, 8), "# Server");
   EXPECT_EQ(Titles(Run({"info", "all"}).str),
             (std::vector<std::string>{"Server", "Clients", "Memory", "Persistence", "Stats",

@@ -170,8 +170,8 @@ TEST_F(StreamFamilyTest, XreadBlocksAndWakesInArrivalOrder) {
   Run({"multi"});
   Run({"xread", "block", "0", "streams", "s", "$"});
   EXPECT_EQ(D({"exec"}), "[(nil)]");
-  EXPECT_EQ(D({"eval", "return redis.call('xread','block',0,'streams','s','$')", "0"}).rfind(
-                "-ERR xread command is not allowed with BLOCK option from scripts", 0),
+  EXPECT_EQ(D({"eval", "return redis.call('xread','block',0,'streams','s','$')", "0"})
+                .rfind("-ERR xread command is not allowed with BLOCK option from scripts", 0),
             0u);
 }
 
@@ -180,7 +180,8 @@ TEST_F(StreamFamilyTest, GroupsReadAckPending) {
             "-ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may "
             "want to use the MKSTREAM option to create an empty stream automatically.");
   EXPECT_EQ(D({"xgroup", "create", "s", "g", "$", "mkstream"}), "+OK");
-  EXPECT_EQ(D({"xgroup", "create", "s", "g", "$"}), "-BUSYGROUP Consumer Group name already exists");
+  EXPECT_EQ(D({"xgroup", "create", "s", "g", "$"}),
+            "-BUSYGROUP Consumer Group name already exists");
   EXPECT_EQ(D({"xreadgroup", "group", "nog", "c", "streams", "s", ">"}),
             "-NOGROUP No such key 's' or consumer group 'nog' in XREADGROUP with GROUP option");
   Run({"xadd", "s", "1-0", "f", "1"});
@@ -244,8 +245,7 @@ TEST_F(StreamFamilyTest, ClaimAndAutoclaim) {
             "[\"2-0\", [[\"1-0\", [\"f\", \"1\"]]], []]");
   EXPECT_EQ(D({"xautoclaim", "s", "g", "carol", "0", "2-0", "justid"}),
             "[\"0-0\", [\"2-0\"], [\"3-0\"]]");
-  EXPECT_EQ(D({"xautoclaim", "s", "g", "carol", "0", "0", "count", "0"}),
-            "-ERR COUNT must be > 0");
+  EXPECT_EQ(D({"xautoclaim", "s", "g", "carol", "0", "0", "count", "0"}), "-ERR COUNT must be > 0");
 }
 
 TEST_F(StreamFamilyTest, XreadgroupBlocksUntilNewEntries) {

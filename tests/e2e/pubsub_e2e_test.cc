@@ -163,8 +163,8 @@ TEST_F(PubSubE2E, SubscriberThatStopsReadingIsDisconnected) {
 }
 
 TEST_F(PubSubE2E, SubscriberLosingChannelPermissionIsDisconnected) {
-  EXPECT_THAT(admin_->Call({"ACL", "SETUSER", "bot", "on", "nopass", "+@all", "~*",
-                            "resetchannels", "&bot:*"}),
+  EXPECT_THAT(admin_->Call({"ACL", "SETUSER", "bot", "on", "nopass", "+@all", "~*", "resetchannels",
+                            "&bot:*"}),
               "OK");
   auto sub = Client();
   EXPECT_THAT(sub->Call({"AUTH", "bot", "x"}), "OK");

@@ -137,8 +137,8 @@ TEST(ScriptingE2E, ScriptThatWroteIsUnkillable) {
 
 TEST(ScriptingE2E, ScriptWritesSurviveSigkill) {
   TempDir dir;
-  const std::vector<std::string> args = {"--appendonly", "yes", "--appendfsync", "always",
-                                         "--save", ""};
+  const std::vector<std::string> args = {"--appendonly", "yes",    "--appendfsync",
+                                         "always",       "--save", ""};
   {
     ServerProcess server(args, dir.path());
     Conn c = Connect(server.port());
@@ -171,7 +171,8 @@ TEST(ScriptingE2E, FunctionLibrariesSurviveSigkill) {
   const std::string lib1 =
       "#!lua name=lib1\nredis.register_function('f1', function(keys, args) return "
       "redis.call('incrby', keys[1], args[1]) end)";
-  const std::string lib2 = "#!lua name=lib2\nredis.register_function('f2', function() return 2 end)";
+  const std::string lib2 =
+      "#!lua name=lib2\nredis.register_function('f2', function() return 2 end)";
   std::string dump;
   {
     ServerProcess server(args, dir.path());

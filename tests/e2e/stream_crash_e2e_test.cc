@@ -86,8 +86,8 @@ TEST(StreamCrashE2E, SigkillLosesNoAcknowledgedXaddOrXack) {
   Acked acked;
   std::atomic<int64_t> next{0};
   std::mt19937 rng(14);
-  const std::vector<std::string> args = {"--appendfsync", "always", "--save", "0 300",
-                                         "--io-threads",  "2"};
+  const std::vector<std::string> args = {"--appendfsync", "always",       "--save",
+                                         "0 300",         "--io-threads", "2"};
   for (int round = 0; round < 4; ++round) {
     ServerProcess server(args, dir.path());
     if (round == 0) {

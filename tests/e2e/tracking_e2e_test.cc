@@ -23,8 +23,7 @@ namespace {
 using std::chrono::milliseconds;
 
 std::string Invalidate(const std::string& key) {
-  return ">2\r\n$10\r\ninvalidate\r\n*1\r\n$" + std::to_string(key.size()) + "\r\n" + key +
-         "\r\n";
+  return ">2\r\n$10\r\ninvalidate\r\n*1\r\n$" + std::to_string(key.size()) + "\r\n" + key + "\r\n";
 }
 
 class TrackingE2E : public ::testing::Test {
@@ -82,8 +81,7 @@ TEST_F(TrackingE2E, HiredisResp2RedirectAndBrokenRedirect) {
   ASSERT_EQ(subscribed->type, REDIS_REPLY_ARRAY);
 
   auto r = Client(/*resp3=*/true);
-  EXPECT_THAT(r->Call({"CLIENT", "TRACKING", "ON", "REDIRECT", std::to_string(id->integer)}),
-              "OK");
+  EXPECT_THAT(r->Call({"CLIENT", "TRACKING", "ON", "REDIRECT", std::to_string(id->integer)}), "OK");
   r->Call({"MGET", "a", "b"});
   EXPECT_THAT(admin_->Call({"MSET", "b", "1", "a", "1"}), "OK");
   for (const char* key : {"b", "a"}) {

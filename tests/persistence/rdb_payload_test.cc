@@ -2,12 +2,12 @@
 // produced (FUNCTION DUMP of known libraries).
 #include "persistence/rdb_payload.h"
 
-#include "persistence/rdb_value.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "persistence/rdb_value.h"
 
 namespace stashd::persistence::rdb {
 namespace {
@@ -35,8 +35,8 @@ TEST(RdbPayloadTest, WritesWhatRedisWrites) {
     AppendString(payload, *code);
   }
   AppendFooter(payload);
-  const std::string redis = "\xf5@C" + kLibT + "\xf5@C" + kLibU + std::string("\n\x00", 2) +
-                            "J\x12,\x90\x87H9\x9b";
+  const std::string redis =
+      "\xf5@C" + kLibT + "\xf5@C" + kLibU + std::string("\n\x00", 2) + "J\x12,\x90\x87H9\x9b";
   EXPECT_EQ(payload, redis);
 
   std::string empty;
@@ -104,17 +104,34 @@ TEST(RdbPayloadTest, LengthsAndIntegerStrings) {
   EXPECT_EQ(ints.ReadString(), "-1");
   EXPECT_EQ(ints.ReadString(), "12345");
   EXPECT_EQ(ints.ReadString(), "-2147483648");
-  const std::string short_bytes("\x05" "abc", 4);
+  const std::string short_bytes(
+      "\x05"
+      "abc",
+      4);
   Reader truncated(short_bytes);
   EXPECT_FALSE(truncated.ReadString());
 }
 
 TEST(RdbPayloadTest, LzfRejectsBadStreams) {
-  EXPECT_EQ(LzfDecompress(std::string("\x02" "abc", 4), 3), "abc");
-  EXPECT_EQ(LzfDecompress(std::string("\x00" "a\x20\x00", 4), 4), "aaaa");  // overlapping match
-  EXPECT_FALSE(LzfDecompress(std::string("\x02" "abc", 4), 4));   // wrong size
-  EXPECT_FALSE(LzfDecompress(std::string("\x20\x05", 2), 3));     // match before the start
-  EXPECT_FALSE(LzfDecompress(std::string("\x05" "ab", 3), 6));    // short literal run
+  EXPECT_EQ(LzfDecompress(std::string("\x02"
+                                      "abc",
+                                      4),
+                          3),
+            "abc");
+  EXPECT_EQ(LzfDecompress(std::string("\x00"
+                                      "a\x20\x00",
+                                      4),
+                          4),
+            "aaaa");  // overlapping match
+  EXPECT_FALSE(LzfDecompress(std::string("\x02"
+                                         "abc",
+                                         4),
+                             4));                              // wrong size
+  EXPECT_FALSE(LzfDecompress(std::string("\x20\x05", 2), 3));  // match before the start
+  EXPECT_FALSE(LzfDecompress(std::string("\x05"
+                                         "ab",
+                                         3),
+                             6));  // short literal run
 }
 
 TEST(RdbPayloadTest, StringsAreWrittenAsRedisWritesThem) {
@@ -127,10 +144,18 @@ TEST(RdbPayloadTest, StringsAreWrittenAsRedisWritesThem) {
       {"128", std::string("\xc1\x80\x00", 3)},
       {"-32769", std::string("\xc2\xff\x7f\xff\xff", 5)},
       {"-2147483648", std::string("\xc2\x00\x00\x00\x80", 5)},
-      {"2147483648", std::string("\x0a" "2147483648", 11)},
-      {"007", std::string("\x03" "007", 4)},
-      {"-0", std::string("\x02" "-0", 3)},
-      {"+1", std::string("\x02" "+1", 3)},
+      {"2147483648", std::string("\x0a"
+                                 "2147483648",
+                                 11)},
+      {"007", std::string("\x03"
+                          "007",
+                          4)},
+      {"-0", std::string("\x02"
+                         "-0",
+                         3)},
+      {"+1", std::string("\x02"
+                         "+1",
+                         3)},
       {"", std::string("\x00", 1)},
   };
   for (const auto& [value, encoded] : cases) {
@@ -143,7 +168,10 @@ TEST(RdbPayloadTest, StringsAreWrittenAsRedisWritesThem) {
 }
 
 TEST(RdbPayloadTest, LzfRefusesImpossibleSizesWithoutAllocating) {
-  EXPECT_FALSE(LzfDecompress(std::string("\x00" "a", 2), uint64_t{1} << 62));
+  EXPECT_FALSE(LzfDecompress(std::string("\x00"
+                                         "a",
+                                         2),
+                             uint64_t{1} << 62));
   EXPECT_FALSE(LzfDecompress("", 1));
 }
 
@@ -166,9 +194,9 @@ TEST(RdbPayloadTest, MillisecondTimesAndRawBytes) {
 
 TEST(RdbValueTest, ListpackIntegerAndStringBoundaries) {
   std::vector<std::string> items;
-  const std::vector<int64_t> ints = {0,        127,      128,        -1,         -4096,
-                                     -4097,    4095,     4096,       32767,      32768,
-                                     -32768,   -32769,   8388607,    8388608,    -8388608,
+  const std::vector<int64_t> ints = {0,        127,       128,        -1,        -4096,
+                                     -4097,    4095,      4096,       32767,     32768,
+                                     -32768,   -32769,    8388607,    8388608,   -8388608,
                                      -8388609, INT32_MAX, 2147483648, INT64_MAX, INT64_MIN};
   for (int64_t v : ints) {
     items.push_back(std::to_string(v));
@@ -205,9 +233,14 @@ TEST(RdbValueTest, ListpackIntegerAndStringBoundaries) {
 
 TEST(RdbValueTest, ZiplistIsValidatedWhole) {
   // "a", 12 (immediate), 1000 (int16), as Redis 6 wrote them.
-  const std::string zl("\x14\x00\x00\x00\x0f\x00\x00\x00\x03\x00"
-                       "\x00\x01" "a" "\x03\xfd" "\x02\xc0\xe8\x03" "\xff",
-                       20);
+  const std::string zl(
+      "\x14\x00\x00\x00\x0f\x00\x00\x00\x03\x00"
+      "\x00\x01"
+      "a"
+      "\x03\xfd"
+      "\x02\xc0\xe8\x03"
+      "\xff",
+      20);
   EXPECT_EQ(DecodeZiplist(zl), (std::vector<std::string>{"a", "12", "1000"}));
   for (size_t n = 0; n < zl.size(); ++n) EXPECT_FALSE(DecodeZiplist(zl.substr(0, n))) << n;
   std::string bad = zl;

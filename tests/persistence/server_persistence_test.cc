@@ -347,7 +347,6 @@ TEST_F(ServerPersistenceTest, AppendonlyCanBeTurnedOffAndOnAtRunTime) {
   EXPECT_THAT(c.Run({"INFO", "persistence"}).str, HasSubstr("aof_enabled:1"));
 }
 
-
 // Bitmaps and HyperLogLogs are strings written in part: the log records the
 // bytes written (a patch), and replaying it rebuilds the same values.
 uint64_t DirBytes(const std::string& dir) {
@@ -380,7 +379,8 @@ TEST_F(ServerPersistenceTest, BitmapAndHyperLogLogWritesSurviveRestart) {
     c.Run({"PFCOUNT", "h"});  // writes the cached count
     c.Run({"PFADD", "s", "a", "b"});
     c.Run({"PFMERGE", "m", "s", "h"});
-    for (const char* key : {"b", "t", "f", "n", "h", "s", "m"}) before[key] = c.Run({"GET", key}).str;
+    for (const char* key : {"b", "t", "f", "n", "h", "s", "m"})
+      before[key] = c.Run({"GET", key}).str;
     EXPECT_EQ(before["b"].size(), 1024u * 1024);
   }
   InProcessServer server(dir_.path(), &fs_, "always", "");
@@ -395,12 +395,9 @@ TEST_F(ServerPersistenceTest, BitmapAndHyperLogLogWritesSurviveRestart) {
 // snapshot both keep what it created, whatever its type.
 TEST_F(ServerPersistenceTest, RestoredKeysSurviveRestarts) {
   const std::vector<std::vector<std::string>> builds = {
-      {"SET", "s", "text"},
-      {"HSET", "h", "a", "1", "b", "2"},
-      {"RPUSH", "l", "x", "y", "-3"},
-      {"SADD", "si", "1", "2"},
-      {"SADD", "ss", "a", "b"},
-      {"ZADD", "z", "1.5", "m", "-2", "n"},
+      {"SET", "s", "text"},           {"HSET", "h", "a", "1", "b", "2"},
+      {"RPUSH", "l", "x", "y", "-3"}, {"SADD", "si", "1", "2"},
+      {"SADD", "ss", "a", "b"},       {"ZADD", "z", "1.5", "m", "-2", "n"},
   };
   std::map<std::string, std::string> dumps;
   {

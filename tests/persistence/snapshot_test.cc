@@ -17,8 +17,8 @@
 #include "persistence/temp_dir.h"
 #include "store/clock.h"
 #include "store/keyspace.h"
-#include "store/types/stream.h"
 #include "store/types/hash.h"
+#include "store/types/stream.h"
 
 namespace stashd::persistence {
 namespace {

@@ -56,7 +56,8 @@ class RespConn {
 
   // The next reply, or nullopt if none arrived within `timeout` (or the
   // server closed the connection: see closed()). `raw` gets its bytes.
-  std::optional<RespValue> Read(std::chrono::milliseconds timeout = kDeadline, std::string* raw = nullptr) {
+  std::optional<RespValue> Read(std::chrono::milliseconds timeout = kDeadline,
+                                std::string* raw = nullptr) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
       size_t pos = 0;
@@ -65,7 +66,9 @@ class RespConn {
         buf_.erase(0, pos);
         return v;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            deadline - std::chrono::steady_clock::now())
+                            .count();
       if (left <= 0 || closed_) return std::nullopt;
       pollfd p{fd_, POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(left)) != 1) continue;
