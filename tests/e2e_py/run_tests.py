@@ -28,11 +28,15 @@ def free_port():
 
 
 class Server:
-    def __init__(self, *extra):
+    """Starts `binary` (default: BINARY, the stashd under test) on a free port in a
+    temp dir, with --port/--bind/--dir/--logfile, flags that stashd and redis-server
+    both accept (the examples' tests start redis-server as a control this way)."""
+
+    def __init__(self, *extra, binary=None):
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="stashd-py-")
         self.proc = subprocess.Popen(
-            [BINARY, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
+            [binary or BINARY, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
              "--logfile", os.path.join(self.dir, "stashd.log"), *extra])
         deadline = time.time() + 20
         while time.time() < deadline:

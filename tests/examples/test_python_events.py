@@ -26,11 +26,6 @@ STASHD = os.path.join(ROOT, "build", "server", "stashd")
 REDIS_SERVER = shutil.which("redis-server")
 
 
-def start_server(binary, *extra):
-    run_tests.BINARY = binary
-    return run_tests.Server(*extra)
-
-
 class EventsContract:
     """Tests every server must pass; subclasses start the server in setUpClass."""
     server = None
@@ -160,7 +155,7 @@ class EventsContract:
 class StashdEventsTest(EventsContract, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = start_server(STASHD)
+        cls.server = run_tests.Server(binary=STASHD)
 
     @classmethod
     def tearDownClass(cls):
@@ -171,7 +166,7 @@ class StashdEventsTest(EventsContract, unittest.TestCase):
 class RedisEventsTest(EventsContract, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = start_server(REDIS_SERVER, "--save", "", "--appendonly", "no")
+        cls.server = run_tests.Server("--save", "", "--appendonly", "no", binary=REDIS_SERVER)
 
     @classmethod
     def tearDownClass(cls):

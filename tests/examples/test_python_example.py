@@ -28,13 +28,6 @@ STASHD = os.path.join(ROOT, "build", "server", "stashd")
 REDIS_SERVER = shutil.which("redis-server")
 
 
-def start_server(binary, *extra):
-    # run_tests.Server starts run_tests.BINARY with --port/--bind/--dir/--logfile, flags that
-    # stashd and redis-server both accept.
-    run_tests.BINARY = binary
-    return run_tests.Server(*extra)
-
-
 def command_calls(client, command):
     return client.info("commandstats").get(f"cmdstat_{command}", {}).get("calls", 0)
 
@@ -239,7 +232,7 @@ class StorageContract:
 class StashdTest(StorageContract, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = start_server(STASHD)
+        cls.server = run_tests.Server(binary=STASHD)
 
     @classmethod
     def tearDownClass(cls):
@@ -258,8 +251,8 @@ class StashdScopeDefaultTtlTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = start_server(STASHD, "--scope-user-default-ttl", "1h",
-                                  "--scope-state-default-ttl", "24h")
+        cls.server = run_tests.Server("--scope-user-default-ttl", "1h",
+                                      "--scope-state-default-ttl", "24h", binary=STASHD)
 
     @classmethod
     def tearDownClass(cls):
@@ -285,7 +278,7 @@ class StashdScopeDefaultTtlTest(unittest.TestCase):
 class RedisFallbackTest(StorageContract, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = start_server(REDIS_SERVER, "--save", "", "--appendonly", "no")
+        cls.server = run_tests.Server("--save", "", "--appendonly", "no", binary=REDIS_SERVER)
 
     @classmethod
     def tearDownClass(cls):
