@@ -151,6 +151,29 @@ ServerStats::Instantaneous ServerStats::InstantaneousMetrics() const {
   return {mean(ops_), mean(input_), mean(output_)};
 }
 
+void ServerStats::NoteClientBuffers(int64_t now_ms, uint64_t input, uint64_t output) {
+  const int64_t second = now_ms / 1000;
+  std::lock_guard lock(peaks_mu_);
+  BufferPeak& slot = buffer_peaks_[static_cast<size_t>(second) % kRecentSeconds];
+  if (slot.second != second) slot = {second, 0, 0};
+  slot.input = std::max(slot.input, input);
+  slot.output = std::max(slot.output, output);
+  last_peak_second_ = std::max(last_peak_second_, second);
+}
+
+std::pair<uint64_t, uint64_t> ServerStats::RecentMaxClientBuffers() const {
+  std::lock_guard lock(peaks_mu_);
+  uint64_t input = 0;
+  uint64_t output = 0;
+  for (const BufferPeak& slot : buffer_peaks_) {
+    if (slot.second < 0 || slot.second + static_cast<int64_t>(kRecentSeconds) <= last_peak_second_)
+      continue;
+    input = std::max(input, slot.input);
+    output = std::max(output, slot.output);
+  }
+  return {input, output};
+}
+
 void ServerStats::CountErrorReply(std::string_view error) {
   total_error_replies.fetch_add(1, std::memory_order_relaxed);
   if (!error.empty() && error[0] == '-') error.remove_prefix(1);

@@ -78,6 +78,24 @@ struct ServerStats {
   // expired keys left, and the time spent in them (microseconds).
   std::atomic<uint64_t> expired_time_cap_reached_count{0};
   std::atomic<uint64_t> expire_cycle_us{0};
+  // INFO expired_stale_perc, as Redis's: a running average (weight 0.05 per
+  // cron run) of the share of keys with a deadline that had already passed
+  // it when active expiry ran.
+  std::atomic<double> expired_stale_perc{0};
+  void NoteExpireCycle(uint64_t deleted, uint64_t volatile_keys) {
+    if (volatile_keys == 0) return;
+    const double current = static_cast<double>(deleted) / static_cast<double>(volatile_keys);
+    expired_stale_perc.store(current * 0.05 + expired_stale_perc.load() * 0.95);
+  }
+  // RESTORE payloads decoded in full (INFO dump_payload_sanitizations):
+  // stashd rebuilds every value it restores, so each one is checked deeply.
+  StatCounter dump_payload_sanitizations;
+
+  // INFO client_recent_max_input_buffer / client_recent_max_output_buffer:
+  // the largest client buffers the cron saw in the last kRecentSeconds
+  // seconds, one slot per second, as Redis's clientsCron keeps them.
+  void NoteClientBuffers(int64_t now_ms, uint64_t input, uint64_t output);
+  std::pair<uint64_t, uint64_t> RecentMaxClientBuffers() const;
 
   // instantaneous_ops_per_sec / input_kbps / output_kbps, as Redis computes
   // them: every 100 ms the cron samples the rate since the previous sample;
@@ -113,6 +131,15 @@ struct ServerStats {
   int64_t last_sample_ms_ = 0;  // guarded by instantaneous_mu_, as what follows
   size_t next_sample_ = 0;
   RateSamples ops_, input_, output_;
+  static constexpr size_t kRecentSeconds = 8;
+  struct BufferPeak {
+    int64_t second = -1;
+    uint64_t input = 0;
+    uint64_t output = 0;
+  };
+  mutable std::mutex peaks_mu_;
+  std::array<BufferPeak, kRecentSeconds> buffer_peaks_{};  // guarded by peaks_mu_
+  int64_t last_peak_second_ = -1;                          // guarded by peaks_mu_
   mutable std::mutex errors_mu_;
   std::map<std::string, uint64_t, std::less<>> error_counts_;  // guarded by errors_mu_
 };

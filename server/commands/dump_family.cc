@@ -18,6 +18,7 @@
 #include "server/base/ascii.h"
 #include "server/commands/scope_reply.h"
 #include "server/exec/command.h"
+#include "server/server_state.h"
 #include "store/keyspace.h"
 #include "store/string_ops.h"
 
@@ -71,6 +72,7 @@ void CmdRestore(CommandContext& ctx) {
   const std::optional<std::string_view> body = rdb::VerifyPayload(ctx.args[3]);
   if (!body) return ctx.reply.Error(errors::kBadDumpPayload);
   std::optional<rdb::LoadedValue> value = rdb::LoadValue(*body);
+  ctx.server.stats().dump_payload_sanitizations.fetch_add(1);
   if (!value) return ctx.reply.Error(errors::kBadDataFormat);
 
   int64_t deadline = store::kNoExpiry;

@@ -323,11 +323,98 @@ void ServerSection(CommandContext& ctx, Lines* out) {
   };
 }
 
+// Redis's getMemoryOverheadData, from stashd's figures: malloc's in-use
+// bytes (total), what the server took before loading data (startup), the
+// clients' buffers, the script caches and each database's indexes.
+struct MemoryOverhead {
+  uint64_t total = 0;
+  uint64_t peak = 0;
+  uint64_t startup = 0;
+  uint64_t clients_normal = 0;
+  uint64_t lua_caches = 0;
+  uint64_t functions_caches = 0;
+  std::vector<std::pair<int, store::Keyspace::DbOverhead>> dbs;  // databases with keys
+  uint64_t overhead_total = 0;
+  uint64_t keys = 0;
+  uint64_t bytes_per_key = 0;
+  uint64_t dataset = 0;
+  float dataset_perc = 0;
+  float peak_perc = 0;
+  uint64_t allocated = 0;  // allocator.*: malloc's in-use, held and resident bytes
+  uint64_t active = 0;
+  uint64_t resident = 0;
+  uint64_t rss = 0;
+  float allocator_frag = 0;
+  int64_t allocator_frag_bytes = 0;
+  float allocator_rss = 0;
+  int64_t allocator_rss_bytes = 0;
+  float rss_extra = 0;
+  int64_t rss_extra_bytes = 0;
+  float total_frag = 0;
+  int64_t total_frag_bytes = 0;
+  uint64_t clients = 0;  // connected clients
+};
+
+MemoryOverhead GetMemoryOverhead(ServerState& server) {
+  MemoryOverhead m;
+  m.total = UsedMemory();
+  m.peak = server.memory().NotePeak(m.total);
+  m.startup = server.memory().startup();
+  server.clients().ForEach([&](ClientState& c, const std::function<void()>&) {
+    m.clients_normal += ClientMemory(c);
+    ++m.clients;
+  });
+  ScriptEngine& scripts = server.scripts();
+  m.lua_caches = scripts.ScriptsMemory();
+  for (const ScriptEngine::LibraryInfo& lib : scripts.Libraries()) {
+    m.functions_caches += lib.name.size() + lib.code.size();
+    for (const auto& f : lib.functions) m.functions_caches += sizeof(f);
+  }
+  m.overhead_total = m.startup + m.clients_normal + m.lua_caches + m.functions_caches;
+  const std::vector<store::Keyspace::DbOverhead> dbs = server.keyspace().Overheads();
+  for (size_t db = 0; db < dbs.size(); ++db) {
+    if (dbs[db].keys == 0) continue;
+    m.dbs.emplace_back(static_cast<int>(db), dbs[db]);
+    m.overhead_total += dbs[db].main_bytes + dbs[db].expires_bytes;
+    m.keys += dbs[db].keys;
+  }
+  const uint64_t net = m.total > m.startup ? m.total - m.startup : 0;
+  if (m.keys > 0) m.bytes_per_key = net / m.keys;
+  m.dataset = m.total > m.overhead_total ? m.total - m.overhead_total : 0;
+  m.dataset_perc = net > 0 ? static_cast<float>(m.dataset) * 100 / static_cast<float>(net) : 0;
+  m.peak_perc = m.peak > 0 ? static_cast<float>(m.total) * 100 / static_cast<float>(m.peak) : 0;
+  // The allocator's figures, as Redis computes them (for its libc builds it
+  // takes the resident size less Lua's memory as the allocator's resident).
+  m.rss = ResidentSetSize();
+  m.allocated = m.total;
+  m.active = AllocatorActive();
+  const uint64_t lua = scripts.LuaMemory();
+  m.resident = m.rss > lua ? m.rss - lua : m.rss;
+  auto ratio = [](uint64_t a, uint64_t b) {
+    return b > 0 ? static_cast<float>(a) / static_cast<float>(b) : 0.0f;
+  };
+  auto diff = [](uint64_t a, uint64_t b) {
+    return static_cast<int64_t>(a) - static_cast<int64_t>(b);
+  };
+  m.allocator_frag = ratio(m.active, m.allocated);
+  m.allocator_frag_bytes = diff(m.active, m.allocated);
+  m.allocator_rss = ratio(m.resident, m.active);
+  m.allocator_rss_bytes = diff(m.resident, m.active);
+  m.rss_extra = ratio(m.rss, m.resident);
+  m.rss_extra_bytes = diff(m.rss, m.resident);
+  m.total_frag = ratio(m.rss, m.total);
+  m.total_frag_bytes = diff(m.rss, m.total);
+  return m;
+}
+
 void ClientsSection(CommandContext& ctx, Lines* out) {
+  const auto [recent_input, recent_output] = ctx.server.stats().RecentMaxClientBuffers();
   *out = {
       {"connected_clients", absl::StrCat(ctx.server.clients().size())},
       {"cluster_connections", "0"},
       {"maxclients", absl::StrCat(ctx.server.config().maxclients.load())},
+      {"client_recent_max_input_buffer", absl::StrCat(recent_input)},
+      {"client_recent_max_output_buffer", absl::StrCat(recent_output)},
       {"blocked_clients", absl::StrCat(ctx.server.stats().blocked_clients.load())},
       {"tracking_clients", absl::StrCat(ctx.server.tracking().clients())},
       {"clients_in_timeout_table", "0"},
@@ -335,22 +422,41 @@ void ClientsSection(CommandContext& ctx, Lines* out) {
 }
 
 void MemorySection(CommandContext& ctx, Lines* out) {
-  uint64_t used = UsedMemory();
-  uint64_t rss = ResidentSetSize();
-  uint64_t total =
+  // The figures of MEMORY STATS (GetMemoryOverhead), under Redis 7.0's INFO
+  // names and in its order.
+  const MemoryOverhead m = GetMemoryOverhead(ctx.server);
+  const uint64_t total =
       static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  double frag = used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0;
   ScriptEngine& scripts = ctx.server.scripts();
   const uint64_t lua = scripts.LuaMemory();
   const uint64_t scripts_bytes = scripts.ScriptsMemory();
+  uint64_t functions = 0;
+  const std::vector<ScriptEngine::LibraryInfo> libraries = scripts.Libraries();
+  for (const ScriptEngine::LibraryInfo& lib : libraries) functions += lib.functions.size();
   const Config& config = ctx.server.config();
   const auto maxmemory = static_cast<uint64_t>(config.maxmemory.load());
   const auto policy = static_cast<store::EvictionPolicy>(config.maxmemory_policy.load());
+  const uint64_t net = m.total > m.startup ? m.total - m.startup : 0;
+  auto perc = [](uint64_t part, uint64_t whole) {
+    return absl::StrFormat(
+        "%.2f%%", whole > 0 ? static_cast<double>(part) * 100 / static_cast<double>(whole) : 0.0);
+  };
+  auto ratio = [](float r) { return absl::StrFormat("%.2f", r); };
   *out = {
-      {"used_memory", absl::StrCat(used)},
-      {"used_memory_human", BytesToHuman(used)},
-      {"used_memory_rss", absl::StrCat(rss)},
-      {"used_memory_rss_human", BytesToHuman(rss)},
+      {"used_memory", absl::StrCat(m.total)},
+      {"used_memory_human", BytesToHuman(m.total)},
+      {"used_memory_rss", absl::StrCat(m.rss)},
+      {"used_memory_rss_human", BytesToHuman(m.rss)},
+      {"used_memory_peak", absl::StrCat(m.peak)},
+      {"used_memory_peak_human", BytesToHuman(m.peak)},
+      {"used_memory_peak_perc", perc(m.total, m.peak)},
+      {"used_memory_overhead", absl::StrCat(m.overhead_total)},
+      {"used_memory_startup", absl::StrCat(m.startup)},
+      {"used_memory_dataset", absl::StrCat(m.dataset)},
+      {"used_memory_dataset_perc", perc(m.dataset, net)},
+      {"allocator_allocated", absl::StrCat(m.allocated)},
+      {"allocator_active", absl::StrCat(m.active)},
+      {"allocator_resident", absl::StrCat(m.resident)},
       {"total_system_memory", absl::StrCat(total)},
       {"total_system_memory_human", BytesToHuman(total)},
       {"used_memory_lua", absl::StrCat(lua)},
@@ -358,18 +464,35 @@ void MemorySection(CommandContext& ctx, Lines* out) {
       {"used_memory_lua_human", BytesToHuman(lua)},
       {"used_memory_scripts_eval", absl::StrCat(scripts_bytes)},
       {"number_of_cached_scripts", absl::StrCat(scripts.ScriptCount())},
+      {"number_of_functions", absl::StrCat(functions)},
+      {"number_of_libraries", absl::StrCat(libraries.size())},
       {"used_memory_vm_total", absl::StrCat(lua)},
       {"used_memory_vm_total_human", BytesToHuman(lua)},
-      {"used_memory_scripts", absl::StrCat(scripts_bytes)},
-      {"used_memory_scripts_human", BytesToHuman(scripts_bytes)},
+      {"used_memory_functions", absl::StrCat(m.functions_caches)},
+      {"used_memory_scripts", absl::StrCat(scripts_bytes + m.functions_caches)},
+      {"used_memory_scripts_human", BytesToHuman(scripts_bytes + m.functions_caches)},
       {"maxmemory", absl::StrCat(maxmemory)},
       {"maxmemory_human", BytesToHuman(maxmemory)},
       {"maxmemory_policy", std::string(store::EvictionPolicyName(policy))},
-      {"mem_fragmentation_ratio", absl::StrFormat("%.2f", frag)},
-      {"mem_fragmentation_bytes", absl::StrCat(static_cast<int64_t>(rss - used))},
+      {"allocator_frag_ratio", ratio(m.allocator_frag)},
+      {"allocator_frag_bytes", absl::StrCat(m.allocator_frag_bytes)},
+      {"allocator_rss_ratio", ratio(m.allocator_rss)},
+      {"allocator_rss_bytes", absl::StrCat(m.allocator_rss_bytes)},
+      {"rss_overhead_ratio", ratio(m.rss_extra)},
+      {"rss_overhead_bytes", absl::StrCat(m.rss_extra_bytes)},
+      {"mem_fragmentation_ratio", ratio(m.total_frag)},
+      {"mem_fragmentation_bytes", absl::StrCat(m.total_frag_bytes)},
       // Redis leaves replica and AOF buffers out of maxmemory: stashd has none.
       {"mem_not_counted_for_evict", "0"},
+      {"mem_replication_backlog", "0"},
+      {"mem_total_replication_buffers", "0"},
+      {"mem_clients_slaves", "0"},
+      {"mem_clients_normal", absl::StrCat(m.clients_normal)},
+      {"mem_cluster_links", "0"},
+      {"mem_aof_buffer", "0"},  // the write log is written as commands run
       {"mem_allocator", "libc"},
+      // stashd has no active defragmentation.
+      {"active_defrag_running", "0"},
       // Entries FLUSHDB/FLUSHALL ASYNC detached and not yet freed, as Redis.
       {"lazyfree_pending_objects", absl::StrCat(ctx.keyspace.LazyFreePending())},
   };
@@ -407,6 +530,7 @@ void StatsSection(CommandContext& ctx, Lines* out) {
       {"sync_partial_ok", "0"},
       {"sync_partial_err", "0"},
       {"expired_keys", absl::StrCat(kc.expired_keys)},
+      {"expired_stale_perc", absl::StrFormat("%.2f", st.expired_stale_perc.load() * 100)},
       {"expired_time_cap_reached_count", absl::StrCat(st.expired_time_cap_reached_count.load())},
       {"expire_cycle_cpu_milliseconds", absl::StrCat(st.expire_cycle_us.load() / 1000)},
       {"evicted_keys", absl::StrCat(kc.evicted_keys)},
@@ -419,11 +543,19 @@ void StatsSection(CommandContext& ctx, Lines* out) {
       {"total_forks", "0"},
       {"migrate_cached_sockets", "0"},
       {"slave_expires_tracked_keys", "0"},
+      // stashd has no active defragmentation.
+      {"active_defrag_hits", "0"},
+      {"active_defrag_misses", "0"},
+      {"active_defrag_key_hits", "0"},
+      {"active_defrag_key_misses", "0"},
+      {"total_active_defrag_time", "0"},
+      {"current_active_defrag_time", "0"},
       {"tracking_total_keys", absl::StrCat(ctx.server.tracking().total_keys())},
       {"tracking_total_items", absl::StrCat(ctx.server.tracking().total_items())},
       {"tracking_total_prefixes", absl::StrCat(ctx.server.tracking().total_prefixes())},
       {"unexpected_error_replies", absl::StrCat(st.unexpected_error_replies.load())},
       {"total_error_replies", absl::StrCat(st.total_error_replies.load())},
+      {"dump_payload_sanitizations", absl::StrCat(st.dump_payload_sanitizations.load())},
       {"total_reads_processed", absl::StrCat(st.total_reads_processed.load())},
       {"total_writes_processed", absl::StrCat(st.total_writes_processed.load())},
       {"io_threaded_reads_processed", absl::StrCat(st.io_threaded_reads_processed.load())},
@@ -964,90 +1096,6 @@ void CmdMemoryUsage(CommandContext& ctx) {
   std::optional<size_t> bytes = ctx.keyspace.MemoryUsage(ctx.db(), ctx.args[2]);
   if (!bytes) return ctx.reply.Null();
   ctx.reply.Integer(static_cast<int64_t>(*bytes));
-}
-
-// Redis's getMemoryOverheadData, from stashd's figures: malloc's in-use
-// bytes (total), what the server took before loading data (startup), the
-// clients' buffers, the script caches and each database's indexes.
-struct MemoryOverhead {
-  uint64_t total = 0;
-  uint64_t peak = 0;
-  uint64_t startup = 0;
-  uint64_t clients_normal = 0;
-  uint64_t lua_caches = 0;
-  uint64_t functions_caches = 0;
-  std::vector<std::pair<int, store::Keyspace::DbOverhead>> dbs;  // databases with keys
-  uint64_t overhead_total = 0;
-  uint64_t keys = 0;
-  uint64_t bytes_per_key = 0;
-  uint64_t dataset = 0;
-  float dataset_perc = 0;
-  float peak_perc = 0;
-  uint64_t allocated = 0;  // allocator.*: malloc's in-use, held and resident bytes
-  uint64_t active = 0;
-  uint64_t resident = 0;
-  uint64_t rss = 0;
-  float allocator_frag = 0;
-  int64_t allocator_frag_bytes = 0;
-  float allocator_rss = 0;
-  int64_t allocator_rss_bytes = 0;
-  float rss_extra = 0;
-  int64_t rss_extra_bytes = 0;
-  float total_frag = 0;
-  int64_t total_frag_bytes = 0;
-  uint64_t clients = 0;  // connected clients
-};
-
-MemoryOverhead GetMemoryOverhead(ServerState& server) {
-  MemoryOverhead m;
-  m.total = UsedMemory();
-  m.peak = server.memory().NotePeak(m.total);
-  m.startup = server.memory().startup();
-  server.clients().ForEach([&](ClientState& c, const std::function<void()>&) {
-    m.clients_normal += ClientMemory(c);
-    ++m.clients;
-  });
-  ScriptEngine& scripts = server.scripts();
-  m.lua_caches = scripts.ScriptsMemory();
-  for (const ScriptEngine::LibraryInfo& lib : scripts.Libraries()) {
-    m.functions_caches += lib.name.size() + lib.code.size();
-    for (const auto& f : lib.functions) m.functions_caches += sizeof(f);
-  }
-  m.overhead_total = m.startup + m.clients_normal + m.lua_caches + m.functions_caches;
-  const std::vector<store::Keyspace::DbOverhead> dbs = server.keyspace().Overheads();
-  for (size_t db = 0; db < dbs.size(); ++db) {
-    if (dbs[db].keys == 0) continue;
-    m.dbs.emplace_back(static_cast<int>(db), dbs[db]);
-    m.overhead_total += dbs[db].main_bytes + dbs[db].expires_bytes;
-    m.keys += dbs[db].keys;
-  }
-  const uint64_t net = m.total > m.startup ? m.total - m.startup : 0;
-  if (m.keys > 0) m.bytes_per_key = net / m.keys;
-  m.dataset = m.total > m.overhead_total ? m.total - m.overhead_total : 0;
-  m.dataset_perc = net > 0 ? static_cast<float>(m.dataset) * 100 / static_cast<float>(net) : 0;
-  m.peak_perc = m.peak > 0 ? static_cast<float>(m.total) * 100 / static_cast<float>(m.peak) : 0;
-  // The allocator's figures, as Redis computes them (for its libc builds it
-  // takes the resident size less Lua's memory as the allocator's resident).
-  m.rss = ResidentSetSize();
-  m.allocated = m.total;
-  m.active = AllocatorActive();
-  const uint64_t lua = scripts.LuaMemory();
-  m.resident = m.rss > lua ? m.rss - lua : m.rss;
-  auto ratio = [](uint64_t a, uint64_t b) {
-    return b > 0 ? static_cast<float>(a) / static_cast<float>(b) : 0.0f;
-  };
-  auto diff = [](uint64_t a, uint64_t b) {
-    return static_cast<int64_t>(a) - static_cast<int64_t>(b);
-  };
-  m.allocator_frag = ratio(m.active, m.allocated);
-  m.allocator_frag_bytes = diff(m.active, m.allocated);
-  m.allocator_rss = ratio(m.resident, m.active);
-  m.allocator_rss_bytes = diff(m.resident, m.active);
-  m.rss_extra = ratio(m.rss, m.resident);
-  m.rss_extra_bytes = diff(m.rss, m.resident);
-  m.total_frag = ratio(m.rss, m.total);
-  m.total_frag_bytes = diff(m.rss, m.total);
-  return m;
 }
 
 // MEMORY STATS: Redis 7.0's fields, in its order.

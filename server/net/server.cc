@@ -294,13 +294,26 @@ void Server::Cron() {
     // batch per run; the tracking table is kept under its limit.
     TrackingScope tracking_scope(state_.tracking(), nullptr, nullptr);
     const auto expire_start = std::chrono::steady_clock::now();
-    while (state_.keyspace().ActiveExpireCycle(kExpireBudget) == kExpireBudget) {
+    uint64_t deleted = 0;
+    size_t run = 0;
+    while ((run = state_.keyspace().ActiveExpireCycle(kExpireBudget)) == kExpireBudget) {
+      deleted += run;
       if (std::chrono::steady_clock::now() >= deadline) {
         // Stopped by the time limit with expired keys (probably) left.
         state_.stats().expired_time_cap_reached_count.fetch_add(1, std::memory_order_relaxed);
+        run = 0;
         break;
       }
     }
+    deleted += run;
+    // expired_stale_perc: the keys deleted against the keys with a deadline
+    // before the run (those left plus those deleted); a run that found none
+    // counts as 0 %.
+    uint64_t volatile_keys = deleted;
+    if (deleted > 0) {
+      for (const store::DbStats& db : state_.keyspace().Stats().dbs) volatile_keys += db.expires;
+    }
+    state_.stats().NoteExpireCycle(deleted, std::max<uint64_t>(volatile_keys, 1));
     const auto expire_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                std::chrono::steady_clock::now() - expire_start)
                                .count();
@@ -319,9 +332,16 @@ void Server::Cron() {
   };
   const int64_t normal_soft_ms = soft_ms_of(Config::kNormalClients);
   const int64_t pubsub_soft_ms = soft_ms_of(Config::kPubSubClients);
-  if (timeout > 0 || normal_soft_ms > 0 || pubsub_soft_ms > 0) {
+  {
     int64_t now = state_.clock().NowMs();
+    uint64_t max_input = 0;
+    uint64_t max_output = 0;
     state_.clients().ForEach([&](ClientState& c, const std::function<void()>& close) {
+      const ClientState::Buffers& b = c.buffers;
+      max_input = std::max(max_input, b.qbuf.load(std::memory_order_relaxed) +
+                                          b.qbuf_free.load(std::memory_order_relaxed));
+      max_output = std::max(max_output, b.rbs.load(std::memory_order_relaxed) +
+                                            b.omem.load(std::memory_order_relaxed));
       const bool pubsub = c.sub_count.load(std::memory_order_relaxed) +
                               c.psub_count.load(std::memory_order_relaxed) +
                               c.ssub_count.load(std::memory_order_relaxed) >
@@ -343,6 +363,7 @@ void Server::Cron() {
         close();
       }
     });
+    state_.stats().NoteClientBuffers(now, max_input, max_output);
   }
 }
 

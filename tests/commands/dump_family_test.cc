@@ -170,6 +170,24 @@ TEST_F(DumpFamilyTest, DumpOfMissingKeyIsNil) {
   EXPECT_THAT(Run({"dump"}), ErrorIs("ERR wrong number of arguments for 'dump' command"));
 }
 
+// Every payload whose checksum holds is decoded in full (INFO
+// dump_payload_sanitizations, Redis's count of deep payload checks); one
+// failing the checksum is not.
+TEST_F(DumpFamilyTest, RestoreCountsDeepPayloadChecks) {
+  auto count = [&] {
+    const std::string info = Run({"info", "stats"}).str;
+    const size_t at = info.find("dump_payload_sanitizations:");
+    EXPECT_NE(at, std::string::npos);
+    return std::stoll(info.substr(at + 27));
+  };
+  EXPECT_EQ(count(), 0);
+  EXPECT_EQ(Run({"restore", "s", "0", FromHex("00036261720a00e6be4960ee66fd17")}), "OK");
+  EXPECT_EQ(count(), 1);
+  EXPECT_THAT(Run({"restore", "t", "0", FromHex("00036261720a00e6be4960ee66fd18")}),
+              ErrorIs("ERR DUMP payload version or checksum are wrong"));
+  EXPECT_EQ(count(), 1);
+}
+
 // Redis's payloads restore into stashd, and the value is the one Redis had.
 TEST_F(DumpFamilyTest, RedisPayloadsRestore) {
   EXPECT_EQ(Run({"restore", "s", "0", FromHex("00036261720a00e6be4960ee66fd17")}), "OK");

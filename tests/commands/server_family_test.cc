@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_split.h"
 #include "commands/command_fixture.h"
 #include "protocol/reply_builder.h"
 #include "server/commands/command_docs.h"
@@ -699,6 +700,94 @@ TEST_F(ServerTest, InfoClientsAndMemory) {
   auto cpu = InfoSection("cpu");
   EXPECT_EQ(cpu.count("used_cpu_sys"), 1u);
   EXPECT_EQ(cpu.count("used_cpu_user"), 1u);
+}
+
+// INFO memory has Redis 7.0's fields in Redis's order, less the two stashd
+// has nothing for (used_memory_vm_functions: one Lua state serves EVAL and
+// FUNCTION; lazyfreed_objects), and its figures agree with each other.
+TEST_F(ServerTest, InfoMemoryFieldsAreRedisesInOrder) {
+  RespValue v = Run({"info", "memory"});
+  std::vector<std::string> names;
+  for (absl::string_view line : absl::StrSplit(v.str, "\r\n", absl::SkipEmpty())) {
+    if (line[0] == '#') continue;
+    names.emplace_back(line.substr(0, line.find(':')));
+  }
+  const std::vector<std::string> redis = {"used_memory",
+                                          "used_memory_human",
+                                          "used_memory_rss",
+                                          "used_memory_rss_human",
+                                          "used_memory_peak",
+                                          "used_memory_peak_human",
+                                          "used_memory_peak_perc",
+                                          "used_memory_overhead",
+                                          "used_memory_startup",
+                                          "used_memory_dataset",
+                                          "used_memory_dataset_perc",
+                                          "allocator_allocated",
+                                          "allocator_active",
+                                          "allocator_resident",
+                                          "total_system_memory",
+                                          "total_system_memory_human",
+                                          "used_memory_lua",
+                                          "used_memory_vm_eval",
+                                          "used_memory_lua_human",
+                                          "used_memory_scripts_eval",
+                                          "number_of_cached_scripts",
+                                          "number_of_functions",
+                                          "number_of_libraries",
+                                          "used_memory_vm_total",
+                                          "used_memory_vm_total_human",
+                                          "used_memory_functions",
+                                          "used_memory_scripts",
+                                          "used_memory_scripts_human",
+                                          "maxmemory",
+                                          "maxmemory_human",
+                                          "maxmemory_policy",
+                                          "allocator_frag_ratio",
+                                          "allocator_frag_bytes",
+                                          "allocator_rss_ratio",
+                                          "allocator_rss_bytes",
+                                          "rss_overhead_ratio",
+                                          "rss_overhead_bytes",
+                                          "mem_fragmentation_ratio",
+                                          "mem_fragmentation_bytes",
+                                          "mem_not_counted_for_evict",
+                                          "mem_replication_backlog",
+                                          "mem_total_replication_buffers",
+                                          "mem_clients_slaves",
+                                          "mem_clients_normal",
+                                          "mem_cluster_links",
+                                          "mem_aof_buffer",
+                                          "mem_allocator",
+                                          "active_defrag_running",
+                                          "lazyfree_pending_objects"};
+  EXPECT_EQ(names, redis);
+  auto m = InfoSection("memory");
+  const int64_t used = std::stoll(m["used_memory"]);
+  EXPECT_GE(std::stoll(m["used_memory_peak"]), used);
+  EXPECT_EQ(std::stoll(m["used_memory_overhead"]) + std::stoll(m["used_memory_dataset"]), used);
+  EXPECT_GT(std::stoll(m["mem_clients_normal"]), 0);  // this test's client
+  EXPECT_EQ(m["mem_clients_slaves"], "0");
+  EXPECT_EQ(m["active_defrag_running"], "0");
+}
+
+// client_recent_max_*_buffer: the largest buffers the cron saw in the last
+// 8 seconds; expired_stale_perc: Redis's running average.
+TEST(ServerStatsTest, RecentMaxClientBuffersAndStalePercentage) {
+  server::ServerStats st;
+  EXPECT_EQ(st.RecentMaxClientBuffers(), std::make_pair(uint64_t{0}, uint64_t{0}));
+  st.NoteClientBuffers(10'000, 500, 20);
+  st.NoteClientBuffers(10'900, 100, 70);
+  st.NoteClientBuffers(12'000, 300, 10);
+  EXPECT_EQ(st.RecentMaxClientBuffers(), std::make_pair(uint64_t{500}, uint64_t{70}));
+  st.NoteClientBuffers(17'999, 1, 1);  // second 17: seconds 10..17 still count
+  EXPECT_EQ(st.RecentMaxClientBuffers(), std::make_pair(uint64_t{500}, uint64_t{70}));
+  st.NoteClientBuffers(18'000, 1, 1);  // second 10 has left the window
+  EXPECT_EQ(st.RecentMaxClientBuffers(), std::make_pair(uint64_t{300}, uint64_t{10}));
+  st.NoteExpireCycle(50, 100);  // half the keys with a deadline were expired
+  EXPECT_DOUBLE_EQ(st.expired_stale_perc.load(), 0.025);
+  st.NoteExpireCycle(0, 1);
+  EXPECT_DOUBLE_EQ(st.expired_stale_perc.load(), 0.025 * 0.95);
 }
 
 TEST_F(ServerTest, InfoStatsAndKeyspace) {
