@@ -139,6 +139,11 @@ TEST_F(MemoryE2ETest, ClientListShowsItsBuffers) {
 }
 
 TEST_F(MemoryE2ETest, AllkeysRandomKeepsMemoryUnderTheLimit) {
+#if defined(__SANITIZE_ADDRESS__)
+  // used_memory is RSS under ASan, and evicted keys' memory stays in its
+  // quarantine: eviction cannot bring that figure down.
+  GTEST_SKIP() << "ASan's allocator keeps freed memory in quarantine (used_memory is RSS there)";
+#endif
   redisContext* c = conn_.get();
   for (int i = 0; i < 3000; ++i) Cmd(c, {"set", "key:" + std::to_string(i), std::string(200, 'x')});
   const long used = std::stol(InfoField(c, "memory", "used_memory"));
