@@ -89,17 +89,7 @@ void CmdSUnsubscribe(CommandContext& ctx) {
 }
 
 void PublishGeneric(CommandContext& ctx, bool shard) {
-  // Inside EXEC or a script the caller's own message is posted, so that it
-  // follows the whole reply instead of breaking it. Under CLIENT REPLY OFF
-  // it is kept while the reply is dropped.
-  protocol::ReplyBuilder muted;
-  muted.set_resp3(ctx.reply.resp3());
-  protocol::ReplyBuilder* self_reply = ctx.client.in_script || Dispatcher::InExec() ? nullptr
-                                       : ctx.client.replies_muted()                 ? &muted
-                                                                                    : &ctx.reply;
-  ctx.reply.Integer(
-      ctx.server.pubsub().Publish(shard, ctx.args[1], ctx.args[2], &ctx.client, self_reply));
-  ctx.client.kept_pushes += muted.buffer();
+  ctx.reply.Integer(ctx.server.pubsub().Publish(shard, ctx.args[1], ctx.args[2]));
 }
 
 void CmdPublish(CommandContext& ctx) { PublishGeneric(ctx, /*shard=*/false); }

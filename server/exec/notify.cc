@@ -72,12 +72,12 @@ void KeyspaceNotifier::Notify(uint32_t cls, std::string_view event, int db, std:
   if (classes & kNotifyKeyspace) {
     std::string channel = "__keyspace@" + std::to_string(db) + "__:";
     channel.append(key);
-    registry_.Publish(/*shard=*/false, channel, std::string(event), nullptr, nullptr);
+    registry_.Publish(/*shard=*/false, channel, std::string(event));
   }
   if (classes & kNotifyKeyevent) {
     std::string channel = "__keyevent@" + std::to_string(db) + "__:";
     channel.append(event);
-    registry_.Publish(/*shard=*/false, channel, std::string(key), nullptr, nullptr);
+    registry_.Publish(/*shard=*/false, channel, std::string(key));
   }
 }
 

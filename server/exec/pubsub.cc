@@ -5,6 +5,7 @@
 
 #include "protocol/reply_builder.h"
 #include "server/exec/client.h"
+#include "server/exec/tracking.h"
 #include "store/glob.h"
 
 namespace stashd::server {
@@ -101,17 +102,34 @@ void PubSubRegistry::UnsubscribeAll(ClientState& client) {
   }
 }
 
-int64_t PubSubRegistry::Publish(bool shard, const std::string& channel, const std::string& payload,
-                                const ClientState* self, protocol::ReplyBuilder* self_reply) {
+namespace {
+
+// Writes `m` into the reply of `c`'s command when this thread is running
+// it; false otherwise. Under CLIENT REPLY OFF/SKIP the message is kept while
+// the reply is dropped (Dispatcher::Execute puts kept_pushes back).
+bool WriteToRunningClient(ClientState& c, const PubSubMessage& m) {
+  TrackingScope* scope = TrackingScope::Current();
+  if (scope == nullptr || scope->client() != &c || scope->reply() == nullptr) return false;
+  if (c.replies_muted()) {
+    protocol::ReplyBuilder kept;
+    kept.set_resp3(scope->reply()->resp3());
+    WriteMessage(kept, m);
+    c.kept_pushes += kept.buffer();
+  } else {
+    WriteMessage(*scope->reply(), m);
+  }
+  return true;
+}
+
+}  // namespace
+
+int64_t PubSubRegistry::Publish(bool shard, const std::string& channel,
+                                const std::string& payload) {
   auto body = std::make_shared<const PubSubMessage::Body>(PubSubMessage::Body{channel, payload});
   int64_t receivers = 0;
   auto deliver = [&](ClientState* c, PubSubMessage m) {
     ++receivers;
-    if (c == self && self_reply != nullptr) {
-      WriteMessage(*self_reply, m);
-    } else if (c->deliver) {
-      c->deliver(std::move(m));
-    }
+    if (!WriteToRunningClient(*c, m) && c->deliver) c->deliver(std::move(m));
   };
   std::shared_lock lock(mu_);
   const Map& map = shard ? shard_channels_ : channels_;

@@ -70,12 +70,12 @@ class PubSubRegistry {
 
   // Delivers `payload` to the subscribers of `channel` (then to the clients
   // whose patterns match it, unless `shard`) and returns how many receive
-  // it. A subscriber that is `self` gets the message written into
-  // `self_reply` at once, ahead of the PUBLISH reply, as Redis does; pass
-  // nullptr to have it posted like the others (inside EXEC or a script,
-  // whose replies must stay whole).
-  int64_t Publish(bool shard, const std::string& channel, const std::string& payload,
-                  const ClientState* self, protocol::ReplyBuilder* self_reply);
+  // it. A subscriber whose command this thread is running (PUBLISH, or a
+  // write that fires a keyspace event it listens to) gets the message
+  // written into its reply at once, as Redis writes it into the client's
+  // output: before the command's reply, inside EXEC's array, before a
+  // script's result. The others get it posted to their io thread.
+  int64_t Publish(bool shard, const std::string& channel, const std::string& payload);
 
   // Calls fn(client, kind, name) for every subscription of every client,
   // under the registry's shared lock (fn must not subscribe or publish).

@@ -149,6 +149,10 @@ class TrackingScope {
 
   ClientState* client() const { return client_; }
   uint64_t client_id() const { return client_id_; }
+  // The reply the client's command is writing (the outer one: a script's or
+  // EXEC's, not that of a command they call). Pub/Sub messages for the
+  // client itself go here at once (WriteToRunningClient).
+  protocol::ReplyBuilder* reply() const { return reply_; }
 
   // Set by the dispatcher while a script runs inside this scope's command:
   // a read-only command the script calls makes the script's own keys

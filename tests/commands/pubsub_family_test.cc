@@ -65,6 +65,30 @@ TEST_F(PubSubTest, Resp3PushesAndOrdinaryCommands) {
             ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nx\r\n:1\r\n");
 }
 
+// A RESP3 client's own messages go into its output where Redis writes them:
+// before the command's reply, inside EXEC's array, before a script's result,
+// and under CLIENT REPLY OFF without the reply. Bytes as redis-server 7.0.15.
+TEST_F(PubSubTest, Resp3OwnMessagesAreWrittenWhereRedisWritesThem) {
+  TestClient& c = *client_;
+  Run({"hello", "3"});
+  EXPECT_EQ(Run({"config", "set", "notify-keyspace-events", "KEA"}), "OK");
+  RunRaw(c, {"subscribe", "__keyspace@0__:k"});
+  const std::string set_event = ">3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n";
+  EXPECT_EQ(RunRaw(c, {"set", "k", "v"}), set_event + "+OK\r\n");
+  Run({"multi"});
+  Run({"set", "k", "w"});
+  Run({"publish", "__keyspace@0__:k", "x"});
+  EXPECT_EQ(RunRaw(c, {"exec"}),
+            "*2\r\n" + set_event +
+                "+OK\r\n>3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$1\r\nx\r\n:1\r\n");
+  EXPECT_EQ(RunRaw(c, {"eval", "redis.call('set','k','z'); return 7", "0"}), set_event + ":7\r\n");
+  EXPECT_EQ(RunRaw(c, {"client", "reply", "off"}), "");
+  EXPECT_EQ(RunRaw(c, {"set", "k", "q"}), set_event);
+  EXPECT_EQ(RunRaw(c, {"client", "reply", "on"}), "+OK\r\n");
+  EXPECT_EQ(RunRaw(c, {"del", "k"}),
+            ">3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$3\r\ndel\r\n:1\r\n");
+}
+
 TEST_F(PubSubTest, PublishDeliversToChannelsThenPatterns) {
   TestClient& sub = NewClient();
   TestClient& psub = NewClient();

@@ -109,14 +109,16 @@ TEST_F(PubSubE2E, ExactBytesInResp2AndResp3) {
   EXPECT_EQ(r3->ReadRaw(), ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$4\r\nself\r\n");
   EXPECT_EQ(r3->ReadRaw(), ":2\r\n");
   EXPECT_EQ(sub->ReadRaw(), "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nx\r\n");
-  // Inside MULTI the own message follows the whole EXEC reply.
+  // Inside MULTI the own message is written inside EXEC's array, before
+  // PUBLISH's reply (redis-server 7.0.15 sends the same bytes).
   r3->Send({"MULTI"});
   r3->Send({"PUBLISH", "ch", "m"});
   r3->Send({"EXEC"});
   EXPECT_EQ(r3->ReadRaw(), "+OK\r\n");
   EXPECT_EQ(r3->ReadRaw(), "+QUEUED\r\n");
-  EXPECT_EQ(r3->ReadRaw(), "*1\r\n:2\r\n");
-  EXPECT_EQ(r3->ReadRaw(), ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nm\r\n");
+  std::string exec = r3->ReadRaw();
+  exec += r3->ReadRaw();
+  EXPECT_EQ(exec, "*1\r\n>3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nm\r\n:2\r\n");
 }
 
 TEST_F(PubSubE2E, CountsInInfoAndClientList) {
