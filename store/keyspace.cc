@@ -599,14 +599,21 @@ void Keyspace::PatchString(int db, std::string_view key, uint64_t offset, std::s
   ++shard.changes;
 }
 
-bool Keyspace::Delete(int db, std::string_view key) {
+bool Keyspace::Delete(int db, std::string_view key, bool lazy) {
   const uint64_t hash = HashKey(key);
   Shard& shard = *shards_[ShardOfHash(hash)];
   DbShard& d = shard.dbs[db];
   auto it = shard.FindLive(d, hash, key, clock_->NowMs());
   if (it == d.keys.end()) return false;
   shard.Touch(d, key);
-  shard.Erase(d, it);
+  const Entry* e = it->second;
+  if (lazy && !shard.pinned && e->is_object() && e->object()->refs() == 1 &&
+      e->object()->FreeEffort() > kLazyFreeThreshold) {
+    Entry* detached = shard.Unlink(d, it);
+    freer_->Free([detached] { Entry::Destroy(detached); }, 1);
+  } else {
+    shard.Erase(d, it);
+  }
   ++shard.changes;
   return true;
 }
@@ -1063,6 +1070,10 @@ void Keyspace::FlushShards(int db, bool async) {
 uint64_t Keyspace::LazyFreePending() const { return freer_->Pending(); }
 
 void Keyspace::WaitLazyFree() { freer_->WaitIdle(); }
+
+uint64_t Keyspace::LazyFreed() const { return freer_->Freed(); }
+
+void Keyspace::ResetLazyFreed() { freer_->ResetFreed(); }
 
 void Keyspace::FlushDb(int db, bool async) {
   FlushShards(db, async);

@@ -463,8 +463,10 @@ class Keyspace {
   // Not counted as a keyspace hit or miss (MEMORY USAGE).
   std::optional<size_t> MemoryUsage(int db, std::string_view key);
 
-  // Deletes the key; false if it did not exist (or had expired).
-  bool Delete(int db, std::string_view key);
+  // Deletes the key; false if it did not exist (or had expired). With
+  // `lazy` (UNLINK) a value whose FreeEffort() passes kLazyFreeThreshold
+  // leaves the keyspace at once and is freed by the background thread.
+  bool Delete(int db, std::string_view key, bool lazy = false);
 
   // Sets an absolute deadline. A deadline not after now deletes the key.
   // False if the key does not exist.
@@ -592,6 +594,10 @@ class Keyspace {
   // Entries an async flush detached and the background thread has not freed
   // yet (INFO's lazyfree_pending_objects). Needs no lock.
   uint64_t LazyFreePending() const;
+  // Entries freed by the background thread since start or ResetLazyFreed()
+  // (INFO's lazyfreed_objects). Need no lock.
+  uint64_t LazyFreed() const;
+  void ResetLazyFreed();
   // Waits until the entries detached so far are freed. Needs no lock.
   void WaitLazyFree();
 

@@ -29,6 +29,16 @@ uint64_t LazyFreer::Pending() const {
   return pending_;
 }
 
+uint64_t LazyFreer::Freed() const {
+  std::lock_guard lock(mu_);
+  return freed_;
+}
+
+void LazyFreer::ResetFreed() {
+  std::lock_guard lock(mu_);
+  freed_ = 0;
+}
+
 void LazyFreer::WaitIdle() {
   std::unique_lock lock(mu_);
   idle_cv_.wait(lock, [this] { return jobs_.empty() && !running_job_; });
@@ -48,6 +58,7 @@ void LazyFreer::Loop() {
     lock.lock();
     running_job_ = false;
     pending_ -= job.objects;
+    freed_ += job.objects;
     if (jobs_.empty()) idle_cv_.notify_all();
   }
 }

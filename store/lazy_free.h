@@ -29,6 +29,10 @@ class LazyFreer {
 
   // Entries queued and not yet freed (INFO's lazyfree_pending_objects).
   uint64_t Pending() const;
+  // Entries freed by the thread since start or ResetFreed() (INFO's
+  // lazyfreed_objects).
+  uint64_t Freed() const;
+  void ResetFreed();
 
   // Waits until every job queued so far has run (tests, shutdown).
   void WaitIdle();
@@ -45,6 +49,7 @@ class LazyFreer {
   std::condition_variable idle_cv_;  // the queue drained
   std::deque<Job> jobs_;
   uint64_t pending_ = 0;
+  uint64_t freed_ = 0;
   bool running_job_ = false;
   bool stop_ = false;
   std::thread thread_;  // last: started once the members above exist

@@ -90,6 +90,10 @@ class Object {
   virtual size_t PayloadBytes() const = 0;
   // Heap bytes used by the object, for INFO and scope statistics.
   virtual size_t MemoryUsage() const = 0;
+  // About how many allocations freeing the object takes (Redis's lazyfree
+  // "free effort"): one for a compact encoding, else one per element.
+  // UNLINK frees a value above kLazyFreeThreshold on the background thread.
+  virtual size_t FreeEffort() const { return Size(); }
   // A deep copy with a reference count of one.
   virtual Object* Clone() const = 0;
   // Appends the serialized form (see persistence/FORMAT.md, "values").
@@ -114,6 +118,10 @@ class Object {
   std::atomic<uint32_t> refs_{1};
   const ValueType type_;
 };
+
+// Values whose FreeEffort() passes this are freed by UNLINK in the
+// background (Redis's LAZYFREE_THRESHOLD).
+inline constexpr size_t kLazyFreeThreshold = 64;
 
 // An empty object of `type` (not kString), with one reference.
 Object* NewObject(ValueType type);

@@ -76,16 +76,20 @@ void ReplyNotInteger(CommandContext& ctx) { ctx.reply.Error(errors::kNotInteger)
 // ---- DEL UNLINK EXISTS TOUCH TYPE ----
 
 // DEL and UNLINK: a key named twice is deleted once.
-void CmdDel(CommandContext& ctx) {
+// DEL, and UNLINK (`lazy`: large values are freed in the background).
+void DeleteKeys(CommandContext& ctx, bool lazy) {
   int64_t deleted = 0;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ctx.keyspace.Delete(ctx.db(), ctx.args[i])) {
+    if (ctx.keyspace.Delete(ctx.db(), ctx.args[i], lazy)) {
       ++deleted;
       ctx.Notify(kNotifyGeneric, "del", ctx.args[i]);
     }
   }
   ctx.reply.Integer(deleted);
 }
+
+void CmdDel(CommandContext& ctx) { DeleteKeys(ctx, /*lazy=*/false); }
+void CmdUnlink(CommandContext& ctx) { DeleteKeys(ctx, /*lazy=*/true); }
 
 // EXISTS and TOUCH: a key named twice counts twice.
 void CmdExists(CommandContext& ctx) {
@@ -573,7 +577,7 @@ void RegisterKeyspaceFamily(CommandRegistry& r) {
        .first_key = 1,
        .last_key = -1,
        .step = 1,
-       .handler = CmdDel,
+       .handler = CmdUnlink,
        .acl_categories = AclCategory::kKeyspace,
        .key_spec_flags = {kRM | kDelete},
        .tips = {kMultiShard, kAggSum},

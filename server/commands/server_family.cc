@@ -495,6 +495,7 @@ void MemorySection(CommandContext& ctx, Lines* out) {
       {"active_defrag_running", "0"},
       // Entries FLUSHDB/FLUSHALL ASYNC detached and not yet freed, as Redis.
       {"lazyfree_pending_objects", absl::StrCat(ctx.keyspace.LazyFreePending())},
+      {"lazyfreed_objects", absl::StrCat(ctx.keyspace.LazyFreed())},
   };
 }
 
@@ -905,6 +906,7 @@ void CmdConfigResetStat(CommandContext& ctx) {
     reset(spec);
     for (const CommandSpec& sub : spec.subcommands) reset(sub);
   }
+  ctx.keyspace.ResetLazyFreed();
   store::KeyspaceStats ks = ctx.keyspace.Stats();
   Baselines().Set(ctx.server.run_id(),
                   {ks.expired_keys, ks.keyspace_hits, ks.keyspace_misses, ks.evicted_keys});

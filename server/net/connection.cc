@@ -177,6 +177,18 @@ void Connection::MakeRoom() {
   }
 }
 
+void Connection::ReleaseArgs() {
+  // The argument vector of a command with many arguments (SADD of 100,000
+  // members: megabytes of std::string slots) is given back instead of kept
+  // for the next command, as Redis frees a large argv.
+  constexpr size_t kKeepArgs = 1024;
+  if (args_.capacity() > kKeepArgs) {
+    Args().swap(args_);
+  } else {
+    args_.clear();
+  }
+}
+
 void Connection::PublishBuffers(size_t unparsed) {
   ClientState::Buffers& b = client_.buffers;
   constexpr auto kRelaxed = std::memory_order_relaxed;
@@ -294,7 +306,7 @@ bool Connection::RunParsed() {
     EnterPaused();
     return true;
   }
-  args_.clear();
+  ReleaseArgs();
   if (client_.blocked != nullptr) {
     EnterBlocked();
     return true;
@@ -457,7 +469,7 @@ void Connection::RunOnWorker() {
     const uint64_t before = persistence != nullptr ? persistence->ThreadLogPosition() : 0;
     self->server_.dispatcher().Execute(self->client_, self->args_, self->reply_);
     // A postponed command is kept to run again (ResumeInput).
-    if (!self->client_.postponed.load(std::memory_order_relaxed)) self->args_.clear();
+    if (!self->client_.postponed.load(std::memory_order_relaxed)) self->ReleaseArgs();
     // The records this worker appended reach the log (as ReadyToReply
     // promises) before the io thread may send the reply.
     auto resume = [self] {

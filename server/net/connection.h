@@ -84,6 +84,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Shutdown();
   // Room for kReadChunk more bytes of input at in_[in_end_].
   void MakeRoom();
+  // Empties args_ after a command, giving back a large one's memory.
+  void ReleaseArgs();
   // Publishes the buffers' sizes in client_.buffers (CLIENT LIST); `unparsed`
   // is the input not yet run, the command being run included. Only while no
   // worker owns reply_.

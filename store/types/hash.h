@@ -57,6 +57,7 @@ class HashObject final : public Object {
 
   size_t Size() const override { return size_; }
   std::string_view Encoding() const override { return compact() ? "listpack" : "hashtable"; }
+  size_t FreeEffort() const override { return compact() ? 1 : Size(); }
   size_t PayloadBytes() const override { return table_ ? table_->payload : compact_payload_; }
   size_t MemoryUsage() const override;
   Object* Clone() const override;

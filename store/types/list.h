@@ -110,6 +110,7 @@ class ListObject final : public Object {
 
   size_t Size() const override { return size_; }
   std::string_view Encoding() const override { return "quicklist"; }
+  size_t FreeEffort() const override { return node_count(); }
   size_t PayloadBytes() const override { return payload_; }
   size_t MemoryUsage() const override;
   Object* Clone() const override;

@@ -115,6 +115,7 @@ class SetObject final : public Object {
 
   size_t Size() const override;
   std::string_view Encoding() const override { return intset() ? "intset" : "hashtable"; }
+  size_t FreeEffort() const override { return intset() ? 1 : Size(); }
   // The sum of member sizes (an intset's in decimal: O(n) for an intset).
   size_t PayloadBytes() const override;
   size_t MemoryUsage() const override;

@@ -168,6 +168,12 @@ class StreamObject final : public Object {
   bool Empty() const override { return false; }
   size_t SnapshotRows() const override { return 1 + blocks_.size(); }
   std::string_view Encoding() const override { return "stream"; }
+  // One per block, and per group its pending entries (the first group's
+  // count stands for every group, as Redis estimates it).
+  size_t FreeEffort() const override {
+    const size_t pel = groups_.empty() ? 0 : groups_.begin()->second.pel.size();
+    return blocks_.size() + groups_.size() * (1 + pel);
+  }
   size_t PayloadBytes() const override { return payload_; }
   size_t MemoryUsage() const override;
   Object* Clone() const override;

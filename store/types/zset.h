@@ -128,6 +128,7 @@ class ZSetObject final : public Object {
 
   size_t Size() const override;
   std::string_view Encoding() const override { return compact() ? "listpack" : "skiplist"; }
+  size_t FreeEffort() const override { return compact() ? 1 : Size(); }
   size_t PayloadBytes() const override;
   size_t MemoryUsage() const override;
   Object* Clone() const override;

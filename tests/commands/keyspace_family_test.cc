@@ -830,6 +830,47 @@ TEST_F(KeyspaceFamilyTest, FlushAsyncFreesInTheBackground) {
   server_->keyspace().WaitLazyFree();
 }
 
+// UNLINK frees a value of more than 64 allocations' work in the background
+// (lazyfreed_objects counts it, CONFIG RESETSTAT zeroes it); a string or a
+// compact value is freed at once, as DEL does. The key is gone either way.
+TEST_F(KeyspaceFamilyTest, UnlinkFreesLargeValuesInTheBackground) {
+  auto lazyfreed = [&] {
+    server_->keyspace().WaitLazyFree();
+    const std::string info = Run({"info", "memory"}).str;
+    const size_t at = info.find("lazyfreed_objects:");
+    return at == std::string::npos ? std::string("missing")
+                                   : info.substr(at, info.find("\r\n", at) - at);
+  };
+  std::vector<std::string> sadd = {"sadd", "big"};
+  for (int i = 0; i < 1000; ++i) sadd.push_back("m" + std::to_string(i));
+  EXPECT_THAT(Run(sadd), IsInt(1000));
+  EXPECT_THAT(Run({"sadd", "small", "a", "b"}), IsInt(2));
+  EXPECT_EQ(Run({"set", "str", "v"}), "OK");
+  std::vector<std::string> rpush = {"rpush", "shortlist"};
+  for (int i = 0; i < 100; ++i) rpush.push_back("x");
+  EXPECT_THAT(Run(rpush), IsInt(100));  // one node: cheap to free
+  EXPECT_THAT(Run({"unlink", "small", "str", "shortlist", "nosuch"}), IsInt(3));
+  EXPECT_EQ(lazyfreed(), "lazyfreed_objects:0");
+  EXPECT_THAT(Run({"unlink", "big", "big"}), IsInt(1));
+  EXPECT_THAT(Run({"exists", "big"}), IsInt(0));
+  EXPECT_EQ(lazyfreed(), "lazyfreed_objects:1");
+  // DEL stays synchronous.
+  EXPECT_THAT(Run(sadd), IsInt(1000));
+  EXPECT_THAT(Run({"del", "big"}), IsInt(1));
+  EXPECT_EQ(lazyfreed(), "lazyfreed_objects:1");
+  // A stream of many blocks; FLUSHDB ASYNC counts the keys it frees.
+  EXPECT_EQ(Run({"config", "set", "stream-node-max-entries", "5"}), "OK");
+  for (int i = 0; i < 1000; ++i) Run({"xadd", "s", "*", "f", std::to_string(i)});
+  EXPECT_THAT(Run({"unlink", "s"}), IsInt(1));
+  EXPECT_EQ(lazyfreed(), "lazyfreed_objects:2");
+  EXPECT_EQ(Run({"config", "resetstat"}), "OK");
+  EXPECT_EQ(lazyfreed(), "lazyfreed_objects:0");
+  EXPECT_EQ(Run({"set", "a", "1"}), "OK");
+  EXPECT_EQ(Run({"set", "b", "2"}), "OK");
+  EXPECT_EQ(Run({"flushdb", "async"}), "OK");
+  EXPECT_EQ(lazyfreed(), "lazyfreed_objects:2");
+}
+
 TEST_F(KeyspaceFamilyTest, FlushSyntaxErrors) {
   Put("a");
   for (const char* cmd : {"flushdb", "flushall"}) {

@@ -760,7 +760,8 @@ TEST_F(ServerTest, InfoMemoryFieldsAreRedisesInOrder) {
                                           "mem_aof_buffer",
                                           "mem_allocator",
                                           "active_defrag_running",
-                                          "lazyfree_pending_objects"};
+                                          "lazyfree_pending_objects",
+                                          "lazyfreed_objects"};
   EXPECT_EQ(names, redis);
   auto m = InfoSection("memory");
   const int64_t used = std::stoll(m["used_memory"]);
