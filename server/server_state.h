@@ -230,6 +230,10 @@ class ServerState {
   }
 
  private:
+  // Tells the keyspace how accesses update its clocks (maxmemory-policy's
+  // LRU or LFU family, lfu-log-factor, lfu-decay-time).
+  void ApplyAccessPolicy();
+
   const store::Clock* clock_;
   std::unique_ptr<Config> config_;
   ConfigTable config_table_;
