@@ -119,6 +119,7 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
     if (name == "maxmemory-policy" || name == "lfu-log-factor" || name == "lfu-decay-time") {
       ApplyAccessPolicy();
     }
+    if (name == "maxmemory") evict_now_.store(true, std::memory_order_relaxed);
   });
   ApplyAccessPolicy();
 }

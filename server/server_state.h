@@ -203,6 +203,10 @@ class ServerState {
   ClientTracking& tracking() { return *tracking_; }
   ServerStats& stats() { return stats_; }
   MemoryFigures& memory() { return memory_; }
+  // Set when CONFIG SET changed maxmemory: Redis evicts at once then, not
+  // only before the next command. The dispatcher takes it after the command
+  // (no shard lock held).
+  bool TakeEvictionRequest() { return evict_now_.exchange(false, std::memory_order_relaxed); }
   ClientPause& pause() { return pause_; }
   CommandStats& command_stats(const CommandSpec* spec);
   // SLOWLOG and the latency monitor (server/exec/latency.h).
@@ -250,6 +254,7 @@ class ServerState {
   SlowLog slowlog_;
   LatencyMonitor latency_monitor_;
   MemoryFigures memory_;
+  std::atomic<bool> evict_now_{false};
   ClientPause pause_;
   absl::flat_hash_map<const CommandSpec*, std::unique_ptr<CommandStats>> command_stats_;
   int64_t start_ms_;

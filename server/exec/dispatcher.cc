@@ -161,6 +161,11 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
   }
   const size_t reply_start = reply.size();
   const CommandSpec* spec = ExecuteCommand(client, args, reply);
+  // CONFIG SET maxmemory evicts at once (Redis's updateMaxmemory), here
+  // where no shard lock is held (not inside EXEC).
+  if (server_.TakeEvictionRequest() && !server_.scripts().Running()) {
+    OverMaxmemory(server_.config(), server_.keyspace(), server_.memory());
+  }
   if (client.postponed.load(std::memory_order_relaxed)) return;  // no reply yet: runs again
   // CLIENT REPLY OFF / SKIP: the reply goes, the Pub/Sub pushes stay.
   if (client.replies_muted()) {

@@ -221,6 +221,22 @@ TEST_F(MaxmemoryTest, EvictedKeysAreNotified) {
                                       "[\"message\", \"__keyevent@0__:evicted\", \"victim\"]"}));
 }
 
+// Redis evicts as soon as CONFIG SET lowers maxmemory, not only before
+// the next command (pubsub.tcl "Keyspace notifications: evicted events").
+TEST_F(MaxmemoryTest, ConfigSetMaxmemoryEvictsAtOnce) {
+  Run({"config", "set", "notify-keyspace-events", "Ee"});
+  TestClient& sub = NewClient();
+  RunAll(sub, {"psubscribe", "*"});
+  TakeMessages(sub);
+  Run({"config", "set", "maxmemory-policy", "allkeys-lru"});
+  Run({"set", "foo", "bar"});
+  EXPECT_EQ(RunRaw({"config", "set", "maxmemory", "1"}), "+OK\r\n");
+  EXPECT_EQ(
+      TakeMessages(sub),
+      (std::vector<std::string>{"[\"pmessage\", \"*\", \"__keyevent@0__:evicted\", \"foo\"]"}));
+  Run({"config", "set", "maxmemory", "0"});
+}
+
 // ---- MEMORY ----
 
 TEST_F(MaxmemoryTest, MemoryStatsFieldsInRedisOrder) {

@@ -663,6 +663,8 @@ TEST_F(ServerTest, InfoServer) {
   EXPECT_EQ(f["uptime_in_days"], "0");
   EXPECT_EQ(f["hz"], "10");
   EXPECT_EQ(f["server_time_usec"], std::to_string(NowMs() * 1000));
+  // Seconds modulo 2^24, the time OBJECT IDLETIME measures from.
+  EXPECT_EQ(f["lru_clock"], std::to_string((NowMs() / 1000) % (1 << 24)));
   EXPECT_EQ(f["config_file"], "");
   EXPECT_FALSE(f["os"].empty());
   for (const char* key : {"executable", "io_threads_active", "multiplexing_api", "gcc_version"}) {
