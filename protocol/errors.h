@@ -48,7 +48,11 @@ inline constexpr std::string_view kAuthNotConfigured =
 inline constexpr std::string_view kWrongType =
     "WRONGTYPE Operation against a key holding the wrong kind of value";
 inline constexpr std::string_view kSyntax = "ERR syntax error";
-// OBJECT FREQ while no LFU maxmemory policy is selected (stashd has none).
+// OBJECT IDLETIME under an LFU maxmemory policy.
+inline constexpr std::string_view kLfuSelected =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+// OBJECT FREQ while no LFU maxmemory policy is selected.
 inline constexpr std::string_view kLfuNotSelected =
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
     "that when switching between policies at runtime LRU and LFU data will take some time to "

@@ -116,10 +116,22 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
   });
   config_table_.AddChangeListener([this](std::string_view name) {
     if (name == "requirepass") acl_->SetDefaultPassword(config_table_.requirepass());
+    if (name == "maxmemory-policy" || name == "lfu-log-factor" || name == "lfu-decay-time") {
+      ApplyAccessPolicy();
+    }
+    if (name == "maxmemory") evict_now_.store(true, std::memory_order_relaxed);
   });
+  ApplyAccessPolicy();
 }
 
 ServerState::~ServerState() = default;
+
+void ServerState::ApplyAccessPolicy() {
+  const auto policy = static_cast<store::EvictionPolicy>(config_->maxmemory_policy.load());
+  keyspace_->SetAccessPolicy({.lfu = store::IsLfuPolicy(policy),
+                              .lfu_log_factor = config_->lfu_log_factor.load(),
+                              .lfu_decay_time = config_->lfu_decay_time.load()});
+}
 
 void ServerStats::SampleInstantaneous(int64_t now_ms) {
   std::lock_guard lock(instantaneous_mu_);

@@ -203,6 +203,10 @@ class ServerState {
   ClientTracking& tracking() { return *tracking_; }
   ServerStats& stats() { return stats_; }
   MemoryFigures& memory() { return memory_; }
+  // Set when CONFIG SET changed maxmemory: Redis evicts at once then, not
+  // only before the next command. The dispatcher takes it after the command
+  // (no shard lock held).
+  bool TakeEvictionRequest() { return evict_now_.exchange(false, std::memory_order_relaxed); }
   ClientPause& pause() { return pause_; }
   CommandStats& command_stats(const CommandSpec* spec);
   // SLOWLOG and the latency monitor (server/exec/latency.h).
@@ -230,6 +234,10 @@ class ServerState {
   }
 
  private:
+  // Tells the keyspace how accesses update its clocks (maxmemory-policy's
+  // LRU or LFU family, lfu-log-factor, lfu-decay-time).
+  void ApplyAccessPolicy();
+
   const store::Clock* clock_;
   std::unique_ptr<Config> config_;
   ConfigTable config_table_;
@@ -246,6 +254,7 @@ class ServerState {
   SlowLog slowlog_;
   LatencyMonitor latency_monitor_;
   MemoryFigures memory_;
+  std::atomic<bool> evict_now_{false};
   ClientPause pause_;
   absl::flat_hash_map<const CommandSpec*, std::unique_ptr<CommandStats>> command_stats_;
   int64_t start_ms_;

@@ -70,7 +70,7 @@ Entry* Entry::Make(std::string_view key, ValueType type, std::string_view value,
   const bool has_deadline = expire_at_ms >= 0;
   const uint8_t code = WidthCodeFor(key.size() > value.size() ? key.size() : value.size());
   const size_t width = size_t{1} << code;
-  const size_t header = 1 + 2 * width + (has_deadline ? 8 : 0);
+  const size_t header = kLengthsAt + 2 * width + (has_deadline ? 8 : 0);
   const size_t total = header + key.size() + value.size();
 
   // malloc rather than new[]: the bytes are the object, and glibc's chunk
@@ -81,9 +81,10 @@ Entry* Entry::Make(std::string_view key, ValueType type, std::string_view value,
   const uint8_t tag = static_cast<uint8_t>((static_cast<uint8_t>(type) << 4) |
                                            (has_deadline ? kDeadlineBit : 0) | code);
   Entry* entry = new (mem) Entry(tag);
-  StoreLength(mem + 1, width, key.size());
-  StoreLength(mem + 1 + width, width, value.size());
-  if (has_deadline) std::memcpy(mem + 1 + 2 * width, &expire_at_ms, 8);
+  entry->set_access_clock(0);
+  StoreLength(mem + kLengthsAt, width, key.size());
+  StoreLength(mem + kLengthsAt + width, width, value.size());
+  if (has_deadline) std::memcpy(mem + kLengthsAt + 2 * width, &expire_at_ms, 8);
   if (!key.empty()) std::memcpy(mem + header, key.data(), key.size());
   if (!value.empty()) std::memcpy(mem + header + key.size(), value.data(), value.size());
   return entry;
@@ -111,7 +112,7 @@ Object* Entry::object() const {
 
 bool Entry::SetDeadlineInPlace(int64_t expire_at_ms) {
   if (!has_deadline() || expire_at_ms < 0) return false;
-  std::memcpy(reinterpret_cast<char*>(this) + 1 + 2 * width(), &expire_at_ms, 8);
+  std::memcpy(reinterpret_cast<char*>(this) + kLengthsAt + 2 * width(), &expire_at_ms, 8);
   return true;
 }
 
@@ -122,14 +123,14 @@ void Entry::Destroy(Entry* entry) {
   std::free(entry);
 }
 
-size_t Entry::key_size() const { return LoadLength(bytes() + 1, width()); }
+size_t Entry::key_size() const { return LoadLength(bytes() + kLengthsAt, width()); }
 
-size_t Entry::value_size() const { return LoadLength(bytes() + 1 + width(), width()); }
+size_t Entry::value_size() const { return LoadLength(bytes() + kLengthsAt + width(), width()); }
 
 int64_t Entry::expire_at_ms() const {
   if (!has_deadline()) return kNoExpiry;
   int64_t deadline;
-  std::memcpy(&deadline, bytes() + 1 + 2 * width(), 8);
+  std::memcpy(&deadline, bytes() + kLengthsAt + 2 * width(), 8);
   return deadline;
 }
 
@@ -145,7 +146,7 @@ bool Entry::OverwriteInPlace(ValueType t, std::string_view value, int64_t expire
     return false;
   }
   char* mem = reinterpret_cast<char*>(this);
-  if (has_deadline()) std::memcpy(mem + 1 + 2 * width(), &expire_at_ms, 8);
+  if (has_deadline()) std::memcpy(mem + kLengthsAt + 2 * width(), &expire_at_ms, 8);
   if (!value.empty()) std::memmove(mem + header_size() + key_size(), value.data(), value.size());
   return true;
 }
@@ -155,6 +156,18 @@ void Entry::PatchInPlace(size_t offset, std::string_view patch) {
   if (patch.empty()) return;
   char* mem = reinterpret_cast<char*>(this);
   std::memcpy(mem + header_size() + key_size() + offset, patch.data(), patch.size());
+}
+
+uint32_t Entry::access_clock() const {
+  const auto* b = reinterpret_cast<const uint8_t*>(bytes() + kClockAt);
+  return uint32_t{b[0]} | (uint32_t{b[1]} << 8) | (uint32_t{b[2]} << 16);
+}
+
+void Entry::set_access_clock(uint32_t clock) {
+  auto* b = reinterpret_cast<uint8_t*>(this) + kClockAt;
+  b[0] = static_cast<uint8_t>(clock);
+  b[1] = static_cast<uint8_t>(clock >> 8);
+  b[2] = static_cast<uint8_t>(clock >> 16);
 }
 
 size_t Entry::ByteSize() const {

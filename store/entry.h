@@ -11,15 +11,20 @@
 //
 //   byte 0       tag: bits 0-1 width code w (lengths take 1, 2, 4 or 8 bytes),
 //                bit 2 set if a deadline follows, bits 4-7 the ValueType
-//   1            key length   (2^w bytes, native byte order)
-//   1 + 2^w      value length (2^w bytes)
-//   1 + 2*2^w    deadline, 8 bytes, only if the tag says so
+//   1            access clock, 3 bytes (24 bits, little endian; see
+//                store/access_clock.h): Redis's per-object `lru` field
+//   4            key length   (2^w bytes, native byte order)
+//   4 + 2^w      value length (2^w bytes)
+//   4 + 2*2^w    deadline, 8 bytes, only if the tag says so
 //   ...          key bytes, then value bytes
 //
-// For `user:bot1:u123456:age` -> `123456` that is 3 + 21 + 6 = 30 bytes, one
-// 48-byte glibc chunk.
+// For `user:bot1:u123456:age` -> `123456` that is 6 + 21 + 6 = 33 bytes, one
+// 48-byte glibc chunk. The clock's 3 bytes cost a larger chunk only when the
+// blob ended within 3 bytes of its chunk's end (glibc rounds to 16 bytes),
+// so about 3 bytes a key on average.
 //
-// An Entry is immutable while anything outside the shard may hold it: when a
+// An Entry is immutable while anything outside the shard may hold it (the
+// access clock excepted, which no reader outside the shard looks at): when a
 // snapshot has pinned the shard, writers build a new one and swap the
 // pointer, so the snapshot never sees it change. Otherwise an overwrite with
 // a value of the same size reuses the blob in place (OverwriteInPlace), which
@@ -78,6 +83,11 @@ class Entry {
   // REQUIRES: type() == kString, offset + patch.size() <= value().size(),
   // and nothing else holds a view of this entry's value.
   void PatchInPlace(size_t offset, std::string_view patch);
+  // The 24-bit access clock (store/access_clock.h); 0 in a new entry. It
+  // is metadata, not value: set_access_clock is allowed on a pinned entry
+  // (under the shard lock), since a snapshot never reads it.
+  uint32_t access_clock() const;
+  void set_access_clock(uint32_t clock);
   // Bytes requested from malloc for this entry (header, key and value),
   // plus the memory of its object, if any.
   size_t ByteSize() const;
@@ -85,6 +95,8 @@ class Entry {
  private:
   static constexpr uint8_t kWidthMask = 0x3;
   static constexpr uint8_t kDeadlineBit = 0x4;
+  static constexpr size_t kClockAt = 1;    // the access clock's first byte
+  static constexpr size_t kLengthsAt = 4;  // the key length's first byte
 
   explicit Entry(uint8_t tag) : tag_(tag) {}
   ~Entry() = default;
@@ -92,7 +104,7 @@ class Entry {
   size_t width() const { return size_t{1} << (tag_ & kWidthMask); }
   size_t key_size() const;
   size_t value_size() const;
-  size_t header_size() const { return 1 + 2 * width() + (has_deadline() ? 8 : 0); }
+  size_t header_size() const { return kLengthsAt + 2 * width() + (has_deadline() ? 8 : 0); }
   const char* bytes() const { return reinterpret_cast<const char*>(this); }
 
   uint8_t tag_;

@@ -87,8 +87,8 @@ using WatchKeyEq = StringViewEq;
 bool Expired(const Entry& e, int64_t now) { return e.has_deadline() && e.expire_at_ms() < now; }
 
 ValueView ViewOf(const Entry& e) {
-  if (e.is_object()) return ValueView{e.type(), {}, e.expire_at_ms(), e.object()};
-  return ValueView{e.type(), e.value(), e.expire_at_ms(), nullptr};
+  if (e.is_object()) return ValueView{e.type(), e.access_clock(), {}, e.expire_at_ms(), e.object()};
+  return ValueView{e.type(), e.access_clock(), e.value(), e.expire_at_ms(), nullptr};
 }
 
 void FlagAll(WatcherList& watchers, int db, std::string_view key) {
@@ -98,6 +98,19 @@ void FlagAll(WatcherList& watchers, int db, std::string_view key) {
 }
 
 }  // namespace
+
+// The access policy, read by every access without a lock.
+struct AccessPolicyCell {
+  std::atomic<bool> lfu{false};
+  std::atomic<int64_t> lfu_log_factor{10};
+  std::atomic<int64_t> lfu_decay_time{1};
+
+  AccessPolicy Load() const {
+    return AccessPolicy{.lfu = lfu.load(std::memory_order_relaxed),
+                        .lfu_log_factor = lfu_log_factor.load(std::memory_order_relaxed),
+                        .lfu_decay_time = lfu_decay_time.load(std::memory_order_relaxed)};
+  }
+};
 
 // One database's share of a shard.
 struct DbShard {
@@ -131,9 +144,13 @@ class Shard {
   Shard(int databases, const std::vector<ScopeConfig>* scopes, ChangeListener* const* listener,
         const std::atomic<KeyEventListener*>* key_events,
         const std::atomic<ModifiedKeyListener*>* modified_keys,
-        const std::atomic<bool>* full_cut_needed)
+        const std::atomic<bool>* full_cut_needed, const AccessPolicyCell* access,
+        const Clock* clock, uint64_t random_seed)
       : dbs(static_cast<size_t>(databases)),
         scope_stats(scopes->size()),
+        random_state_(random_seed),
+        access_(access),
+        clock_(clock),
         scopes_(scopes),
         listener_(listener),
         key_events_(key_events),
@@ -169,8 +186,27 @@ class Shard {
   // Key-level operations on collections pass false and report their own
   // change (kExpire, kRename, kMove) instead.
 
-  // Links a new entry whose key is absent.
+  // The access clock: a new value gets a fresh one (Insert), a value
+  // replacing another keeps the old one's (Replace) unless the caller says
+  // otherwise (NewClock, Rewritten), an access updates it (Accessed).
+
+  void NewClock(Entry& e) const {
+    e.set_access_clock(NewAccessClock(access_->Load(), clock_->NowMs()));
+  }
+  // A value overwritten by a write: under LRU it is as new (Redis makes a
+  // new object), under LFU it keeps its counter (Redis copies it over).
+  void Rewritten(Entry& e, int64_t now) const {
+    if (!access_->lfu.load(std::memory_order_relaxed)) e.set_access_clock(LruClock(now));
+  }
+  void Accessed(Entry& e, int64_t now) {
+    const AccessPolicy policy = access_->Load();
+    e.set_access_clock(
+        AccessedClock(e.access_clock(), policy, now, policy.lfu ? NextRandom() : 0.0));
+  }
+
+  // Links a new entry whose key is absent, with a fresh access clock.
   void Insert(DbShard& d, uint64_t hash, Entry* e, bool notify = true) {
+    NewClock(*e);
     d.keys.emplace(hash, e);
     if (e->has_deadline()) d.expiries.insert(ExpirySlot{e->expire_at_ms(), e});
     d.ordered.insert(e);
@@ -180,9 +216,11 @@ class Shard {
     KeyEvt(KeyEvent::kNew, d, e->key());
   }
 
-  // Puts `fresh` (same key) in place of the entry at `it` and frees the old one.
+  // Puts `fresh` (same key) in place of the entry at `it` and frees the old
+  // one. `fresh` takes over the old entry's access clock.
   void Replace(DbShard& d, Iter it, Entry* fresh, bool notify = true) {
     Entry* old = it->second;
+    fresh->set_access_clock(old->access_clock());
     if (old->has_deadline()) d.expiries.erase(ExpirySlot{old->expire_at_ms(), old});
     if (fresh->has_deadline()) d.expiries.insert(ExpirySlot{fresh->expire_at_ms(), fresh});
     it->second = fresh;
@@ -401,6 +439,15 @@ class Shard {
   uint64_t changes = 0;
 
  private:
+  // Uniform in [0, 1): LFU's increments and eviction's samples (splitmix64).
+  double NextRandom() {
+    random_state_ += 0x9E3779B97F4A7C15ULL;
+    return static_cast<double>(Finalize(random_state_) >> 11) * 0x1.0p-53;
+  }
+
+  uint64_t random_state_;
+  const AccessPolicyCell* access_;
+  const Clock* clock_;
   const std::vector<ScopeConfig>* scopes_;
   ChangeListener* const* listener_;
   const std::atomic<KeyEventListener*>* key_events_;
@@ -415,7 +462,8 @@ Keyspace::Keyspace(const Options& options)
       shard_bits_(options.shard_bits),
       seed_(options.hash_seed),
       clock_(options.clock),
-      scopes_(options.scopes) {
+      scopes_(options.scopes),
+      access_(std::make_unique<AccessPolicyCell>()) {
   assert(clock_ != nullptr);
   assert(databases_ >= 1);
   assert(shard_bits_ >= 0 && shard_bits_ <= 6);  // masks are 64 bits
@@ -423,7 +471,8 @@ Keyspace::Keyspace(const Options& options)
   shards_.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     shards_.push_back(std::make_unique<Shard>(databases_, &scopes_, &listener_, &key_events_,
-                                              &modified_keys_, &full_cut_needed_));
+                                              &modified_keys_, &full_cut_needed_, access_.get(),
+                                              clock_, Finalize(i + 1)));
   }
   freer_ = std::make_unique<LazyFreer>();
 }
@@ -502,18 +551,48 @@ std::optional<ValueView> Keyspace::Find(int db, std::string_view key, Lookup mod
   const uint64_t hash = HashKey(key);
   Shard& shard = *shards_[ShardOfHash(hash)];
   DbShard& d = shard.dbs[db];
-  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
-  const bool found = it != d.keys.end();
-  if (mode == Lookup::kRead) {
+  const int64_t now = clock_->NowMs();
+  auto it = FindSlot(d.keys, hash, key);
+  bool found = it != d.keys.end();
+  if (found && Expired(*it->second, now)) {
+    if (!ExpiryPaused(now)) shard.ExpireAt(d, it);
+    found = false;
+  }
+  if (found && (mode == Lookup::kRead || mode == Lookup::kWrite)) {
+    shard.Accessed(*it->second, now);
+  }
+  if (mode == Lookup::kRead || mode == Lookup::kReadNoTouch || mode == Lookup::kInspect) {
     ++(found ? shard.hits : shard.misses);
     if (!scopes_.empty()) {
       const int s = shard.ScopeOf(key);
       if (s >= 0) ++(found ? shard.scope_stats[s].hits : shard.scope_stats[s].misses);
     }
-    if (!found) shard.KeyEvt(KeyEvent::kMissed, d, key);
+    if (!found && mode != Lookup::kInspect) shard.KeyEvt(KeyEvent::kMissed, d, key);
   }
   if (!found) return std::nullopt;
   return ViewOf(*it->second);
+}
+
+void Keyspace::SetAccessInfo(int db, std::string_view key, std::optional<int64_t> idle_seconds,
+                             std::optional<uint8_t> freq) {
+  const uint64_t hash = HashKey(key);
+  Shard& shard = *shards_[ShardOfHash(hash)];
+  DbShard& d = shard.dbs[db];
+  const int64_t now = clock_->NowMs();
+  auto it = shard.FindLive(d, hash, key, now);
+  if (it == d.keys.end()) return;
+  Entry& e = *it->second;
+  if (access_->lfu.load(std::memory_order_relaxed)) {
+    if (freq) e.set_access_clock(LfuClock(*freq, now));
+    return;
+  }
+  if (!idle_seconds || *idle_seconds < 0) return;
+  // The access `idle_seconds` ago on the wrapping seconds clock, so that
+  // LruIdleMs gives it back; a longer idle time wraps around (Redis's does
+  // too: RESTORE ... IDLETIME 16777216 shows 1).
+  const auto idle = static_cast<uint32_t>(*idle_seconds % kAccessClockMax);
+  const uint32_t clock_now = LruClock(now);
+  e.set_access_clock(clock_now >= idle ? clock_now - idle : clock_now + kAccessClockMax - idle);
 }
 
 void Keyspace::SetString(int db, std::string_view key, std::string_view value,
@@ -521,7 +600,8 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
   const uint64_t hash = HashKey(key);
   Shard& shard = *shards_[ShardOfHash(hash)];
   DbShard& d = shard.dbs[db];
-  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
+  const int64_t now = clock_->NowMs();
+  auto it = shard.FindLive(d, hash, key, now);
   const bool exists = it != d.keys.end();
   if (expire_at_ms == kKeepTtl) expire_at_ms = exists ? it->second->expire_at_ms() : kNoExpiry;
   bool by_scope = false;
@@ -534,6 +614,7 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
       shard.Touch(d, key);
       if (old_deadline != expire_at_ms) d.expiries.erase(ExpirySlot{old_deadline, e});
       e->OverwriteInPlace(ValueType::kString, value, expire_at_ms);
+      shard.Rewritten(*e, now);
       if (old_deadline != expire_at_ms) d.expiries.insert(ExpirySlot{expire_at_ms, e});
       shard.Changed(d, *e);  // same size: the scope's byte count is unchanged
       ++shard.changes;
@@ -546,6 +627,7 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
   shard.Touch(d, key);  // before the old blob goes, in case `key` points into it
   if (exists) {
     shard.Replace(d, it, fresh);
+    shard.Rewritten(*fresh, now);
   } else {
     shard.Insert(d, hash, fresh);
   }
@@ -639,8 +721,11 @@ bool Keyspace::Persist(int db, std::string_view key) {
   const uint64_t hash = HashKey(key);
   Shard& shard = *shards_[ShardOfHash(hash)];
   DbShard& d = shard.dbs[db];
-  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
-  if (it == d.keys.end() || !it->second->has_deadline()) return false;
+  const int64_t now = clock_->NowMs();
+  auto it = shard.FindLive(d, hash, key, now);
+  if (it == d.keys.end()) return false;
+  shard.Accessed(*it->second, now);  // PERSIST looks the key up for writing
+  if (!it->second->has_deadline()) return false;
   shard.Touch(d, key);
   SetDeadline(shard, d, it, kNoExpiry);
   ++shard.changes;
@@ -676,8 +761,9 @@ std::optional<size_t> Keyspace::MemoryUsage(int db, std::string_view key) {
   const uint64_t hash = HashKey(key);
   Shard& shard = *shards_[ShardOfHash(hash)];
   DbShard& d = shard.dbs[db];
-  auto it = shard.FindLive(d, hash, key, clock_->NowMs());
-  if (it == d.keys.end()) return std::nullopt;
+  const int64_t now = clock_->NowMs();
+  auto it = ExpiryPaused(now) ? FindSlot(d.keys, hash, key) : shard.FindLive(d, hash, key, now);
+  if (it == d.keys.end() || Expired(*it->second, now)) return std::nullopt;
   // The entry as malloc sizes it (a collection's ByteSize counts its
   // object's own blocks already), and its slots in the key indexes.
   constexpr size_t kIndexBytes = 24;
@@ -707,6 +793,7 @@ bool Keyspace::Rename(int db, std::string_view from, std::string_view to,
   bool by_scope = false;
   const int64_t deadline = ArrivalDeadline(to, old.expire_at_ms(), &by_scope);
   Entry* fresh = Entry::Rebuild(old, to, deadline);
+  const uint32_t access_clock = old.access_clock();  // the value keeps it (Redis moves the object)
   from_shard.Touch(from_db, from);
   from_shard.Retire(from_shard.Unlink(from_db, it, /*notify=*/!object));
 
@@ -721,6 +808,7 @@ bool Keyspace::Rename(int db, std::string_view from, std::string_view to,
   } else {
     to_shard.Insert(to_db, to_hash, fresh, /*notify=*/!object);
   }
+  fresh->set_access_clock(access_clock);
   if (object) {
     Change c;
     c.kind = Change::Kind::kRename;
@@ -745,6 +833,7 @@ bool Keyspace::Copy(int src_db, std::string_view src, int dst_db, std::string_vi
   DbShard& src_d = src_shard.dbs[src_db];
   auto it = src_shard.FindLive(src_d, src_hash, src, now);
   if (it == src_d.keys.end()) return false;
+  src_shard.Accessed(*it->second, now);  // COPY reads the source
   // Keep the entry, not the iterator: the lookup of dst may erase an expired
   // key from the same index, which invalidates iterators.
   const Entry* source = it->second;
@@ -773,6 +862,7 @@ bool Keyspace::Copy(int src_db, std::string_view src, int dst_db, std::string_vi
   dst_shard.Touch(dst_d, dst);
   if (exists) {
     dst_shard.Replace(dst_d, jt, fresh);
+    dst_shard.NewClock(*fresh);                    // a copy is a new value
     dst_shard.KeyEvt(KeyEvent::kNew, dst_d, dst);  // Redis deletes, then adds
   } else {
     dst_shard.Insert(dst_d, dst_hash, fresh);
@@ -789,13 +879,17 @@ bool Keyspace::Move(int src_db, int dst_db, std::string_view key) {
   Shard& shard = *shards_[ShardOfHash(hash)];
   DbShard& src = shard.dbs[src_db];
   DbShard& dst = shard.dbs[dst_db];
-  if (shard.FindLive(dst, hash, key, now) != dst.keys.end()) return false;
   auto it = shard.FindLive(src, hash, key, now);
   if (it == src.keys.end()) return false;
+  shard.Accessed(*it->second, now);  // MOVE looks the key up for writing
+  // Another index: `it` stays valid if an expired key is reaped there.
+  if (shard.FindLive(dst, hash, key, now) != dst.keys.end()) return false;
   // The blob does not record its database: relink the same one.
   const bool object = it->second->is_object();
   Entry* e = shard.Unlink(src, it, /*notify=*/!object);
+  const uint32_t access_clock = e->access_clock();
   shard.Insert(dst, hash, e, /*notify=*/!object);
+  e->set_access_clock(access_clock);
   if (object) {
     Change c;
     c.kind = Change::Kind::kMove;
@@ -819,6 +913,7 @@ void Keyspace::RestoreObject(int db, std::string_view key, Object* object, int64
   shard.Touch(d, key);
   if (it != d.keys.end()) {
     shard.Replace(d, it, fresh);
+    shard.NewClock(*fresh);
   } else {
     shard.Insert(d, hash, fresh);
   }
@@ -855,6 +950,7 @@ const ScopeConfig* Keyspace::StoreArrival(int db, std::string_view key, std::str
   shard.Touch(d, key);
   if (it != d.keys.end()) {
     shard.Replace(d, it, fresh);
+    shard.NewClock(*fresh);
     shard.KeyEvt(KeyEvent::kNew, d, fresh->key());  // Redis deletes, then adds
   } else {
     shard.Insert(d, hash, fresh);
@@ -878,7 +974,8 @@ KeyWriter Keyspace::Write(int db, std::string_view key, ValueType type, Missing 
   DbShard& d = shard.dbs[db];
   w.shard_ = &shard;
   w.d_ = &d;
-  auto it = shard.FindLive(d, w.hash_, key, clock_->NowMs());
+  const int64_t now = clock_->NowMs();
+  auto it = shard.FindLive(d, w.hash_, key, now);
   if (it == d.keys.end()) {
     if (missing == Missing::kFail) {
       w.status_ = KeyWriter::Status::kMissing;
@@ -889,6 +986,7 @@ KeyWriter Keyspace::Write(int db, std::string_view key, ValueType type, Missing 
     w.created_ = true;
   } else {
     Entry* e = it->second;
+    shard.Accessed(*e, now);
     if (e->type() != type) {
       w.status_ = KeyWriter::Status::kWrongType;
       return w;
@@ -988,8 +1086,9 @@ void Keyspace::Watch(int db, std::string_view key, const std::shared_ptr<WatchFl
   Shard& shard = *shards_[ShardOfHash(hash)];
   DbShard& d = shard.dbs[db];
   // A key already expired is deleted now, so its later reaping does not look
-  // like a change made after WATCH.
-  shard.FindLive(d, hash, key, clock_->NowMs());
+  // like a change made after WATCH (not while expiry is paused).
+  const int64_t now = clock_->NowMs();
+  if (!ExpiryPaused(now)) shard.FindLive(d, hash, key, now);
   auto it = d.watchers.find(key);
   if (it == d.watchers.end()) it = d.watchers.emplace(std::string(key), WatcherList()).first;
   for (const auto& weak : it->second) {
@@ -1135,7 +1234,12 @@ std::optional<std::string> Keyspace::RandomKey(int db) {
   uint64_t remaining = DbSize(db);
   const int64_t now = clock_->NowMs();
   // Every failed attempt deletes an expired key, so this ends; the deletions
-  // are work active expiry would have done anyway.
+  // are work active expiry would have done anyway. While expiry is paused
+  // they are left in place, and a hundred failed attempts more are allowed
+  // before giving up (Redis 7.0 would spin forever on a database of
+  // expired keys).
+  const bool paused = ExpiryPaused(now);
+  if (paused && remaining > 0) remaining += 100;
   while (remaining > 0) {
     // splitmix64: the callers hold every shard lock, so the state is ours.
     random_state_ += 0x9E3779B97F4A7C15ULL;
@@ -1151,7 +1255,7 @@ std::optional<std::string> Keyspace::RandomKey(int db) {
       it = d->keys.begin();
     }
     if (!Expired(*it->second, now)) return std::string(it->second->key());
-    shard->ExpireAt(*d, it);
+    if (!paused) shard->ExpireAt(*d, it);
     --remaining;
   }
   return std::nullopt;
@@ -1194,6 +1298,7 @@ uint64_t Keyspace::Scan(int db, uint64_t cursor, size_t count,
     std::lock_guard<std::mutex> lock(shard.mu);
     DbShard& d = shard.dbs[db];
     const int64_t now = clock_->NowMs();
+    const bool paused = ExpiryPaused(now);
     uint64_t last_hash = 0;
     auto it = d.keys.lower_bound(cursor);
     for (; it != d.keys.end(); ++it) {
@@ -1201,7 +1306,7 @@ uint64_t Keyspace::Scan(int db, uint64_t cursor, size_t count,
       // of keys sharing one.
       if (visited >= count && it->first != last_hash) break;
       if (Expired(*it->second, now)) {
-        expired.push_back(it->second);
+        if (!paused) expired.push_back(it->second);
       } else {
         visit(it->second->key(), ViewOf(*it->second));
       }
@@ -1232,7 +1337,7 @@ size_t Keyspace::ActiveExpireCycle(size_t budget) {
   constexpr size_t kBatch = 128;
   const size_t dbs = static_cast<size_t>(databases_);
   const size_t cells = shards_.size() * dbs;
-  if (budget == 0) return 0;
+  if (budget == 0 || ExpiryPaused(clock_->NowMs())) return 0;
   const size_t start = expire_cursor_.load(std::memory_order_relaxed) % cells;
   size_t deleted = 0;
   for (size_t i = 0; i < cells; ++i) {
@@ -1267,8 +1372,151 @@ size_t Keyspace::ActiveExpireCycle(size_t budget) {
   return deleted;
 }
 
-size_t Keyspace::Evict(EvictionPolicy policy) {
-  if (policy == EvictionPolicy::kNoEviction) return 0;
+size_t Keyspace::EvictEntry(Shard& shard, DbShard& d, Entry* victim) {
+  auto slot = FindSlot(d.keys, HashKey(victim->key()), victim->key());
+  const size_t bytes = MallocBytes(victim->ByteSize()) + 24;
+  if (Expired(*victim, clock_->NowMs())) {
+    shard.ExpireAt(d, slot);
+  } else {
+    shard.Touch(d, victim->key());
+    Entry* gone = shard.Unlink(d, slot);
+    ++shard.evicted_keys;
+    ++shard.changes;
+    shard.KeyEvt(KeyEvent::kEvicted, d, gone->key());
+    shard.Retire(gone);
+  }
+  if (listener_ != nullptr) listener_->OnUnlock();
+  return bytes;
+}
+
+int Keyspace::NextEvictionDb(bool volatile_only) {
+  // The next non-empty database, in turn (Redis takes them round robin too).
+  const size_t dbs = static_cast<size_t>(databases_);
+  const size_t first_db = evict_db_.fetch_add(1, std::memory_order_relaxed) % dbs;
+  for (size_t i = 0; i < dbs; ++i) {
+    const size_t candidate = (first_db + i) % dbs;
+    for (auto& shard : shards_) {
+      std::lock_guard<std::mutex> lock(shard->mu);
+      const DbShard& d = shard->dbs[candidate];
+      if (volatile_only ? !d.expiries.empty() : !d.keys.empty()) return static_cast<int>(candidate);
+    }
+  }
+  return -1;
+}
+
+uint64_t Keyspace::EvictionRandom() {
+  const uint64_t state = evict_state_.fetch_add(0x9E3779B97F4A7C15ULL, std::memory_order_relaxed);
+  return Finalize(state + 0x9E3779B97F4A7C15ULL);
+}
+
+namespace {
+
+// The first key with a deadline at or after a deadline drawn at random
+// between the nearest and the farthest of `d` (not empty).
+ExpiryIndex::const_iterator RandomDeadline(const DbShard& d, uint64_t random) {
+  const int64_t lo = d.expiries.begin()->deadline;
+  const int64_t hi = d.expiries.rbegin()->deadline;
+  const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
+  const int64_t pick = span == 0 ? lo : lo + static_cast<int64_t>(random % span);
+  auto it = d.expiries.lower_bound(ExpirySlot{pick, nullptr});
+  return it == d.expiries.end() ? d.expiries.begin() : it;
+}
+
+Entry* RandomVolatile(const DbShard& d, uint64_t random) {
+  return RandomDeadline(d, random)->entry;
+}
+
+// Any key of `d` (not empty): the first at or after hash `random`.
+Entry* RandomAny(const DbShard& d, uint64_t random) {
+  auto it = d.keys.lower_bound(random);
+  if (it == d.keys.end()) it = d.keys.begin();
+  return it->second;
+}
+
+}  // namespace
+
+size_t Keyspace::EvictSampled(EvictionPolicy policy, int samples) {
+  const bool volatile_only =
+      policy == EvictionPolicy::kVolatileLru || policy == EvictionPolicy::kVolatileLfu;
+  AccessPolicy scoring = access_->Load();
+  scoring.lfu = IsLfuPolicy(policy);
+  const size_t nshards = shards_.size();
+  const size_t want = static_cast<size_t>(std::max(samples, 1));
+  // The sample is `samples` keys in a row from a random point: in hash
+  // order (which is random with respect to the keys) for the allkeys
+  // policies, in deadline order from a random deadline for the volatile
+  // ones. Each shard is locked while it is read; the best key is
+  // remembered by name and looked up again under its shard's lock to be
+  // deleted. It may have been deleted by another client meanwhile: sample
+  // again then, a few times.
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    const int db = NextEvictionDb(volatile_only);
+    if (db < 0) return 0;
+    const uint64_t target = EvictionRandom();
+    const size_t first = ShardOfHash(target);
+    bool found = false;
+    size_t best_shard = 0;
+    uint64_t best_score = 0;
+    std::string best_key;
+    size_t seen = 0;
+    auto consider = [&](size_t s, const Entry& e, int64_t now) {
+      // An expired key is the best pick of all: deleting it loses nothing.
+      const uint64_t score =
+          Expired(e, now) ? UINT64_MAX : EvictionScore(e.access_clock(), scoring, now);
+      if (!found || score > best_score) {
+        found = true;
+        best_shard = s;
+        best_score = score;
+        best_key.assign(e.key());
+      }
+      ++seen;
+    };
+    // Every shard from the random point on, then the first one again up to
+    // that point.
+    for (size_t step = 0; step <= nshards && seen < want; ++step) {
+      const size_t s = (first + step) % nshards;
+      Shard& shard = *shards_[s];
+      std::lock_guard<std::mutex> lock(shard.mu);
+      const DbShard& d = shard.dbs[db];
+      const int64_t now = clock_->NowMs();
+      if (volatile_only) {
+        if (d.expiries.empty()) continue;
+        const auto from = RandomDeadline(d, target);
+        auto it = step == 0 ? from : d.expiries.begin();
+        for (; it != d.expiries.end() && seen < want; ++it) {
+          if (step == nshards && it == from) break;
+          consider(s, *it->entry, now);
+        }
+      } else {
+        auto it = step == 0 ? d.keys.lower_bound(target) : d.keys.begin();
+        for (; it != d.keys.end() && seen < want; ++it) {
+          if (step == nshards && it->first >= target) break;
+          consider(s, *it->second, now);
+        }
+      }
+    }
+    if (!found) return 0;
+    Shard& shard = *shards_[best_shard];
+    std::lock_guard<std::mutex> lock(shard.mu);
+    DbShard& d = shard.dbs[db];
+    auto it = FindSlot(d.keys, HashKey(best_key), best_key);
+    if (it != d.keys.end()) return EvictEntry(shard, d, it->second);
+  }
+  return 0;
+}
+
+size_t Keyspace::Evict(EvictionPolicy policy, int samples) {
+  switch (policy) {
+    case EvictionPolicy::kNoEviction:
+      return 0;
+    case EvictionPolicy::kAllKeysLru:
+    case EvictionPolicy::kVolatileLru:
+    case EvictionPolicy::kAllKeysLfu:
+    case EvictionPolicy::kVolatileLfu:
+      return EvictSampled(policy, samples);
+    default:
+      break;
+  }
   const size_t dbs = static_cast<size_t>(databases_);
   const size_t nshards = shards_.size();
   // The victim's place: shard and database, and how to find it there.
@@ -1294,22 +1542,10 @@ size_t Keyspace::Evict(EvictionPolicy policy) {
     }
     if (!found) return 0;
   } else {
-    // A random point of the hash space in the next non-empty database, in
-    // turn (Redis takes the databases round robin too).
-    const uint64_t state = evict_state_.fetch_add(0x9E3779B97F4A7C15ULL, std::memory_order_relaxed);
-    target = Finalize(state + 0x9E3779B97F4A7C15ULL);
-    const size_t first_db = evict_db_.fetch_add(1, std::memory_order_relaxed) % dbs;
-    bool found = false;
-    for (size_t i = 0; i < dbs && !found; ++i) {
-      const size_t candidate = (first_db + i) % dbs;
-      for (size_t s = 0; s < nshards && !found; ++s) {
-        std::lock_guard<std::mutex> lock(shards_[s]->mu);
-        const DbShard& d = shards_[s]->dbs[candidate];
-        found = policy == EvictionPolicy::kAllKeysRandom ? !d.keys.empty() : !d.expiries.empty();
-      }
-      if (found) db = static_cast<int>(candidate);
-    }
-    if (!found) return 0;
+    // A random point of the hash space in the next non-empty database.
+    target = EvictionRandom();
+    db = NextEvictionDb(policy != EvictionPolicy::kAllKeysRandom);
+    if (db < 0) return 0;
     shard_index = ShardOfHash(target);
   }
   for (size_t tries = 0; tries < nshards; ++tries) {
@@ -1319,39 +1555,32 @@ size_t Keyspace::Evict(EvictionPolicy policy) {
     Entry* victim = nullptr;
     if (policy == EvictionPolicy::kAllKeysRandom) {
       if (d.keys.empty()) continue;
-      auto it = d.keys.lower_bound(target);
-      if (it == d.keys.end()) it = d.keys.begin();
-      victim = it->second;
+      victim = RandomAny(d, target);
     } else {
       if (d.expiries.empty()) continue;
-      auto it = d.expiries.begin();
-      if (policy == EvictionPolicy::kVolatileRandom) {
-        // A random deadline between the nearest and the farthest.
-        const int64_t lo = it->deadline;
-        const int64_t hi = d.expiries.rbegin()->deadline;
-        const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
-        const int64_t pick = span == 0 ? lo : lo + static_cast<int64_t>(target % span);
-        it = d.expiries.lower_bound(ExpirySlot{pick, nullptr});
-        if (it == d.expiries.end()) it = d.expiries.begin();
-      }
-      victim = it->entry;
+      victim = policy == EvictionPolicy::kVolatileRandom ? RandomVolatile(d, target)
+                                                         : d.expiries.begin()->entry;
     }
-    auto slot = FindSlot(d.keys, HashKey(victim->key()), victim->key());
-    const size_t bytes = MallocBytes(victim->ByteSize()) + 24;
-    if (Expired(*victim, clock_->NowMs())) {
-      shard.ExpireAt(d, slot);
-    } else {
-      shard.Touch(d, victim->key());
-      Entry* gone = shard.Unlink(d, slot);
-      ++shard.evicted_keys;
-      ++shard.changes;
-      shard.KeyEvt(KeyEvent::kEvicted, d, gone->key());
-      shard.Retire(gone);
-    }
-    if (listener_ != nullptr) listener_->OnUnlock();
-    return bytes;
+    return EvictEntry(shard, d, victim);
   }
   return 0;
+}
+
+void Keyspace::SetAccessPolicy(const AccessPolicy& policy) {
+  access_->lfu.store(policy.lfu, std::memory_order_relaxed);
+  access_->lfu_log_factor.store(policy.lfu_log_factor, std::memory_order_relaxed);
+  access_->lfu_decay_time.store(policy.lfu_decay_time, std::memory_order_relaxed);
+}
+
+AccessPolicy Keyspace::access_policy() const { return access_->Load(); }
+
+void Keyspace::PauseExpiry(int64_t until_ms) {
+  expiry_paused_until_.store(until_ms, std::memory_order_relaxed);
+}
+
+bool Keyspace::ExpiryPaused(int64_t now_ms) const {
+  const int64_t until = expiry_paused_until_.load(std::memory_order_relaxed);
+  return until != 0 && now_ms < until;
 }
 
 // The bytes of a B-tree of `n` values of `size` bytes: absl's nodes are
@@ -1456,7 +1685,7 @@ uint64_t Keyspace::ScanPrefix(int db, uint64_t cursor, std::string_view prefix, 
         }
         if (HashKey(e->key()) < cursor) continue;  // visited by an earlier call
         if (Expired(*e, now)) {
-          expired.push_back(e);
+          if (!ExpiryPaused(now)) expired.push_back(e);
         } else if (keep(e->key())) {
           found.push_back(e);
         }

@@ -33,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/access_clock.h"
 #include "store/clock.h"
 #include "store/eviction.h"
 #include "store/lazy_free.h"
@@ -47,7 +48,8 @@ inline constexpr int64_t kKeepTtl = -2;  // SetString: keep the current deadline
 // lock and does not write to that key.
 struct ValueView {
   ValueType type = ValueType::kString;
-  std::string_view str;  // the string's bytes when type == kString
+  uint32_t access_clock = 0;  // the key's access clock (store/access_clock.h)
+  std::string_view str;       // the string's bytes when type == kString
   int64_t expire_at_ms = kNoExpiry;
   const Object* object = nullptr;  // the value when type != kString
 
@@ -262,6 +264,7 @@ struct SnapshotCut {
 class Keyspace;
 class Shard;
 struct DbShard;
+struct AccessPolicyCell;
 
 // Mutable access to one collection key, from Keyspace::Write() to Commit():
 // the one path every write to a collection takes. Write() applies WRONGTYPE
@@ -391,13 +394,30 @@ class Keyspace {
   // shard lock already.
   Locks Lock(uint64_t mask);
 
-  // How a lookup counts in INFO's keyspace_hits / keyspace_misses.
-  enum class Lookup { kRead, kWrite };
+  // How a lookup counts in INFO's keyspace_hits / keyspace_misses, and
+  // whether it is an access (updates the key's access clock, as Redis's
+  // lookupKey unless LOOKUP_NOTOUCH).
+  enum class Lookup {
+    kRead,         // a read: counts as a hit or miss (a miss is a KeyEvent::kMissed); an access
+    kWrite,        // a lookup before a write: not counted; an access
+    kReadNoTouch,  // TYPE, TTL, EXISTS: counted like kRead, not an access
+    kInspect,      // OBJECT: counted, but neither an access nor a kMissed event
+    kPeek,         // the server's own look (WATCH, EXEC, serving blocked clients): neither
+  };
 
   // ---- Per-key operations. REQUIRE the shard of every key locked. ----
 
-  // The live value, or nullopt if absent. An expired key is deleted here.
+  // The live value, or nullopt if absent. An expired key is deleted here,
+  // unless expiry is paused (PauseExpiry): then it only looks absent.
   std::optional<ValueView> Find(int db, std::string_view key, Lookup mode = Lookup::kWrite);
+
+  // Sets the access clock of `key` as RESTORE's IDLETIME / FREQ ask: under
+  // an LFU policy the counter is set to `freq` if given, otherwise the last
+  // access is put `idle_seconds` back if given (the option the policy does
+  // not track is ignored, as in Redis). Not an access itself. No-op if the
+  // key is missing.
+  void SetAccessInfo(int db, std::string_view key, std::optional<int64_t> idle_seconds,
+                     std::optional<uint8_t> freq);
 
   // The scope `key` belongs to (index into Options::scopes), or -1.
   int ScopeOf(std::string_view key) const;
@@ -573,11 +593,30 @@ class Keyspace {
   // Deletes one key chosen by `policy` (never kNoEviction) to free memory:
   // allkeys-random any key, volatile-random a key with a deadline, both from
   // a random place of a database taken in turn; volatile-ttl the key with the
-  // nearest deadline of all databases. The key's watchers and trackers are
-  // told, KeyEvent::kEvicted reported and the deletion logged. An expired
-  // key met on the way is expired instead. Returns the bytes the deleted key
-  // took (MemoryUsage), or 0 if there was nothing to evict.
-  size_t Evict(EvictionPolicy policy);
+  // nearest deadline of all databases; the LRU and LFU policies the best of
+  // `samples` keys (any key, or keys with a deadline) taken at random places
+  // of a database taken in turn: the longest idle, or the lowest access
+  // counter (Redis's approximation by sampling, maxmemory-samples). The
+  // key's watchers and trackers are told, KeyEvent::kEvicted reported and
+  // the deletion logged. An expired key met on the way is expired instead.
+  // Returns the bytes the deleted key took (MemoryUsage), or 0 if there was
+  // nothing to evict.
+  size_t Evict(EvictionPolicy policy, int samples = 5);
+
+  // How accesses update the keys' access clocks (the maxmemory policy's
+  // family and the LFU tunables). Takes effect for the accesses that follow;
+  // clocks already set keep their meaning until the keys are accessed.
+  // Needs no lock.
+  void SetAccessPolicy(const AccessPolicy& policy);
+  AccessPolicy access_policy() const;
+
+  // While clients are paused (CLIENT PAUSE), keys do not expire: until
+  // `until_ms` (keyspace clock; 0 ends it now) a lookup of a key past its
+  // deadline finds it absent but leaves it in place, and
+  // ActiveExpireCycle deletes nothing (Redis 7.0 keeps the dataset static
+  // during a pause). Needs no lock.
+  void PauseExpiry(int64_t until_ms);
+  bool ExpiryPaused(int64_t now_ms) const;
 
   // Per database: how many keys, and how many with a deadline, and the bytes
   // of the indexes that hold them (MEMORY STATS's hashtable overheads).
@@ -657,6 +696,14 @@ class Keyspace {
   // Empties `db` in every shard without telling the listener; `async`:
   // detaches its indexes and queues them on freer_.
   void FlushShards(int db, bool async);
+  // Eviction (see Evict). EvictEntry REQUIRES the shard's lock; the others
+  // lock by themselves.
+  size_t EvictEntry(Shard& shard, DbShard& d, Entry* victim);
+  size_t EvictSampled(EvictionPolicy policy, int samples);
+  // The next database, in turn, holding keys (with a deadline if
+  // `volatile_only`), or -1 if none does.
+  int NextEvictionDb(bool volatile_only);
+  uint64_t EvictionRandom();
 
   int databases_;
   int shard_bits_;
@@ -670,10 +717,13 @@ class Keyspace {
   std::vector<std::unique_ptr<Shard>> shards_;
   // After shards_: destroyed first, freeing what it still holds.
   std::unique_ptr<LazyFreer> freer_;
-  uint64_t random_state_ = 0;             // RandomKey; guarded by all shard locks
-  std::atomic<uint64_t> evict_state_{0};  // Evict's random numbers
-  std::atomic<size_t> evict_db_{0};       // the database Evict looks in first
-  std::atomic<size_t> expire_cursor_{0};  // where ActiveExpireCycle resumes
+  uint64_t random_state_ = 0;                    // RandomKey; guarded by all shard locks
+  std::atomic<uint64_t> evict_state_{0};         // Evict's random numbers
+  std::atomic<size_t> evict_db_{0};              // the database Evict looks in first
+  std::atomic<size_t> expire_cursor_{0};         // where ActiveExpireCycle resumes
+  std::atomic<int64_t> expiry_paused_until_{0};  // PauseExpiry
+  // SetAccessPolicy; read by every access (see AccessPolicyCell).
+  std::unique_ptr<AccessPolicyCell> access_;
 };
 
 }  // namespace stashd::store

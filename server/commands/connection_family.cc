@@ -558,12 +558,15 @@ void CmdClientPause(CommandContext& ctx) {
                           ? std::numeric_limits<int64_t>::max()
                           : now + *ms;
   ctx.server.pause().Pause(end, mode);
+  // Keys do not expire while clients are paused, in either mode (Redis 7.0).
+  ctx.keyspace.PauseExpiry(ctx.server.pause().end_ms());
   ctx.reply.Ok();
 }
 
 // CLIENT UNPAUSE: ends the pause; the clients it held run their commands.
 void CmdClientUnpause(CommandContext& ctx) {
   ctx.server.pause().Unpause();
+  ctx.keyspace.PauseExpiry(0);
   ctx.reply.Ok();
 }
 

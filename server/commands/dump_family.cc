@@ -4,9 +4,9 @@
 //
 // A restored key is a new value arriving at its key: the scope's
 // max-value-size and default TTL apply (Keyspace::StoreArrival), and the
-// write log records it whole. IDLETIME and FREQ are checked and accepted as
-// Redis accepts them when its maxmemory-policy does not use them: stashd has
-// no LRU/LFU eviction to give them to.
+// write log records it whole. IDLETIME sets the key's last access (under an
+// LRU policy) and FREQ its access counter (under an LFU policy); the one the
+// policy does not track is checked and ignored, as in Redis.
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -41,8 +41,8 @@ void CmdDump(CommandContext& ctx) {
 void CmdRestore(CommandContext& ctx) {
   bool replace = false;
   bool absttl = false;
-  bool idle_given = false;
-  bool freq_given = false;
+  std::optional<int64_t> idle_seconds;
+  std::optional<uint8_t> freq;
   for (size_t i = 4; i < ctx.args.size(); ++i) {
     const std::string& opt = ctx.args[i];
     const bool has_value = i + 1 < ctx.args.size();
@@ -50,16 +50,16 @@ void CmdRestore(CommandContext& ctx) {
       replace = true;
     } else if (EqualsIgnoreCase(opt, "absttl")) {
       absttl = true;
-    } else if (EqualsIgnoreCase(opt, "idletime") && has_value && !freq_given) {
+    } else if (EqualsIgnoreCase(opt, "idletime") && has_value && !freq) {
       const std::optional<int64_t> idle = store::ParseInt64(ctx.args[++i]);
       if (!idle) return ctx.reply.Error(errors::kNotInteger);
       if (*idle < 0) return ctx.reply.Error(errors::kInvalidIdleTime);
-      idle_given = true;
-    } else if (EqualsIgnoreCase(opt, "freq") && has_value && !idle_given) {
-      const std::optional<int64_t> freq = store::ParseInt64(ctx.args[++i]);
-      if (!freq) return ctx.reply.Error(errors::kNotInteger);
-      if (*freq < 0 || *freq > 255) return ctx.reply.Error(errors::kInvalidFreq);
-      freq_given = true;
+      idle_seconds = *idle;
+    } else if (EqualsIgnoreCase(opt, "freq") && has_value && !idle_seconds) {
+      const std::optional<int64_t> f = store::ParseInt64(ctx.args[++i]);
+      if (!f) return ctx.reply.Error(errors::kNotInteger);
+      if (*f < 0 || *f > 255) return ctx.reply.Error(errors::kInvalidFreq);
+      freq = static_cast<uint8_t>(*f);
     } else {
       return ctx.reply.Error(errors::kSyntax);
     }
@@ -92,6 +92,7 @@ void CmdRestore(CommandContext& ctx) {
   const store::ScopeConfig* refused =
       ctx.keyspace.StoreArrival(ctx.db(), key, value->str, value->object.get(), deadline);
   if (refused != nullptr) return ReplyScopeValueTooLarge(ctx.reply, *refused);
+  if (idle_seconds || freq) ctx.keyspace.SetAccessInfo(ctx.db(), key, idle_seconds, freq);
   ctx.Notify(kNotifyGeneric, "restore", key);
   ctx.reply.Ok();
 }

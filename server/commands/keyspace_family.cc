@@ -25,6 +25,7 @@
 #include "server/exec/command.h"
 #include "server/exec/command_runner.h"
 #include "server/server_state.h"
+#include "store/access_clock.h"
 #include "store/glob.h"
 #include "store/keyspace.h"
 #include "store/string_ops.h"
@@ -91,17 +92,19 @@ void DeleteKeys(CommandContext& ctx, bool lazy) {
 void CmdDel(CommandContext& ctx) { DeleteKeys(ctx, /*lazy=*/false); }
 void CmdUnlink(CommandContext& ctx) { DeleteKeys(ctx, /*lazy=*/true); }
 
-// EXISTS and TOUCH: a key named twice counts twice.
+// EXISTS and TOUCH: a key named twice counts twice. TOUCH is an access
+// (updates the keys' access clocks), EXISTS is not.
+template <Keyspace::Lookup kMode>
 void CmdExists(CommandContext& ctx) {
   int64_t found = 0;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ctx.keyspace.Find(ctx.db(), ctx.args[i], Keyspace::Lookup::kRead)) ++found;
+    if (ctx.keyspace.Find(ctx.db(), ctx.args[i], kMode)) ++found;
   }
   ctx.reply.Integer(found);
 }
 
 void CmdType(CommandContext& ctx) {
-  auto value = ctx.keyspace.Find(ctx.db(), ctx.args[1], Keyspace::Lookup::kRead);
+  auto value = ctx.keyspace.Find(ctx.db(), ctx.args[1], Keyspace::Lookup::kReadNoTouch);
   ctx.reply.SimpleString(value ? store::TypeName(value->type) : "none");
 }
 
@@ -116,10 +119,11 @@ std::string_view StringEncoding(std::string_view s) {
   return s.size() <= 44 ? "embstr" : "raw";
 }
 
-// OBJECT ENCODING|REFCOUNT|FREQ key: nil for a missing key.
+// OBJECT ENCODING|REFCOUNT|FREQ|IDLETIME key: nil for a missing key. Not an
+// access: looking does not change what IDLETIME and FREQ show.
 template <char kWhat>
 void CmdObjectOf(CommandContext& ctx) {
-  auto v = ctx.keyspace.Find(ctx.db(), ctx.args[2], Keyspace::Lookup::kRead);
+  auto v = ctx.keyspace.Find(ctx.db(), ctx.args[2], Keyspace::Lookup::kInspect);
   if (!v) return ctx.reply.Null();
   if constexpr (kWhat == 'e') {
     ctx.reply.Bulk(v->type == store::ValueType::kString ? StringEncoding(v->str)
@@ -133,9 +137,17 @@ void CmdObjectOf(CommandContext& ctx) {
             : std::nullopt;
     ctx.reply.Integer(n && *n >= 0 && *n < 10000 ? INT32_MAX : 1);
   } else {
-    // Access frequencies exist only under an LFU maxmemory policy, and
-    // stashd has no eviction: Redis's answer under its default policy.
-    ctx.reply.Error(errors::kLfuNotSelected);
+    // The access clock holds either the last access time or an access
+    // counter, by the maxmemory policy's family.
+    const store::AccessPolicy policy = ctx.keyspace.access_policy();
+    const int64_t now = ctx.keyspace.clock().NowMs();
+    if (kWhat == 'f') {
+      if (!policy.lfu) return ctx.reply.Error(errors::kLfuNotSelected);
+      ctx.reply.Integer(store::LfuCount(v->access_clock, now, policy.lfu_decay_time));
+    } else {
+      if (policy.lfu) return ctx.reply.Error(errors::kLfuSelected);
+      ctx.reply.Integer(store::LruIdleMs(v->access_clock, now) / 1000);
+    }
   }
 }
 
@@ -146,7 +158,9 @@ void CmdObjectHelp(CommandContext& ctx) {
              "    associated with a <key>.", "FREQ <key>",
              "    Return the access frequency index of the <key>. The returned integer is",
              "    proportional to the logarithm of the recent access frequency of the key.",
-             "REFCOUNT <key>",
+             "IDLETIME <key>",
+             "    Return the idle time of the <key>, that is the approximated number of",
+             "    seconds elapsed since the last access to the key.", "REFCOUNT <key>",
              "    Return the number of references of the value associated with the specified",
              "    <key>.", "HELP", "    Prints this help."});
 }
@@ -244,7 +258,7 @@ void CmdExpire(CommandContext& ctx) {
 // (relative) or the deadline (absolute); seconds are rounded to nearest.
 template <TimeUnit unit, TimeBase base>
 void CmdTtl(CommandContext& ctx) {
-  auto value = ctx.keyspace.Find(ctx.db(), ctx.args[1], Keyspace::Lookup::kRead);
+  auto value = ctx.keyspace.Find(ctx.db(), ctx.args[1], Keyspace::Lookup::kReadNoTouch);
   if (!value) {
     ctx.reply.Integer(-2);
     return;
@@ -595,7 +609,7 @@ void RegisterKeyspaceFamily(CommandRegistry& r) {
               .first_key = 1,
               .last_key = -1,
               .step = 1,
-              .handler = CmdExists,
+              .handler = CmdExists<Keyspace::Lookup::kReadNoTouch>,
               .acl_categories = AclCategory::kKeyspace,
               .key_spec_flags = {kRO},
               .tips = {kMultiShard, kAggSum},
@@ -611,7 +625,7 @@ void RegisterKeyspaceFamily(CommandRegistry& r) {
               .first_key = 1,
               .last_key = -1,
               .step = 1,
-              .handler = CmdExists,
+              .handler = CmdExists<Keyspace::Lookup::kRead>,
               .acl_categories = AclCategory::kKeyspace,
               .key_spec_flags = {kRO},
               .tips = {kMultiShard, kAggSum},
@@ -655,6 +669,21 @@ void RegisterKeyspaceFamily(CommandRegistry& r) {
                         .tips = {"nondeterministic_output"},
                         .summary = "Get the logarithmic access frequency counter of a Redis object",
                         .since = "4.0.0",
+                        .group = "generic",
+                        .complexity = "O(1)",
+                        .arguments = {ArgKey("key", 0)}},
+                       {.name = "object|idletime",
+                        .arity = 3,
+                        .flags = kReadonly,
+                        .first_key = 2,
+                        .last_key = 2,
+                        .step = 1,
+                        .handler = CmdObjectOf<'i'>,
+                        .acl_categories = AclCategory::kKeyspace,
+                        .key_spec_flags = {kRO},
+                        .tips = {"nondeterministic_output"},
+                        .summary = "Get the time since a Redis object was last accessed",
+                        .since = "2.2.3",
                         .group = "generic",
                         .complexity = "O(1)",
                         .arguments = {ArgKey("key", 0)}},

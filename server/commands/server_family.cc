@@ -42,6 +42,7 @@
 #include "server/exec/maxmemory.h"
 #include "server/scripting/script_engine.h"
 #include "server/server_state.h"
+#include "store/access_clock.h"
 #include "store/glob.h"
 #include "store/string_ops.h"
 
@@ -317,6 +318,7 @@ void ServerSection(CommandContext& ctx, Lines* out) {
       {"uptime_in_days", absl::StrCat(uptime / 86400)},
       {"hz", absl::StrCat(hz)},
       {"configured_hz", absl::StrCat(hz)},
+      {"lru_clock", absl::StrCat(store::LruClock(now))},  // the keys' access-clock time
       {"executable", s.executable()},
       {"config_file", s.config().config_file},
       {"io_threads_active", io_threads > 1 ? "1" : "0"},

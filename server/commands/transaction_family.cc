@@ -60,7 +60,7 @@ void CmdWatch(CommandContext& ctx) {
     if (already) continue;
     // A key that is already logically expired is deleted now, so that its
     // deletion is not mistaken for a change made after WATCH.
-    ctx.keyspace.Find(ctx.db(), key);
+    ctx.keyspace.Find(ctx.db(), key, store::Keyspace::Lookup::kPeek);
     ctx.keyspace.Watch(ctx.db(), key, client.watch_flag);
     client.watched.emplace_back(ctx.db(), key);
   }

@@ -256,9 +256,9 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
          if (auto e = Need1(v)) return e;
          auto policy = store::ParseEvictionPolicy(ToLower(v[0]));
          if (!policy) {
-           // Redis's wording, naming the policies stashd has in its order.
-           return "argument(s) must be one of the following: volatile-random, volatile-ttl, "
-                  "allkeys-random, noeviction";
+           return "argument(s) must be one of the following: volatile-lru, volatile-lfu, "
+                  "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, "
+                  "noeviction";
          }
          c->maxmemory_policy.store(static_cast<int>(*policy));
          return std::nullopt;
@@ -267,6 +267,9 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
          return std::string(store::EvictionPolicyName(
              static_cast<store::EvictionPolicy>(c->maxmemory_policy.load())));
        }});
+  int_directive("maxmemory-samples", true, &c->maxmemory_samples, 1, INT32_MAX, false);
+  int_directive("lfu-decay-time", true, &c->lfu_decay_time, 0, INT32_MAX, false);
+  int_directive("lfu-log-factor", true, &c->lfu_log_factor, 0, INT32_MAX, false);
   // The encoding thresholds of the collection types live in the store (they
   // apply to every value of the type); a change here reaches it at once.
   // Each is an int directive whose setter then hands the type its limits.

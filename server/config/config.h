@@ -101,8 +101,15 @@ struct Config {
   // the commands that may grow memory (denyoom) when nothing can be evicted.
   // 0: no limit.
   std::atomic<int64_t> maxmemory{0};
-  // maxmemory-policy: an EvictionPolicy (server/exec/maxmemory.h).
+  // maxmemory-policy: an EvictionPolicy (store/eviction.h). The keyspace
+  // is told its access-clock family (LRU or LFU) by ServerState.
   std::atomic<int> maxmemory_policy{0};
+  // maxmemory-samples: keys sampled per eviction by the LRU/LFU policies.
+  std::atomic<int64_t> maxmemory_samples{5};
+  // lfu-log-factor / lfu-decay-time: how fast an LFU access counter grows
+  // and decays (minutes per decrement) (store/access_clock.h).
+  std::atomic<int64_t> lfu_log_factor{10};
+  std::atomic<int64_t> lfu_decay_time{1};
 
   // client-output-buffer-limit, per client class: a client whose pending
   // replies exceed `hard` bytes, or stay above `soft` bytes for

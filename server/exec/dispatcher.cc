@@ -161,6 +161,11 @@ void Dispatcher::Execute(ClientState& client, Args& args, protocol::ReplyBuilder
   }
   const size_t reply_start = reply.size();
   const CommandSpec* spec = ExecuteCommand(client, args, reply);
+  // CONFIG SET maxmemory evicts at once (Redis's updateMaxmemory), here
+  // where no shard lock is held (not inside EXEC).
+  if (server_.TakeEvictionRequest() && !server_.scripts().Running()) {
+    OverMaxmemory(server_.config(), server_.keyspace(), server_.memory());
+  }
   if (client.postponed.load(std::memory_order_relaxed)) return;  // no reply yet: runs again
   // CLIENT REPLY OFF / SKIP: the reply goes, the Pub/Sub pushes stay.
   if (client.replies_muted()) {
@@ -574,7 +579,7 @@ void Dispatcher::ExecTransaction(CommandContext& ctx) {
   if (client.watch_flag) {
     for (const auto& [db, key] : client.watched) {
       auto locks = ctx.keyspace.Lock(ctx.keyspace.ShardMaskOf(key));
-      ctx.keyspace.Find(db, key);
+      ctx.keyspace.Find(db, key, store::Keyspace::Lookup::kPeek);
     }
   }
   bool dirty = client.watch_flag && client.watch_flag->dirty.load();
@@ -721,7 +726,7 @@ void Dispatcher::ServeKey(int db, const std::string& key) {
     std::vector<std::shared_ptr<store::WatchFlag>> waiting;
     {
       auto locks = keyspace.Lock(keyspace.ShardMaskOf(key));
-      std::optional<store::ValueView> v = keyspace.Find(db, key);
+      std::optional<store::ValueView> v = keyspace.Find(db, key, store::Keyspace::Lookup::kPeek);
       is_stream = v && v->type == store::ValueType::kStream;
       for (auto& flag : keyspace.Watchers(db, key)) {
         auto* w = dynamic_cast<BlockedClient*>(flag.get());
@@ -738,7 +743,7 @@ void Dispatcher::ServeKey(int db, const std::string& key) {
     std::shared_ptr<store::WatchFlag> next;
     {
       auto locks = keyspace.Lock(keyspace.ShardMaskOf(key));
-      std::optional<store::ValueView> v = keyspace.Find(db, key);
+      std::optional<store::ValueView> v = keyspace.Find(db, key, store::Keyspace::Lookup::kPeek);
       if (!v) return;
       // The first client waiting for this type: a BZPOPMIN client is not
       // served by a list, and stays blocked (Redis 7.0).

@@ -37,6 +37,9 @@ uint64_t MemoryFigures::NotePeak(uint64_t used) {
 bool OverMaxmemory(const Config& config, store::Keyspace& keyspace, MemoryFigures& figures) {
   const int64_t limit = config.maxmemory.load(std::memory_order_relaxed);
   if (limit <= 0) return false;
+  // While clients are paused the dataset stays as it is: nothing is evicted
+  // and nothing refused for memory (Redis 7.0 skips eviction then).
+  if (keyspace.ExpiryPaused(keyspace.clock().NowMs())) return false;
   uint64_t used = UsedMemory();
   figures.NotePeak(used);
   if (used <= static_cast<uint64_t>(limit)) return false;
@@ -50,7 +53,8 @@ bool OverMaxmemory(const Config& config, store::Keyspace& keyspace, MemoryFigure
     const uint64_t to_free = used - static_cast<uint64_t>(limit);
     uint64_t freed = 0;
     while (freed < to_free) {
-      const size_t bytes = keyspace.Evict(policy);
+      const size_t bytes = keyspace.Evict(
+          policy, static_cast<int>(config.maxmemory_samples.load(std::memory_order_relaxed)));
       if (bytes == 0) return UsedMemory() > static_cast<uint64_t>(limit);  // nothing left
       freed += bytes;
     }

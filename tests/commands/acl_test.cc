@@ -212,6 +212,7 @@ TEST_F(AclTest, CommandRulesAreDescribedLikeRedis) {
                                            "+memory|usage",
                                            "+object|encoding",
                                            "+object|freq",
+                                           "+object|idletime",
                                            "+object|refcount",
                                            "+pexpiretime",
                                            "+pttl",

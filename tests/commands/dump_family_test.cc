@@ -404,6 +404,30 @@ TEST_F(DumpFamilyTest, ListNodesFollowListMaxListpackSize) {
   EXPECT_THAT(Run({"lrange", "r", "0", "-1"}).elems, ElementsAre("a", "b", "c", "d", "e"));
 }
 
+// IDLETIME sets the last access under an LRU policy, FREQ the counter
+// under an LFU one; the other is accepted and ignored (redis-server 7.0.15).
+TEST_F(DumpFamilyTest, RestoreIdletimeAndFreqSetTheAccessClock) {
+  Run({"set", "src", "v"});
+  const std::string payload = Run({"dump", "src"}).str;
+  EXPECT_EQ(Run({"restore", "k", "0", payload, "idletime", "1000"}), "OK");
+  EXPECT_EQ(RunRaw({"object", "idletime", "k"}), ":1000\r\n");
+  AdvanceTime(2000);
+  EXPECT_EQ(RunRaw({"object", "idletime", "k"}), ":1002\r\n");
+  EXPECT_EQ(Run({"restore", "k", "0", payload, "replace", "idletime", "16777214"}), "OK");
+  EXPECT_EQ(RunRaw({"object", "idletime", "k"}), ":16777214\r\n");
+  EXPECT_EQ(Run({"restore", "k", "0", payload, "replace", "freq", "100"}), "OK");
+  EXPECT_EQ(RunRaw({"object", "idletime", "k"}), ":0\r\n");  // a new value
+  Run({"config", "set", "maxmemory-policy", "allkeys-lfu"});
+  EXPECT_EQ(Run({"restore", "k", "0", payload, "replace", "freq", "100"}), "OK");
+  EXPECT_EQ(RunRaw({"object", "freq", "k"}), ":100\r\n");
+  EXPECT_EQ(Run({"restore", "k", "0", payload, "replace", "idletime", "1000"}), "OK");
+  EXPECT_EQ(RunRaw({"object", "freq", "k"}), ":5\r\n");  // a new value
+  EXPECT_EQ(Run({"restore", "k", "0", payload, "replace", "freq", "0"}), "OK");
+  EXPECT_EQ(RunRaw({"object", "freq", "k"}), ":0\r\n");
+  // DUMP carries no access information.
+  EXPECT_EQ(Run({"dump", "k"}).str, payload);
+}
+
 TEST_F(DumpFamilyTest, RestoreErrorsInRedisOrder) {
   Run({"set", "foo", "bar"});
   const std::string payload = Run({"dump", "foo"}).str;

@@ -177,6 +177,109 @@ TEST_F(KeyspaceFamilyTest, ObjectEncodingRefcountFreq) {
   EXPECT_THAT(Run({"object", "foo"}), ErrorIs("ERR unknown subcommand 'foo'. Try OBJECT HELP."));
 }
 
+constexpr char kLfuSelected[] =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+constexpr char kLfuNotSelected[] =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+    "that when switching between policies at runtime LRU and LFU data will take some time to "
+    "adjust.";
+
+// Checked against redis-server 7.0.15 (with RESTORE ... IDLETIME standing
+// in for the passing time): which commands are accesses.
+TEST_F(KeyspaceFamilyTest, ObjectIdletimeGrowsWithTheClockAndAccessesResetIt) {
+  Put("k", "v");
+  EXPECT_EQ(RunRaw({"object", "idletime", "k"}), ":0\r\n");
+  EXPECT_EQ(RunRaw({"object", "idletime", "nokey"}), "$-1\r\n");
+  AdvanceTime(5000);
+  EXPECT_EQ(RunRaw({"object", "idletime", "k"}), ":5\r\n");
+  AdvanceTime(999);
+  EXPECT_EQ(RunRaw({"object", "idletime", "k"}), ":5\r\n");  // whole seconds
+  // Not accesses: TTL, TYPE, EXISTS, OBJECT, KEYS, SCAN, RANDOMKEY, WATCH,
+  // MEMORY USAGE, and TTL from a script.
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"ttl", "k"},
+           {"pttl", "k"},
+           {"expiretime", "k"},
+           {"type", "k"},
+           {"exists", "k"},
+           {"object", "encoding", "k"},
+           {"keys", "*"},
+           {"scan", "0"},
+           {"randomkey"},
+           {"watch", "k"},
+           {"memory", "usage", "k"},
+           {"eval", "return redis.call('ttl', KEYS[1])", "1", "k"}}) {
+    Run(cmd);
+    EXPECT_EQ(RunRaw({"object", "idletime", "k"}), ":5\r\n") << cmd[0];
+  }
+  Run({"unwatch"});
+  // Accesses: reads, writes, failed writes, TOUCH.
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"touch", "k"},
+           {"get", "k"},
+           {"strlen", "k"},
+           {"dump", "k"},
+           {"set", "k", "v", "nx"},
+           {"set", "k", "v"},
+           {"append", "k", "x"},
+           {"expire", "k", "100"},
+           {"persist", "k"},
+           {"persist", "k"},  // no TTL to remove: still looked up
+           {"lpush", "k", "x"},
+           {"rename", "k", "k"},
+           {"eval", "return redis.call('get', KEYS[1])", "1", "k"}}) {
+    AdvanceTime(2000);
+    Run(cmd);
+    EXPECT_EQ(RunRaw({"object", "idletime", "k"}), ":0\r\n") << cmd[0];
+  }
+  // A renamed or moved key keeps its clock; a copy is new.
+  AdvanceTime(3000);
+  Run({"copy", "k", "k2"});
+  EXPECT_EQ(RunRaw({"object", "idletime", "k2"}), ":0\r\n");
+  AdvanceTime(3000);
+  Run({"rename", "k2", "k3"});
+  EXPECT_EQ(RunRaw({"object", "idletime", "k3"}), ":0\r\n");
+  EXPECT_THAT(Run({"object", "freq", "k3"}), ErrorIs(kLfuNotSelected));
+  Run({"config", "set", "maxmemory-policy", "volatile-lfu"});
+  EXPECT_THAT(Run({"object", "idletime", "k3"}), ErrorIs(kLfuSelected));
+  EXPECT_EQ(RunRaw({"object", "idletime", "nokey"}), "$-1\r\n");
+}
+
+TEST_F(KeyspaceFamilyTest, ObjectFreqCountsAccessesLogarithmicallyAndDecays) {
+  Run({"config", "set", "maxmemory-policy", "allkeys-lfu"});
+  Put("k", "v");
+  EXPECT_EQ(RunRaw({"object", "freq", "k"}), ":5\r\n");  // LFU_INIT_VAL
+  EXPECT_EQ(RunRaw({"object", "freq", "nokey"}), "$-1\r\n");
+  Run({"ttl", "k"});
+  Run({"exists", "k"});
+  EXPECT_EQ(RunRaw({"object", "freq", "k"}), ":5\r\n");
+  Run({"get", "k"});  // up to the initial value, every access counts
+  EXPECT_EQ(RunRaw({"object", "freq", "k"}), ":6\r\n");
+  // Above it, an access counts with probability 1 / ((c - 5) * factor + 1):
+  // a thousand accesses at factor 10 give a counter far below a thousand.
+  for (int i = 0; i < 1000; ++i) Run({"get", "k"});
+  const int64_t counted = Run({"object", "freq", "k"}).integer;
+  EXPECT_GT(counted, 6);
+  EXPECT_LT(counted, 40);
+  // Factor 0: every access counts.
+  Run({"config", "set", "lfu-log-factor", "0"});
+  Put("f", "v");
+  for (int i = 0; i < 10; ++i) Run({"touch", "f"});
+  EXPECT_EQ(RunRaw({"object", "freq", "f"}), ":15\r\n");
+  // One decrement per lfu-decay-time minutes without access.
+  AdvanceTime(3 * 60'000);
+  EXPECT_EQ(RunRaw({"object", "freq", "f"}), ":12\r\n");
+  Run({"config", "set", "lfu-decay-time", "2"});
+  EXPECT_EQ(RunRaw({"object", "freq", "f"}), ":14\r\n");
+  Run({"config", "set", "lfu-decay-time", "0"});
+  AdvanceTime(60 * 60'000);
+  EXPECT_EQ(RunRaw({"object", "freq", "f"}), ":15\r\n");
+  // Back to LRU: the counter is no longer tracked.
+  Run({"config", "set", "maxmemory-policy", "allkeys-lru"});
+  EXPECT_THAT(Run({"object", "freq", "f"}), ErrorIs(kLfuNotSelected));
+}
+
 // ---- EXPIRE family ----
 
 TEST_F(KeyspaceFamilyTest, ExpireSetsTtlAndKeyExpires) {

@@ -57,20 +57,26 @@ TEST_F(MaxmemoryTest, ConfigParsesRedisMemoryUnits) {
 TEST_F(MaxmemoryTest, ConfigPolicy) {
   EXPECT_THAT(Run({"config", "get", "maxmemory-policy"}),
               StrArray(std::vector<std::string>{"maxmemory-policy", "noeviction"}));
-  for (const std::string p : {"allkeys-random", "volatile-random", "volatile-ttl", "noeviction"}) {
+  for (const std::string p : {"allkeys-random", "volatile-random", "volatile-ttl", "allkeys-lru",
+                              "volatile-lru", "allkeys-lfu", "volatile-lfu", "noeviction"}) {
     EXPECT_EQ(RunRaw({"config", "set", "maxmemory-policy", p}), "+OK\r\n");
     EXPECT_THAT(Run({"config", "get", "maxmemory-policy"}),
                 StrArray(std::vector<std::string>{"maxmemory-policy", p}));
   }
   EXPECT_EQ(RunRaw({"config", "set", "maxmemory-policy", "ALLKEYS-RANDOM"}), "+OK\r\n");
   EXPECT_EQ(InfoString("memory", "maxmemory_policy"), "allkeys-random");
-  // stashd keeps no access clock: the LRU and LFU policies are refused.
-  for (const std::string p : {"allkeys-lru", "volatile-lfu", "foo"}) {
-    EXPECT_THAT(Run({"config", "set", "maxmemory-policy", p}),
-                ErrorIs("ERR CONFIG SET failed (possibly related to argument "
-                        "'maxmemory-policy') - argument(s) must be one of the following: "
-                        "volatile-random, volatile-ttl, allkeys-random, noeviction"));
-  }
+  EXPECT_THAT(Run({"config", "set", "maxmemory-policy", "foo"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument "
+                      "'maxmemory-policy') - argument(s) must be one of the following: "
+                      "volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, "
+                      "allkeys-lfu, allkeys-random, noeviction"));
+  EXPECT_THAT(Run({"config", "get", "maxmemory-samples"}),
+              StrArray(std::vector<std::string>{"maxmemory-samples", "5"}));
+  EXPECT_THAT(Run({"config", "get", "lfu-*"}),
+              StrArray(std::vector<std::string>{"lfu-decay-time", "1", "lfu-log-factor", "10"}));
+  EXPECT_THAT(Run({"config", "set", "maxmemory-samples", "0"}),
+              ErrorIs("ERR CONFIG SET failed (possibly related to argument 'maxmemory-samples') - "
+                      "argument must be between 1 and 2147483647 inclusive"));
 }
 
 TEST_F(MaxmemoryTest, InfoMemoryShowsTheLimit) {
@@ -173,8 +179,21 @@ TEST_F(MaxmemoryTest, AllkeysRandomEvictsEverythingItMust) {
   EXPECT_EQ(InfoField("stats", "evicted_keys"), 0);
 }
 
+TEST_F(MaxmemoryTest, LruAndLfuPoliciesEvictToo) {
+  for (const std::string policy : {"allkeys-lru", "allkeys-lfu"}) {
+    Run({"config", "set", "maxmemory", "0"});
+    for (int i = 0; i < 20; ++i) Run({"set", "k" + std::to_string(i), "v"});
+    Run({"config", "set", "maxmemory-policy", policy});
+    Run({"config", "set", "maxmemory", "1"});
+    EXPECT_THAT(Run({"set", "new", "v"}), ErrorIs(kOom)) << policy;
+    EXPECT_EQ(RunRaw({"dbsize"}), ":0\r\n") << policy;
+  }
+  EXPECT_EQ(InfoField("stats", "evicted_keys"), 40);
+}
+
 TEST_F(MaxmemoryTest, VolatilePoliciesEvictOnlyKeysWithATtl) {
-  for (const std::string policy : {"volatile-random", "volatile-ttl"}) {
+  for (const std::string policy :
+       {"volatile-random", "volatile-ttl", "volatile-lru", "volatile-lfu"}) {
     Run({"config", "set", "maxmemory", "0"});
     Run({"flushall"});
     for (int i = 0; i < 10; ++i) Run({"set", "p" + std::to_string(i), "v"});
@@ -200,6 +219,22 @@ TEST_F(MaxmemoryTest, EvictedKeysAreNotified) {
   EXPECT_EQ(TakeMessages(sub),
             (std::vector<std::string>{"[\"message\", \"__keyspace@0__:victim\", \"evicted\"]",
                                       "[\"message\", \"__keyevent@0__:evicted\", \"victim\"]"}));
+}
+
+// Redis evicts as soon as CONFIG SET lowers maxmemory, not only before
+// the next command (pubsub.tcl "Keyspace notifications: evicted events").
+TEST_F(MaxmemoryTest, ConfigSetMaxmemoryEvictsAtOnce) {
+  Run({"config", "set", "notify-keyspace-events", "Ee"});
+  TestClient& sub = NewClient();
+  RunAll(sub, {"psubscribe", "*"});
+  TakeMessages(sub);
+  Run({"config", "set", "maxmemory-policy", "allkeys-lru"});
+  Run({"set", "foo", "bar"});
+  EXPECT_EQ(RunRaw({"config", "set", "maxmemory", "1"}), "+OK\r\n");
+  EXPECT_EQ(
+      TakeMessages(sub),
+      (std::vector<std::string>{"[\"pmessage\", \"*\", \"__keyevent@0__:evicted\", \"foo\"]"}));
+  Run({"config", "set", "maxmemory", "0"});
 }
 
 // ---- MEMORY ----
@@ -324,6 +359,41 @@ TEST_F(MaxmemoryTest, ClientPauseWriteHoldsWritesUntilUnpause) {
   EXPECT_EQ(ro.kind, RespValue::Kind::kError);
   EXPECT_THAT(ro.str, StartsWith("ERR Write commands are not allowed from read-only scripts."));
   Run({"client", "unpause"});
+}
+
+// Redis 7.0 keeps the dataset still while clients are paused (WRITE or
+// ALL): an expired key reads as missing but is not deleted (DBSIZE still
+// counts it, expired_keys does not grow), active expiry and eviction stop.
+TEST_F(MaxmemoryTest, ClientPauseStopsExpiryAndEviction) {
+  Run({"set", "foo", "bar", "px", "10"});
+  Run({"set", "live", "v"});
+  Run({"client", "pause", "50000", "write"});
+  AdvanceTime(20);
+  EXPECT_EQ(RunRaw({"get", "foo"}), "$-1\r\n");
+  EXPECT_EQ(RunRaw({"exists", "foo"}), ":0\r\n");
+  EXPECT_EQ(RunRaw({"ttl", "foo"}), ":-2\r\n");
+  EXPECT_EQ(RunRaw({"dbsize"}), ":2\r\n");
+  EXPECT_THAT(Run({"keys", "*"}).elems, ::testing::ElementsAre("live"));
+  EXPECT_THAT(Run({"scan", "0"}).elems[1].elems, ::testing::ElementsAre("live"));
+  EXPECT_EQ(RunRaw({"randomkey"}), "$4\r\nlive\r\n");
+  EXPECT_EQ(server_->keyspace().ActiveExpireCycle(100), 0u);
+  EXPECT_EQ(InfoField("stats", "expired_keys"), 0);
+  // Over maxmemory: nothing is evicted, and reads are not refused.
+  Run({"config", "set", "maxmemory-policy", "allkeys-random"});
+  Run({"config", "set", "maxmemory", "1"});
+  EXPECT_EQ(RunRaw({"get", "live"}), "$1\r\nv\r\n");
+  EXPECT_EQ(InfoField("stats", "evicted_keys"), 0);
+  Run({"config", "set", "maxmemory", "0"});
+  Run({"client", "unpause"});
+  EXPECT_EQ(RunRaw({"get", "foo"}), "$-1\r\n");
+  EXPECT_EQ(InfoField("stats", "expired_keys"), 1);
+  EXPECT_EQ(RunRaw({"dbsize"}), ":1\r\n");
+  // A pause that ran out lets keys expire again.
+  Run({"set", "bar", "v", "px", "10"});
+  Run({"client", "pause", "100", "all"});
+  AdvanceTime(100);
+  EXPECT_EQ(server_->keyspace().ActiveExpireCycle(100), 1u);
+  EXPECT_EQ(InfoField("stats", "expired_keys"), 2);
 }
 
 TEST_F(MaxmemoryTest, ClientPauseEndsAtItsTimeout) {

@@ -663,6 +663,8 @@ TEST_F(ServerTest, InfoServer) {
   EXPECT_EQ(f["uptime_in_days"], "0");
   EXPECT_EQ(f["hz"], "10");
   EXPECT_EQ(f["server_time_usec"], std::to_string(NowMs() * 1000));
+  // Seconds modulo 2^24, the time OBJECT IDLETIME measures from.
+  EXPECT_EQ(f["lru_clock"], std::to_string((NowMs() / 1000) % (1 << 24)));
   EXPECT_EQ(f["config_file"], "");
   EXPECT_FALSE(f["os"].empty());
   for (const char* key : {"executable", "io_threads_active", "multiplexing_api", "gcc_version"}) {
@@ -846,9 +848,10 @@ TEST_F(ServerTest, ConfigGet) {
   // An exact name comes back as it was spelled.
   EXPECT_EQ(RunRaw({"config", "get", "MAXCLIENTS"}), "*2\r\n$10\r\nMAXCLIENTS\r\n$5\r\n10000\r\n");
   EXPECT_EQ(RunRaw({"config", "get", "nosuch"}), "*0\r\n");
-  EXPECT_THAT(Run({"config", "get", "max*", "timeout", "maxclients"}),
-              StrArray(std::vector<std::string>{"maxclients", "10000", "maxmemory", "0",
-                                                "maxmemory-policy", "noeviction", "timeout", "0"}));
+  EXPECT_THAT(
+      Run({"config", "get", "max*", "timeout", "maxclients"}),
+      StrArray(std::vector<std::string>{"maxclients", "10000", "maxmemory", "0", "maxmemory-policy",
+                                        "noeviction", "maxmemory-samples", "5", "timeout", "0"}));
   EXPECT_THAT(Run({"config", "get", "*"}),
               ArrayOfSize(2 * server().config_table().Match("*").size()));
   EXPECT_THAT(Run({"config", "get"}),

@@ -26,7 +26,21 @@ TEST(EntryTest, SmallEntryIsCompact) {
   EXPECT_EQ(e->type(), ValueType::kString);
   EXPECT_FALSE(e->has_deadline());
   EXPECT_EQ(e->expire_at_ms(), kNoExpiry);
-  EXPECT_EQ(e->ByteSize(), 3u + 21u + 6u);  // a 3-byte header
+  EXPECT_EQ(e->ByteSize(), 6u + 21u + 6u);  // a 6-byte header: tag, access clock, lengths
+}
+
+TEST(EntryTest, AccessClockHoldsTwentyFourBitsBesideTheRest) {
+  EntryPtr e = Make("key", "value", 1'700'000'000'123);
+  EXPECT_EQ(e->access_clock(), 0u);
+  e->set_access_clock(0xABCDEF);
+  EXPECT_EQ(e->access_clock(), 0xABCDEFu);
+  EXPECT_EQ(e->key(), "key");
+  EXPECT_EQ(e->value(), "value");
+  EXPECT_EQ(e->expire_at_ms(), 1'700'000'000'123);
+  e->set_access_clock(0x1000001);  // only 24 bits are kept
+  EXPECT_EQ(e->access_clock(), 1u);
+  EXPECT_TRUE(e->OverwriteInPlace(ValueType::kString, "VALUE", 5));
+  EXPECT_EQ(e->access_clock(), 1u);  // an overwrite in place keeps it
 }
 
 TEST(EntryTest, DeadlineAddsEightBytes) {
@@ -35,7 +49,7 @@ TEST(EntryTest, DeadlineAddsEightBytes) {
   EXPECT_EQ(e->expire_at_ms(), 1'700'000'000'123);
   EXPECT_EQ(e->key(), "k");
   EXPECT_EQ(e->value(), "v");
-  EXPECT_EQ(e->ByteSize(), 3u + 8u + 2u);
+  EXPECT_EQ(e->ByteSize(), 6u + 8u + 2u);
   EXPECT_EQ(Make("k", "v", 0)->expire_at_ms(), 0);
 }
 

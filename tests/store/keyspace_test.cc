@@ -878,6 +878,181 @@ TEST(KeyspaceConcurrencyTest, LockedWritersAndAScanner) {
   EXPECT_EQ(stats.keyspace_hits + stats.keyspace_misses, finds.load());
 }
 
+// ---- Access clock and LRU/LFU eviction ----
+
+class KeyspaceAccessTest : public KeyspaceTest {
+ protected:
+  uint32_t ClockOf(std::string_view key, int db = 0) {
+    auto locks = LockKeys({key});
+    auto v = ks_.Find(db, key, Lookup::kPeek);
+    EXPECT_TRUE(v.has_value()) << key;
+    return v ? v->access_clock : 0;
+  }
+  int64_t IdleSeconds(std::string_view key, int db = 0) {
+    return LruIdleMs(ClockOf(key, db), Now()) / 1000;
+  }
+  int Freq(std::string_view key) {
+    return LfuCount(ClockOf(key), Now(), ks_.access_policy().lfu_decay_time);
+  }
+  size_t Evict(EvictionPolicy policy, int samples) { return ks_.Evict(policy, samples); }
+};
+
+TEST_F(KeyspaceAccessTest, LookupsTouchUnlessAskedNotTo) {
+  Set("k", "v");
+  clock_.Advance(5000);
+  EXPECT_EQ(IdleSeconds("k"), 5);
+  for (Lookup mode : {Lookup::kReadNoTouch, Lookup::kInspect, Lookup::kPeek}) {
+    auto locks = LockKeys({"k"});
+    EXPECT_TRUE(ks_.Find(0, "k", mode).has_value());
+  }
+  EXPECT_EQ(IdleSeconds("k"), 5);
+  Get("k");
+  EXPECT_EQ(IdleSeconds("k"), 0);
+  clock_.Advance(3000);
+  TtlOf("k");  // a lookup for writing is an access too
+  EXPECT_EQ(IdleSeconds("k"), 0);
+}
+
+TEST_F(KeyspaceAccessTest, KeyLevelOperationsKeepTheClockAndCopiesStartAfresh) {
+  Set("k", "v", Now() + 100'000);
+  clock_.Advance(7000);
+  {
+    auto locks = LockKeys({"k"});
+    ks_.SetExpire(0, "k", Now() + 200'000);  // EXPIRE looks the key up first
+  }
+  EXPECT_EQ(IdleSeconds("k"), 7);
+  auto [a, b] = KeysInTwoShards();
+  Set(a, "v");
+  clock_.Advance(4000);
+  {
+    auto locks = LockKeys({a, b});
+    ASSERT_TRUE(ks_.Rename(0, a, b));
+  }
+  EXPECT_EQ(IdleSeconds(b), 4);  // the value moved with its clock
+  {
+    auto locks = LockKeys({b});
+    ASSERT_TRUE(ks_.Move(0, 1, b));  // MOVE is an access
+  }
+  EXPECT_EQ(IdleSeconds(b, 1), 0);
+  clock_.Advance(2000);
+  {
+    auto locks = LockKeys({"k", "copy"});
+    ASSERT_TRUE(ks_.Copy(0, "k", 0, "copy", false));
+  }
+  EXPECT_EQ(IdleSeconds("k"), 0);  // COPY reads its source
+  EXPECT_EQ(IdleSeconds("copy"), 0);
+}
+
+TEST_F(KeyspaceAccessTest, OverwriteIsNewUnderLruAndKeepsTheCounterUnderLfu) {
+  Set("k", "v");
+  clock_.Advance(3000);
+  Set("k", "w");  // same size: in place
+  EXPECT_EQ(IdleSeconds("k"), 0);
+  clock_.Advance(3000);
+  Set("k", "longer");  // a new blob
+  EXPECT_EQ(IdleSeconds("k"), 0);
+
+  ks_.SetAccessPolicy({.lfu = true, .lfu_log_factor = 0, .lfu_decay_time = 1});
+  Set("f", "v");
+  EXPECT_EQ(Freq("f"), kLfuInitialCount);
+  for (int i = 0; i < 3; ++i) Get("f");
+  EXPECT_EQ(Freq("f"), 8);  // factor 0: every access counts
+  Set("f", "w");
+  Set("f", "longer");
+  EXPECT_EQ(Freq("f"), 8);
+  clock_.Advance(2 * 60'000);
+  EXPECT_EQ(Freq("f"), 6);  // decayed, one per minute
+  Get("f");
+  EXPECT_EQ(Freq("f"), 7);
+}
+
+TEST_F(KeyspaceAccessTest, SetAccessInfoFollowsThePolicy) {
+  Set("k", "v");
+  {
+    auto locks = LockKeys({"k"});
+    ks_.SetAccessInfo(0, "k", 1000, std::nullopt);
+  }
+  EXPECT_EQ(IdleSeconds("k"), 1000);
+  {
+    auto locks = LockKeys({"k"});
+    ks_.SetAccessInfo(0, "k", std::nullopt, 100);  // FREQ: not tracked under LRU
+  }
+  EXPECT_EQ(IdleSeconds("k"), 1000);
+  ks_.SetAccessPolicy({.lfu = true});
+  {
+    auto locks = LockKeys({"k"});
+    ks_.SetAccessInfo(0, "k", std::nullopt, 100);
+  }
+  EXPECT_EQ(Freq("k"), 100);
+  {
+    auto locks = LockKeys({"k"});
+    ks_.SetAccessInfo(0, "k", 5, std::nullopt);  // IDLETIME: not tracked under LFU
+  }
+  EXPECT_EQ(Freq("k"), 100);
+}
+
+TEST_F(KeyspaceAccessTest, LruEvictionTakesTheIdlestSampledKey) {
+  constexpr int kKeys = 8;
+  for (int i = 0; i < kKeys; ++i) Set("k" + std::to_string(i), "v");
+  // k0 idle longest, then k1, ...: each Get after a second.
+  for (int i = 1; i < kKeys; ++i) {
+    clock_.Advance(1000);
+    for (int j = i; j < kKeys; ++j) Get("k" + std::to_string(j));
+  }
+  // With many samples every key is seen: they go in idle order.
+  for (int i = 0; i < kKeys; ++i) {
+    EXPECT_GT(Evict(EvictionPolicy::kAllKeysLru, 200), 0u);
+    EXPECT_FALSE(Get("k" + std::to_string(i)).has_value()) << i;
+    // Get touches the others; their order stays the same.
+  }
+  EXPECT_EQ(DbSize(), 0u);
+  EXPECT_EQ(Evict(EvictionPolicy::kAllKeysLru, 5), 0u);
+}
+
+TEST_F(KeyspaceAccessTest, LfuEvictionTakesTheLeastUsedAndVolatileOnlyKeysWithATtl) {
+  ks_.SetAccessPolicy({.lfu = true, .lfu_log_factor = 0, .lfu_decay_time = 1});
+  Set("rare", "v", Now() + 100'000);
+  Set("often", "v", Now() + 100'000);
+  Set("persistent", "v");  // never accessed, but has no TTL
+  for (int i = 0; i < 20; ++i) Get("often");
+  Get("rare");
+  EXPECT_GT(Evict(EvictionPolicy::kVolatileLfu, 200), 0u);
+  {
+    auto locks = LockKeys({"rare", "often", "persistent"});
+    EXPECT_FALSE(ks_.Find(0, "rare", Lookup::kPeek).has_value());
+    EXPECT_TRUE(ks_.Find(0, "often", Lookup::kPeek).has_value());
+  }
+  EXPECT_GT(Evict(EvictionPolicy::kVolatileLfu, 200), 0u);
+  EXPECT_EQ(Evict(EvictionPolicy::kVolatileLru, 200), 0u);  // no key with a TTL left
+  EXPECT_EQ(DbSize(), 1u);
+  EXPECT_EQ(ks_.Stats().evicted_keys, 2u);
+}
+
+TEST_F(KeyspaceAccessTest, PausedExpiryLeavesExpiredKeysInPlace) {
+  Set("gone", "v", Now() + 10);
+  Set("kept", "v");
+  ks_.PauseExpiry(Now() + 1000);
+  clock_.Advance(20);
+  EXPECT_FALSE(Get("gone").has_value());  // looks absent
+  EXPECT_EQ(DbSize(), 2u);                // but stays
+  EXPECT_EQ(ScanAll(0, 10), std::vector<std::string>{"kept"});
+  EXPECT_EQ(ks_.ActiveExpireCycle(100), 0u);
+  {
+    auto all = LockAll();
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(ks_.RandomKey(0), "kept");
+  }
+  EXPECT_EQ(ks_.Stats().expired_keys, 0u);
+  clock_.Advance(1000);  // the pause is over
+  EXPECT_EQ(ks_.ActiveExpireCycle(100), 1u);
+  EXPECT_EQ(ks_.Stats().expired_keys, 1u);
+  Set("again", "v", Now() + 10);
+  ks_.PauseExpiry(Now() + 1000);
+  clock_.Advance(20);
+  ks_.PauseExpiry(0);  // ended early (UNPAUSE)
+  EXPECT_FALSE(Get("again").has_value());
+  EXPECT_EQ(DbSize(), 1u);
+}
+
 // ---- Memory ----
 
 // Prints heap bytes per key for the shape the memory budget is set against
