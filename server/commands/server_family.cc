@@ -156,7 +156,8 @@ void CmdCommandDocs(CommandContext& ctx) {
 }
 
 // COMMAND GETKEYS / GETKEYSANDFLAGS command arg...: the keys of a full
-// command line, found with the command's key specs.
+// command line, found with the command's key specs. ACL checks keys the
+// same way (server/acl/acl.cc).
 template <bool kWithFlags>
 void CmdCommandGetKeys(CommandContext& ctx) {
   Args target(ctx.args.begin() + 2, ctx.args.end());
@@ -179,7 +180,12 @@ void CmdCommandGetKeys(CommandContext& ctx) {
   }
   std::vector<KeyArg> keys = KeyArgs(*spec, target);
   if (keys.empty()) {
-    ctx.reply.Error(errors::kCommandInvalidArgs);
+    // EVAL and FCALL may be given no keys at all (Redis's NO_MANDATORY_KEYS).
+    if (spec->flags & kNoMandatoryKeys) {
+      ctx.reply.ArrayLen(0);
+    } else {
+      ctx.reply.Error(errors::kCommandInvalidArgs);
+    }
     return;
   }
   ctx.reply.ArrayLen(keys.size());

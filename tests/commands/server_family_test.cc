@@ -580,9 +580,33 @@ TEST_F(ServerTest, CommandGetKeysAndFlags) {
   EXPECT_EQ(RunRaw({"command", "getkeysandflags", "rename", "a", "b"}),
             "*2\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n*2\r\n$1\r\nb\r\n*2\r\n"
             "+OW\r\n+update\r\n");
+  // A key whose flags vary with the line shows this line's (Redis's getkeys
+  // functions): SET without GET overwrites, with GET reads too.
+  EXPECT_EQ(RunRaw({"command", "getkeysandflags", "set", "k1", "v1"}),
+            "*1\r\n*2\r\n$2\r\nk1\r\n*2\r\n+OW\r\n+update\r\n");
+  EXPECT_EQ(RunRaw({"command", "getkeysandflags", "set", "k", "v", "get"}),
+            "*1\r\n*2\r\n$1\r\nk\r\n*3\r\n+RW\r\n+access\r\n+update\r\n");
+  EXPECT_EQ(RunRaw({"command", "getkeysandflags", "bitfield", "k", "get", "u8", "0"}),
+            "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+RO\r\n+access\r\n");
+  EXPECT_EQ(RunRaw({"command", "getkeysandflags", "lmove", "k1", "k2", "left", "right"}),
+            "*2\r\n*2\r\n$2\r\nk1\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n*2\r\n$2\r\n"
+            "k2\r\n*2\r\n+RW\r\n+insert\r\n");
+  EXPECT_EQ(RunRaw({"command", "getkeysandflags", "sort", "k1", "store", "k2"}),
+            "*2\r\n*2\r\n$2\r\nk1\r\n*2\r\n+RO\r\n+access\r\n*2\r\n$2\r\nk2\r\n*2\r\n"
+            "+OW\r\n+update\r\n");
   Run({"hello", "3"});
   EXPECT_EQ(RunRaw({"command", "getkeysandflags", "get", "a"}),
             "*1\r\n*2\r\n$1\r\na\r\n~2\r\n+RO\r\n+access\r\n");
+}
+
+// EVAL and FCALL may name no keys (Redis's no_mandatory_keys): an empty
+// array; other commands whose key specs find nothing get an error.
+TEST_F(ServerTest, CommandGetKeysWithoutKeys) {
+  EXPECT_EQ(RunRaw({"command", "getkeys", "eval", "return 1", "0"}), "*0\r\n");
+  EXPECT_EQ(RunRaw({"command", "getkeys", "fcall", "f", "0"}), "*0\r\n");
+  EXPECT_EQ(RunRaw({"command", "getkeysandflags", "evalsha_ro", "abc", "0"}), "*0\r\n");
+  EXPECT_EQ(RunRaw({"command", "getkeys", "zunionstore", "dst", "0", "x"}),
+            "-ERR Invalid arguments specified for command\r\n");
 }
 
 TEST_F(ServerTest, CommandHelp) {
