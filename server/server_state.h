@@ -29,6 +29,7 @@
 #include "server/exec/command_runner.h"
 #include "server/exec/latency.h"
 #include "server/exec/maxmemory.h"
+#include "server/exec/monitor.h"
 #include "server/exec/notify.h"
 #include "server/exec/pubsub.h"
 #include "server/exec/tracking.h"
@@ -201,6 +202,8 @@ class ServerState {
   KeyspaceNotifier& notifier() { return notifier_; }
   // Client-side caching (server/exec/tracking.h).
   ClientTracking& tracking() { return *tracking_; }
+  // The clients in MONITOR mode (server/exec/monitor.h).
+  MonitorFeed& monitors() { return monitors_; }
   ServerStats& stats() { return stats_; }
   MemoryFigures& memory() { return memory_; }
   ClientPause& pause() { return pause_; }
@@ -239,6 +242,7 @@ class ServerState {
   PubSubRegistry pubsub_;
   KeyspaceNotifier notifier_{pubsub_, config_->notify_keyspace_events};
   std::unique_ptr<ClientTracking> tracking_;
+  MonitorFeed monitors_;
   std::unique_ptr<CommandRunner> dispatcher_;
   std::unique_ptr<Acl> acl_;
   std::unique_ptr<ScriptEngine> scripts_;
