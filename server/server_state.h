@@ -56,6 +56,8 @@ struct ServerStats {
   StatCounter total_error_replies;
   StatCounter unexpected_error_replies;
   StatCounter auth_failures;
+  // Clients closed because all clients together passed maxmemory-clients.
+  StatCounter evicted_clients;
   // Clients waiting in a blocking command now (INFO blocked_clients).
   std::atomic<int64_t> blocked_clients{0};
   // Reads from and writes to client sockets (Redis counts a read event and

@@ -73,8 +73,8 @@ struct ClientState {
   // reply written): the connection keeps it and runs it again once the
   // pause ends. CLIENT LIST shows such a client as blocked (flag b).
   std::atomic<bool> postponed{false};
-  // CLIENT NO-EVICT: shown as flag e (stashd evicts no clients: it has no
-  // maxmemory-clients).
+  // CLIENT NO-EVICT: shown as flag e; such a client is never closed for
+  // maxmemory-clients (the server's cron, server/net/server.cc).
   std::atomic<bool> no_evict{false};
 
   // WATCH

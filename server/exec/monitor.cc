@@ -50,8 +50,8 @@ void AppendQuoted(std::string* out, std::string_view arg) {
 
 std::string FormatMonitorLine(int64_t now_us, int db, std::string_view origin, const Args& args,
                               const std::vector<bool>& redacted) {
-  std::string out = absl::StrFormat("+%d.%06d [%d %s]", now_us / 1000000, now_us % 1000000, db,
-                                    origin);
+  std::string out =
+      absl::StrFormat("+%d.%06d [%d %s]", now_us / 1000000, now_us % 1000000, db, origin);
   for (size_t i = 0; i < args.size(); ++i) {
     out.push_back(' ');
     AppendQuoted(&out, i < redacted.size() && redacted[i] ? "(redacted)" : args[i]);

@@ -1,12 +1,13 @@
 // MONITOR through the dispatcher: the lines a monitoring client is shown,
 // compared with what redis-server 7.0.15 printed for the same commands
 // (timestamps aside, checked for their form and stripped).
+#include "server/exec/monitor.h"
+
 #include <regex>
 #include <string>
 #include <vector>
 
 #include "commands/command_fixture.h"
-#include "server/exec/monitor.h"
 
 namespace stashd::test {
 namespace {
@@ -41,19 +42,17 @@ class MonitorTest : public CommandTest {
   }
 
   // "[0 127.0.0.1:4000N]": the default client's origin.
-  std::string Origin(int db = 0) {
-    return "[" + std::to_string(db) + " " + client().addr + "]";
-  }
+  std::string Origin(int db = 0) { return "[" + std::to_string(db) + " " + client().addr + "]"; }
 
   TestClient& monitor_;
 };
 
 TEST(MonitorLineTest, QuotesAsRedis) {
-  EXPECT_EQ(server::FormatMonitorLine(1700000000000042, 3, "127.0.0.1:5000",
-                                      {"set", "k", std::string("a\n\r\t\a\b\"\\\x01\xc3\xa9 z", 13)},
-                                      {}),
-            "+1700000000.000042 [3 127.0.0.1:5000] \"set\" \"k\" "
-            "\"a\\n\\r\\t\\a\\b\\\"\\\\\\x01\\xc3\\xa9 z\"\r\n");
+  EXPECT_EQ(
+      server::FormatMonitorLine(1700000000000042, 3, "127.0.0.1:5000",
+                                {"set", "k", std::string("a\n\r\t\a\b\"\\\x01\xc3\xa9 z", 13)}, {}),
+      "+1700000000.000042 [3 127.0.0.1:5000] \"set\" \"k\" "
+      "\"a\\n\\r\\t\\a\\b\\\"\\\\\\x01\\xc3\\xa9 z\"\r\n");
   EXPECT_EQ(server::FormatMonitorLine(1700000000123456, 0, "lua", {"auth", "u", "p"},
                                       {false, true, true}),
             "+1700000000.123456 [0 lua] \"auth\" \"(redacted)\" \"(redacted)\"\r\n");
@@ -79,7 +78,8 @@ TEST_F(MonitorTest, HidesAdminCommandsAndRefusedOnes) {
   Run({"get"});
   Run({"client", "info"});  // not admin
   Run({"info", "clients"});
-  EXPECT_EQ(Lines(), (Strings{Origin() + " \"client\" \"info\"", Origin() + " \"info\" \"clients\""}));
+  EXPECT_EQ(Lines(),
+            (Strings{Origin() + " \"client\" \"info\"", Origin() + " \"info\" \"clients\""}));
 }
 
 TEST_F(MonitorTest, RedactsPasswords) {
@@ -87,9 +87,10 @@ TEST_F(MonitorTest, RedactsPasswords) {
   Run({"auth", "not-real"});
   Run({"auth", "not-real", "not-a-password"});
   Run({"hello", "2", "AUTH", "not-real", "not-a-password"});
-  EXPECT_EQ(Lines(), (Strings{Origin() + " \"auth\" \"(redacted)\"",
-                              Origin() + " \"auth\" \"(redacted)\" \"(redacted)\"",
-                              Origin() + " \"hello\" \"2\" \"AUTH\" \"(redacted)\" \"(redacted)\""}));
+  EXPECT_EQ(Lines(),
+            (Strings{Origin() + " \"auth\" \"(redacted)\"",
+                     Origin() + " \"auth\" \"(redacted)\" \"(redacted)\"",
+                     Origin() + " \"hello\" \"2\" \"AUTH\" \"(redacted)\" \"(redacted)\""}));
 }
 
 TEST_F(MonitorTest, TransactionShowsQueuedCommandsAtExec) {
@@ -127,9 +128,8 @@ TEST_F(MonitorTest, ScriptLinesInOrder) {
   Run({"eval", "redis.call('select', 5); redis.call('set', KEYS[1], ARGV[1])", "1", "foo", "bar"});
   Run({"evalsha", std::string(40, 'a'), "0"});
   EXPECT_EQ(Lines(),
-            (Strings{Origin() +
-                         " \"eval\" \"redis.call('select', 5); redis.call('set', KEYS[1], "
-                         "ARGV[1])\" \"1\" \"foo\" \"bar\"",
+            (Strings{Origin() + " \"eval\" \"redis.call('select', 5); redis.call('set', KEYS[1], "
+                                "ARGV[1])\" \"1\" \"foo\" \"bar\"",
                      "[5 lua] \"select\" \"5\"", "[5 lua] \"set\" \"foo\" \"bar\"",
                      Origin() + " \"evalsha\" \"" + std::string(40, 'a') + "\" \"0\""}));
 }
@@ -188,9 +188,10 @@ TEST_F(MonitorTest, NotAllowedFromScripts) {
 }
 
 TEST_F(MonitorTest, CommandInfoAndDocsAsRedis) {
-  EXPECT_EQ(RunRaw({"command", "info", "monitor"}),
-            "*1\r\n*10\r\n$7\r\nmonitor\r\n:1\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n"
-            "+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n*0\r\n*0\r\n*0\r\n");
+  EXPECT_EQ(
+      RunRaw({"command", "info", "monitor"}),
+      "*1\r\n*10\r\n$7\r\nmonitor\r\n:1\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n"
+      "+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n*0\r\n*0\r\n*0\r\n");
   EXPECT_EQ(RunRaw({"command", "docs", "monitor"}),
             "*2\r\n$7\r\nmonitor\r\n*6\r\n$7\r\nsummary\r\n$59\r\nListen for all requests "
             "received by the server in real time\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n"

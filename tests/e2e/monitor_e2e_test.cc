@@ -60,7 +60,8 @@ TEST_F(MonitorE2E, ShowsAnotherConnectionsCommands) {
   client_->Call({"CONFIG", "GET", "maxmemory"});  // admin: not shown
 
   client_->Call({"EVAL", "redis.call('set', KEYS[1], ARGV[1])", "1", "foo", "bar"});
-  EXPECT_EQ(NextLine(), origin + R"x( "EVAL" "redis.call('set', KEYS[1], ARGV[1])" "1" "foo" "bar")x");
+  EXPECT_EQ(NextLine(),
+            origin + R"x( "EVAL" "redis.call('set', KEYS[1], ARGV[1])" "1" "foo" "bar")x");
   EXPECT_EQ(NextLine(), R"x([0 lua] "set" "foo" "bar")x");
 
   client_->Send({"MULTI"});
