@@ -68,8 +68,8 @@ Status Recover(const RecoveryOptions& options, store::Keyspace* keyspace, int64_
                RecoveryResult* result) {
   *result = RecoveryResult();
   FileSystem* fs = options.fs != nullptr ? options.fs : FileSystem::Default();
-  Status s =
-      LoadSnapshot(options.snapshot_path, options.sqlite_vfs, keyspace, now_ms, &result->snapshot);
+  Status s = LoadSnapshot(options.snapshot_path, options.sqlite_vfs, keyspace, now_ms,
+                          &result->snapshot, options.after_each_snapshot_key);
   if (!s.ok()) return s;
   if (result->snapshot.found && result->snapshot.meta.format_version == kSnapshotFormatVersion) {
     // Memory now equals the snapshot file; what the log replays is new.

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,8 @@ struct RecoveryOptions {
   // Replay what is there even if the snapshot or a log file is missing (on purpose:
   // `stashd --ignore-missing-snapshot`); logged as a warning.
   bool ignore_missing_snapshot = false;
+  // Called after each key the snapshot loads (key-load-delay); may be empty.
+  std::function<void()> after_each_snapshot_key;
 };
 
 struct RecoveryResult {

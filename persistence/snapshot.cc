@@ -1122,7 +1122,8 @@ Status ReadRows(Database& db, const std::string& path, const SnapshotMeta& meta,
 }  // namespace
 
 Status LoadSnapshot(const std::string& path, const std::string& sqlite_vfs,
-                    store::Keyspace* keyspace, int64_t now_ms, LoadResult* result) {
+                    store::Keyspace* keyspace, int64_t now_ms, LoadResult* result,
+                    const std::function<void()>& after_each_key) {
   *result = LoadResult();
   if (FileSize(path) <= 0) return Status::Ok();
   result->found = true;
@@ -1141,7 +1142,10 @@ Status LoadSnapshot(const std::string& path, const std::string& sqlite_vfs,
       return Status::Ok();
     }
     ++result->keys_loaded;
-    return log::RestoreValue(keyspace, dbi, key, store::ValueType::kString, value, expire, now_ms);
+    Status st =
+        log::RestoreValue(keyspace, dbi, key, store::ValueType::kString, value, expire, now_ms);
+    if (after_each_key) after_each_key();
+    return st;
   };
   sink.on_object = [&](int dbi, std::string_view key, store::Object* object, int64_t expire) {
     if (Expired(expire, now_ms)) {
@@ -1150,6 +1154,7 @@ Status LoadSnapshot(const std::string& path, const std::string& sqlite_vfs,
     }
     ++result->keys_loaded;
     keyspace->RestoreObject(dbi, key, object, expire);
+    if (after_each_key) after_each_key();
     return Status::Ok();
   };
   sink.on_damage = [&](const std::string& what) {

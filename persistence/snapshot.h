@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -108,9 +109,11 @@ struct LoadResult {
 };
 
 // Loads the snapshot at `path` into `keyspace` (which should be empty).
-// A missing file is not an error (result->found = false).
+// A missing file is not an error (result->found = false). `after_each_key`,
+// if set, is called after each key loaded (key-load-delay).
 Status LoadSnapshot(const std::string& path, const std::string& sqlite_vfs,
-                    store::Keyspace* keyspace, int64_t now_ms, LoadResult* result);
+                    store::Keyspace* keyspace, int64_t now_ms, LoadResult* result,
+                    const std::function<void()>& after_each_key = nullptr);
 
 // What VerifySnapshot found.
 struct SnapshotCheck {

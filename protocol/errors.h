@@ -33,6 +33,12 @@ inline constexpr std::string_view kProtoUnauthenticatedBulk =
 inline constexpr std::string_view kSubscribedContext =
     "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
     "allowed in this context";
+// A client in MONITOR mode (Redis counts it as a replica) ran a command that
+// reads or writes keys, or may replicate.
+inline constexpr std::string_view kReplicaKeyspace = "ERR Replica can't interact with the keyspace";
+// MONITOR run inside EXEC (Redis's DENY BLOCKING clients: MULTI, scripts).
+inline constexpr std::string_view kMonitorDenyBlocking =
+    "ERR MONITOR isn't allowed for DENY BLOCKING client";
 inline constexpr std::string_view kUnknownCommand =
     "ERR unknown command '%s', with args beginning with: %s";
 inline constexpr std::string_view kWrongArgs = "ERR wrong number of arguments for '%s' command";

@@ -1,6 +1,7 @@
 // stashd: a Redis-protocol storage server for chatbots.
 //
 //   stashd [config-file] [--directive value ...]
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -165,6 +166,24 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (config->daemonize) {
+    // As redis-server: the parent exits at once, the child goes on in a new
+    // session with its standard streams on /dev/null (a log without a
+    // logfile goes nowhere). Before any thread is started.
+    const pid_t pid = fork();
+    if (pid < 0) {
+      std::fprintf(stderr, "stashd: can't daemonize: %s\n", std::strerror(errno));
+      return 1;
+    }
+    if (pid > 0) return 0;
+    setsid();
+    if (int fd = open("/dev/null", O_RDWR); fd != -1) {
+      dup2(fd, STDIN_FILENO);
+      dup2(fd, STDOUT_FILENO);
+      dup2(fd, STDERR_FILENO);
+      if (fd > STDERR_FILENO) close(fd);
+    }
+  }
   if (auto err = server::SetUpLogging(config->logfile, config->loglevel)) {
     std::fprintf(stderr, "stashd: %s\n", err->c_str());
     return 1;

@@ -29,6 +29,7 @@
 #include "server/exec/command_runner.h"
 #include "server/exec/latency.h"
 #include "server/exec/maxmemory.h"
+#include "server/exec/monitor.h"
 #include "server/exec/notify.h"
 #include "server/exec/pubsub.h"
 #include "server/exec/tracking.h"
@@ -55,6 +56,8 @@ struct ServerStats {
   StatCounter total_error_replies;
   StatCounter unexpected_error_replies;
   StatCounter auth_failures;
+  // Clients closed because all clients together passed maxmemory-clients.
+  StatCounter evicted_clients;
   // Clients waiting in a blocking command now (INFO blocked_clients).
   std::atomic<int64_t> blocked_clients{0};
   // Reads from and writes to client sockets (Redis counts a read event and
@@ -201,6 +204,8 @@ class ServerState {
   KeyspaceNotifier& notifier() { return notifier_; }
   // Client-side caching (server/exec/tracking.h).
   ClientTracking& tracking() { return *tracking_; }
+  // The clients in MONITOR mode (server/exec/monitor.h).
+  MonitorFeed& monitors() { return monitors_; }
   ServerStats& stats() { return stats_; }
   MemoryFigures& memory() { return memory_; }
   // Set when CONFIG SET changed maxmemory: Redis evicts at once then, not
@@ -247,6 +252,7 @@ class ServerState {
   PubSubRegistry pubsub_;
   KeyspaceNotifier notifier_{pubsub_, config_->notify_keyspace_events};
   std::unique_ptr<ClientTracking> tracking_;
+  MonitorFeed monitors_;
   std::unique_ptr<CommandRunner> dispatcher_;
   std::unique_ptr<Acl> acl_;
   std::unique_ptr<ScriptEngine> scripts_;

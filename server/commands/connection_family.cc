@@ -132,7 +132,8 @@ void CmdQuit(CommandContext& ctx) {
 }
 
 // Back to the state of a new connection: no transaction, no watched keys,
-// no subscriptions, database 0, RESP2, no name, and not authenticated if a password is set.
+// no subscriptions, not monitoring, database 0, RESP2, no name, and not
+// authenticated if a password is set.
 void CmdReset(CommandContext& ctx) {
   ClientState& c = ctx.client;
   c.in_multi = false;
@@ -140,6 +141,7 @@ void CmdReset(CommandContext& ctx) {
   c.queued.clear();
   ctx.server.dispatcher().UnwatchAll(c);
   ctx.server.pubsub().UnsubscribeAll(c);
+  ctx.server.monitors().Remove(c);
   DisableTracking(ctx);
   c.reply_off = false;
   c.reply_skip_next = false;

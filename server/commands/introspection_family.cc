@@ -1,5 +1,5 @@
 // Operator tooling: SLOWLOG and LATENCY, as Redis 7.0 (what they record is
-// in server/exec/latency.h).
+// in server/exec/latency.h), and MONITOR (server/exec/monitor.h).
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -12,6 +12,7 @@
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "server/exec/command.h"
+#include "server/exec/dispatcher.h"
 #include "server/exec/latency.h"
 #include "server/server_state.h"
 #include "store/string_ops.h"
@@ -419,6 +420,19 @@ void CmdLatencyHelp(CommandContext& ctx) {
                   "    Prints this help."});
 }
 
+// ---- MONITOR ----
+
+// MONITOR: from now on the client is shown every command the server runs.
+// Refused inside EXEC (Redis's DENY BLOCKING clients); a client already
+// monitoring gets no reply at all, as in Redis.
+void CmdMonitor(CommandContext& ctx) {
+  if (Dispatcher::InExec()) {
+    ctx.reply.Error(errors::kMonitorDenyBlocking);
+    return;
+  }
+  if (ctx.server.monitors().Add(ctx.client)) ctx.reply.Ok();
+}
+
 }  // namespace
 
 void RegisterIntrospectionFamily(CommandRegistry& r) {
@@ -426,6 +440,13 @@ void RegisterIntrospectionFamily(CommandRegistry& r) {
   constexpr uint32_t kLatencyAdmin = kAdmin | kNoScript | kLoading | kStale;
   const std::vector<std::string> kLatencyTips = {
       "nondeterministic_output", "request_policy:all_nodes", "response_policy:special"};
+  r.Register({.name = "monitor",
+              .arity = 1,
+              .flags = kAdmin | kNoScript | kLoading | kStale,
+              .handler = CmdMonitor,
+              .summary = "Listen for all requests received by the server in real time",
+              .since = "1.0.0",
+              .group = "server"});
   r.Register({.name = "slowlog",
               .arity = -2,
               .handler = nullptr,

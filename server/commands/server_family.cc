@@ -157,7 +157,8 @@ void CmdCommandDocs(CommandContext& ctx) {
 }
 
 // COMMAND GETKEYS / GETKEYSANDFLAGS command arg...: the keys of a full
-// command line, found with the command's key specs.
+// command line, found with the command's key specs. ACL checks keys the
+// same way (server/acl/acl.cc).
 template <bool kWithFlags>
 void CmdCommandGetKeys(CommandContext& ctx) {
   Args target(ctx.args.begin() + 2, ctx.args.end());
@@ -180,7 +181,12 @@ void CmdCommandGetKeys(CommandContext& ctx) {
   }
   std::vector<KeyArg> keys = KeyArgs(*spec, target);
   if (keys.empty()) {
-    ctx.reply.Error(errors::kCommandInvalidArgs);
+    // EVAL and FCALL may be given no keys at all (Redis's NO_MANDATORY_KEYS).
+    if (spec->flags & kNoMandatoryKeys) {
+      ctx.reply.ArrayLen(0);
+    } else {
+      ctx.reply.Error(errors::kCommandInvalidArgs);
+    }
     return;
   }
   ctx.reply.ArrayLen(keys.size());
@@ -537,6 +543,7 @@ void StatsSection(CommandContext& ctx, Lines* out) {
       {"expired_time_cap_reached_count", absl::StrCat(st.expired_time_cap_reached_count.load())},
       {"expire_cycle_cpu_milliseconds", absl::StrCat(st.expire_cycle_us.load() / 1000)},
       {"evicted_keys", absl::StrCat(kc.evicted_keys)},
+      {"evicted_clients", absl::StrCat(st.evicted_clients.load())},
       {"keyspace_hits", absl::StrCat(kc.keyspace_hits)},
       {"keyspace_misses", absl::StrCat(kc.keyspace_misses)},
       {"pubsub_channels", absl::StrCat(ctx.server.pubsub().ChannelCount(/*shard=*/false))},
@@ -570,7 +577,7 @@ void StatsSection(CommandContext& ctx, Lines* out) {
 
 // A master without replicas, as Redis 7.0 reports one (stashd has no
 // replication): the replication ID is random per process, as Redis's.
-void ReplicationSection(CommandContext&, Lines* out) {
+void ReplicationSection(CommandContext& ctx, Lines* out) {
   static const std::string replid = [] {
     std::random_device rd;
     std::string id;
@@ -585,7 +592,7 @@ void ReplicationSection(CommandContext&, Lines* out) {
           {"master_repl_offset", "0"},
           {"second_repl_offset", "-1"},
           {"repl_backlog_active", "0"},
-          {"repl_backlog_size", "1048576"},
+          {"repl_backlog_size", absl::StrCat(ctx.server.config().repl_backlog_size.load())},
           {"repl_backlog_first_byte_offset", "0"},
           {"repl_backlog_histlen", "0"}};
 }
@@ -888,8 +895,8 @@ void CmdConfigResetStat(CommandContext& ctx) {
   for (StatCounter* counter :
        {&st.total_connections_received, &st.total_commands_processed, &st.rejected_connections,
         &st.total_net_input_bytes, &st.total_net_output_bytes, &st.total_error_replies,
-        &st.unexpected_error_replies, &st.auth_failures, &st.total_reads_processed,
-        &st.total_writes_processed, &st.io_threaded_reads_processed,
+        &st.unexpected_error_replies, &st.auth_failures, &st.evicted_clients,
+        &st.total_reads_processed, &st.total_writes_processed, &st.io_threaded_reads_processed,
         &st.io_threaded_writes_processed}) {
     counter->store(0);
   }

@@ -493,6 +493,10 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
     if (d.name == "dir" || d.name == "dbfilename") d.protected_config = true;
   }
   string_directive("logfile", false, &c->logfile, nullptr);
+  // The scope directives are fixed after start-up and hidden from CONFIG GET
+  // patterns (asked by name, CONFIG GET answers them): tools that walk
+  // CONFIG GET * setting each value back know only Redis's fixed configs.
+  const size_t first_scope_directive = directives_.size();
   for (Config::Scope& scope : c->scopes) {
     Config::Scope* sc = &scope;
     const std::string base = "scope-" + scope.name + "-";
@@ -526,6 +530,7 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
                            },
                            [sc] { return std::to_string(sc->max_value_size); }});
   }
+  for (size_t i = first_scope_directive; i < directives_.size(); ++i) directives_[i].hidden = true;
   string_directive("loglevel", true, &c->loglevel, [](const std::string& s) -> ConfigError {
     static const char* kLevels[] = {"debug", "verbose", "notice", "warning", "nothing"};
     for (const char* l : kLevels) {
@@ -534,6 +539,67 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
     // Redis 7.0's wording; "nothing" (Redis 7.2) is accepted too.
     return "argument(s) must be one of the following: debug, verbose, notice, warning";
   });
+
+  directives_.push_back({"daemonize", false,
+                         [c](const std::vector<std::string>& v) -> ConfigError {
+                           if (auto e = Need1(v)) return e;
+                           auto b = ParseBool(v[0]);
+                           if (!b) return "argument must be 'yes' or 'no'";
+                           c->daemonize = *b;
+                           return std::nullopt;
+                         },
+                         [c] { return std::string(c->daemonize ? "yes" : "no"); }});
+  // No replication: "no one" (a master, the only role stashd has) and ""
+  // are accepted, a master address refused. CONFIG GET shows "" as a Redis
+  // master does.
+  for (const char* name : {"replicaof", "slaveof"}) {
+    directives_.push_back(
+        {name, false,
+         [](const std::vector<std::string>& v) -> ConfigError {
+           if (v.size() == 1 && v[0].empty()) return std::nullopt;  // as CONFIG REWRITE writes it
+           if (v.size() != 2) return "wrong number of arguments";
+           if (ToLower(v[0]) == "no" && ToLower(v[1]) == "one") return std::nullopt;
+           return "stashd has no replication: it cannot be a replica (only 'no one')";
+         },
+         [] { return std::string(); }});
+  }
+  // Kept for CONFIG GET and INFO repl_backlog_size; smaller values are raised
+  // to Redis's minimum, 16384.
+  directives_.push_back({"repl-backlog-size", true,
+                         [c](const std::vector<std::string>& v) -> ConfigError {
+                           if (auto e = Need1(v)) return e;
+                           auto n = ParseMemory(v[0]);
+                           if (!n) return "argument must be a memory value";
+                           c->repl_backlog_size.store(std::max<int64_t>(*n, 16 * 1024));
+                           return std::nullopt;
+                         },
+                         [c] { return std::to_string(c->repl_backlog_size.load()); }});
+  // A memory value, or a percentage of maxmemory ("10%", kept as -10).
+  directives_.push_back({"maxmemory-clients", true,
+                         [c](const std::vector<std::string>& v) -> ConfigError {
+                           if (auto e = Need1(v)) return e;
+                           std::string_view arg = v[0];
+                           if (!arg.empty() && arg.back() == '%') {
+                             auto pct = ParseInt(arg.substr(0, arg.size() - 1));
+                             if (!pct || *pct < 0) {
+                               return "argument must be a memory or percent value";
+                             }
+                             if (*pct > 100)
+                               return "percentage argument must be less or equal to 100";
+                             c->maxmemory_clients.store(-*pct);
+                             return std::nullopt;
+                           }
+                           auto n = ParseMemory(arg);
+                           if (!n) return "argument must be a memory or percent value";
+                           c->maxmemory_clients.store(*n);
+                           return std::nullopt;
+                         },
+                         [c] {
+                           const int64_t n = c->maxmemory_clients.load();
+                           return n < 0 ? std::to_string(-n) + "%" : std::to_string(n);
+                         }});
+  int_directive("key-load-delay", true, &c->key_load_delay_us, INT32_MIN, INT32_MAX, false);
+  directives_.back().hidden = true;
 
   // Persistence
   auto bool_directive = [this](std::string name, std::atomic<bool>* field) {
@@ -681,7 +747,7 @@ std::optional<std::string> ConfigTable::Get(std::string_view name) const {
 std::vector<std::string> ConfigTable::Match(std::string_view pattern) const {
   std::vector<std::string> out;
   for (const Directive& d : directives_) {
-    if (store::GlobMatch(pattern, d.name, /*nocase=*/true)) out.push_back(d.name);
+    if (!d.hidden && store::GlobMatch(pattern, d.name, /*nocase=*/true)) out.push_back(d.name);
   }
   return out;
 }

@@ -32,6 +32,21 @@ struct Config {
   std::atomic<int64_t> maxclients{10000};
   std::atomic<bool> protected_mode{true};
 
+  // daemonize (fixed after start-up): detach from the terminal at start-up,
+  // standard streams to /dev/null, as redis-server does.
+  bool daemonize = false;
+
+  // Replication: stashd runs standalone and has no replicas. replicaof
+  // (alias slaveof) takes only "no one"; repl-backlog-size is kept for
+  // CONFIG GET / INFO (Redis allocates the backlog only once a replica
+  // attaches, so on a server without replicas it has no effect there either).
+  std::atomic<int64_t> repl_backlog_size{1024 * 1024};
+
+  // key-load-delay (hidden, as in Redis: a testing aid): a pause in µs after
+  // each key loaded at start-up (negative -n: a 1 µs pause for one key in n,
+  // at random). 0: none.
+  std::atomic<int64_t> key_load_delay_us{0};
+
   // Threads and keyspace
   int io_threads = 0;  // 0 = number of cores
   int databases = 16;
@@ -110,6 +125,18 @@ struct Config {
   // and decays (minutes per decrement) (store/access_clock.h).
   std::atomic<int64_t> lfu_log_factor{10};
   std::atomic<int64_t> lfu_decay_time{1};
+  // maxmemory-clients: past this many bytes taken by all clients together
+  // (CLIENT LIST tot-mem), the server's cron closes the biggest clients
+  // until they fit (CLIENT NO-EVICT exempts one), counting them in INFO
+  // evicted_clients. A negative value -p is p percent of maxmemory. 0: no
+  // limit. Read it with MaxmemoryClientsBytes().
+  std::atomic<int64_t> maxmemory_clients{0};
+  int64_t MaxmemoryClientsBytes() const {
+    const int64_t v = maxmemory_clients.load(std::memory_order_relaxed);
+    if (v >= 0) return v;
+    return static_cast<int64_t>(static_cast<double>(maxmemory.load(std::memory_order_relaxed)) *
+                                static_cast<double>(-v) / 100.0);
+  }
 
   // client-output-buffer-limit, per client class: a client whose pending
   // replies exceed `hard` bytes, or stay above `soft` bytes for
@@ -183,7 +210,10 @@ class ConfigTable {
   // Current value of a directive as CONFIG GET shows it; nullopt if unknown.
   std::optional<std::string> Get(std::string_view name) const;
 
-  // Names of all directives matching a glob pattern (CONFIG GET pattern).
+  // Names of all directives matching a glob pattern (CONFIG GET pattern),
+  // except the hidden ones (Redis's HIDDEN_CONFIG: key-load-delay, and
+  // stashd's own fixed scope-* directives), which CONFIG GET answers only
+  // by their exact name.
   std::vector<std::string> Match(std::string_view pattern) const;
 
   bool Known(std::string_view name) const;
@@ -219,6 +249,7 @@ class ConfigTable {
     std::function<ConfigError(const std::vector<std::string>&)> set;
     std::function<std::string()> get;
     bool protected_config = false;  // Redis's PROTECTED_CONFIG
+    bool hidden = false;            // Redis's HIDDEN_CONFIG: not matched by patterns
   };
   const Directive* FindDirective(std::string_view name) const;
 

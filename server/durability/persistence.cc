@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
+#include <thread>
 
 #include "persistence/recovery.h"
 #include "protocol/errors.h"
@@ -112,6 +114,15 @@ Status Persistence::Start() {
   ro.sqlite_vfs = options_.sqlite_vfs;
   ro.fs = options_.fs;
   ro.ignore_missing_snapshot = options_.ignore_missing_snapshot;
+  // key-load-delay, as Redis's debugDelay: n µs after each key, or for -n a
+  // 1 µs pause for one key in n.
+  if (server_.config().key_load_delay_us.load() != 0) {
+    ro.after_each_snapshot_key = [&config = server_.config()] {
+      int64_t us = config.key_load_delay_us.load(std::memory_order_relaxed);
+      if (us < 0) us = (std::rand() % -us) == 0 ? 1 : 0;
+      if (us > 0) std::this_thread::sleep_for(std::chrono::microseconds(us));
+    };
+  }
   persistence::RecoveryResult r;
   const int64_t t0 = SteadyMs();
   s = persistence::Recover(ro, &ks, server_.clock().NowMs(), &r);

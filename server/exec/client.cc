@@ -22,6 +22,7 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms, bool self,
   const uint32_t sub = c.sub_count.load(std::memory_order_relaxed);
   const uint32_t psub = c.psub_count.load(std::memory_order_relaxed);
   const uint32_t ssub = c.ssub_count.load(std::memory_order_relaxed);
+  if (c.monitor.load(std::memory_order_relaxed)) flags += 'O';
   if (sub + psub + ssub > 0) flags += 'P';
   if (c.in_multi) flags += 'x';
   if (c.blocked != nullptr || c.postponed.load(std::memory_order_relaxed)) flags += 'b';

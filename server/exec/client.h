@@ -29,6 +29,7 @@ struct AclUser;
 class BlockedClient;
 struct CommandSpec;
 struct PubSubMessage;
+struct MonitorLine;
 
 struct QueuedCommand {
   const CommandSpec* spec;  // the command (or subcommand) to run
@@ -72,8 +73,8 @@ struct ClientState {
   // reply written): the connection keeps it and runs it again once the
   // pause ends. CLIENT LIST shows such a client as blocked (flag b).
   std::atomic<bool> postponed{false};
-  // CLIENT NO-EVICT: shown as flag e (stashd evicts no clients: it has no
-  // maxmemory-clients).
+  // CLIENT NO-EVICT: shown as flag e; such a client is never closed for
+  // maxmemory-clients (the server's cron, server/net/server.cc).
   std::atomic<bool> no_evict{false};
 
   // WATCH
@@ -120,6 +121,14 @@ struct ClientState {
   // Set once the connection is closing (QUIT, CLIENT KILL, the peer left):
   // from then on it is no longer a client others can redirect to.
   std::atomic<bool> closing{false};
+
+  // MONITOR (server/exec/monitor.h): set while the client is in monitor
+  // mode, by its own thread under MonitorFeed's mutex (CLIENT LIST reads it,
+  // flag O); the lines of the commands others run reach its connection
+  // through `deliver_monitor` (like `deliver`, from any thread, in call
+  // order; set once before the first command).
+  std::atomic<bool> monitor{false};
+  std::function<void(MonitorLine line)> deliver_monitor;
 
   // CLIENT REPLY: OFF drops every reply, SKIP the reply of the next command
   // (reply_skip_next becomes reply_skip for it). Pub/Sub confirmations and

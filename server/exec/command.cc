@@ -276,7 +276,12 @@ void ForEachKeyArg(const CommandSpec& spec, const Args& args,
 
 std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args) {
   std::vector<KeyArg> keys;
-  ForEachKeyArg(spec, args, [&](int index, KeySpecFlags flags) { keys.push_back({index, flags}); });
+  ForEachKeyArg(spec, args, [&](int index, KeySpecFlags flags) {
+    if (flags.Has(KeySpecFlag::kVariableFlags) && spec.variable_key_flags != nullptr) {
+      flags = spec.variable_key_flags(args);
+    }
+    keys.push_back({index, flags});
+  });
   return keys;
 }
 

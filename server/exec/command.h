@@ -278,8 +278,8 @@ using Handler = void (*)(CommandContext& ctx);
 
 // For a key spec flagged kVariableFlags: the flags of the key in this command
 // line (Redis's getkeys_proc; SET reads its key only with GET). The ACL
-// checks keys with these; COMMAND INFO and GETKEYSANDFLAGS show the static
-// flags, as Redis does.
+// checks keys with these and COMMAND GETKEYSANDFLAGS shows them (KeyArgs);
+// COMMAND INFO shows the static flags, as Redis does.
 using KeyFlagsFn = KeySpecFlags (*)(const Args& args);
 
 // One key spec, as Redis declares it (COMMAND INFO "key specifications"):
@@ -467,8 +467,11 @@ bool HasMovableKeys(const CommandSpec& spec);
 
 // One key argument found by the key specs of a command.
 struct KeyArg {
-  int index;           // position in the command line (0 = name)
-  KeySpecFlags flags;  // the flags of the key spec that found it
+  int index;  // position in the command line (0 = name)
+  // The flags of the key spec that found it; for a spec flagged
+  // kVariableFlags, those of this command line (the row's
+  // variable_key_flags, as Redis's getkeys_proc: SET ... GET, BITFIELD).
+  KeySpecFlags flags;
 };
 
 // Calls fn for every key argument of `args` (args[0] being the command
@@ -478,7 +481,7 @@ struct KeyArg {
 // that is not a number: the command itself then reports the error.
 void ForEachKeyArg(const CommandSpec& spec, const Args& args,
                    absl::FunctionRef<void(int index, KeySpecFlags flags)> fn);
-// The same, collected.
+// The same, collected (with variable flags resolved, see KeyArg).
 std::vector<KeyArg> KeyArgs(const CommandSpec& spec, const Args& args);
 
 // Family registration functions, one per file under server/commands/.

@@ -134,6 +134,20 @@ bool MayReplicate(const CommandSpec& spec, const ClientState& client, const Args
   return MayReplicate(spec, args, engine);
 }
 
+// What Redis refuses from a replica, so from a client in MONITOR mode: a
+// command that reads or writes keys or may replicate, and EXEC of a
+// transaction holding one.
+bool TouchesKeyspace(const CommandSpec& spec, const ClientState& client, const Args& args,
+                     ScriptEngine& engine) {
+  if (spec.flags & kReadonly) return true;
+  if ((spec.flags & kRunsQueued) && client.in_multi) {
+    for (const QueuedCommand& q : client.queued) {
+      if (q.spec->flags & kReadonly) return true;
+    }
+  }
+  return MayReplicate(spec, client, args, engine);
+}
+
 // What a subscribed RESP2 client may run (Redis's processCommand).
 bool AllowedWhileSubscribed(const CommandSpec& spec) {
   static constexpr std::string_view kAllowed[] = {"ping",         "subscribe",    "ssubscribe",
@@ -289,6 +303,11 @@ const CommandSpec* Dispatcher::ExecuteCommand(ClientState& client, Args& args,
   // fail, as in Redis.
   if (!(spec->flags & kAllowBusy) && ScriptBusy()) {
     reject(BusyError());
+    return spec;
+  }
+  if (client.monitor.load(std::memory_order_relaxed) &&
+      TouchesKeyspace(*spec, client, args, server_.scripts())) {
+    reject(errors::kReplicaKeyspace);
     return spec;
   }
   // CLIENT PAUSE: the command waits, without a reply, for the pause's end
@@ -513,7 +532,13 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState& client, const Args& 
   const bool from_script = client.in_script;
   TrackingScope* tracking_scope = client.tracking.on ? TrackingScope::Current() : nullptr;
   if (tracking_scope != nullptr && !from_script) tracking_scope->script_running = false;
+  // MONITOR (server/exec/monitor.h): a script runner is shown before the
+  // commands its script calls, any other command once it ran.
+  MonitorFeed& monitors = server_.monitors();
+  const bool feed_first = (spec.flags & kSkipMonitor) != 0;
+  if (feed_first && monitors.Active()) monitors.Feed(spec, client, client.db, args);
   spec.handler(ctx);
+  if (!feed_first && monitors.Active()) monitors.Feed(spec, client, client.db, args);
   if (tracking_scope != nullptr && (spec.flags & kReadonly)) {
     if (from_script) {
       tracking_scope->script_read = true;

@@ -68,6 +68,7 @@ Connection::~Connection() {
     EndBlock(server_, *client_.blocked, BlockedClient::State::kClosed);
   server_.dispatcher().UnwatchAll(client_);
   server_.pubsub().UnsubscribeAll(client_);
+  server_.monitors().Remove(client_);
   server_.tracking().Disable(client_);
   server_.clients().Remove(&client_);
 }
@@ -118,6 +119,9 @@ void Connection::Start() {
                                   executor = socket_.get_executor()](InvalidationMessage m) {
     mailbox->Post(executor, weak, std::move(m));
   };
+  client_.deliver_monitor = [weak, mailbox, executor = socket_.get_executor()](MonitorLine line) {
+    mailbox->Post(executor, weak, std::move(line));
+  };
   // Blocked clients read what is there without waiting (WatchPeer).
   socket_.non_blocking(true, ec);
   server_.stats().total_connections_received.fetch_add(1, std::memory_order_relaxed);
@@ -142,6 +146,7 @@ void Connection::Shutdown() {
   // owns the client state: the destructor unsubscribes then).
   if (!on_worker_) {
     server_.pubsub().UnsubscribeAll(client_);
+    server_.monitors().Remove(client_);
     server_.tracking().Disable(client_);
   }
   boost::system::error_code ec;
@@ -588,6 +593,8 @@ bool Connection::DeliverPush(const PushMailbox::Push& push) {
   holding_pushes_ = true;
   if (const auto* m = std::get_if<PubSubMessage>(&push)) {
     DeliverMessage(*m);
+  } else if (const auto* line = std::get_if<MonitorLine>(&push)) {
+    DeliverMonitorLine(*line);
   } else {
     DeliverInvalidation(std::get<InvalidationMessage>(push));
   }
@@ -600,6 +607,17 @@ void Connection::FlushPushes() {
   pushes_to_flush_ = false;
   if (closed_ || on_worker_ || awaiting_log_) return;
   Flush(/*close_after=*/false);
+}
+
+void Connection::DeliverMonitorLine(const MonitorLine& line) {
+  if (closed_) return;
+  // A status line, the same in RESP2 and RESP3, as Redis sends it.
+  if (on_worker_) {
+    worker_pushes_.Raw(*line.text);
+  } else {
+    reply_.Raw(*line.text);
+  }
+  AfterPush();
 }
 
 void Connection::DeliverInvalidation(const InvalidationMessage& m) {

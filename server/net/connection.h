@@ -14,10 +14,12 @@
 // on is how a blocked client that goes away is noticed and unregistered, so
 // that no element is popped for a dead connection.
 //
-// Pub/Sub messages for this client (ClientState::deliver) are handed to the
-// io thread (through its PushMailbox, in batches) and written behind the replies already built, in
-// the order they were published; a write already in flight is followed by another. A subscriber
-// whose unsent output passes the pubsub class of client-output-buffer-limit is closed.
+// Pub/Sub messages and MONITOR lines for this client (ClientState::deliver,
+// deliver_monitor) are handed to the io thread (through its PushMailbox, in
+// batches) and written behind the replies already built, in the order they
+// were published; a write already in flight is followed by another. A
+// client whose unsent output passes its class of client-output-buffer-limit
+// (pubsub while subscribed) is closed.
 //
 // Thread safety: a connection lives on one io_context (one thread); Close()
 // may be called from any thread and posts to that thread. While a worker
@@ -100,6 +102,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void FlushPushes();
   // A published message arrived (queued by ClientState::deliver).
   void DeliverMessage(const PubSubMessage& m);
+  // A MONITOR line arrived (queued by ClientState::deliver_monitor).
+  void DeliverMonitorLine(const MonitorLine& line);
   // An invalidation arrived (queued by ClientState::deliver_invalidation).
   void DeliverInvalidation(const InvalidationMessage& m);
   // After a message was written: enforces the output limits and sends it.

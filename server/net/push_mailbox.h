@@ -1,5 +1,5 @@
-// PushMailbox: the Pub/Sub messages and invalidations bound for the
-// connections of one io_context, handed over in batches.
+// PushMailbox: the Pub/Sub messages, invalidations and MONITOR lines bound
+// for the connections of one io_context, handed over in batches.
 //
 // PUBLISH to a channel with many subscribers used to post one handler per
 // subscriber: an allocation, a lock of the io_context's queue and possibly a
@@ -21,6 +21,7 @@
 #include <variant>
 #include <vector>
 
+#include "server/exec/monitor.h"
 #include "server/exec/pubsub.h"
 #include "server/exec/tracking.h"
 
@@ -30,7 +31,7 @@ class Connection;
 
 class PushMailbox : public boost::asio::execution_context::service {
  public:
-  using Push = std::variant<PubSubMessage, InvalidationMessage>;
+  using Push = std::variant<PubSubMessage, InvalidationMessage, MonitorLine>;
 
   static boost::asio::execution_context::id id;
 

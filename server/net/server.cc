@@ -6,10 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/ip/v6_only.hpp>
 #include <csignal>
+#include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/str_join.h"
 #include "protocol/errors.h"
@@ -332,11 +336,27 @@ void Server::Cron() {
   };
   const int64_t normal_soft_ms = soft_ms_of(Config::kNormalClients);
   const int64_t pubsub_soft_ms = soft_ms_of(Config::kPubSubClients);
+  // maxmemory-clients: the clients that may be evicted, with their memory.
+  const int64_t clients_limit = state_.config().MaxmemoryClientsBytes();
+  struct Evictable {
+    uint64_t memory;
+    uint64_t id;
+    std::string addr;
+    std::function<void()> close;
+  };
+  std::vector<Evictable> evictable;
+  uint64_t clients_memory = 0;
   {
     int64_t now = state_.clock().NowMs();
     uint64_t max_input = 0;
     uint64_t max_output = 0;
     state_.clients().ForEach([&](ClientState& c, const std::function<void()>& close) {
+      if (clients_limit > 0 && !c.no_evict.load(std::memory_order_relaxed) &&
+          !c.closing.load(std::memory_order_relaxed)) {
+        const uint64_t memory = ClientMemory(c);
+        clients_memory += memory;
+        evictable.push_back({memory, c.id, c.addr, close});
+      }
       const ClientState::Buffers& b = c.buffers;
       max_input = std::max(max_input, b.qbuf.load(std::memory_order_relaxed) +
                                           b.qbuf_free.load(std::memory_order_relaxed));
@@ -364,6 +384,21 @@ void Server::Cron() {
       }
     });
     state_.stats().NoteClientBuffers(now, max_input, max_output);
+  }
+  // Over maxmemory-clients: the biggest clients go first until the rest
+  // fit, as Redis evicts from its biggest memory bucket. Redis checks before
+  // each command; here it is checked hz times a second.
+  if (clients_limit > 0 && clients_memory > static_cast<uint64_t>(clients_limit)) {
+    std::sort(evictable.begin(), evictable.end(),
+              [](const Evictable& a, const Evictable& b) { return a.memory > b.memory; });
+    for (const Evictable& e : evictable) {
+      if (clients_memory <= static_cast<uint64_t>(clients_limit)) break;
+      spdlog::info("Evicting client: id={} addr={} tot-mem={} (maxmemory-clients {})", e.id, e.addr,
+                   e.memory, clients_limit);
+      e.close();
+      clients_memory -= e.memory;
+      state_.stats().evicted_clients.fetch_add(1, std::memory_order_relaxed);
+    }
   }
 }
 

@@ -31,8 +31,10 @@ class CommandTest : public ::testing::Test {
   struct TestClient {
     server::ClientState state;
     protocol::ReplyBuilder reply;
-    bool woken = false;    // its block ended (server/exec/blocking.h)
-    std::string messages;  // Pub/Sub messages delivered to it, as its connection writes them
+    bool woken = false;  // its block ended (server/exec/blocking.h)
+    // Pub/Sub messages and MONITOR lines delivered to it, as its connection
+    // writes them.
+    std::string messages;
   };
 
   // `configure` may change the configuration before the server is built.
@@ -59,6 +61,7 @@ class CommandTest : public ::testing::Test {
       server::WriteMessage(b, m);
       c.messages += b.buffer();
     };
+    c.state.deliver_monitor = [&c](server::MonitorLine line) { c.messages += *line.text; };
     c.state.deliver_invalidation = [&c](server::InvalidationMessage m) {
       protocol::ReplyBuilder b;
       b.set_resp3(c.state.resp == 3);
@@ -75,6 +78,7 @@ class CommandTest : public ::testing::Test {
       }
       server_->dispatcher().UnwatchAll(c->state);
       server_->pubsub().UnsubscribeAll(c->state);
+      server_->monitors().Remove(c->state);
       server_->tracking().Disable(c->state);
       server_->clients().Remove(&c->state);
     }

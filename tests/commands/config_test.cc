@@ -21,6 +21,7 @@ namespace stashd::test {
 namespace {
 
 using ::testing::HasSubstr;
+using Strings = std::vector<std::string>;
 
 std::filesystem::path SourceDir() {
   // The repository root, from the build (not __FILE__, which ccache may make relative).
@@ -135,6 +136,20 @@ const std::vector<DirectiveCase>& Cases() {
        {"abc"},
        "argument couldn't be parsed into an integer"},
       {"protected-mode", {"no"}, "no", {"maybe"}, "argument must be 'yes' or 'no'"},
+      {"daemonize", {"yes"}, "yes", {"maybe"}, "argument must be 'yes' or 'no'"},
+      {"replicaof",
+       {"no", "one"},
+       "",
+       {"127.0.0.1", "6379"},
+       "stashd has no replication: it cannot be a replica (only 'no one')"},
+      {"slaveof", {"NO", "ONE"}, "", {"no"}, "wrong number of arguments"},
+      {"repl-backlog-size", {"10"}, "16384", {"-1"}, "argument must be a memory value"},
+      {"maxmemory-clients",
+       {"10%"},
+       "10%",
+       {"200%"},
+       "percentage argument must be less or equal to 100"},
+      {"key-load-delay", {"-5"}, "-5", {"x"}, "argument couldn't be parsed into an integer"},
       {"requirepass", {"s3cret"}, "s3cret", {"a", "b"}, "wrong number of arguments"},
       {"aclfile",
        {"/etc/stashd/users.acl"},
@@ -369,8 +384,9 @@ TEST(DirectiveTest, ValuesAndErrors) {
 TEST(DirectiveTest, ImmutableAtRunTime) {
   server::Config config;
   server::ConfigTable table(&config);
-  for (const char* name : {"databases", "io-threads", "dir", "dbfilename", "logfile", "aclfile",
-                           "scope-user-prefix", "appendfilename", "enable-protected-configs"}) {
+  for (const char* name :
+       {"databases", "io-threads", "dir", "dbfilename", "logfile", "aclfile", "scope-user-prefix",
+        "appendfilename", "enable-protected-configs", "daemonize", "replicaof", "slaveof"}) {
     EXPECT_EQ(table.Set(name, {"x"}, /*at_startup=*/false), "can't set immutable config") << name;
   }
   EXPECT_EQ(table.Set("maxclients", {"7"}, /*at_startup=*/false), std::nullopt);
@@ -569,6 +585,109 @@ TEST_F(ConfigCommandTest, ProtectedConfigsAllowedStayFixedInStashd) {
               ErrorIs("ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't "
                       "set immutable config: the write log continues the snapshot in this "
                       "location; change it in the config file and restart"));
+}
+
+// ---- CONFIG SET / GET with several names, hidden and immutable configs ----
+// (replies printed by redis-server 7.0.15 for the same commands)
+
+TEST_F(ConfigCommandTest, SetSeveralAtOnce) {
+  EXPECT_EQ(Run({"config", "set", "maxmemory", "10000001", "repl-backlog-size", "10000002", "save",
+                 "3000 5"}),
+            "OK");
+  EXPECT_EQ(Run({"config", "get", "maxmemory"}).Strings(), (Strings{"maxmemory", "10000001"}));
+  EXPECT_EQ(Run({"config", "get", "repl-backlog-size"}).Strings(),
+            (Strings{"repl-backlog-size", "10000002"}));
+  EXPECT_EQ(Run({"config", "get", "save"}).Strings(), (Strings{"save", "3000 5"}));
+  EXPECT_THAT(Run({"info", "replication"}).str, HasSubstr("repl_backlog_size:10000002\r\n"));
+}
+
+TEST_F(ConfigCommandTest, SetRollsBackWhenOneValueIsRefused) {
+  ASSERT_EQ(Run({"config", "set", "maxmemory", "10000002"}), "OK");
+  EXPECT_EQ(RunRaw({"config", "set", "maxmemory", "10000001", "maxmemory-clients", "200%",
+                    "client-query-buffer-limit", "invalid"}),
+            "-ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - "
+            "percentage argument must be less or equal to 100\r\n");
+  EXPECT_EQ(Run({"config", "get", "maxmemory"}).Strings(), (Strings{"maxmemory", "10000002"}));
+  EXPECT_EQ(Run({"config", "get", "maxmemory-clients"}).Strings(),
+            (Strings{"maxmemory-clients", "0"}));
+  EXPECT_EQ(Run({"config", "get", "client-query-buffer-limit"}).Strings(),
+            (Strings{"client-query-buffer-limit", "1073741824"}));
+}
+
+TEST_F(ConfigCommandTest, MaxmemoryClientsTakesMemoryOrPercent) {
+  EXPECT_EQ(Run({"config", "set", "maxmemory-clients", "10%"}), "OK");
+  EXPECT_EQ(Run({"config", "get", "maxmemory-clients"}).Strings(),
+            (Strings{"maxmemory-clients", "10%"}));
+  EXPECT_EQ(server().config().MaxmemoryClientsBytes(), 0);  // 10% of no limit
+  ASSERT_EQ(Run({"config", "set", "maxmemory", "1000000"}), "OK");
+  EXPECT_EQ(server().config().MaxmemoryClientsBytes(), 100000);
+  EXPECT_EQ(Run({"config", "set", "maxmemory-clients", "1gb"}), "OK");
+  EXPECT_EQ(Run({"config", "get", "maxmemory-clients"}).Strings(),
+            (Strings{"maxmemory-clients", "1073741824"}));
+  EXPECT_EQ(Run({"config", "set", "maxmemory-clients", "0%"}), "OK");
+  EXPECT_EQ(Run({"config", "get", "maxmemory-clients"}).Strings(),
+            (Strings{"maxmemory-clients", "0"}));
+  for (const char* bad : {"abc", "-5", "-5%"}) {
+    EXPECT_EQ(RunRaw({"config", "set", "maxmemory-clients", bad}),
+              "-ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - "
+              "argument must be a memory or percent value\r\n")
+        << bad;
+  }
+  EXPECT_THAT(Run({"info", "stats"}).str, HasSubstr("\r\nevicted_clients:0\r\n"));
+}
+
+TEST_F(ConfigCommandTest, ImmutableConfigsAreRefused) {
+  for (const char* name : {"daemonize", "replicaof", "slaveof"}) {
+    EXPECT_EQ(RunRaw({"config", "set", name, "yes"}),
+              "-ERR CONFIG SET failed (possibly related to argument '" + std::string(name) +
+                  "') - can't set immutable config\r\n");
+  }
+}
+
+TEST_F(ConfigCommandTest, HiddenConfigsOnlyByName) {
+  RespValue all = Run({"config", "get", "*"});
+  for (size_t i = 0; i < all.elems.size(); i += 2) {
+    EXPECT_NE(all.elems[i].str, "key-load-delay");
+    EXPECT_FALSE(all.elems[i].str.starts_with("scope-")) << all.elems[i].str;
+  }
+  EXPECT_EQ(Run({"config", "get", "key-load-delay"}).Strings(), (Strings{"key-load-delay", "0"}));
+  EXPECT_EQ(Run({"config", "get", "key-load*"}).Strings(), Strings{});
+  EXPECT_EQ(Run({"config", "get", "scope-user-prefix"}).Strings(),
+            (Strings{"scope-user-prefix", "user:"}));
+  EXPECT_EQ(Run({"config", "set", "key-load-delay", "10"}), "OK");
+  EXPECT_EQ(Run({"config", "get", "key-load-delay"}).Strings(), (Strings{"key-load-delay", "10"}));
+}
+
+TEST_F(ConfigCommandTest, GetSeveralPatternsEachNameOnce) {
+  RespValue r = Run({"config", "get", "maxmemory", "maxmemory*", "bind", "*of"});
+  std::map<std::string, std::string> got;
+  for (size_t i = 0; i + 1 < r.elems.size(); i += 2) {
+    EXPECT_TRUE(got.emplace(r.elems[i].str, r.elems[i + 1].str).second) << r.elems[i].str;
+  }
+  EXPECT_EQ(got["slaveof"], "");
+  EXPECT_EQ(got["replicaof"], "");
+  EXPECT_EQ(got["maxmemory"], "0");
+  EXPECT_EQ(got["maxmemory-clients"], "0");
+  EXPECT_EQ(got["bind"], "127.0.0.1 -::1");
+}
+
+// What Redis's "CONFIG sanity" test does: every directive CONFIG GET *
+// lists (but the fixed ones Redis's test skips, and port/bind, which
+// listen anew) can be set to the value it shows, and then shows it again.
+TEST_F(ConfigCommandTest, EveryListedDirectiveTakesItsOwnValueBack) {
+  const std::set<std::string> skipped = {
+      "daemonize",  "tcp-backlog", "aclfile",        "databases",     "io-threads",
+      "logfile",    "replicaof",   "slaveof",        "requirepass",   "enable-protected-configs",
+      "dbfilename", "dir",         "appendfilename", "appenddirname", "port",
+      "bind"};
+  RespValue before = Run({"config", "get", "*"});
+  ASSERT_GT(before.elems.size(), 40u);
+  for (size_t i = 0; i + 1 < before.elems.size(); i += 2) {
+    const std::string& name = before.elems[i].str;
+    if (skipped.count(name)) continue;
+    EXPECT_EQ(Run({"config", "set", name, before.elems[i + 1].str}), "OK") << name;
+  }
+  EXPECT_EQ(Run({"config", "get", "*"}).Strings(), before.Strings());
 }
 
 }  // namespace

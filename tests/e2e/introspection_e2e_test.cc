@@ -2,7 +2,7 @@
 // (prometheus-redis-exporter) reads them: SLOWLOG LEN / GET, LATENCY LATEST
 // and LATENCY HISTOGRAM in Redis's shapes, entries naming the real peer
 // address, and a blocked command logged once a push on another connection
-// (another io thread) serves it.
+// (another io thread) serves it; maxmemory-clients closing clients.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -122,6 +122,22 @@ TEST_F(IntrospectionE2E, ExporterQueriesAnswerInRedisShapes) {
   EXPECT_EQ(c.Call({"SLOWLOG", "LEN"}).kind, RespValue::Kind::kInteger);
   EXPECT_THAT(c.Call({"INFO", "latencystats"}).str,
               ::testing::HasSubstr("latency_percentiles_usec_set:p50="));
+}
+
+// maxmemory-clients: past the limit the cron closes the biggest clients
+// (here every client but the CLIENT NO-EVICT one), counted in INFO.
+TEST_F(IntrospectionE2E, MaxmemoryClientsEvictsClients) {
+  auto victim = Client();
+  ASSERT_EQ(victim->Call({"PING"}), "PONG");
+  ASSERT_EQ(admin_->Call({"CLIENT", "NO-EVICT", "on"}), "OK");
+  ASSERT_EQ(admin_->Call({"CONFIG", "SET", "maxmemory-clients", "1"}), "OK");
+  EXPECT_TRUE(victim->WaitClosed());
+  EXPECT_THAT(admin_->Call({"INFO", "stats"}).str,
+              ::testing::HasSubstr("\r\nevicted_clients:1\r\n"));
+  ASSERT_EQ(admin_->Call({"CONFIG", "SET", "maxmemory-clients", "0"}), "OK");
+  auto next = Client();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few cron runs
+  EXPECT_EQ(next->Call({"PING"}), "PONG");
 }
 
 }  // namespace

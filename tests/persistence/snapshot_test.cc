@@ -170,6 +170,22 @@ TEST_F(SnapshotTest, EveryKindOfEntryRoundTrips) {
   EXPECT_EQ(DumpKeyspace(*fresh), DumpKeyspace(*ks_));
 }
 
+// key-load-delay's hook: called once per key loaded (not for expired ones).
+TEST_F(SnapshotTest, AfterEachKeyCalledPerLoadedKey) {
+  for (int i = 0; i < 10; ++i) Set(i % 3, "k" + std::to_string(i), "v");
+  Set(0, "gone", "v", kNow + 1000);
+  ASSERT_TRUE(Save().ok());
+  clock_.Advance(2000);
+  auto fresh = NewKeyspace();
+  LoadResult r;
+  int calls = 0;
+  ASSERT_TRUE(
+      LoadSnapshot(path_, FaultVfs::kName, fresh.get(), clock_.NowMs(), &r, [&] { ++calls; }).ok());
+  EXPECT_EQ(r.keys_loaded, 10u);
+  EXPECT_EQ(r.keys_expired, 1u);
+  EXPECT_EQ(calls, 10);
+}
+
 TEST_F(SnapshotTest, ReadableWithPlainSql) {
   Set(0, "user:1", "alice", kNow + 5000);
   Set(0, "user:2", "bob");
