@@ -161,8 +161,7 @@ int main(int argc, char** argv) {
         }
         freeReplyObject(r);
         redisReply* a = Run(c, ack);
-        if (a->type != REDIS_REPLY_INTEGER ||
-            static_cast<size_t>(a->integer) != ack.size() - 3) {
+        if (a->type != REDIS_REPLY_INTEGER || static_cast<size_t>(a->integer) != ack.size() - 3) {
           ++out.damaged;
         }
         freeReplyObject(a);
@@ -203,8 +202,10 @@ int main(int argc, char** argv) {
   }
   const uint64_t missing = entries - expected;
   const double secs = (end_ns - start_ns) / 1e9;
-  std::printf("consumers=%d entries=%" PRIu64 " payload=%zu batch=%s seconds=%.3f "
-              "entries_per_s=%.0f xreadgroup_calls=%" PRIu64 " per_consumer=%s delivered=%zu "
+  std::printf("consumers=%d entries=%" PRIu64
+              " payload=%zu batch=%s seconds=%.3f "
+              "entries_per_s=%.0f xreadgroup_calls=%" PRIu64
+              " per_consumer=%s delivered=%zu "
               "unique=%" PRIu64 " missing=%" PRIu64 " duplicates=%" PRIu64 " damaged=%" PRIu64
               " unknown=%" PRIu64 " pending=%lld\n",
               consumers, entries, size, batch.c_str(), secs, expected / secs, reads,
