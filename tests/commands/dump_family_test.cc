@@ -576,6 +576,23 @@ TEST_F(DumpFamilyTest, ListNodesFollowListMaxListpackSize) {
   EXPECT_THAT(Run({"lrange", "r", "0", "-1"}).elems, ElementsAre("a", "b", "c", "d", "e"));
 }
 
+// Redis 7.0 lets a node take an item while node bytes + item bytes + 8 fit
+// in 8 KB (list-max-listpack-size -2): 131 items of 60 bytes make a node of
+// 8129 bytes, which takes one of 55 bytes more but not one of 56
+// (redis-server 7.0.15 dumps 1 and 2 nodes).
+TEST_F(DumpFamilyTest, ListNodesSplitAtRedisEstimate) {
+  for (const auto& [last, nodes] : {std::pair<size_t, char>{55, 1}, {56, 2}}) {
+    std::vector<std::string> push = {"rpush", "k"};
+    push.insert(push.end(), 131, std::string(60, 'x'));
+    push.push_back(std::string(last, 'y'));
+    Run({"del", "k"});
+    Run(push);
+    const std::string dump = Run({"dump", "k"}).str;
+    ASSERT_GE(dump.size(), 2u);
+    EXPECT_EQ(dump[1], nodes) << last;
+  }
+}
+
 TEST_F(DumpFamilyTest, RestoreErrorsInRedisOrder) {
   Run({"set", "foo", "bar"});
   const std::string payload = Run({"dump", "foo"}).str;
