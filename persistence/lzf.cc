@@ -118,8 +118,8 @@ std::optional<std::string> LzfCompress(std::string_view input, size_t capacity) 
     // A candidate from this call, not at position 0, near enough, and
     // really equal in its first three bytes.
     const size_t ref = stored > base ? static_cast<size_t>(stored - base) : 0;
-    if (ref != 0 && pos - ref <= kMaxDistance && in[ref] == in[pos] &&
-        in[ref + 1] == in[pos + 1] && in[ref + 2] == in[pos + 2]) {
+    if (ref != 0 && pos - ref <= kMaxDistance && in[ref] == in[pos] && in[ref + 1] == in[pos + 1] &&
+        in[ref + 2] == in[pos + 2]) {
       // Room for the longest back reference and the next run's control byte.
       if (out.size() - (out.literals() == 0 ? 1 : 0) + 4 >= capacity) return std::nullopt;
       const size_t length = MatchLength(in, ref, pos, std::min(n - pos - 2, kMaxMatch));
