@@ -7,6 +7,8 @@
 #   stop_server                 stops it
 #   field LINE KEY              the value of KEY=value in LINE
 #   median                      the median of the numbers on stdin
+#   rps ARGS...                 redis-benchmark ARGS against $PORT: requests per second
+#   ratio_table W=LABEL...      markdown table of RESULT[server,w,run], median ratios
 #
 # STASHD_ARGS (an array) adds flags to stashd's command line.
 STASHD_ARGS=("${STASHD_ARGS[@]}")
@@ -35,3 +37,37 @@ stop_server() {
 field() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
 median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# rps ARGS...: the requests per second redis-benchmark reports for one test
+# (its last CSV line) against the server on $PORT. ARGS are options, then the
+# command (redis-benchmark reads no option after the command).
+rps() {
+  redis-benchmark -p "$PORT" -q --csv "$@" 2>/dev/null | awk -F'","' 'END {gsub(/"/, "", $2); print $2}'
+}
+
+# ratio_table WORKLOAD=LABEL...: a markdown table from RESULT[server,workload,run]
+# (rates, higher is better) for runs 1..$RUNS: each side's median, every run's
+# ratio (stashd / redis) and the median of those ratios.
+declare -A RESULT
+ratio_table() {
+  local spec w label run r s ratios all
+  printf '| workload | redis (median) | stashd (median) | ratio (median) | ratio of each run |\n'
+  printf '|---|---:|---:|---:|---|\n'
+  for spec in "$@"; do
+    w=${spec%%=*}; label=${spec#*=}
+    ratios=(); all=""
+    for run in $(seq "$RUNS"); do
+      r=${RESULT[redis,$w,$run]:-}; s=${RESULT[stashd,$w,$run]:-}
+      if [ -n "$r" ] && [ -n "$s" ] && [ "$r" != 0 ]; then
+        ratios+=("$(awk -v a="$s" -v b="$r" 'BEGIN {printf "%.2f", a / b}')")
+        all+="${ratios[-1]} "
+      else
+        all+="n/a "
+      fi
+    done
+    printf '| %s | %s | %s | %s | %s |\n' "$label" \
+      "$(for run in $(seq "$RUNS"); do echo "${RESULT[redis,$w,$run]:-}"; done | grep . | median)" \
+      "$(for run in $(seq "$RUNS"); do echo "${RESULT[stashd,$w,$run]:-}"; done | grep . | median)" \
+      "$( ((${#ratios[@]})) && printf '%s\n' "${ratios[@]}" | median || echo n/a)" "${all% }"
+  done
+}

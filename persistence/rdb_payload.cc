@@ -69,7 +69,7 @@ void AppendLength(std::string& out, uint64_t length) {
   }
 }
 
-void AppendString(std::string& out, std::string_view value) {
+void AppendString(std::string& out, std::string_view value, Compression compression) {
   // Redis tries the integer form only for strings of up to 11 bytes (the
   // longest 32-bit integer) and keeps it if it gives the same text back:
   // string2ll's canonical form, which ParseInt64 accepts.
@@ -92,8 +92,23 @@ void AppendString(std::string& out, std::string_view value) {
       }
     }
   }
+  // Under 21 bytes nothing compresses; above, only a saving of 4 bytes or
+  // more is worth the compressed form (rdbSaveLzfStringObject's rule).
+  if (compression == Compression::kLzf && value.size() > 20) {
+    if (const std::optional<std::string> packed = LzfCompress(value, value.size() - 4)) {
+      AppendLzfBlob(out, *packed, value.size());
+      return;
+    }
+  }
   AppendLength(out, value.size());
   out.append(value);
+}
+
+void AppendLzfBlob(std::string& out, std::string_view packed, uint64_t length) {
+  out.push_back(static_cast<char>((kEncoded << 6) | kEncLzf));
+  AppendLength(out, packed.size());
+  AppendLength(out, length);
+  out.append(packed);
 }
 
 void AppendBinaryDouble(std::string& out, double value) {
@@ -248,41 +263,6 @@ std::optional<double> Reader::ReadTextDouble() {
   const double value = std::strtod(text.c_str(), &end);
   if (end == text.c_str()) return std::nullopt;
   return value;
-}
-
-// LZF: a control byte below 32 starts a run of control+1 literal bytes;
-// otherwise its top three bits are a match length (7 means "add the next
-// byte"), the match is length+2 bytes long and starts ((control & 31) << 8)
-// + next byte + 1 bytes back in the output.
-std::optional<std::string> LzfDecompress(std::string_view in, size_t out_len) {
-  // The most a byte of LZF expands to: a 3-byte match of 264 bytes.
-  if (out_len / 88 > in.size()) return std::nullopt;
-  std::string out;
-  out.reserve(out_len);
-  size_t i = 0;
-  while (i < in.size()) {
-    const auto control = static_cast<uint8_t>(in[i++]);
-    if (control < 32) {
-      const size_t run = control + 1u;
-      if (i + run > in.size() || out.size() + run > out_len) return std::nullopt;
-      out.append(in.substr(i, run));
-      i += run;
-      continue;
-    }
-    size_t length = control >> 5;
-    if (length == 7) {
-      if (i >= in.size()) return std::nullopt;
-      length += static_cast<uint8_t>(in[i++]);
-    }
-    if (i >= in.size()) return std::nullopt;
-    const size_t back = ((control & 0x1fu) << 8) + static_cast<uint8_t>(in[i++]) + 1;
-    length += 2;
-    if (back > out.size() || out.size() + length > out_len) return std::nullopt;
-    size_t from = out.size() - back;
-    for (size_t n = 0; n < length; ++n) out.push_back(out[from + n]);  // may overlap
-  }
-  if (out.size() != out_len) return std::nullopt;
-  return out;
 }
 
 }  // namespace stashd::persistence::rdb

@@ -1,16 +1,17 @@
 // The payload format of Redis's DUMP / RESTORE and FUNCTION DUMP / RESTORE:
 // RDB-encoded records followed by a 2-byte RDB version and a CRC-64 (Jones)
 // of everything before it, both little-endian. Only what stashd produces or
-// accepts is here: RDB lengths, strings (plain, integer-encoded and LZF
-// compressed on read; plain or integer-encoded on write, as Redis without
-// compression), binary doubles and the footer. The values of keys in this
-// format (DUMP / RESTORE) are in rdb_value.h.
+// accepts is here: RDB lengths, strings (plain, integer-encoded or LZF
+// compressed, persistence/lzf.h), binary doubles and the footer. The values
+// of keys in this format (DUMP / RESTORE) are in rdb_value.h.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "persistence/lzf.h"
 
 namespace stashd::persistence::rdb {
 
@@ -25,10 +26,18 @@ inline constexpr uint8_t kOpcodeFunction = 0xF5;
 uint64_t Crc64(uint64_t crc, std::string_view data);
 
 void AppendLength(std::string& out, uint64_t length);
-// A string as Redis's rdbSaveRawString writes it with rdbcompression off:
-// a canonical decimal integer of at most 11 bytes within the 32-bit range
-// as an 8, 16 or 32-bit integer, anything else as its length and bytes.
-void AppendString(std::string& out, std::string_view value);
+// Whether strings are written LZF-compressed where that saves space: Redis's
+// `rdbcompression` (yes, kLzf, by default).
+enum class Compression { kNone, kLzf };
+// A string as Redis's rdbSaveRawString writes it: a canonical decimal
+// integer of at most 11 bytes within the 32-bit range as an 8, 16 or 32-bit
+// integer; with kLzf, a string of more than 20 bytes that LZF shrinks by at
+// least 4 bytes compressed (0xC3, compressed length, length, LZF bytes);
+// anything else as its length and bytes.
+void AppendString(std::string& out, std::string_view value, Compression compression);
+// A string already LZF-compressed (`packed`, `length` bytes once
+// decompressed): 0xC3, the two lengths, the bytes.
+void AppendLzfBlob(std::string& out, std::string_view packed, uint64_t length);
 // A double as its 8 IEEE 754 bytes, little-endian (RDB_TYPE_ZSET_2).
 void AppendBinaryDouble(std::string& out, double value);
 // A Unix time in milliseconds as its 8 bytes, little-endian (stream
@@ -63,11 +72,5 @@ class Reader {
  private:
   std::string_view data_;
 };
-
-// LZF decompression of `in` into exactly `out_len` bytes; nullopt if `in` is
-// not a valid LZF stream of that size (or `out_len` is more than any LZF
-// stream of in.size() bytes can expand to: nothing is allocated for a
-// length a corrupt payload claims).
-std::optional<std::string> LzfDecompress(std::string_view in, size_t out_len);
 
 }  // namespace stashd::persistence::rdb

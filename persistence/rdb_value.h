@@ -12,9 +12,9 @@
 //   zset   listpack    RDB_TYPE_ZSET_LISTPACK      skiplist   RDB_TYPE_ZSET_2
 //   stream             RDB_TYPE_STREAM_LISTPACKS_2 of the live entries, in
 //                      nodes split as XADD splits them, and the groups
-// Strings are never LZF-compressed (Redis compresses strings over 20 bytes
-// that shrink by more than 4 bytes; it reads uncompressed ones as well), so
-// a payload is byte-identical to Redis's when Redis did not compress.
+// Strings, and the blobs above, are LZF-compressed as Redis compresses them
+// under rdbcompression (over 20 bytes, saving at least 4), with Redis's own
+// parse (persistence/lzf.h): a payload is byte-identical to Redis's.
 //
 // Read: every encoding of these types Redis 7.0 loads, the older ones
 // included (RDB_TYPE_LIST, _ZSET, _HASH_ZIPMAP, _LIST_ZIPLIST,
@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "persistence/rdb_payload.h"
 #include "store/keyspace.h"
 #include "store/value.h"
 
@@ -63,8 +64,10 @@ enum ObjectType : uint8_t {
   kTypeStreamListpacks2 = 19,
 };
 
-// DUMP: the payload of `value` (type, value, footer).
-std::string DumpPayload(const store::ValueView& value);
+// DUMP: the payload of `value` (type, value, footer), its strings (the
+// listpack, intset and stream node blobs included) LZF-compressed where
+// Redis compresses them if `compression` is kLzf.
+std::string DumpPayload(const store::ValueView& value, Compression compression);
 
 struct ObjectUnref {
   void operator()(store::Object* object) const { object->Unref(); }

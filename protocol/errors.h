@@ -441,8 +441,9 @@ inline constexpr std::string_view kInvalidIdleTime = "ERR Invalid IDLETIME value
 inline constexpr std::string_view kInvalidFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255";
 inline constexpr std::string_view kNotAFunctionPayload = "ERR given type is not a function";
 inline constexpr std::string_view kFunctionPreGaFormat = "ERR Pre-GA function format not supported";
-inline constexpr std::string_view kBadFunctionPayload =
-    "ERR failed loading the given functions payload";
+// FUNCTION RESTORE of a library record whose code string cannot be read
+// (truncated, or LZF that does not decompress): rdbFunctionLoad's words.
+inline constexpr std::string_view kBadFunctionPayload = "ERR Failed loading library payload";
 inline constexpr std::string_view kFunctionsNotSaved =
     "ERR Can't save the function libraries, the change is undone: %s";
 inline constexpr std::string_view kScriptFlushOption =

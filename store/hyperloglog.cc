@@ -323,8 +323,20 @@ std::optional<uint64_t> Count(std::string_view hll) {
 }
 
 uint64_t CountRegisters(const Registers& registers) {
+  // A union of small HLLs leaves most registers at 0: eight of them are
+  // counted with one 64-bit test, instead of eight increments of the same
+  // histogram slot, each waiting for the one before it (PFCOUNT of several
+  // keys spent 60% of its CPU here).
   int histogram[64] = {0};
-  for (uint8_t v : registers) ++histogram[v & 63];
+  for (size_t i = 0; i < kRegisters; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, registers.data() + i, sizeof word);
+    if (word == 0) {
+      histogram[0] += 8;
+      continue;
+    }
+    for (size_t j = i; j < i + 8; ++j) ++histogram[registers[j] & 63];
+  }
   return Estimate(histogram);
 }
 

@@ -32,7 +32,9 @@ void CmdDump(CommandContext& ctx) {
   const std::optional<store::ValueView> value =
       ctx.keyspace.Find(ctx.db(), ctx.args[1], Keyspace::Lookup::kRead);
   if (!value) return ctx.reply.Null();
-  ctx.reply.Bulk(rdb::DumpPayload(*value));
+  const bool compress = ctx.server.config().rdbcompression.load();
+  ctx.reply.Bulk(
+      rdb::DumpPayload(*value, compress ? rdb::Compression::kLzf : rdb::Compression::kNone));
 }
 
 // RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds]

@@ -241,9 +241,14 @@ void CmdFunctionFlush(CommandContext& ctx) {
 
 // FUNCTION DUMP: every library as an RDB function record (the library's
 // code), in Redis's payload format, so that Redis and stashd restore each
-// other's dumps. Strings are written uncompressed.
+// other's dumps; the code LZF-compressed as Redis compresses it under
+// rdbcompression.
 void CmdFunctionDump(CommandContext& ctx) {
-  ctx.reply.Bulk(EncodeFunctionPayload(ctx.server.scripts().Libraries()));
+  namespace rdb = persistence::rdb;
+  const bool compress = ctx.server.config().rdbcompression.load();
+  ctx.reply.Bulk(
+      EncodeFunctionPayload(ctx.server.scripts().Libraries(),
+                            compress ? rdb::Compression::kLzf : rdb::Compression::kNone));
 }
 
 // FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]

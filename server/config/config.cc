@@ -676,6 +676,7 @@ ConfigTable::ConfigTable(Config* config) : config_(config) {
                      return std::nullopt;
                    });
   bool_directive("stop-writes-on-bgsave-error", &c->stop_writes_on_bgsave_error);
+  bool_directive("rdbcompression", &c->rdbcompression);
   int_directive("auto-aof-rewrite-percentage", true, &c->auto_aof_rewrite_percentage, 0, INT32_MAX,
                 false);
   int_directive("auto-aof-rewrite-min-size", true, &c->auto_aof_rewrite_min_size, 0, INT64_MAX,

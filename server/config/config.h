@@ -183,6 +183,10 @@ struct Config {
   std::string appendfilename = "appendonly.slog";
   std::string appenddirname = "appendonlydir";
   std::atomic<bool> stop_writes_on_bgsave_error{true};
+  // rdbcompression: DUMP and FUNCTION DUMP write strings of more than 20
+  // bytes LZF-compressed when that saves at least 4 bytes, as Redis writes
+  // its RDB (stashd's own snapshots are SQLite and not affected).
+  std::atomic<bool> rdbcompression{true};
   std::atomic<int64_t> auto_aof_rewrite_percentage{100};
   std::atomic<int64_t> auto_aof_rewrite_min_size{64ll * 1024 * 1024};
 };

@@ -31,12 +31,13 @@ bool WriteAll(int fd, const std::string& data) {
 
 }  // namespace
 
-std::string EncodeFunctionPayload(const std::vector<ScriptEngine::LibraryInfo>& libs) {
+std::string EncodeFunctionPayload(const std::vector<ScriptEngine::LibraryInfo>& libs,
+                                  persistence::rdb::Compression compression) {
   namespace rdb = persistence::rdb;
   std::string payload;
   for (const auto& lib : libs) {
     payload.push_back(static_cast<char>(rdb::kOpcodeFunction));
-    rdb::AppendString(payload, lib.code);
+    rdb::AppendString(payload, lib.code, compression);
   }
   rdb::AppendFooter(payload);
   return payload;
@@ -74,7 +75,8 @@ std::optional<std::vector<std::string>> DecodeFunctionPayload(std::string_view p
 
 std::optional<std::string> SaveFunctionLibraries(
     const std::string& dir, const std::vector<ScriptEngine::LibraryInfo>& libs) {
-  const std::string data = EncodeFunctionPayload(libs);
+  // The file keeps the uncompressed form whatever rdbcompression says.
+  const std::string data = EncodeFunctionPayload(libs, persistence::rdb::Compression::kNone);
   const std::string path = dir + "/" + kFunctionsFileName;
   // A name of this process's own: two servers given the same folder by
   // mistake must not rename each other's half-written file.

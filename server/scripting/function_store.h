@@ -15,14 +15,17 @@
 #include <string>
 #include <vector>
 
+#include "persistence/rdb_payload.h"
 #include "server/scripting/script_engine.h"
 
 namespace stashd::server {
 
 inline constexpr const char* kFunctionsFileName = "functions.dump";
 
-// The FUNCTION DUMP payload of `libs`.
-std::string EncodeFunctionPayload(const std::vector<ScriptEngine::LibraryInfo>& libs);
+// The FUNCTION DUMP payload of `libs`, each library's code LZF-compressed
+// where that saves space if `compression` says so (rdbcompression).
+std::string EncodeFunctionPayload(const std::vector<ScriptEngine::LibraryInfo>& libs,
+                                  persistence::rdb::Compression compression);
 // The library codes in a FUNCTION DUMP payload, or (as `error`) Redis's
 // FUNCTION RESTORE error for a payload that fails its checks.
 std::optional<std::vector<std::string>> DecodeFunctionPayload(std::string_view payload,

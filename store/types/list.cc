@@ -94,6 +94,8 @@ size_t Usable(const char* p) { return p == nullptr ? 0 : malloc_usable_size(cons
 
 int ListObject::Fill() { return list_fill.load(std::memory_order_relaxed); }
 
+int64_t ListObject::CompressDepth() { return list_compress_depth.load(std::memory_order_relaxed); }
+
 void ListObject::SetLimits(int64_t fill, int64_t compress_depth) {
   fill = std::clamp<int64_t>(fill, -5, 1 << 15);
   if (fill == 0) fill = 1;

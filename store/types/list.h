@@ -74,11 +74,14 @@ class ListObject final : public Object {
   ~ListObject() override;
 
   // list-max-listpack-size (clamped as Redis clamps it: below -5 is -5,
-  // above 32768 is 32768, 0 is 1) and list-compress-depth (kept only).
+  // above 32768 is 32768, 0 is 1) and list-compress-depth (stashd's nodes
+  // are not compressed; DUMP writes the inner nodes as Redis holds them).
   // They apply to later writes.
   static void SetLimits(int64_t fill, int64_t compress_depth);
   // The current list-max-listpack-size, as clamped by SetLimits.
   static int Fill();
+  // The current list-compress-depth.
+  static int64_t CompressDepth();
 
   // Adds one item at an end.
   void Push(End end, std::string_view item);

@@ -236,6 +236,7 @@ const std::vector<DirectiveCase>& Cases() {
        "appendfilename can't be a path, just a filename"},
       {"appenddirname", {"logs"}, "logs", {"a/b"}, "appenddirname can't be a path, just a dirname"},
       {"stop-writes-on-bgsave-error", {"no"}, "no", {"nope"}, "argument must be 'yes' or 'no'"},
+      {"rdbcompression", {"no"}, "no", {"maybe"}, "argument must be 'yes' or 'no'"},
       {"auto-aof-rewrite-percentage",
        {"50"},
        "50",

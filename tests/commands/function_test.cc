@@ -3,9 +3,11 @@
 // DUMP / RESTORE with each policy. Every expected reply was read off a real
 // Redis 7.0.15 (raw bytes over a socket).
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "command_fixture.h"
+#include "persistence/rdb_payload.h"
 
 namespace stashd::test {
 namespace {
@@ -207,6 +209,63 @@ TEST_F(FunctionTest, DumpAndRestore) {
   // An empty dump is just the footer.
   ASSERT_EQ(RunRaw({"function", "flush"}), "+OK\r\n");
   EXPECT_EQ(Run({"function", "dump"}).str, std::string("\n\x00]\x9b\\@\x0f\x7f\xa2\xda", 10));
+}
+
+std::string FromHex(std::string_view hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+// FUNCTION DUMP of the library of DumpCompressesCodeAsRedis, from
+// redis-server 7.0.15 (rdbcompression yes, its default).
+constexpr std::string_view kBigLibDump =
+    "f5c340b142a61f23216c7561206e616d653d6269670a72656469732e72656769737465725f66750c6e63"
+    "74696f6e28276630272c20e0000e0e292072657475726e203020656e6429e012360031e00c360031e017"
+    "360032e00c360032e017360033e00c360033e017360034e00c360034e017360035e00c360035e0173600"
+    "36e00c360036e017360037e00c360037e017360038e00c360038e017360039e00c360039e017360031e2"
+    "0d260031e21927e20e2842290164290a003b7dee4634ca7883";
+
+// A library of twelve near-identical functions: its code is LZF-compressed
+// in the dump (rdbcompression yes), byte for byte as redis-server 7.0.15
+// dumps it; with rdbcompression no it is written as it is. Both restore.
+TEST_F(FunctionTest, DumpCompressesCodeAsRedis) {
+  std::string code = "#!lua name=big\n";
+  for (int i = 0; i < 12; ++i) {
+    if (i > 0) code += "\n";
+    code += "redis.register_function('f" + std::to_string(i) + "', function() return " +
+            std::to_string(i) + " end)";
+  }
+  ASSERT_EQ(RunRaw({"function", "load", code}), "$3\r\nbig\r\n");
+  const std::string redis = FromHex(kBigLibDump);
+  EXPECT_EQ(Run({"function", "dump"}).str, redis);
+  ASSERT_EQ(RunRaw({"config", "set", "rdbcompression", "no"}), "+OK\r\n");
+  const std::string plain = Run({"function", "dump"}).str;
+  ASSERT_EQ(RunRaw({"config", "set", "rdbcompression", "yes"}), "+OK\r\n");
+  EXPECT_EQ(plain.substr(0, 3), FromHex("f542a6"));  // a 14-bit length: 678 bytes
+  EXPECT_EQ(plain.substr(3, code.size()), code);
+  EXPECT_EQ(RunRaw({"function", "restore", redis, "replace"}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"function", "restore", plain, "replace"}), "+OK\r\n");
+  EXPECT_EQ(RunRaw({"fcall", "f11", "0"}), ":11\r\n");
+}
+
+// A library record whose code does not read (LZF that does not decompress,
+// a string cut short), its checksum holding: Redis's words.
+TEST_F(FunctionTest, RestoreOfAnUnreadableLibrary) {
+  auto with_footer = [](std::string body) {
+    persistence::rdb::AppendFooter(body);
+    return body;
+  };
+  std::string lzf = FromHex(kBigLibDump);
+  lzf.resize(lzf.size() - 10);  // the footer
+  lzf[6] = '\x1e';              // the first literal run one byte short
+  EXPECT_EQ(RunRaw({"function", "restore", with_footer(lzf)}),
+            "-ERR Failed loading library payload\r\n");
+  EXPECT_EQ(RunRaw({"function", "restore", with_footer(FromHex("f54064616263"))}),
+            "-ERR Failed loading library payload\r\n");
+  EXPECT_EQ(RunRaw({"function", "list"}), "*0\r\n");
 }
 
 TEST_F(FunctionTest, FlushArgumentsAndHelp) {

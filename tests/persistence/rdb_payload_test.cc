@@ -32,7 +32,7 @@ TEST(RdbPayloadTest, WritesWhatRedisWrites) {
   std::string payload;
   for (const std::string* code : {&kLibT, &kLibU}) {
     payload.push_back(static_cast<char>(kOpcodeFunction));
-    AppendString(payload, *code);
+    AppendString(payload, *code, Compression::kNone);
   }
   AppendFooter(payload);
   const std::string redis =
@@ -65,12 +65,42 @@ TEST(RdbPayloadTest, ReadsRedisLzfCompressedStrings) {
   }
   EXPECT_EQ(*code, expected);
   EXPECT_TRUE(reader.AtEnd());
+  // And compressing the code gives Redis's bytes back.
+  std::string ours;
+  ours.push_back(static_cast<char>(kOpcodeFunction));
+  AppendString(ours, expected, Compression::kLzf);
+  AppendFooter(ours);
+  EXPECT_EQ(ours, payload);
+}
+
+TEST(RdbPayloadTest, CompressesOnlyOver20BytesAndOnlyWhenItSaves4) {
+  // 20 bytes: never tried; 21 repeated bytes: compressed.
+  std::string out;
+  AppendString(out, std::string(20, 'a'), Compression::kLzf);
+  EXPECT_EQ(out, "\x14" + std::string(20, 'a'));
+  out.clear();
+  AppendString(out, std::string(21, 'a'), Compression::kLzf);
+  EXPECT_EQ(out, std::string("\xc3\x06\x15\x01\x61\x61\xe0\x0a\x00", 9));
+  // Integers first, whatever the compression.
+  out.clear();
+  AppendString(out, "12345678901", Compression::kLzf);
+  EXPECT_EQ(out,
+            "\x0b"
+            "12345678901");
+  // 26 distinct bytes do not compress: written as they are.
+  out.clear();
+  AppendString(out, "abcdefghijklmnopqrstuvwxyz", Compression::kLzf);
+  EXPECT_EQ(out,
+            "\x1a"
+            "abcdefghijklmnopqrstuvwxyz");
+  Reader reader(out);
+  EXPECT_EQ(reader.ReadString(), "abcdefghijklmnopqrstuvwxyz");
 }
 
 TEST(RdbPayloadTest, RejectsDamage) {
   std::string payload;
   payload.push_back(static_cast<char>(kOpcodeFunction));
-  AppendString(payload, kLibT);
+  AppendString(payload, kLibT, Compression::kNone);
   AppendFooter(payload);
   ASSERT_TRUE(VerifyPayload(payload));
   for (size_t i = 0; i < payload.size(); ++i) {
@@ -160,7 +190,7 @@ TEST(RdbPayloadTest, StringsAreWrittenAsRedisWritesThem) {
   };
   for (const auto& [value, encoded] : cases) {
     std::string out;
-    AppendString(out, value);
+    AppendString(out, value, Compression::kNone);
     EXPECT_EQ(out, encoded) << value;
     Reader reader(out);
     EXPECT_EQ(reader.ReadString(), value);
