@@ -1023,7 +1023,7 @@ void CmdConfigRewrite(CommandContext& ctx) {
     absl::StrAppend(&out, ConfigFileLine(name, table.Get(name).value_or("")), "\n");
   }
   std::vector<std::string> appended;
-  for (const std::string& name : table.Match("*")) {
+  for (const std::string& name : table.Names()) {
     if (written.contains(name)) continue;
     std::string value = table.Get(name).value_or("");
     if (value == default_table.Get(name).value_or("")) continue;

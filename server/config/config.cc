@@ -753,6 +753,13 @@ std::vector<std::string> ConfigTable::Match(std::string_view pattern) const {
   return out;
 }
 
+std::vector<std::string> ConfigTable::Names() const {
+  std::vector<std::string> out;
+  out.reserve(directives_.size());
+  for (const Directive& d : directives_) out.push_back(d.name);
+  return out;
+}
+
 std::vector<double> ConfigTable::latency_percentiles() const {
   std::lock_guard lock(mu_);
   return config_->latency_tracking_info_percentiles;

@@ -219,6 +219,8 @@ class ConfigTable {
   // stashd's own fixed scope-* directives), which CONFIG GET answers only
   // by their exact name.
   std::vector<std::string> Match(std::string_view pattern) const;
+  // Every directive's name, hidden ones included (CONFIG REWRITE).
+  std::vector<std::string> Names() const;
 
   bool Known(std::string_view name) const;
 
