@@ -874,10 +874,10 @@ TEST_F(ServerTest, ConfigGet) {
   // An exact name comes back as it was spelled.
   EXPECT_EQ(RunRaw({"config", "get", "MAXCLIENTS"}), "*2\r\n$10\r\nMAXCLIENTS\r\n$5\r\n10000\r\n");
   EXPECT_EQ(RunRaw({"config", "get", "nosuch"}), "*0\r\n");
-  EXPECT_THAT(
-      Run({"config", "get", "max*", "timeout", "maxclients"}),
-      StrArray(std::vector<std::string>{"maxclients", "10000", "maxmemory", "0", "maxmemory-policy",
-                                        "noeviction", "maxmemory-samples", "5", "maxmemory-clients", "0", "timeout", "0"}));
+  EXPECT_THAT(Run({"config", "get", "max*", "timeout", "maxclients"}),
+              StrArray(std::vector<std::string>{
+                  "maxclients", "10000", "maxmemory", "0", "maxmemory-policy", "noeviction",
+                  "maxmemory-samples", "5", "maxmemory-clients", "0", "timeout", "0"}));
   EXPECT_THAT(Run({"config", "get", "*"}),
               ArrayOfSize(2 * server().config_table().Match("*").size()));
   EXPECT_THAT(Run({"config", "get"}),
