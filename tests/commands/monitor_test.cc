@@ -3,11 +3,11 @@
 // (timestamps aside, checked for their form and stripped).
 #include "server/exec/monitor.h"
 
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "commands/command_fixture.h"
+#include "support/monitor_line.h"
 
 namespace stashd::test {
 namespace {
@@ -24,7 +24,6 @@ class MonitorTest : public CommandTest {
   // "+<seconds>.<microseconds> " prefix (whose form is checked).
   Strings Lines() {
     Strings out;
-    static const std::regex kLine(R"(\+\d{10}\.\d{6} (.*))");
     std::string text = monitor_.messages;
     monitor_.messages.clear();
     size_t pos = 0;
@@ -33,9 +32,9 @@ class MonitorTest : public CommandTest {
       EXPECT_NE(end, std::string::npos) << text;
       if (end == std::string::npos) break;
       std::string line = text.substr(pos, end - pos);
-      std::smatch m;
-      EXPECT_TRUE(std::regex_match(line, m, kLine)) << line;
-      out.push_back(m.size() > 1 ? m[1].str() : line);
+      const std::optional<std::string> rest = AfterMonitorTimestamp(line);
+      EXPECT_TRUE(rest.has_value()) << line;
+      out.push_back(rest.value_or(line));
       pos = end + 2;
     }
     return out;

@@ -6,10 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <regex>
 #include <string>
 #include <vector>
 
+#include "support/monitor_line.h"
 #include "support/resp_conn.h"
 #include "support/resp_value.h"
 #include "support/server_process.h"
@@ -30,10 +30,12 @@ class MonitorE2E : public ::testing::Test {
   // The next monitor line, its "+<seconds>.<microseconds> " checked and cut.
   std::string NextLine() {
     const std::string raw = monitor_->ReadRaw();
-    static const std::regex kLine(R"x(\+\d{10}\.\d{6} (.*)\r\n)x");
-    std::smatch m;
-    EXPECT_TRUE(std::regex_match(raw, m, kLine)) << raw;
-    return m.size() > 1 ? m[1].str() : raw;
+    std::optional<std::string> rest;
+    if (raw.size() >= 2 && raw.compare(raw.size() - 2, 2, "\r\n") == 0) {
+      rest = AfterMonitorTimestamp(std::string_view(raw).substr(0, raw.size() - 2));
+    }
+    EXPECT_TRUE(rest.has_value()) << raw;
+    return rest.value_or(raw);
   }
 
   // "[db 127.0.0.1:port]" of `client_`, from its CLIENT INFO.
