@@ -59,26 +59,24 @@ echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg
 echo "redis: $(redis-server --version | awk '{print $3}')  stashd: $("$STASHD" --version)"
 echo "bitmaps/HLL: -n $REQUESTS -c 50, $RUNS runs, $(date -u '+%F %H:%M UTC')"
 B=(-c 50 -n "$REQUESTS")
-for run in $(seq "$RUNS"); do
-  for server in redis stashd; do
-    start_server $server
-    redis-cli -p $PORT --pipe <"$work/bits.txt" >/dev/null
-    RESULT[$server,setbit,$run]=$(rps "${B[@]}" -r 10000 SETBIT 'seen:__rand_int__' 4711 1)
-    RESULT[$server,setbit_p16,$run]=$(rps "${B[@]}" -r 10000 -P 16 SETBIT 'seen:__rand_int__' 4711 1)
-    RESULT[$server,getbit,$run]=$(rps "${B[@]}" -r 10000 GETBIT 'seen:__rand_int__' 4242)
-    RESULT[$server,bitcount,$run]=$(rps "${B[@]}" -r 10000 BITCOUNT 'seen:__rand_int__')
-    RESULT[$server,bitcount_big,$run]=$(rps "${B[@]}" BITCOUNT active)
-    RESULT[$server,pfadd,$run]=$(rps "${B[@]}" -r 1000 PFADD 'visitors:__rand_int__' 'u:__rand_int__')
-    RESULT[$server,pfadd_p16,$run]=$(rps "${B[@]}" -r 1000 -P 16 PFADD 'visitors:__rand_int__' 'u:__rand_int__')
-    RESULT[$server,pfcount,$run]=$(rps "${B[@]}" -r 1000 PFCOUNT 'visitors:__rand_int__')
-    RESULT[$server,pfcount3,$run]=$(rps "${B[@]}" -r 1000 PFCOUNT 'visitors:__rand_int__' \
-      'visitors:__rand_int__' 'visitors:__rand_int__')
-    echo "run $run $server: $(redis-cli -p $PORT dbsize) keys, bitcount active $(redis-cli -p $PORT bitcount active)," \
-      "$(for w in setbit setbit_p16 getbit bitcount bitcount_big pfadd pfadd_p16 pfcount pfcount3; do
-        printf '%s %s ' $w "${RESULT[$server,$w,$run]}"; done)"
-    stop_server
-  done
-done
+measure() {  # server run
+  local server=$1 run=$2
+  redis-cli -p $PORT --pipe <"$work/bits.txt" >/dev/null
+  RESULT[$server,setbit,$run]=$(rps "${B[@]}" -r 10000 SETBIT 'seen:__rand_int__' 4711 1)
+  RESULT[$server,setbit_p16,$run]=$(rps "${B[@]}" -r 10000 -P 16 SETBIT 'seen:__rand_int__' 4711 1)
+  RESULT[$server,getbit,$run]=$(rps "${B[@]}" -r 10000 GETBIT 'seen:__rand_int__' 4242)
+  RESULT[$server,bitcount,$run]=$(rps "${B[@]}" -r 10000 BITCOUNT 'seen:__rand_int__')
+  RESULT[$server,bitcount_big,$run]=$(rps "${B[@]}" BITCOUNT active)
+  RESULT[$server,pfadd,$run]=$(rps "${B[@]}" -r 1000 PFADD 'visitors:__rand_int__' 'u:__rand_int__')
+  RESULT[$server,pfadd_p16,$run]=$(rps "${B[@]}" -r 1000 -P 16 PFADD 'visitors:__rand_int__' 'u:__rand_int__')
+  RESULT[$server,pfcount,$run]=$(rps "${B[@]}" -r 1000 PFCOUNT 'visitors:__rand_int__')
+  RESULT[$server,pfcount3,$run]=$(rps "${B[@]}" -r 1000 PFCOUNT 'visitors:__rand_int__' \
+    'visitors:__rand_int__' 'visitors:__rand_int__')
+  echo "run $run $server: $(redis-cli -p $PORT dbsize) keys, bitcount active $(redis-cli -p $PORT bitcount active)," \
+    "$(for w in setbit setbit_p16 getbit bitcount bitcount_big pfadd pfadd_p16 pfcount pfcount3; do
+      printf '%s %s ' $w "${RESULT[$server,$w,$run]}"; done)"
+}
+alternate measure
 echo
 ratio_table "setbit=SETBIT, 10,000 random keys (rps)" \
   "setbit_p16=SETBIT, 10,000 random keys, -P 16 (rps)" \

@@ -10,19 +10,28 @@
 #   rps ARGS...                 redis-benchmark ARGS against $PORT: requests per second
 #   ratio_table W=LABEL...      markdown table of RESULT[server,w,run], median ratios
 #
-# STASHD_ARGS (an array) adds flags to stashd's command line.
+#   alternate FN                for run 1..$RUNS, for redis then stashd: a fresh
+#                               server, `FN server run`, stopped again
+#
+# The durability both sides start with is REDIS_BASE / STASHD_BASE (arrays;
+# default: no AOF / write log, no automatic snapshots). REDIS_ARGS and
+# STASHD_ARGS (arrays) add flags after them; a script comparing other
+# durabilities sets all four.
+declare -p REDIS_BASE >/dev/null 2>&1 || REDIS_BASE=(--save '' --appendonly no)
+declare -p STASHD_BASE >/dev/null 2>&1 || STASHD_BASE=(--appendonly no --save '')
+REDIS_ARGS=("${REDIS_ARGS[@]}")
 STASHD_ARGS=("${STASHD_ARGS[@]}")
 
 start_server() {  # redis|stashd
   rm -rf "$work/redis" "$work/stashd"
   mkdir -p "$work/redis"
   if [ "$1" = redis ]; then
-    redis-server --port "$RPORT" --save '' --appendonly no --dir "$work/redis" --daemonize no \
+    redis-server --port "$RPORT" --dir "$work/redis" --daemonize no "${REDIS_BASE[@]}" "${REDIS_ARGS[@]}" \
       >"$work/redis.log" 2>&1 &
     PORT=$RPORT
   else
     "$STASHD" --port "$SPORT" --bind 127.0.0.1 --dir "$work/stashd" --logfile "$work/stashd.log" \
-      --appendonly no --save "" "${STASHD_ARGS[@]}" &
+      "${STASHD_BASE[@]}" "${STASHD_ARGS[@]}" &
     PORT=$SPORT
   fi
   PID=$!
@@ -69,5 +78,19 @@ ratio_table() {
       "$(for run in $(seq "$RUNS"); do echo "${RESULT[redis,$w,$run]:-}"; done | grep . | median)" \
       "$(for run in $(seq "$RUNS"); do echo "${RESULT[stashd,$w,$run]:-}"; done | grep . | median)" \
       "$( ((${#ratios[@]})) && printf '%s\n' "${ratios[@]}" | median || echo n/a)" "${all% }"
+  done
+}
+
+# alternate FN: RUNS runs, each against a fresh redis-server and then a fresh
+# stashd (so drift of the machine hits both alike); FN gets the server name
+# and the run number and stores its numbers in RESULT[server,workload,run].
+alternate() {
+  local run server
+  for run in $(seq "$RUNS"); do
+    for server in redis stashd; do
+      start_server $server
+      "$1" $server "$run"
+      stop_server
+    done
   done
 }
