@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
+
+#include "server/base/heap_counter.h"
 
 namespace stashd::server {
 
@@ -16,6 +19,7 @@ uint64_t ResidentSetSize() {
 }
 
 uint64_t UsedMemory() {
+  if (std::optional<uint64_t> counted = HeapInUse()) return *counted;
   struct mallinfo2 mi = mallinfo2();
   const uint64_t used = mi.uordblks + mi.hblkhd;
   return used > 0 ? used : ResidentSetSize();

@@ -9,9 +9,10 @@
 
 namespace stashd::server {
 
-// Bytes handed out by malloc and not freed (Redis's used_memory): glibc's
-// mallinfo2 in-use bytes, or the resident size when the allocator does not
-// report (a sanitizer build).
+// Bytes handed out by malloc and not freed (Redis's used_memory): the
+// usable sizes counted by server/base/heap_counter.h, or in a sanitizer
+// build glibc's mallinfo2 figure, or the resident size when that reports
+// nothing.
 uint64_t UsedMemory();
 // The process's resident set size.
 uint64_t ResidentSetSize();
