@@ -352,6 +352,12 @@ inline constexpr std::string_view kProtectedMode =
     "authentication password for the default user. NOTE: You only need to do one of the above "
     "things in order for the server to start accepting connections from the outside.";
 
+// ---- Cluster (CLUSTER ..., READONLY, READWRITE, ASKING) ----
+// stashd runs as Redis does with cluster-enabled no: every cluster command
+// answers this, CLUSTER HELP and CLUSTER KEYSLOT included.
+inline constexpr std::string_view kClusterDisabled =
+    "ERR This instance has cluster support disabled";
+
 // ---- LCS ----
 inline constexpr std::string_view kLcsNotStrings =
     "ERR The specified keys must contain string values";

@@ -306,6 +306,7 @@ void RegisterAllCommands(CommandRegistry& registry) {
   RegisterDumpFamily(registry);
   RegisterStreamFamily(registry);
   RegisterIntrospectionFamily(registry);
+  RegisterClusterFamily(registry);
 }
 
 }  // namespace stashd::server

@@ -505,6 +505,7 @@ void RegisterPubSubFamily(CommandRegistry& registry);
 void RegisterDumpFamily(CommandRegistry& registry);
 void RegisterStreamFamily(CommandRegistry& registry);
 void RegisterIntrospectionFamily(CommandRegistry& registry);
+void RegisterClusterFamily(CommandRegistry& registry);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& registry);
