@@ -123,12 +123,14 @@ latency() {  # server run; $LOG (off|on), $LOOP (alone|bgsave)
   n0=0
   [ "$server" = stashd ] && n0=$(wc -l <"$work/stashd.log")
   : >"$work/started"
+  rm -f "$work/stop"
   if [ "$LOOP" = bgsave ]; then
+    # Until the benchmark is over ($work/stop): one line per BGSAVE that
+    # started, with the fork time Redis reports for it.
     (
-      while :; do
+      while [ ! -e "$work/stop" ]; do
         if [ "$(redis-cli -p "$PORT" BGSAVE 2>&1)" = "Background saving started" ]; then
-          echo >>"$work/started"
-          [ "$server" = redis ] && echo "$LOG $(info_field latest_fork_usec)" >>"$work/forks"
+          echo "$LOG $(info_field latest_fork_usec)" >>"$work/started"
         fi
         sleep 1
       done
@@ -136,12 +138,11 @@ latency() {  # server run; $LOG (off|on), $LOOP (alone|bgsave)
     loop=$!
   fi
   csv=$(redis-benchmark -p "$PORT" -t set -c 50 -n "$REQUESTS" -r 1000000 -d 64 --csv 2>/dev/null)
-  if [ -n "$loop" ]; then
-    kill "$loop"
-    wait "$loop" 2>/dev/null || true
-  fi
+  touch "$work/stop"
+  [ -z "$loop" ] || wait "$loop"
   wait_idle
   started=$(wc -l <"$work/started")
+  [ "$server" = stashd ] || cat "$work/started" >>"$work/forks"
   # redis-benchmark 7.0's CSV: "test","rps","avg_latency_ms","min_latency_ms",
   # "p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
   for p in p50 p99 max; do
