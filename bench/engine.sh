@@ -61,13 +61,13 @@ measure() {  # server run
     [ $shape = random ] && S=(-r 1000000 -d 64)
     for P in 1 16; do
       for cmd in set get; do
-        w=$PAIR-$cmd-$P-$shape
+        w=$PAIR/$cmd/$P/$shape
         RESULT[$server,$w,$run]=$(rps -c 50 -n "$REQUESTS" -P $P "${S[@]}" -t $cmd)
       done
     done
   done
   echo "  run $run $server: $(redis-cli -p $PORT dbsize) keys," \
-    "$(for w in "${WORKLOADS[@]}"; do [[ $w == $PAIR-* ]] && printf '%s ' "${RESULT[$server,${w%%=*},$run]}"; done)"
+    "$(for w in "${WORKLOADS[@]}"; do [[ $w == "$PAIR"/* ]] && printf '%s ' "${RESULT[$server,${w%%=*},$run]}"; done)"
 }
 
 echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -79,7 +79,7 @@ for PAIR in $PAIRINGS; do
       for cmd in set get; do
         label="${cmd^^} -P $P"
         [ $shape = random ] && label+=", random keys, 64-byte values" || label+=", defaults"
-        WORKLOADS+=("$PAIR-$cmd-$P-$shape=$PAIR: $label (rps)")
+        WORKLOADS+=("$PAIR/$cmd/$P/$shape=$PAIR: $label (rps)")
       done
     done
   done

@@ -4,7 +4,13 @@
 # the helpers that read the numbers.
 #
 #   start_server redis|stashd   starts one, sets PORT and PID, waits for PING
+#   restart_server redis|stashd the same on the files of the last one (no wipe):
+#                               waits until it has loaded them (PONG)
 #   stop_server                 stops it
+#   load_resp FILE              sends FILE (RESP commands) to $PORT with
+#                               redis-cli --pipe; exits unless "errors: 0"
+#   info_field KEY              the value of KEY in INFO of the server on $PORT
+#   rss_kb [FIELD]              VmRSS (or FIELD, e.g. VmHWM) of $PID in kB
 #   field LINE KEY              the value of KEY=value in LINE
 #   median                      the median of the numbers on stdin
 #   rps ARGS...                 redis-benchmark ARGS against $PORT: requests per second
@@ -24,7 +30,13 @@ STASHD_ARGS=("${STASHD_ARGS[@]}")
 
 start_server() {  # redis|stashd
   rm -rf "$work/redis" "$work/stashd"
+  restart_server "$1"
+}
+
+# Each start has a fresh log ($work/redis.log, $work/stashd.log).
+restart_server() {  # redis|stashd
   mkdir -p "$work/redis"
+  rm -f "$work/stashd.log"
   if [ "$1" = redis ]; then
     redis-server --port "$RPORT" --dir "$work/redis" --daemonize no "${REDIS_BASE[@]}" "${REDIS_ARGS[@]}" \
       >"$work/redis.log" 2>&1 &
@@ -35,13 +47,24 @@ start_server() {  # redis|stashd
     PORT=$SPORT
   fi
   PID=$!
-  for _ in $(seq 200); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
+  # Until PONG: Redis answers -LOADING while it loads its files (60 s at most).
+  for _ in $(seq 1200); do [ "$(redis-cli -p "$PORT" ping 2>/dev/null)" = PONG ] && break; sleep 0.05; done
 }
 
 stop_server() {
   kill "$PID" 2>/dev/null || true
   wait "$PID" 2>/dev/null || true
 }
+
+load_resp() {  # FILE
+  local out
+  out=$(redis-cli -p "$PORT" --pipe <"$1" 2>&1) || true
+  case "$out" in *"errors: 0,"*) ;; *) echo "loading $1 into port $PORT failed: $out" >&2; exit 1 ;; esac
+}
+
+info_field() { redis-cli -p "$PORT" info | tr -d '\r' | awk -F: -v k="$1" '$1 == k {print $2; exit}'; }
+
+rss_kb() { awk -v f="${1:-VmRSS}:" '$1 == f {print $2}' "/proc/$PID/status"; }
 
 field() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
@@ -55,8 +78,9 @@ rps() {
 }
 
 # ratio_table WORKLOAD=LABEL...: a markdown table from RESULT[server,workload,run]
-# (rates, higher is better) for runs 1..$RUNS: each side's median, every run's
-# ratio (stashd / redis) and the median of those ratios.
+# (rates, where higher is better, or sizes and times) for runs 1..$RUNS: each
+# side's median, every run's ratio (stashd / redis) and the median of those
+# ratios.
 declare -A RESULT
 ratio_table() {
   local spec w label run r s ratios all
