@@ -902,6 +902,11 @@ Status SnapshotWriter::UpdateFile(store::SnapshotCut* cut, uint64_t log_seq, int
   if (FileSize(options_.path + "-wal") > kCheckpointWalBytes) {
     sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   }
+  // The connection stays open between saves, its page cache need not: kept,
+  // it held up to cache_size (32 MB) for good, 10 MB after one incremental
+  // save of 100,000 keys. The next save reads its pages back from the OS's
+  // cache.
+  sqlite3_db_release_memory(db.get());
   return Status::Ok();
 }
 
