@@ -29,46 +29,15 @@
 #include <thread>
 #include <vector>
 
+#include "load_common.h"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-redisContext* Connect(int port) {
-  redisContext* c = redisConnect("127.0.0.1", port);
-  if (c == nullptr || c->err) {
-    std::fprintf(stderr, "connect to port %d: %s\n", port, c ? c->errstr : "out of memory");
-    std::exit(2);
-  }
-  return c;
-}
-
-redisReply* Get(redisContext* c) {
-  void* reply = nullptr;
-  if (redisGetReply(c, &reply) != REDIS_OK) {
-    std::fprintf(stderr, "connection error: %s\n", c->errstr);
-    std::exit(2);
-  }
-  auto* r = static_cast<redisReply*>(reply);
-  if (r->type == REDIS_REPLY_ERROR) {
-    std::fprintf(stderr, "error reply: %s\n", r->str);
-    std::exit(2);
-  }
-  return r;
-}
-
-void Append(redisContext* c, const std::vector<std::string>& args) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  redisAppendCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data());
-}
-
-double Seconds(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
+using bench::Append;
+using bench::Clock;
+using bench::Connect;
+using bench::Get;
+using bench::Seconds;
 
 // Waits for `count` subscribe confirmations on `c`.
 void AwaitConfirmations(redisContext* c, size_t count) {

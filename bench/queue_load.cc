@@ -29,47 +29,17 @@
 #include <thread>
 #include <vector>
 
+#include "load_common.h"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::Connect;
+using bench::NowNs;
+using bench::Run;
 constexpr char kQueue[] = "bench:queue";
 constexpr char kStop[] = "stop";
 constexpr int kStallSeconds = 10;
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
-
-redisContext* Connect(int port) {
-  redisContext* c = redisConnect("127.0.0.1", port);
-  if (c == nullptr || c->err) {
-    std::fprintf(stderr, "connect to port %d: %s\n", port, c ? c->errstr : "out of memory");
-    std::exit(2);
-  }
-  return c;
-}
-
-// Runs a command; exits on a connection error or an error reply.
-redisReply* Run(redisContext* c, const std::vector<std::string>& args) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  auto* r = static_cast<redisReply*>(
-      redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data()));
-  if (r == nullptr) {
-    std::fprintf(stderr, "%s: %s\n", args[0].c_str(), c->errstr);
-    std::exit(2);
-  }
-  if (r->type == REDIS_REPLY_ERROR) {
-    std::fprintf(stderr, "%s: error reply %s\n", args[0].c_str(), r->str);
-    std::exit(2);
-  }
-  return r;
-}
 
 // The filler byte at position i of message `id`: checked by the consumer.
 char Filler(uint64_t id, size_t i) { return static_cast<char>('a' + (id * 31 + i) % 26); }

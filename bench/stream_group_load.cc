@@ -30,56 +30,19 @@
 #include <thread>
 #include <vector>
 
+#include "load_common.h"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Append;
+using bench::Clock;
+using bench::Connect;
+using bench::Get;
+using bench::NowNs;
+using bench::Run;
 constexpr char kStream[] = "bench:stream";
 constexpr char kGroup[] = "bench";
 constexpr uint64_t kLoadBatch = 1000;
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
-
-redisContext* Connect(int port) {
-  redisContext* c = redisConnect("127.0.0.1", port);
-  if (c == nullptr || c->err) {
-    std::fprintf(stderr, "connect to port %d: %s\n", port, c ? c->errstr : "out of memory");
-    std::exit(2);
-  }
-  return c;
-}
-
-void Append(redisContext* c, const std::vector<std::string>& args) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  redisAppendCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data());
-}
-
-// Reads one reply; exits on a connection error or an error reply.
-redisReply* Get(redisContext* c, const char* what) {
-  void* r = nullptr;
-  if (redisGetReply(c, &r) != REDIS_OK || r == nullptr) {
-    std::fprintf(stderr, "%s: %s\n", what, c->errstr);
-    std::exit(2);
-  }
-  auto* reply = static_cast<redisReply*>(r);
-  if (reply->type == REDIS_REPLY_ERROR) {
-    std::fprintf(stderr, "%s: error reply %s\n", what, reply->str);
-    std::exit(2);
-  }
-  return reply;
-}
-
-redisReply* Run(redisContext* c, const std::vector<std::string>& args) {
-  Append(c, args);
-  return Get(c, args[0].c_str());
-}
 
 std::string Payload(uint64_t seq, size_t size) {
   std::string p;
