@@ -32,7 +32,7 @@ class Entry;
 class HashIndex {
  public:
   struct Slot {
-    uint64_t first = 0;        // the hash
+    uint64_t first = 0;       // the hash
     Entry* second = nullptr;  // nullptr: a free slot
   };
   using value_type = Slot;

@@ -96,9 +96,7 @@ void* reallocarray(void* p, size_t n, size_t size) {
   return realloc(p, bytes);
 }
 
-void* memalign(size_t alignment, size_t size) {
-  return Counted(__libc_memalign(alignment, size));
-}
+void* memalign(size_t alignment, size_t size) { return Counted(__libc_memalign(alignment, size)); }
 
 void* aligned_alloc(size_t alignment, size_t size) {
   return Counted(__libc_memalign(alignment, size));

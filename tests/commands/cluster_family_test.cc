@@ -70,8 +70,7 @@ TEST_F(ClusterTest, ConnectionCommandsSayClusterIsDisabled) {
   EXPECT_EQ(RunRaw({"readonly"}), kDisabled);
   EXPECT_EQ(RunRaw({"READWRITE"}), kDisabled);
   EXPECT_EQ(RunRaw({"asking"}), kDisabled);
-  EXPECT_EQ(RunRaw({"readonly", "x"}),
-            "-ERR wrong number of arguments for 'readonly' command\r\n");
+  EXPECT_EQ(RunRaw({"readonly", "x"}), "-ERR wrong number of arguments for 'readonly' command\r\n");
   EXPECT_EQ(RunRaw({"asking", "x"}), "-ERR wrong number of arguments for 'asking' command\r\n");
 }
 
@@ -151,7 +150,8 @@ TEST_F(ClusterTest, CommandInfoOfTheContainerListsEverySubcommand) {
 TEST_F(ClusterTest, CommandListFindsThem) {
   // The TCL suite's introspection-2 looks for cluster|help.
   EXPECT_THAT(Run({"command", "list"}).Strings(), Contains("cluster|help"));
-  EXPECT_EQ(RunRaw({"command", "list", "filterby", "pattern", "cluster|s*"}).substr(0, 4), "*6\r\n");
+  EXPECT_EQ(RunRaw({"command", "list", "filterby", "pattern", "cluster|s*"}).substr(0, 4),
+            "*6\r\n");
   EXPECT_THAT(Run({"command", "list", "filterby", "pattern", "cluster|s*"}),
               StrSet(std::vector<std::string>{"cluster|shards", "cluster|slots", "cluster|slaves",
                                               "cluster|setslot", "cluster|saveconfig",
@@ -176,28 +176,30 @@ TEST_F(ClusterTest, CommandDocsMatchesRedis) {
       "type\r\n$6\r\nstring\r\n$5\r\ntoken\r\n$9\r\nMIGRATING\r\n*6\r\n$4\r\nname\r\n$7\r\n"
       "node-id\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\ntoken\r\n$4\r\nNODE\r\n*6\r\n$4\r\nname\r\n"
       "$6\r\nstable\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$6\r\nSTABLE\r\n");
-  EXPECT_EQ(RunRaw({"command", "docs", "cluster|meet"}),
-            "*2\r\n$12\r\ncluster|meet\r\n*12\r\n$7\r\nsummary\r\n$51\r\nForce a node cluster to "
-            "handshake with another node\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngroup\r\n$7\r\n"
-            "cluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n*1\r\n*2\r\n$5\r\n"
-            "4.0.0\r\n$47\r\nAdded the optional `cluster_bus_port` argument.\r\n$9\r\narguments\r\n"
-            "*3\r\n*4\r\n$4\r\nname\r\n$2\r\nip\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n"
-            "$4\r\nport\r\n$4\r\ntype\r\n$7\r\ninteger\r\n*8\r\n$4\r\nname\r\n$16\r\n"
-            "cluster_bus_port\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\nsince\r\n$5\r\n4.0.0\r\n$5\r\n"
-            "flags\r\n*1\r\n+optional\r\n");
+  EXPECT_EQ(
+      RunRaw({"command", "docs", "cluster|meet"}),
+      "*2\r\n$12\r\ncluster|meet\r\n*12\r\n$7\r\nsummary\r\n$51\r\nForce a node cluster to "
+      "handshake with another node\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngroup\r\n$7\r\n"
+      "cluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n*1\r\n*2\r\n$5\r\n"
+      "4.0.0\r\n$47\r\nAdded the optional `cluster_bus_port` argument.\r\n$9\r\narguments\r\n"
+      "*3\r\n*4\r\n$4\r\nname\r\n$2\r\nip\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n"
+      "$4\r\nport\r\n$4\r\ntype\r\n$7\r\ninteger\r\n*8\r\n$4\r\nname\r\n$16\r\n"
+      "cluster_bus_port\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\nsince\r\n$5\r\n4.0.0\r\n$5\r\n"
+      "flags\r\n*1\r\n+optional\r\n");
   EXPECT_EQ(RunRaw({"command", "docs", "readwrite"}),
             "*2\r\n$9\r\nreadwrite\r\n*8\r\n$7\r\nsummary\r\n$64\r\nDisables read queries for a "
             "connection to a cluster replica node\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngroup\r\n"
             "$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n");
   Run({"hello", "3"});
-  EXPECT_EQ(RunRaw({"command", "docs", "cluster|slots"}),
-            "%1\r\n$13\r\ncluster|slots\r\n%8\r\n$7\r\nsummary\r\n$42\r\nGet array of Cluster slot "
-            "to node mappings\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\n"
-            "complexity\r\n$49\r\nO(N) where N is the total number of Cluster nodes\r\n$9\r\n"
-            "doc_flags\r\n~1\r\n+deprecated\r\n$16\r\ndeprecated_since\r\n$5\r\n7.0.0\r\n$11\r\n"
-            "replaced_by\r\n$16\r\n`CLUSTER SHARDS`\r\n$7\r\nhistory\r\n~2\r\n*2\r\n$5\r\n4.0.0\r\n"
-            "$15\r\nAdded node IDs.\r\n*2\r\n$5\r\n7.0.0\r\n$43\r\nAdded additional networking "
-            "metadata field.\r\n");
+  EXPECT_EQ(
+      RunRaw({"command", "docs", "cluster|slots"}),
+      "%1\r\n$13\r\ncluster|slots\r\n%8\r\n$7\r\nsummary\r\n$42\r\nGet array of Cluster slot "
+      "to node mappings\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\n"
+      "complexity\r\n$49\r\nO(N) where N is the total number of Cluster nodes\r\n$9\r\n"
+      "doc_flags\r\n~1\r\n+deprecated\r\n$16\r\ndeprecated_since\r\n$5\r\n7.0.0\r\n$11\r\n"
+      "replaced_by\r\n$16\r\n`CLUSTER SHARDS`\r\n$7\r\nhistory\r\n~2\r\n*2\r\n$5\r\n4.0.0\r\n"
+      "$15\r\nAdded node IDs.\r\n*2\r\n$5\r\n7.0.0\r\n$43\r\nAdded additional networking "
+      "metadata field.\r\n");
 }
 
 }  // namespace

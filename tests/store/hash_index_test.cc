@@ -73,7 +73,7 @@ TEST(HashIndexTest, AgreesWithAMultimapUnderRandomOperations) {
     std::multimap<uint64_t, Entry*> model;
     auto random_hash = [&] {
       uint64_t low = rng() >> skip;
-      if (shape == 1) low &= 0xFFF;                                 // few hashes: equal ones
+      if (shape == 1) low &= 0xFFF;                                   // few hashes: equal ones
       if (shape == 2) low = (~uint64_t{0} >> skip) - (low & 0xFFFF);  // the very end
       return (prefix << (64 - skip)) | low;
     };
