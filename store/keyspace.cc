@@ -1,6 +1,5 @@
 #include "store/keyspace.h"
 
-#include <absl/container/btree_map.h>
 #include <absl/container/btree_set.h>
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
