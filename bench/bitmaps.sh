@@ -30,8 +30,6 @@ cd "$(dirname "$0")/.."
 STASHD=${1:-build/server/stashd}
 REQUESTS=${REQUESTS:-200000}
 RUNS=${RUNS:-3}
-command -v redis-server >/dev/null || { echo "needs redis-server (apt-get install redis-server)"; exit 1; }
-command -v redis-benchmark >/dev/null || { echo "needs redis-benchmark (apt-get install redis-tools)"; exit 1; }
 
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -1,7 +1,8 @@
 # Shared by the side-by-side benchmarks (source it after setting STASHD,
 # RPORT, SPORT and `work`, a scratch folder): fresh servers with the same
 # durability on both sides (no AOF / write log, no automatic snapshots), and
-# the helpers that read the numbers.
+# the helpers that read the numbers. Sourcing it exits unless redis-server and
+# redis-tools (redis-cli, redis-benchmark) are installed.
 #
 #   start_server redis|stashd   starts one, sets PORT and PID, waits for PING
 #   restart_server redis|stashd the same on the files of the last one (no wipe):
@@ -23,6 +24,9 @@
 # default: no AOF / write log, no automatic snapshots). REDIS_ARGS and
 # STASHD_ARGS (arrays) add flags after them; a script comparing other
 # durabilities sets all four.
+command -v redis-server >/dev/null || { echo "needs redis-server (apt-get install redis-server)"; exit 1; }
+command -v redis-benchmark >/dev/null || { echo "needs redis-benchmark (apt-get install redis-tools)"; exit 1; }
+
 declare -p REDIS_BASE >/dev/null 2>&1 || REDIS_BASE=(--save '' --appendonly no)
 declare -p STASHD_BASE >/dev/null 2>&1 || STASHD_BASE=(--appendonly no --save '')
 REDIS_ARGS=("${REDIS_ARGS[@]}")

@@ -22,7 +22,6 @@ SUBSCRIBERS=${SUBSCRIBERS:-100}
 MESSAGES=${MESSAGES:-20000}
 LAT_MESSAGES=${LAT_MESSAGES:-20000}
 RUNS=${RUNS:-3}
-command -v redis-server >/dev/null || { echo "needs redis-server (apt-get install redis-server)"; exit 1; }
 [ -f /usr/include/hiredis/hiredis.h ] || { echo "needs hiredis (apt-get install libhiredis-dev)"; exit 1; }
 
 work=$(mktemp -d)

@@ -23,7 +23,6 @@ MESSAGES=${MESSAGES:-200000}
 PAYLOAD=${PAYLOAD:-100}
 RUNS=${RUNS:-3}
 SCENARIOS=${SCENARIOS:-4x4 4x50}
-command -v redis-server >/dev/null || { echo "needs redis-server (apt-get install redis-server)"; exit 1; }
 [ -f /usr/include/hiredis/hiredis.h ] || { echo "needs hiredis (apt-get install libhiredis-dev)"; exit 1; }
 
 work=$(mktemp -d)
