@@ -118,8 +118,12 @@ struct DbShard {
   // The entries holding collections: a full snapshot cut pins their objects
   // without visiting every string.
   absl::flat_hash_set<Entry*> objects;
-  // Keys changed since the last snapshot cut (see TakeCut).
-  absl::flat_hash_set<std::string, WatchKeyHash, WatchKeyEq> dirty;
+  // What changed since the last snapshot cut (see TakeCut), tracked only
+  // while the next cut is incremental: the live entries written since
+  // (pointers, so that the cut pins them without looking a key up while
+  // commands wait), and the keys deleted since and not created again.
+  absl::flat_hash_set<const Entry*> dirty;
+  absl::flat_hash_set<std::string, WatchKeyHash, WatchKeyEq> gone;
   // Watched keys of this database that hash to this shard. Almost always
   // empty, and checking that is all WATCH costs everybody else.
   absl::flat_hash_map<std::string, WatcherList, WatchKeyHash, WatchKeyEq> watchers;
@@ -212,6 +216,7 @@ class Shard {
     if (e->has_deadline()) d.expiries.insert(ExpirySlot{e->expire_at_ms(), e});
     d.ordered.insert(e);
     if (e->is_object()) d.objects.insert(e);
+    if (!d.gone.empty()) d.gone.erase(e->key());
     Account(d, *e, +1);
     Changed(d, *e, notify);
     KeyEvt(KeyEvent::kNew, d, e->key());
@@ -231,6 +236,7 @@ class Shard {
     const_cast<Entry*&>(*ot) = fresh;
     if (old->is_object()) d.objects.erase(old);
     if (fresh->is_object()) d.objects.insert(fresh);
+    d.dirty.erase(old);  // `fresh` takes its place (Changed)
     Account(d, *old, -1);
     Account(d, *fresh, +1);
     Changed(d, *fresh, notify);
@@ -244,6 +250,7 @@ class Shard {
     d.ordered.erase(e->key());
     d.keys.erase(it);
     if (e->is_object()) d.objects.erase(e);
+    d.dirty.erase(e);
     Account(d, *e, -1);
     Deleted(d, e->key(), notify);
     return e;
@@ -307,15 +314,13 @@ class Shard {
 
   int DbIndex(const DbShard& d) const { return static_cast<int>(&d - dbs.data()); }
 
-  // Dirty keys are tracked only while the next cut is incremental: a full
-  // cut (before the first snapshot, after a flush) writes everything anyway,
+  // Changes are tracked only while the next cut is incremental: a full cut
+  // (before the first snapshot, after a flush) writes everything anyway,
   // and tracking a bulk load would cost memory for nothing.
-  void MarkDirty(DbShard& d, std::string_view key) {
-    if (!full_cut_needed_->load(std::memory_order_relaxed)) d.dirty.emplace(key);
-  }
+  bool TrackingChanges() const { return !full_cut_needed_->load(std::memory_order_relaxed); }
 
   void Changed(DbShard& d, const Entry& e, bool notify = true) {
-    MarkDirty(d, e.key());
+    if (TrackingChanges()) d.dirty.insert(&e);
     ++changes_since_cut;
     if (ChangeListener* l = *listener_; l != nullptr && notify) {
       Change c;
@@ -334,7 +339,7 @@ class Shard {
   }
 
   void Deleted(DbShard& d, std::string_view key, bool notify = true) {
-    MarkDirty(d, key);
+    if (TrackingChanges()) d.gone.emplace(key);
     ++changes_since_cut;
     if (ChangeListener* l = *listener_; l != nullptr && notify) {
       Change c;
@@ -401,6 +406,7 @@ class Shard {
     d.ordered.clear();
     d.objects.clear();
     d.dirty.clear();
+    d.gone.clear();
     return n;
   }
 
@@ -416,6 +422,7 @@ class Shard {
     std::swap(old->ordered, d.ordered);
     std::swap(old->objects, d.objects);
     std::swap(old->dirty, d.dirty);
+    std::swap(old->gone, d.gone);
     for (ScopeStats& st : d.scope_counts) st = ScopeStats{};
     return old;
   }
@@ -1217,8 +1224,10 @@ void Keyspace::SwapDb(int a, int b) {
     std::swap(da.ordered, db.ordered);
     std::swap(da.objects, db.objects);
     std::swap(da.scope_counts, db.scope_counts);
-    da.dirty.clear();
-    db.dirty.clear();
+    for (DbShard* x : {&da, &db}) {
+      x->dirty.clear();
+      x->gone.clear();
+    }
   }
   ++shards_[0]->changes;
   ++shards_[0]->changes_since_cut;
@@ -1827,17 +1836,23 @@ SnapshotCut Keyspace::TakeCut(bool full, bool resolve) {
         // place while the shard is pinned.
         for (const Entry* e : d.objects) pin_object(*e);
       } else {
-        for (const std::string& key : d.dirty) {
-          auto it = FindSlot(d.keys, HashKey(key), key);
-          if (it == d.keys.end()) {
-            cut.deletes.emplace_back(db, key);
-          } else {
-            pin(*it->second);
-            if (it->second->is_object()) pin_object(*it->second);
+        // The changed entries are known by pointer: no key is looked up
+        // while commands wait. Whether one holds a collection needs its
+        // blob, so those are read with a prefetch a few entries ahead.
+        const size_t from = cut.unresolved.size();
+        for (const Entry* e : d.dirty) pin(*e);
+        constexpr size_t kAhead = 8;
+        for (size_t i = from; i < cut.unresolved.size(); ++i) {
+          if (i + kAhead < cut.unresolved.size()) {
+            __builtin_prefetch(cut.unresolved[i + kAhead].second);
           }
+          const Entry& e = *cut.unresolved[i].second;
+          if (e.is_object()) pin_object(e);
         }
+        for (const std::string& key : d.gone) cut.deletes.emplace_back(db, key);
       }
       d.dirty.clear();
+      d.gone.clear();
     }
     shard.changes_since_cut = 0;
   }
@@ -1872,7 +1887,10 @@ void Keyspace::ReleaseCut(SnapshotCut& cut, bool written) {
 
 void Keyspace::ResetChangeTracking() {
   for (auto& shard : shards_) {
-    for (DbShard& d : shard->dbs) d.dirty.clear();
+    for (DbShard& d : shard->dbs) {
+      d.dirty.clear();
+      d.gone.clear();
+    }
     shard->changes_since_cut = 0;
   }
   full_cut_needed_.store(false);

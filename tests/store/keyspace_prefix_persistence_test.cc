@@ -416,6 +416,56 @@ TEST_F(PersistenceHooksTest, FirstCutIsFullThenIncremental) {
   ks_.ReleaseCut(cut, true);
 }
 
+// The incremental cut knows changed keys by their entry and deleted keys by
+// name: every way a key can change between two cuts must land in exactly
+// one of the two, with the value it has at the cut.
+TEST_F(PersistenceHooksTest, IncrementalCutHoldsEachChangedKeyOnceWithItsLastValue) {
+  for (const char* k : {"same", "grow", "dead", "back", "ttl", "moved", "keep"}) Set(k, "1");
+  SnapshotCut cut;
+  {
+    auto all = All();
+    cut = ks_.TakeCut(true);
+  }
+  ks_.ReleaseCut(cut, true);
+
+  Set("same", "2");    // same size: overwritten in place
+  Set("grow", "22");   // a new entry replaces the old one
+  Set("grow", "333");  // ... twice
+  Set("new", "1");
+  Set("brief", "1");  // created and deleted between the cuts: not in the snapshot file
+  {
+    auto l = ks_.Lock(ks_.ShardMaskOf("dead") | ks_.ShardMaskOf("back") | ks_.ShardMaskOf("brief"));
+    ks_.Delete(0, "dead");
+    ks_.Delete(0, "back");
+    ks_.Delete(0, "brief");
+  }
+  Set("back", "again");  // deleted, then created again: an upsert only
+  {
+    auto l = ks_.Lock(ks_.ShardMaskOf("ttl"));
+    ASSERT_TRUE(ks_.SetExpire(0, "ttl", clock_.NowMs() + 100000));
+  }
+  {
+    auto l = ks_.Lock(ks_.ShardMaskOf("moved") | ks_.ShardMaskOf("there"));
+    ks_.Rename(0, "moved", "there");
+  }
+  {
+    auto all = All();
+    cut = ks_.TakeCut(false);
+  }
+  ASSERT_FALSE(cut.full);
+  EXPECT_THAT(CutKeys(cut), ElementsAre("-brief", "-dead", "-moved", "back=again", "grow=333",
+                                        "new=1", "same=2", "there=1", "ttl=1"));
+  ks_.ReleaseCut(cut, true);
+
+  // Nothing changed since: the next cut is empty.
+  {
+    auto all = All();
+    cut = ks_.TakeCut(false);
+  }
+  EXPECT_THAT(CutKeys(cut), ElementsAre());
+  ks_.ReleaseCut(cut, true);
+}
+
 TEST_F(PersistenceHooksTest, PinnedValuesSurviveOverwriteAndDelete) {
   std::string big(1000, 'x');
   Set("k", big);
