@@ -1808,12 +1808,27 @@ void Keyspace::ResolveCut(SnapshotCut& cut) {
   cut.unresolved.shrink_to_fit();
 }
 
-SnapshotCut Keyspace::TakeCut(bool full, bool resolve) {
+SnapshotCut Keyspace::PrepareCut(bool full) {
+  full = full || full_cut_needed_.load();
+  size_t n = 0;
+  for (auto& shard_ptr : shards_) {
+    std::lock_guard<std::mutex> lock(shard_ptr->mu);
+    for (const DbShard& d : shard_ptr->dbs) n += full ? d.keys.size() : d.dirty.size();
+  }
+  n += n / 8 + 1024;  // for what is written until the cut
   SnapshotCut cut;
+  cut.unresolved.resize(n);  // writes every page once
+  cut.unresolved.clear();    // keeps the capacity
+  return cut;
+}
+
+SnapshotCut Keyspace::TakeCut(bool full, bool resolve, SnapshotCut prepared) {
+  SnapshotCut cut = std::move(prepared);
+  cut.unresolved.clear();
   cut.hash_seed = seed_;
   cut.full = full || full_cut_needed_.load();
   // Sized first: growing by doubling while every shard is locked would
-  // lengthen the pause clients see.
+  // lengthen the pause clients see (no-op if PrepareCut made room).
   size_t n = 0;
   for (auto& shard_ptr : shards_) {
     for (const DbShard& d : shard_ptr->dbs) n += cut.full ? d.keys.size() : d.dirty.size();

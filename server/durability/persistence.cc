@@ -195,12 +195,13 @@ void Persistence::TakeCut(Cut* c, bool resolve) {
   // Without a snapshot file (first save, or the file was removed) the cut
   // must hold every key.
   const bool full = FileSizeOf(SnapshotPath()) <= 0;
+  store::SnapshotCut prepared = ks.PrepareCut(full);  // while commands run
   const int64_t t0 = SteadyMs();
   {
     auto pause = server_.dispatcher().PauseCommands();
     c->changes = ks.ChangesSinceCut();  // locks shards itself; no command runs now
     auto locks = ks.Lock(ks.AllShardsMask());
-    c->cut = ks.TakeCut(full, /*resolve=*/false);
+    c->cut = ks.TakeCut(full, /*resolve=*/false, std::move(prepared));
     c->log_seq = log_.Rotate(&c->log_lsn);
   }
   c->started_ms = server_.clock().NowMs();
