@@ -20,7 +20,6 @@
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -302,9 +301,7 @@ void ServerSection(CommandContext& ctx, Lines* out) {
   if (uname(&name) == 0) os = absl::StrCat(name.sysname, " ", name.release, " ", name.machine);
   int64_t now = s.clock().NowMs();
   int64_t uptime = std::max<int64_t>(0, now - s.start_ms()) / 1000;
-  int io_threads = s.config().io_threads;
-  if (io_threads <= 0)
-    io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int io_threads = IoThreadCount(s.config().io_threads);
   int64_t hz = s.config().hz.load();
   *out = {
       {"redis_version", std::string(kRedisCompatVersion)},

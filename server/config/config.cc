@@ -1,5 +1,7 @@
 #include "server/config/config.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -27,6 +29,16 @@
 #include "store/types/zset.h"
 
 namespace stashd::server {
+
+int IoThreadCount(int configured) {
+  if (configured > 0) return configured;
+  // The cores this process may run on (a cpuset or taskset narrows them).
+  int cores = static_cast<int>(std::thread::hardware_concurrency());
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) cores = CPU_COUNT(&set);
+  return std::max(1, cores - 1);
+}
+
 namespace {
 
 std::optional<int64_t> ParseInt(std::string_view s) {

@@ -21,6 +21,14 @@
 
 namespace stashd::server {
 
+// The number of io threads `io-threads` asks for: the number itself, or for
+// 0 (automatic) one per core but one, at least one. The core left over is for
+// the clients and services beside the server, and for its own snapshot and
+// log threads: on 2 cores with the client beside it, 2 io threads served
+// pipelined SET/GET at 0.72-0.92x of 1 (bench/RESULTS.md). Redis's advice is
+// the same (io threads only with 4 cores or more, leaving one spare).
+int IoThreadCount(int configured);
+
 struct Config {
   // Network. CONFIG SET port / bind listen anew (server/net/server.h);
   // `bind` is guarded by ConfigTable's mutex: read it with ConfigTable::bind().
@@ -48,7 +56,7 @@ struct Config {
   std::atomic<int64_t> key_load_delay_us{0};
 
   // Threads and keyspace
-  int io_threads = 0;  // 0 = number of cores
+  int io_threads = 0;  // 0 = automatic: IoThreadCount()
   int databases = 16;
   std::atomic<int64_t> hz{10};
   // The compact-encoding thresholds for hashes (store::HashObject), with

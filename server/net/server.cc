@@ -28,7 +28,7 @@ using asio::ip::tcp;
 namespace {
 
 std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
-  if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  n = IoThreadCount(n);
   std::vector<std::unique_ptr<asio::io_context>> v;
   for (int i = 0; i < n; ++i) v.push_back(std::make_unique<asio::io_context>());
   return v;

@@ -3,6 +3,7 @@
 // wrong), CONFIG SET side effects (requirepass, client-output-buffer-limit).
 #include "server/config/config.h"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -70,6 +71,29 @@ TEST(ConfFileTest, ShippedConfigParsesAndMentionsEveryDirective) {
   for (const std::string& name : table.Match("*")) {
     EXPECT_EQ(table.Get(name), default_table.Get(name)) << name;
   }
+}
+
+// io-threads 0 leaves one of the cores the process may use to everything
+// else; a number is taken as it is.
+TEST(IoThreadsTest, AutomaticLeavesOneCoreAndANumberIsKept) {
+  EXPECT_EQ(server::IoThreadCount(1), 1);
+  EXPECT_EQ(server::IoThreadCount(6), 6);
+  cpu_set_t set;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(set), &set), 0);
+  const int cores = CPU_COUNT(&set);
+  EXPECT_EQ(server::IoThreadCount(0), cores > 1 ? cores - 1 : 1);
+  // Narrowed to one core (as by taskset), the process still gets a thread.
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (CPU_ISSET(c, &set)) {
+      CPU_SET(c, &one);
+      break;
+    }
+  }
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  EXPECT_EQ(server::IoThreadCount(0), 1);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(set), &set), 0);
 }
 
 TEST(ConfFileTest, CommandLineOverridesTheFile) {
