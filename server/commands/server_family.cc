@@ -388,13 +388,17 @@ MemoryOverhead GetMemoryOverhead(ServerState& server) {
   m.dataset = m.total > m.overhead_total ? m.total - m.overhead_total : 0;
   m.dataset_perc = net > 0 ? static_cast<float>(m.dataset) * 100 / static_cast<float>(net) : 0;
   m.peak_perc = m.peak > 0 ? static_cast<float>(m.total) * 100 / static_cast<float>(m.peak) : 0;
-  // The allocator's figures, as Redis computes them (for its libc builds it
-  // takes the resident size less Lua's memory as the allocator's resident).
+  // The allocator's figures, as Redis computes them for a build on libc
+  // malloc, which reports none: resident is the resident size less Lua's
+  // memory, active the same, allocated used_memory. (glibc's mallinfo2
+  // would give an active figure, but it walks every free chunk under the
+  // arena locks: 100+ ms on a fragmented heap, for each INFO an exporter
+  // sends.)
   m.rss = ResidentSetSize();
   m.allocated = m.total;
-  m.active = AllocatorActive();
   const uint64_t lua = scripts.LuaMemory();
   m.resident = m.rss > lua ? m.rss - lua : m.rss;
+  m.active = m.resident;
   auto ratio = [](uint64_t a, uint64_t b) {
     return b > 0 ? static_cast<float>(a) / static_cast<float>(b) : 0.0f;
   };

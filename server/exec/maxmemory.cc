@@ -25,12 +25,6 @@ uint64_t UsedMemory() {
   return used > 0 ? used : ResidentSetSize();
 }
 
-uint64_t AllocatorActive() {
-  struct mallinfo2 mi = mallinfo2();
-  const uint64_t active = mi.arena + mi.hblkhd;
-  return active > 0 ? active : ResidentSetSize();
-}
-
 uint64_t MemoryFigures::NotePeak(uint64_t used) {
   uint64_t peak = peak_.load(std::memory_order_relaxed);
   while (used > peak && !peak_.compare_exchange_weak(peak, used, std::memory_order_relaxed)) {

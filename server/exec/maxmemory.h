@@ -16,9 +16,6 @@ namespace stashd::server {
 uint64_t UsedMemory();
 // The process's resident set size.
 uint64_t ResidentSetSize();
-// Bytes malloc holds from the system (its heap arenas plus mmapped chunks):
-// the allocator's "active" figure.
-uint64_t AllocatorActive();
 
 // The highest UsedMemory() seen (Redis's used_memory_peak) and the memory
 // used once the server was set up, before loading data (startup.allocated).
