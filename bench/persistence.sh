@@ -19,9 +19,6 @@ cd "$(dirname "$0")/.."
 STASHD=$(realpath "${1:-build/server/stashd}")
 KEYS=${KEYS:-1000000}
 REPEAT=${REPEAT:-3}
-command -v redis-server >/dev/null || { echo "needs redis-server"; exit 1; }
-command -v redis-benchmark >/dev/null || { echo "needs redis-benchmark"; exit 1; }
-
 work=$(mktemp -d /tmp/stashd-bench.XXXXXX)
 RPORT=7392
 SPORT=7393
@@ -34,6 +31,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# Both servers run at once here, so lib.sh's start/stop (one server on
+# $PORT) are not used; its checks, median and load_resp are.
+source bench/lib.sh
 
 now_ms() { date +%s%3N; }
 # Until PING answers PONG (redis answers -LOADING while it loads its RDB).
@@ -63,12 +63,7 @@ timed() {  # port command...
   redis-cli -p "$p" "$@" >/dev/null
   echo $(($(now_ms) - t0))
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-pipe() {  # port file: sends the commands, fails loudly on an error reply
-  local out
-  out=$(redis-cli -p "$1" --pipe <"$2" 2>&1) || true
-  case "$out" in *"errors: 0,"*) ;; *) echo "loading $2 into port $1 failed: $out" >&2; exit 1 ;; esac
-}
+pipe() { PORT=$1 load_resp "$2"; }  # port file
 
 python3 - "$KEYS" "$work" <<'PY'
 import sys
