@@ -1,5 +1,8 @@
 #include "store/entry.h"
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <cassert>
 #include <cstdlib>
 #include <cstring>
@@ -141,13 +144,21 @@ std::string_view Entry::value() const {
 }
 
 bool Entry::OverwriteInPlace(ValueType t, std::string_view value, int64_t expire_at_ms) {
-  if (is_object() || t != type() || value.size() != value_size() ||
-      has_deadline() != (expire_at_ms >= 0)) {
-    return false;
-  }
+  if (is_object() || t != type() || has_deadline() != (expire_at_ms >= 0)) return false;
   char* mem = reinterpret_cast<char*>(this);
+  const size_t key_len = key_size();
+  const size_t value_at = header_size() + key_len;
+  if (value.size() != value_size()) {
+    // Same layout (the lengths keep their width), and the block malloc gave
+    // has the room without wasting much of it.
+    if (WidthCodeFor(std::max(key_len, value.size())) != (tag_ & kWidthMask)) return false;
+    const size_t total = value_at + value.size();
+    const size_t room = malloc_usable_size(mem);
+    if (total > room || room - total > std::max(kMaxSlack, total / 8)) return false;
+    StoreLength(mem + kLengthsAt + width(), width(), value.size());
+  }
   if (has_deadline()) std::memcpy(mem + kLengthsAt + 2 * width(), &expire_at_ms, 8);
-  if (!value.empty()) std::memmove(mem + header_size() + key_size(), value.data(), value.size());
+  if (!value.empty()) std::memmove(mem + value_at, value.data(), value.size());
   return true;
 }
 

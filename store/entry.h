@@ -74,11 +74,17 @@ class Entry {
   // `expire_at_ms` is a deadline too; false (changing nothing) otherwise.
   // REQUIRES: nothing else holds a view of this entry.
   bool SetDeadlineInPlace(int64_t expire_at_ms);
-  // Replaces value and deadline in place if the blob's layout allows it:
-  // same type, same value size, and a deadline present in both or neither.
-  // Returns false (changing nothing) otherwise. `value` may alias the old
-  // value. REQUIRES: nothing else holds a view of this entry's value.
+  // Replaces value and deadline in place if the blob allows it: same type,
+  // a deadline present in both or neither, and a value of the same size or
+  // of one that fits the block malloc gave (its usable size: glibc rounds
+  // to 16 bytes) with the lengths keeping their width and at most
+  // max(kMaxSlack, 1/8) of the block left unused. So a value that grows or
+  // shrinks by a few bytes (a counter, a JSON state, a sparse HyperLogLog)
+  // keeps its entry, and no index needs to learn a new address. Returns
+  // false (changing nothing) otherwise. `value` may alias the old value.
+  // REQUIRES: nothing else holds a view of this entry's value.
   bool OverwriteInPlace(ValueType type, std::string_view value, int64_t expire_at_ms);
+  static constexpr size_t kMaxSlack = 32;
   // Overwrites the string's bytes from `offset` on with `patch`.
   // REQUIRES: type() == kString, offset + patch.size() <= value().size(),
   // and nothing else holds a view of this entry's value.

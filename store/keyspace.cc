@@ -618,17 +618,25 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
   if (exists && !shard.pinned) {
     Entry* e = it->second;
     const int64_t old_deadline = e->expire_at_ms();
-    if (e->type() == ValueType::kString && e->has_deadline() == (expire_at_ms >= 0) &&
-        e->value().size() == value.size()) {
-      shard.Touch(d, key);
-      if (old_deadline != expire_at_ms) d.expiries.erase(ExpirySlot{old_deadline, e});
-      e->OverwriteInPlace(ValueType::kString, value, expire_at_ms);
-      shard.Rewritten(*e, now);
-      if (old_deadline != expire_at_ms) d.expiries.insert(ExpirySlot{expire_at_ms, e});
-      shard.Changed(d, *e);  // same size: the scope's byte count is unchanged
-      ++shard.changes;
-      if (by_scope) shard.KeyEvt(KeyEvent::kScopeTtl, d, key);
-      return;
+    const size_t old_size = e->type() == ValueType::kString ? e->value().size() : 0;
+    // In place when the blob has room (Entry::OverwriteInPlace): the key's
+    // bytes stay where they are, and no index needs a new address.
+    if (e->type() == ValueType::kString && e->has_deadline() == (expire_at_ms >= 0)) {
+      if (old_size != value.size()) shard.Account(d, *e, -1);
+      if (e->OverwriteInPlace(ValueType::kString, value, expire_at_ms)) {
+        shard.Touch(d, key);
+        if (old_deadline != expire_at_ms) {
+          d.expiries.erase(ExpirySlot{old_deadline, e});
+          d.expiries.insert(ExpirySlot{expire_at_ms, e});
+        }
+        shard.Rewritten(*e, now);
+        if (old_size != value.size()) shard.Account(d, *e, +1);
+        shard.Changed(d, *e);
+        ++shard.changes;
+        if (by_scope) shard.KeyEvt(KeyEvent::kScopeTtl, d, key);
+        return;
+      }
+      if (old_size != value.size()) shard.Account(d, *e, +1);  // unchanged after all
     }
   }
   // Built before the old entry is freed: `value` may point into it.

@@ -1,6 +1,7 @@
 #include "store/entry.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <memory>
 #include <string>
@@ -41,6 +42,40 @@ TEST(EntryTest, AccessClockHoldsTwentyFourBitsBesideTheRest) {
   EXPECT_EQ(e->access_clock(), 1u);
   EXPECT_TRUE(e->OverwriteInPlace(ValueType::kString, "VALUE", 5));
   EXPECT_EQ(e->access_clock(), 1u);  // an overwrite in place keeps it
+}
+
+// A value of another size is written in place when malloc's block has the
+// room and little would be wasted; otherwise the caller builds a new entry.
+TEST(EntryTest, OverwriteInPlaceTakesAnotherSizeThatFitsTheBlock) {
+  EntryPtr e = Make("user:bot1:counter", std::string(40, 'a'), 1'700'000'000'123);
+  const size_t room = malloc_usable_size(e.get());
+  const size_t used = e->ByteSize();
+  ASSERT_GE(room, used);
+  // Grows into the block's rounding (glibc: up to 15 more bytes, and at
+  // least the 8 of the next chunk's size field that a chunk in use owns).
+  const std::string grown(40 + (room - used), 'b');
+  ASSERT_TRUE(e->OverwriteInPlace(ValueType::kString, grown, 1'700'000'000'999));
+  EXPECT_EQ(e->value(), grown);
+  EXPECT_EQ(e->key(), "user:bot1:counter");
+  EXPECT_EQ(e->expire_at_ms(), 1'700'000'000'999);
+  EXPECT_EQ(malloc_usable_size(e.get()), room);
+  // One byte more does not fit: nothing changes.
+  EXPECT_FALSE(e->OverwriteInPlace(ValueType::kString, grown + "c", 1'700'000'000'999));
+  EXPECT_EQ(e->value(), grown);
+  // Shrinking a little is in place; leaving most of the block unused is not.
+  ASSERT_TRUE(e->OverwriteInPlace(ValueType::kString, std::string(35, 'd'), 1'700'000'000'999));
+  EXPECT_EQ(e->value(), std::string(35, 'd'));
+  EXPECT_FALSE(e->OverwriteInPlace(ValueType::kString, "x", 1'700'000'000'999));
+  // A value may come from the entry's own bytes.
+  const std::string_view own = e->value().substr(0, 30);
+  ASSERT_TRUE(e->OverwriteInPlace(ValueType::kString, own, 1'700'000'000'999));
+  EXPECT_EQ(e->value(), std::string(30, 'd'));
+  // The lengths' width must not change (255 -> 256 bytes needs 2-byte lengths).
+  EntryPtr w = Make("k", std::string(250, 'a'));
+  EXPECT_FALSE(w->OverwriteInPlace(ValueType::kString, std::string(256, 'b'), kNoExpiry));
+  EXPECT_EQ(w->value(), std::string(250, 'a'));
+  // A deadline appearing or going away changes the layout.
+  EXPECT_FALSE(w->OverwriteInPlace(ValueType::kString, std::string(251, 'b'), 5));
 }
 
 TEST(EntryTest, DeadlineAddsEightBytes) {
