@@ -426,6 +426,9 @@ constexpr int64_t kCheckpointWalBytes = 64ll << 20;
 // for many rows is about twice as fast as one per row.
 constexpr size_t kBatchRows = 128;
 
+// SQLite's page cache while a new snapshot file is built (KiB).
+constexpr int kNewFileCacheKb = 2048;
+
 bool KeyLess(const store::PinnedValue& a, const store::PinnedValue& b) {
   return a.db != b.db ? a.db < b.db : a.key < b.key;
 }
@@ -505,9 +508,11 @@ class OrderedValues {
           begin = end;
         }
       } else {
-        sorted_entries_ = SortByKey(cut.unresolved, [](const std::pair<int, const store::Entry*>& p) {
-          return std::pair<int, std::string_view>(p.first, store::Keyspace::Resolve(p.first, p.second).key);
-        });
+        sorted_entries_ =
+            SortByKey(cut.unresolved, [](const std::pair<int, const store::Entry*>& p) {
+              return std::pair<int, std::string_view>(
+                  p.first, store::Keyspace::Resolve(p.first, p.second).key);
+            });
       }
     } else {
       values_ = &cut.upserts;
@@ -544,7 +549,8 @@ class OrderedValues {
   // next call.
   const store::PinnedValue* Next() {
     if (runs_.empty()) {
-      if (values_ != nullptr) return next_ < sorted_values_.size() ? sorted_values_[next_++] : nullptr;
+      if (values_ != nullptr)
+        return next_ < sorted_values_.size() ? sorted_values_[next_++] : nullptr;
       if (next_ == sorted_entries_.size()) return nullptr;
       const auto& [db, e] = *sorted_entries_[next_++];
       current_ = store::Keyspace::Resolve(db, e);
@@ -906,10 +912,16 @@ Status SnapshotWriter::WriteNewFile(store::SnapshotCut* cut, uint64_t log_seq, i
     // until the end.
     // Small pages: an incremental snapshot rewrites every page holding a
     // changed key, and changed keys are usually spread over the whole file.
+    // A small cache: rows arrive in primary-key order, so each b-tree is
+    // only ever written along its right edge, and a full page is written
+    // out once and not touched again. Saving 1M keys took about 1.5 s with
+    // 0.5 to 4 MB, 2.1 s with 256 MB (whose fresh pages cost page faults),
+    // which also raised the peak RSS by 140 MB.
     if (s.ok()) {
       s = db.Exec(("PRAGMA page_size=" + std::to_string(options_.page_size) +
                    "; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                   " PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-262144")
+                   " PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-" +
+                   std::to_string(kNewFileCacheKb))
                       .c_str());
     }
     if (s.ok()) {

@@ -1794,7 +1794,9 @@ void Keyspace::SetModifiedKeyListener(ModifiedKeyListener* listener) {
 }
 
 PinnedValue Keyspace::Resolve(int db, const Entry* e) {
-  if (e->is_object()) return PinnedValue{db, e->key(), e->type(), {}, e->expire_at_ms(), e->object()};
+  if (e->is_object()) {
+    return PinnedValue{db, e->key(), e->type(), {}, e->expire_at_ms(), e->object()};
+  }
   return PinnedValue{db, e->key(), e->type(), e->value(), e->expire_at_ms(), nullptr};
 }
 

@@ -314,9 +314,7 @@ Persistence::BgsaveResult Persistence::BackgroundSave() {
   spdlog::info("Background saving started ({} keys to write)",
                cut->cut.upserts.size() + cut->cut.unresolved.size());
   std::lock_guard lock(mu_);
-  save_thread_ = std::thread([this, c = std::move(cut)] {
-    WriteCut(c.get(), true);
-  });
+  save_thread_ = std::thread([this, c = std::move(cut)] { WriteCut(c.get(), true); });
   return BgsaveResult::kStarted;
 }
 
