@@ -492,8 +492,8 @@ std::vector<const T*> SortByKey(const std::vector<T>& items, DbKey db_key) {
 // Pinned entries are resolved into views one at a time as they are taken:
 // no view of every key is built. A full cut's entries come as sorted runs
 // (SnapshotCut::run_ends) and are merged, holding one view per run; an
-// incremental cut's (the keys changed since the last one) are sorted by
-// pointer. Views already built (cut.upserts) are ordered the same way: a
+// incremental cut's (the keys changed since the last one) are sorted as
+// pointers, by key. Views already built (cut.upserts) are ordered the same way: a
 // few sorted runs are merged, anything else is sorted.
 class OrderedValues {
  public:
@@ -549,8 +549,9 @@ class OrderedValues {
   // next call.
   const store::PinnedValue* Next() {
     if (runs_.empty()) {
-      if (values_ != nullptr)
+      if (values_ != nullptr) {
         return next_ < sorted_values_.size() ? sorted_values_[next_++] : nullptr;
+      }
       if (next_ == sorted_entries_.size()) return nullptr;
       const auto& [db, e] = *sorted_entries_[next_++];
       current_ = store::Keyspace::Resolve(db, e);
