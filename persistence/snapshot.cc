@@ -426,33 +426,39 @@ constexpr int64_t kCheckpointWalBytes = 64ll << 20;
 // for many rows is about twice as fast as one per row.
 constexpr size_t kBatchRows = 128;
 
+// SQLite's page cache while a new snapshot file is built (KiB).
+constexpr int kNewFileCacheKb = 2048;
+
 bool KeyLess(const store::PinnedValue& a, const store::PinnedValue& b) {
   return a.db != b.db ? a.db < b.db : a.key < b.key;
 }
 
-// Sorts pointers to `values` by (db, key). Each entry carries its db and the
-// key's first 24 bytes as big-endian integers, so most comparisons are
-// integer compares within the array rather than memcmp through pointers to
-// scattered keys; only keys sharing their first 24 bytes compare in full.
-// Big inputs are sorted by two threads, a half each, then merged.
-void SortByKey(const std::vector<store::PinnedValue>& values,
-               std::vector<const store::PinnedValue*>* out) {
+// Sorts pointers to `items` by (db, key), `db_key(item)` giving both. Each
+// entry carries its db and the key's first 24 bytes as big-endian integers,
+// so most comparisons are integer compares within the array rather than
+// memcmp through pointers to scattered keys; only keys sharing their first
+// 24 bytes compare in full. Big inputs are sorted by two threads, a half
+// each, then merged.
+template <typename T, typename DbKey>
+std::vector<const T*> SortByKey(const std::vector<T>& items, DbKey db_key) {
   struct Entry {
     uint64_t db;
     uint64_t head[3];
-    const store::PinnedValue* v;
+    std::string_view key;
+    const T* item;
   };
-  std::vector<Entry> entries(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    const store::PinnedValue& v = values[i];
+  std::vector<Entry> entries(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto [db, key] = db_key(items[i]);
     Entry& e = entries[i];
-    e.db = static_cast<uint64_t>(v.db);
-    e.v = &v;
+    e.db = static_cast<uint64_t>(db);
+    e.key = key;
+    e.item = &items[i];
     for (size_t w = 0; w < 3; ++w) {
       uint64_t word = 0;
       for (size_t b = 0; b < 8; ++b) {
         const size_t at = w * 8 + b;
-        const uint64_t byte = at < v.key.size() ? static_cast<unsigned char>(v.key[at]) : 0;
+        const uint64_t byte = at < key.size() ? static_cast<unsigned char>(key[at]) : 0;
         word = (word << 8) | byte;
       }
       e.head[w] = word;
@@ -463,7 +469,7 @@ void SortByKey(const std::vector<store::PinnedValue>& values,
     for (size_t w = 0; w < 3; ++w) {
       if (a.head[w] != b.head[w]) return a.head[w] < b.head[w];
     }
-    return KeyLess(*a.v, *b.v);  // same first 24 bytes (zero padding included)
+    return a.key < b.key;  // same first 24 bytes (zero padding included)
   };
   if (entries.size() < 200'000) {
     std::sort(entries.begin(), entries.end(), less);
@@ -474,52 +480,138 @@ void SortByKey(const std::vector<store::PinnedValue>& values,
     helper.join();
     std::inplace_merge(entries.begin(), middle, entries.end(), less);
   }
-  out->clear();
-  out->reserve(entries.size());
-  for (const Entry& e : entries) out->push_back(e.v);
-}
-
-// The values in primary-key order, so that every insert lands next to the
-// previous one (several times faster than inserting in random order). A
-// cut that is a few sorted runs (each shard's keys in key order) is merged;
-// anything else is sorted.
-std::vector<const store::PinnedValue*> InKeyOrder(const std::vector<store::PinnedValue>& values) {
-  constexpr size_t kMaxRuns = 256;
-  std::vector<const store::PinnedValue*> out;
-  out.reserve(values.size());
-  std::vector<std::pair<size_t, size_t>> runs;  // [begin, end)
-  size_t begin = 0;
-  for (size_t i = 1; i <= values.size() && runs.size() <= kMaxRuns; ++i) {
-    if (i == values.size() || KeyLess(values[i], values[i - 1])) {
-      runs.emplace_back(begin, i);
-      begin = i;
-    }
-  }
-  if (runs.size() > kMaxRuns) {
-    SortByKey(values, &out);
-    return out;
-  }
-  // k-way merge: a heap of the runs, the one with the smallest head on top.
-  auto head_greater = [&](size_t a, size_t b) {
-    return KeyLess(values[runs[b].first], values[runs[a].first]);
-  };
-  std::vector<size_t> heap;
-  for (size_t r = 0; r < runs.size(); ++r) {
-    if (runs[r].first < runs[r].second) heap.push_back(r);
-  }
-  std::make_heap(heap.begin(), heap.end(), head_greater);
-  while (!heap.empty()) {
-    std::pop_heap(heap.begin(), heap.end(), head_greater);
-    const size_t r = heap.back();
-    out.push_back(&values[runs[r].first++]);
-    if (runs[r].first < runs[r].second) {
-      std::push_heap(heap.begin(), heap.end(), head_greater);
-    } else {
-      heap.pop_back();
-    }
-  }
+  std::vector<const T*> out;
+  out.reserve(entries.size());
+  for (const Entry& e : entries) out.push_back(e.item);
   return out;
 }
+
+// A cut's values in primary-key order, so that every insert lands next to
+// the previous one (several times faster than inserting in random order).
+//
+// Pinned entries are resolved into views one at a time as they are taken:
+// no view of every key is built. A full cut's entries come as sorted runs
+// (SnapshotCut::run_ends) and are merged, holding one view per run; an
+// incremental cut's (the keys changed since the last one) are sorted as
+// pointers, by key. Views already built (cut.upserts) are ordered the same way: a
+// few sorted runs are merged, anything else is sorted.
+class OrderedValues {
+ public:
+  // REQUIRES: the cut holds either upserts or unresolved entries, not both.
+  explicit OrderedValues(const store::SnapshotCut& cut) {
+    if (!cut.unresolved.empty()) {
+      entries_ = &cut.unresolved;
+      if (!cut.run_ends.empty()) {
+        size_t begin = 0;
+        for (size_t end : cut.run_ends) {
+          runs_.push_back({begin, end});
+          begin = end;
+        }
+      } else {
+        sorted_entries_ =
+            SortByKey(cut.unresolved, [](const std::pair<int, const store::Entry*>& p) {
+              return std::pair<int, std::string_view>(
+                  p.first, store::Keyspace::Resolve(p.first, p.second).key);
+            });
+      }
+    } else {
+      values_ = &cut.upserts;
+      size_t begin = 0;
+      for (size_t i = 1; i <= values_->size() && runs_.size() <= kMaxRuns; ++i) {
+        if (i == values_->size() || KeyLess((*values_)[i], (*values_)[i - 1])) {
+          runs_.push_back({begin, i});
+          begin = i;
+        }
+      }
+      if (runs_.size() > kMaxRuns) {
+        runs_.clear();
+        sorted_values_ = SortByKey(*values_, [](const store::PinnedValue& v) {
+          return std::pair<int, std::string_view>(v.db, v.key);
+        });
+      }
+    }
+    Rewind();
+  }
+
+  // Starts again from the first value.
+  void Rewind() {
+    next_ = 0;
+    popped_ = false;
+    heap_.clear();
+    for (size_t r = 0; r < runs_.size(); ++r) {
+      runs_[r].next = runs_[r].begin;
+      if (Advance(runs_[r])) heap_.push_back(r);
+    }
+    std::make_heap(heap_.begin(), heap_.end(), HeadGreater());
+  }
+
+  // The next value in key order, or nullptr after the last. Valid until the
+  // next call.
+  const store::PinnedValue* Next() {
+    if (runs_.empty()) {
+      if (values_ != nullptr) {
+        return next_ < sorted_values_.size() ? sorted_values_[next_++] : nullptr;
+      }
+      if (next_ == sorted_entries_.size()) return nullptr;
+      const auto& [db, e] = *sorted_entries_[next_++];
+      current_ = store::Keyspace::Resolve(db, e);
+      return &current_;
+    }
+    if (heap_.empty()) return nullptr;
+    // The smallest head is returned; its run's next head replaces it at
+    // the top of the heap on the following call (so the view stays valid).
+    if (popped_) {
+      std::pop_heap(heap_.begin(), heap_.end(), HeadGreater());
+      if (Advance(runs_[heap_.back()])) {
+        std::push_heap(heap_.begin(), heap_.end(), HeadGreater());
+      } else {
+        heap_.pop_back();
+      }
+      popped_ = false;
+      if (heap_.empty()) return nullptr;
+    }
+    popped_ = true;
+    return &runs_[heap_.front()].head;
+  }
+
+ private:
+  static constexpr size_t kMaxRuns = 256;
+
+  struct Run {
+    size_t begin, end;
+    size_t next = 0;
+    store::PinnedValue head{};  // the run's smallest value not yet returned
+  };
+  // Loads the run's next value into head; false if the run is exhausted.
+  bool Advance(Run& run) {
+    if (run.next == run.end) return false;
+    if (entries_ != nullptr) {
+      // The entry after next is a cache miss later: start loading it now.
+      if (run.next + 1 < run.end) __builtin_prefetch((*entries_)[run.next + 1].second);
+      const auto& [db, e] = (*entries_)[run.next];
+      run.head = store::Keyspace::Resolve(db, e);
+    } else {
+      run.head = (*values_)[run.next];
+    }
+    ++run.next;
+    return true;
+  }
+  struct HeadGreaterFn {
+    const std::vector<Run>* runs;
+    bool operator()(size_t a, size_t b) const { return KeyLess((*runs)[b].head, (*runs)[a].head); }
+  };
+  HeadGreaterFn HeadGreater() const { return HeadGreaterFn{&runs_}; }
+
+  const std::vector<std::pair<int, const store::Entry*>>* entries_ = nullptr;
+  const std::vector<store::PinnedValue>* values_ = nullptr;
+  std::vector<Run> runs_;
+  std::vector<size_t> heap_;  // runs with values left, smallest head on top
+  bool popped_ = false;       // the top's head was returned by the last Next()
+  std::vector<const std::pair<int, const store::Entry*>*> sorted_entries_;
+  std::vector<const store::PinnedValue*> sorted_values_;
+  size_t next_ = 0;
+  store::PinnedValue current_{};
+};
 
 // One column value of a row to insert.
 struct Cell {
@@ -675,22 +767,24 @@ Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms, Snapshot
     ++stats->deletes;
   }
   auto t0 = std::chrono::steady_clock::now();
-  const std::vector<const store::PinnedValue*> ordered = InKeyOrder(cut->upserts);
+  if (!cut->upserts.empty() && !cut->unresolved.empty()) store::Keyspace::ResolveCut(*cut);
+  OrderedValues ordered(*cut);
   auto t1 = std::chrono::steady_clock::now();
   stats->order_ms = MsBetween(t0, t1);
   if (!cut->full) {
     // A changed key may have held a collection (or another type) before:
     // its old element rows go first, before any new ones are inserted.
     KeyDeleter elements(db, /*with_keys=*/false);
-    for (const store::PinnedValue* v : ordered) {
+    while (const store::PinnedValue* v = ordered.Next()) {
       s = elements.Add(v->db, v->key);
       if (!s.ok()) return s;
     }
     s = elements.Flush();
     if (!s.ok()) return s;
+    ordered.Rewind();
   }
   // Keys whose deadline has passed are not written (deleted if present).
-  std::vector<const store::PinnedValue*> expired;
+  std::vector<std::pair<int, std::string_view>> expired;
   RowWriter keys(db, "INSERT OR REPLACE INTO keys(db, key, type, value, expire_at, crc) VALUES ",
                  6);
   std::deque<RowWriter> element_writers;  // one per element table, in order
@@ -700,9 +794,9 @@ Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms, Snapshot
         t.columns.size() + 3);
   }
   std::vector<Cell> cells;
-  for (const store::PinnedValue* v : ordered) {
+  while (const store::PinnedValue* v = ordered.Next()) {
     if (Expired(v->expire_at_ms, now_ms)) {
-      if (!cut->full) expired.push_back(v);
+      if (!cut->full) expired.emplace_back(v->db, v->key);
       continue;
     }
     const int type = static_cast<int>(v->type);
@@ -756,9 +850,9 @@ Status WriteRows(Database& db, store::SnapshotCut* cut, int64_t now_ms, Snapshot
   }
   if (!s.ok()) return s;
   s = deleter.Flush();
-  for (const store::PinnedValue* v : expired) {
+  for (const auto& [dbi, key] : expired) {
     if (!s.ok()) return s;
-    s = deleter.Add(v->db, v->key);
+    s = deleter.Add(dbi, key);
     ++stats->deletes;
   }
   if (s.ok()) s = deleter.Flush();
@@ -819,10 +913,16 @@ Status SnapshotWriter::WriteNewFile(store::SnapshotCut* cut, uint64_t log_seq, i
     // until the end.
     // Small pages: an incremental snapshot rewrites every page holding a
     // changed key, and changed keys are usually spread over the whole file.
+    // A small cache: rows arrive in primary-key order, so each b-tree is
+    // only ever written along its right edge, and a full page is written
+    // out once and not touched again. Saving 1M keys took about 1.5 s with
+    // 0.5 to 4 MB, 2.1 s with 256 MB (whose fresh pages cost page faults),
+    // which also raised the peak RSS by 140 MB.
     if (s.ok()) {
       s = db.Exec(("PRAGMA page_size=" + std::to_string(options_.page_size) +
                    "; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                   " PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-262144")
+                   " PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-" +
+                   std::to_string(kNewFileCacheKb))
                       .c_str());
     }
     if (s.ok()) {

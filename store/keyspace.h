@@ -254,6 +254,11 @@ struct SnapshotCut {
   // Pinned entries whose views are not built yet (TakeCut with
   // resolve=false); Keyspace::ResolveCut turns them into `upserts`.
   std::vector<std::pair<int, const Entry*>> unresolved;
+  // For a full cut: `unresolved` is sorted runs, each in (db, key) order
+  // (one per shard and database); run i ends at unresolved[run_ends[i]].
+  // Empty: no order is known (an incremental cut lists changed entries as
+  // they come).
+  std::vector<size_t> run_ends;
   // Collections pinned by the cut: each holds a reference, so a writer
   // copies it before changing it (copy-on-write) until ReleaseCut.
   std::vector<Object*> pinned_objects;
@@ -661,6 +666,8 @@ class Keyspace {
   // With `resolve` false, only the entry pointers are gathered (no entry is
   // read under the locks, which keeps the pause short for a full cut); call
   // ResolveCut() after releasing the locks. `prepared`: from PrepareCut().
+  // A full cut lists each shard's entries of each database in key order
+  // (see SnapshotCut::run_ends), so the writer merges instead of sorting.
   SnapshotCut TakeCut(bool full, bool resolve = true, SnapshotCut prepared = SnapshotCut());
 
   // A cut whose pointer list already has room for the next TakeCut(full),
@@ -673,6 +680,10 @@ class Keyspace {
   // Builds `upserts` from a cut's pinned entries. Needs no lock: pinned
   // entries are neither changed nor freed until ReleaseCut().
   static void ResolveCut(SnapshotCut& cut);
+  // The view of one pinned entry of `cut.unresolved`, for a writer that
+  // resolves entries as it goes instead of building every view at once.
+  // Needs no lock (as ResolveCut).
+  static PinnedValue Resolve(int db, const Entry* e);
 
   // Unpins the cut's values and frees what was kept alive for it. If the
   // snapshot failed (`written` false), the next cut is a full one. Locks

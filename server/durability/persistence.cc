@@ -190,7 +190,7 @@ void Persistence::SetLogEnabled(bool enabled) {
   }
 }
 
-void Persistence::TakeCut(Cut* c, bool resolve) {
+void Persistence::TakeCut(Cut* c) {
   store::Keyspace& ks = server_.keyspace();
   // Without a snapshot file (first save, or the file was removed) the cut
   // must hold every key.
@@ -209,8 +209,8 @@ void Persistence::TakeCut(Cut* c, bool resolve) {
   // The latency monitor's "snapshot-cut": commands stood still this long
   // (what Redis's "fork" event measures for its background saves).
   LatencySampleIfNeeded(server_, "snapshot-cut", c->pause_ms);
-  // Reading the pinned entries needs no lock: done after commands resume.
-  if (resolve) store::Keyspace::ResolveCut(c->cut);
+  // The pinned entries are read by the writer as it goes (no lock needed),
+  // a batch at a time: no view of every key is built.
 }
 
 Status Persistence::WriteCut(Cut* c, bool background) {
@@ -310,14 +310,11 @@ Persistence::BgsaveResult Persistence::BackgroundSave() {
   }
   if (previous.joinable()) previous.join();  // finished: saving_ was false
   auto cut = std::make_unique<Cut>();
-  TakeCut(cut.get(), /*resolve=*/false);
+  TakeCut(cut.get());
   spdlog::info("Background saving started ({} keys to write)",
                cut->cut.upserts.size() + cut->cut.unresolved.size());
   std::lock_guard lock(mu_);
-  save_thread_ = std::thread([this, c = std::move(cut)] {
-    store::Keyspace::ResolveCut(c->cut);
-    WriteCut(c.get(), true);
-  });
+  save_thread_ = std::thread([this, c = std::move(cut)] { WriteCut(c.get(), true); });
   return BgsaveResult::kStarted;
 }
 

@@ -132,12 +132,10 @@ class Persistence final : public CommandJournal {
   };
 
   void LoadConfig();
-  // Pauses commands, takes the keyspace's cut and rotates the log.
-  // Pauses commands for the cut. `resolve`: also read the pinned entries
-  // (after commands resume); a background save leaves that to its thread,
-  // which for 1,000,000 keys is 180 ms the calling io thread's clients
-  // would otherwise wait.
-  void TakeCut(Cut* cut, bool resolve = true);
+  // Pauses commands, takes the keyspace's cut (entry pointers only: the
+  // snapshot writer reads the pinned entries as it writes them) and rotates
+  // the log.
+  void TakeCut(Cut* cut);
   // Writes the cut, releases it, and records the outcome.
   persistence::Status WriteCut(Cut* cut, bool background);
   void BackgroundLoop();

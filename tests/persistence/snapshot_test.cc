@@ -455,6 +455,71 @@ TEST_F(SnapshotTest, AWriterKeepsNoPageCacheBetweenSaves) {
   EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
 }
 
+// As the server saves: the cut holds entry pointers only (TakeCut with
+// resolve=false) and the writer resolves them as it writes, merging a full
+// cut's sorted runs and sorting an incremental cut's entries. Many more keys
+// than one batch of rows, in several databases, strings and hashes, some
+// expired by the time of the write.
+TEST_F(SnapshotTest, UnresolvedCutsWriteEveryKeyInKeyOrder) {
+  auto save_unresolved = [&](bool full, SnapshotWriteStats* stats) {
+    store::SnapshotCut cut;
+    {
+      auto locks = ks_->Lock(ks_->AllShardsMask());
+      cut = ks_->TakeCut(full, /*resolve=*/false);
+    }
+    SnapshotWriter::Options o;
+    o.path = path_;
+    o.sqlite_vfs = FaultVfs::kName;
+    o.server_version = "test";
+    SnapshotWriter writer(o);
+    Status s = writer.Write(&cut, 1, clock_.NowMs(), stats);
+    ks_->ReleaseCut(cut, s.ok());
+    return s;
+  };
+  for (int i = 0; i < 5000; ++i) {
+    const int db = i % 7 == 0 ? 3 : (i % 5 == 0 ? 15 : 0);
+    const std::string key = "user:bot" + std::to_string(i % 50) + ":u" + std::to_string(i);
+    if (i % 97 == 0) {
+      HSet(db, key, {"f", "v" + std::to_string(i), "g", "w"});
+    } else {
+      Set(db, key, "value" + std::to_string(i), i % 31 == 0 ? kNow + 1000 : store::kNoExpiry);
+    }
+  }
+  SnapshotWriteStats stats;
+  ASSERT_TRUE(save_unresolved(true, &stats).ok());
+  EXPECT_TRUE(stats.full);
+  EXPECT_EQ(stats.upserts, 5000u);
+  EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
+  EXPECT_EQ(Sql(path_, "SELECT COUNT(*) FROM keys")[0], "5000");
+
+  // Incremental: changes spread over every database and shard, a deletion,
+  // and keys whose deadline passes before the write.
+  for (int i = 0; i < 5000; i += 3) {
+    const int db = i % 7 == 0 ? 3 : (i % 5 == 0 ? 15 : 0);
+    const std::string key = "user:bot" + std::to_string(i % 50) + ":u" + std::to_string(i);
+    if (i % 97 == 0) {
+      HSet(db, key, {"f", "changed"});
+    } else if (i % 11 == 0) {
+      Del(db, key);
+    } else {
+      Set(db, key, "changed" + std::to_string(i), i % 2 == 0 ? kNow + 500 : store::kNoExpiry);
+    }
+  }
+  clock_.Advance(600);  // the deadlines of kNow + 500 have passed
+  ASSERT_TRUE(save_unresolved(false, &stats).ok());
+  EXPECT_FALSE(stats.full);
+  test::Dump want;
+  for (const auto& [id, v] : DumpKeyspace(*ks_)) {
+    if (v.expire_at_ms == store::kNoExpiry || v.expire_at_ms > clock_.NowMs()) want[id] = v;
+  }
+  EXPECT_GT(stats.deletes, 0u);
+  EXPECT_EQ(Sql(path_, "SELECT COUNT(*) FROM keys WHERE expire_at <= " +
+                           std::to_string(clock_.NowMs()))[0],
+            "0");
+  EXPECT_EQ(Sql(path_, "SELECT COUNT(*) FROM keys")[0], std::to_string(want.size()));
+  EXPECT_EQ(Loaded(), want);
+}
+
 TEST_F(SnapshotTest, FullCutReplacesEverything) {
   for (int i = 0; i < 100; ++i) Set(i % 3, "k" + std::to_string(i), "old");
   ASSERT_TRUE(Save().ok());

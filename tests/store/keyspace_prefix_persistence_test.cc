@@ -597,5 +597,55 @@ TEST_F(PersistenceHooksTest, UnresolvedCutReadsValuesAsOfTheCut) {
   EXPECT_EQ(ks_.Find(0, "a")->str, "new");
 }
 
+// A full cut lists every entry once, as sorted runs (one per shard and
+// database holding keys) that the snapshot writer merges instead of sorting.
+TEST_F(PersistenceHooksTest, FullCutListsEntriesAsSortedRuns) {
+  std::mt19937 rnd(15);
+  std::set<std::pair<int, std::string>> want;
+  for (int i = 0; i < 3000; ++i) {
+    const int db = static_cast<int>(rnd() % 3);
+    const std::string key = "k" + std::to_string(rnd() % 100000);
+    auto l = ks_.Lock(ks_.ShardMaskOf(key));
+    ks_.SetString(db, key, "v", kNoExpiry);
+    want.emplace(db, key);
+  }
+  SnapshotCut cut;
+  {
+    auto all = All();
+    cut = ks_.TakeCut(/*full=*/true, /*resolve=*/false);
+  }
+  ASSERT_EQ(cut.unresolved.size(), want.size());
+  ASSERT_FALSE(cut.run_ends.empty());
+  EXPECT_EQ(cut.run_ends.back(), cut.unresolved.size());
+  EXPECT_LE(cut.run_ends.size(), 16u * 3u);  // 16 shards, 3 databases with keys
+  std::set<std::pair<int, std::string>> got;
+  size_t begin = 0;
+  for (size_t end : cut.run_ends) {
+    ASSERT_LT(begin, end);  // no empty run
+    for (size_t i = begin; i < end; ++i) {
+      const PinnedValue v = Keyspace::Resolve(cut.unresolved[i].first, cut.unresolved[i].second);
+      got.emplace(v.db, std::string(v.key));
+      if (i > begin) {
+        const PinnedValue prev =
+            Keyspace::Resolve(cut.unresolved[i - 1].first, cut.unresolved[i - 1].second);
+        EXPECT_EQ(prev.db, v.db);
+        EXPECT_LT(prev.key, v.key);
+      }
+    }
+    begin = end;
+  }
+  EXPECT_EQ(got, want);
+  // An incremental cut gives no order.
+  ks_.ReleaseCut(cut, true);
+  Set("k1", "changed");
+  {
+    auto all = All();
+    cut = ks_.TakeCut(/*full=*/false, /*resolve=*/false);
+  }
+  EXPECT_EQ(cut.unresolved.size(), 1u);
+  EXPECT_TRUE(cut.run_ends.empty());
+  ks_.ReleaseCut(cut, true);
+}
+
 }  // namespace
 }  // namespace stashd::store
