@@ -69,7 +69,7 @@ size_t LoadLength(const char* src, size_t width) {
 }  // namespace
 
 Entry* Entry::Make(std::string_view key, ValueType type, std::string_view value,
-                   int64_t expire_at_ms) {
+                   int64_t expire_at_ms, size_t room) {
   const bool has_deadline = expire_at_ms >= 0;
   const uint8_t code = WidthCodeFor(key.size() > value.size() ? key.size() : value.size());
   const size_t width = size_t{1} << code;
@@ -78,7 +78,7 @@ Entry* Entry::Make(std::string_view key, ValueType type, std::string_view value,
 
   // malloc rather than new[]: the bytes are the object, and glibc's chunk
   // sizes are what the memory budget was computed against.
-  char* mem = static_cast<char*>(std::malloc(total));
+  char* mem = static_cast<char*>(std::malloc(total + room));
   if (mem == nullptr) throw std::bad_alloc();
 
   const uint8_t tag = static_cast<uint8_t>((static_cast<uint8_t>(type) << 4) |
@@ -154,7 +154,7 @@ bool Entry::OverwriteInPlace(ValueType t, std::string_view value, int64_t expire
     if (WidthCodeFor(std::max(key_len, value.size())) != (tag_ & kWidthMask)) return false;
     const size_t total = value_at + value.size();
     const size_t room = malloc_usable_size(mem);
-    if (total > room || room - total > std::max(kMaxSlack, total / 8)) return false;
+    if (total > room || room - total > std::max(kMaxSlack, total / 4)) return false;
     StoreLength(mem + kLengthsAt + width(), width(), value.size());
   }
   if (has_deadline()) std::memcpy(mem + kLengthsAt + 2 * width(), &expire_at_ms, 8);
@@ -167,6 +167,21 @@ void Entry::PatchInPlace(size_t offset, std::string_view patch) {
   if (patch.empty()) return;
   char* mem = reinterpret_cast<char*>(this);
   std::memcpy(mem + header_size() + key_size() + offset, patch.data(), patch.size());
+}
+
+bool Entry::ExtendInPlace(size_t offset, std::string_view patch) {
+  const size_t old_size = value_size();
+  const size_t new_size = offset + patch.size();
+  assert(type() == ValueType::kString && new_size > old_size);
+  const size_t key_len = key_size();
+  if (WidthCodeFor(std::max(key_len, new_size)) != (tag_ & kWidthMask)) return false;
+  char* mem = reinterpret_cast<char*>(this);
+  const size_t value_at = header_size() + key_len;
+  if (value_at + new_size > malloc_usable_size(mem)) return false;
+  if (offset > old_size) std::memset(mem + value_at + old_size, 0, offset - old_size);
+  std::memcpy(mem + value_at + offset, patch.data(), patch.size());
+  StoreLength(mem + kLengthsAt + width(), width(), new_size);
+  return true;
 }
 
 uint32_t Entry::access_clock() const {

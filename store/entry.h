@@ -45,9 +45,12 @@ namespace stashd::store {
 class Entry {
  public:
   // Allocates an entry. `expire_at_ms` < 0 (kNoExpiry) means no deadline.
+  // `room`: bytes to allocate past the value, for OverwriteInPlace to grow
+  // into (keep it within a quarter of the entry, or OverwriteInPlace gives
+  // the block up at the first write).
   // Throws std::bad_alloc if memory is exhausted.
   static Entry* Make(std::string_view key, ValueType type, std::string_view value,
-                     int64_t expire_at_ms);
+                     int64_t expire_at_ms, size_t room = 0);
   // Allocates an entry holding `object` (not a string), taking a new
   // reference to it. Throws std::bad_alloc if memory is exhausted.
   static Entry* MakeObject(std::string_view key, Object* object, int64_t expire_at_ms);
@@ -77,18 +80,32 @@ class Entry {
   // Replaces value and deadline in place if the blob allows it: same type,
   // a deadline present in both or neither, and a value of the same size or
   // of one that fits the block malloc gave (its usable size: glibc rounds
-  // to 16 bytes) with the lengths keeping their width and at most
-  // max(kMaxSlack, 1/8) of the block left unused. So a value that grows or
-  // shrinks by a few bytes (a counter, a JSON state, a sparse HyperLogLog)
-  // keeps its entry, and no index needs to learn a new address. Returns
+  // to 16 bytes, and Make may have added room) with the lengths keeping
+  // their width and at most max(kMaxSlack, a quarter of the entry) of the
+  // block left unused. So a value that grows or shrinks by a few bytes (a
+  // counter, a JSON state, a sparse HyperLogLog) keeps its entry, and no
+  // index needs to learn a new address. Returns
   // false (changing nothing) otherwise. `value` may alias the old value.
   // REQUIRES: nothing else holds a view of this entry's value.
   bool OverwriteInPlace(ValueType type, std::string_view value, int64_t expire_at_ms);
   static constexpr size_t kMaxSlack = 32;
+  // The room an edit that grows a string to `size` bytes asks of Make (an
+  // eighth: OverwriteInPlace keeps a block up to a quarter unused, so
+  // malloc's rounding on top still fits), so that the edits after it
+  // (APPEND, SETRANGE, PFADD on a sparse HLL) are made in place, as Redis's
+  // strings grow with room to spare.
+  static constexpr size_t GrowthRoom(size_t size) { return size / 8; }
   // Overwrites the string's bytes from `offset` on with `patch`.
   // REQUIRES: type() == kString, offset + patch.size() <= value().size(),
   // and nothing else holds a view of this entry's value.
   void PatchInPlace(size_t offset, std::string_view patch);
+  // PatchInPlace past the end: the value grows to offset + patch.size()
+  // (zero bytes between its old end and `offset`) if the block malloc gave
+  // has the room and the lengths keep their width; false (changing
+  // nothing) otherwise. REQUIRES: type() == kString, offset +
+  // patch.size() > value().size(), and nothing else holds a view of this
+  // entry's value.
+  bool ExtendInPlace(size_t offset, std::string_view patch);
   // The 24-bit access clock (store/access_clock.h); 0 in a new entry. It
   // is metadata, not value: set_access_clock is allowed on a pinned entry
   // (under the shard lock), since a snapshot never reads it.

@@ -607,8 +607,8 @@ void Keyspace::SetAccessInfo(int db, std::string_view key, std::optional<int64_t
   e.set_access_clock(clock_now >= idle ? clock_now - idle : clock_now + kAccessClockMax - idle);
 }
 
-void Keyspace::SetString(int db, std::string_view key, std::string_view value,
-                         int64_t expire_at_ms) {
+void Keyspace::SetString(int db, std::string_view key, std::string_view value, int64_t expire_at_ms,
+                         size_t room) {
   const uint64_t hash = HashKey(key);
   Shard& shard = *shards_[ShardOfHash(hash)];
   DbShard& d = shard.dbs[db];
@@ -643,7 +643,7 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
     }
   }
   // Built before the old entry is freed: `value` may point into it.
-  Entry* fresh = Entry::Make(key, ValueType::kString, value, expire_at_ms);
+  Entry* fresh = Entry::Make(key, ValueType::kString, value, expire_at_ms, room);
   shard.Touch(d, key);  // before the old blob goes, in case `key` points into it
   if (exists) {
     shard.Replace(d, it, fresh);
@@ -654,6 +654,20 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value,
   ++shard.changes;
   if (by_scope) shard.KeyEvt(KeyEvent::kScopeTtl, d, fresh->key());
 }
+
+namespace {
+
+// Grows the string `e` past its end in place (APPEND, SETRANGE or SETBIT
+// past the end) if nothing pins the shard and its block has the room.
+bool ExtendString(Shard& shard, DbShard& d, Entry& e, uint64_t offset, std::string_view patch) {
+  if (shard.pinned || patch.empty() || offset + patch.size() <= e.value().size()) return false;
+  shard.Account(d, e, -1);
+  const bool done = e.ExtendInPlace(offset, patch);
+  shard.Account(d, e, +1);
+  return done;
+}
+
+}  // namespace
 
 void Keyspace::PatchString(int db, std::string_view key, uint64_t offset, std::string_view patch,
                            bool restore) {
@@ -682,12 +696,18 @@ void Keyspace::PatchString(int db, std::string_view key, uint64_t offset, std::s
   if (end <= old.size() && !shard.pinned) {
     e->PatchInPlace(offset, patch);
     shard.Changed(d, *e, /*notify=*/false);  // same size: the scope's byte count is unchanged
+  } else if (ExtendString(shard, d, *e, offset, patch)) {
+    shard.Changed(d, *e, /*notify=*/false);
   } else {
-    // Grows (zero-padded), or a snapshot holds the old blob: a new entry.
-    std::string value(std::max<uint64_t>(end, old.size()), '\0');
+    // Grows (zero-padded) past the block's room, or a snapshot holds the old
+    // blob: a new entry. A growing value gets room to grow into, as Redis's
+    // strings do, so that a run of APPENDs copies it only now and then.
+    const uint64_t size = std::max<uint64_t>(end, old.size());
+    std::string value(size, '\0');
     std::memcpy(value.data(), old.data(), old.size());
     if (!patch.empty()) std::memcpy(value.data() + offset, patch.data(), patch.size());
-    e = Entry::Make(key, ValueType::kString, value, e->expire_at_ms());
+    const size_t room = size > old.size() ? Entry::GrowthRoom(size) : 0;
+    e = Entry::Make(key, ValueType::kString, value, e->expire_at_ms(), room);
     shard.Replace(d, it, e, /*notify=*/false);
   }
   Change c;

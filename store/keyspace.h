@@ -435,15 +435,20 @@ class Keyspace {
   // Creates or overwrites a string. `expire_at_ms` is an absolute deadline,
   // kNoExpiry (drop any TTL) or kKeepTtl (keep the existing one). When the
   // write gives no deadline (kNoExpiry, or kKeepTtl on a new key) and the
-  // key's scope has a default TTL, that TTL applies.
-  void SetString(int db, std::string_view key, std::string_view value, int64_t expire_at_ms);
+  // key's scope has a default TTL, that TTL applies. `room`: bytes to
+  // allocate past the value if a new entry is made (Entry::Make).
+  void SetString(int db, std::string_view key, std::string_view value, int64_t expire_at_ms,
+                 size_t room = 0);
 
   // Writes `patch` into the string at `key` from byte `offset` on, padding
   // with zero bytes if the string is shorter than `offset`. A missing key is
   // created (reported as kSet, with its scope's default TTL unless
   // `restore`); an existing one keeps its deadline and the change is reported
-  // as kPatch. In place (no copy of the string) when it does not grow and no
-  // snapshot pins the shard. The caller checks max-value-size first.
+  // as kPatch. In place (no copy of the string) when no snapshot pins the
+  // shard and the string does not grow, or grows within its malloc block; a
+  // string that outgrows it gets an eighth more room, so that a run of
+  // APPENDs copies it only now and then. The caller checks max-value-size
+  // first.
   // REQUIRES: the key is missing or holds a string.
   void PatchString(int db, std::string_view key, uint64_t offset, std::string_view patch,
                    bool restore = false);

@@ -123,9 +123,9 @@ StringLookup GetString(Keyspace& ks, int db, std::string_view key) {
 }
 
 std::optional<OpError> StoreString(Keyspace& ks, int db, std::string_view key,
-                                   std::string_view value, int64_t expire_at_ms) {
+                                   std::string_view value, int64_t expire_at_ms, size_t room) {
   if (ks.ValueTooLarge(key, value.size()) != nullptr) return OpError::kScopeLimit;
-  ks.SetString(db, key, value, expire_at_ms);
+  ks.SetString(db, key, value, expire_at_ms, room);
   return std::nullopt;
 }
 
@@ -133,7 +133,8 @@ std::optional<OpError> RewriteString(Keyspace& ks, int db, std::string_view key,
                                      std::optional<std::string_view> old,
                                      std::string_view updated) {
   if (!old || old->size() != updated.size()) {
-    return StoreString(ks, db, key, updated, old ? kKeepTtl : kNoExpiry);
+    const size_t room = old && updated.size() > old->size() ? Entry::GrowthRoom(updated.size()) : 0;
+    return StoreString(ks, db, key, updated, old ? kKeepTtl : kNoExpiry, room);
   }
   // Runs of differing bytes, found before writing (a patch in place changes
   // what `old` views); runs closer than a record's overhead are joined.
@@ -222,13 +223,13 @@ OpResult<uint64_t> Append(Keyspace& ks, int db, std::string_view key, std::strin
     if (auto err = StoreString(ks, db, key, suffix, kNoExpiry)) return *err;
     return uint64_t{suffix.size()};
   }
-  std::string_view old = *found.value();
-  if (suffix.size() > max_len || old.size() > max_len - suffix.size()) return OpError::kTooLong;
-  std::string joined;
-  joined.reserve(old.size() + suffix.size());
-  joined.append(old).append(suffix);
-  if (auto err = StoreString(ks, db, key, joined, kKeepTtl)) return *err;
-  return uint64_t{joined.size()};
+  const size_t old_size = found.value()->size();
+  if (suffix.size() > max_len || old_size > max_len - suffix.size()) return OpError::kTooLong;
+  // A patch past the end: no copy of the value (in place while its block
+  // has room), and the write log records only the suffix.
+  if (ks.ValueTooLarge(key, old_size + suffix.size()) != nullptr) return OpError::kScopeLimit;
+  ks.PatchString(db, key, old_size, suffix);  // an empty one still touches the key, as in Redis
+  return uint64_t{old_size + suffix.size()};
 }
 
 OpResult<uint64_t> SetRange(Keyspace& ks, int db, std::string_view key, int64_t offset,

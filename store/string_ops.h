@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "store/entry.h"
 #include "store/keyspace.h"
 
 namespace stashd::store {
@@ -98,8 +99,10 @@ enum class SetCondition : uint8_t { kAlways, kIfMissing, kIfExists };
 
 // Every string write goes through this: kScopeLimit (and nothing written) if
 // the key's scope refuses a value that large, else Keyspace::SetString.
+// `room`: see Keyspace::SetString (edits that grow a value pass
+// Entry::GrowthRoom).
 std::optional<OpError> StoreString(Keyspace& ks, int db, std::string_view key,
-                                   std::string_view value, int64_t expire_at_ms);
+                                   std::string_view value, int64_t expire_at_ms, size_t room = 0);
 
 // Stores `updated` at `key`, which holds the string `old` (nullopt: the key
 // is missing), keeping its TTL: when the length is unchanged only the runs of

@@ -70,6 +70,13 @@ TEST(EntryTest, OverwriteInPlaceTakesAnotherSizeThatFitsTheBlock) {
   const std::string_view own = e->value().substr(0, 30);
   ASSERT_TRUE(e->OverwriteInPlace(ValueType::kString, own, 1'700'000'000'999));
   EXPECT_EQ(e->value(), std::string(30, 'd'));
+  // Room asked for at Make is grown into by later writes.
+  EntryPtr roomy(Entry::Make("log", ValueType::kString, std::string(200, 'a'), kNoExpiry, 25));
+  ASSERT_GE(malloc_usable_size(roomy.get()), 6u + 3u + 200u + 25u);
+  for (size_t n = 201; n <= 225; ++n) {
+    ASSERT_TRUE(roomy->OverwriteInPlace(ValueType::kString, std::string(n, 'b'), kNoExpiry)) << n;
+  }
+  EXPECT_EQ(roomy->value(), std::string(225, 'b'));
   // The lengths' width must not change (255 -> 256 bytes needs 2-byte lengths).
   EntryPtr w = Make("k", std::string(250, 'a'));
   EXPECT_FALSE(w->OverwriteInPlace(ValueType::kString, std::string(256, 'b'), kNoExpiry));
