@@ -92,7 +92,7 @@ class Entry {
   // The room an edit that grows a string to `size` bytes asks of Make (an
   // eighth: OverwriteInPlace keeps a block up to a quarter unused, so
   // malloc's rounding on top still fits), so that the edits after it
-  // (APPEND, SETRANGE, PFADD on a sparse HLL) are made in place, as Redis's
+  // (APPEND, SETBIT past the end, PFADD on a sparse HLL) are made in place, as Redis's
   // strings grow with room to spare.
   static constexpr size_t GrowthRoom(size_t size) { return size / 8; }
   // Overwrites the string's bytes from `offset` on with `patch`.

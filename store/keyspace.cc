@@ -657,7 +657,7 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value, i
 
 namespace {
 
-// Grows the string `e` past its end in place (APPEND, SETRANGE or SETBIT
+// Grows the string `e` past its end in place (APPEND or SETBIT
 // past the end) if nothing pins the shard and its block has the room.
 bool ExtendString(Shard& shard, DbShard& d, Entry& e, uint64_t offset, std::string_view patch) {
   if (shard.pinned || patch.empty() || offset + patch.size() <= e.value().size()) return false;
