@@ -101,13 +101,14 @@ class SnapshotTest : public ::testing::Test {
     ks_->Delete(db, key);
   }
 
-  // Takes a cut of ks_ and writes it with the fault VFS.
-  Status Save(SnapshotWriteStats* stats = nullptr, uint64_t log_seq = 1) {
+  // Takes a cut of ks_ and writes it with the fault VFS. `resolve` false:
+  // the cut holds entry pointers only, as the server takes it.
+  Status Save(SnapshotWriteStats* stats = nullptr, uint64_t log_seq = 1, bool resolve = true) {
     store::SnapshotCut cut;
     {
       auto locks = ks_->Lock(ks_->AllShardsMask());
       // As the server does: a missing file needs every key.
-      cut = ks_->TakeCut(!std::filesystem::exists(path_));
+      cut = ks_->TakeCut(!std::filesystem::exists(path_), resolve);
     }
     SnapshotWriter::Options o;
     o.path = path_;
@@ -461,21 +462,6 @@ TEST_F(SnapshotTest, AWriterKeepsNoPageCacheBetweenSaves) {
 // than one batch of rows, in several databases, strings and hashes, some
 // expired by the time of the write.
 TEST_F(SnapshotTest, UnresolvedCutsWriteEveryKeyInKeyOrder) {
-  auto save_unresolved = [&](bool full, SnapshotWriteStats* stats) {
-    store::SnapshotCut cut;
-    {
-      auto locks = ks_->Lock(ks_->AllShardsMask());
-      cut = ks_->TakeCut(full, /*resolve=*/false);
-    }
-    SnapshotWriter::Options o;
-    o.path = path_;
-    o.sqlite_vfs = FaultVfs::kName;
-    o.server_version = "test";
-    SnapshotWriter writer(o);
-    Status s = writer.Write(&cut, 1, clock_.NowMs(), stats);
-    ks_->ReleaseCut(cut, s.ok());
-    return s;
-  };
   for (int i = 0; i < 5000; ++i) {
     const int db = i % 7 == 0 ? 3 : (i % 5 == 0 ? 15 : 0);
     const std::string key = "user:bot" + std::to_string(i % 50) + ":u" + std::to_string(i);
@@ -486,7 +472,7 @@ TEST_F(SnapshotTest, UnresolvedCutsWriteEveryKeyInKeyOrder) {
     }
   }
   SnapshotWriteStats stats;
-  ASSERT_TRUE(save_unresolved(true, &stats).ok());
+  ASSERT_TRUE(Save(&stats, 1, /*resolve=*/false).ok());  // no file yet: full
   EXPECT_TRUE(stats.full);
   EXPECT_EQ(stats.upserts, 5000u);
   EXPECT_EQ(Loaded(), DumpKeyspace(*ks_));
@@ -505,8 +491,8 @@ TEST_F(SnapshotTest, UnresolvedCutsWriteEveryKeyInKeyOrder) {
       Set(db, key, "changed" + std::to_string(i), i % 2 == 0 ? kNow + 500 : store::kNoExpiry);
     }
   }
-  clock_.Advance(600);  // the deadlines of kNow + 500 have passed
-  ASSERT_TRUE(save_unresolved(false, &stats).ok());
+  clock_.Advance(600);                                   // the deadlines of kNow + 500 have passed
+  ASSERT_TRUE(Save(&stats, 1, /*resolve=*/false).ok());  // incremental
   EXPECT_FALSE(stats.full);
   test::Dump want;
   for (const auto& [id, v] : DumpKeyspace(*ks_)) {
