@@ -2,10 +2,10 @@
 //
 // The Lua side is server/scripting/script_engine.h; the dispatcher runs a
 // script atomically (RunScript) and checks each of its redis.call lines
-// (CallFromScript). EVAL runs on a background worker (kRunsLong), so the io
-// thread of its connection goes on serving the others: past
-// busy-reply-threshold they get BUSY, and SCRIPT KILL reaches the script
-// from any connection.
+// (CallFromScript). EVAL runs on its connection's io thread (kRunsScript);
+// once it runs long a helper thread serves that thread's other connections
+// (LongRunWatch, server/exec/long_run.h): past busy-reply-threshold they get
+// BUSY, and SCRIPT KILL reaches the script from any connection.
 #include <algorithm>
 #include <mutex>
 #include <optional>
@@ -19,6 +19,7 @@
 #include "server/exec/client.h"
 #include "server/exec/command.h"
 #include "server/exec/command_runner.h"
+#include "server/exec/long_run.h"
 #include "server/scripting/function_store.h"
 #include "server/scripting/script_engine.h"
 #include "server/server_state.h"
@@ -41,6 +42,7 @@ class DispatcherHost final : public ScriptHost {
   std::optional<bool> AclCheck(std::vector<std::string>& args) override {
     return ctx_.server.dispatcher().AclAllows(ctx_.client, args);
   }
+  void Tick() override { LongRunWatch::Tick(); }
   bool wrote() const { return wrote_; }
 
  private:
@@ -63,6 +65,7 @@ class WriteTrackingHost final : public ScriptHost {
   std::optional<bool> AclCheck(std::vector<std::string>& args) override {
     return inner_.AclCheck(args);
   }
+  void Tick() override { inner_.Tick(); }
 
  private:
   DispatcherHost& inner_;
@@ -528,9 +531,9 @@ void CmdScriptHelp(CommandContext& ctx) {
 
 CommandSpec EvalRow(std::string name, Handler handler, bool ro, std::string summary,
                     std::string complexity, bool by_sha) {
-  // Run atomically by the dispatcher (RunScript), on a background worker.
+  // Run atomically by the dispatcher (RunScript), on the io thread.
   uint32_t flags = kNoScript | kSkipMonitor | kStale | kNoMandatoryKeys | kNoExecLock |
-                   kOwnLogRecord | kSelfLocking | kRunsLong;
+                   kOwnLogRecord | kSelfLocking | kRunsScript;
   // As Redis: EVAL, EVALSHA and FCALL may replicate (CLIENT PAUSE WRITE
   // holds them), the _RO forms do not.
   flags |= ro ? kReadonly : kMayReplicate;

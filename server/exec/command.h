@@ -79,6 +79,11 @@ enum CommandFlag : uint32_t {
   // Does not end a CLIENT CACHING yes/no (the CLIENT subcommands, as in
   // Redis): the next other command still reads its choice.
   kKeepsCaching = 1 << 20,
+  // Runs a script (EVAL, FCALL ...): on its connection's io thread, which
+  // a helper thread serves meanwhile once the script runs long (see
+  // Placement in command_runner.h), so that the thread's other clients get
+  // BUSY and can send SCRIPT KILL as Redis's do.
+  kRunsScript = 1 << 21,
   // May run long (DELPREFIX): a connection runs it, or an EXEC queuing it,
   // on a background worker instead of its io thread, pausing its own input
   // until the reply is ready, so the thread's other connections go on. The

@@ -36,11 +36,17 @@ class CommandRunner {
   // array when a watched key changed. REQUIRES: called from a handler.
   virtual void ExecTransaction(CommandContext& ctx) = 0;
 
-  // True if `args` is a command the connection should run on a background
-  // worker (see kRunsLong in command.h): one flagged kRunsLong, or an EXEC
-  // whose queued transaction holds one. False for a command that would only
-  // be queued (inside MULTI) or be refused before it runs.
-  virtual bool RunsLong(const ClientState& client, const Args& args) = 0;
+  // Where a connection runs `args`:
+  //  kHere    on its io thread, as most commands;
+  //  kWorker  on a background worker (see kRunsLong in command.h): one
+  //           flagged kRunsLong, or an EXEC whose queued transaction holds
+  //           one or a script;
+  //  kScript  on its io thread, with a helper thread standing in for that
+  //           thread once the script runs long (kRunsScript; LongRunWatch).
+  // kHere too for a command that would only be queued (inside MULTI) or
+  // be refused before it runs.
+  enum class Placement { kHere, kWorker, kScript };
+  virtual Placement Place(const ClientState& client, const Args& args) = 0;
 
   // Called by a long handler between its batches, holding no shard lock:
   // briefly leaves the shared exec gate, so that an EXEC or snapshot cut

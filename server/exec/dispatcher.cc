@@ -385,7 +385,19 @@ void Dispatcher::RunScript(CommandContext& ctx, absl::FunctionRef<void()> script
   const int db = client.db;
   const bool nested = in_exec;  // EVAL inside EXEC: already exclusive
   std::unique_lock exec_lock(exec_mutex_, std::defer_lock);
-  if (!nested) exec_lock.lock();
+  if (!nested) {
+    // As a command waits at the gate (EnterGate): a script that another
+    // script keeps out past busy-reply-threshold gets BUSY, instead of
+    // holding its thread (an io thread: kRunsScript) until that one ends.
+    while (!exec_mutex_.try_lock()) {
+      if (ScriptBusy()) {
+        ctx.reply.Error(BusyError());
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    exec_lock = std::unique_lock(exec_mutex_, std::adopt_lock);
+  }
   in_exec = true;
   LogScope log_scope(nested ? nullptr : server_.command_journal());
   struct ScriptEnd {
@@ -684,16 +696,19 @@ std::optional<std::string> Dispatcher::AclDenial(const CommandSpec& spec, Client
   return errors::Format(errors::kNoPermCommand, {spec.name});
 }
 
-bool Dispatcher::RunsLong(const ClientState& client, const Args& args) {
+CommandRunner::Placement Dispatcher::Place(const ClientState& client, const Args& args) {
   const CommandSpec* spec = server_.commands().Find(args[0]);
-  if (spec == nullptr) return false;
-  if (client.in_multi && !(spec->flags & kMultiControl)) return false;  // only queued
-  if (spec->flags & kRunsLong) return true;
-  if ((spec->flags & kRunsQueued) && client.in_multi) {
-    return std::any_of(client.queued.begin(), client.queued.end(),
-                       [](const QueuedCommand& q) { return q.spec->flags & kRunsLong; });
+  if (spec == nullptr) return Placement::kHere;
+  if (client.in_multi && !(spec->flags & kMultiControl)) return Placement::kHere;  // only queued
+  if (spec->flags & kRunsLong) return Placement::kWorker;
+  if (spec->flags & kRunsScript) return Placement::kScript;
+  if ((spec->flags & kRunsQueued) && client.in_multi &&
+      std::any_of(client.queued.begin(), client.queued.end(), [](const QueuedCommand& q) {
+        return q.spec->flags & (kRunsLong | kRunsScript);
+      })) {
+    return Placement::kWorker;
   }
-  return false;
+  return Placement::kHere;
 }
 
 void Dispatcher::LetExecIn() {

@@ -37,7 +37,7 @@ class Dispatcher final : public CommandRunner {
 
   void Execute(ClientState& client, Args& args, protocol::ReplyBuilder& reply) override;
   void ExecTransaction(CommandContext& ctx) override;
-  bool RunsLong(const ClientState& client, const Args& args) override;
+  Placement Place(const ClientState& client, const Args& args) override;
   void LetExecIn() override;
   void RunScript(CommandContext& ctx, absl::FunctionRef<void()> script) override;
   bool CallFromScript(ClientState& client, Args& args, bool read_only,

@@ -59,6 +59,16 @@ class ExecGate {
     }
   }
 
+  // Takes the gate exclusively unless another exclusive holder has it or
+  // waits for it; then waits, as lock() does, for the readers inside.
+  bool try_lock() {
+    if (!writer_mutex_.try_lock()) return false;
+    writer_.store(true, std::memory_order_seq_cst);
+    for (Slot& slot : slots_) {
+      while (slot.readers.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+    }
+    return true;
+  }
   void unlock() {
     writer_.store(false, std::memory_order_release);
     writer_mutex_.unlock();

@@ -14,6 +14,7 @@
 #include "server/acl/acl.h"
 #include "server/durability/persistence.h"
 #include "server/exec/blocking.h"
+#include "server/net/io_rescue.h"
 #include "server/net/push_mailbox.h"
 #include "server/server_state.h"
 
@@ -227,6 +228,7 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
 
 void Connection::FinishInput(bool keep_open) {
   if (on_worker_) return;  // ResumeInput() finishes
+  if (closed_) return;     // closed while a script ran here (RunScriptHere)
   PublishBuffers(in_end_ - in_begin_);
   Persistence* persistence = server_.persistence();
   const uint64_t log_before = log_before_;
@@ -302,11 +304,20 @@ bool Connection::ProcessInput() {
 
 bool Connection::RunParsed() {
   CommandRunner& dispatcher = server_.dispatcher();
-  if (dispatcher.RunsLong(client_, args_)) {
-    RunOnWorker();
-    return true;
+  switch (dispatcher.Place(client_, args_)) {
+    case CommandRunner::Placement::kHere:
+      dispatcher.Execute(client_, args_, reply_);
+      break;
+    case CommandRunner::Placement::kScript:
+      if (!InlineScriptWatch::OnHelperThread()) {
+        if (!RunScriptHere()) return false;
+        break;
+      }
+      [[fallthrough]];  // a helper's handlers stay short
+    case CommandRunner::Placement::kWorker:
+      RunOnWorker();
+      return true;
   }
-  dispatcher.Execute(client_, args_, reply_);
   if (client_.postponed.load(std::memory_order_relaxed)) {
     EnterPaused();
     return true;
@@ -465,6 +476,26 @@ void Connection::RunAfterBlock() {
   Persistence* persistence = server_.persistence();
   log_before_ = persistence != nullptr ? persistence->ThreadLogPosition() : 0;
   FinishInput(AfterCommand() && ProcessInput());
+}
+
+bool Connection::RunScriptHere() {
+  // While the script runs, a helper may serve this thread's connections,
+  // this one included: to it, this connection is on a worker.
+  on_worker_ = true;
+  {
+    auto& io = static_cast<asio::io_context&>(
+        asio::query(socket_.get_executor(), asio::execution::context));
+    InlineScriptWatch watch(io, server_.config().busy_reply_threshold_ms.load());
+    server_.dispatcher().Execute(client_, args_, reply_);
+  }  // the helper, if it was called, has stopped
+  on_worker_ = false;
+  if (closed_) return false;
+  // Messages that arrived meanwhile follow the script's reply.
+  if (worker_pushes_.size() > 0) {
+    reply_.Raw(worker_pushes_.buffer());
+    worker_pushes_.Clear();
+  }
+  return true;
 }
 
 void Connection::RunOnWorker() {

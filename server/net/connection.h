@@ -80,6 +80,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // worker runs a command for this connection.
   void FinishInput(bool keep_open);
   // Runs args_ on a worker; ResumeInput() continues on the io thread.
+  // Runs a script (kRunsScript) on this io thread, watched by an
+  // InlineScriptWatch; false if the connection was closed meanwhile.
+  bool RunScriptHere();
   void RunOnWorker();
   void ResumeInput();
   void Flush(bool close_after);

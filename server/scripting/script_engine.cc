@@ -868,7 +868,9 @@ int ErrorHandler(lua_State* L) {
 
 void CountHook(lua_State* L, lua_Debug*) {
   RunContext* run = CurrentRun(L);
-  if (run == nullptr || !run->kill->load()) return;
+  if (run == nullptr) return;
+  run->host->Tick();
+  if (!run->kill->load()) return;
   spdlog::warn("Lua script killed by user with SCRIPT KILL.");
   // From now on at every line, so that a pcall cannot swallow the kill.
   lua_sethook(L, CountHook, LUA_MASKLINE, 0);

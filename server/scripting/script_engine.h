@@ -51,6 +51,9 @@ class ScriptHost {
   // redis.acl_check_cmd: whether the script's user may run `args`; nullopt
   // if there is no such command.
   virtual std::optional<bool> AclCheck(std::vector<std::string>& args) = 0;
+  // Called now and then while the script runs (every 100,000 Lua
+  // instructions), from the thread that runs it.
+  virtual void Tick() {}
 };
 
 // Script flags, from the "#!lua flags=..." shebang line (Redis 7.0).

@@ -196,16 +196,27 @@ TEST_F(DelPrefixTest, ManyBatchesOutsideMultiKeepTheExecGateBalanced) {
 
 TEST_F(DelPrefixTest, RunsOffTheIoThreadAloneOrInsideExec) {
   server::CommandRunner& d = server_->dispatcher();
-  auto args = [](std::initializer_list<std::string> a) { return server::Args(a.begin(), a.end()); };
-  EXPECT_TRUE(d.RunsLong(client_->state, args({"DELPREFIX", "p:"})));
-  EXPECT_FALSE(d.RunsLong(client_->state, args({"get", "p:"})));
-  EXPECT_FALSE(d.RunsLong(client_->state, args({"nosuchcommand"})));
+  using P = server::CommandRunner::Placement;
+  auto place = [&](std::initializer_list<std::string> a) {
+    return d.Place(client_->state, server::Args(a.begin(), a.end()));
+  };
+  EXPECT_EQ(place({"DELPREFIX", "p:"}), P::kWorker);
+  EXPECT_EQ(place({"get", "p:"}), P::kHere);
+  EXPECT_EQ(place({"nosuchcommand"}), P::kHere);
+  EXPECT_EQ(place({"evalsha", "abc", "0"}), P::kScript);
+  EXPECT_EQ(place({"fcall", "f", "0"}), P::kScript);
   Run({"multi"});
-  EXPECT_FALSE(d.RunsLong(client_->state, args({"delprefix", "p:"})));  // only queued
-  EXPECT_FALSE(d.RunsLong(client_->state, args({"exec"})));
+  EXPECT_EQ(place({"delprefix", "p:"}), P::kHere);  // only queued
+  EXPECT_EQ(place({"exec"}), P::kHere);
   Run({"delprefix", "p:"});
-  EXPECT_TRUE(d.RunsLong(client_->state, args({"exec"})));
+  EXPECT_EQ(place({"exec"}), P::kWorker);
   EXPECT_THAT(Run({"exec"}).elems, ::testing::ElementsAre(IsInt(0)));
+  // A transaction holding a script runs on a worker: no helper stands in
+  // for the io thread during an EXEC.
+  Run({"multi"});
+  Run({"eval", "return 1", "0"});
+  EXPECT_EQ(place({"exec"}), P::kWorker);
+  EXPECT_THAT(Run({"exec"}).elems, ::testing::ElementsAre(IsInt(1)));
 }
 
 TEST_F(DelPrefixTest, PrefixScanAndKeysVisitOnlyMatches) {

@@ -234,5 +234,121 @@ TEST(ScriptingE2E, DamagedFunctionsFileStopsStartup) {
       << text;
 }
 
+// Scripts run on their connection's io thread (kRunsScript); once one runs
+// long a helper thread serves that thread's other connections. With one io
+// thread every client shares the script's thread; with two, some do not.
+class ScriptOnIoThreadE2E : public ::testing::TestWithParam<int> {
+ protected:
+  std::vector<std::string> Args(std::vector<std::string> more = {}) {
+    std::vector<std::string> args{"--io-threads", std::to_string(GetParam())};
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  }
+};
+
+TEST_P(ScriptOnIoThreadE2E, OthersGetBusyAndKillTheScript) {
+  ServerProcess server(Args({"--busy-reply-threshold", "300"}));
+  Conn runner = Connect(server.port(), 20000);
+  ASSERT_TRUE(runner && !runner->err);
+  // Connections made after the runner's: with two io threads some share
+  // its thread and some do not.
+  std::vector<Conn> others;
+  for (int i = 0; i < 4; ++i) {
+    others.push_back(Connect(server.port()));
+    ASSERT_TRUE(others.back() && !others.back()->err);
+  }
+  std::string result;
+  std::thread t([&] {
+    result = Str(Cmd(runner.get(), {"eval", "redis.call('incr','n') while true do end", "0"}));
+  });
+  // Before the threshold the others wait for the script (as on Redis).
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Str(Cmd(others[0].get(), {"get", "n"})),
+            "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+            "NOSAVE.");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100));
+  for (auto& c : others) {
+    EXPECT_EQ(Str(Cmd(c.get(), {"ping"})),
+              "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+              "NOSAVE.");
+  }
+  EXPECT_EQ(Str(Cmd(others[1].get(), {"script", "kill"})),
+            "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+            "You can either wait the script termination or kill the server in a hard way using "
+            "the SHUTDOWN NOSAVE command.");
+  // SHUTDOWN NOSAVE ends the server with the script.
+  Cmd(others[2].get(), {"shutdown", "nosave"});
+  t.join();
+  bool gone = false;
+  for (int i = 0; i < 500 && !gone; ++i) {
+    Conn c = Connect(server.port(), 200);
+    gone = !c || c->err;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(gone);
+}
+
+TEST_P(ScriptOnIoThreadE2E, ReadOnlyScriptIsKilledAndEveryoneGoesOn) {
+  ServerProcess server(Args({"--busy-reply-threshold", "50"}));
+  Conn runner = Connect(server.port(), 20000);
+  Conn other = Connect(server.port());
+  ASSERT_TRUE(runner && !runner->err && other && !other->err);
+  for (int round = 0; round < 3; ++round) {
+    std::string result;
+    std::thread t([&] { result = Str(Cmd(runner.get(), {"eval", "while true do end", "0"})); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(Str(Cmd(other.get(), {"script", "kill"})), "OK");
+    t.join();
+    EXPECT_EQ(result,
+              "ERR Script killed by user with SCRIPT KILL... script: "
+              "694a5fe1ddb97a4c6a1bf299d9537c7d3d0f84e7, on @user_script:1.");
+    EXPECT_EQ(Str(Cmd(runner.get(), {"ping"})), "PONG");
+    EXPECT_EQ(Str(Cmd(other.get(), {"incr", "rounds"})), std::to_string(round + 1));
+  }
+}
+
+TEST_P(ScriptOnIoThreadE2E, PipelinedScriptsReplyInOrder) {
+  ServerProcess server(Args());
+  Conn c = Connect(server.port());
+  ASSERT_TRUE(c && !c->err);
+  Reply r = Cmd(c.get(), {"script", "load", "return redis.call('incr', KEYS[1])"});
+  ASSERT_EQ(r->type, REDIS_REPLY_STRING);
+  const std::string sha = Str(r);
+  // One write: scripts, plain commands and a queued transaction holding a
+  // script, in one pipeline.
+  constexpr int kN = 200;
+  for (int i = 0; i < kN; ++i) {
+    redisAppendCommand(c.get(), "EVALSHA %s 1 counter", sha.c_str());
+    redisAppendCommand(c.get(), "GET counter");
+  }
+  redisAppendCommand(c.get(), "MULTI");
+  redisAppendCommand(c.get(), "EVALSHA %s 1 counter", sha.c_str());
+  redisAppendCommand(c.get(), "EXEC");
+  for (int i = 0; i < kN; ++i) {
+    void* raw = nullptr;
+    ASSERT_EQ(redisGetReply(c.get(), &raw), REDIS_OK);
+    Reply script(static_cast<redisReply*>(raw));
+    ASSERT_EQ(script->type, REDIS_REPLY_INTEGER);
+    EXPECT_EQ(script->integer, i + 1);
+    ASSERT_EQ(redisGetReply(c.get(), &raw), REDIS_OK);
+    Reply get(static_cast<redisReply*>(raw));
+    EXPECT_EQ(Str(get), std::to_string(i + 1));
+  }
+  void* raw = nullptr;
+  ASSERT_EQ(redisGetReply(c.get(), &raw), REDIS_OK);
+  EXPECT_EQ(Str(Reply(static_cast<redisReply*>(raw))), "OK");
+  ASSERT_EQ(redisGetReply(c.get(), &raw), REDIS_OK);
+  EXPECT_EQ(Str(Reply(static_cast<redisReply*>(raw))), "QUEUED");
+  ASSERT_EQ(redisGetReply(c.get(), &raw), REDIS_OK);
+  Reply exec(static_cast<redisReply*>(raw));
+  ASSERT_EQ(exec->type, REDIS_REPLY_ARRAY);
+  ASSERT_EQ(exec->elements, 1u);
+  EXPECT_EQ(exec->element[0]->integer, kN + 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(IoThreads, ScriptOnIoThreadE2E, ::testing::Values(1, 2),
+                         [](const auto& info) { return std::to_string(info.param) + "Threads"; });
+
 }  // namespace
 }  // namespace stashd::test
