@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <random>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "protocol/reply_builder.h"
@@ -64,6 +67,10 @@ struct RunContext {
   ScriptHost* host = nullptr;
   const std::atomic<bool>* kill = nullptr;
   bool resp3 = false;  // redis.setresp(3)
+  // Reused by every redis.call of the run (CallHost), which keeps their
+  // heap buffers from one call to the next.
+  std::vector<std::string> args;
+  protocol::ReplyBuilder reply;
 };
 
 // What redis.register_function collects while a library loads.
@@ -479,18 +486,28 @@ bool CallHost(lua_State* L, RunContext* run, bool acl_check) {
     PushErrorTable(L, "Please specify at least one argument for this redis lib call");
     return true;
   }
-  std::vector<std::string> args;
-  args.reserve(static_cast<size_t>(argc));
+  std::vector<std::string>& args = run->args;
+  args.resize(static_cast<size_t>(argc));
   for (int j = 1; j <= argc; ++j) {
+    std::string& arg = args[static_cast<size_t>(j - 1)];
     if (lua_type(L, j) == LUA_TNUMBER) {
-      // Not lua_tolstring: Lua's "%.14g" loses precision.
+      // Not lua_tolstring: Lua's "%.14g" loses precision. Redis formats
+      // with "%.17g", which writes an integral value below 1e15 as its
+      // digits: those take the short way.
+      const lua_Number num = lua_tonumber(L, j);
       char buf[64];
-      const int n = std::snprintf(buf, sizeof(buf), "%.17g", lua_tonumber(L, j));
-      args.emplace_back(buf, static_cast<size_t>(n));
+      size_t n = 0;
+      if (std::trunc(num) == num && std::fabs(num) < 1e15 && !(num == 0 && std::signbit(num))) {
+        n = static_cast<size_t>(
+            std::to_chars(buf, buf + sizeof(buf), static_cast<int64_t>(num)).ptr - buf);
+      } else {
+        n = static_cast<size_t>(std::snprintf(buf, sizeof(buf), "%.17g", num));
+      }
+      arg.assign(buf, n);
     } else if (lua_type(L, j) == LUA_TSTRING) {
       size_t len = 0;
       const char* s = lua_tolstring(L, j, &len);
-      args.emplace_back(s, len);
+      arg.assign(s, len);
     } else {
       lua_pop(L, argc);
       PushErrorTable(L, "Lua redis lib command arguments must be strings or integers");
@@ -513,7 +530,8 @@ bool CallHost(lua_State* L, RunContext* run, bool acl_check) {
     lua_pushboolean(L, *ok ? 1 : 0);
     return false;
   }
-  protocol::ReplyBuilder reply;
+  protocol::ReplyBuilder& reply = run->reply;
+  reply.Clear();
   reply.set_resp3(run->resp3);
   try {
     run->host->Call(args, reply);
