@@ -63,6 +63,18 @@ struct ExpiryOrder {
 
 using ExpiryIndex = absl::btree_set<ExpirySlot, ExpiryOrder>;
 
+// Deadlines mostly move later (a TTL set again, SET EX of a new key): an
+// insert hinted at the end skips the descent when it belongs there.
+void IndexDeadline(ExpiryIndex& index, int64_t deadline, Entry* e) {
+  index.insert(index.end(), ExpirySlot{deadline, e});
+}
+// One descent (btree_set::erase(key) makes two, for the key's range).
+void UnindexDeadline(ExpiryIndex& index, int64_t deadline, Entry* e) {
+  auto it = index.find(ExpirySlot{deadline, e});
+  assert(it != index.end());
+  index.erase(it);
+}
+
 // The key-order index: the same entries sorted by key, for prefix scans and
 // deletes. Transparent, so a lookup by string_view allocates nothing.
 struct KeyOrder {
@@ -213,7 +225,7 @@ class Shard {
   void Insert(DbShard& d, uint64_t hash, Entry* e, bool notify = true) {
     NewClock(*e);
     d.keys.emplace(hash, e);
-    if (e->has_deadline()) d.expiries.insert(ExpirySlot{e->expire_at_ms(), e});
+    if (e->has_deadline()) IndexDeadline(d.expiries, e->expire_at_ms(), e);
     // Hinted at the end: keys arriving in key order (a snapshot loading)
     // then cost one or two comparisons instead of a search down the tree;
     // any other key costs one comparison more.
@@ -230,8 +242,8 @@ class Shard {
   void Replace(DbShard& d, Iter it, Entry* fresh, bool notify = true) {
     Entry* old = it->second;
     fresh->set_access_clock(old->access_clock());
-    if (old->has_deadline()) d.expiries.erase(ExpirySlot{old->expire_at_ms(), old});
-    if (fresh->has_deadline()) d.expiries.insert(ExpirySlot{fresh->expire_at_ms(), fresh});
+    if (old->has_deadline()) UnindexDeadline(d.expiries, old->expire_at_ms(), old);
+    if (fresh->has_deadline()) IndexDeadline(d.expiries, fresh->expire_at_ms(), fresh);
     it->second = fresh;
     // Same key, same place in key order: swap the pointer in the slot.
     auto ot = d.ordered.find(old->key());
@@ -249,7 +261,7 @@ class Shard {
   // Unlinks the entry at `it` and returns it, still allocated.
   Entry* Unlink(DbShard& d, Iter it, bool notify = true) {
     Entry* e = it->second;
-    if (e->has_deadline()) d.expiries.erase(ExpirySlot{e->expire_at_ms(), e});
+    if (e->has_deadline()) UnindexDeadline(d.expiries, e->expire_at_ms(), e);
     d.ordered.erase(e->key());
     d.keys.erase(it);
     if (e->is_object()) d.objects.erase(e);
@@ -267,9 +279,9 @@ class Shard {
   Entry* Redeadline(DbShard& d, Iter it, int64_t expire_at_ms, bool notify) {
     Entry* e = it->second;
     if (!pinned && e->has_deadline() && expire_at_ms >= 0) {
-      d.expiries.erase(ExpirySlot{e->expire_at_ms(), e});
+      UnindexDeadline(d.expiries, e->expire_at_ms(), e);
       e->SetDeadlineInPlace(expire_at_ms);
-      d.expiries.insert(ExpirySlot{expire_at_ms, e});
+      IndexDeadline(d.expiries, expire_at_ms, e);
       Changed(d, *e, notify);
       return e;
     }
@@ -629,8 +641,8 @@ void Keyspace::SetString(int db, std::string_view key, std::string_view value, i
       if (e->OverwriteInPlace(ValueType::kString, value, expire_at_ms)) {
         shard.Touch(d, key);
         if (old_deadline != expire_at_ms) {
-          d.expiries.erase(ExpirySlot{old_deadline, e});
-          d.expiries.insert(ExpirySlot{expire_at_ms, e});
+          UnindexDeadline(d.expiries, old_deadline, e);
+          IndexDeadline(d.expiries, expire_at_ms, e);
         }
         shard.Rewritten(*e, now);
         if (old_size != value.size()) shard.Account(d, *e, +1);
