@@ -91,9 +91,9 @@ ServerState::ServerState(const store::Clock* clock, std::unique_ptr<Config> conf
       config_->tracking_table_max_keys);
   RegisterAllCommands(commands_);
   for (const auto& [name, spec] : commands_.all()) {
-    command_stats_[&spec] = std::make_unique<CommandStats>();
+    spec.stats = (command_stats_[&spec] = std::make_unique<CommandStats>()).get();
     for (const CommandSpec& sub : spec.subcommands) {
-      command_stats_[&sub] = std::make_unique<CommandStats>();
+      sub.stats = (command_stats_[&sub] = std::make_unique<CommandStats>()).get();
     }
   }
   dispatcher_ = NewDispatcher(*this);
@@ -212,8 +212,6 @@ void ServerStats::ResetErrorCounts() {
   error_counts_.clear();
 }
 
-CommandStats& ServerState::command_stats(const CommandSpec* spec) {
-  return *command_stats_.at(spec);
-}
+CommandStats& ServerState::command_stats(const CommandSpec* spec) { return *spec->stats; }
 
 }  // namespace stashd::server

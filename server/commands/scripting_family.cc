@@ -60,7 +60,10 @@ class WriteTrackingHost final : public ScriptHost {
   explicit WriteTrackingHost(DispatcherHost& inner) : inner_(inner) {}
   void Call(std::vector<std::string>& args, protocol::ReplyBuilder& reply) override {
     inner_.Call(args, reply);
-    if (inner_.wrote()) running_script_wrote.store(true);
+    // Stored once: a seq_cst store on every call of a loop is not free.
+    if (inner_.wrote() && !running_script_wrote.load(std::memory_order_relaxed)) {
+      running_script_wrote.store(true);
+    }
   }
   std::optional<bool> AclCheck(std::vector<std::string>& args) override {
     return inner_.AclCheck(args);

@@ -51,6 +51,7 @@ class Keyspace;
 namespace stashd::server {
 
 struct ClientState;
+struct CommandStats;
 class ServerState;
 
 // Command flags: the Redis ones we report in COMMAND INFO, then our own.
@@ -420,6 +421,10 @@ struct CommandSpec {
   // Subcommands (CONFIG GET, CLIENT LIST ...). A command with subcommands
   // dispatches on argv[1]; its own handler is only called when none matches.
   std::vector<CommandSpec> subcommands = {};
+
+  // The row's counters (INFO commandstats), set once by the ServerState
+  // that owns the registry, so that each call finds them without a lookup.
+  mutable CommandStats* stats = nullptr;
 
   bool HasKeys() const { return first_key > 0 || !key_specs.empty(); }
   const CommandSpec* FindSubcommand(std::string_view lowercase_name) const;
