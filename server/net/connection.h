@@ -6,6 +6,9 @@
 // runs on a background worker instead: the connection stops parsing its
 // input until the command is done, then goes on where it stopped, so replies
 // keep their order while the io thread serves its other connections.
+// A script (kRunsScript) runs here, on the io thread; if it runs long, a
+// helper thread serves the thread's other connections (io_rescue.h), and
+// this connection is `on_worker_` meanwhile, as if a worker ran it.
 //
 // A client blocked in BLPOP and the like (server/exec/blocking.h) has its
 // earlier replies sent, then its input is read but not run until the block
